@@ -1,0 +1,85 @@
+// Actor: one stackful coroutine and the bookkeeping the scheduler keeps about it.
+//
+// Actor code never touches this type directly; it calls the functions in this_actor.h. The
+// scheduler owns every Actor for the whole run (finished ones too, so reports can name them)
+// and is the only writer of its fields.
+#pragma once
+
+#include <boost/context/fiber.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "sim/ids.h"
+#include "sim/random.h"
+#include "sim/time.h"
+#include "sim/wait_queue.h"
+
+namespace sim {
+
+enum class ActorState : uint8_t {
+    created,   // spawned, first resume pending
+    running,   // on the CPU
+    blocked,   // waiting; a timer or a notify will resume it
+    finished,  // body returned
+    crashed,   // an exception escaped the body
+    killed,    // killed (crash of its node, abort of its task group) or cancelled before start
+};
+
+// Foreground actors are the workload: the run ends when the last one exits. Daemons (servers,
+// pollers) run as long as there is foreground work and never keep a run alive on their own.
+enum class ActorKind : uint8_t { foreground, daemon };
+
+enum class WakeReason : uint8_t { timeout, notified, killed };
+
+const char* to_string(ActorState s);
+
+// Thrown inside an actor to unwind its stack when it is killed. Deliberately not derived from
+// std::exception, so `catch (const std::exception&)` in model code does not swallow it.
+struct ActorKilled {};
+
+class Actor {
+public:
+    ActorId id() const { return id_; }
+    const std::string& name() const { return name_; }
+    ActorState state() const { return state_; }
+    ActorKind kind() const { return kind_; }
+    NodeId node() const { return node_; }
+    bool alive() const {
+        return state_ == ActorState::created || state_ == ActorState::running ||
+               state_ == ActorState::blocked;
+    }
+    // What a blocked actor waits on, e.g. "recv" on "guardian0.inbox"; for stall reports.
+    std::string_view wait_what() const { return wait_what_; }
+    std::string_view wait_object() const {
+        return wait_object_ != nullptr ? std::string_view(*wait_object_) : std::string_view();
+    }
+    SimTime blocked_since() const { return blocked_since_; }
+    const std::string& exit_message() const { return exit_message_; }
+
+private:
+    friend class Scheduler;
+
+    ActorId id_;
+    std::string name_;
+    ActorState state_ = ActorState::created;
+    ActorKind kind_ = ActorKind::foreground;
+    NodeId node_;
+    bool kill_requested_ = false;
+    bool wake_scheduled_ = false;
+    WakeReason reason_ = WakeReason::timeout;
+    uint64_t wake_key_ = 0;    // key of the one queue entry that may resume this actor
+    uint64_t wait_epoch_ = 0;  // bumped on every block; stale wait-queue entries carry old ones
+    SimTime blocked_since_;
+    std::string_view wait_what_;
+    const std::string* wait_object_ = nullptr;
+    std::string exit_message_;
+    Random rng_{0};
+    std::function<void()> body_;
+    boost::context::fiber fiber_;   // the actor's own continuation
+    boost::context::fiber return_;  // the scheduler's continuation while the actor runs
+    WaitQueue joiners_;             // actors blocked in Scheduler::join on this one
+};
+
+}  // namespace sim

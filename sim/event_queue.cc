@@ -1,0 +1,83 @@
+// Binary min-heap on (time, key) plus a slab of callbacks with a free list.
+#include "sim/event_queue.h"
+
+#include <algorithm>
+
+namespace sim {
+
+void EventQueue::push_entry(const Entry& e) {
+    heap_.push_back(e);
+    std::push_heap(heap_.begin(), heap_.end(), later);
+}
+
+EventId EventQueue::push_callback(SimTime at, uint64_t key, Callback fn) {
+    SIM_ASSERT(static_cast<bool>(fn));
+    uint32_t slot = alloc_slot();
+    Slot& s = slots_[slot];
+    s.fn = std::move(fn);
+    s.key = key;
+    s.live = true;
+    push_entry(Entry{at, key, static_cast<uint64_t>(slot) << 1});
+    return EventId{slot, key};
+}
+
+void EventQueue::push_actor(SimTime at, uint64_t key, uint32_t actor_index) {
+    push_entry(Entry{at, key, (static_cast<uint64_t>(actor_index) << 1) | 1});
+}
+
+bool EventQueue::cancel(EventId id) {
+    if (!id.valid() || id.slot >= slots_.size()) {
+        return false;
+    }
+    Slot& s = slots_[id.slot];
+    if (!s.live || s.key != id.key) {
+        return false;
+    }
+    // The heap entry stays until popped; a dead slot with a matching key marks it cancelled.
+    s.live = false;
+    s.fn.reset();
+    return true;
+}
+
+EventQueue::Entry EventQueue::pop() {
+    SIM_ASSERT(!heap_.empty());
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    Entry e = heap_.back();
+    heap_.pop_back();
+    return e;
+}
+
+Callback EventQueue::take_callback(const Entry& entry) {
+    SIM_ASSERT(!entry.is_actor());
+    uint32_t slot = entry.index();
+    SIM_ASSERT(slot < slots_.size());
+    Slot& s = slots_[slot];
+    SIM_ASSERT(s.key == entry.key);
+    Callback fn;
+    if (s.live) {
+        fn = std::move(s.fn);
+    }
+    free_slot(slot);
+    return fn;
+}
+
+uint32_t EventQueue::alloc_slot() {
+    if (free_head_ != UINT32_MAX) {
+        uint32_t slot = free_head_;
+        free_head_ = slots_[slot].next_free;
+        return slot;
+    }
+    slots_.emplace_back();
+    return static_cast<uint32_t>(slots_.size() - 1);
+}
+
+void EventQueue::free_slot(uint32_t slot) {
+    Slot& s = slots_[slot];
+    s.live = false;
+    s.fn.reset();
+    s.key = 0;
+    s.next_free = free_head_;
+    free_head_ = slot;
+}
+
+}  // namespace sim

@@ -1,0 +1,481 @@
+// The run loop, actor lifecycle and blocking protocol.
+#include "sim/scheduler.h"
+
+#include <boost/context/detail/exception.hpp>
+#include <exception>
+
+#include "sim/assert.h"
+
+namespace sim {
+
+namespace {
+
+thread_local Scheduler* t_current = nullptr;
+
+// Polling the wall clock is the runner's business and not free; ask every this many events.
+constexpr uint64_t k_wall_check_interval = 4096;
+
+std::string assert_context() {
+    Scheduler* s = Scheduler::current_or_null();
+    return s != nullptr ? s->context_line() : std::string("no simulation running");
+}
+
+}  // namespace
+
+const char* to_string(ActorState s) {
+    switch (s) {
+        case ActorState::created:
+            return "created";
+        case ActorState::running:
+            return "running";
+        case ActorState::blocked:
+            return "blocked";
+        case ActorState::finished:
+            return "finished";
+        case ActorState::crashed:
+            return "crashed";
+        case ActorState::killed:
+            return "killed";
+    }
+    return "?";
+}
+
+const char* to_string(Outcome o) {
+    switch (o) {
+        case Outcome::ok:
+            return "ok";
+        case Outcome::actor_crashed:
+            return "actor_crashed";
+        case Outcome::stalled:
+            return "stalled";
+        case Outcome::event_limit:
+            return "event_limit";
+        case Outcome::time_limit:
+            return "time_limit";
+        case Outcome::wall_limit:
+            return "wall_limit";
+        case Outcome::check_failed:
+            return "check_failed";
+        case Outcome::blocking_misuse:
+            return "blocking_misuse";
+        case Outcome::unclean_shutdown:
+            return "unclean_shutdown";
+    }
+    return "?";
+}
+
+Scheduler::Scheduler(SchedulerConfig config)
+    : config_(config),
+      stacks_(config.stack_bytes),
+      engine_rng_(Random(config.seed).fork("engine")),
+      perturb_rng_(Random(config.seed).fork("schedule-perturbation")) {
+    previous_current_ = t_current;
+    t_current = this;
+    set_assert_context(&assert_context);
+    install_overflow_handler();
+    trace_.mix(config.seed);
+}
+
+Scheduler::~Scheduler() {
+    teardown();
+    t_current = previous_current_;
+}
+
+Scheduler& Scheduler::current() {
+    SIM_ASSERT_MSG(t_current != nullptr, "no scheduler on this thread");
+    return *t_current;
+}
+
+Scheduler* Scheduler::current_or_null() { return t_current; }
+
+std::string Scheduler::context_line() const {
+    std::string line = "seed=" + std::to_string(config_.seed) + " t=" + to_string(now_);
+    if (current_ != nullptr) {
+        line += " actor=" + current_->name_;
+    }
+    return line;
+}
+
+uint64_t Scheduler::next_key() {
+    uint64_t seq = seq_++;
+    if (!config_.perturb_same_instant) {
+        return seq;
+    }
+    // Random high half decides same-instant order; the counter keeps keys unique.
+    return (perturb_rng_.next_u64() & 0xFFFFFFFF00000000ULL) | (seq & 0xFFFFFFFFULL);
+}
+
+EventId Scheduler::schedule_at(SimTime at, Callback fn) {
+    SIM_ASSERT_MSG(at >= now_, "cannot schedule an event in the past");
+    return queue_.push_callback(at, next_key(), std::move(fn));
+}
+
+TraceEvent Scheduler::trace(std::string_view kind, TraceLevel level) {
+    if (current_ != nullptr) {
+        return TraceEvent(&trace_, now_, current_->id_.value, current_->name_, kind, level);
+    }
+    return TraceEvent(&trace_, now_, UINT32_MAX, "-", kind, level);
+}
+
+ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOptions options) {
+    SIM_ASSERT(static_cast<bool>(body));
+    auto actor = std::make_unique<Actor>();
+    Actor* a = actor.get();
+    a->id_ = ActorId(static_cast<uint32_t>(actors_.size()));
+    a->kind_ = options.kind;
+    a->node_ = options.node;
+    // Streams are named, not numbered, so adding an actor never shifts another's draws.
+    uint32_t occurrence = name_counts_[name]++;
+    a->rng_ = Random(config_.seed).fork("actor:" + name, occurrence);
+    a->name_ = std::move(name);
+    a->body_ = std::move(body);
+    a->fiber_ = boost::context::fiber(std::allocator_arg, PooledStack(&stacks_),
+                                      [this, a](boost::context::fiber&& back) {
+                                          a->return_ = std::move(back);
+                                          run_body(a);
+                                          return std::move(a->return_);
+                                      });
+    actors_.push_back(std::move(actor));
+    if (a->kind_ == ActorKind::foreground) {
+        ++foreground_alive_;
+        had_foreground_ = true;
+    }
+    a->wake_key_ = next_key();
+    queue_.push_actor(now_, a->wake_key_, a->id_.value);
+    trace("spawn", TraceLevel::debug).field("actor", a->name_).field("id", a->id_.value);
+    return a->id_;
+}
+
+void Scheduler::run_body(Actor* a) {
+    try {
+        a->body_();
+        a->state_ = ActorState::finished;
+    } catch (const ActorKilled&) {
+        a->state_ = ActorState::killed;
+    } catch (const boost::context::detail::forced_unwind&) {
+        throw;  // Boost is destroying this fiber; let it finish unwinding.
+    } catch (const std::exception& e) {
+        a->state_ = ActorState::crashed;
+        a->exit_message_ = e.what();
+    } catch (...) {
+        a->state_ = ActorState::crashed;
+        a->exit_message_ = "non-standard exception";
+    }
+    a->body_ = nullptr;
+}
+
+void Scheduler::resume(Actor* a) {
+    Actor* previous = current_;
+    current_ = a;
+    a->state_ = ActorState::running;
+    RunningActorInfo& info = running_actor_info();
+    info.name = a->name_.c_str();
+    info.stack_bytes = stacks_.usable_bytes();
+    info.sim_time_ns = now_.ns();
+    a->fiber_ = std::move(a->fiber_).resume();
+    info.name = previous != nullptr ? previous->name_.c_str() : nullptr;
+    current_ = previous;
+    if (!a->fiber_) {
+        on_exit(a);
+    }
+}
+
+void Scheduler::on_exit(Actor* a) {
+    SIM_ASSERT(!a->alive());
+    if (a->kind_ == ActorKind::foreground) {
+        SIM_ASSERT(foreground_alive_ > 0);
+        --foreground_alive_;
+    }
+    trace("exit", TraceLevel::debug).field("actor", a->name_).field("state", to_string(a->state_));
+    if (a->state_ == ActorState::crashed) {
+        fail(Outcome::actor_crashed, "actor '" + a->name_ + "' crashed at t=" + to_string(now_) +
+                                         ": " + a->exit_message_);
+    }
+    a->joiners_.notify_all(*this);
+}
+
+void Scheduler::kill(ActorId id) {
+    Actor& a = actor_mut(id);
+    if (!a.alive()) {
+        return;
+    }
+    trace("kill", TraceLevel::debug).field("actor", a.name_);
+    if (&a == current_) {
+        a.kill_requested_ = true;
+        throw ActorKilled{};
+    }
+    if (a.state_ == ActorState::created) {
+        // Never ran: no stack to unwind. Destroying the unstarted fiber releases its stack.
+        a.state_ = ActorState::killed;
+        a.wake_key_ = 0;
+        a.fiber_ = boost::context::fiber();
+        a.body_ = nullptr;
+        on_exit(&a);
+        return;
+    }
+    a.kill_requested_ = true;
+    if (a.state_ == ActorState::blocked && !a.wake_scheduled_) {
+        a.wake_scheduled_ = true;
+        a.reason_ = WakeReason::killed;
+        a.wake_key_ = next_key();
+        queue_.push_actor(now_, a.wake_key_, a.id_.value);
+    }
+}
+
+Random& Scheduler::current_random() {
+    SIM_ASSERT_MSG(current_ != nullptr, "no actor is running");
+    return current_->rng_;
+}
+
+const Actor& Scheduler::actor(ActorId id) const {
+    SIM_ASSERT(id.valid() && id.value < actors_.size());
+    return *actors_[id.value];
+}
+
+Actor& Scheduler::actor_mut(ActorId id) {
+    SIM_ASSERT(id.valid() && id.value < actors_.size());
+    return *actors_[id.value];
+}
+
+bool Scheduler::join(ActorId id, SimTime deadline) {
+    Actor& target = actor_mut(id);
+    while (target.alive()) {
+        if (now_ >= deadline) {
+            return false;
+        }
+        target.joiners_.add_current(*this);
+        block(deadline, "join", &target.name_);
+    }
+    return true;
+}
+
+bool Scheduler::check_can_block(std::string_view what) {
+    std::string op(what);
+    if (current_ == nullptr) {
+        throw BlockingMisuse("blocking call '" + op +
+                             "' outside any actor (from a scheduler callback or the host "
+                             "thread); " + context_line());
+    }
+    std::string reason;
+    if (no_block_scope_ != nullptr) {
+        reason = std::string("inside no-blocking scope '") + no_block_scope_ + "'";
+    } else if (std::uncaught_exceptions() > 0 && !current_->kill_requested_) {
+        reason = "while its stack unwinds (a blocking call in a destructor)";
+    } else if (std::uncaught_exceptions() > 0) {
+        return false;  // Being killed: destructors may try to wait; they just don't.
+    }
+    if (reason.empty()) {
+        return true;
+    }
+    fail(Outcome::blocking_misuse,
+         "actor '" + current_->name_ + "' made blocking call '" + op + "' " + reason);
+    return false;
+}
+
+uint64_t Scheduler::current_wait_epoch() const {
+    SIM_ASSERT(current_ != nullptr);
+    // The epoch the *next* block() will use.
+    return current_->wait_epoch_ + 1;
+}
+
+WakeReason Scheduler::block(SimTime deadline, std::string_view what, const std::string* object) {
+    if (!check_can_block(what)) {
+        return WakeReason::killed;
+    }
+    Actor* a = current_;
+    if (a->kill_requested_) {
+        throw ActorKilled{};
+    }
+    a->state_ = ActorState::blocked;
+    ++a->wait_epoch_;
+    a->wake_scheduled_ = false;
+    a->reason_ = WakeReason::timeout;
+    a->blocked_since_ = now_;
+    a->wait_what_ = what;
+    a->wait_object_ = object;
+    if (deadline.is_never()) {
+        a->wake_key_ = 0;
+    } else {
+        a->wake_key_ = next_key();
+        queue_.push_actor(deadline < now_ ? now_ : deadline, a->wake_key_, a->id_.value);
+    }
+    a->return_ = std::move(a->return_).resume();
+    a->wait_object_ = nullptr;
+    if (a->kill_requested_ && std::uncaught_exceptions() == 0) {
+        throw ActorKilled{};
+    }
+    return a->reason_;
+}
+
+bool Scheduler::wake(ActorId id, uint64_t epoch) {
+    Actor& a = actor_mut(id);
+    if (a.state_ != ActorState::blocked || a.wait_epoch_ != epoch || a.wake_scheduled_) {
+        return false;
+    }
+    a.wake_scheduled_ = true;
+    a.reason_ = WakeReason::notified;
+    // A new key makes any pending timeout entry for this actor stale.
+    a.wake_key_ = next_key();
+    queue_.push_actor(now_, a.wake_key_, a.id_.value);
+    return true;
+}
+
+void Scheduler::fail(Outcome outcome, std::string message) {
+    SIM_ASSERT(outcome != Outcome::ok);
+    if (failure_ != Outcome::ok) {
+        return;  // The first failure is the one worth reporting.
+    }
+    failure_ = outcome;
+    failure_message_ = std::move(message);
+    trace("run_failed", TraceLevel::error)
+        .field("outcome", to_string(outcome))
+        .field("message", failure_message_);
+}
+
+void Scheduler::stop() { stop_requested_ = true; }
+
+bool Scheduler::is_stale(const EventQueue::Entry& e) const {
+    const Actor& a = *actors_[e.index()];
+    return a.wake_key_ != e.key || !a.alive();
+}
+
+void Scheduler::dispatch_actor(const EventQueue::Entry& e) {
+    Actor* a = actors_[e.index()].get();
+    a->wake_key_ = 0;
+    trace_.mix(static_cast<uint64_t>(now_.ns()) ^ (static_cast<uint64_t>(e.index()) << 1));
+    resume(a);
+}
+
+void Scheduler::dispatch_callback(Callback& fn) {
+    trace_.mix(static_cast<uint64_t>(now_.ns()) ^ 0xCA11BACCULL);
+    try {
+        fn();
+    } catch (const BlockingMisuse& e) {
+        fail(Outcome::blocking_misuse, e.what());
+    } catch (const std::exception& e) {
+        fail(Outcome::actor_crashed,
+             "scheduler callback threw at t=" + to_string(now_) + ": " + e.what());
+    }
+}
+
+RunResult Scheduler::run(const RunLimits& limits) {
+    SIM_ASSERT_MSG(!running_, "Scheduler::run is not reentrant");
+    running_ = true;
+    Scheduler* saved = t_current;
+    t_current = this;
+    RunResult result;
+    while (failure_ == Outcome::ok && !stop_requested_) {
+        if (had_foreground_ && foreground_alive_ == 0) {
+            break;  // The workload is done; daemons do not keep the run alive.
+        }
+        if (queue_.empty()) {
+            if (foreground_alive_ > 0) {
+                fail(Outcome::stalled, "stall: nothing is scheduled but " +
+                                           std::to_string(foreground_alive_) +
+                                           " foreground actor(s) still wait");
+                collect_wait_report(&result);
+            }
+            break;
+        }
+        EventQueue::Entry e = queue_.pop();
+        // Stale entries (superseded wake-ups, cancelled callbacks) never advance time.
+        Callback fn;
+        if (e.is_actor()) {
+            if (is_stale(e)) {
+                continue;
+            }
+        } else {
+            fn = queue_.take_callback(e);
+            if (!fn) {
+                continue;
+            }
+        }
+        if (e.at > limits.max_time) {
+            now_ = limits.max_time;
+            fail(Outcome::time_limit, "sim time limit " + to_string(limits.max_time) + " reached");
+            break;
+        }
+        SIM_ASSERT(e.at >= now_);
+        now_ = e.at;
+        ++events_;
+        if (e.is_actor()) {
+            dispatch_actor(e);
+        } else {
+            dispatch_callback(fn);
+        }
+        if (events_ >= limits.max_events && failure_ == Outcome::ok) {
+            fail(Outcome::event_limit, "event limit " + std::to_string(limits.max_events) +
+                                           " reached at t=" + to_string(now_));
+        }
+        if (events_ % k_wall_check_interval == 0 && limits.wall_clock_exceeded &&
+            limits.wall_clock_exceeded()) {
+            fail(Outcome::wall_limit, "wall-clock limit reached at t=" + to_string(now_));
+        }
+    }
+    finish_run(&result);
+    t_current = saved;
+    running_ = false;
+    return result;
+}
+
+void Scheduler::collect_wait_report(RunResult* result) const {
+    for (const auto& a : actors_) {
+        if (a->state_ != ActorState::blocked) {
+            continue;
+        }
+        std::string line = "actor '" + a->name_ + "' waits on " + std::string(a->wait_what_);
+        if (a->wait_object_ != nullptr) {
+            line += " '" + *a->wait_object_ + "'";
+        }
+        line += " since t=" + to_string(a->blocked_since_);
+        if (a->kind_ == ActorKind::daemon) {
+            line += " (daemon)";
+        }
+        result->wait_report.push_back(std::move(line));
+    }
+}
+
+void Scheduler::finish_run(RunResult* result) {
+    result->outcome = failure_;
+    result->message = failure_message_;
+    result->seed = config_.seed;
+    result->end_time = now_;
+    result->events = events_;
+    trace("run_end")
+        .field("outcome", to_string(failure_))
+        .field("events", events_)
+        .field("end", now_);
+    result->fingerprint = trace_.fingerprint();
+    trace_.flush();
+}
+
+void Scheduler::teardown() {
+    // Unwind every actor that still has a stack, in id order, so destructors inside actors run
+    // deterministically and no fiber is destroyed mid-stack.
+    Scheduler* saved = t_current;
+    t_current = this;
+    for (auto& a : actors_) {
+        if (!a->alive()) {
+            continue;
+        }
+        if (a->state_ == ActorState::created) {
+            a->state_ = ActorState::killed;
+            a->fiber_ = boost::context::fiber();
+            continue;
+        }
+        a->kill_requested_ = true;
+        a->reason_ = WakeReason::killed;
+        resume(a.get());
+    }
+    t_current = saved;
+}
+
+NoBlockingScope::NoBlockingScope(const char* scope) {
+    Scheduler& s = Scheduler::current();
+    previous_ = s.no_block_scope_;
+    s.no_block_scope_ = scope;
+}
+
+NoBlockingScope::~NoBlockingScope() { Scheduler::current().no_block_scope_ = previous_; }
+
+}  // namespace sim

@@ -1,0 +1,195 @@
+// Scheduler: the single-threaded discrete-event loop that drives every actor.
+//
+// Time advances only here: run() pops the earliest event by (time, key) and either resumes an
+// actor or calls a callback. Idle time is skipped. The scheduler owns the actors, the event
+// queue and the trace, detects stalls (nothing scheduled while actors still wait) and enforces
+// the run's limits. Exactly one scheduler runs on a thread at a time; Scheduler::current() is
+// that one, and is how this_actor.h and the synchronisation primitives find it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/actor.h"
+#include "sim/event_queue.h"
+#include "sim/random.h"
+#include "sim/stack_pool.h"
+#include "sim/time.h"
+#include "sim/trace.h"
+
+namespace sim {
+
+struct SchedulerConfig {
+    uint64_t seed = 0;
+    std::size_t stack_bytes = 64 * 1024;
+    // Shuffle events that fall on the same instant (seeded). Off: same-instant events run FIFO.
+    bool perturb_same_instant = false;
+};
+
+struct RunLimits {
+    uint64_t max_events = UINT64_MAX;
+    SimTime max_time = SimTime::never();
+    // Wall-clock budget, injected by the runner (sim/ itself never reads an OS clock). Polled
+    // every few thousand events; returning true ends the run with Outcome::wall_limit.
+    std::function<bool()> wall_clock_exceeded;
+};
+
+enum class Outcome : uint8_t {
+    ok,                // the workload finished (or stop() was called)
+    actor_crashed,     // an exception escaped an actor or a callback
+    stalled,           // nothing scheduled while foreground actors still wait
+    event_limit,
+    time_limit,
+    wall_limit,
+    check_failed,      // an invariant checker or expectation failed
+    blocking_misuse,   // a blocking call where blocking is impossible
+    unclean_shutdown,  // tasks still running after a shutdown's grace period
+};
+const char* to_string(Outcome o);
+
+struct RunResult {
+    Outcome outcome = Outcome::ok;
+    std::string message;
+    uint64_t seed = 0;
+    SimTime end_time;
+    uint64_t events = 0;
+    uint64_t fingerprint = 0;
+    // For stalls: one line per blocked actor (name, what it waits on, since when).
+    std::vector<std::string> wait_report;
+    bool ok() const { return outcome == Outcome::ok; }
+};
+
+// Thrown to the caller of a blocking operation that cannot block: outside any actor (from a
+// scheduler callback or from the thread that owns the scheduler). Inside an actor, misuse is
+// reported through the run's outcome instead.
+class BlockingMisuse : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+struct SpawnOptions {
+    ActorKind kind = ActorKind::foreground;
+    NodeId node;
+};
+
+class Scheduler {
+public:
+    explicit Scheduler(SchedulerConfig config);
+    ~Scheduler();
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    // The scheduler whose run() is active on this thread, or the most recently constructed one
+    // while none runs (so set-up code can spawn). Asserts there is one.
+    static Scheduler& current();
+    static Scheduler* current_or_null();
+
+    SimTime now() const { return now_; }
+    uint64_t seed() const { return config_.seed; }
+    const SchedulerConfig& config() const { return config_; }
+    uint64_t events_processed() const { return events_; }
+
+    // --- Events -------------------------------------------------------------------------
+    EventId schedule_at(SimTime at, Callback fn);
+    EventId schedule_after(SimDuration delay, Callback fn) {
+        return schedule_at(now_ + delay, std::move(fn));
+    }
+    bool cancel(EventId id) { return queue_.cancel(id); }
+
+    // --- Actors -------------------------------------------------------------------------
+    ActorId spawn(std::string name, std::function<void()> body, SpawnOptions options = {});
+    // Unwinds the actor's stack (ActorKilled at its blocking point); a never-started actor
+    // simply never runs. Killing the current actor throws ActorKilled immediately.
+    void kill(ActorId id);
+    const Actor& actor(ActorId id) const;
+    size_t actor_count() const { return actors_.size(); }
+    Actor* current_actor() const { return current_; }
+    // The running actor's own random stream. Asserts an actor is running.
+    Random& current_random();
+    // Blocks the current actor until `id` exits or the deadline passes. True if it exited.
+    bool join(ActorId id, SimTime deadline);
+
+    // --- Blocking (for synchronisation primitives) ----------------------------------------
+    // Suspends the current actor until woken or until `deadline`. `what` and `object` describe
+    // the wait for stall reports; `object` must outlive the wait.
+    WakeReason block(SimTime deadline, std::string_view what, const std::string* object);
+    // Makes a blocked actor runnable now, if it still waits in `epoch`. Returns false if not.
+    bool wake(ActorId id, uint64_t epoch);
+    uint64_t current_wait_epoch() const;
+    // True when the current context may block; otherwise reports the misuse (see block()).
+    bool check_can_block(std::string_view what);
+
+    // --- Run ----------------------------------------------------------------------------
+    RunResult run(const RunLimits& limits = {});
+    // Ends the run after the current event with the given outcome (first failure wins).
+    void fail(Outcome outcome, std::string message);
+    // Ends the run after the current event, successfully (unless it already failed).
+    void stop();
+    bool failed() const { return failure_ != Outcome::ok; }
+
+    // --- Trace --------------------------------------------------------------------------
+    Trace& trace() { return trace_; }
+    TraceEvent trace(std::string_view kind, TraceLevel level = TraceLevel::info);
+    std::string context_line() const;
+
+    // Scheduler-wide random stream for engine decisions (never given to actors).
+    Random& engine_random() { return engine_rng_; }
+
+private:
+    friend class NoBlockingScope;
+
+    uint64_t next_key();
+    void resume(Actor* a);
+    void run_body(Actor* a);
+    void on_exit(Actor* a);
+    void dispatch_actor(const EventQueue::Entry& e);
+    void dispatch_callback(Callback& fn);
+    bool is_stale(const EventQueue::Entry& e) const;
+    void finish_run(RunResult* result);
+    void collect_wait_report(RunResult* result) const;
+    void teardown();
+    Actor& actor_mut(ActorId id);
+
+    SchedulerConfig config_;
+    SimTime now_;
+    uint64_t seq_ = 1;
+    uint64_t events_ = 0;
+    EventQueue queue_;
+    StackPool stacks_;
+    std::vector<std::unique_ptr<Actor>> actors_;
+    std::map<std::string, uint32_t, std::less<>> name_counts_;
+    Actor* current_ = nullptr;
+    size_t foreground_alive_ = 0;
+    bool had_foreground_ = false;
+    bool stop_requested_ = false;
+    bool running_ = false;
+    Outcome failure_ = Outcome::ok;
+    std::string failure_message_;
+    Random engine_rng_;
+    Random perturb_rng_;
+    Trace trace_;
+    const char* no_block_scope_ = nullptr;
+    Scheduler* previous_current_ = nullptr;
+};
+
+// While alive, any blocking call is reported as misuse naming `scope` (for code that must not
+// block: destructors, completion callbacks). The analogue of Rust's "block_on in Drop".
+class NoBlockingScope {
+public:
+    explicit NoBlockingScope(const char* scope);
+    ~NoBlockingScope();
+    NoBlockingScope(const NoBlockingScope&) = delete;
+    NoBlockingScope& operator=(const NoBlockingScope&) = delete;
+
+private:
+    const char* previous_;
+};
+
+}  // namespace sim

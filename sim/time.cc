@@ -1,0 +1,98 @@
+// Formatting and parsing of simulated durations.
+#include "sim/time.h"
+
+#include <array>
+#include <string_view>
+
+namespace sim {
+
+namespace {
+
+struct Unit {
+    std::string_view suffix;
+    int64_t ns;
+};
+
+// Longest suffixes first so "ms" is not read as "m" followed by garbage.
+constexpr std::array<Unit, 7> k_units{{
+    {"ms", 1000000},
+    {"us", 1000},
+    {"ns", 1},
+    {"s", 1000000000},
+    {"m", 60LL * 1000000000},
+    {"h", 3600LL * 1000000000},
+    {"d", 86400LL * 1000000000},
+}};
+
+std::string format_ns(int64_t ns) {
+    // Pick the largest unit that divides exactly so the text round-trips through parse.
+    std::string sign = ns < 0 ? "-" : "";
+    uint64_t mag = ns < 0 ? 0ULL - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+    if (mag == 0) {
+        return "0s";
+    }
+    if (mag % 1000000000ULL == 0) {
+        return sign + std::to_string(mag / 1000000000ULL) + "s";
+    }
+    if (mag % 1000000ULL == 0) {
+        return sign + std::to_string(mag / 1000000ULL) + "ms";
+    }
+    if (mag % 1000ULL == 0) {
+        return sign + std::to_string(mag / 1000ULL) + "us";
+    }
+    return sign + std::to_string(mag) + "ns";
+}
+
+}  // namespace
+
+std::string to_string(SimDuration d) {
+    if (d == SimDuration::max()) {
+        return "never";
+    }
+    return format_ns(d.ns());
+}
+
+std::string to_string(SimTime t) {
+    if (t.is_never()) {
+        return "never";
+    }
+    return format_ns(t.ns());
+}
+
+bool parse_duration(const std::string& text, SimDuration* out, std::string* error) {
+    size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    if (digits == 0) {
+        *error = "expected a whole number followed by a unit (ns, us, ms, s, m, h, d), got \"" +
+                 text + "\"";
+        return false;
+    }
+    std::string_view suffix = std::string_view(text).substr(digits);
+    for (const Unit& unit : k_units) {
+        if (suffix != unit.suffix) {
+            continue;
+        }
+        int64_t value = 0;
+        for (size_t i = 0; i < digits; ++i) {
+            int64_t digit = text[i] - '0';
+            if (__builtin_mul_overflow(value, 10, &value) ||
+                __builtin_add_overflow(value, digit, &value)) {
+                *error = "duration \"" + text + "\" is too large";
+                return false;
+            }
+        }
+        int64_t ns = 0;
+        if (__builtin_mul_overflow(value, unit.ns, &ns)) {
+            *error = "duration \"" + text + "\" is too large";
+            return false;
+        }
+        *out = SimDuration::nanos(ns);
+        return true;
+    }
+    *error = "unknown unit in duration \"" + text + "\" (use ns, us, ms, s, m, h or d)";
+    return false;
+}
+
+}  // namespace sim

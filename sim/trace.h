@@ -1,0 +1,126 @@
+// Trace: the structured record of a run, and the run's fingerprint.
+//
+// Every engine and actor event of note is a record: sim time, actor, kind, key=value fields.
+// Each record, and each dispatched event, is folded into a running 64-bit hash: the fingerprint.
+// Two runs with equal fingerprints made the same decisions in the same order. Records are only
+// materialised (strings built) when a sink wants them: a log, a JSON Lines file, or memory; with
+// all sinks off a record costs a few multiplies.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace sim {
+
+enum class TraceLevel : uint8_t { debug = 0, info = 1, warn = 2, error = 3 };
+
+struct TraceField {
+    std::string key;
+    std::variant<int64_t, std::string, bool> value;
+};
+
+struct TraceRecord {
+    SimTime at;
+    std::string actor;
+    std::string kind;
+    TraceLevel level = TraceLevel::info;
+    std::vector<TraceField> fields;
+    uint64_t fingerprint_after = 0;
+
+    // "t=1.5s actor kind k=v k2=v2" (the log and diff format).
+    std::string to_text() const;
+    // One JSON object: {"t_ns":...,"actor":...,"kind":...,"fields":{...}}.
+    std::string to_json() const;
+};
+
+// Mixing step for the fingerprint: cheap, order-sensitive, well-distributed.
+inline uint64_t fingerprint_mix(uint64_t h, uint64_t v) {
+    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 31);
+}
+uint64_t fingerprint_bytes(uint64_t h, std::string_view bytes);
+
+class Trace {
+public:
+    Trace();
+    ~Trace();
+    Trace(const Trace&) = delete;
+    Trace& operator=(const Trace&) = delete;
+
+    uint64_t fingerprint() const { return hash_; }
+    void mix(uint64_t v) { hash_ = fingerprint_mix(hash_, v); }
+    uint64_t record_count() const { return records_seen_; }
+
+    // Sinks. Records at or above log_level go to the logger (nullptr: no log output).
+    void set_logger(std::shared_ptr<spdlog::logger> logger, TraceLevel log_level);
+    // Writes every record as one JSON line. Returns false if the file cannot be opened.
+    bool open_jsonl(const std::string& path, std::string* error);
+    void keep_in_memory(bool on) { keep_ = on; }
+    const std::vector<TraceRecord>& records() const { return memory_; }
+
+    bool wants_records() const { return logger_ != nullptr || jsonl_ != nullptr || keep_; }
+
+    // Called by TraceEvent.
+    void commit(TraceRecord&& record, uint64_t record_hash);
+    void commit_hash_only(uint64_t record_hash);
+    void flush();
+
+private:
+    uint64_t hash_ = 0x6a09e667f3bcc909ULL;
+    uint64_t records_seen_ = 0;
+    std::shared_ptr<spdlog::logger> logger_;
+    TraceLevel log_level_ = TraceLevel::info;
+    std::FILE* jsonl_ = nullptr;
+    bool keep_ = false;
+    std::vector<TraceRecord> memory_;
+};
+
+// Builder for one record; commits when it goes out of scope (end of the full expression):
+//   sched.trace("block_mined").field("height", h).field("node", name);
+class TraceEvent {
+public:
+    TraceEvent(Trace* trace, SimTime at, uint32_t actor_id, std::string_view actor,
+               std::string_view kind, TraceLevel level);
+    ~TraceEvent();
+    TraceEvent(const TraceEvent&) = delete;
+    TraceEvent& operator=(const TraceEvent&) = delete;
+
+    TraceEvent& field(std::string_view key, int64_t v);
+    TraceEvent& field(std::string_view key, uint64_t v) {
+        return field(key, static_cast<int64_t>(v));
+    }
+    TraceEvent& field(std::string_view key, int v) { return field(key, static_cast<int64_t>(v)); }
+    TraceEvent& field(std::string_view key, uint32_t v) {
+        return field(key, static_cast<int64_t>(v));
+    }
+    TraceEvent& field(std::string_view key, bool v);
+    TraceEvent& field(std::string_view key, std::string_view v);
+    TraceEvent& field(std::string_view key, const char* v) {
+        return field(key, std::string_view(v));
+    }
+    TraceEvent& field(std::string_view key, const std::string& v) {
+        return field(key, std::string_view(v));
+    }
+    TraceEvent& field(std::string_view key, SimDuration v);
+    TraceEvent& field(std::string_view key, SimTime v);
+
+private:
+    Trace* trace_;
+    uint64_t hash_;
+    bool build_;
+    TraceRecord record_;
+};
+
+}  // namespace sim
