@@ -1,0 +1,156 @@
+// Network: the virtual network between nodes. No ports, no sockets: messages are values.
+//
+// Nodes are addressed by NodeId; each has an inbox Channel. A message sent on a link is
+// delivered after a latency drawn from the link's seeded stream, unless a fault intervenes:
+// drop, duplicate, reorder (escape the link's FIFO order), a partition (symmetric or one-way,
+// with an optional scheduled heal), a paused ("clogged") link that holds messages until it is
+// resumed, a full link queue or inbox, or a destination node that is down. Every decision is
+// traced and drawn from the seed. Messages already in flight when a partition starts are lost
+// (a cut cable), not delivered late.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/channel.h"
+#include "sim/ids.h"
+#include "sim/random.h"
+#include "sim/scheduler.h"
+
+namespace sim {
+
+struct LinkConfig {
+    SimDuration latency_min = SimDuration::millis(1);
+    SimDuration latency_max = SimDuration::millis(1);
+    Ratio drop = Ratio::never();
+    Ratio duplicate = Ratio::never();
+    Ratio reorder = Ratio::never();
+    std::size_t queue_capacity = SIZE_MAX;  // messages in flight on this directed link
+};
+
+template <typename T>
+const void* message_type_tag() {
+    static const char tag = 0;
+    return &tag;
+}
+
+struct Envelope {
+    NodeId from;
+    NodeId to;
+    uint64_t id = 0;
+    SimTime sent_at;
+    std::string kind;
+    std::shared_ptr<const void> body;
+    const void* type = nullptr;
+
+    template <typename T>
+    const T* as() const {
+        return type == message_type_tag<T>() ? static_cast<const T*>(body.get()) : nullptr;
+    }
+    template <typename T>
+    bool is() const {
+        return type == message_type_tag<T>();
+    }
+};
+
+enum class PartitionKind : uint8_t { symmetric, one_way };
+
+struct NetworkStats {
+    uint64_t sent = 0;
+    uint64_t delivered = 0;
+    uint64_t dropped = 0;
+    uint64_t duplicated = 0;
+};
+
+class Network {
+public:
+    Network(Scheduler& sched, Random rng);
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
+
+    NodeId add_node(std::string name, std::size_t inbox_capacity = SIZE_MAX);
+    std::size_t node_count() const { return nodes_.size(); }
+    const std::string& node_name(NodeId id) const;
+    std::optional<NodeId> find_node(std::string_view name) const;
+    Channel<Envelope>& inbox(NodeId id);
+
+    void set_default_link(const LinkConfig& config) { default_link_ = config; }
+    // Directed: from -> to.
+    void set_link(NodeId from, NodeId to, const LinkConfig& config);
+
+    template <typename T>
+    bool send(NodeId from, NodeId to, std::string kind, T message) {
+        auto body = std::make_shared<const T>(std::move(message));
+        return send_erased(from, to, std::move(kind), std::move(body), message_type_tag<T>());
+    }
+
+    // Blocks sends between the two sides; returns an id for heal(). With `heal_after`, heals
+    // itself at now + heal_after.
+    uint32_t partition(const std::vector<NodeId>& side_a, const std::vector<NodeId>& side_b,
+                       PartitionKind kind, std::optional<SimDuration> heal_after = {});
+    void heal(uint32_t partition_id);
+    void heal_all();
+    bool can_reach(NodeId from, NodeId to) const;
+
+    // Holds messages on from -> to until resume_link; then releases them in order.
+    void pause_link(NodeId from, NodeId to);
+    void resume_link(NodeId from, NodeId to);
+
+    // A down node drops everything addressed to it (crash); up again on restart.
+    void set_node_up(NodeId node, bool up);
+    bool node_up(NodeId node) const;
+
+    const NetworkStats& stats() const { return stats_; }
+
+private:
+    struct Node {
+        std::string name;
+        bool up = true;
+        std::unique_ptr<Channel<Envelope>> inbox;
+    };
+    struct Link {
+        LinkConfig config;
+        Random rng{0};
+        SimTime last_delivery;
+        std::size_t in_flight = 0;
+        bool paused = false;
+        std::vector<Envelope> held;
+    };
+    struct InFlight {
+        Envelope env;
+        bool live = false;
+        uint32_t next_free = UINT32_MAX;
+    };
+
+    bool send_erased(NodeId from, NodeId to, std::string kind, std::shared_ptr<const void> body,
+                     const void* type);
+    Link& link(NodeId from, NodeId to);
+    void launch(Link& l, Envelope env);
+    void schedule_delivery(Link& l, Envelope env, SimDuration latency);
+    void deliver(uint32_t slot);
+    void drop(uint64_t message_id, std::string_view reason);
+    uint32_t park(Envelope env);
+
+    Scheduler& sched_;
+    Random rng_;
+    LinkConfig default_link_;
+    std::vector<Node> nodes_;
+    std::map<std::pair<uint32_t, uint32_t>, Link> links_;
+    // Directed pairs currently cut, with how many partitions cut them.
+    std::map<std::pair<uint32_t, uint32_t>, uint32_t> cut_;
+    std::map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> partitions_;
+    uint32_t next_partition_ = 1;
+    std::vector<InFlight> in_flight_;
+    uint32_t free_head_ = UINT32_MAX;
+    uint64_t next_message_id_ = 1;
+    NetworkStats stats_;
+};
+
+}  // namespace sim
