@@ -1,0 +1,48 @@
+// Invoice creation and hashing (see invoice.h).
+#include "actors/lightning/invoice.h"
+
+namespace actors::lightning {
+
+Preimage random_preimage(sim::Random& random) {
+    Preimage p{};
+    for (size_t i = 0; i < p.size(); i += 8) {
+        uint64_t word = random.next_u64();
+        for (size_t j = 0; j < 8; ++j) {
+            p[i + j] = static_cast<uint8_t>(word >> (8 * j));
+        }
+    }
+    return p;
+}
+
+PaymentHash payment_hash_of(const Preimage& preimage) {
+    return sha256(preimage.data(), preimage.size());
+}
+
+Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const InvoiceRequest& request,
+                     sim::Random& random) {
+    Invoice inv;
+    inv.payee = payee;
+    inv.preimage = random_preimage(random);
+    inv.payment_hash = payment_hash_of(*inv.preimage);
+    inv.amount_msat = request.amount_msat;
+    if (request.min_final_cltv_expiry_delta.has_value()) {
+        // LDK writes user value + 3 into the invoice so a payer whose tip lags still clears
+        // the receiver's check; the other profiles pad by 0.
+        inv.min_final_cltv_expiry_delta =
+            *request.min_final_cltv_expiry_delta + payee_profile.invoice_final_cltv_padding;
+    } else {
+        inv.min_final_cltv_expiry_delta = payee_profile.min_final_cltv_expiry_delta;
+    }
+    inv.created_at_unix = request.now_unix;
+    inv.expiry_seconds = request.expiry_seconds;
+    inv.route_hints = request.route_hints;
+    return inv;
+}
+
+Invoice public_copy(const Invoice& invoice) {
+    Invoice copy = invoice;
+    copy.preimage.reset();
+    return copy;
+}
+
+}  // namespace actors::lightning

@@ -1,0 +1,75 @@
+// Invoice: what a payee hands a payer (BOLT 11 content, not its bech32 encoding).
+//
+// Holds the payment hash (and, in the payee's own copy, the preimage), the amount, the final
+// CLTV delta `c`, the wall-clock creation time and expiry, and the route hints. Wall-clock
+// time is unix seconds supplied by the caller (the simulated wall clock), never an OS clock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "actors/lightning/policy.h"
+#include "actors/lightning/profile.h"
+#include "actors/lightning/sha256.h"
+#include "sim/random.h"
+
+namespace actors::lightning {
+
+using Preimage = Digest32;
+using PaymentHash = Digest32;
+
+// BOLT 11 defaults: `x` absent means 3600 s; `c` absent means 18.
+inline constexpr uint32_t k_default_invoice_expiry_seconds = 3600;
+inline constexpr uint32_t k_bolt11_default_final_cltv_delta = 18;
+
+// One hop of a BOLT 11 `r` field: the channel from `source` towards the payee, with the fee
+// and delta `source` charges for it.
+struct RouteHintHop {
+    NodeIndex source = k_no_node;
+    ShortChannelId scid;
+    ChannelPolicy policy;
+};
+using RouteHint = std::vector<RouteHintHop>;  // ordered from a public node to the payee
+
+struct Invoice {
+    NodeIndex payee = k_no_node;
+    PaymentHash payment_hash{};
+    std::optional<Preimage> preimage;       // only in the payee's copy
+    std::optional<uint64_t> amount_msat;    // empty: "any amount" invoice
+    // `c` as written in the invoice; empty when absent (the payer then assumes a default).
+    std::optional<uint32_t> min_final_cltv_expiry_delta;
+    int64_t created_at_unix = 0;
+    uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
+    std::vector<RouteHint> route_hints;
+
+    int64_t expires_at_unix() const { return created_at_unix + expiry_seconds; }
+    // Expired once now is strictly after created + expiry (LND's `time.Now().After(...)`);
+    // at exactly created + expiry the invoice is still payable.
+    bool is_expired(int64_t now_unix) const { return now_unix > expires_at_unix(); }
+    // The final delta a payer must use: the invoice's `c`, or BOLT 11's 18 when absent.
+    uint32_t final_cltv_delta_or(uint32_t assumed) const {
+        return min_final_cltv_expiry_delta.value_or(assumed);
+    }
+};
+
+Preimage random_preimage(sim::Random& random);
+PaymentHash payment_hash_of(const Preimage& preimage);
+
+struct InvoiceRequest {
+    std::optional<uint64_t> amount_msat;
+    // User-chosen `c`; empty uses the profile default. LDK adds its padding to a user value.
+    std::optional<uint32_t> min_final_cltv_expiry_delta;
+    int64_t now_unix = 0;
+    uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
+    std::vector<RouteHint> route_hints;
+};
+
+// The payee's copy of a new invoice, with a fresh preimage drawn from `random`.
+Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const InvoiceRequest& request,
+                     sim::Random& random);
+
+// The copy handed to a payer: everything but the preimage.
+Invoice public_copy(const Invoice& invoice);
+
+}  // namespace actors::lightning

@@ -1,0 +1,249 @@
+// The built-in implementation profiles and the override mechanism.
+//
+// Every number below carries its source. "ref §x" points into
+// /work/shared/reference/chain-and-lightning.md; "(inference)" marks values the reference
+// derives rather than quotes.
+#include "actors/lightning/profile.h"
+
+namespace actors::lightning {
+
+const char* to_string(Implementation impl) {
+    switch (impl) {
+        case Implementation::ldk:
+            return "ldk";
+        case Implementation::lnd:
+            return "lnd";
+        case Implementation::cln:
+            return "cln";
+    }
+    return "?";
+}
+
+uint32_t Profile::effective_final_reject_delta() const {
+    return final_reject_delta.has_value() ? *final_reject_delta : min_final_cltv_expiry_delta;
+}
+
+uint32_t Profile::effective_claim_buffer() const {
+    // CLN htlc_in_deadline: half the node's delta, rounded up (lightningd/peer_htlcs.c).
+    return claim_buffer.has_value() ? *claim_buffer : (cltv_expiry_delta + 1) / 2;
+}
+
+Profile ldk_profile() {
+    Profile p;
+    p.name = "ldk";
+    p.implementation = Implementation::ldk;
+    // util/config.rs ChannelConfig defaults; MIN_CLTV_EXPIRY_DELTA = 48 (ref §4, §1.6).
+    p.cltv_expiry_delta = 72;
+    p.cltv_expiry_delta_min = 48;
+    p.fee_base_msat = 1000;
+    p.fee_ppm = 0;
+    p.htlc_minimum_msat = 1;      // our_htlc_minimum_msat
+    p.max_accepted_htlcs = 50;
+    p.funding_confirmations = 6;  // minimum_depth
+    p.to_self_delay = 144;        // BREAKDOWN_TIMEOUT
+    // MIN_FINAL_CLTV_EXPIRY_DELTA = HTLC_FAIL_BACK_BUFFER + 3 = 42; a user value gets +3.
+    p.min_final_cltv_expiry_delta = 42;
+    p.invoice_final_cltv_padding = 3;
+    // create_recv_pending_htlc_info: PaymentClaimBuffer if cltv_expiry <= tip + 40, i.e.
+    // fails when cltv_expiry < tip + 41; then the invoice's own delta is checked too.
+    p.final_reject_delta = 41;
+    p.final_checks_invoice_delta = true;
+    // check_incoming_htlc_cltv is called with cur_height = tip + 1 (ref §1.4).
+    p.forward_height_offset = 1;
+    p.incoming_too_soon_margin = 39;  // cltv_expiry <= cur_height + HTLC_FAIL_BACK_BUFFER
+    p.outgoing_too_soon_margin = 3;   // outgoing_cltv_value <= cur_height + 3
+    p.max_htlc_cltv = 2016;           // CLTV_FAR_FAR_AWAY, on the incoming expiry
+    p.too_far_checks_incoming = true;
+    // channelmonitor.rs should_broadcast_holder_commitment_txn (ref §1.6).
+    p.offered_grace = 3;    // LATENCY_GRACE_PERIOD_BLOCKS
+    p.claim_buffer = 36;    // CLTV_CLAIM_BUFFER
+    // "Failing back HTLC upstream to preserve the channel": inbound_expiry <= height + 3.
+    p.early_fail_back_margin = 3;
+    p.fail_back_confirmations = 6;  // ANTI_REORG_DELAY
+    // outbound_payment.rs: cur_height = best_block_height + 1 (ref §2.1).
+    p.send_height_offset = 1;
+    p.final_cltv_padding = 0;  // the random shadow offset is not modelled here
+    p.assumed_final_cltv_delta = 18;  // lightning-invoice DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA
+    p.default_cltv_limit = 1008;      // DEFAULT_MAX_TOTAL_CLTV_EXPIRY_DELTA
+    p.default_fee_limit = DefaultFeeLimit::ldk_one_percent_plus_50_sat;
+    return p;
+}
+
+Profile lnd_profile() {
+    Profile p;
+    p.name = "lnd";
+    p.implementation = Implementation::lnd;
+    // chainreg DefaultBitcoinTimeLockDelta = 80; routing.MinCLTVDelta = 24 (ref §4).
+    p.cltv_expiry_delta = 80;
+    p.cltv_expiry_delta_min = 24;
+    p.fee_base_msat = 1000;
+    p.fee_ppm = 1;
+    p.htlc_minimum_msat = 1000;  // outgoing policy minimum (inbound minimum is 1)
+    p.max_accepted_htlcs = 483;
+    // lnwallet/confscale.go scales 1..6 with capacity; the model takes the upper end.
+    p.funding_confirmations = 6;
+    p.to_self_delay = 144;  // MinBtcRemoteDelay; scaled up to 2016 with capacity
+    p.min_final_cltv_expiry_delta = 80;  // invoices default to TimeLockDelta
+    p.invoice_final_cltv_padding = 0;
+    // invoices/update.go: ExpiryTooSoon if expiry < tip + FinalCltvRejectDelta(19) or
+    // expiry < tip + invoice.FinalCltvDelta.
+    p.final_reject_delta = 19;
+    p.final_checks_invoice_delta = true;
+    // htlcswitch/link.go canSendHtlc, heightNow = tip.
+    p.forward_height_offset = 0;
+    p.incoming_too_soon_margin = std::nullopt;
+    p.outgoing_too_soon_margin = 3;  // OutgoingCltvRejectDelta
+    p.max_htlc_cltv = 2016;          // DefaultMaxOutgoingCltvExpiry, on the outgoing expiry
+    p.too_far_checks_incoming = false;
+    // contractcourt/channel_arbitrator.go shouldGoOnChain (ref §1.6).
+    p.offered_grace = 0;   // OutgoingBroadcastDelta
+    p.claim_buffer = 16;   // IncomingBroadcastDelta
+    // LND holds a non-dust incoming HTLC until the outgoing one resolves on-chain
+    // (lnd#7683 discussion); it has no early give-up.
+    p.early_fail_back_margin = std::nullopt;
+    // The timeout resolver reacts to the spend notification (1 conf) (inference).
+    p.fail_back_confirmations = 1;
+    p.send_height_offset = 0;
+    p.final_cltv_padding = 3;           // routing/payment_session.go BlockPadding
+    p.assumed_final_cltv_delta = 18;    // lnd#8308: 18 when the invoice omits `c`
+    p.default_cltv_limit = 2016;        // MaxTotalTimelock = MaxOutgoingCltvExpiry
+    p.cltv_limit_zero_means_default = true;
+    p.cltv_limit_must_exceed_final = true;  // "cltv limit X should be greater than Y"
+    p.default_fee_limit = DefaultFeeLimit::lnd_full_below_1000_sat_else_5_percent;
+    return p;
+}
+
+Profile cln_profile() {
+    Profile p;
+    p.name = "cln";
+    p.implementation = Implementation::cln;
+    // lightningd/options.c mainnet_config (ref §4).
+    p.cltv_expiry_delta = 34;
+    p.cltv_expiry_delta_min = 1;
+    p.fee_base_msat = 1000;
+    p.fee_ppm = 10;
+    p.htlc_minimum_msat = 0;
+    p.max_accepted_htlcs = 30;
+    p.funding_confirmations = 3;  // anchor_confirms
+    p.to_self_delay = 144;        // locktime_blocks
+    p.min_final_cltv_expiry_delta = 18;  // cltv_final
+    p.invoice_final_cltv_padding = 0;
+    // peer_htlcs.c: fails if tip + cltv_final > cltv_expiry, with the node's config value.
+    p.final_reject_delta = std::nullopt;
+    p.final_checks_invoice_delta = false;
+    // peer_htlcs.c forward_htlc: expiry_too_soon if tip >= outgoing_cltv_value;
+    // expiry_too_far if tip + locktime_max(2016) < outgoing_cltv_value.
+    p.forward_height_offset = 0;
+    p.incoming_too_soon_margin = std::nullopt;
+    p.outgoing_too_soon_margin = 0;
+    p.max_htlc_cltv = 2016;
+    p.too_far_checks_incoming = false;
+    // htlc_out_deadline = expiry + 1; htlc_in_deadline = expiry - (delta + 1) / 2.
+    p.offered_grace = 1;
+    p.claim_buffer = std::nullopt;
+    // consider_failing_incoming: give up once height + 3 >= incoming expiry (CLN PR 6378).
+    p.early_fail_back_margin = 3;
+    p.fail_back_confirmations = 3;  // onchaind "reasonable depth" (CLN issue 4649)
+    p.send_height_offset = 0;
+    p.final_cltv_padding = 0;
+    p.assumed_final_cltv_delta = 18;
+    p.default_cltv_limit = 2016;  // max_htlc_cltv; pay's maxdelay default not verified
+    p.default_fee_limit = DefaultFeeLimit::cln_half_percent_exempt_5000;
+    return p;
+}
+
+Profile cln_regtest_profile() {
+    // CLN uses testnet_config whenever chainparams->testnet, which includes regtest.
+    Profile p = cln_profile();
+    p.name = "cln-regtest";
+    p.cltv_expiry_delta = 6;
+    p.fee_base_msat = 1;
+    p.fee_ppm = 10;
+    p.max_accepted_htlcs = 483;
+    p.funding_confirmations = 1;
+    p.to_self_delay = 6;
+    p.min_final_cltv_expiry_delta = 10;
+    return p;
+}
+
+std::vector<std::string> profile_names() { return {"ldk", "lnd", "cln", "cln-regtest"}; }
+
+Result<Profile> profile_by_name(std::string_view name) {
+    if (name == "ldk") {
+        return Result<Profile>::success(ldk_profile());
+    }
+    if (name == "lnd") {
+        return Result<Profile>::success(lnd_profile());
+    }
+    if (name == "cln") {
+        return Result<Profile>::success(cln_profile());
+    }
+    if (name == "cln-regtest") {
+        return Result<Profile>::success(cln_regtest_profile());
+    }
+    std::string known;
+    for (const std::string& n : profile_names()) {
+        known += known.empty() ? n : ", " + n;
+    }
+    return Result<Profile>::failure("unknown lightning profile '" + std::string(name) +
+                                    "' (known: " + known + ")");
+}
+
+namespace {
+
+template <typename T>
+void take(const std::optional<T>& from, T* to) {
+    if (from.has_value()) {
+        *to = *from;
+    }
+}
+
+template <typename T>
+void take_opt(const std::optional<T>& from, std::optional<T>* to) {
+    if (from.has_value()) {
+        *to = *from;
+    }
+}
+
+}  // namespace
+
+Result<Profile> apply_overrides(const Profile& base, const ProfileOverrides& o) {
+    Profile p = base;
+    take(o.cltv_expiry_delta, &p.cltv_expiry_delta);
+    take(o.fee_base_msat, &p.fee_base_msat);
+    take(o.fee_ppm, &p.fee_ppm);
+    take(o.htlc_minimum_msat, &p.htlc_minimum_msat);
+    take(o.max_accepted_htlcs, &p.max_accepted_htlcs);
+    take(o.funding_confirmations, &p.funding_confirmations);
+    take(o.to_self_delay, &p.to_self_delay);
+    take(o.min_final_cltv_expiry_delta, &p.min_final_cltv_expiry_delta);
+    take_opt(o.final_reject_delta, &p.final_reject_delta);
+    take_opt(o.incoming_too_soon_margin, &p.incoming_too_soon_margin);
+    take(o.outgoing_too_soon_margin, &p.outgoing_too_soon_margin);
+    take(o.max_htlc_cltv, &p.max_htlc_cltv);
+    take(o.offered_grace, &p.offered_grace);
+    take_opt(o.claim_buffer, &p.claim_buffer);
+    take_opt(o.early_fail_back_margin, &p.early_fail_back_margin);
+    take(o.fail_back_confirmations, &p.fail_back_confirmations);
+    take(o.final_cltv_padding, &p.final_cltv_padding);
+    take(o.default_cltv_limit, &p.default_cltv_limit);
+
+    if (p.cltv_expiry_delta < p.cltv_expiry_delta_min) {
+        return Result<Profile>::failure(
+            "cltv_expiry_delta " + std::to_string(p.cltv_expiry_delta) + " is below the " +
+            p.name + " minimum " + std::to_string(p.cltv_expiry_delta_min));
+    }
+    if (p.max_accepted_htlcs == 0 || p.max_accepted_htlcs > 483) {
+        return Result<Profile>::failure("max_accepted_htlcs must be in [1, 483] (BOLT 2), got " +
+                                        std::to_string(p.max_accepted_htlcs));
+    }
+    if (p.funding_confirmations == 0) {
+        return Result<Profile>::failure("funding_confirmations must be at least 1");
+    }
+    if (p.fail_back_confirmations == 0) {
+        return Result<Profile>::failure("fail_back_confirmations must be at least 1");
+    }
+    return Result<Profile>::success(std::move(p));
+}
+
+}  // namespace actors::lightning

@@ -1,0 +1,142 @@
+// Profile: every default and threshold that distinguishes one Lightning implementation (LDK,
+// LND, CLN mainnet, CLN regtest) in the model, with the source of each value.
+//
+// A node carries a Profile; a channel may carry its own copy with overrides applied. The rule
+// functions (forwarding.h, router.h) take a Profile and never branch on the implementation
+// name, so a scenario can build a hybrid ("LND with LDK's claim buffer") by overriding fields.
+// Sources are the snapshots listed in /work/shared/reference/chain-and-lightning.md §4 and §1.6.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/lightning/result.h"
+
+namespace actors::lightning {
+
+enum class Implementation : uint8_t { ldk, lnd, cln };
+
+const char* to_string(Implementation impl);
+
+// How the sender's maximum routing fee is derived when the caller gives none.
+enum class DefaultFeeLimit : uint8_t {
+    ldk_one_percent_plus_50_sat,   // amount/100 + 50 000 msat (LDK max_total_routing_fee_msat)
+    lnd_full_below_1000_sat_else_5_percent,  // lnwallet DefaultRoutingFeeLimitForAmount
+    cln_half_percent_exempt_5000,  // pay plugin: maxfeepercent 0.5, exemptfee 5000 msat
+};
+
+struct Profile {
+    std::string name;
+    Implementation implementation = Implementation::lnd;
+
+    // --- Forwarding policy defaults (what the node publishes for its channels) ----------------
+    uint32_t cltv_expiry_delta = 0;
+    uint32_t cltv_expiry_delta_min = 0;  // smallest delta the implementation lets a user set
+    uint64_t fee_base_msat = 0;
+    uint32_t fee_ppm = 0;
+    uint64_t htlc_minimum_msat = 0;
+
+    // --- Channel parameters -----------------------------------------------------------------
+    uint32_t max_accepted_htlcs = 0;
+    uint32_t funding_confirmations = 0;
+    uint32_t to_self_delay = 0;
+
+    // --- Receiving (final hop) ---------------------------------------------------------------
+    // Default `c` this node writes into its invoices.
+    uint32_t min_final_cltv_expiry_delta = 0;
+    // Blocks added to a user-chosen `c` before it goes into the invoice (LDK adds 3).
+    uint32_t invoice_final_cltv_padding = 0;
+    // Final HTLC fails with incorrect_or_unknown_payment_details if
+    // `cltv_expiry < tip + final_reject_delta`. Empty: use min_final_cltv_expiry_delta of the
+    // node's own config (CLN checks its config `cltv_final`, not the invoice).
+    std::optional<uint32_t> final_reject_delta;
+    // Whether the final check also requires `cltv_expiry >= tip + invoice.c`.
+    bool final_checks_invoice_delta = true;
+
+    // --- Forwarding checks --------------------------------------------------------------------
+    // Height the forwarding checks count from: tip + forward_height_offset (LDK uses tip + 1).
+    uint32_t forward_height_offset = 0;
+    // expiry_too_soon if the incoming expiry <= ref + this (LDK HTLC_FAIL_BACK_BUFFER 39).
+    std::optional<uint32_t> incoming_too_soon_margin;
+    // expiry_too_soon if the outgoing expiry <= ref + this (LDK 3, LND 3, CLN 0).
+    uint32_t outgoing_too_soon_margin = 0;
+    // expiry_too_far if the checked expiry > ref + max_htlc_cltv; LDK checks the incoming
+    // expiry, LND and CLN the outgoing one.
+    uint32_t max_htlc_cltv = 2016;
+    bool too_far_checks_incoming = false;
+
+    // --- Going on-chain and failing back ---------------------------------------------------------
+    // Offered HTLC unresolved: force-close at tip >= expiry + offered_grace (BOLT 2 `G`).
+    uint32_t offered_grace = 0;
+    // Received HTLC with preimage: force-close at tip >= expiry - claim_buffer. Empty: CLN's
+    // rule, (cltv_expiry_delta + 1) / 2 of the node's configured delta.
+    std::optional<uint32_t> claim_buffer;
+    // Once the outgoing channel is on-chain, give up the incoming HTLC (fail it upstream) at
+    // tip >= incoming_expiry - margin, even before the on-chain timeout resolves. Empty: never.
+    std::optional<uint32_t> early_fail_back_margin;
+    // Confirmations the HTLC-timeout tx needs before the incoming HTLC is failed back.
+    uint32_t fail_back_confirmations = 1;
+
+    // --- Sending -------------------------------------------------------------------------------
+    // The height the sender counts expiries from: tip + send_height_offset (LDK tip + 1).
+    uint32_t send_height_offset = 0;
+    // Extra blocks added to the payee's final CLTV delta (LND BlockPadding 3).
+    uint32_t final_cltv_padding = 0;
+    // Final delta assumed when an invoice carries no `c`.
+    uint32_t assumed_final_cltv_delta = 18;
+    // Default maximum total CLTV (Σ hop deltas + final delta + padding) for a payment.
+    uint32_t default_cltv_limit = 2016;
+    // LND: a cltv_limit of 0 means "no limit", i.e. default_cltv_limit.
+    bool cltv_limit_zero_means_default = false;
+    // LND: refuse to route at all unless cltv_limit > final delta + padding.
+    bool cltv_limit_must_exceed_final = false;
+    DefaultFeeLimit default_fee_limit = DefaultFeeLimit::lnd_full_below_1000_sat_else_5_percent;
+
+    // Derived values (resolve the "empty means derived" fields above).
+    uint32_t effective_final_reject_delta() const;
+    uint32_t effective_claim_buffer() const;
+};
+
+// The built-in profiles.
+Profile ldk_profile();
+Profile lnd_profile();
+Profile cln_profile();
+Profile cln_regtest_profile();
+
+// Names accepted by profile_by_name, in a stable order.
+std::vector<std::string> profile_names();
+
+// "ldk", "lnd", "cln", "cln-regtest"; any other name is an error naming the known ones.
+Result<Profile> profile_by_name(std::string_view name);
+
+// Per-node or per-channel overrides; every set field replaces the profile's value.
+struct ProfileOverrides {
+    std::optional<uint32_t> cltv_expiry_delta;
+    std::optional<uint64_t> fee_base_msat;
+    std::optional<uint32_t> fee_ppm;
+    std::optional<uint64_t> htlc_minimum_msat;
+    std::optional<uint32_t> max_accepted_htlcs;
+    std::optional<uint32_t> funding_confirmations;
+    std::optional<uint32_t> to_self_delay;
+    std::optional<uint32_t> min_final_cltv_expiry_delta;
+    std::optional<uint32_t> final_reject_delta;
+    std::optional<uint32_t> incoming_too_soon_margin;
+    std::optional<uint32_t> outgoing_too_soon_margin;
+    std::optional<uint32_t> max_htlc_cltv;
+    std::optional<uint32_t> offered_grace;
+    std::optional<uint32_t> claim_buffer;
+    std::optional<uint32_t> early_fail_back_margin;
+    std::optional<uint32_t> fail_back_confirmations;
+    std::optional<uint32_t> final_cltv_padding;
+    std::optional<uint32_t> default_cltv_limit;
+};
+
+// Applies the overrides. Fails (naming the field) when the result breaks an implementation
+// limit: a cltv_expiry_delta below the profile's minimum, max_accepted_htlcs above 483
+// (BOLT 2), or zero funding confirmations.
+Result<Profile> apply_overrides(const Profile& base, const ProfileOverrides& overrides);
+
+}  // namespace actors::lightning

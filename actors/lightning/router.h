@@ -1,0 +1,96 @@
+// Router: route construction (amounts and expiries computed backwards from the payee, BOLT 7)
+// and a deterministic pathfinder over one node's graph view and liquidity knowledge.
+//
+// The pathfinder is a Dijkstra from the payee towards the payer (as LND and LDK do, because a
+// hop's amount depends on everything downstream). Labels are compared by (amount needed,
+// total CLTV, hop count, node index), so equal-cost alternatives resolve the same way every
+// run. Limits (max fee, cltv_limit, liquidity, htlc min/max, hop count) prune while searching.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/lightning/forwarding.h"
+#include "actors/lightning/graph.h"
+#include "actors/lightning/invoice.h"
+#include "actors/lightning/policy.h"
+#include "actors/lightning/profile.h"
+#include "actors/lightning/result.h"
+
+namespace actors::lightning {
+
+// One channel of a path, with the policy `from` publishes for it.
+struct PathEdge {
+    ShortChannelId scid;
+    NodeIndex from = k_no_node;
+    NodeIndex to = k_no_node;
+    ChannelPolicy policy;
+};
+
+// The HTLC on one edge of a route. hops[i] is the HTLC offered over path edge i and received
+// by `node`; `fee_msat` is what `node` keeps for forwarding over edge i + 1 (0 at the payee).
+struct RouteHop {
+    NodeIndex node = k_no_node;
+    ShortChannelId scid;
+    uint64_t amount_msat = 0;
+    uint32_t cltv_expiry = 0;
+    uint64_t fee_msat = 0;
+    uint32_t cltv_delta = 0;  // delta `node` subtracts (its outgoing channel's), 0 at payee
+};
+
+struct Route {
+    std::vector<RouteHop> hops;
+    uint32_t start_height = 0;       // height the sender counted expiries from
+    uint64_t amount_msat = 0;        // delivered to the payee
+    uint64_t total_amount_msat = 0;  // first HTLC's amount
+    uint64_t total_fee_msat = 0;
+    uint32_t total_cltv_delta = 0;   // first HTLC's expiry - start_height
+    uint32_t first_expiry() const { return hops.front().cltv_expiry; }
+};
+
+// Builds the per-hop values backwards (reference §2.1): the payee gets `amount_msat` at
+// `start_height + final_cltv_delta`; each earlier hop adds the fee and delta of the channel
+// the next node forwards over. The first edge's policy is never used (the sender's own channel).
+Route build_route(const std::vector<PathEdge>& path, uint64_t amount_msat, uint32_t start_height,
+                  uint32_t final_cltv_delta);
+
+// The sender's default maximum fee for `amount_msat` under its profile.
+uint64_t default_max_fee_msat(const Profile& sender, uint64_t amount_msat);
+
+struct PaymentRequest {
+    NodeIndex source = k_no_node;
+    NodeIndex target = k_no_node;
+    uint64_t amount_msat = 0;
+    // The invoice's `c` (the caller applies the "absent means assumed" rule, or uses
+    // payment_request_from_invoice below).
+    uint32_t final_cltv_delta = k_bolt11_default_final_cltv_delta;
+    // A shadow-route offset the caller drew (BOLT 7 recommends one); added to the final delta.
+    uint32_t shadow_cltv_offset = 0;
+    std::optional<uint64_t> max_fee_msat;  // empty: profile default
+    std::optional<uint32_t> cltv_limit;    // empty: profile default; 0 is LND's "unset"
+    std::vector<RouteHint> route_hints;
+    uint32_t tip = 0;       // sender's best height
+    uint32_t max_hops = 20;  // onion payload limit
+};
+
+PaymentRequest payment_request_from_invoice(const Profile& sender, NodeIndex source,
+                                            const Invoice& invoice, uint32_t tip);
+
+// The cltv_limit after defaults and quirks; fails for LND when it does not exceed the final
+// delta plus padding ("cltv limit L should be greater than F").
+Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentRequest& request);
+
+// Finds the cheapest route within every limit, or an error saying which limit stopped it.
+Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge,
+                         const Profile& sender, const PaymentRequest& request);
+
+// Updates the sender's knowledge from a failure that `route.hops[failing_hop].node` reported
+// (index into hops; -1 for a failure at the sender's own first hop): channels before the
+// failing one carried the HTLC, a temporary_channel_failure bounds the next channel's
+// liquidity, permanent channel failures exclude it, NODE failures exclude the node.
+void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeIndex sender,
+                        int failing_hop, FailureCode code);
+
+}  // namespace actors::lightning
