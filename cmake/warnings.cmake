@@ -3,7 +3,7 @@
 add_library(fedsim_warnings INTERFACE)
 target_compile_options(fedsim_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough -Wformat=2
+  -Woverloaded-virtual -Wimplicit-fallthrough -Wformat=2
   # Designated initializers (options structs) leave members at their defaults on purpose.
   -Wno-missing-field-initializers)
 if(FEDSIM_WERROR)

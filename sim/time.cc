@@ -56,7 +56,22 @@ std::string to_string(SimTime t) {
     if (t.is_never()) {
         return "never";
     }
-    return format_ns(t.ns());
+    // Decimal seconds with trailing zeros trimmed ("0.02808034s"): exact and easy to scan in a
+    // timeline, where units that change from line to line would not be.
+    int64_t ns = t.ns();
+    std::string sign = ns < 0 ? "-" : "";
+    uint64_t mag = ns < 0 ? 0ULL - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+    std::string out = sign + std::to_string(mag / 1000000000ULL);
+    uint64_t frac = mag % 1000000000ULL;
+    if (frac != 0) {
+        std::string digits = std::to_string(frac);
+        digits.insert(0, 9 - digits.size(), '0');
+        while (digits.back() == '0') {
+            digits.pop_back();
+        }
+        out += "." + digits;
+    }
+    return out + "s";
 }
 
 bool parse_duration(const std::string& text, SimDuration* out, std::string* error) {

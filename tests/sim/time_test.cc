@@ -59,3 +59,10 @@ TEST_CASE("duration parsing rejects bad input with a reason", "[time]") {
     REQUIRE(sim::parse_duration("90s", &d, &error));
     CHECK(d == SimDuration::seconds(90));
 }
+
+TEST_CASE("time points print as exact decimal seconds", "[time]") {
+    CHECK(sim::to_string(SimTime::from_ns(28080340)) == "0.02808034s");
+    CHECK(sim::to_string(SimTime::from_ns(36000000000000)) == "36000s");
+    CHECK(sim::to_string(SimTime::from_ns(1)) == "0.000000001s");
+    CHECK(sim::to_string(SimTime::zero()) == "0s");
+}

@@ -1,0 +1,21 @@
+// The fedsim command: subcommands are registered here; each lives in its own file.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "tools/demo_command.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"fedsim: deterministic simulation of federations, gateways and Lightning"};
+    app.require_subcommand(1);
+    int exit_code = 0;
+    tools::add_demo_command(app, &exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        // CLI11 uses 0 for --help; every real usage error becomes exit code 2.
+        return code == 0 ? 0 : 2;
+    }
+    return exit_code;
+}

@@ -1,0 +1,19 @@
+// SeedRange: "A..B" (inclusive) or a single seed "N", as typed on the command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tools {
+
+struct SeedRange {
+    uint64_t first = 0;
+    uint64_t last = 0;
+    uint64_t count() const { return last - first + 1; }
+};
+
+// Parses "A..B" with A <= B, or "N". On failure returns nullopt and says why in *error.
+std::optional<SeedRange> parse_seed_range(const std::string& text, std::string* error);
+
+}  // namespace tools
