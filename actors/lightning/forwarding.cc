@@ -129,7 +129,7 @@ std::optional<Failure> check_final(const Profile& profile, const HtlcRequest& ht
                                      num(want));
         }
         // BOLT 4: SHOULD fail if paid more than twice the invoice amount.
-        if (htlc.incoming_amount_msat / 2 > want) {
+        if (htlc.incoming_amount_msat - want > want) {
             return fail(details, "paid " + num(htlc.incoming_amount_msat) +
                                      " > twice the invoice " + num(want));
         }

@@ -1,1 +1,260 @@
+// Pathfinding: the BOLT 7 example found by search, liquidity (own exact, remote learned from
+// failures), max fee, cltv_limit with LND's 0 quirk, route hints, a 5-hop route, tie-breaking.
 #include <catch2/catch.hpp>
+
+#include "actors/lightning/router.h"
+
+using namespace actors::lightning;
+
+namespace {
+
+ChannelPolicy pol(uint64_t base, uint32_t ppm, uint32_t delta) {
+    ChannelPolicy p;
+    p.fee_base_msat = base;
+    p.fee_ppm = ppm;
+    p.cltv_expiry_delta = delta;
+    return p;
+}
+
+ShortChannelId scid(uint32_t block) { return ShortChannelId::from_parts(block, 1, 0); }
+
+void connect(Graph* g, uint32_t block, NodeIndex a, NodeIndex b, ChannelPolicy a_to_b,
+             ChannelPolicy b_to_a, uint64_t capacity_msat = 100000000) {
+    ChannelInfo c;
+    c.scid = scid(block);
+    c.node1 = a;
+    c.node2 = b;
+    c.capacity_msat = capacity_msat;
+    c.policy_1to2 = a_to_b;
+    c.policy_2to1 = b_to_a;
+    REQUIRE(g->add_channel(c).ok());
+}
+
+// BOLT 7 example graph: A=0, B=1, C=2, D=3.
+Graph bolt7_graph() {
+    Graph g;
+    for (const char* n : {"A", "B", "C", "D"}) {
+        g.add_node(n);
+    }
+    const ChannelPolicy a = pol(100, 1000, 10), b = pol(200, 2000, 20);
+    const ChannelPolicy c = pol(300, 3000, 30), d = pol(400, 4000, 40);
+    connect(&g, 1, 0, 1, a, b);  // A-B
+    connect(&g, 2, 1, 2, b, c);  // B-C
+    connect(&g, 3, 0, 3, a, d);  // A-D
+    connect(&g, 4, 3, 2, d, c);  // D-C
+    return g;
+}
+
+PaymentRequest bolt7_request(uint32_t tip) {
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 2;
+    req.amount_msat = 4999999;
+    req.final_cltv_delta = 18;
+    req.shadow_cltv_offset = 42;
+    req.tip = tip;
+    return req;
+}
+
+}  // namespace
+
+TEST_CASE("pathfinding reproduces the BOLT 7 example and respects liquidity",
+          "[lightning][router]") {
+    Graph g = bolt7_graph();
+    LiquidityKnowledge know(0);
+    // CLN counts from tip and pads nothing, as in the BOLT example.
+    Profile cln = cln_profile();
+    Result<Route> r = find_route(g, know, cln, bolt7_request(1000));
+    REQUIRE(r.ok());
+    CHECK(r.value().hops.size() == 2);
+    CHECK(r.value().hops[0].node == 1);  // via B
+    CHECK(r.value().total_amount_msat == 5010198);
+    CHECK(r.value().first_expiry() == 1080);
+    CHECK(r.value().hops[1].cltv_expiry == 1060);
+
+    SECTION("remote liquidity learned from a failure moves the route to D") {
+        learn_from_failure(&know, r.value(), 0, 0, FailureCode::temporary_channel_failure);
+        CHECK(know.bounds(g, scid(2), 1).max_msat == 4999998);
+        Result<Route> again = find_route(g, know, cln, bolt7_request(1000));
+        REQUIRE(again.ok());
+        CHECK(again.value().hops[0].node == 3);
+        CHECK(again.value().total_amount_msat == 5020398);
+        CHECK(again.value().first_expiry() == 1100);
+    }
+    SECTION("own channel balance is exact: one msat short excludes it") {
+        know.set_own_balance(scid(1), 0, 5010197);
+        Result<Route> again = find_route(g, know, cln, bolt7_request(1000));
+        REQUIRE(again.ok());
+        CHECK(again.value().hops[0].node == 3);
+        know.set_own_balance(scid(1), 0, 5010198);
+        CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 1);
+    }
+    SECTION("no liquidity anywhere gives a reason") {
+        know.set_own_balance(scid(1), 0, 0);
+        know.set_own_balance(scid(3), 0, 0);
+        Result<Route> none = find_route(g, know, cln, bolt7_request(1000));
+        REQUIRE_FALSE(none.ok());
+        CHECK(none.error().find("liquidity") != std::string::npos);
+    }
+    SECTION("a permanent channel failure excludes the channel") {
+        learn_from_failure(&know, r.value(), 0, 0, FailureCode::unknown_next_peer);
+        CHECK(know.is_excluded(scid(2)));
+        CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 3);
+    }
+}
+
+namespace {
+
+// Line 0 - 1 - 2 - 3 - ... with one policy on every forward direction.
+Graph line_graph(uint32_t nodes, ChannelPolicy forward, ChannelPolicy last = {}) {
+    Graph g;
+    for (uint32_t i = 0; i < nodes; ++i) {
+        g.add_node("n" + std::to_string(i));
+    }
+    for (uint32_t i = 0; i + 1 < nodes; ++i) {
+        bool is_last = i + 2 == nodes && last.cltv_expiry_delta != 0;
+        connect(&g, 10 + i, i, i + 1, is_last ? last : forward, forward);
+    }
+    return g;
+}
+
+PaymentRequest line_request(uint32_t nodes, uint64_t amount) {
+    PaymentRequest req;
+    req.source = 0;
+    req.target = nodes - 1;
+    req.amount_msat = amount;
+    req.final_cltv_delta = 18;
+    req.tip = 1000;
+    return req;
+}
+
+}  // namespace
+
+TEST_CASE("five-hop route: exact amounts and expiries (LND sender)", "[lightning][router]") {
+    Graph g = line_graph(6, pol(1000, 100, 40));
+    LiquidityKnowledge know(0);
+    Result<Route> r = find_route(g, know, lnd_profile(), line_request(6, 1000000));
+    REQUIRE(r.ok());
+    const Route& route = r.value();
+    REQUIRE(route.hops.size() == 5);
+    const uint64_t amounts[] = {1004400, 1003300, 1002200, 1001100, 1000000};
+    const uint32_t expiries[] = {1181, 1141, 1101, 1061, 1021};  // payee: 1000 + 18 + 3
+    for (size_t i = 0; i < 5; ++i) {
+        CHECK(route.hops[i].node == i + 1);
+        CHECK(route.hops[i].amount_msat == amounts[i]);
+        CHECK(route.hops[i].cltv_expiry == expiries[i]);
+    }
+    CHECK(route.total_fee_msat == 4400);
+    CHECK(route.total_cltv_delta == 181);
+}
+
+TEST_CASE("max fee: an expensive last hop fails with a reason, passes when raised",
+          "[lightning][router]") {
+    // n2 charges 100 000 msat base to reach the payee n3.
+    Graph g = line_graph(4, pol(1000, 0, 40), pol(100000, 0, 40));
+    LiquidityKnowledge know(0);
+    PaymentRequest req = line_request(4, 1000000);
+    req.max_fee_msat = 100999;
+    Result<Route> r = find_route(g, know, lnd_profile(), req);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().find("needs fee 101000 msat, above the max fee 100999") != std::string::npos);
+    req.max_fee_msat = 101000;
+    Result<Route> ok = find_route(g, know, lnd_profile(), req);
+    REQUIRE(ok.ok());
+    CHECK(ok.value().total_fee_msat == 101000);
+}
+
+TEST_CASE("default max fee per profile", "[lightning][router]") {
+    CHECK(default_max_fee_msat(ldk_profile(), 10000000) == 150000);
+    CHECK(default_max_fee_msat(lnd_profile(), 1000000) == 1000000);
+    CHECK(default_max_fee_msat(lnd_profile(), 1000001) == 50000);
+    CHECK(default_max_fee_msat(cln_profile(), 100000) == 5000);
+    CHECK(default_max_fee_msat(cln_profile(), 10000000) == 50000);
+}
+
+TEST_CASE("cltv_limit: exact boundary, LND's 0 means 2016, LDK's 0 means 0",
+          "[lightning][router]") {
+    Graph g = line_graph(4, pol(0, 0, 40));
+    LiquidityKnowledge know(0);
+    PaymentRequest req = line_request(4, 100000);
+    // LND: 2 forwarding hops * 40 + 18 + padding 3 = 101.
+    req.cltv_limit = 101;
+    Result<Route> ok = find_route(g, know, lnd_profile(), req);
+    REQUIRE(ok.ok());
+    CHECK(ok.value().total_cltv_delta == 101);
+    req.cltv_limit = 100;
+    Result<Route> over = find_route(g, know, lnd_profile(), req);
+    REQUIRE_FALSE(over.ok());
+    CHECK(over.error().find("total CLTV delta of at least 101, above the cltv_limit 100") !=
+          std::string::npos);
+
+    req.cltv_limit = 0;
+    CHECK(find_route(g, know, lnd_profile(), req).ok());
+    CHECK(effective_cltv_limit(lnd_profile(), req).value() == 2016);
+    Result<Route> ldk = find_route(g, know, ldk_profile(), req);
+    REQUIRE_FALSE(ldk.ok());
+    CHECK(ldk.error().find("exceeds the cltv_limit 0") != std::string::npos);
+
+    // LND refuses a limit that does not exceed final + padding (lnd#6241's message).
+    req.final_cltv_delta = 650;
+    req.cltv_limit = 653;
+    Result<uint32_t> lim = effective_cltv_limit(lnd_profile(), req);
+    REQUIRE_FALSE(lim.ok());
+    CHECK(lim.error() == "cltv limit 653 should be greater than 653");
+    req.cltv_limit = 654;
+    CHECK(effective_cltv_limit(lnd_profile(), req).ok());
+
+    // LDK: the default 1008 covers Σδ + final, counted from tip + 1.
+    req.final_cltv_delta = 18;
+    req.cltv_limit.reset();
+    Result<Route> ldk_ok = find_route(g, know, ldk_profile(), req);
+    REQUIRE(ldk_ok.ok());
+    CHECK(ldk_ok.value().start_height == 1001);
+    CHECK(ldk_ok.value().first_expiry() == 1001 + 98);
+}
+
+TEST_CASE("route hints reach a private payee", "[lightning][router]") {
+    Graph g;
+    NodeIndex a = g.add_node("A"), b = g.add_node("B"), e = g.add_node("E-private");
+    connect(&g, 1, a, b, pol(0, 0, 40), pol(0, 0, 40), 10000000000ULL);
+    LiquidityKnowledge know(a);
+    PaymentRequest req;
+    req.source = a;
+    req.target = e;
+    req.amount_msat = 2000000000;
+    req.final_cltv_delta = 18;
+    req.tip = 500;
+    CHECK_FALSE(find_route(g, know, cln_profile(), req).ok());
+
+    req.route_hints = {{RouteHintHop{b, ShortChannelId::from_parts(589390, 3312, 1),
+                                     pol(1000, 2500, 40)}}};
+    Result<Route> r = find_route(g, know, cln_profile(), req);
+    REQUIRE(r.ok());
+    REQUIRE(r.value().hops.size() == 2);
+    CHECK(r.value().hops[1].scid.to_string() == "589390x3312x1");
+    CHECK(r.value().hops[0].fee_msat == 5001000);
+    CHECK(r.value().first_expiry() == 500 + 18 + 40);
+}
+
+TEST_CASE("equal-cost paths break ties by node and channel id, run after run",
+          "[lightning][router]") {
+    // Two identical two-hop paths 0 -> {1, 2} -> 3.
+    Graph g;
+    for (const char* n : {"s", "x", "y", "t"}) {
+        g.add_node(n);
+    }
+    ChannelPolicy p = pol(10, 10, 10);
+    connect(&g, 4, 0, 2, p, p);
+    connect(&g, 3, 2, 3, p, p);
+    connect(&g, 2, 0, 1, p, p);
+    connect(&g, 1, 1, 3, p, p);
+    LiquidityKnowledge know(0);
+    PaymentRequest req = line_request(4, 100000);
+    Result<Route> first = find_route(g, know, cln_profile(), req);
+    REQUIRE(first.ok());
+    CHECK(first.value().hops[0].node == 1);
+    for (int i = 0; i < 5; ++i) {
+        CHECK(find_route(g, know, cln_profile(), req).value().hops[0].scid ==
+              first.value().hops[0].scid);
+    }
+}
