@@ -75,6 +75,7 @@ private:
     std::string_view wait_what_;
     const std::string* wait_object_ = nullptr;
     std::string exit_message_;
+    const void* stack_top_ = nullptr;  // for the stack-overflow reporter
     Random rng_{0};
     std::function<void()> body_;
     boost::context::fiber fiber_;   // the actor's own continuation

@@ -135,6 +135,7 @@ ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOpti
                                           run_body(a);
                                           return std::move(a->return_);
                                       });
+    a->stack_top_ = stacks_.last_stack_top();
     actors_.push_back(std::move(actor));
     if (a->kind_ == ActorKind::foreground) {
         ++foreground_alive_;
@@ -170,10 +171,12 @@ void Scheduler::resume(Actor* a) {
     a->state_ = ActorState::running;
     RunningActorInfo& info = running_actor_info();
     info.name = a->name_.c_str();
+    info.stack_top = a->stack_top_;
     info.stack_bytes = stacks_.usable_bytes();
     info.sim_time_ns = now_.ns();
     a->fiber_ = std::move(a->fiber_).resume();
     info.name = previous != nullptr ? previous->name_.c_str() : nullptr;
+    info.stack_top = previous != nullptr ? previous->stack_top_ : nullptr;
     current_ = previous;
     if (!a->fiber_) {
         on_exit(a);

@@ -38,6 +38,7 @@ boost::context::stack_context StackPool::allocate() {
     boost::context::stack_context sc;
     sc.size = usable_;
     sc.sp = static_cast<char*>(base) + page_ + usable_;
+    last_top_ = sc.sp;
     return sc;
 }
 

@@ -23,11 +23,15 @@ public:
     boost::context::stack_context allocate();
     void deallocate(boost::context::stack_context& sc);
     std::size_t usable_bytes() const { return usable_; }
+    // Top (highest address) of the most recently allocated stack; the scheduler records it per
+    // actor right after creating the fiber, for the overflow reporter.
+    void* last_stack_top() const { return last_top_; }
 
 private:
     std::size_t usable_;
     std::size_t page_;
     std::vector<void*> free_;  // base addresses (guard page first)
+    void* last_top_ = nullptr;
 };
 
 // The allocator handed to boost::context::fiber; a thin copyable handle on a pool.

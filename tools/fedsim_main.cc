@@ -4,12 +4,14 @@
 #include <cstdio>
 
 #include "tools/demo_command.h"
+#include "tools/fingerprints_command.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"fedsim: deterministic simulation of federations, gateways and Lightning"};
     app.require_subcommand(1);
     int exit_code = 0;
     tools::add_demo_command(app, &exit_code);
+    tools::add_fingerprints_command(app, &exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

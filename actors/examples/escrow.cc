@@ -34,6 +34,7 @@ void verify(const EscrowWorld& w) {
 struct LedgerState {
     std::map<uint64_t, PaymentState> payments;
     std::map<uint64_t, bool> refund_reserved;
+    std::map<uint64_t, bool> pay_seen;  // the network may duplicate requests
 };
 
 void handle_pay(sim::Network& net, const EscrowConfig& cfg, EscrowWorld* w,
@@ -55,9 +56,9 @@ void handle_pay(sim::Network& net, const EscrowConfig& cfg, EscrowWorld* w,
 void handle_refund(sim::Network& net, const EscrowConfig& cfg, EscrowWorld* w,
                    std::shared_ptr<LedgerState> st, RefundRequest req, sim::NodeId from) {
     PaymentState& state = st->payments[req.id];
-    if (state == PaymentState::paid) {
-        net.send(w->ledger, from, "answer", Answer{req.id, PaymentState::paid});
-        return;
+    if (state != PaymentState::pending) {
+        net.send(w->ledger, from, "answer", Answer{req.id, state});
+        return;  // already final (or a duplicated refund request)
     }
     if (cfg.mode == LedgerMode::reserve_first) {
         st->refund_reserved[req.id] = true;
@@ -75,11 +76,15 @@ void run_ledger(sim::Network& net, const EscrowConfig& cfg, EscrowWorld* w) {
     while (std::optional<sim::Envelope> env = net.inbox(w->ledger).recv()) {
         sim::NodeId from = env->from;
         if (const PayRequest* pay = env->as<PayRequest>()) {
-            // One task per request, as a real server would: this is where the race lives.
+            if (st->pay_seen[pay->id]) {
+                continue;  // a duplicate of a request already being handled
+            }
+            st->pay_seen[pay->id] = true;
+            // One task per request, as a real server would: this is where the race lives. It is
+            // foreground work, so the run does not end while a payment is still in progress.
             this_actor::spawn(
                 "ledger.pay#" + std::to_string(pay->id),
-                [&net, cfg, w, st, req = *pay, from] { handle_pay(net, cfg, w, st, req, from); },
-                sim::ActorKind::daemon);
+                [&net, cfg, w, st, req = *pay, from] { handle_pay(net, cfg, w, st, req, from); });
         } else if (const RefundRequest* refund = env->as<RefundRequest>()) {
             handle_refund(net, cfg, w, st, *refund, from);
         }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages fedsim needs, only those that are missing. Safe to re-run.
+# Needs root (or sudo) when something is missing; prints what it installs.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build clang
+  libboost-context-dev libspdlog-dev catch2 nlohmann-json3-dev libcli11-dev
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "fedsim: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null
