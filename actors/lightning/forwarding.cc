@@ -137,6 +137,24 @@ std::optional<Failure> check_final(const Profile& profile, const HtlcRequest& ht
     return std::nullopt;
 }
 
+ChannelPolicy default_channel_policy(const Profile& profile, uint64_t htlc_maximum_msat) {
+    ChannelPolicy p;
+    p.fee_base_msat = profile.fee_base_msat;
+    p.fee_ppm = profile.fee_ppm;
+    p.cltv_expiry_delta = profile.cltv_expiry_delta;
+    p.htlc_minimum_msat = profile.htlc_minimum_msat;
+    p.htlc_maximum_msat = htlc_maximum_msat;
+    return p;
+}
+
+std::optional<uint32_t> held_htlc_fail_height(const Profile& profile, uint32_t incoming_expiry) {
+    if (!profile.held_htlc_fail_margin.has_value()) {
+        return std::nullopt;
+    }
+    uint32_t margin = *profile.held_htlc_fail_margin;
+    return incoming_expiry > margin ? incoming_expiry - margin : 0;
+}
+
 uint32_t offered_onchain_height(const Profile& profile, uint32_t cltv_expiry) {
     return cltv_expiry + profile.offered_grace;
 }

@@ -52,6 +52,14 @@ std::optional<Failure> check_forward(const Profile& profile, const HtlcRequest& 
 std::optional<Failure> check_final(const Profile& profile, const HtlcRequest& htlc,
                                    const Invoice* invoice, uint32_t tip);
 
+// The policy a node publishes for a new channel: the profile's fee, delta and minimum, and
+// htlc_maximum_msat as given (usually the capacity or the max in flight).
+ChannelPolicy default_channel_policy(const Profile& profile, uint64_t htlc_maximum_msat);
+
+// First tip at which a held HTLC (intercepted, hold invoice, incomplete MPP set) is failed
+// back automatically; empty when the profile holds it indefinitely.
+std::optional<uint32_t> held_htlc_fail_height(const Profile& profile, uint32_t incoming_expiry);
+
 // --- Going on-chain ------------------------------------------------------------------------
 
 // First tip at which a node force-closes because an HTLC it offered is still unresolved.

@@ -60,6 +60,7 @@ Profile ldk_profile() {
     // "Failing back HTLC upstream to preserve the channel": inbound_expiry <= height + 3.
     p.early_fail_back_margin = 3;
     p.fail_back_confirmations = 6;  // ANTI_REORG_DELAY
+    p.held_htlc_fail_margin = 39;   // held HTLCs fail at height >= expiry - 39 (ref §1.4)
     // outbound_payment.rs: cur_height = best_block_height + 1 (ref §2.1).
     p.send_height_offset = 1;
     p.final_cltv_padding = 0;  // the random shadow offset is not modelled here
@@ -103,6 +104,9 @@ Profile lnd_profile() {
     p.early_fail_back_margin = std::nullopt;
     // The timeout resolver reacts to the spend notification (1 conf) (inference).
     p.fail_back_confirmations = 1;
+    // interceptable_switch.go: autoFailHeight = incoming expiry - CltvRejectDelta, which
+    // server.go sets to DefaultFinalCltvRejectDelta (19); popped at height >= autoFailHeight.
+    p.held_htlc_fail_margin = 19;
     p.send_height_offset = 0;
     p.final_cltv_padding = 3;           // routing/payment_session.go BlockPadding
     p.assumed_final_cltv_delta = 18;    // lnd#8308: 18 when the invoice omits `c`
@@ -144,6 +148,8 @@ Profile cln_profile() {
     // consider_failing_incoming: give up once height + 3 >= incoming expiry (CLN PR 6378).
     p.early_fail_back_margin = 3;
     p.fail_back_confirmations = 3;  // onchaind "reasonable depth" (CLN issue 4649)
+    // The htlc_accepted hook waits with no timeout (fedimint reference §2.8).
+    p.held_htlc_fail_margin = std::nullopt;
     p.send_height_offset = 0;
     p.final_cltv_padding = 0;
     p.assumed_final_cltv_delta = 18;
@@ -225,6 +231,7 @@ Result<Profile> apply_overrides(const Profile& base, const ProfileOverrides& o) 
     take_opt(o.claim_buffer, &p.claim_buffer);
     take_opt(o.early_fail_back_margin, &p.early_fail_back_margin);
     take(o.fail_back_confirmations, &p.fail_back_confirmations);
+    take_opt(o.held_htlc_fail_margin, &p.held_htlc_fail_margin);
     take(o.final_cltv_padding, &p.final_cltv_padding);
     take(o.default_cltv_limit, &p.default_cltv_limit);
 

@@ -79,6 +79,9 @@ struct Profile {
     std::optional<uint32_t> early_fail_back_margin;
     // Confirmations the HTLC-timeout tx needs before the incoming HTLC is failed back.
     uint32_t fail_back_confirmations = 1;
+    // An HTLC held for an interceptor / hold invoice / MPP set is failed back automatically at
+    // tip >= incoming_expiry - margin. Empty: held forever (CLN's htlc_accepted hook).
+    std::optional<uint32_t> held_htlc_fail_margin;
 
     // --- Sending -------------------------------------------------------------------------------
     // The height the sender counts expiries from: tip + send_height_offset (LDK tip + 1).
@@ -130,6 +133,7 @@ struct ProfileOverrides {
     std::optional<uint32_t> claim_buffer;
     std::optional<uint32_t> early_fail_back_margin;
     std::optional<uint32_t> fail_back_confirmations;
+    std::optional<uint32_t> held_htlc_fail_margin;
     std::optional<uint32_t> final_cltv_padding;
     std::optional<uint32_t> default_cltv_limit;
 };

@@ -295,3 +295,14 @@ TEST_CASE("LDK functional timing scenario (fail back before backwards timeout)",
     // ClaimOnChain variant: C goes on-chain with the preimage at 92 - 36 = 56.
     CHECK(received_onchain_height(ldk, 92) == 56);
 }
+
+TEST_CASE("held HTLCs fail back before the upstream deadline", "[lightning][onchain]") {
+    CHECK(held_htlc_fail_height(profile("ldk"), 2000) == 1961u);
+    CHECK(held_htlc_fail_height(profile("lnd"), 2000) == 1981u);
+    CHECK_FALSE(held_htlc_fail_height(profile("cln"), 2000).has_value());
+    ChannelPolicy p = default_channel_policy(profile("cln-regtest"), 5000);
+    CHECK(p.cltv_expiry_delta == 6);
+    CHECK(p.fee_base_msat == 1);
+    CHECK(p.fee_ppm == 10);
+    CHECK(p.htlc_maximum_msat == 5000);
+}
