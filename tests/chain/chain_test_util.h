@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "actors/chain/chain.h"
 
 namespace chain_test {
@@ -51,3 +53,10 @@ inline void mine_to(Chain& chain, int64_t height) {
 }
 
 }  // namespace chain_test
+
+namespace Catch {
+template <>
+struct StringMaker<actors::chain::TxError> {
+    static std::string convert(actors::chain::TxError e) { return actors::chain::to_string(e); }
+};
+}  // namespace Catch
