@@ -69,6 +69,15 @@ uint32_t offered_onchain_height(const Profile& profile, uint32_t cltv_expiry);
 // Saturates at 0 for expiries smaller than the buffer.
 uint32_t received_onchain_height(const Profile& profile, uint32_t cltv_expiry);
 
+// Whether a node at `tip` must go on-chain now for an offered / a received (preimage known)
+// HTLC expiring at `cltv_expiry`.
+inline bool offered_needs_onchain(const Profile& p, uint32_t cltv_expiry, uint32_t tip) {
+    return tip >= offered_onchain_height(p, cltv_expiry);
+}
+inline bool received_needs_onchain(const Profile& p, uint32_t cltv_expiry, uint32_t tip) {
+    return tip >= received_onchain_height(p, cltv_expiry);
+}
+
 // First block in which the HTLC-timeout tx (nLockTime = expiry) can be mined; it is
 // mempool-valid one block earlier, at tip == expiry (reference §3.2).
 inline uint32_t htlc_timeout_first_block(uint32_t cltv_expiry) { return cltv_expiry + 1; }

@@ -244,9 +244,13 @@ TEST_CASE("on-chain: offered and received HTLC deadlines per profile", "[lightni
             CHECK(offered_onchain_height(p, 2000) == e.offered_onchain);
             CHECK(received_onchain_height(p, 2000) == e.received_onchain);
             // The node acts at the first tip >= the height: H - 1 no, H and H + 1 yes.
-            uint32_t h = offered_onchain_height(p, 2000);
-            CHECK_FALSE(h - 1 >= offered_onchain_height(p, 2000));
-            CHECK(h + 1 >= offered_onchain_height(p, 2000));
+            const uint32_t ho = e.offered_onchain, hr = e.received_onchain;
+            CHECK_FALSE(offered_needs_onchain(p, 2000, ho - 1));
+            CHECK(offered_needs_onchain(p, 2000, ho));
+            CHECK(offered_needs_onchain(p, 2000, ho + 1));
+            CHECK_FALSE(received_needs_onchain(p, 2000, hr - 1));
+            CHECK(received_needs_onchain(p, 2000, hr));
+            CHECK(received_needs_onchain(p, 2000, hr + 1));
         }
     }
     // CLN derives the claim buffer from its delta: (34 + 1) / 2 = 17, (6 + 1) / 2 = 3.
