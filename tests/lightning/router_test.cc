@@ -258,3 +258,35 @@ TEST_CASE("equal-cost paths break ties by node and channel id, run after run",
               first.value().hops[0].scid);
     }
 }
+
+TEST_CASE("channel_update changes the route; closed channels leave the graph",
+          "[lightning][router]") {
+    Graph g = bolt7_graph();
+    LiquidityKnowledge know(0);
+    Profile cln = cln_profile();
+    // B raises its B->C fee above D's: the cheaper path is now via D.
+    REQUIRE(g.update_policy(scid(2), 1, pol(30000, 2000, 20)));
+    Result<Route> r = find_route(g, know, cln, bolt7_request(1000));
+    REQUIRE(r.ok());
+    CHECK(r.value().hops[0].node == 3);
+    CHECK(r.value().total_fee_msat == 20399);
+    // C's policy for C->B is a different direction and does not matter here.
+    CHECK(g.channel(scid(2))->policy_from(2).fee_base_msat == 300);
+    CHECK_FALSE(g.update_policy(scid(2), 3, pol(0, 0, 0)));  // D is not an endpoint
+
+    REQUIRE(g.remove_channel(scid(4)));
+    CHECK(g.channels_of(3).size() == 1);
+    PaymentRequest req = bolt7_request(1000);
+    CHECK_FALSE(find_route(g, know, cln, req).ok());  // 39 999 msat > CLN's default 24 995
+    req.max_fee_msat = 39999;
+    Result<Route> via_b = find_route(g, know, cln, req);
+    REQUIRE(via_b.ok());
+    CHECK(via_b.value().hops[0].node == 1);
+    CHECK(via_b.value().total_fee_msat == 39999);
+    CHECK_FALSE(g.remove_channel(scid(4)));
+
+    ChannelInfo dup = *g.channel(scid(1));
+    Result<ShortChannelId> again = g.add_channel(dup);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().find("duplicate") != std::string::npos);
+}
