@@ -1,38 +1,62 @@
 // LNv1 contract predicates and state machines.
 #include "actors/federation/contracts.h"
 
+#include <type_traits>
 #include <utility>
 
+#include "actors/lightning/sha256.h"
 #include "sim/assert.h"
 
 namespace actors::federation {
 
+static_assert(std::is_same_v<Digest32, lightning::Digest32>,
+              "federation hashes must be the Lightning model's digests");
+
 namespace {
 
-// The splitmix64 finaliser: a bijection on 64-bit values, standing in for sha256.
+// The splitmix64 finaliser: a well-mixed bijection on 64-bit values, for derived ids and keys.
 constexpr uint64_t mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
 
-// Domain separators so a preimage, a key derivation and a contract id never collide by design.
-constexpr uint64_t k_domain_payment_hash = 0x5041594D454E5448ULL;
+// Domain separators so a key derivation and a contract id never collide by design.
 constexpr uint64_t k_domain_user_key = 0x555345524B455921ULL;
 constexpr uint64_t k_domain_contract = 0x4F5554434F4E5452ULL;
 
-}  // namespace
-
-PaymentHash payment_hash_of(Preimage preimage) {
-    return PaymentHash{mix64(preimage.value ^ k_domain_payment_hash)};
+// Folds a digest into a running 64-bit mix, 8 bytes at a time (little-endian).
+uint64_t mix_digest(uint64_t h, const Digest32& digest) {
+    for (size_t lane = 0; lane < 4; ++lane) {
+        uint64_t word = 0;
+        for (size_t i = 0; i < 8; ++i) {
+            word |= static_cast<uint64_t>(digest[lane * 8 + i]) << (8 * i);
+        }
+        h = mix64(h ^ word);
+    }
+    return h;
 }
 
-PublicKey user_key_from_preimage(Preimage preimage) {
-    return PublicKey{mix64(preimage.value ^ k_domain_user_key)};
+}  // namespace
+
+PaymentHash payment_hash_of(const Preimage& preimage) {
+    return lightning::sha256(preimage.data(), preimage.size());
+}
+
+Preimage preimage_from_label(uint64_t label) {
+    Preimage p{};
+    for (size_t i = 0; i < 8; ++i) {
+        p[i] = static_cast<uint8_t>(label >> (8 * i));
+    }
+    return p;
+}
+
+PublicKey user_key_from_preimage(const Preimage& preimage) {
+    return PublicKey{mix_digest(k_domain_user_key, preimage)};
 }
 
 ContractId contract_id_of(const OutgoingContractV1& contract) {
-    uint64_t h = mix64(k_domain_contract ^ contract.hash.value);
+    uint64_t h = mix_digest(k_domain_contract, contract.hash);
     h = mix64(h ^ contract.gateway_key.value);
     h = mix64(h ^ contract.timelock);
     h = mix64(h ^ contract.user_key.value);

@@ -3,13 +3,15 @@
 // threshold decryption of the preimage, user claim or gateway refund), plus the client's
 // timelock choice. LNv2's alternative rule set is in contracts_v2.h.
 //
-// Cryptography is replaced by stand-ins that keep the decisions the same: keys and hashes are
-// opaque 64-bit values, a signature names its signer and what it signs, and "sha256" is a
-// fixed bijective mix, so a wrong preimage can never hash to the right value.
+// Payment hashes and preimages are the Lightning model's 32-byte digests and the hash lock is
+// real SHA-256 (actors/lightning/sha256.h), so an invoice's hash and the preimage a node returns
+// plug straight into these rules. Other cryptography is a stand-in that keeps the decisions:
+// keys are opaque 64-bit values and a signature names its signer and what it signs.
 // Every predicate returns an enum whose `none` means accepted and any other value names the
 // upstream rejection (fedimint.md 2.1, 2.2, 7.4).
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <map>
@@ -27,23 +29,22 @@ struct PublicKey {
     constexpr auto operator<=>(const PublicKey&) const = default;
 };
 
-struct PaymentHash {
-    uint64_t value = 0;
-    constexpr auto operator<=>(const PaymentHash&) const = default;
-};
-
-struct Preimage {
-    uint64_t value = 0;
-    constexpr auto operator<=>(const Preimage&) const = default;
-};
+// The same type as actors::lightning::Digest32 (checked in contracts.cc), without making every
+// user of this header include the Lightning model.
+using Digest32 = std::array<uint8_t, 32>;
+using PaymentHash = Digest32;
+using Preimage = Digest32;
 
 struct ContractId {
     uint64_t value = 0;
     constexpr auto operator<=>(const ContractId&) const = default;
 };
 
-// Stand-in for sha256(preimage): a bijection, so only the true preimage matches.
-PaymentHash payment_hash_of(Preimage preimage);
+// sha256(preimage), as the Lightning model computes invoice hashes.
+PaymentHash payment_hash_of(const Preimage& preimage);
+
+// A preimage named by a number (little-endian in the first 8 bytes), for tests and scenarios.
+Preimage preimage_from_label(uint64_t label);
 
 // ---- LNv1 outgoing ----
 
@@ -190,7 +191,7 @@ enum class IncomingSpendRejection {
 std::string_view to_string(IncomingSpendRejection rejection);
 
 // The user's spend key is derived from the decrypted preimage.
-PublicKey user_key_from_preimage(Preimage preimage);
+PublicKey user_key_from_preimage(const Preimage& preimage);
 
 // A funded incoming contract and its threshold decryption.
 class IncomingContractV1 {

@@ -12,7 +12,7 @@ namespace {
 const PublicKey k_gateway{101};
 const PublicKey k_user{202};
 const PublicKey k_stranger{303};
-const Preimage k_preimage{0xC0FFEE};
+const Preimage k_preimage = preimage_from_label(0xC0FFEE);
 
 OutgoingContractV1 outgoing(uint64_t timelock) {
     return OutgoingContractV1{.hash = payment_hash_of(k_preimage),
@@ -39,10 +39,17 @@ IncomingOfferV1 offer(uint64_t amount_msat, Preimage plaintext, uint64_t ciphert
 
 }  // namespace
 
-TEST_CASE("stand-in hash only matches the true preimage", "[federation][contracts]") {
-    CHECK(payment_hash_of(k_preimage) == payment_hash_of(Preimage{0xC0FFEE}));
-    CHECK(payment_hash_of(k_preimage) != payment_hash_of(Preimage{0xC0FFEF}));
-    CHECK(user_key_from_preimage(k_preimage) != PublicKey{payment_hash_of(k_preimage).value});
+TEST_CASE("the hash lock is SHA-256 of the 32-byte preimage", "[federation][contracts]") {
+    // sha256 of 32 zero bytes (the FakeLightningTest preimage), a published test vector.
+    const PaymentHash zero_hash = payment_hash_of(Preimage{});
+    CHECK(zero_hash[0] == 0x66);
+    CHECK(zero_hash[1] == 0x68);
+    CHECK(zero_hash[31] == 0x25);
+    CHECK(payment_hash_of(k_preimage) == payment_hash_of(preimage_from_label(0xC0FFEE)));
+    CHECK(payment_hash_of(k_preimage) != payment_hash_of(preimage_from_label(0xC0FFEF)));
+    CHECK(preimage_from_label(0x0102)[0] == 0x02);
+    CHECK(preimage_from_label(0x0102)[1] == 0x01);
+    CHECK(user_key_from_preimage(k_preimage) != user_key_from_preimage(preimage_from_label(1)));
 }
 
 TEST_CASE("LNv1 outgoing: claim iff C <= timelock, refund iff C >= timelock + 1",
@@ -66,7 +73,7 @@ TEST_CASE("LNv1 outgoing: the claim needs the right preimage", "[federation][con
     const OutgoingContractV1 c = outgoing(1000);
     CHECK(check_lnv1_outgoing_spend(c, 10, claim(std::nullopt)) ==
           OutgoingSpendRejection::missing_preimage);
-    CHECK(check_lnv1_outgoing_spend(c, 10, claim(Preimage{1})) ==
+    CHECK(check_lnv1_outgoing_spend(c, 10, claim(preimage_from_label(1))) ==
           OutgoingSpendRejection::invalid_preimage);
     CHECK(check_lnv1_outgoing_spend(c, 10, {.signer = k_stranger, .preimage = k_preimage}) ==
           OutgoingSpendRejection::wrong_key);
@@ -152,13 +159,14 @@ TEST_CASE("LNv1 decryption thresholds for n = 1 and n = 7", "[federation][contra
 }
 
 TEST_CASE("LNv1 invalid preimage refunds the gateway", "[federation][contracts][decryption]") {
-    IncomingContractV1 bad(offer(1000, Preimage{42}, 1), 1000, k_gateway, Quorum::of(4));
+    const Preimage wrong = preimage_from_label(42);
+    IncomingContractV1 bad(offer(1000, wrong, 1), 1000, k_gateway, Quorum::of(4));
     for (uint32_t p = 0; p < 3; ++p) {
         REQUIRE(bad.add_decryption_share(PeerId(p), true) == ShareRejection::none);
     }
     CHECK(bad.state() == DecryptedPreimage::invalid);
     CHECK_FALSE(bad.preimage().has_value());
-    CHECK(bad.spend(user_key_from_preimage(Preimage{42})) == IncomingSpendRejection::wrong_key);
+    CHECK(bad.spend(user_key_from_preimage(wrong)) == IncomingSpendRejection::wrong_key);
     CHECK(bad.spend(k_gateway) == IncomingSpendRejection::none);
 }
 
@@ -172,8 +180,8 @@ TEST_CASE("LNv1 offers and funding", "[federation][contracts][incoming]") {
 
     REQUIRE(book.add_offer(offer(1000, k_preimage, 1)) == OfferRejection::none);
     CHECK(book.add_offer(offer(1000, k_preimage, 2)) == OfferRejection::duplicate_hash);
-    IncomingOfferV1 other = offer(5, Preimage{9}, 1);
-    other.hash = payment_hash_of(Preimage{9});
+    IncomingOfferV1 other = offer(5, preimage_from_label(9), 1);
+    other.hash = payment_hash_of(preimage_from_label(9));
     CHECK(book.add_offer(other) == OfferRejection::duplicate_encrypted_preimage);
 
     CHECK(book.fund(hash, 999, k_gateway).rejection == FundingRejection::underfunded);
@@ -185,8 +193,8 @@ TEST_CASE("LNv1 offers and funding", "[federation][contracts][incoming]") {
     CHECK(book.fund(hash, 1000, k_gateway).rejection == FundingRejection::already_funded);
     CHECK(book.add_offer(offer(1000, k_preimage, 3)) == OfferRejection::duplicate_hash);
 
-    IncomingOfferV1 zero = offer(0, Preimage{11}, 11);
-    zero.hash = payment_hash_of(Preimage{11});
+    IncomingOfferV1 zero = offer(0, preimage_from_label(11), 11);
+    zero.hash = payment_hash_of(preimage_from_label(11));
     REQUIRE(book.add_offer(zero) == OfferRejection::none);
     CHECK(book.fund(zero.hash, 0, k_gateway).rejection == FundingRejection::zero_amount);
 }

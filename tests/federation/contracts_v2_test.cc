@@ -11,7 +11,7 @@ namespace {
 
 const PublicKey k_gateway{101};
 const PublicKey k_user{202};
-const Preimage k_preimage{77};
+const Preimage k_preimage = preimage_from_label(77);
 
 OutgoingContractV2 outgoing(uint64_t expiration) {
     return OutgoingContractV2{.payment_image = payment_hash_of(k_preimage),
@@ -43,7 +43,7 @@ TEST_CASE("LNv2 outgoing: expiration boundary", "[federation][contracts_v2][time
     OutgoingSpendV2 late = check_lnv2_outgoing_spend(c, 1000, refund());
     CHECK(late.ok());
     CHECK(late.spend_key == k_user);
-    CHECK(check_lnv2_outgoing_spend(c, 10, claim(Preimage{78})).rejection ==
+    CHECK(check_lnv2_outgoing_spend(c, 10, claim(preimage_from_label(78))).rejection ==
           OutgoingV2Rejection::invalid_preimage);
     OutgoingWitnessV2 no_preimage{.kind = OutgoingWitnessKind::claim,
                                   .preimage = std::nullopt,

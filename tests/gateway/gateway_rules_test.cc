@@ -11,12 +11,13 @@ using actors::federation::OutgoingContractV2;
 using actors::federation::Preimage;
 using actors::federation::RoutingFees;
 using actors::federation::payment_hash_of;
+using actors::federation::preimage_from_label;
 
 namespace {
 
 const PublicKey k_gateway{101};
 const PublicKey k_user{202};
-const Preimage k_preimage{5};
+const Preimage k_preimage = preimage_from_label(5);
 constexpr int64_t k_ns = 1000000000;
 constexpr uint64_t k_invoice_ts = 1767225600;  // 2026-01-01T00:00:00Z
 
@@ -94,7 +95,7 @@ TEST_CASE("LNv1 pay decision: checks in upstream order", "[gateway][pay]") {
     other_key.our_key = k_user;
     CHECK(decide_lnv1_payment(other_key).rejection == PayRejection::not_our_key);
     PayRequestV1 other_hash = r;
-    other_hash.invoice.payment_hash = payment_hash_of(Preimage{6});
+    other_hash.invoice.payment_hash = payment_hash_of(preimage_from_label(6));
     CHECK(decide_lnv1_payment(other_hash).rejection == PayRejection::payment_hash_mismatch);
     PayRequestV1 amountless = r;
     amountless.invoice.amount_msat = std::nullopt;
