@@ -6,9 +6,6 @@
 namespace actors::chain {
 namespace {
 
-template <class>
-inline constexpr bool k_always_false = false;
-
 void append_condition(std::string* out, const SpendCondition& condition) {
     out->push_back(static_cast<char>(condition.index()));
     std::visit(
@@ -29,12 +26,11 @@ void append_condition(std::string* out, const SpendCondition& condition) {
                 append_u64(out, c.expiry);
                 append_str(out, c.revoker);
                 append_u64(out, c.csv);
-            } else if constexpr (std::is_same_v<T, PayToCsvDelayed>) {
+            } else {
+                static_assert(std::is_same_v<T, PayToCsvDelayed>, "unhandled condition");
                 append_str(out, c.owner);
                 append_u64(out, c.delay);
                 append_str(out, c.revoker);
-            } else {
-                static_assert(k_always_false<T>, "unhandled spending condition");
             }
         },
         condition);
