@@ -33,6 +33,17 @@ const char* to_string(CountVariant v);
 // Accepts the enumerator names above; nullopt for anything else.
 std::optional<CountVariant> parse_count_variant(std::string_view name);
 
+// The variants as pure functions of what bitcoind reports, shared by the direct view below and
+// the RPC client (rpc_client.h), so both answer identically.
+// The backend's "height" given bitcoind's getblockcount (the tip height).
+int64_t variant_height(CountVariant v, int64_t tip_height);
+// get_block_count given the tip height.
+uint64_t variant_block_count(CountVariant v, int64_t tip_height);
+// The real height get_block_hash(h) looks up; nullopt if it looks up nothing.
+std::optional<int64_t> variant_hash_lookup(CountVariant v, uint64_t h);
+// The tx height reported for a tx confirmed at `height`.
+int64_t variant_tx_height(CountVariant v, int64_t height);
+
 // Answers count, height, hash and tx-height queries over one Chain through a variant.
 class BlockCountView {
 public:
