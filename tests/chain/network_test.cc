@@ -10,6 +10,7 @@
 #include "sim/simulation.h"
 #include "sim/this_actor.h"
 #include "tests/chain/chain_test_util.h"
+#include "tests/chain/chain_world.h"
 
 using namespace actors::chain;
 using namespace chain_test;
@@ -18,29 +19,6 @@ using sim::SimTime;
 namespace this_actor = sim::this_actor;
 
 namespace {
-
-BitcoinNetworkConfig fast_config() {
-    BitcoinNetworkConfig cfg;
-    cfg.params.coinbase_maturity = 5;
-    cfg.propagation_min = SimDuration::millis(100);
-    cfg.propagation_max = SimDuration::millis(500);
-    return cfg;
-}
-
-struct World {
-    sim::Simulation sim;
-    BitcoinNetwork net;
-
-    explicit World(uint64_t seed, BitcoinNetworkConfig cfg = fast_config())
-        : sim(sim::SimulationConfig{.seed = seed}), net(sim.scheduler(), sim.random("chain"), cfg) {}
-
-    // Runs `body` as the workload and requires a clean run.
-    void run(std::function<void()> body) {
-        sim.scheduler().spawn("workload", std::move(body));
-        sim::SimulationResult r = sim.run();
-        REQUIRE(r.run.ok());
-    }
-};
 
 int64_t tip_of(BitcoinNetwork& net, const char* name) {
     return net.find_node(name)->chain().tip_height();
