@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/chain/block_count.h"
 #include "actors/chain/chain.h"
 #include "actors/chain/rpc.h"
 #include "sim/channel.h"
@@ -28,6 +29,9 @@ struct NodeConfig {
     // Added to every block propagation delay: a node that is persistently behind.
     sim::SimDuration lag = sim::SimDuration::zero();
     RpcConfig rpc;
+    // How count-speaking clients of this node translate heights (block_count.h). Correct unless
+    // a scenario names a historical bug for this node.
+    CountVariant count_variant = CountVariant::correct;
 };
 
 // A block connected to or disconnected from the node's active chain, in the order applied.
@@ -45,6 +49,7 @@ public:
     BitcoindNode& operator=(const BitcoindNode&) = delete;
 
     const std::string& name() const { return config_.name; }
+    CountVariant count_variant() const { return config_.count_variant; }
     // The node's own chain state, read directly (for checkers and tests; no latency, no faults).
     const Chain& chain() const { return chain_; }
 

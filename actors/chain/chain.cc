@@ -99,8 +99,9 @@ TxCheck Chain::check_for_mempool(const Transaction& tx, Amount* fee) const {
     const LockContext ctx = next_block_context();
     if (!is_final_tx(tx, ctx.height, ctx.mtp_prev)) {
         return TxCheck::fail(TxError::non_final, -1,
-                             "lock_time " + std::to_string(tx.lock_time) + " not below next height " +
-                                 std::to_string(ctx.height) + " / mtp " +
+                             "lock_time " + std::to_string(tx.lock_time) +
+                                 " not below next height " + std::to_string(ctx.height) +
+                                 " / mtp " +
                                  std::to_string(ctx.mtp_prev));
     }
     const Txid txid = tx.txid();

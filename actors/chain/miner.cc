@@ -15,6 +15,15 @@ const char* to_string(MiningMode m) {
     return "unknown";
 }
 
+std::optional<MiningMode> parse_mining_mode(std::string_view name) {
+    for (MiningMode m : {MiningMode::on_demand, MiningMode::poisson, MiningMode::fixed}) {
+        if (name == to_string(m)) {
+            return m;
+        }
+    }
+    return std::nullopt;
+}
+
 Miner::Miner(BitcoinNetwork& network, MinerConfig config, sim::Random rng)
     : network_(&network), config_(std::move(config)), rng_(rng) {
     SIM_ASSERT(config_.mode == MiningMode::on_demand ||

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "actors/chain/bitcoin_network.h"
 #include "sim/random.h"
@@ -13,6 +15,8 @@ namespace actors::chain {
 
 enum class MiningMode : uint8_t { on_demand, poisson, fixed };
 const char* to_string(MiningMode m);
+// "on_demand", "poisson" or "fixed"; nullopt for anything else.
+std::optional<MiningMode> parse_mining_mode(std::string_view name);
 
 struct MinerConfig {
     std::string name = "miner";

@@ -20,8 +20,9 @@ namespace actors::chain {
 
 class BitcoindClient {
 public:
-    explicit BitcoindClient(BitcoindNode& node, CountVariant variant = CountVariant::correct)
-        : node_(&node), variant_(variant) {}
+    // Uses the node's configured count variant.
+    explicit BitcoindClient(BitcoindNode& node) : BitcoindClient(node, node.count_variant()) {}
+    BitcoindClient(BitcoindNode& node, CountVariant variant) : node_(&node), variant_(variant) {}
 
     BitcoindNode& node() { return *node_; }
     CountVariant variant() const { return variant_; }

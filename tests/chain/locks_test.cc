@@ -82,7 +82,8 @@ namespace {
 // Confirms a PayToCsvDelayed{"alice", n} output; returns it and the height it was mined at.
 std::pair<OutPoint, int64_t> csv_output(Chain& chain, uint32_t n) {
     OutPoint coin = fund(chain, "alice");
-    Transaction t = spend(coin, SignedBy{"alice"}, {TxOut{k_coin, PayToCsvDelayed{"alice", n, ""}}});
+    Transaction t =
+        spend(coin, SignedBy{"alice"}, {TxOut{k_coin, PayToCsvDelayed{"alice", n, ""}}});
     REQUIRE(chain.submit(t).ok());
     const Block& b = chain.mine();
     return {OutPoint{t.txid(), 0}, b.height};
@@ -159,8 +160,8 @@ TEST_CASE("BIP 68 applies to any input of a version 2 tx, not to version 1", "[l
     Transaction pay = spend(coin, SignedBy{"alice"}, {to_owner(k_coin, "bob")});
     REQUIRE(chain.submit(pay).ok());
     const int64_t h = chain.mine().height;
-    Transaction locked =
-        spend(OutPoint{pay.txid(), 0}, SignedBy{"bob"}, {to_owner(k_coin, "c")}, sequence_blocks(3));
+    Transaction locked = spend(OutPoint{pay.txid(), 0}, SignedBy{"bob"}, {to_owner(k_coin, "c")},
+                               sequence_blocks(3));
     CHECK(chain.submit(locked).error == TxError::sequence_locked);  // next block h+1 < h+3
     Transaction v1 = locked;
     v1.version = 1;

@@ -72,7 +72,8 @@ TEST_CASE("a frozen node's count stops while others advance, then converges", "[
 TEST_CASE("a lagging node answers from an old tip until its delay passes", "[network]") {
     World w(3);
     BitcoindNode& fast = w.net.add_node(NodeConfig{.name = "fast"});
-    BitcoindNode& slow = w.net.add_node(NodeConfig{.name = "slow", .lag = SimDuration::seconds(30)});
+    BitcoindNode& slow =
+        w.net.add_node(NodeConfig{.name = "slow", .lag = SimDuration::seconds(30)});
     w.run([&] {
         w.net.mine(2);
         this_actor::sleep_for(SimDuration::seconds(29));
@@ -156,7 +157,8 @@ TEST_CASE("a deep reorg returns a confirmed tx to every node's mempool", "[netwo
 TEST_CASE("sendrawtransaction is judged at the node's own tip, then relayed", "[network]") {
     World w(9);
     BitcoindNode& fast = w.net.add_node(NodeConfig{.name = "fast"});
-    BitcoindNode& slow = w.net.add_node(NodeConfig{.name = "slow", .lag = SimDuration::seconds(60)});
+    BitcoindNode& slow =
+        w.net.add_node(NodeConfig{.name = "slow", .lag = SimDuration::seconds(60)});
     w.run([&] {
         const Block& cb = w.net.mine(1, "alice");
         OutPoint coin{cb.txids[0], 0};
@@ -196,4 +198,52 @@ TEST_CASE("the same seed gives the same run; another seed a different one", "[ne
     };
     CHECK(fingerprint(1) == fingerprint(1));
     CHECK(fingerprint(1) != fingerprint(2));
+}
+
+TEST_CASE("a block removes its txs from every node's mempool", "[network][mempool]") {
+    World w(12);
+    BitcoindNode& a = w.net.add_node(NodeConfig{.name = "a"});
+    BitcoindNode& b = w.net.add_node(NodeConfig{.name = "b"});
+    w.run([&] {
+        const Block& cb = w.net.mine(1, "alice");
+        OutPoint coin{cb.txids[0], 0};
+        w.net.mine(5);
+        this_actor::sleep_for(SimDuration::seconds(1));
+        Transaction tx = spend(coin, SignedBy{"alice"}, {to_owner(k_coin, "bob")});
+        REQUIRE(a.sendrawtransaction(tx).ok());
+        this_actor::sleep_for(SimDuration::seconds(1));
+        CHECK(b.chain().mempool().contains(tx.txid()));
+        CHECK(w.net.canonical().mempool().contains(tx.txid()));
+        w.net.mine();
+        this_actor::sleep_for(SimDuration::seconds(1));
+        for (BitcoindNode* n : {&a, &b}) {
+            CHECK(n->chain().mempool().empty());
+            CHECK(n->chain().confirmations(tx.txid()) == 1);
+        }
+    });
+}
+
+TEST_CASE("header times follow sim time, so time locks open with the simulation", "[network]") {
+    World w(13);
+    BitcoindNode& a = w.net.add_node(NodeConfig{.name = "a"});
+    w.run([&] {
+        const Block& cb = w.net.mine(1, "alice");
+        OutPoint coin{cb.txids[0], 0};
+        const int64_t genesis = w.net.config().genesis_unix_time;
+        const auto unlock = static_cast<uint32_t>(genesis + 7200);  // two hours in
+        Transaction tx = spend(coin, SignedBy{"alice"}, {to_owner(k_coin, "bob")},
+                               k_sequence_default, unlock);
+        // One block every 10 minutes: MTP(tip) trails the tip by about 5 blocks (50 minutes).
+        while (w.net.canonical().tip_median_time_past() <= unlock) {
+            this_actor::sleep_for(SimDuration::minutes(10));
+            w.net.mine();
+            this_actor::sleep_for(SimDuration::seconds(1));
+            if (a.chain().tip_median_time_past() <= unlock) {
+                CHECK(a.sendrawtransaction(tx).reject.error == TxError::non_final);
+            }
+        }
+        CHECK(this_actor::now() > SimTime::zero() + SimDuration::hours(2));
+        this_actor::sleep_for(SimDuration::seconds(1));
+        CHECK(a.sendrawtransaction(tx).ok());
+    });
 }

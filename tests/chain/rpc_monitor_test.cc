@@ -147,7 +147,8 @@ TEST_CASE("a fixed-interval miner mines exactly on schedule", "[miner]") {
 
 TEST_CASE("a Poisson miner's gaps are exponential with the configured mean", "[miner]") {
     World w(3);
-    Miner miner(w.net, MinerConfig{.mode = MiningMode::poisson, .interval = SimDuration::seconds(600)},
+    Miner miner(w.net,
+                MinerConfig{.mode = MiningMode::poisson, .interval = SimDuration::seconds(600)},
                 w.sim.random("miner"));
     int64_t total = 0;
     int64_t below_mean = 0;
@@ -185,4 +186,23 @@ TEST_CASE("an on-demand miner never mines by itself", "[miner]") {
         w.net.mine(3);
         CHECK(w.net.canonical().tip_height() == 3);
     });
+}
+
+TEST_CASE("a node's count variant is chosen by name and used by its clients", "[rpc][count]") {
+    World w(6);
+    BitcoindNode& good = w.net.add_node(NodeConfig{.name = "good"});
+    BitcoindNode& bad = w.net.add_node(
+        NodeConfig{.name = "bad", .count_variant = *parse_count_variant("count_returns_height")});
+    w.run([&] {
+        w.net.mine(10);
+        this_actor::sleep_for(SimDuration::seconds(1));
+        // Same chain, one block apart: the #3001 disagreement between backends.
+        CHECK(BitcoindClient(good).get_block_count() == 11u);
+        CHECK(BitcoindClient(bad).get_block_count() == 10u);
+        CHECK(BitcoindClient(bad, CountVariant::correct).get_block_count() == 11u);
+    });
+    CHECK(parse_mining_mode("poisson") == MiningMode::poisson);
+    CHECK(parse_mining_mode("fixed") == MiningMode::fixed);
+    CHECK(parse_mining_mode("on_demand") == MiningMode::on_demand);
+    CHECK_FALSE(parse_mining_mode("sometimes").has_value());
 }
