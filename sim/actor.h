@@ -13,6 +13,7 @@
 
 #include "sim/ids.h"
 #include "sim/random.h"
+#include "sim/stack_pool.h"
 #include "sim/time.h"
 #include "sim/wait_queue.h"
 
@@ -39,7 +40,7 @@ const char* to_string(ActorState s);
 // std::exception, so `catch (const std::exception&)` in model code does not swallow it.
 struct ActorKilled {};
 
-class Actor {
+class alignas(64) Actor {
 public:
     ActorId id() const { return id_; }
     const std::string& name() const { return name_; }
@@ -61,26 +62,28 @@ public:
 private:
     friend class Scheduler;
 
-    ActorId id_;
-    std::string name_;
-    ActorState state_ = ActorState::created;
-    ActorKind kind_ = ActorKind::foreground;
-    NodeId node_;
-    bool kill_requested_ = false;
-    bool wake_scheduled_ = false;
-    WakeReason reason_ = WakeReason::timeout;
-    uint64_t wake_key_ = 0;    // key of the one queue entry that may resume this actor
-    uint64_t wait_epoch_ = 0;  // bumped on every block; stale wait-queue entries carry old ones
-    SimTime blocked_since_;
-    std::string_view wait_what_;
-    const std::string* wait_object_ = nullptr;
-    std::string exit_message_;
-    const void* stack_top_ = nullptr;  // for the stack-overflow reporter
-    Random rng_{0};
-    std::function<void()> body_;
+    // Hot: touched on every wake-up and block, packed into the first cache line.
     boost::context::fiber fiber_;   // the actor's own continuation
     boost::context::fiber return_;  // the scheduler's continuation while the actor runs
-    WaitQueue joiners_;             // actors blocked in Scheduler::join on this one
+    uint64_t wake_key_ = 0;    // key of the one queue entry that may resume this actor
+    uint64_t wait_epoch_ = 0;  // bumped on every block; stale wait-queue entries carry old ones
+    ActorId id_;
+    ActorState state_ = ActorState::created;
+    ActorKind kind_ = ActorKind::foreground;
+    WakeReason reason_ = WakeReason::timeout;
+    bool kill_requested_ = false;
+    bool wake_scheduled_ = false;
+    SimTime blocked_since_;
+    const char* wait_what_ = "";
+    const std::string* wait_object_ = nullptr;
+    // Cold.
+    StackOwner stack_owner_;  // name and stack top, for the overflow reporter
+    NodeId node_;
+    std::string name_;
+    std::string exit_message_;
+    Random rng_{0};
+    std::function<void()> body_;
+    WaitQueue joiners_;  // actors blocked in Scheduler::join on this one
 };
 
 }  // namespace sim

@@ -1,28 +1,38 @@
-// Binary min-heap on (time, key) plus a slab of callbacks with a free list.
+// Binary min-heap on (time, key), a ready list for the current instant, and a slab of callbacks.
 #include "sim/event_queue.h"
 
 #include <algorithm>
 
+
 namespace sim {
 
-void EventQueue::push_entry(const Entry& e) {
+void EventQueue::push_entry(const Entry& e, SimTime now) {
+    bool in_order = ready_head_ == ready_.size() || ready_.back().key < e.key;
+    if (e.at == now && in_order) {
+        if (ready_head_ == ready_.size()) {
+            ready_.clear();
+            ready_head_ = 0;
+        }
+        ready_.push_back(e);
+        return;
+    }
     heap_.push_back(e);
-    std::push_heap(heap_.begin(), heap_.end(), later);
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
 
-EventId EventQueue::push_callback(SimTime at, uint64_t key, Callback fn) {
+EventId EventQueue::push_callback(SimTime at, uint64_t key, Callback fn, SimTime now) {
     SIM_ASSERT(static_cast<bool>(fn));
     uint32_t slot = alloc_slot();
     Slot& s = slots_[slot];
     s.fn = std::move(fn);
     s.key = key;
     s.live = true;
-    push_entry(Entry{at, key, static_cast<uint64_t>(slot) << 1});
+    push_entry(Entry{at, key, static_cast<uint64_t>(slot) << 1}, now);
     return EventId{slot, key};
 }
 
-void EventQueue::push_actor(SimTime at, uint64_t key, uint32_t actor_index) {
-    push_entry(Entry{at, key, (static_cast<uint64_t>(actor_index) << 1) | 1});
+void EventQueue::push_actor(SimTime at, uint64_t key, uint32_t actor_index, SimTime now) {
+    push_entry(Entry{at, key, (static_cast<uint64_t>(actor_index) << 1) | 1}, now);
 }
 
 bool EventQueue::cancel(EventId id) {
@@ -40,8 +50,15 @@ bool EventQueue::cancel(EventId id) {
 }
 
 EventQueue::Entry EventQueue::pop() {
-    SIM_ASSERT(!heap_.empty());
-    std::pop_heap(heap_.begin(), heap_.end(), later);
+    SIM_ASSERT(!empty());
+    if (ready_head_ < ready_.size()) {
+        const Entry& r = ready_[ready_head_];
+        // A heap entry at the same instant with a smaller key goes first.
+        if (heap_.empty() || earlier(r, heap_.front())) {
+            return ready_[ready_head_++];
+        }
+    }
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
     Entry e = heap_.back();
     heap_.pop_back();
     return e;

@@ -35,17 +35,17 @@ public:
         uint32_t index() const { return static_cast<uint32_t>(target >> 1); }
     };
 
-    EventId push_callback(SimTime at, uint64_t key, Callback fn);
-    void push_actor(SimTime at, uint64_t key, uint32_t actor_index);
+    // `now` is the scheduler's current time: an event for `now` whose key is larger than every
+    // key already queued for `now` goes to a FIFO ready list instead of the heap (the common
+    // "wake this actor now" case). Heap entries at `now` were all scheduled earlier, so they
+    // carry smaller keys and pop() serves them first: the (time, key) order is unchanged.
+    EventId push_callback(SimTime at, uint64_t key, Callback fn, SimTime now);
+    void push_actor(SimTime at, uint64_t key, uint32_t actor_index, SimTime now);
     // Returns true if the event was pending and is now cancelled.
     bool cancel(EventId id);
 
-    bool empty() const { return heap_.empty(); }
-    size_t size() const { return heap_.size(); }
-    const Entry& top() const {
-        SIM_ASSERT(!heap_.empty());
-        return heap_.front();
-    }
+    bool empty() const { return heap_.empty() && ready_head_ == ready_.size(); }
+    size_t size() const { return heap_.size() + (ready_.size() - ready_head_); }
     Entry pop();
     // For a popped callback entry: moves the callback out and frees the slot. Returns an empty
     // callback when the event was cancelled.
@@ -59,14 +59,27 @@ private:
         bool live = false;
     };
 
-    static bool later(const Entry& a, const Entry& b) {
-        return a.at != b.at ? a.at > b.at : a.key > b.key;
+    // True when a runs before b.
+    static bool earlier(const Entry& a, const Entry& b) {
+        int64_t ta = a.at.ns();
+        int64_t tb = b.at.ns();
+        return ta != tb ? ta < tb : a.key < b.key;
     }
-    void push_entry(const Entry& e);
+    // The heap algorithms want "a after b" (a max-heap comparator gives a min-heap); a function
+    // object, not a function pointer, so they inline it.
+    struct Later {
+        bool operator()(const Entry& a, const Entry& b) const { return earlier(b, a); }
+    };
+    void push_entry(const Entry& e, SimTime now);
     uint32_t alloc_slot();
     void free_slot(uint32_t slot);
 
+    // A binary min-heap (std heap algorithms). A 4-ary heap was measured: more instructions
+    // per pop at 1,000 entries, no gain at 10,000.
     std::vector<Entry> heap_;
+    // Entries for the current instant, in key order; consumed from ready_head_.
+    std::vector<Entry> ready_;
+    size_t ready_head_ = 0;
     std::vector<Slot> slots_;
     uint32_t free_head_ = UINT32_MAX;
 };

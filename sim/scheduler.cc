@@ -107,7 +107,7 @@ uint64_t Scheduler::next_key() {
 
 EventId Scheduler::schedule_at(SimTime at, Callback fn) {
     SIM_ASSERT_MSG(at >= now_, "cannot schedule an event in the past");
-    return queue_.push_callback(at, next_key(), std::move(fn));
+    return queue_.push_callback(at, next_key(), std::move(fn), now_);
 }
 
 TraceEvent Scheduler::trace(std::string_view kind, TraceLevel level) {
@@ -128,6 +128,7 @@ ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOpti
     uint32_t occurrence = name_counts_[name]++;
     a->rng_ = Random(config_.seed).fork("actor:" + name, occurrence);
     a->name_ = std::move(name);
+    a->stack_owner_.name = a->name_.c_str();
     a->body_ = std::move(body);
     a->fiber_ = boost::context::fiber(std::allocator_arg, PooledStack(&stacks_),
                                       [this, a](boost::context::fiber&& back) {
@@ -135,14 +136,14 @@ ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOpti
                                           run_body(a);
                                           return std::move(a->return_);
                                       });
-    a->stack_top_ = stacks_.last_stack_top();
+    a->stack_owner_.stack_low = stacks_.last_stack_low();
     actors_.push_back(std::move(actor));
     if (a->kind_ == ActorKind::foreground) {
         ++foreground_alive_;
         had_foreground_ = true;
     }
     a->wake_key_ = next_key();
-    queue_.push_actor(now_, a->wake_key_, a->id_.value);
+    queue_.push_actor(now_, a->wake_key_, a->id_.value, now_);
     trace("spawn", TraceLevel::debug).field("actor", a->name_).field("id", a->id_.value);
     return a->id_;
 }
@@ -170,13 +171,9 @@ void Scheduler::resume(Actor* a) {
     current_ = a;
     a->state_ = ActorState::running;
     RunningActorInfo& info = running_actor_info();
-    info.name = a->name_.c_str();
-    info.stack_top = a->stack_top_;
-    info.stack_bytes = stacks_.usable_bytes();
-    info.sim_time_ns = now_.ns();
+    info.owner = &a->stack_owner_;
     a->fiber_ = std::move(a->fiber_).resume();
-    info.name = previous != nullptr ? previous->name_.c_str() : nullptr;
-    info.stack_top = previous != nullptr ? previous->stack_top_ : nullptr;
+    info.owner = previous != nullptr ? &previous->stack_owner_ : nullptr;
     current_ = previous;
     if (!a->fiber_) {
         on_exit(a);
@@ -221,7 +218,7 @@ void Scheduler::kill(ActorId id) {
         a.wake_scheduled_ = true;
         a.reason_ = WakeReason::killed;
         a.wake_key_ = next_key();
-        queue_.push_actor(now_, a.wake_key_, a.id_.value);
+        queue_.push_actor(now_, a.wake_key_, a.id_.value, now_);
     }
 }
 
@@ -252,26 +249,22 @@ bool Scheduler::join(ActorId id, SimTime deadline) {
     return true;
 }
 
-bool Scheduler::check_can_block(std::string_view what) {
-    std::string op(what);
+bool Scheduler::check_can_block_slow(const char* what) {
     if (current_ == nullptr) {
-        throw BlockingMisuse("blocking call '" + op +
+        throw BlockingMisuse("blocking call '" + std::string(what) +
                              "' outside any actor (from a scheduler callback or the host "
                              "thread); " + context_line());
     }
     std::string reason;
     if (no_block_scope_ != nullptr) {
         reason = std::string("inside no-blocking scope '") + no_block_scope_ + "'";
-    } else if (std::uncaught_exceptions() > 0 && !current_->kill_requested_) {
+    } else if (!current_->kill_requested_) {
         reason = "while its stack unwinds (a blocking call in a destructor)";
-    } else if (std::uncaught_exceptions() > 0) {
+    } else {
         return false;  // Being killed: destructors may try to wait; they just don't.
     }
-    if (reason.empty()) {
-        return true;
-    }
-    fail(Outcome::blocking_misuse,
-         "actor '" + current_->name_ + "' made blocking call '" + op + "' " + reason);
+    fail(Outcome::blocking_misuse, "actor '" + current_->name_ + "' made blocking call '" +
+                                       std::string(what) + "' " + reason);
     return false;
 }
 
@@ -281,7 +274,7 @@ uint64_t Scheduler::current_wait_epoch() const {
     return current_->wait_epoch_ + 1;
 }
 
-WakeReason Scheduler::block(SimTime deadline, std::string_view what, const std::string* object) {
+WakeReason Scheduler::block(SimTime deadline, const char* what, const std::string* object) {
     if (!check_can_block(what)) {
         return WakeReason::killed;
     }
@@ -300,7 +293,7 @@ WakeReason Scheduler::block(SimTime deadline, std::string_view what, const std::
         a->wake_key_ = 0;
     } else {
         a->wake_key_ = next_key();
-        queue_.push_actor(deadline < now_ ? now_ : deadline, a->wake_key_, a->id_.value);
+        queue_.push_actor(deadline < now_ ? now_ : deadline, a->wake_key_, a->id_.value, now_);
     }
     a->return_ = std::move(a->return_).resume();
     a->wait_object_ = nullptr;
@@ -319,7 +312,7 @@ bool Scheduler::wake(ActorId id, uint64_t epoch) {
     a.reason_ = WakeReason::notified;
     // A new key makes any pending timeout entry for this actor stale.
     a.wake_key_ = next_key();
-    queue_.push_actor(now_, a.wake_key_, a.id_.value);
+    queue_.push_actor(now_, a.wake_key_, a.id_.value, now_);
     return true;
 }
 
@@ -364,6 +357,9 @@ void Scheduler::dispatch_callback(Callback& fn) {
 RunResult Scheduler::run(const RunLimits& limits) {
     SIM_ASSERT_MSG(!running_, "Scheduler::run is not reentrant");
     running_ = true;
+    install_overflow_handler();
+    running_actor_info().stack_bytes = stacks_.usable_bytes();
+    running_actor_info().sim_time = &now_;
     Scheduler* saved = t_current;
     t_current = this;
     RunResult result;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -119,12 +120,19 @@ public:
     // --- Blocking (for synchronisation primitives) ----------------------------------------
     // Suspends the current actor until woken or until `deadline`. `what` and `object` describe
     // the wait for stall reports; `object` must outlive the wait.
-    WakeReason block(SimTime deadline, std::string_view what, const std::string* object);
+    WakeReason block(SimTime deadline, const char* what, const std::string* object);
     // Makes a blocked actor runnable now, if it still waits in `epoch`. Returns false if not.
     bool wake(ActorId id, uint64_t epoch);
     uint64_t current_wait_epoch() const;
     // True when the current context may block; otherwise reports the misuse (see block()).
-    bool check_can_block(std::string_view what);
+    // Inline fast path: an actor, no no-blocking scope, no unwinding in progress.
+    bool check_can_block(const char* what) {
+        if (current_ != nullptr && no_block_scope_ == nullptr && std::uncaught_exceptions() == 0)
+            [[likely]] {
+            return true;
+        }
+        return check_can_block_slow(what);
+    }
 
     // --- Run ----------------------------------------------------------------------------
     RunResult run(const RunLimits& limits = {});
@@ -145,6 +153,7 @@ public:
 private:
     friend class NoBlockingScope;
 
+    bool check_can_block_slow(const char* what);
     uint64_t next_key();
     void resume(Actor* a);
     void run_body(Actor* a);

@@ -35,23 +35,25 @@ boost::context::stack_context StackPool::allocate() {
         SIM_ASSERT_MSG(base != MAP_FAILED, "mmap of an actor stack failed");
         SIM_ASSERT(mprotect(base, page_, PROT_NONE) == 0);
     }
+    // Stack colouring: every stack top sits at the same page offset, so the hot top-of-stack
+    // lines of thousands of actors would all compete for the same few L1 sets. Shifting each
+    // top by a rotating multiple of 128 bytes spreads them over the cache.
+    std::size_t colour = (next_colour_++ % k_colours) * k_colour_bytes;
     boost::context::stack_context sc;
-    sc.size = usable_;
-    sc.sp = static_cast<char*>(base) + page_ + usable_;
-    last_top_ = sc.sp;
+    sc.size = usable_ - colour;
+    sc.sp = static_cast<char*>(base) + page_ + usable_ - colour;
+    last_low_ = static_cast<char*>(base) + page_;
     return sc;
 }
 
 void StackPool::deallocate(boost::context::stack_context& sc) {
-    SIM_ASSERT(sc.size == usable_);
-    void* base = static_cast<char*>(sc.sp) - usable_ - page_;
+    std::size_t colour = usable_ - sc.size;
+    SIM_ASSERT(colour % k_colour_bytes == 0 && colour < k_colours * k_colour_bytes);
+    void* base = static_cast<char*>(sc.sp) + colour - usable_ - page_;
     free_.push_back(base);
 }
 
-RunningActorInfo& running_actor_info() {
-    static RunningActorInfo info;
-    return info;
-}
+RunningActorInfo g_running_actor;
 
 namespace {
 
@@ -82,26 +84,26 @@ void write_int(long long v) {
 
 void on_fault(int sig, siginfo_t* info, void*) {
     const RunningActorInfo& a = running_actor_info();
+    const char* name = a.owner != nullptr ? a.owner->name : nullptr;
     auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
-    auto top = reinterpret_cast<uintptr_t>(a.stack_top);
+    auto low = reinterpret_cast<uintptr_t>(a.owner != nullptr ? a.owner->stack_low : nullptr);
     auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
     // The guard page sits just below the usable stack; allow a little slack below it for
     // frames that jump over the page.
-    uintptr_t low = top - a.stack_bytes;
-    bool in_guard = a.name != nullptr && addr < low && addr + 16 * page >= low;
+    bool in_guard = name != nullptr && addr < low && addr + 16 * page >= low;
     if (in_guard) {
         write_str("fedsim: stack overflow in actor '");
-        write_str(a.name);
+        write_str(name);
         write_str("' (stack ");
         write_int(static_cast<long long>(a.stack_bytes / 1024));
         write_str(" KiB) at sim time ");
-        write_int(a.sim_time_ns);
+        write_int(a.sim_time != nullptr ? a.sim_time->ns() : -1);
         write_str("ns; raise the stack size (--stack-kib / limits.stack_kib)\n");
     } else {
         write_str(sig == SIGSEGV ? "fedsim: segmentation fault" : "fedsim: bus error");
-        if (a.name != nullptr) {
+        if (name != nullptr) {
             write_str(" in actor '");
-            write_str(a.name);
+            write_str(name);
             write_str("'");
         }
         write_str("\n");
@@ -123,16 +125,17 @@ void set_crash_context(const char* text) {
 }
 
 void install_overflow_handler() {
-    if (g_handler_installed) {
-        return;
+    // The alternate stack is set once; the handler is (re)installed on every call because
+    // other code (test frameworks, crash reporters) may have replaced it since.
+    if (!g_handler_installed) {
+        g_handler_installed = true;
+        static char alt_stack[64 * 1024];
+        stack_t ss{};
+        ss.ss_sp = alt_stack;
+        ss.ss_size = sizeof(alt_stack);
+        ss.ss_flags = 0;
+        sigaltstack(&ss, nullptr);
     }
-    g_handler_installed = true;
-    static char alt_stack[64 * 1024];
-    stack_t ss{};
-    ss.ss_sp = alt_stack;
-    ss.ss_size = sizeof(alt_stack);
-    ss.ss_flags = 0;
-    sigaltstack(&ss, nullptr);
     struct sigaction sa {};
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 #include <cstddef>
-#include <deque>
+#include <vector>
 
 #include "sim/ids.h"
 
@@ -23,14 +23,17 @@ public:
     bool notify_one(Scheduler& sched);
     // Wakes every still-waiting actor; returns how many.
     std::size_t notify_all(Scheduler& sched);
-    bool empty() const { return waiters_.empty(); }
+    bool empty() const { return head_ == waiters_.size(); }
 
 private:
     struct Waiter {
         ActorId actor;
         uint64_t epoch;
     };
-    std::deque<Waiter> waiters_;
+    // A vector consumed from head_: no allocation until the first waiter (a std::deque would
+    // allocate on construction, and every actor and channel holds one of these).
+    std::vector<Waiter> waiters_;
+    std::size_t head_ = 0;
 };
 
 }  // namespace sim

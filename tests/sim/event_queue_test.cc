@@ -27,9 +27,9 @@ std::vector<int> drain(EventQueue& q) {
 TEST_CASE("events pop by time, then by key", "[event_queue]") {
     EventQueue q;
     std::vector<int> order;
-    q.push_callback(SimTime::from_ns(20), 1, [&] { order.push_back(20); });
-    q.push_callback(SimTime::from_ns(10), 2, [&] { order.push_back(10); });
-    q.push_callback(SimTime::from_ns(30), 3, [&] { order.push_back(30); });
+    q.push_callback(SimTime::from_ns(20), 1, [&] { order.push_back(20); }, SimTime::zero());
+    q.push_callback(SimTime::from_ns(10), 2, [&] { order.push_back(10); }, SimTime::zero());
+    q.push_callback(SimTime::from_ns(30), 3, [&] { order.push_back(30); }, SimTime::zero());
     drain(q);
     CHECK(order == std::vector<int>{10, 20, 30});
 }
@@ -39,7 +39,7 @@ TEST_CASE("equal-time events run in key (FIFO) order", "[event_queue]") {
     std::vector<int> order;
     for (int i = 0; i < 100; ++i) {
         q.push_callback(SimTime::from_ns(5), static_cast<uint64_t>(i + 1),
-                        [&order, i] { order.push_back(i); });
+                        [&order, i] { order.push_back(i); }, SimTime::zero());
     }
     drain(q);
     REQUIRE(order.size() == 100);
@@ -51,9 +51,9 @@ TEST_CASE("equal-time events run in key (FIFO) order", "[event_queue]") {
 TEST_CASE("a cancelled event never runs; cancel is idempotent", "[event_queue]") {
     EventQueue q;
     std::vector<int> order;
-    q.push_callback(SimTime::from_ns(1), 1, [&] { order.push_back(1); });
-    sim::EventId id = q.push_callback(SimTime::from_ns(2), 2, [&] { order.push_back(2); });
-    q.push_callback(SimTime::from_ns(3), 3, [&] { order.push_back(3); });
+    q.push_callback(SimTime::from_ns(1), 1, [&] { order.push_back(1); }, SimTime::zero());
+    sim::EventId id = q.push_callback(SimTime::from_ns(2), 2, [&] { order.push_back(2); }, SimTime::zero());
+    q.push_callback(SimTime::from_ns(3), 3, [&] { order.push_back(3); }, SimTime::zero());
     CHECK(q.cancel(id));
     CHECK_FALSE(q.cancel(id));
     drain(q);
@@ -65,11 +65,29 @@ TEST_CASE("a cancelled event never runs; cancel is idempotent", "[event_queue]")
 TEST_CASE("slots are recycled without confusing old ids", "[event_queue]") {
     EventQueue q;
     int ran = 0;
-    sim::EventId old = q.push_callback(SimTime::from_ns(1), 1, [&] { ++ran; });
+    sim::EventId old = q.push_callback(SimTime::from_ns(1), 1, [&] { ++ran; }, SimTime::zero());
     drain(q);
-    sim::EventId fresh = q.push_callback(SimTime::from_ns(2), 2, [&] { ++ran; });
+    sim::EventId fresh = q.push_callback(SimTime::from_ns(2), 2, [&] { ++ran; }, SimTime::zero());
     CHECK(fresh.slot == old.slot);
     CHECK_FALSE(q.cancel(old));
     drain(q);
     CHECK(ran == 2);
+}
+
+TEST_CASE("events for the current instant keep (time, key) order with earlier heap entries",
+          "[event_queue]") {
+    EventQueue q;
+    std::vector<int> order;
+    SimTime t = SimTime::from_ns(7);
+    // Scheduled before time reached 7: these live in the heap.
+    q.push_callback(t, 1, [&] { order.push_back(1); }, SimTime::zero());
+    q.push_callback(t, 2, [&] { order.push_back(2); }, SimTime::zero());
+    // Scheduled "now" at 7 with larger keys: the ready list.
+    q.push_callback(t, 3, [&] { order.push_back(3); }, t);
+    q.push_callback(t, 4, [&] { order.push_back(4); }, t);
+    // Out of key order for the ready list (a perturbed key): falls back to the heap.
+    q.push_callback(t, 0, [&] { order.push_back(0); }, t);
+    q.push_callback(SimTime::from_ns(8), 5, [&] { order.push_back(5); }, t);
+    drain(q);
+    CHECK(order == std::vector<int>{0, 1, 2, 3, 4, 5});
 }
