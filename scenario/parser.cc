@@ -1,0 +1,270 @@
+// The structural pass of scenario reading: syntax, keys, types and ranges, section by section.
+#include "scenario/parser.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "scenario/json_reader.h"
+#include "scenario/parser_sections.h"
+
+namespace scenario {
+
+namespace {
+
+const std::vector<std::string>& keys_at(const std::string& path) { return known_keys().at(path); }
+
+class Parser {
+public:
+    Parser(JsonReader& r, const WorldRegistry& registry) : r_(r), registry_(registry) {}
+
+    std::optional<Scenario> parse(const Json& doc) {
+        if (!r_.object(doc, "", keys_at(""), "the scenario")) {
+            return std::nullopt;
+        }
+        Scenario s;
+        read_text(doc, "name", &s.name, true);
+        read_text(doc, "description", &s.description, false);
+        read_text(doc, "seeds", &s.seeds, false);
+        if (!read_world(doc, &s)) {
+            return std::nullopt;
+        }
+        if (doc.contains("topology")) {
+            read_topology(doc["topology"], "/topology", &s.topology);
+        }
+        read_params(r_, *kind_, doc.contains("params") ? doc["params"] : Json::object(), "/params",
+                    &s);
+        if (doc.contains("faults")) {
+            read_faults(r_, doc["faults"], "/faults", &s.faults);
+        }
+        if (doc.contains("timeline") && r_.array(doc["timeline"], "/timeline")) {
+            for (size_t i = 0; i < doc["timeline"].size(); ++i) {
+                read_entry(r_, *kind_, doc["timeline"][i], child("/timeline", i), &s);
+            }
+        }
+        if (doc.contains("expect")) {
+            read_expect(r_, doc["expect"], "/expect", &s.expect);
+        }
+        if (doc.contains("limits")) {
+            read_limits(r_, doc["limits"], "/limits", &s.limits);
+        }
+        return s;
+    }
+
+private:
+    void read_text(const Json& j, const std::string& key, std::string* out, bool required) {
+        if (!j.contains(key)) {
+            if (required) {
+                r_.error("", "the scenario needs \"" + key + "\"");
+            }
+            return;
+        }
+        if (std::optional<std::string> v = r_.text(j[key], child("", key))) {
+            *out = *v;
+        }
+    }
+
+    bool read_world(const Json& doc, Scenario* s) {
+        if (!doc.contains("world")) {
+            r_.error("", "the scenario needs \"world\" (one of: " + world_names() + ")");
+            return false;
+        }
+        std::optional<std::string> w = r_.text(doc["world"], "/world");
+        if (!w) {
+            return false;
+        }
+        kind_ = registry_.find(*w);
+        if (kind_ == nullptr) {
+            std::vector<std::string> names;
+            for (const auto& [name, k] : registry_.kinds()) {
+                names.push_back(name);
+            }
+            r_.error("/world", "unknown world \"" + *w + "\"" + did_you_mean(*w, names) +
+                                   "; known worlds: " + world_names());
+            return false;
+        }
+        s->world = *w;
+        return true;
+    }
+
+    std::string world_names() const {
+        std::string out;
+        for (const auto& [name, k] : registry_.kinds()) {
+            out += (out.empty() ? "" : ", ") + name;
+        }
+        return out;
+    }
+
+    void read_topology(const Json& j, const std::string& p, Topology* t) {
+        if (!r_.object(j, p, keys_at("/topology"), "the topology")) {
+            return;
+        }
+        if (j.contains("nodes") && r_.array(j["nodes"], child(p, "nodes"))) {
+            for (size_t i = 0; i < j["nodes"].size(); ++i) {
+                read_node(j["nodes"][i], child(child(p, "nodes"), i), t);
+            }
+        }
+        if (j.contains("links") && r_.array(j["links"], child(p, "links"))) {
+            for (size_t i = 0; i < j["links"].size(); ++i) {
+                read_link(j["links"][i], child(child(p, "links"), i), t);
+            }
+        }
+        if (j.contains("generate")) {
+            read_generator(j["generate"], child(p, "generate"), t);
+        }
+    }
+
+    void read_node(const Json& j, const std::string& p, Topology* t) {
+        if (!r_.object(j, p, keys_at("/topology/nodes/*"), "a topology node")) {
+            return;
+        }
+        TopologyNode n;
+        n.where = r_.where(p);
+        if (!j.contains("name") || !j.contains("role")) {
+            r_.error(p, "a topology node needs \"name\" and \"role\"");
+            return;
+        }
+        std::optional<std::string> name = r_.text(j["name"], child(p, "name"));
+        std::optional<std::string> role = r_.text(j["role"], child(p, "role"));
+        if (!name || !role) {
+            return;
+        }
+        n.name = *name;
+        n.role = *role;
+        const RoleSpec* spec = find_role(*role, child(p, "role"));
+        if (spec == nullptr) {
+            return;
+        }
+        if (j.contains("count")) {
+            std::optional<int64_t> c = r_.integer(j["count"], child(p, "count"), 1, spec->max_count);
+            n.count = c.value_or(1);
+        }
+        n.props = r_.fields(j.contains("props") ? j["props"] : Json::object(), child(p, "props"),
+                            spec->props, {}, "the props of role " + spec->name);
+        t->nodes.push_back(std::move(n));
+    }
+
+    const RoleSpec* find_role(const std::string& role, const std::string& p) {
+        std::vector<std::string> names;
+        for (const RoleSpec& rs : kind_->roles) {
+            if (rs.name == role) {
+                return &rs;
+            }
+            names.push_back(rs.name);
+        }
+        r_.error(p, "unknown role \"" + role + "\" in world " + kind_->name +
+                        did_you_mean(role, names));
+        return nullptr;
+    }
+
+    void read_link(const Json& j, const std::string& p, Topology* t) {
+        if (!r_.object(j, p, keys_at("/topology/links/*"), "a topology link")) {
+            return;
+        }
+        TopologyLink l;
+        l.where = r_.where(p);
+        for (const char* key : {"kind", "from", "to"}) {
+            if (!j.contains(key)) {
+                r_.error(p, std::string("a topology link needs \"") + key + "\"");
+                return;
+            }
+        }
+        l.kind = r_.text(j["kind"], child(p, "kind")).value_or("");
+        l.from = r_.text(j["from"], child(p, "from")).value_or("");
+        l.to = r_.text(j["to"], child(p, "to")).value_or("");
+        const auto& kinds = kind_->link_kinds;
+        if (!l.kind.empty() && std::find(kinds.begin(), kinds.end(), l.kind) == kinds.end()) {
+            r_.error(child(p, "kind"), "unknown link kind \"" + l.kind + "\" in world " +
+                                           kind_->name + did_you_mean(l.kind, kinds));
+        }
+        l.props = r_.fields(j.contains("props") ? j["props"] : Json::object(), child(p, "props"),
+                            kind_->link_props, {}, "a link's props");
+        t->links.push_back(std::move(l));
+    }
+
+    void read_generator(const Json& j, const std::string& p, Topology* t) {
+        if (!j.is_object() || !j.contains("kind")) {
+            r_.error(p, "\"generate\" must be an object with a \"kind\"");
+            return;
+        }
+        std::optional<std::string> kind = r_.text(j["kind"], child(p, "kind"));
+        if (!kind) {
+            return;
+        }
+        std::vector<std::string> names;
+        for (const ActionSpec& g : kind_->generators) {
+            names.push_back(g.name);
+            if (g.name == *kind) {
+                t->generator = *kind;
+                t->generator_where = r_.where(p);
+                t->generator_args = r_.fields(j, p, g.args, {"kind"}, "generator " + g.name);
+                return;
+            }
+        }
+        r_.error(child(p, "kind"), "unknown topology generator \"" + *kind + "\" in world " +
+                                       kind_->name + did_you_mean(*kind, names));
+    }
+
+    JsonReader& r_;
+    const WorldRegistry& registry_;
+    const WorldKind* kind_ = nullptr;
+};
+
+}  // namespace
+
+std::string LoadResult::describe(const std::string& file) const {
+    std::string out;
+    for (const Diagnostic& d : diagnostics) {
+        out += format_diagnostic(file, d) + "\n";
+    }
+    return out;
+}
+
+LoadResult parse_scenario(std::string_view text, const std::string& file,
+                          const WorldRegistry& registry) {
+    LoadResult result;
+    Json doc;
+    try {
+        doc = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+        std::string what = e.what();
+        size_t colon = what.find(": ", what.find("column"));
+        std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+        TextPosition at = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
+        result.diagnostics.push_back({{"", at.line, at.column}, "invalid JSON: " + reason});
+        return result;
+    }
+    LocationMap locations = map_locations(text);
+    JsonReader reader(locations, &result.diagnostics);
+    for (const std::string& dup : locations.duplicate_keys) {
+        reader.error(dup, "key written twice (the last one would silently win)");
+    }
+    Parser parser(reader, registry);
+    std::optional<Scenario> s = parser.parse(doc);
+    if (s && result.diagnostics.empty()) {
+        s->file = file;
+        validate_scenario(*s, *registry.find(s->world), &result.diagnostics);
+    }
+    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                         return a.where.line < b.where.line;
+                     });
+    if (result.diagnostics.empty()) {
+        result.scenario = std::move(s);
+    }
+    return result;
+}
+
+LoadResult load_scenario_file(const std::string& path, const WorldRegistry& registry) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        LoadResult result;
+        result.diagnostics.push_back({{}, "cannot read the file"});
+        return result;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_scenario(buffer.str(), path, registry);
+}
+
+}  // namespace scenario

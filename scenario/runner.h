@@ -1,0 +1,63 @@
+// Runner: one run of a scenario for one seed, and its verdict against the expectations.
+//
+// run_scenario() picks the parameters for the seed, builds the Simulation (network faults,
+// swarm choices, fault points), lets the world kind build its actors, starts the timeline,
+// runs, and then judges: the outcome must be one the scenario expects, the selected checkers
+// must pass and the conditions must hold. A failure carries a reason for people and a
+// signature for tools (the shrinker keeps a reduction only if the signature is unchanged).
+// Reading the OS clock is the caller's business: a wall budget comes in as a predicate.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scenario/world_registry.h"
+#include "sim/simulation.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace scenario {
+
+struct RunOptions {
+    uint64_t seed = 1;
+    std::string jsonl_path;  // write every trace record as JSON Lines
+    bool keep_records = false;
+    std::shared_ptr<spdlog::logger> logger;  // print records as text
+    std::function<bool()> wall_clock_exceeded;
+};
+
+struct RunReport {
+    uint64_t seed = 0;
+    ParamValues params;
+    sim::RunResult run;
+    std::vector<std::string> active_faults;
+    std::vector<std::string> swarm_off;  // network fault kinds the swarm switched off
+    std::vector<CheckResult> checks;     // "outcome", each checker, each condition
+    std::map<std::string, int64_t> metrics;
+    bool passed = true;
+    std::string reason;     // the first failed check, for people
+    std::string signature;  // the first failed check, with numbers blanked, for tools
+    std::vector<sim::TraceRecord> records;
+    std::string setup_error;  // the world could not be built (reported as a failure)
+};
+
+RunReport run_scenario(const Scenario& s, const RunOptions& options);
+
+// "fedsim replay FILE --seed N": what every failure prints.
+std::string replay_command(const std::string& file, uint64_t seed);
+
+// The failure's identity: "kind:name:message" with every run of digits replaced by '#', so
+// "payment 3 was paid twice" and "payment 1 was paid twice" are the same failure.
+std::string failure_signature(const std::string& kind, const std::string& name,
+                              const std::string& message);
+
+// "a=1 b=90s" in name order, for reports.
+std::string describe_params(const ParamValues& params);
+
+}  // namespace scenario

@@ -1,0 +1,101 @@
+// World kind "selftest": a deliberately misbehaving world for testing fedsim's own tools.
+//
+// It fails on chosen seeds (a checker with a number in its message, for the shrinker), can
+// crash its process on one seed (for the sweep's crash handling), and can leak state between
+// runs in one process (for check-determinism). Nothing else should use it.
+#include <csignal>
+
+#include "scenario/worlds/builtin_worlds.h"
+#include "sim/this_actor.h"
+
+namespace scenario {
+
+namespace {
+
+// Deliberately process-global: the "leak_state" parameter makes runs depend on it.
+int64_t g_runs_in_process = 0;
+
+class SelftestWorld : public World {
+public:
+    int64_t steps_done = 0;
+    int64_t marks = 0;
+    int64_t value = 0;
+    bool fail = false;
+    uint64_t seed = 0;
+
+    void on_action(const TimelineEntry& entry) override {
+        if (entry.action == "mark") {
+            ++marks;
+        }
+    }
+
+    std::vector<CheckResult> check() const override {
+        return {{"selftest.seed_ok", !fail,
+                 fail ? "seed " + std::to_string(seed) + " is a failing seed (value " +
+                            std::to_string(value) + ")"
+                      : ""}};
+    }
+
+    std::map<std::string, int64_t> metrics() const override {
+        return {{"selftest.steps", steps_done}, {"selftest.marks", marks}};
+    }
+};
+
+std::unique_ptr<World> build(BuildContext& ctx) {
+    auto world = std::make_unique<SelftestWorld>();
+    const ParamValues& p = ctx.params;
+    uint64_t seed = ctx.sim.config().seed;
+    world->seed = seed;
+    world->value = param_int(p, "value");
+    int64_t fail_every = param_int(p, "fail_every");
+    // Failing needs a large enough value, so the shrinker has something to narrow.
+    world->fail = fail_every > 0 && seed % static_cast<uint64_t>(fail_every) == 0 &&
+                  world->value >= param_int(p, "fail_min_value");
+    if (static_cast<int64_t>(seed) == param_int(p, "crash_seed")) {
+        std::raise(SIGSEGV);
+    }
+    int64_t leak = p.at("leak_state").flag() ? g_runs_in_process++ : 0;
+    sim::NodeId node = ctx.sim.network().add_node("box");
+    SelftestWorld* w = world.get();
+    int64_t steps = param_int(p, "steps");
+    ctx.sim.scheduler().spawn(
+        "stepper",
+        [w, steps, leak] {
+            for (int64_t i = 0; i < steps; ++i) {
+                sim::this_actor::sleep_for(sim::SimDuration::millis(1 + leak));
+                ++w->steps_done;
+                sim::this_actor::trace("step").field("i", i);
+            }
+        },
+        {.node = node});
+    return world;
+}
+
+}  // namespace
+
+void register_selftest_world(WorldRegistry& registry) {
+    WorldKind k;
+    k.name = "selftest";
+    k.doc = "Misbehaves on purpose (fails, crashes, leaks state) to test fedsim's own tools";
+    k.fixed_nodes = {"box"};
+    k.params = {
+        integer_param("steps", "steps the one actor takes", 3, 0, 1000000),
+        integer_param("value", "a number the failure message shows", 100, 0, 1000000),
+        integer_param("fail_min_value", "the failure needs value >= this", 10, 0, 1000000),
+        integer_param("fail_every", "seeds divisible by this fail (0: none)", 0, 0, 1000000),
+        integer_param("crash_seed", "this seed crashes the process with SIGSEGV (-1: none)", -1,
+                      -1, INT64_MAX),
+        {.name = "leak_state", .type = ValueType::boolean,
+         .doc = "make each run depend on how many ran before it in the process",
+         .default_value = bool_value(false)},
+    };
+    k.params[0].shrink_toward = 0;
+    k.params[1].shrink_toward = 0;
+    k.actions = {{"mark", "count a mark", {}}};
+    k.checkers = {{"selftest.seed_ok", "the seed is not one of the failing seeds"}};
+    k.metrics = {{"selftest.steps", "steps taken"}, {"selftest.marks", "marks counted"}};
+    k.build = build;
+    registry.register_world(std::move(k));
+}
+
+}  // namespace scenario
