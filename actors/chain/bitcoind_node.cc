@@ -164,6 +164,42 @@ RpcResult<TxStatus> BitcoindNode::gettransaction(const Txid& txid) {
     return RpcResult<TxStatus>::success(*status);
 }
 
+RpcResult<Transaction> BitcoindNode::getrawtransaction(const Txid& txid) {
+    Fault f = begin_call("getrawtransaction");
+    if (f != Fault::none) {
+        return fault_result<Transaction>(f == Fault::timeout);
+    }
+    const Transaction* tx = chain_.get_transaction(txid);
+    if (tx == nullptr) {
+        return RpcResult<Transaction>::failure("No such mempool or blockchain transaction");
+    }
+    return RpcResult<Transaction>::success(*tx);
+}
+
+RpcResult<std::shared_ptr<const Block>> BitcoindNode::getblock(const BlockHash& hash) {
+    using Result = RpcResult<std::shared_ptr<const Block>>;
+    Fault f = begin_call("getblock");
+    if (f != Fault::none) {
+        return fault_result<std::shared_ptr<const Block>>(f == Fault::timeout);
+    }
+    if (!chain_.in_active_chain(hash)) {
+        return Result::failure("Block not found");
+    }
+    return Result::success(chain_.tree()->find(hash));
+}
+
+RpcResult<std::optional<Coin>> BitcoindNode::gettxout(const OutPoint& op) {
+    Fault f = begin_call("gettxout");
+    if (f != Fault::none) {
+        return fault_result<std::optional<Coin>>(f == Fault::timeout);
+    }
+    const Coin* coin = chain_.utxo(op);
+    if (coin == nullptr || chain_.mempool().spender_of(op) != nullptr) {
+        return RpcResult<std::optional<Coin>>::success(std::nullopt);
+    }
+    return RpcResult<std::optional<Coin>>::success(*coin);
+}
+
 RpcResult<int64_t> BitcoindNode::getmediantime() {
     Fault f = begin_call("getmediantime");
     if (f != Fault::none) {

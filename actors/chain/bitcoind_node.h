@@ -68,6 +68,13 @@ public:
     RpcResult<int64_t> getblockcount();               // the tip height
     RpcResult<BlockHash> getblockhash(int64_t height);  // error unless 0 <= height <= tip
     RpcResult<TxStatus> gettransaction(const Txid& txid);
+    // The tx itself (confirmed or in the mempool), e.g. to read an HTLC preimage.
+    RpcResult<Transaction> getrawtransaction(const Txid& txid);
+    // A block of this node's active chain ("Block not found" for others, including blocks it
+    // has not received yet).
+    RpcResult<std::shared_ptr<const Block>> getblock(const BlockHash& hash);
+    // The confirmed unspent output, nullopt if spent (also if spent in the mempool) or unknown.
+    RpcResult<std::optional<Coin>> gettxout(const OutPoint& op);
     RpcResult<int64_t> getmediantime();               // MTP of the tip
     // Validates against this node's tip and mempool, then relays to the network.
     RpcResult<Txid> sendrawtransaction(const Transaction& tx);

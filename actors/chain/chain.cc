@@ -69,6 +69,19 @@ int64_t Chain::confirmations(const Txid& txid) const {
     return loc ? tip_height() - loc->height + 1 : 0;
 }
 
+const Transaction* Chain::get_transaction(const Txid& txid) const {
+    if (auto loc = find_tx(txid)) {
+        return &active_[static_cast<size_t>(loc->height)]->txs[loc->index];
+    }
+    const Mempool::Entry* e = mempool_.find(txid);
+    return e != nullptr ? &e->tx : nullptr;
+}
+
+std::optional<Txid> Chain::spender_of(const OutPoint& op) const {
+    auto it = spent_index_.find(op);
+    return it != spent_index_.end() ? std::optional<Txid>(it->second) : std::nullopt;
+}
+
 const Coin* Chain::utxo(const OutPoint& op) const {
     auto it = utxos_.find(op);
     return it != utxos_.end() ? &it->second : nullptr;
@@ -207,6 +220,7 @@ void Chain::apply_block(const std::shared_ptr<const Block>& block) {
                 SIM_ASSERT(it != utxos_.end());
                 spent.emplace_back(it->first, it->second);
                 utxos_.erase(it);
+                spent_index_[in.prevout] = block->txids[i];
             }
         }
         for (uint32_t v = 0; v < tx.outputs.size(); ++v) {
@@ -242,6 +256,7 @@ std::shared_ptr<const Block> Chain::disconnect_tip() {
         }
         for (auto& [op, coin] : undo.spent_by_tx[i]) {
             utxos_[op] = coin;
+            spent_index_.erase(op);
         }
         tx_index_.erase(block->txids[i]);
     }

@@ -95,6 +95,11 @@ public:
     std::optional<TxStatus> tx_status(const Txid& txid) const;
     // tip - height + 1 for a confirmed tx, 0 otherwise.
     int64_t confirmations(const Txid& txid) const;
+    // The transaction itself, confirmed in the active chain or in the mempool; nullptr if
+    // unknown. (Lightning reads HTLC preimages from on-chain witnesses this way.)
+    const Transaction* get_transaction(const Txid& txid) const;
+    // The confirmed transaction in the active chain that spent `op`, if any.
+    std::optional<Txid> spender_of(const OutPoint& op) const;
     // gettxout without the mempool: the confirmed unspent coin, or nullptr.
     const Coin* utxo(const OutPoint& op) const;
     const CoinMap& utxos() const { return utxos_; }
@@ -147,6 +152,7 @@ private:
     std::vector<BlockUndo> undo_;                       // parallel to active_
     CoinMap utxos_;
     std::map<Txid, TxLocation> tx_index_;
+    std::map<OutPoint, Txid> spent_index_;  // confirmed spends in the active chain
     Mempool mempool_;
 };
 

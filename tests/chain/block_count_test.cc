@@ -35,6 +35,11 @@ void check_chain_properties(const Chain& chain) {
     for (int64_t h = 1; h <= chain.tip_height(); ++h) {
         const Block* b = chain.block_at(h);
         REQUIRE(b->height == h);
+        for (size_t i = 1; i < b->txs.size(); ++i) {
+            for (const TxIn& in : b->txs[i].inputs) {
+                REQUIRE(chain.spender_of(in.prevout) == b->txids[i]);
+            }
+        }
         for (const Txid& id : b->txids) {
             REQUIRE(view.tx_block_height(id) == h);
             REQUIRE(chain.confirmations(id) == chain.tip_height() - h + 1);
@@ -50,6 +55,7 @@ void check_chain_properties(const Chain& chain) {
     Amount subsidies = 0;
     for (const auto& [op, c] : chain.utxos()) {
         total += c.out.value;
+        REQUIRE_FALSE(chain.spender_of(op).has_value());
     }
     for (int64_t h = 1; h <= chain.tip_height(); ++h) {
         subsidies += block_subsidy(h, chain.params().subsidy_halving_interval);

@@ -68,6 +68,17 @@ TEST_CASE("RPC answers follow Bitcoin Core: getblockhash(h) iff h <= tip", "[rpc
         CHECK_FALSE(n.getblockhash(-1).ok());
         CHECK_FALSE(n.gettransaction(Txid::zero()).ok());
         CHECK(*n.getmediantime().value == n.chain().tip_median_time_past());
+        const Block* b2 = n.chain().block_at(2);
+        RpcResult<std::shared_ptr<const Block>> got = n.getblock(b2->hash);
+        REQUIRE(got.ok());
+        CHECK((*got.value)->height == 2);
+        CHECK_FALSE(n.getblock(Txid::zero()).ok());
+        OutPoint cb{b2->txids[0], 0};
+        RpcResult<std::optional<Coin>> out = n.gettxout(cb);
+        REQUIRE(out.ok());
+        CHECK((*out.value)->out.value == 50 * k_coin);
+        CHECK(n.getrawtransaction(b2->txids[0]).ok());
+        CHECK_FALSE(n.gettxout(OutPoint{b2->txids[0], 1}).value->has_value());
         n.set_rpc_down(true);
         CHECK(n.getblockcount().status == RpcStatus::error);
     });

@@ -142,6 +142,16 @@ TEST_CASE("HTLC-success needs the preimage, and races the timeout", "[spend][ln]
     chain.mine();
     CHECK(chain.submit(htlc_timeout(ch, ch.expiry, k_sequence_default)).error ==
           TxError::missing_inputs);
+    // The offerer learns the preimage from the spending tx's witness.
+    auto spender = chain.spender_of(htlc);
+    REQUIRE(spender.has_value());
+    CHECK(*spender == success.txid());
+    const Transaction* on_chain = chain.get_transaction(*spender);
+    REQUIRE(on_chain != nullptr);
+    CHECK(std::get<HtlcSuccess>(on_chain->inputs[0].witness).preimage == ch.preimage);
+    REQUIRE(chain.invalidate_top(1).ok());
+    CHECK_FALSE(chain.spender_of(htlc).has_value());
+    CHECK(chain.get_transaction(success.txid()) != nullptr);  // back in the mempool
 }
 
 TEST_CASE("to_local waits to_self_delay; the revocation key does not", "[spend][ln]") {
