@@ -1,0 +1,192 @@
+// Channel balances, HTLC bookkeeping and the commitment transaction (see channel_ledger.h).
+#include "actors/lightning/channel_ledger.h"
+
+#include "sim/assert.h"
+
+namespace actors::lightning {
+
+const char* to_string(ChannelStatus s) {
+    switch (s) {
+        case ChannelStatus::opening:
+            return "opening";
+        case ChannelStatus::open:
+            return "open";
+        case ChannelStatus::closing:
+            return "closing";
+        case ChannelStatus::closed:
+            return "closed";
+    }
+    return "?";
+}
+
+const char* to_string(HtlcState s) {
+    switch (s) {
+        case HtlcState::adding:
+            return "adding";
+        case HtlcState::committed:
+            return "committed";
+        case HtlcState::fulfilling:
+            return "fulfilling";
+        case HtlcState::failing:
+            return "failing";
+        case HtlcState::settled:
+            return "settled";
+        case HtlcState::failed:
+            return "failed";
+        case HtlcState::onchain:
+            return "onchain";
+        case HtlcState::claimed:
+            return "claimed";
+        case HtlcState::timed_out:
+            return "timed_out";
+    }
+    return "?";
+}
+
+bool is_active(HtlcState s) {
+    return s == HtlcState::adding || s == HtlcState::committed || s == HtlcState::fulfilling ||
+           s == HtlcState::failing;
+}
+
+ChannelLedger::ChannelLedger(ChannelIndex index, uint64_t capacity_sat,
+                             std::array<ChannelSide, 2> sides)
+    : index_(index), capacity_msat_(capacity_sat * 1000), sides_(std::move(sides)) {
+    SIM_ASSERT(capacity_sat > 0);
+    SIM_ASSERT(sides_[0].node != sides_[1].node);
+    SIM_ASSERT(sides_[0].balance_msat + sides_[1].balance_msat == capacity_msat_);
+}
+
+int ChannelLedger::side_of(uint32_t node) const {
+    if (sides_[0].node == node) {
+        return 0;
+    }
+    return sides_[1].node == node ? 1 : -1;
+}
+
+void ChannelLedger::set_open(ShortChannelId scid) {
+    SIM_ASSERT(status_ == ChannelStatus::opening);
+    scid_ = scid;
+    status_ = ChannelStatus::open;
+}
+
+uint64_t ChannelLedger::available_msat(int s) const {
+    const ChannelSide& me = side(s);
+    return me.balance_msat > me.reserve_msat ? me.balance_msat - me.reserve_msat : 0;
+}
+
+uint32_t ChannelLedger::offered_count(int s) const {
+    uint32_t n = 0;
+    for (const auto& [id, h] : htlcs_) {
+        n += (h.offerer == s && is_active(h.state)) ? 1 : 0;
+    }
+    return n;
+}
+
+HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
+                                   uint32_t cltv_expiry) {
+    SIM_ASSERT(status_ == ChannelStatus::open);
+    SIM_ASSERT(amount_msat > 0);
+    SIM_ASSERT(amount_msat <= available_msat(offerer));
+    side(offerer).balance_msat -= amount_msat;
+    HtlcEntry h;
+    h.id = next_htlc_id_++;
+    h.offerer = offerer;
+    h.amount_msat = amount_msat;
+    h.payment_hash = hash;
+    h.cltv_expiry = cltv_expiry;
+    auto [it, inserted] = htlcs_.emplace(h.id, h);
+    SIM_ASSERT(inserted);
+    return it->second;
+}
+
+HtlcEntry* ChannelLedger::htlc(uint64_t id) {
+    auto it = htlcs_.find(id);
+    return it == htlcs_.end() ? nullptr : &it->second;
+}
+
+void ChannelLedger::settle(uint64_t id) {
+    HtlcEntry* h = htlc(id);
+    SIM_ASSERT(h != nullptr);
+    SIM_ASSERT(is_active(h->state));
+    side(h->receiver()).balance_msat += h->amount_msat;
+    h->state = HtlcState::settled;
+}
+
+void ChannelLedger::fail(uint64_t id) {
+    HtlcEntry* h = htlc(id);
+    SIM_ASSERT(h != nullptr);
+    SIM_ASSERT(is_active(h->state));
+    side(h->offerer).balance_msat += h->amount_msat;
+    h->state = HtlcState::failed;
+}
+
+chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend) {
+    SIM_ASSERT(status_ == ChannelStatus::open || status_ == ChannelStatus::opening);
+    SIM_ASSERT(closer == 0 || closer == 1);
+    const ChannelSide& local = side(closer);
+    const ChannelSide& remote = side(1 - closer);
+    chain::Transaction tx;
+    tx.memo = "commitment:" + std::to_string(index_) + ":" + local.key;
+    tx.inputs.push_back(chain::TxIn{funding, chain::k_sequence_default,
+                                    chain::MultisigSigned{{sides_[0].key, sides_[1].key}}});
+    uint64_t out_msat = 0;
+    auto add_output = [&](uint64_t msat, chain::SpendCondition cond) -> std::optional<uint32_t> {
+        const auto sat = static_cast<chain::Amount>(msat / 1000);
+        if (sat == 0) {
+            return std::nullopt;  // dust: no output, the value goes to the fee
+        }
+        tx.outputs.push_back(chain::TxOut{sat, std::move(cond)});
+        out_msat += static_cast<uint64_t>(sat) * 1000;
+        return static_cast<uint32_t>(tx.outputs.size() - 1);
+    };
+    // to_local waits for the delay the *remote* side imposed (BOLT 3).
+    add_output(local.balance_msat,
+               chain::PayToCsvDelayed{local.key, remote.profile.to_self_delay, remote.key});
+    add_output(remote.balance_msat, chain::PayToOwner{remote.key});
+    for (auto& [id, h] : htlcs_) {
+        if (!is_active(h.state)) {
+            continue;
+        }
+        h.vout = add_output(h.amount_msat,
+                            chain::PayToHtlc{backend.hash_lock(h.payment_hash),
+                                             side(h.receiver()).key, side(h.offerer).key,
+                                             h.cltv_expiry, "", 0});
+        h.state = HtlcState::onchain;
+        if (!h.vout.has_value()) {
+            h.resolved_height = 0;  // trimmed: nothing to resolve on chain
+        }
+    }
+    SIM_ASSERT(out_msat <= capacity_msat_);
+    rounding_msat_ = capacity_msat_ - out_msat;
+    commitment_ = tx;
+    commitment_txid_ = tx.txid();
+    closer_ = closer;
+    status_ = ChannelStatus::closing;
+    return tx;
+}
+
+std::string ChannelLedger::check_conservation() const {
+    const std::string name = "channel " + std::to_string(index_);
+    if (commitment_txid_.has_value()) {
+        uint64_t total = rounding_msat_;
+        for (const chain::TxOut& o : commitment_.outputs) {
+            total += static_cast<uint64_t>(o.value) * 1000;
+        }
+        if (total != capacity_msat_) {
+            return name + ": commitment outputs " + std::to_string(total) +
+                   " msat != capacity " + std::to_string(capacity_msat_);
+        }
+        return "";
+    }
+    uint64_t total = sides_[0].balance_msat + sides_[1].balance_msat;
+    for (const auto& [id, h] : htlcs_) {
+        total += is_active(h.state) ? h.amount_msat : 0;
+    }
+    if (total != capacity_msat_) {
+        return name + ": balances + HTLCs " + std::to_string(total) + " msat != capacity " +
+               std::to_string(capacity_msat_);
+    }
+    return "";
+}
+
+}  // namespace actors::lightning

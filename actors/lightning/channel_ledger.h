@@ -1,0 +1,143 @@
+// ChannelLedger: one channel's agreed state — capacity, both balances, reserves, policies and
+// every HTLC with its state — and, once closed, where the value went on chain.
+//
+// Value accounting is explicit so a checker can prove conservation at any instant:
+//   open:    balance[0] + balance[1] + sum(active HTLC amounts) == capacity
+//   closed:  sum(commitment outputs) * 1000 + rounding_msat == capacity
+// An offered HTLC leaves the offerer's balance when it is added and lands in the receiver's
+// balance (settled) or back in the offerer's (failed) when the resolution is locked in. Both
+// node actors of the channel mutate the one ledger, each at the moment its side of the
+// protocol would (see lightning_node.h); neither reads the other's private state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "actors/chain/transaction.h"
+#include "actors/lightning/chain_backend.h"
+#include "actors/lightning/invoice.h"
+#include "actors/lightning/policy.h"
+#include "actors/lightning/profile.h"
+#include "sim/ids.h"
+
+namespace actors::lightning {
+
+using ChannelIndex = uint32_t;
+
+enum class ChannelStatus : uint8_t {
+    opening,  // funding broadcast, waiting for confirmations / channel_ready
+    open,
+    closing,  // commitment broadcast, not yet confirmed
+    closed,   // commitment confirmed; HTLC outputs may still be resolving
+};
+const char* to_string(ChannelStatus s);
+
+enum class HtlcState : uint8_t {
+    adding,      // update_add_htlc sent, not yet irrevocably committed
+    committed,   // locked in on both sides
+    fulfilling,  // update_fulfill_htlc sent, settlement not yet locked in
+    failing,     // update_fail_htlc sent, not yet locked in
+    settled,     // paid to the receiver off-chain
+    failed,      // returned to the offerer off-chain
+    onchain,     // an output of the commitment transaction, unresolved
+    claimed,     // HTLC-success confirmed: the receiver has it on chain
+    timed_out,   // HTLC-timeout confirmed: the offerer has it back on chain
+};
+const char* to_string(HtlcState s);
+// Still holding value inside the channel (not settled or failed off-chain).
+bool is_active(HtlcState s);
+
+struct HtlcEntry {
+    uint64_t id = 0;
+    int offerer = 0;  // side 0 or 1
+    uint64_t amount_msat = 0;
+    PaymentHash payment_hash{};
+    uint32_t cltv_expiry = 0;
+    HtlcState state = HtlcState::adding;
+    std::optional<Preimage> preimage;  // once either side has revealed it
+    // On chain: the commitment output, whether each side broadcast its spend, the resolution.
+    std::optional<uint32_t> vout;
+    bool timeout_broadcast = false;
+    bool success_broadcast = false;
+    std::optional<int64_t> resolved_height;
+    int receiver() const { return 1 - offerer; }
+};
+
+struct ChannelSide {
+    uint32_t node = 0;        // NodeIndex of the endpoint
+    sim::NodeId net;          // its address on the virtual network
+    std::string key;          // its on-chain key name (the node alias)
+    Profile profile;          // the node's profile with this channel's overrides applied
+    ChannelPolicy policy;     // what this side charges for HTLCs it forwards over the channel
+    uint64_t balance_msat = 0;
+    uint64_t reserve_msat = 0;  // what the *other* side requires this side to keep
+    bool ready = false;         // sent channel_ready
+};
+
+class ChannelLedger {
+public:
+    ChannelLedger(ChannelIndex index, uint64_t capacity_sat, std::array<ChannelSide, 2> sides);
+
+    ChannelIndex index() const { return index_; }
+    uint64_t capacity_msat() const { return capacity_msat_; }
+    ChannelStatus status() const { return status_; }
+    ShortChannelId scid() const { return scid_; }
+    const ChannelSide& side(int s) const { return sides_.at(static_cast<size_t>(s)); }
+    ChannelSide& side(int s) { return sides_.at(static_cast<size_t>(s)); }
+    // 0 or 1 for an endpoint node, -1 otherwise.
+    int side_of(uint32_t node) const;
+
+    // --- Opening -------------------------------------------------------------------------
+    chain::OutPoint funding;
+    uint32_t required_confirmations = 1;
+    bool announce = true;
+    void set_open(ShortChannelId scid);
+
+    // --- HTLCs ---------------------------------------------------------------------------
+    // Spendable by `s` for a new HTLC: balance above the reserve.
+    uint64_t available_msat(int s) const;
+    // Active HTLCs offered by `s`.
+    uint32_t offered_count(int s) const;
+    // Adds an HTLC offered by `offerer`, taking the amount from its balance.
+    // REQUIRES: open and amount <= available_msat(offerer).
+    HtlcEntry& add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
+                        uint32_t cltv_expiry);
+    HtlcEntry* htlc(uint64_t id);
+    const std::map<uint64_t, HtlcEntry>& htlcs() const { return htlcs_; }
+    std::map<uint64_t, HtlcEntry>& htlcs() { return htlcs_; }
+    // Off-chain resolution, locked in: to the receiver's balance / back to the offerer's.
+    void settle(uint64_t id);
+    void fail(uint64_t id);
+
+    // --- Closing -------------------------------------------------------------------------
+    // Builds the commitment `closer` broadcasts: to_local (CSV-delayed by the other side's
+    // to_self_delay), to_remote, one PayToHtlc per active HTLC. Marks those HTLCs on chain.
+    chain::Transaction close(int closer, const ChainBackend& backend);
+    std::optional<int> closer() const { return closer_; }
+    const std::optional<chain::Txid>& commitment_txid() const { return commitment_txid_; }
+    const chain::Transaction& commitment() const { return commitment_; }
+    void set_closed() { status_ = ChannelStatus::closed; }
+    // msat lost to whole-satoshi rounding of the commitment outputs.
+    uint64_t rounding_msat() const { return rounding_msat_; }
+
+    // Empty when the accounting identity holds; otherwise what is wrong.
+    std::string check_conservation() const;
+
+private:
+    ChannelIndex index_;
+    uint64_t capacity_msat_;
+    std::array<ChannelSide, 2> sides_;
+    ChannelStatus status_ = ChannelStatus::opening;
+    ShortChannelId scid_;
+    std::map<uint64_t, HtlcEntry> htlcs_;
+    uint64_t next_htlc_id_ = 0;
+    std::optional<int> closer_;
+    std::optional<chain::Txid> commitment_txid_;
+    chain::Transaction commitment_;
+    uint64_t rounding_msat_ = 0;
+};
+
+}  // namespace actors::lightning

@@ -1,0 +1,329 @@
+// Network builder, channel funding, gossip and the conservation checker (see
+// lightning_network.h).
+#include "actors/lightning/lightning_network.h"
+
+#include <algorithm>
+
+#include "sim/assert.h"
+#include "sim/this_actor.h"
+
+namespace actors::lightning {
+
+struct LightningNetwork::GossipItem {
+    enum class Kind : uint8_t { announce, update, remove };
+    Kind kind = Kind::announce;
+    ChannelInfo info;
+    NodeIndex from = k_no_node;
+    ChannelPolicy policy;
+};
+
+LightningNetwork::LightningNetwork(sim::Simulation& sim, LightningNetworkConfig config)
+    : sim_(sim),
+      config_(config),
+      chain_(std::make_unique<ChainBackend>(sim.scheduler(), config.chain)),
+      gossip_rng_(sim.random("lightning.gossip")) {
+    SIM_ASSERT(config_.gossip_delay_min <= config_.gossip_delay_max);
+    SIM_ASSERT(config_.reserve_permille < 1000);
+}
+
+LightningNetwork::~LightningNetwork() = default;
+
+Result<NodeIndex> LightningNetwork::add_node(const NodeOptions& options) {
+    Result<Profile> base = profile_by_name(options.profile);
+    if (!base.ok()) {
+        return Result<NodeIndex>::failure("node '" + options.alias + "': " + base.error());
+    }
+    Result<Profile> profile = apply_overrides(base.value(), options.overrides);
+    if (!profile.ok()) {
+        return Result<NodeIndex>::failure("node '" + options.alias + "': " + profile.error());
+    }
+    if (options.alias.empty() || sim_.network().find_node(options.alias).has_value()) {
+        return Result<NodeIndex>::failure("node alias '" + options.alias +
+                                          "' is empty or already taken");
+    }
+    const auto index = static_cast<NodeIndex>(aliases_.size());
+    sim::NodeId net_id = sim_.network().add_node(options.alias);
+    ViewId view = chain_->add_view(options.alias, options.chain_lag.value_or(config_.chain_lag));
+    auto node = std::make_unique<LightningNode>(*this, index, options.alias, profile.value(),
+                                                net_id, view);
+    for (const std::string& a : aliases_) {
+        node->graph().add_node(a);
+    }
+    node->graph().add_node(options.alias);
+    for (auto& other : nodes_) {
+        if (other != nullptr) {
+            other->graph().add_node(options.alias);
+        }
+    }
+    aliases_.push_back(options.alias);
+    nodes_.push_back(std::move(node));
+    nodes_.back()->start();
+    return Result<NodeIndex>::success(index);
+}
+
+NodeIndex LightningNetwork::add_virtual_node(std::string alias) {
+    const auto index = static_cast<NodeIndex>(aliases_.size());
+    for (auto& other : nodes_) {
+        if (other != nullptr) {
+            other->graph().add_node(alias);
+        }
+    }
+    aliases_.push_back(std::move(alias));
+    nodes_.push_back(nullptr);
+    return index;
+}
+
+namespace {
+
+ChannelPolicy side_policy(const Profile& p, const std::optional<ChannelPolicy>& given,
+                          uint64_t capacity_msat) {
+    return given.has_value() ? *given : default_channel_policy(p, capacity_msat);
+}
+
+}  // namespace
+
+Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
+    auto fail = [](std::string m) { return Result<ChannelIndex>::failure(std::move(m)); };
+    if (o.funder >= node_count() || o.peer >= node_count() || o.funder == o.peer ||
+        is_virtual(o.funder) || is_virtual(o.peer)) {
+        return fail("channel: funder and peer must be two distinct real nodes");
+    }
+    const uint64_t capacity_msat = o.capacity_sat * 1000;
+    if (o.capacity_sat == 0 || o.push_msat > capacity_msat) {
+        return fail("channel: capacity must be > 0 and push_msat <= capacity");
+    }
+    Result<Profile> fp = apply_overrides(node(o.funder).profile(), o.funder_overrides);
+    Result<Profile> pp = apply_overrides(node(o.peer).profile(), o.peer_overrides);
+    if (!fp.ok() || !pp.ok()) {
+        return fail("channel overrides: " + (fp.ok() ? pp.error() : fp.error()));
+    }
+    const uint64_t reserve = capacity_msat / 1000 * config_.reserve_permille;
+    std::array<ChannelSide, 2> sides;
+    const NodeIndex ends[2] = {o.funder, o.peer};
+    const Profile* profiles[2] = {&fp.value(), &pp.value()};
+    const std::optional<ChannelPolicy>* policies[2] = {&o.funder_policy, &o.peer_policy};
+    for (size_t s = 0; s < 2; ++s) {
+        sides[s].node = ends[s];
+        sides[s].net = node(ends[s]).net_id();
+        sides[s].key = alias(ends[s]);
+        sides[s].profile = *profiles[s];
+        sides[s].policy = side_policy(*profiles[s], *policies[s], capacity_msat);
+        sides[s].reserve_msat = reserve;
+    }
+    sides[0].balance_msat = capacity_msat - o.push_msat;
+    sides[1].balance_msat = o.push_msat;
+    const auto index = static_cast<ChannelIndex>(channels_.size());
+    auto ledger = std::make_unique<ChannelLedger>(index, o.capacity_sat, sides);
+    ledger->announce = o.announce;
+    ledger->required_confirmations =
+        o.confirmations.value_or(std::max(fp.value().funding_confirmations,
+                                          pp.value().funding_confirmations));
+    chain::PayToMultisig lock{{sides[0].key, sides[1].key}, 2};
+    chain::Txid txid = chain_->fund({chain::TxOut{static_cast<chain::Amount>(o.capacity_sat),
+                                                  lock}},
+                                    "funding:" + std::to_string(index));
+    ledger->funding = chain::OutPoint{txid, 0};
+    sim_.scheduler()
+        .trace("ln_channel_funding")
+        .field("channel", static_cast<int64_t>(index))
+        .field("funder", sides[0].key)
+        .field("peer", sides[1].key)
+        .field("capacity_sat", o.capacity_sat)
+        .field("push_msat", o.push_msat);
+    channels_.push_back(std::move(ledger));
+    node(o.funder).attach_channel(index);
+    node(o.peer).attach_channel(index);
+    return Result<ChannelIndex>::success(index);
+}
+
+void LightningNetwork::mine_blocks(uint32_t count, sim::SimDuration spacing) {
+    for (uint32_t i = 0; i < count; ++i) {
+        chain_->mine(1);
+        sim::this_actor::sleep_for(spacing);
+    }
+}
+
+bool LightningNetwork::mine_until_open(uint32_t max_blocks, sim::SimDuration spacing) {
+    for (uint32_t i = 0; i <= max_blocks; ++i) {
+        bool all_open = std::all_of(channels_.begin(), channels_.end(), [](const auto& c) {
+            return c->status() != ChannelStatus::opening;
+        });
+        if (all_open) {
+            return true;
+        }
+        if (i < max_blocks) {
+            mine_blocks(1, spacing);
+        }
+    }
+    return false;
+}
+
+LightningNode& LightningNetwork::node(NodeIndex n) {
+    SIM_ASSERT(n < nodes_.size());
+    SIM_ASSERT_MSG(nodes_[n] != nullptr, "node " + std::to_string(n) + " is virtual");
+    return *nodes_[n];
+}
+
+const LightningNode& LightningNetwork::node(NodeIndex n) const {
+    SIM_ASSERT(n < nodes_.size());
+    SIM_ASSERT(nodes_[n] != nullptr);
+    return *nodes_[n];
+}
+
+bool LightningNetwork::is_virtual(NodeIndex n) const {
+    SIM_ASSERT(n < nodes_.size());
+    return nodes_[n] == nullptr;
+}
+
+const std::string& LightningNetwork::alias(NodeIndex n) const {
+    SIM_ASSERT(n < aliases_.size());
+    return aliases_[n];
+}
+
+ChannelLedger& LightningNetwork::channel(ChannelIndex c) {
+    SIM_ASSERT(c < channels_.size());
+    return *channels_[c];
+}
+
+const ChannelLedger& LightningNetwork::channel(ChannelIndex c) const {
+    SIM_ASSERT(c < channels_.size());
+    return *channels_[c];
+}
+
+std::optional<ChannelIndex> LightningNetwork::channel_between(NodeIndex a, NodeIndex b) const {
+    for (const auto& c : channels_) {
+        if (c->side_of(a) >= 0 && c->side_of(b) >= 0) {
+            return c->index();
+        }
+    }
+    return std::nullopt;
+}
+
+std::string LightningNetwork::check_conservation() const {
+    for (const auto& c : channels_) {
+        std::string v = c->check_conservation();
+        if (!v.empty()) {
+            return v;
+        }
+    }
+    return "";
+}
+
+int64_t LightningNetwork::onchain_sat(NodeIndex n) const { return chain_->owned_value(alias(n)); }
+
+// --- Gossip ------------------------------------------------------------------------------------
+
+ChannelInfo LightningNetwork::info_of(const ChannelLedger& ch) const {
+    const int low = ch.side(0).node < ch.side(1).node ? 0 : 1;
+    ChannelInfo info;
+    info.scid = ch.scid();
+    info.node1 = ch.side(low).node;
+    info.node2 = ch.side(1 - low).node;
+    info.capacity_msat = ch.capacity_msat();
+    info.policy_1to2 = ch.side(low).policy;
+    info.policy_2to1 = ch.side(1 - low).policy;
+    return info;
+}
+
+void LightningNetwork::announce_channel(ChannelIndex c) {
+    auto item = std::make_shared<GossipItem>();
+    item->kind = GossipItem::Kind::announce;
+    item->info = info_of(channel(c));
+    gossip(channel(c), std::move(item));
+}
+
+void LightningNetwork::announce_policy(ChannelIndex c, int side) {
+    const ChannelLedger& ch = channel(c);
+    if (ch.status() != ChannelStatus::open) {
+        return;  // not in any graph yet; the announcement will carry the new policy
+    }
+    auto item = std::make_shared<GossipItem>();
+    item->kind = GossipItem::Kind::update;
+    item->info = info_of(ch);
+    item->from = ch.side(side).node;
+    item->policy = ch.side(side).policy;
+    gossip(ch, std::move(item));
+}
+
+void LightningNetwork::announce_close(ChannelIndex c) {
+    auto item = std::make_shared<GossipItem>();
+    item->kind = GossipItem::Kind::remove;
+    item->info = info_of(channel(c));
+    gossip(channel(c), std::move(item));
+}
+
+void LightningNetwork::gossip(const ChannelLedger& ch, std::shared_ptr<const GossipItem> item) {
+    sim_.scheduler()
+        .trace("ln_gossip")
+        .field("scid", ch.scid().to_string())
+        .field("kind", static_cast<int64_t>(item->kind));
+    for (NodeIndex n = 0; n < nodes_.size(); ++n) {
+        if (nodes_[n] == nullptr) {
+            continue;
+        }
+        const bool endpoint = ch.side_of(n) >= 0;
+        if (!endpoint && !ch.announce) {
+            continue;  // private channel: only its ends know it (route hints cover the rest)
+        }
+        if (endpoint || config_.gossip == GossipMode::instant) {
+            apply(n, *item);
+            continue;
+        }
+        sim::SimDuration delay =
+            gossip_rng_.duration(config_.gossip_delay_min, config_.gossip_delay_max);
+        sim_.scheduler().schedule_after(delay, [this, n, item] { apply(n, *item); });
+    }
+}
+
+void LightningNetwork::apply(NodeIndex n, const GossipItem& item) {
+    Graph& g = node(n).graph();
+    switch (item.kind) {
+        case GossipItem::Kind::announce:
+            // A duplicate (re-announcement) is ignored, as gossip does.
+            (void)g.add_channel(item.info);
+            break;
+        case GossipItem::Kind::update:
+            (void)g.update_policy(item.info.scid, item.from, item.policy);
+            break;
+        case GossipItem::Kind::remove:
+            (void)g.remove_channel(item.info.scid);
+            break;
+    }
+}
+
+// --- Topologies ------------------------------------------------------------------------------
+
+Result<std::vector<NodeIndex>> build_from_topology(LightningNetwork& network,
+                                                   const Topology& topology,
+                                                   const std::vector<std::string>& profiles) {
+    using R = Result<std::vector<NodeIndex>>;
+    if (profiles.empty()) {
+        return R::failure("build_from_topology: no profiles given");
+    }
+    std::vector<NodeIndex> ids;
+    for (NodeIndex i = 0; i < topology.graph.node_count(); ++i) {
+        Result<NodeIndex> n = network.add_node(
+            NodeOptions{.alias = topology.graph.alias(i), .profile = profiles[i % profiles.size()]});
+        if (!n.ok()) {
+            return R::failure(n.error());
+        }
+        ids.push_back(n.value());
+    }
+    for (const auto& [scid, info] : topology.graph.channels()) {
+        auto it = topology.node1_balance_msat.find(scid);
+        SIM_ASSERT(it != topology.node1_balance_msat.end());
+        ChannelOptions o{.funder = ids[info.node1],
+                         .peer = ids[info.node2],
+                         .capacity_sat = info.capacity_msat / 1000,
+                         .push_msat = info.capacity_msat - it->second,
+                         .funder_policy = info.policy_1to2,
+                         .peer_policy = info.policy_2to1};
+        Result<ChannelIndex> c = network.open_channel(o);
+        if (!c.ok()) {
+            return R::failure(c.error());
+        }
+    }
+    return R::success(std::move(ids));
+}
+
+}  // namespace actors::lightning

@@ -1,0 +1,132 @@
+// LightningNetwork: builds a Lightning network inside a Simulation — node actors on their own
+// sim::NodeIds, channels funded on the chain model, gossip between the nodes' graph views —
+// and gives tests, scenarios and the gateway one place to reach it.
+//
+// Set-up (before or during the run) adds nodes and opens channels: each open broadcasts a
+// funding transaction from the faucet; the channel becomes usable once both ends have seen the
+// confirmations their profiles require and exchanged channel_ready. Gossip is either instant
+// (every graph learns a change at once) or propagated (each non-endpoint node learns it after a
+// seeded delay). check_conservation() proves that no msat was created or lost.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/lightning/chain_backend.h"
+#include "actors/lightning/channel_ledger.h"
+#include "actors/lightning/lightning_node.h"
+#include "actors/lightning/profile.h"
+#include "actors/lightning/result.h"
+#include "actors/lightning/topology.h"
+#include "sim/random.h"
+#include "sim/simulation.h"
+
+namespace actors::lightning {
+
+enum class GossipMode : uint8_t { instant, propagated };
+
+struct LightningNetworkConfig {
+    GossipMode gossip = GossipMode::instant;
+    sim::SimDuration gossip_delay_min = sim::SimDuration::seconds(1);
+    sim::SimDuration gossip_delay_max = sim::SimDuration::seconds(30);
+    // Default lag of every node's bitcoind view behind the canonical chain.
+    sim::SimDuration chain_lag = sim::SimDuration::zero();
+    // Channel reserve each side must keep, in permille of the capacity (BOLT 2 suggests 1 %).
+    uint32_t reserve_permille = 10;
+    ChainBackendConfig chain;
+};
+
+struct NodeOptions {
+    std::string alias;
+    std::string profile = "lnd";
+    ProfileOverrides overrides;
+    std::optional<sim::SimDuration> chain_lag;
+};
+
+struct ChannelOptions {
+    NodeIndex funder = k_no_node;
+    NodeIndex peer = k_no_node;
+    uint64_t capacity_sat = 1000000;
+    uint64_t push_msat = 0;  // starts on the peer's side (a balanced channel pushes half)
+    ProfileOverrides funder_overrides;
+    ProfileOverrides peer_overrides;
+    // Empty: the side's profile default with htlc_maximum = capacity.
+    std::optional<ChannelPolicy> funder_policy;
+    std::optional<ChannelPolicy> peer_policy;
+    bool announce = true;
+    // Empty: the larger of the two profiles' funding_confirmations.
+    std::optional<uint32_t> confirmations;
+};
+
+class LightningNetwork {
+public:
+    explicit LightningNetwork(sim::Simulation& sim, LightningNetworkConfig config = {});
+    ~LightningNetwork();
+    LightningNetwork(const LightningNetwork&) = delete;
+    LightningNetwork& operator=(const LightningNetwork&) = delete;
+
+    // A node actor with the named profile and overrides (errors name the bad field).
+    Result<NodeIndex> add_node(const NodeOptions& options);
+    // A graph-only node (e.g. a federation behind a gateway's intercept scid): it appears in
+    // every graph so invoices can name it as payee, but has no actor and no channels.
+    NodeIndex add_virtual_node(std::string alias);
+    // Broadcasts the funding transaction; the channel opens after its confirmations.
+    Result<ChannelIndex> open_channel(const ChannelOptions& options);
+
+    // From an actor: mines `count` blocks, waiting `spacing` after each so nodes react.
+    void mine_blocks(uint32_t count, sim::SimDuration spacing = sim::SimDuration::seconds(10));
+    // From an actor: mines until every channel is open; false after `max_blocks`.
+    bool mine_until_open(uint32_t max_blocks = 20,
+                         sim::SimDuration spacing = sim::SimDuration::seconds(10));
+
+    LightningNode& node(NodeIndex n);
+    const LightningNode& node(NodeIndex n) const;
+    bool is_virtual(NodeIndex n) const;
+    size_t node_count() const { return aliases_.size(); }
+    const std::string& alias(NodeIndex n) const;
+    ChannelLedger& channel(ChannelIndex c);
+    const ChannelLedger& channel(ChannelIndex c) const;
+    size_t channel_count() const { return channels_.size(); }
+    // The channel between two nodes (the first opened), if any.
+    std::optional<ChannelIndex> channel_between(NodeIndex a, NodeIndex b) const;
+    ChainBackend& chain() { return *chain_; }
+    const ChainBackend& chain() const { return *chain_; }
+    sim::Simulation& sim() { return sim_; }
+    const LightningNetworkConfig& config() const { return config_; }
+
+    // Empty when every channel's accounting identity holds; otherwise the first violation.
+    std::string check_conservation() const;
+    // Confirmed on-chain value of a node (to_remote, swept HTLCs, delayed to_local), in sat.
+    int64_t onchain_sat(NodeIndex n) const;
+
+    // --- Gossip (called by node actors) -------------------------------------------------------
+    void announce_channel(ChannelIndex c);
+    void announce_policy(ChannelIndex c, int side);
+    void announce_close(ChannelIndex c);
+
+private:
+    struct GossipItem;
+    void gossip(const ChannelLedger& ch, std::shared_ptr<const GossipItem> item);
+    void apply(NodeIndex n, const GossipItem& item);
+    ChannelInfo info_of(const ChannelLedger& ch) const;
+
+    sim::Simulation& sim_;
+    LightningNetworkConfig config_;
+    std::unique_ptr<ChainBackend> chain_;
+    sim::Random gossip_rng_;
+    std::vector<std::string> aliases_;
+    std::vector<std::unique_ptr<LightningNode>> nodes_;  // null for virtual nodes
+    std::vector<std::unique_ptr<ChannelLedger>> channels_;
+};
+
+// Instantiates a generated topology: one node per graph node, with profiles taken from
+// `profiles` in turn, and one announced channel per graph channel with the generated capacity,
+// balance split and policies. Returns the node indices in topology order.
+Result<std::vector<NodeIndex>> build_from_topology(LightningNetwork& network,
+                                                   const Topology& topology,
+                                                   const std::vector<std::string>& profiles);
+
+}  // namespace actors::lightning

@@ -1,0 +1,248 @@
+// LightningNode: one Lightning node actor — its channels' side of the peer protocol, HTLC
+// forwarding and receiving, payments with retries, invoices (regular and hold), the HTLC
+// interceptor hook, and on-chain enforcement driven by its own bitcoind view.
+//
+// The node's main task (a daemon on its own sim::NodeId) waits on its network inbox and its
+// chain view's block notifications; every handler runs to completion without blocking, so the
+// node's state changes atomically between events. Blocking calls (pay, send_to_route) run in
+// the *caller's* actor and wait on a per-attempt channel the main task completes.
+// Every rule comes from the rule core (forwarding.h, router.h, invoice.h) with the profile of
+// the channel side concerned: the node's profile plus that channel's overrides.
+// Every HTLC state change is traced as kind "htlc" with event, hash (8 hex), scid, amount_msat,
+// expiry and node, so a timeline can draw them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "actors/lightning/chain_backend.h"
+#include "actors/lightning/channel_ledger.h"
+#include "actors/lightning/graph.h"
+#include "actors/lightning/invoice.h"
+#include "actors/lightning/messages.h"
+#include "actors/lightning/profile.h"
+#include "actors/lightning/router.h"
+#include "sim/channel.h"
+#include "sim/network.h"
+
+namespace actors::lightning {
+
+class LightningNetwork;
+
+struct InvoiceOptions {
+    std::optional<uint64_t> amount_msat;
+    // Empty: the profile's default `c`.
+    std::optional<uint32_t> min_final_cltv_expiry_delta;
+    uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
+    std::vector<RouteHint> route_hints;
+};
+
+struct PayLimits {
+    std::optional<uint64_t> max_fee_msat;  // empty: the profile's default
+    std::optional<uint32_t> cltv_limit;    // empty: the profile's default; 0 is LND's quirk
+    uint32_t shadow_cltv_offset = 0;
+    // No new attempt starts after this (an HTLC in flight is always waited for).
+    sim::SimDuration timeout = sim::SimDuration::seconds(60);
+    uint32_t max_attempts = 16;
+    std::optional<uint64_t> amount_msat;  // for invoices without an amount
+};
+
+struct AttemptRecord {
+    Route route;
+    std::optional<HtlcFailure> failure;  // empty: this attempt succeeded
+};
+
+struct PaymentResult {
+    bool succeeded = false;
+    std::optional<Preimage> preimage;
+    Route route;  // the successful route
+    uint64_t fee_msat = 0;
+    std::vector<AttemptRecord> attempts;
+    std::optional<FailureCode> code;  // the last failure's code, if any
+    std::string reason;               // why the payment failed; empty on success
+};
+
+// What the interceptor is handed (the fields of fedimint's InterceptPaymentRequest).
+struct InterceptedHtlc {
+    uint64_t intercept_id = 0;
+    PaymentHash payment_hash{};
+    uint64_t incoming_amount_msat = 0;
+    uint64_t outgoing_amount_msat = 0;
+    uint32_t incoming_expiry = 0;
+    uint32_t outgoing_expiry = 0;
+    ShortChannelId scid;  // the intercept channel id the onion asked for
+    ShortChannelId incoming_scid;
+};
+
+enum class InterceptAction : uint8_t { settle, fail };
+struct InterceptResolution {
+    InterceptAction action = InterceptAction::fail;
+    std::optional<Preimage> preimage;  // for settle
+    FailureCode code = FailureCode::temporary_channel_failure;
+};
+
+// What the node decided and when, for tests and checkers.
+struct CloseRecord {
+    ChannelIndex channel = 0;
+    uint32_t tip = 0;
+    std::string reason;
+};
+struct FailBackRecord {
+    ChannelIndex incoming_channel = 0;
+    uint64_t htlc_id = 0;
+    uint32_t tip = 0;
+    std::string reason;
+};
+struct NodeLog {
+    std::vector<CloseRecord> closes;
+    std::vector<FailBackRecord> fail_backs;
+    std::vector<PaymentHash> received;  // settled as final hop
+};
+
+class LightningNode {
+public:
+    LightningNode(LightningNetwork& network, NodeIndex index, std::string alias, Profile profile,
+                  sim::NodeId net_id, ViewId view);
+    LightningNode(const LightningNode&) = delete;
+    LightningNode& operator=(const LightningNode&) = delete;
+
+    NodeIndex index() const { return index_; }
+    const std::string& alias() const { return alias_; }
+    const Profile& profile() const { return profile_; }
+    sim::NodeId net_id() const { return net_id_; }
+    ViewId view() const { return view_; }
+    uint32_t tip() const;
+    int64_t unix_now() const;
+    const Graph& graph() const { return graph_; }
+    Graph& graph() { return graph_; }
+    LiquidityKnowledge& knowledge() { return knowledge_; }
+    const NodeLog& log() const { return log_; }
+    const std::vector<ChannelIndex>& channels() const { return channels_; }
+
+    // Spawns the main task (a daemon). Called once by LightningNetwork.
+    void start();
+    void attach_channel(ChannelIndex channel) { channels_.push_back(channel); }
+
+    // --- Invoices ------------------------------------------------------------------------
+    Invoice create_invoice(const InvoiceOptions& options);
+    // A hold invoice for a hash whose preimage the caller keeps: HTLCs are accepted and held
+    // until settle_hold or cancel_hold (or the profile's held-HTLC auto-fail).
+    Invoice create_hold_invoice(const InvoiceOptions& options, const PaymentHash& hash);
+    bool settle_hold(const Preimage& preimage);
+    bool cancel_hold(const PaymentHash& hash);
+    // Number of HTLCs currently held for `hash`.
+    size_t held_count(const PaymentHash& hash) const;
+
+    // --- Paying (from an actor; blocks until the payment resolves) ---------------------------
+    PaymentResult pay(const Invoice& invoice, const PayLimits& limits = {});
+    // One attempt along a caller-built route (LND's SendToRoute).
+    PaymentResult send_to_route(const Route& route, const PaymentHash& hash);
+
+    // --- Interception ------------------------------------------------------------------------
+    // HTLCs whose onion asks to forward over `scid` go to the returned channel instead.
+    sim::Channel<InterceptedHtlc>& register_interceptor(ShortChannelId scid);
+    bool resolve_intercepted(uint64_t intercept_id, const InterceptResolution& resolution);
+
+    // --- Channels ----------------------------------------------------------------------------
+    // Publishes a new policy for HTLCs this node forwards over `channel` (channel_update).
+    void set_channel_policy(ChannelIndex channel, const ChannelPolicy& policy);
+    void force_close(ChannelIndex channel, const std::string& reason);
+
+private:
+    struct HtlcKey {
+        ChannelIndex channel = 0;
+        uint64_t id = 0;
+        auto operator<=>(const HtlcKey&) const = default;
+    };
+    enum class HeldKind : uint8_t { hold_invoice, intercept };
+    struct Held {
+        HeldKind kind = HeldKind::hold_invoice;
+        PaymentHash hash{};
+        uint64_t intercept_id = 0;
+    };
+    enum class InvoiceState : uint8_t { open, accepted, settled, canceled };
+    struct InvoiceEntry {
+        Invoice invoice;
+        bool hold = false;
+        InvoiceState state = InvoiceState::open;
+    };
+    struct AttemptOutcome {
+        bool success = false;
+        Preimage preimage{};
+        HtlcFailure failure;
+    };
+    using PendingKey = std::tuple<ChannelIndex, int, uint64_t>;
+
+    // Main task and peer protocol (lightning_node.cc).
+    void run();
+    void handle(const sim::Envelope& env);
+    void on_update(const PeerUpdate& u);
+    void on_lock_in(const RevokeAndAck& r);
+    void on_channel_ready(const ChannelReady& r);
+    void send_update(ChannelLedger& ch, HtlcUpdate update);
+    template <typename M>
+    void send_to_peer(const ChannelLedger& ch, std::string kind, M message) {
+        const int me = my_side(ch);
+        wire_->send(ch.side(me).net, ch.side(1 - me).net, std::move(kind), std::move(message));
+    }
+    uint64_t offer_htlc(ChannelLedger& ch, uint64_t amount, const PaymentHash& hash,
+                        uint32_t expiry, Onion onion);
+    void fulfill_incoming(HtlcKey in, const Preimage& preimage);
+    void fail_incoming(HtlcKey in, const HtlcFailure& failure);
+    void on_outgoing_resolved(HtlcKey out, const AttemptOutcome& outcome);
+    void trace_htlc(std::string_view event, const ChannelLedger& ch, const HtlcEntry& h) const;
+    int my_side(const ChannelLedger& ch) const;
+    ChannelLedger* channel_by_scid(ShortChannelId scid);
+
+    // Receiving and forwarding (node_htlcs.cc).
+    void on_htlc_committed(ChannelLedger& ch, HtlcEntry& h, const Onion& onion);
+    void receive_final(ChannelLedger& ch, HtlcEntry& h, const HopPayload& payload);
+    void forward(ChannelLedger& ch, HtlcEntry& h, const Onion& onion);
+    void intercept(ChannelLedger& ch, HtlcEntry& h, const HopPayload& payload);
+    HtlcFailure failure_here(const Failure& f, const ChannelLedger* out) const;
+
+    // Payments (node_payments.cc).
+    AttemptOutcome attempt(const Route& route, const PaymentHash& hash);
+    void sync_own_liquidity();
+    void learn(const Route& route, const HtlcFailure& failure);
+
+    // Blocks and on-chain enforcement (node_onchain.cc).
+    void on_block(uint32_t tip);
+    void check_funding(ChannelLedger& ch, uint32_t tip);
+    void maybe_open(ChannelLedger& ch);
+    void check_deadlines(ChannelLedger& ch, uint32_t tip);
+    void resolve_onchain(ChannelLedger& ch, uint32_t tip);
+    void resolve_output(ChannelLedger& ch, HtlcEntry& h, uint32_t tip);
+    void check_fail_backs(uint32_t tip);
+    void check_held(uint32_t tip);
+
+    LightningNetwork& network_;
+    sim::Network* wire_;
+    NodeIndex index_;
+    std::string alias_;
+    Profile profile_;
+    sim::NodeId net_id_;
+    ViewId view_;
+    Graph graph_;
+    LiquidityKnowledge knowledge_;
+    std::vector<ChannelIndex> channels_;
+    std::map<PaymentHash, InvoiceEntry> invoices_;
+    std::map<HtlcKey, Held> held_;
+    std::map<HtlcKey, HtlcKey> forwards_;  // outgoing -> incoming
+    std::map<HtlcKey, std::shared_ptr<sim::Channel<AttemptOutcome>>> payments_;
+    std::map<PendingKey, HtlcUpdate> pending_;
+    std::map<std::pair<ChannelIndex, int>, uint64_t> next_seq_;
+    std::map<ShortChannelId, std::unique_ptr<sim::Channel<InterceptedHtlc>>> interceptors_;
+    std::map<uint64_t, HtlcKey> intercepted_;
+    uint64_t next_intercept_id_ = 1;
+    uint64_t next_payment_ = 0;
+    NodeLog log_;
+};
+
+}  // namespace actors::lightning

@@ -1,0 +1,161 @@
+// LightningNode: paying — route search over the node's own graph view and liquidity knowledge,
+// one HTLC per attempt, learning from each failure, retrying until a limit stops it.
+#include "actors/lightning/lightning_network.h"
+#include "actors/lightning/lightning_node.h"
+#include "sim/assert.h"
+#include "sim/this_actor.h"
+
+namespace actors::lightning {
+
+namespace this_actor = sim::this_actor;
+
+namespace {
+
+std::shared_ptr<const std::vector<HopPayload>> onion_layers(const Route& route) {
+    auto layers = std::make_shared<std::vector<HopPayload>>();
+    for (size_t i = 0; i < route.hops.size(); ++i) {
+        if (i + 1 == route.hops.size()) {
+            layers->push_back(HopPayload{std::nullopt, route.hops[i].amount_msat,
+                                         route.hops[i].cltv_expiry});
+        } else {
+            const RouteHop& next = route.hops[i + 1];
+            layers->push_back(HopPayload{next.scid, next.amount_msat, next.cltv_expiry});
+        }
+    }
+    return layers;
+}
+
+std::string describe(const HtlcFailure& f) {
+    return std::string(to_string(f.code)) + " from node " + std::to_string(f.failing_node) +
+           " (" + f.reason + ")";
+}
+
+}  // namespace
+
+void LightningNode::sync_own_liquidity() {
+    for (ChannelIndex c : channels_) {
+        const ChannelLedger& ch = network_.channel(c);
+        if (ch.status() != ChannelStatus::open) {
+            continue;
+        }
+        const int me = my_side(ch);
+        knowledge_.set_own_balance(ch.scid(), index_, ch.available_msat(me));
+        knowledge_.set_own_balance(ch.scid(), ch.side(1 - me).node, ch.available_msat(1 - me));
+    }
+}
+
+LightningNode::AttemptOutcome LightningNode::attempt(const Route& route, const PaymentHash& hash) {
+    SIM_ASSERT(!route.hops.empty());
+    ChannelLedger* first = channel_by_scid(route.hops.front().scid);
+    const uint64_t amount = route.hops.front().amount_msat;
+    if (first == nullptr || first->status() != ChannelStatus::open ||
+        first->available_msat(my_side(*first)) < amount) {
+        HtlcFailure f{FailureCode::temporary_channel_failure,
+                      alias_ + ": first hop " + route.hops.front().scid.to_string() +
+                          " cannot carry " + std::to_string(amount) + " msat",
+                      index_, std::nullopt, std::nullopt};
+        return AttemptOutcome{false, {}, f};
+    }
+    auto done = std::make_shared<sim::Channel<AttemptOutcome>>(
+        alias_ + ".payment#" + std::to_string(next_payment_++));
+    uint64_t id = offer_htlc(*first, amount, hash, route.hops.front().cltv_expiry,
+                             Onion{onion_layers(route), 0});
+    payments_[HtlcKey{first->index(), id}] = done;
+    std::optional<AttemptOutcome> outcome = done->recv();
+    SIM_ASSERT(outcome.has_value());
+    return *outcome;
+}
+
+void LightningNode::learn(const Route& route, const HtlcFailure& failure) {
+    if (failure.channel_update.has_value() && failure.update_scid.has_value()) {
+        // BOLT 4: apply the channel_update carried by the failure before retrying.
+        (void)graph_.update_policy(*failure.update_scid, failure.failing_node,
+                                   *failure.channel_update);
+    }
+    int failing_hop = -1;
+    for (size_t i = 0; i < route.hops.size(); ++i) {
+        if (route.hops[i].node == failure.failing_node) {
+            failing_hop = static_cast<int>(i);
+        }
+    }
+    learn_from_failure(&knowledge_, route, index_, failing_hop, failure.code);
+}
+
+PaymentResult LightningNode::send_to_route(const Route& route, const PaymentHash& hash) {
+    PaymentResult result;
+    AttemptOutcome o = attempt(route, hash);
+    result.attempts.push_back(AttemptRecord{route, o.success ? std::nullopt
+                                                             : std::optional(o.failure)});
+    if (o.success) {
+        result.succeeded = true;
+        result.preimage = o.preimage;
+        result.route = route;
+        result.fee_msat = route.total_fee_msat;
+    } else {
+        result.code = o.failure.code;
+        result.reason = describe(o.failure);
+    }
+    return result;
+}
+
+PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits) {
+    PaymentResult result;
+    auto give_up = [&](std::string reason) {
+        this_actor::trace("ln_payment_failed").field("node", alias_).field("reason", reason);
+        result.reason = std::move(reason);
+        return result;
+    };
+    if (invoice.is_expired(unix_now())) {
+        return give_up("invoice expired at unix " + std::to_string(invoice.expires_at_unix()));
+    }
+    const sim::SimTime deadline = this_actor::now() + limits.timeout;
+    for (uint32_t n = 0; n < limits.max_attempts; ++n) {
+        if (this_actor::now() > deadline) {
+            return give_up("payment timed out after " + std::to_string(n) +
+                           " attempts; last: " + result.reason);
+        }
+        sync_own_liquidity();
+        PaymentRequest req = payment_request_from_invoice(profile_, index_, invoice, tip());
+        req.amount_msat = invoice.amount_msat.value_or(limits.amount_msat.value_or(0));
+        req.max_fee_msat = limits.max_fee_msat;
+        req.cltv_limit = limits.cltv_limit;
+        req.shadow_cltv_offset = limits.shadow_cltv_offset;
+        Result<Route> route = find_route(graph_, knowledge_, profile_, req);
+        if (!route.ok()) {
+            return give_up(n == 0 ? "no route: " + route.error()
+                                  : "no route after " + std::to_string(n) +
+                                        " failed attempts: " + route.error() +
+                                        "; last failure: " + result.reason);
+        }
+        AttemptOutcome o = attempt(route.value(), invoice.payment_hash);
+        if (o.success) {
+            result.attempts.push_back(AttemptRecord{route.value(), std::nullopt});
+            result.succeeded = true;
+            result.preimage = o.preimage;
+            result.route = route.value();
+            result.fee_msat = route.value().total_fee_msat;
+            result.reason.clear();
+            this_actor::trace("ln_payment_succeeded")
+                .field("node", alias_)
+                .field("attempts", static_cast<int64_t>(result.attempts.size()))
+                .field("fee_msat", result.fee_msat);
+            return result;
+        }
+        result.attempts.push_back(AttemptRecord{route.value(), o.failure});
+        result.code = o.failure.code;
+        result.reason = describe(o.failure);
+        // BOLT 4: a failure from the payee is final; so is one from the hop in front of a
+        // virtual payee (a gateway refusing the intercepted HTLC).
+        const bool virtual_payee = network_.is_virtual(invoice.payee) &&
+                                   route.value().hops.size() >= 2 &&
+                                   route.value().hops.end()[-2].node == o.failure.failing_node;
+        if (o.failure.failing_node == invoice.payee || virtual_payee) {
+            return give_up("payee refused: " + result.reason);
+        }
+        learn(route.value(), o.failure);
+    }
+    return give_up("gave up after " + std::to_string(limits.max_attempts) +
+                   " attempts; last: " + result.reason);
+}
+
+}  // namespace actors::lightning
