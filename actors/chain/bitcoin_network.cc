@@ -70,7 +70,9 @@ void BitcoinNetwork::trace_tip(const char* kind) {
 }
 
 const Block& BitcoinNetwork::mine(int64_t n, const std::string& owner) {
-    SIM_ASSERT(n >= 1);
+    if (n <= 0) {
+        return canonical_.tip();
+    }
     for (int64_t i = 0; i < n; ++i) {
         canonical_.mine(MineOptions{.coinbase_owner = owner, .time = now_unix()});
         trace_tip("chain.mined");

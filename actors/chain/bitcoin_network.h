@@ -51,7 +51,7 @@ public:
     BitcoindNode& node(size_t index) { return *nodes_.at(index); }
 
     // --- Consensus changes (announced to every node) ------------------------------------
-    // generatetoaddress: `n` blocks from the miners' mempool, coinbase to `owner`.
+    // generatetoaddress: `n` blocks from the miners' mempool, coinbase to `owner` (n <= 0: none).
     const Block& mine(int64_t n = 1, const std::string& owner = "miner");
     // One block with exactly `txs` (a competing branch's double spend, say).
     TxCheck mine_with(const std::vector<Transaction>& txs, const std::string& owner = "miner");

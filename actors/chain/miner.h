@@ -31,6 +31,7 @@ struct MinerConfig {
 class Miner {
 public:
     // `rng` decides the Poisson gaps; pass a stream forked for this miner.
+    // REQUIRES: interval > 0 unless on_demand (validate scenario input before).
     Miner(BitcoinNetwork& network, MinerConfig config, sim::Random rng);
     Miner(const Miner&) = delete;
     Miner& operator=(const Miner&) = delete;
