@@ -40,3 +40,148 @@ TEST_CASE("a five-hop payment across ldk, lnd and cln nodes succeeds", "[lightni
     CHECK(w.balance(ch[4], n[5]) == 500000000 + 50000000);
     CHECK(w.ln.node(n[5]).log().received.size() == 1);
 }
+
+TEST_CASE("liquidity exhausted on a middle hop fails the first attempt; the retry takes another "
+          "path",
+          "[lightning][actors]") {
+    World w(2);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex a = w.add("a", "lnd");
+    NodeIndex b = w.add("b", "lnd");
+    NodeIndex t = w.add("t", "lnd");
+    w.connect(s, a);
+    w.connect(s, b);
+    // a holds only 10 000 sat towards t: too little for the payment, unknown to s.
+    w.connect(ChannelOptions{.funder = a, .peer = t, .capacity_sat = 1000000,
+                             .push_msat = 990000000});
+    // b's channel is dearer, so the router tries a first.
+    ChannelPolicy dear = default_channel_policy(lnd_profile(), 1000000000);
+    dear.fee_base_msat = 5000;
+    w.connect(ChannelOptions{.funder = b, .peer = t, .capacity_sat = 1000000,
+                             .push_msat = 500000000, .funder_policy = dear});
+    PaymentResult result;
+    w.run([&] {
+        Invoice inv = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 100000000});
+        result = w.ln.node(s).pay(inv);
+    });
+    INFO(result.reason);
+    REQUIRE(result.succeeded);
+    REQUIRE(result.attempts.size() == 2);
+    const AttemptRecord& first = result.attempts[0];
+    REQUIRE(first.failure.has_value());
+    CHECK(first.failure->code == FailureCode::temporary_channel_failure);
+    CHECK(first.failure->failing_node == a);
+    CHECK(first.route.hops[0].node == a);
+    CHECK(result.route.hops[0].node == b);
+    CHECK(result.fee_msat == 5000 + 100000000 / 1000000);
+}
+
+TEST_CASE("an expensive last channel above the max fee fails with the reason; a raised limit "
+          "pays",
+          "[lightning][actors]") {
+    World w(3);
+    NodeIndex s = w.add("s", "ldk");
+    NodeIndex a = w.add("a", "lnd");
+    NodeIndex t = w.add("t", "cln");
+    w.connect(s, a);
+    ChannelPolicy expensive = default_channel_policy(lnd_profile(), 1000000000);
+    expensive.fee_base_msat = 100000;
+    w.connect(ChannelOptions{.funder = a, .peer = t, .capacity_sat = 1000000,
+                             .push_msat = 500000000, .funder_policy = expensive});
+    PaymentResult low;
+    PaymentResult high;
+    w.run([&] {
+        Invoice inv = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 10000000});
+        low = w.ln.node(s).pay(inv, PayLimits{.max_fee_msat = 100009});
+        high = w.ln.node(s).pay(inv, PayLimits{.max_fee_msat = 100010});
+    });
+    CHECK_FALSE(low.succeeded);
+    CHECK(low.attempts.empty());
+    CHECK(low.reason.find("max fee 100009") != std::string::npos);
+    CHECK(low.reason.find("fee 100010") != std::string::npos);
+    INFO(high.reason);
+    CHECK(high.succeeded);
+    CHECK(high.fee_msat == 100010);  // 100 000 base + 10 000 000 * 1 ppm
+}
+
+TEST_CASE("a private payee is reached through its invoice's route hint", "[lightning][actors]") {
+    World w(4);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex a = w.add("a", "cln");
+    NodeIndex p = w.add("p", "ldk");
+    w.connect(s, a);
+    ChannelIndex priv = w.connect(ChannelOptions{.funder = a, .peer = p, .capacity_sat = 500000,
+                                                 .push_msat = 250000000, .announce = false});
+    PaymentResult without;
+    PaymentResult with;
+    w.run([&] {
+        CHECK(w.ln.node(s).graph().channel(w.ln.channel(priv).scid()) == nullptr);
+        Invoice bare = w.ln.node(p).create_invoice(InvoiceOptions{.amount_msat = 2000000});
+        without = w.ln.node(s).pay(bare);
+        const ChannelLedger& ch = w.ln.channel(priv);
+        RouteHint hint{RouteHintHop{a, ch.scid(), ch.side(ch.side_of(a)).policy}};
+        Invoice hinted = w.ln.node(p).create_invoice(
+            InvoiceOptions{.amount_msat = 2000000, .route_hints = {hint}});
+        with = w.ln.node(s).pay(hinted);
+    });
+    CHECK_FALSE(without.succeeded);
+    CHECK(without.reason.find("no route") != std::string::npos);
+    INFO(with.reason);
+    CHECK(with.succeeded);
+    CHECK(with.route.hops.size() == 2);
+}
+
+TEST_CASE("with propagated gossip a new channel is unknown to remote payers until it arrives",
+          "[lightning][actors][gossip]") {
+    LightningNetworkConfig config;
+    config.gossip = GossipMode::propagated;
+    config.gossip_delay_min = sim::SimDuration::seconds(20);
+    config.gossip_delay_max = sim::SimDuration::seconds(20);
+    World w(5, config);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex a = w.add("a", "lnd");
+    NodeIndex t = w.add("t", "lnd");
+    w.connect(s, a);
+    PaymentResult early;
+    PaymentResult late;
+    w.run([&] {
+        w.connect(a, t);
+        REQUIRE(w.ln.mine_until_open(20, sim::SimDuration::seconds(1)));
+        Invoice inv = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000});
+        early = w.ln.node(s).pay(inv);
+        sim::this_actor::sleep_for(sim::SimDuration::seconds(21));
+        late = w.ln.node(s).pay(inv);
+    });
+    CHECK_FALSE(early.succeeded);
+    INFO(late.reason);
+    CHECK(late.succeeded);
+}
+
+TEST_CASE("a fee raise the payer has not heard of fails with fee_insufficient; the carried "
+          "channel_update makes the retry pay the new fee",
+          "[lightning][actors][gossip]") {
+    LightningNetworkConfig config;
+    config.gossip = GossipMode::propagated;
+    config.gossip_delay_min = sim::SimDuration::hours(1);
+    config.gossip_delay_max = sim::SimDuration::hours(1);
+    World w(6, config);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex a = w.add("a", "lnd");
+    NodeIndex t = w.add("t", "lnd");
+    w.connect(s, a);
+    ChannelIndex at = w.connect(a, t);
+    PaymentResult result;
+    w.run([&] {
+        sim::this_actor::sleep_for(sim::SimDuration::hours(2));  // announcements arrive
+        ChannelPolicy raised = w.ln.channel(at).side(w.ln.channel(at).side_of(a)).policy;
+        raised.fee_base_msat = 7000;
+        w.ln.node(a).set_channel_policy(at, raised);
+        Invoice inv = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000});
+        result = w.ln.node(s).pay(inv);
+    });
+    INFO(result.reason);
+    REQUIRE(result.succeeded);
+    REQUIRE(result.attempts.size() == 2);
+    CHECK(result.attempts[0].failure->code == FailureCode::fee_insufficient);
+    CHECK(result.fee_msat == 7001);
+}
