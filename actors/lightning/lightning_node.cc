@@ -26,11 +26,8 @@ LightningNode::LightningNode(LightningNetwork& network, NodeIndex index, std::st
       profile_(std::move(profile)),
       net_id_(net_id),
       view_(view),
+      tip_(static_cast<uint32_t>(network.chain().view_height(view))),
       knowledge_(index) {}
-
-uint32_t LightningNode::tip() const {
-    return static_cast<uint32_t>(network_.chain().view_height(view_));
-}
 
 int64_t LightningNode::unix_now() const {
     return network_.sim().clocks().unix_seconds(net_id_, network_.sim().scheduler().now());

@@ -91,12 +91,14 @@ struct InterceptResolution {
 struct CloseRecord {
     ChannelIndex channel = 0;
     uint32_t tip = 0;
+    sim::SimTime at;
     std::string reason;
 };
 struct FailBackRecord {
     ChannelIndex incoming_channel = 0;
     uint64_t htlc_id = 0;
     uint32_t tip = 0;
+    sim::SimTime at;
     std::string reason;
 };
 struct NodeLog {
@@ -117,7 +119,8 @@ public:
     const Profile& profile() const { return profile_; }
     sim::NodeId net_id() const { return net_id_; }
     ViewId view() const { return view_; }
-    uint32_t tip() const;
+    // The height this node has processed from its view (its getblockcount as last seen).
+    uint32_t tip() const { return tip_; }
     int64_t unix_now() const;
     const Graph& graph() const { return graph_; }
     Graph& graph() { return graph_; }
@@ -229,6 +232,7 @@ private:
     Profile profile_;
     sim::NodeId net_id_;
     ViewId view_;
+    uint32_t tip_ = 0;
     Graph graph_;
     LiquidityKnowledge knowledge_;
     std::vector<ChannelIndex> channels_;

@@ -20,6 +20,8 @@ std::string num(uint64_t v) { return std::to_string(v); }
 }  // namespace
 
 void LightningNode::on_block(uint32_t tip) {
+    SIM_ASSERT(tip > tip_);
+    tip_ = tip;
     for (ChannelIndex c : channels_) {
         ChannelLedger& ch = network_.channel(c);
         if (ch.status() == ChannelStatus::opening) {
@@ -106,7 +108,7 @@ void LightningNode::force_close(ChannelIndex channel, const std::string& reason)
     chain::Transaction tx = ch.close(my_side(ch), network_.chain());
     chain::TxCheck check = network_.chain().submit(tx);
     SIM_ASSERT_MSG(check.ok(), "commitment rejected: " + check.to_string());
-    log_.closes.push_back(CloseRecord{channel, tip(), reason});
+    log_.closes.push_back(CloseRecord{channel, tip(), this_actor::now(), reason});
     this_actor::trace("ln_force_close")
         .field("node", alias_)
         .field("channel", static_cast<int64_t>(channel))
@@ -232,7 +234,8 @@ void LightningNode::check_fail_backs(uint32_t tip) {
         if (d.in.has_value()) {
             const HtlcEntry* ih = network_.channel(d.in->channel).htlc(d.in->id);
             if (ih->state == HtlcState::committed) {
-                log_.fail_backs.push_back(FailBackRecord{d.in->channel, d.in->id, tip, f.reason});
+                log_.fail_backs.push_back(
+                    FailBackRecord{d.in->channel, d.in->id, tip, this_actor::now(), f.reason});
             }
         }
         on_outgoing_resolved(d.out, AttemptOutcome{false, {}, f});

@@ -43,7 +43,7 @@ struct World {
     }
     // Runs `body` in a foreground actor after every channel is open; fails the test on a
     // failed run or a conservation violation.
-    void run(std::function<void()> body) {
+    sim::RunResult run(std::function<void()> body) {
         sim.scheduler().spawn("scenario", [this, body] {
             REQUIRE(ln.mine_until_open());
             body();
@@ -53,6 +53,7 @@ struct World {
         INFO(r.run.message);
         REQUIRE(r.run.ok());
         CHECK(ln.check_conservation().empty());
+        return r.run;
     }
     // The balance `n` holds in `c`.
     uint64_t balance(ChannelIndex c, NodeIndex n) {

@@ -17,10 +17,16 @@ TEST_CASE("a five-hop payment across ldk, lnd and cln nodes succeeds", "[lightni
     }
     PaymentResult result;
     Invoice invoice;
+    sim::SimDuration took;
     w.run([&] {
         invoice = w.ln.node(n[5]).create_invoice(InvoiceOptions{.amount_msat = 50000000});
+        sim::SimTime start = sim::this_actor::now();
         result = w.ln.node(n[0]).pay(invoice);
+        took = sim::this_actor::now() - start;
     });
+    // Each add is locked in after 1.5 round trips (3 one-way latencies of 1 ms) before the next
+    // hop acts, and the fulfil travels back one latency per hop: at least 5 * 3 + 5 ms.
+    CHECK(took >= sim::SimDuration::millis(20));
     INFO(result.reason);
     REQUIRE(result.succeeded);
     CHECK(result.attempts.size() == 1);
