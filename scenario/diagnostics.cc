@@ -41,7 +41,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
     // A typo changes a few characters; anything further is a different word, not a suggestion.
-    size_t limit = std::max<size_t>(2, word.size() / 3);
+    size_t limit = std::max<size_t>(1, word.size() / 3);
     std::string best;
     size_t best_distance = limit + 1;
     for (const std::string& c : candidates) {

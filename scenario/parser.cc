@@ -244,10 +244,17 @@ LoadResult parse_scenario(std::string_view text, const std::string& file,
     if (s && result.diagnostics.empty()) {
         s->file = file;
         validate_scenario(*s, *registry.find(s->world), &result.diagnostics);
+        // The validator works on plain structs and knows pointers only: place them in the text.
+        for (Diagnostic& d : result.diagnostics) {
+            TextPosition at = locations.find(d.where.pointer);
+            d.where.line = at.line;
+            d.where.column = at.column;
+        }
     }
     std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                      [](const Diagnostic& a, const Diagnostic& b) {
-                         return a.where.line < b.where.line;
+                         return std::pair(a.where.line, a.where.column) <
+                                std::pair(b.where.line, b.where.column);
                      });
     if (result.diagnostics.empty()) {
         result.scenario = std::move(s);

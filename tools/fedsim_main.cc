@@ -5,6 +5,8 @@
 
 #include "tools/demo_command.h"
 #include "tools/fingerprints_command.h"
+#include "tools/inspect_command.h"
+#include "tools/run_command.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"fedsim: deterministic simulation of federations, gateways and Lightning"};
@@ -12,6 +14,10 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     tools::add_demo_command(app, &exit_code);
     tools::add_fingerprints_command(app, &exit_code);
+    tools::add_run_command(app, &exit_code);
+    tools::add_replay_command(app, &exit_code);
+    tools::add_validate_command(app, &exit_code);
+    tools::add_list_command(app, &exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,157 @@
+// Extraction of lanes, spans, blocks and deadlines from trace records; reading JSON Lines.
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/trace_export.h"
+
+namespace scenario {
+
+namespace {
+
+const char* const k_span_fields[] = {"payment", "htlc", "contract"};
+const char* const k_deadline_fields[] = {"timelock", "expiry", "cltv_expiry", "expiry_height"};
+
+std::string field_text(const sim::TraceField& f) {
+    if (const auto* i = std::get_if<int64_t>(&f.value)) {
+        return std::to_string(*i);
+    }
+    if (const auto* b = std::get_if<bool>(&f.value)) {
+        return *b ? "true" : "false";
+    }
+    return std::get<std::string>(f.value);
+}
+
+void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_index,
+                 TraceModel* m) {
+    std::string span_label;
+    for (const sim::TraceField& f : r.fields) {
+        for (const char* name : k_span_fields) {
+            if (f.key != name) {
+                continue;
+            }
+            std::string id = f.key + " " + field_text(f);
+            span_label = id;
+            auto it = span_index->find(id);
+            if (it == span_index->end()) {
+                span_index->emplace(id, m->spans.size());
+                m->spans.push_back({f.key, field_text(f), r.at.ns(), r.at.ns(), r.kind});
+            } else {
+                m->spans[it->second].end_ns = r.at.ns();
+                m->spans[it->second].last_kind = r.kind;
+            }
+        }
+    }
+    for (const sim::TraceField& f : r.fields) {
+        const auto* height = std::get_if<int64_t>(&f.value);
+        if (height == nullptr) {
+            continue;
+        }
+        if (f.key == "height" && r.kind.find("block") != std::string::npos) {
+            m->blocks.push_back({r.at.ns(), *height});
+        }
+        for (const char* name : k_deadline_fields) {
+            if (f.key == name) {
+                m->deadlines.push_back({*height, (span_label.empty() ? r.kind : span_label) +
+                                                     " " + f.key});
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TraceModel build_trace_model(const std::vector<sim::TraceRecord>& records) {
+    TraceModel m;
+    std::map<std::string, size_t> lane_index;
+    std::map<std::string, size_t> span_index;
+    for (const sim::TraceRecord& r : records) {
+        std::string lane = r.actor.empty() || r.actor == "-" ? "(engine)" : r.actor;
+        auto it = lane_index.find(lane);
+        if (it == lane_index.end()) {
+            it = lane_index.emplace(lane, m.lanes.size()).first;
+            m.lanes.push_back(lane);
+        }
+        m.lane_of.push_back(it->second);
+        note_record(r, &span_index, &m);
+    }
+    return m;
+}
+
+bool read_jsonl_trace(const std::string& path, std::vector<sim::TraceRecord>* out,
+                      std::string* error) {
+    std::ifstream in(path);
+    if (!in) {
+        *error = "cannot read trace file '" + path + "'";
+        return false;
+    }
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        if (line.empty()) {
+            continue;
+        }
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("t_ns") || !j.contains("kind")) {
+            *error = path + ":" + std::to_string(number) + ": not a fedsim trace record";
+            return false;
+        }
+        sim::TraceRecord r;
+        r.at = sim::SimTime::from_ns(j["t_ns"].get<int64_t>());
+        r.actor = j.value("actor", "");
+        r.kind = j["kind"].get<std::string>();
+        const nlohmann::json empty = nlohmann::json::object();
+        const nlohmann::json& fields = j.contains("fields") ? j["fields"] : empty;
+        for (const auto& [k, v] : fields.items()) {
+            if (v.is_boolean()) {
+                r.fields.push_back({k, v.get<bool>()});
+            } else if (v.is_number_integer()) {
+                r.fields.push_back({k, v.get<int64_t>()});
+            } else {
+                r.fields.push_back({k, v.is_string() ? v.get<std::string>() : v.dump()});
+            }
+        }
+        out->push_back(std::move(r));
+    }
+    return true;
+}
+
+std::string chrome_trace_json(const std::vector<sim::TraceRecord>& records) {
+    using OJson = nlohmann::ordered_json;
+    TraceModel m = build_trace_model(records);
+    OJson events = OJson::array();
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1},
+                      {"args", {{"name", "actors"}}}});
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 2},
+                      {"args", {{"name", "payments, HTLCs, contracts"}}}});
+    for (size_t i = 0; i < m.lanes.size(); ++i) {
+        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", i + 1},
+                          {"args", {{"name", m.lanes[i]}}}});
+    }
+    auto us = [](int64_t ns) { return static_cast<double>(ns) / 1000.0; };
+    for (size_t i = 0; i < records.size(); ++i) {
+        const sim::TraceRecord& r = records[i];
+        OJson args = OJson::object();
+        for (const sim::TraceField& f : r.fields) {
+            args[f.key] = field_text(f);
+        }
+        events.push_back({{"name", r.kind}, {"ph", "i"}, {"s", "t"}, {"ts", us(r.at.ns())},
+                          {"pid", 1}, {"tid", m.lane_of[i] + 1}, {"args", args}});
+    }
+    std::map<std::string, int> category_tid;
+    for (const TraceSpan& s : m.spans) {
+        int tid = category_tid.emplace(s.category, static_cast<int>(category_tid.size()) + 1)
+                      .first->second;
+        events.push_back({{"name", s.category + " " + s.key}, {"cat", s.category}, {"ph", "X"},
+                          {"ts", us(s.begin_ns)}, {"dur", us(s.end_ns - s.begin_ns)},
+                          {"pid", 2}, {"tid", tid}, {"args", {{"last", s.last_kind}}}});
+    }
+    for (const TraceBlock& b : m.blocks) {
+        events.push_back({{"name", "block " + std::to_string(b.height)}, {"ph", "i"}, {"s", "g"},
+                          {"ts", us(b.at_ns)}, {"pid", 1}, {"tid", 0}});
+    }
+    OJson doc = {{"traceEvents", events}, {"displayTimeUnit", "ns"}};
+    return doc.dump() + "\n";
+}
+
+}  // namespace scenario

@@ -1,0 +1,179 @@
+// The validate and list subcommands.
+#include "tools/inspect_command.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "scenario/parser.h"
+#include "tools/scenario_cli.h"
+
+namespace tools {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+int validate_files(const std::vector<std::string>& files) {
+    int bad = 0;
+    for (const std::string& file : files) {
+        std::optional<scenario::Scenario> s = load_or_report(file);
+        if (!s) {
+            ++bad;
+            continue;
+        }
+        std::printf("%s: ok (world %s, %zu params, %zu timeline entries, seeds %s)\n",
+                    file.c_str(), s->world.c_str(), s->params.size(), s->timeline.size(),
+                    s->seeds.c_str());
+    }
+    return bad == 0 ? k_exit_pass : k_exit_usage;
+}
+
+std::string scenario_dir(const std::string& requested) {
+    if (!requested.empty()) {
+        return requested;
+    }
+    if (const char* env = std::getenv("FEDSIM_SCENARIOS")) {
+        return env;
+    }
+    if (fs::is_directory("scenarios")) {
+        return "scenarios";
+    }
+    return FEDSIM_SOURCE_DIR "/scenarios";
+}
+
+void list_scenarios(const std::string& dir) {
+    std::printf("scenarios (in %s):\n", dir.c_str());
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& p : files) {
+        scenario::LoadResult r = scenario::load_scenario_file(p.string());
+        std::string rel = fs::relative(p, dir).string();
+        if (!r.ok()) {
+            std::printf("  %-44s (invalid: run fedsim validate)\n", rel.c_str());
+            continue;
+        }
+        std::string desc = r.scenario->description.substr(0, r.scenario->description.find('.'));
+        std::printf("  %-44s [%s, seeds %s] %s\n", rel.c_str(), r.scenario->world.c_str(),
+                    r.scenario->seeds.c_str(), desc.c_str());
+    }
+}
+
+void list_docs(const char* title, const std::vector<std::pair<std::string, std::string>>& rows) {
+    std::printf("%s:\n", title);
+    if (rows.empty()) {
+        std::printf("  (none registered yet)\n");
+    }
+    for (const auto& [name, doc] : rows) {
+        std::printf("  %-32s %s\n", name.c_str(), doc.c_str());
+    }
+}
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+Rows world_rows(std::vector<scenario::NamedDoc> scenario::WorldKind::*member) {
+    Rows rows;
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        for (const scenario::NamedDoc& d : kind.*member) {
+            rows.emplace_back(d.name, d.doc + " [" + name + "]");
+        }
+    }
+    return rows;
+}
+
+Rows catalog_rows(const std::string& category) {
+    Rows rows;
+    for (const scenario::CatalogEntry& e : scenario::WorldRegistry::instance().catalog()) {
+        if (e.category == category) {
+            rows.emplace_back(e.name, e.doc);
+        }
+    }
+    return rows;
+}
+
+void list_worlds_and_actions() {
+    Rows worlds;
+    Rows actions;
+    for (const scenario::ActionSpec& a : scenario::generic_actions()) {
+        actions.emplace_back(a.name, a.doc + " [every world]");
+    }
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        worlds.emplace_back(name, kind.doc);
+        for (const scenario::ActionSpec& a : kind.actions) {
+            actions.emplace_back(a.name, a.doc + " [" + name + "]");
+        }
+    }
+    list_docs("worlds", worlds);
+    list_docs("timeline actions", actions);
+}
+
+int list(const std::string& what, const std::string& dir) {
+    static const std::vector<std::string> sections = {
+        "scenarios", "worlds",   "actions",  "rule-sets", "profiles",
+        "fault-points", "checkers", "metrics", "bugs"};
+    if (!what.empty() && std::find(sections.begin(), sections.end(), what) == sections.end()) {
+        std::fprintf(stderr, "fedsim list: unknown section \"%s\"%s\n", what.c_str(),
+                     scenario::did_you_mean(what, sections).c_str());
+        return k_exit_usage;
+    }
+    auto want = [&](const char* s) { return what.empty() || what == s; };
+    if (want("scenarios")) {
+        list_scenarios(scenario_dir(dir));
+    }
+    if (want("worlds") || want("actions")) {
+        list_worlds_and_actions();
+    }
+    if (want("rule-sets")) {
+        list_docs("rule sets", catalog_rows("rule set"));
+    }
+    if (want("profiles")) {
+        list_docs("profiles", catalog_rows("profile"));
+    }
+    if (want("fault-points")) {
+        list_docs("fault points", world_rows(&scenario::WorldKind::fault_points));
+    }
+    if (want("checkers")) {
+        list_docs("checkers", world_rows(&scenario::WorldKind::checkers));
+    }
+    if (want("metrics")) {
+        Rows rows = world_rows(&scenario::WorldKind::metrics);
+        for (const scenario::NamedDoc& m : scenario::generic_metrics()) {
+            rows.emplace_back(m.name, m.doc + " [every world]");
+        }
+        list_docs("metrics", rows);
+    }
+    if (want("bugs")) {
+        list_docs("historical bug variants", world_rows(&scenario::WorldKind::bug_variants));
+    }
+    return k_exit_pass;
+}
+
+}  // namespace
+
+void add_validate_command(CLI::App& app, int* exit_code) {
+    auto files = std::make_shared<std::vector<std::string>>();
+    CLI::App* cmd = app.add_subcommand("validate", "Check scenario files without running them");
+    cmd->add_option("FILE", *files, "Scenario files")->required();
+    cmd->callback([files, exit_code] { *exit_code = validate_files(*files); });
+}
+
+void add_list_command(CLI::App& app, int* exit_code) {
+    auto what = std::make_shared<std::string>();
+    auto dir = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand(
+        "list", "List scenarios, worlds, actions, rule sets, profiles, fault points, checkers, "
+                "metrics and historical bug variants");
+    cmd->add_option("WHAT", *what,
+                    "One section: scenarios, worlds, actions, rule-sets, profiles, "
+                    "fault-points, checkers, metrics, bugs");
+    cmd->add_option("--dir", *dir, "Scenario folder (default: ./scenarios or $FEDSIM_SCENARIOS)");
+    cmd->callback([what, dir, exit_code] { *exit_code = list(*what, *dir); });
+}
+
+}  // namespace tools

@@ -1,0 +1,100 @@
+// Loading, running, printing and trace writing for the scenario subcommands.
+#include "tools/scenario_cli.h"
+
+#include <fstream>
+
+#include "scenario/parser.h"
+#include "scenario/trace_export.h"
+#include "tools/seed_range.h"
+#include "tools/wall_clock.h"
+
+namespace tools {
+
+std::optional<scenario::Scenario> load_or_report(const std::string& file) {
+    scenario::LoadResult loaded = scenario::load_scenario_file(file);
+    if (!loaded.ok()) {
+        std::fputs(loaded.describe(file).c_str(), stderr);
+        return std::nullopt;
+    }
+    return std::move(loaded.scenario);
+}
+
+scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions options) {
+    WallTimer timer;
+    double budget = static_cast<double>(s.limits.wall_time.ns()) / 1e9;
+    options.wall_clock_exceeded = timer.exceeded_after(budget);
+    return scenario::run_scenario(s, options);
+}
+
+std::string hex64(uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+uint64_t default_seed(const scenario::Scenario& s) {
+    std::string error;
+    std::optional<SeedRange> range = parse_seed_range(s.seeds, &error);
+    return range ? range->first : 1;
+}
+
+bool write_text_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+        std::fprintf(stderr, "fedsim: cannot write '%s'\n", path.c_str());
+        return false;
+    }
+    return true;
+}
+
+bool write_trace_outputs(const scenario::Scenario& s, const scenario::RunReport& r,
+                         const TraceOutputs& out) {
+    bool ok = true;
+    if (!out.chrome.empty()) {
+        ok = write_text_file(out.chrome, scenario::chrome_trace_json(r.records)) && ok;
+    }
+    if (!out.html.empty()) {
+        scenario::ReportContext ctx{s.name, s.file, scenario::replay_command(s.file, r.seed)};
+        ok = write_text_file(out.html, scenario::html_report(ctx, r)) && ok;
+    }
+    return ok;
+}
+
+void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::RunReport& r) {
+    std::fprintf(f, "scenario %s (world %s), seed %llu\n", s.name.c_str(), s.world.c_str(),
+                 static_cast<unsigned long long>(r.seed));
+    std::fprintf(f, "params: %s\n", scenario::describe_params(r.params).c_str());
+    std::string faults;
+    for (const std::string& site : r.active_faults) {
+        faults += (faults.empty() ? "" : ", ") + site;
+    }
+    std::string swarm;
+    for (const std::string& off : r.swarm_off) {
+        swarm += (swarm.empty() ? "" : ", ") + off;
+    }
+    std::fprintf(f, "fault points active: %s%s%s\n", faults.empty() ? "none" : faults.c_str(),
+                 swarm.empty() ? "" : "; swarm switched off: ", swarm.c_str());
+    std::fprintf(f, "outcome: %s%s%s\n", sim::to_string(r.run.outcome),
+                 r.run.message.empty() ? "" : ": ", r.run.message.c_str());
+    for (const std::string& line : r.run.wait_report) {
+        std::fprintf(f, "  waiting: %s\n", line.c_str());
+    }
+    std::fprintf(f, "checks:\n");
+    for (const scenario::CheckResult& c : r.checks) {
+        std::fprintf(f, "  %s %s%s%s\n", c.passed ? "pass" : "FAIL", c.checker.c_str(),
+                     c.message.empty() ? "" : ": ", c.message.c_str());
+    }
+    std::fprintf(f, "fingerprint %s  events %llu  end %s\n", hex64(r.run.fingerprint).c_str(),
+                 static_cast<unsigned long long>(r.run.events),
+                 sim::to_string(r.run.end_time).c_str());
+    if (r.passed) {
+        std::fprintf(f, "PASS seed %llu\n", static_cast<unsigned long long>(r.seed));
+        return;
+    }
+    std::fprintf(f, "FAIL seed %llu: %s\nreplay: %s\n", static_cast<unsigned long long>(r.seed),
+                 r.reason.c_str(), scenario::replay_command(s.file, r.seed).c_str());
+}
+
+}  // namespace tools

@@ -1,0 +1,49 @@
+// Helpers shared by the scenario subcommands: loading with diagnostics, running with a wall
+// budget, printing a run, writing its trace files, and the exit codes.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "scenario/runner.h"
+#include "scenario/scenario.h"
+
+namespace tools {
+
+// 0: every run passed; 1: some run failed; 2: bad input or command line.
+constexpr int k_exit_pass = 0;
+constexpr int k_exit_fail = 1;
+constexpr int k_exit_usage = 2;
+
+// Reads and validates FILE; on failure prints every diagnostic to stderr.
+std::optional<scenario::Scenario> load_or_report(const std::string& file);
+
+// Runs one seed with the scenario's wall-clock budget (the only use of the OS clock here).
+scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions options);
+
+std::string hex64(uint64_t v);
+
+// The first seed of the scenario's "seeds" range (the default for run and replay).
+uint64_t default_seed(const scenario::Scenario& s);
+
+struct TraceOutputs {
+    std::string jsonl;
+    std::string chrome;
+    std::string html;
+    bool any() const { return !jsonl.empty() || !chrome.empty() || !html.empty(); }
+};
+
+// Writes the Chrome trace and the HTML report from the report's records. False on I/O errors
+// (reported on stderr).
+bool write_trace_outputs(const scenario::Scenario& s, const scenario::RunReport& r,
+                         const TraceOutputs& out);
+
+// The run's summary: params, outcome, every check, the fingerprint, and on failure the seed and
+// a copy-paste replay command.
+void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::RunReport& r);
+
+bool write_text_file(const std::string& path, const std::string& text);
+
+}  // namespace tools
