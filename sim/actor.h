@@ -62,12 +62,14 @@ public:
 private:
     friend class Scheduler;
 
-    // Hot: touched on every wake-up and block, packed into the first cache line.
+    // Hot: touched on every wake-up and block, packed into the first cache line (64 bytes).
     boost::context::fiber fiber_;   // the actor's own continuation
     boost::context::fiber return_;  // the scheduler's continuation while the actor runs
     uint64_t wake_key_ = 0;    // key of the one queue entry that may resume this actor
-    uint64_t wait_epoch_ = 0;  // bumped on every block; stale wait-queue entries carry old ones
     ActorId id_;
+    // Bumped on every block; stale wait-queue entries carry old ones. 32 bits keep the hot
+    // fields in one cache line; an entry would need to outlive 2^32 waits of its actor to alias.
+    uint32_t wait_epoch_ = 0;
     ActorState state_ = ActorState::created;
     ActorKind kind_ = ActorKind::foreground;
     WakeReason reason_ = WakeReason::timeout;

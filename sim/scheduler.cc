@@ -268,10 +268,10 @@ bool Scheduler::check_can_block_slow(const char* what) {
     return false;
 }
 
-uint64_t Scheduler::current_wait_epoch() const {
+uint32_t Scheduler::current_wait_epoch() const {
     SIM_ASSERT(current_ != nullptr);
     // The epoch the *next* block() will use.
-    return current_->wait_epoch_ + 1;
+    return static_cast<uint32_t>(current_->wait_epoch_ + 1);
 }
 
 WakeReason Scheduler::block(SimTime deadline, const char* what, const std::string* object) {
@@ -303,7 +303,7 @@ WakeReason Scheduler::block(SimTime deadline, const char* what, const std::strin
     return a->reason_;
 }
 
-bool Scheduler::wake(ActorId id, uint64_t epoch) {
+bool Scheduler::wake(ActorId id, uint32_t epoch) {
     Actor& a = actor_mut(id);
     if (a.state_ != ActorState::blocked || a.wait_epoch_ != epoch || a.wake_scheduled_) {
         return false;

@@ -122,8 +122,8 @@ public:
     // the wait for stall reports; `object` must outlive the wait.
     WakeReason block(SimTime deadline, const char* what, const std::string* object);
     // Makes a blocked actor runnable now, if it still waits in `epoch`. Returns false if not.
-    bool wake(ActorId id, uint64_t epoch);
-    uint64_t current_wait_epoch() const;
+    bool wake(ActorId id, uint32_t epoch);
+    uint32_t current_wait_epoch() const;
     // True when the current context may block; otherwise reports the misuse (see block()).
     // Inline fast path: an actor, no no-blocking scope, no unwinding in progress.
     bool check_can_block(const char* what) {

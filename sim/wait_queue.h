@@ -28,7 +28,7 @@ public:
 private:
     struct Waiter {
         ActorId actor;
-        uint64_t epoch;
+        uint32_t epoch;
     };
     // A vector consumed from head_: no allocation until the first waiter (a std::deque would
     // allocate on construction, and every actor and channel holds one of these).
