@@ -165,6 +165,31 @@ chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend)
     return tx;
 }
 
+chain::Transaction ChannelLedger::close_cooperatively() {
+    SIM_ASSERT(status_ == ChannelStatus::open);
+    chain::Transaction tx;
+    tx.memo = "mutual-close:" + std::to_string(index_);
+    tx.inputs.push_back(chain::TxIn{funding, chain::k_sequence_default,
+                                    chain::MultisigSigned{{sides_[0].key, sides_[1].key}}});
+    uint64_t out_msat = 0;
+    for (const ChannelSide& s : sides_) {
+        SIM_ASSERT(s.balance_msat <= capacity_msat_);
+        const auto sat = static_cast<chain::Amount>(s.balance_msat / 1000);
+        if (sat > 0) {
+            tx.outputs.push_back(chain::TxOut{sat, chain::PayToOwner{s.key}});
+            out_msat += static_cast<uint64_t>(sat) * 1000;
+        }
+    }
+    for (const auto& [id, h] : htlcs_) {
+        SIM_ASSERT_MSG(!is_active(h.state), "cooperative close with an active HTLC");
+    }
+    rounding_msat_ = capacity_msat_ - out_msat;
+    commitment_ = tx;
+    commitment_txid_ = tx.txid();
+    status_ = ChannelStatus::closing;
+    return tx;
+}
+
 std::string ChannelLedger::check_conservation() const {
     const std::string name = "channel " + std::to_string(index_);
     if (commitment_txid_.has_value()) {

@@ -116,6 +116,12 @@ public:
     // Builds the commitment `closer` broadcasts: to_local (CSV-delayed by the other side's
     // to_self_delay), to_remote, one PayToHtlc per active HTLC. Marks those HTLCs on chain.
     chain::Transaction close(int closer, const ChainBackend& backend);
+    // The mutual close (BOLT 2 closing_signed): each balance to a plain output, no delays.
+    // REQUIRES: no active HTLC.
+    chain::Transaction close_cooperatively();
+    // Set by shutdown: no new HTLC may be added.
+    bool shutting_down = false;
+    // The side that force-closed; empty for a cooperative close.
     std::optional<int> closer() const { return closer_; }
     const std::optional<chain::Txid>& commitment_txid() const { return commitment_txid_; }
     const chain::Transaction& commitment() const { return commitment_; }

@@ -68,6 +68,10 @@ void LightningNode::handle(const sim::Envelope& env) {
         on_lock_in(*r);
     } else if (const auto* ready = env.as<ChannelReady>()) {
         on_channel_ready(*ready);
+    } else if (const auto* shutdown = env.as<Shutdown>()) {
+        on_shutdown(*shutdown);
+    } else if (const auto* closing = env.as<ClosingSigned>()) {
+        on_closing_signed(*closing);
     }
 }
 
@@ -230,6 +234,46 @@ ChannelLedger* LightningNode::channel_by_scid(ShortChannelId scid) {
         }
     }
     return nullptr;
+}
+
+bool LightningNode::close_channel(ChannelIndex channel) {
+    ChannelLedger& ch = network_.channel(channel);
+    for (const auto& [id, h] : ch.htlcs()) {
+        if (is_active(h.state)) {
+            return false;
+        }
+    }
+    if (ch.status() != ChannelStatus::open || ch.shutting_down) {
+        return false;
+    }
+    ch.shutting_down = true;
+    this_actor::trace("ln_shutdown").field("node", alias_).field("scid", ch.scid().to_string());
+    send_to_peer(ch, "shutdown", Shutdown{channel, my_side(ch)});
+    return true;
+}
+
+void LightningNode::on_shutdown(const Shutdown& m) {
+    ChannelLedger& ch = network_.channel(m.channel);
+    ch.shutting_down = true;
+    if (ch.status() == ChannelStatus::open) {
+        send_to_peer(ch, "closing_signed", ClosingSigned{m.channel, my_side(ch)});
+    }
+}
+
+void LightningNode::on_closing_signed(const ClosingSigned& m) {
+    ChannelLedger& ch = network_.channel(m.channel);
+    if (ch.status() != ChannelStatus::open) {
+        return;
+    }
+    chain::Transaction tx = ch.close_cooperatively();
+    chain::TxCheck check = network_.chain().submit(tx);
+    SIM_ASSERT_MSG(check.ok(), "mutual close rejected: " + check.to_string());
+    this_actor::trace("ln_mutual_close")
+        .field("node", alias_)
+        .field("scid", ch.scid().to_string())
+        .field("balance1_msat", ch.side(0).balance_msat)
+        .field("balance2_msat", ch.side(1).balance_msat);
+    network_.announce_close(ch.index());
 }
 
 void LightningNode::set_channel_policy(ChannelIndex channel, const ChannelPolicy& policy) {

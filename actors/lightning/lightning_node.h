@@ -156,6 +156,9 @@ public:
     // Publishes a new policy for HTLCs this node forwards over `channel` (channel_update).
     void set_channel_policy(ChannelIndex channel, const ChannelPolicy& policy);
     void force_close(ChannelIndex channel, const std::string& reason);
+    // Starts a cooperative close (shutdown, then closing_signed from the peer; the initiator
+    // broadcasts). False when the channel is not open or still has HTLCs in flight.
+    bool close_channel(ChannelIndex channel);
 
 private:
     struct HtlcKey {
@@ -188,6 +191,8 @@ private:
     void on_update(const PeerUpdate& u);
     void on_lock_in(const RevokeAndAck& r);
     void on_channel_ready(const ChannelReady& r);
+    void on_shutdown(const Shutdown& m);
+    void on_closing_signed(const ClosingSigned& m);
     void send_update(ChannelLedger& ch, HtlcUpdate update);
     template <typename M>
     void send_to_peer(const ChannelLedger& ch, std::string kind, M message) {

@@ -83,5 +83,15 @@ struct ChannelReady {
     ChannelIndex channel = 0;
     int from_side = 0;
 };
+// Cooperative close: shutdown from the initiator, closing_signed back when no HTLC is pending
+// (the fee negotiation is not modelled; the close pays no fee beyond msat rounding).
+struct Shutdown {
+    ChannelIndex channel = 0;
+    int from_side = 0;
+};
+struct ClosingSigned {
+    ChannelIndex channel = 0;
+    int from_side = 0;
+};
 
 }  // namespace actors::lightning

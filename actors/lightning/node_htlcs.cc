@@ -70,7 +70,7 @@ void LightningNode::forward(ChannelLedger& ch, HtlcEntry& h, const Onion& onion)
     const HtlcKey in{ch.index(), h.id};
     const HopPayload& payload = onion.current();
     ChannelLedger* out = channel_by_scid(*payload.next_scid);
-    if (out == nullptr || out->status() != ChannelStatus::open) {
+    if (out == nullptr || out->status() != ChannelStatus::open || out->shutting_down) {
         Failure f{out == nullptr ? FailureCode::unknown_next_peer
                                  : FailureCode::permanent_channel_failure,
                   "no open channel " + payload.next_scid->to_string()};

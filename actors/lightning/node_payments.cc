@@ -39,6 +39,10 @@ void LightningNode::sync_own_liquidity() {
             continue;
         }
         const int me = my_side(ch);
+        if (ch.shutting_down) {
+            knowledge_.exclude_channel(ch.scid());
+            continue;
+        }
         knowledge_.set_own_balance(ch.scid(), index_, ch.available_msat(me));
         knowledge_.set_own_balance(ch.scid(), ch.side(1 - me).node, ch.available_msat(1 - me));
     }
@@ -48,7 +52,7 @@ LightningNode::AttemptOutcome LightningNode::attempt(const Route& route, const P
     SIM_ASSERT(!route.hops.empty());
     ChannelLedger* first = channel_by_scid(route.hops.front().scid);
     const uint64_t amount = route.hops.front().amount_msat;
-    if (first == nullptr || first->status() != ChannelStatus::open ||
+    if (first == nullptr || first->status() != ChannelStatus::open || first->shutting_down ||
         first->available_msat(my_side(*first)) < amount) {
         HtlcFailure f{FailureCode::temporary_channel_failure,
                       alias_ + ": first hop " + route.hops.front().scid.to_string() +

@@ -191,3 +191,30 @@ TEST_CASE("a fee raise the payer has not heard of fails with fee_insufficient; t
     CHECK(result.attempts[0].failure->code == FailureCode::fee_insufficient);
     CHECK(result.fee_msat == 7001);
 }
+
+TEST_CASE("a cooperative close pays each side its balance on chain and leaves the graph",
+          "[lightning][actors][close]") {
+    World w(7);
+    NodeIndex a = w.add("a", "ldk");
+    NodeIndex b = w.add("b", "cln");
+    ChannelIndex ab = w.connect(a, b);
+    PaymentResult paid;
+    bool refused_busy = true;
+    w.run([&] {
+        Invoice inv = w.ln.node(b).create_invoice(InvoiceOptions{.amount_msat = 123456000});
+        paid = w.ln.node(a).pay(inv);
+        // The payer has the preimage before the settlement is locked in: not closable yet.
+        CHECK_FALSE(w.ln.node(a).close_channel(ab));
+        sim::this_actor::sleep_for(sim::SimDuration::seconds(1));
+        REQUIRE(w.ln.node(a).close_channel(ab));
+        refused_busy = !w.ln.node(b).close_channel(ab);  // already shutting down
+        w.ln.mine_blocks(2);
+    });
+    REQUIRE(paid.succeeded);
+    CHECK(refused_busy);
+    CHECK(w.ln.channel(ab).status() == ChannelStatus::closed);
+    CHECK(w.ln.onchain_sat(a) == 500000 - 123456);
+    CHECK(w.ln.onchain_sat(b) == 500000 + 123456);
+    CHECK(w.ln.node(a).graph().channel(w.ln.channel(ab).scid()) == nullptr);
+    CHECK(w.ln.channel(ab).rounding_msat() == 0);
+}
