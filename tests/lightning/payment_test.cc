@@ -218,3 +218,55 @@ TEST_CASE("a cooperative close pays each side its balance on chain and leaves th
     CHECK(w.ln.node(a).graph().channel(w.ln.channel(ab).scid()) == nullptr);
     CHECK(w.ln.channel(ab).rounding_msat() == 0);
 }
+
+TEST_CASE("cltv_limit 0: LND reads it as its 2016 default, LDK as a literal zero",
+          "[lightning][actors][cltv]") {
+    World w(8);
+    NodeIndex lnd = w.add("lnd0", "lnd");
+    NodeIndex ldk = w.add("ldk0", "ldk");
+    NodeIndex mid = w.add("mid", "cln");
+    NodeIndex t = w.add("t", "lnd");
+    w.connect(lnd, mid);
+    w.connect(ldk, mid);
+    w.connect(mid, t);
+    PaymentResult from_lnd;
+    PaymentResult from_ldk;
+    w.run([&] {
+        Invoice a = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000});
+        from_lnd = w.ln.node(lnd).pay(a, PayLimits{.cltv_limit = 0});
+        Invoice b = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000});
+        from_ldk = w.ln.node(ldk).pay(b, PayLimits{.cltv_limit = 0});
+    });
+    INFO(from_lnd.reason);
+    CHECK(from_lnd.succeeded);
+    CHECK_FALSE(from_ldk.succeeded);
+    CHECK(from_ldk.reason.find("cltv_limit 0") != std::string::npos);
+}
+
+TEST_CASE("invoice expiry is read from each node's own wall clock", "[lightning][actors][clock]") {
+    World w(9);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex t = w.add("t", "lnd");
+    w.connect(s, t);
+    PaymentResult late;
+    PaymentResult skewed;
+    w.run([&] {
+        Invoice short_lived =
+            w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000,
+                                                       .expiry_seconds = 60});
+        sim::this_actor::sleep_for(sim::SimDuration::seconds(61));
+        late = w.ln.node(s).pay(short_lived);
+        // The payee's clock runs two minutes fast: the payer pays, the payee refuses.
+        Invoice fresh = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000,
+                                                                   .expiry_seconds = 60});
+        w.sim.clocks().set_skew(w.ln.node(t).net_id(),
+                                sim::ClockSkew{sim::SimDuration::minutes(2), 0});
+        skewed = w.ln.node(s).pay(fresh);
+    });
+    CHECK_FALSE(late.succeeded);
+    CHECK(late.reason.find("invoice expired") != std::string::npos);
+    CHECK(late.attempts.empty());
+    CHECK_FALSE(skewed.succeeded);
+    CHECK(skewed.code == FailureCode::incorrect_or_unknown_payment_details);
+    CHECK(skewed.reason.find("invoice expired") != std::string::npos);
+}
