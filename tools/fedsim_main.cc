@@ -7,6 +7,7 @@
 #include "tools/fingerprints_command.h"
 #include "tools/inspect_command.h"
 #include "tools/run_command.h"
+#include "tools/sweep_command.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"fedsim: deterministic simulation of federations, gateways and Lightning"};
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
     tools::add_fingerprints_command(app, &exit_code);
     tools::add_run_command(app, &exit_code);
     tools::add_replay_command(app, &exit_code);
+    tools::add_sweep_command(app, &exit_code);
+    tools::add_merge_command(app, &exit_code);
     tools::add_validate_command(app, &exit_code);
     tools::add_list_command(app, &exit_code);
     try {

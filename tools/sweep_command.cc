@@ -1,0 +1,201 @@
+// The sweep subcommand: seed selection, the worker pool, live reporting and result files.
+#include "tools/sweep_command.h"
+
+#include <thread>
+
+#include "tools/progress.h"
+#include "tools/scenario_cli.h"
+#include "tools/seed_range.h"
+#include "tools/sweep_results.h"
+#include "tools/worker_pool.h"
+
+namespace tools {
+
+namespace {
+
+struct SweepArgs {
+    std::string file;
+    std::string seeds;
+    int jobs = 0;
+    std::string junit;
+    std::string json;
+    bool stop_on_first = false;
+    std::string shard = "1/1";
+    std::string progress = "auto";
+};
+
+bool parse_shard(const std::string& text, uint64_t* index, uint64_t* count) {
+    size_t slash = text.find('/');
+    std::string error;
+    if (slash == std::string::npos) {
+        return false;
+    }
+    std::optional<SeedRange> k = parse_seed_range(text.substr(0, slash), &error);
+    std::optional<SeedRange> n = parse_seed_range(text.substr(slash + 1), &error);
+    if (!k || !n || k->count() != 1 || n->count() != 1 || k->first < 1 || k->first > n->first) {
+        return false;
+    }
+    *index = k->first;
+    *count = n->first;
+    return true;
+}
+
+// The seeds of this shard: every count-th seed of the range, starting at the index-th.
+std::vector<uint64_t> shard_seeds(const SeedRange& range, uint64_t index, uint64_t count) {
+    std::vector<uint64_t> out;
+    for (uint64_t seed = range.first;; ++seed) {
+        if ((seed - range.first) % count == index - 1) {
+            out.push_back(seed);
+        }
+        if (seed == range.last) {
+            break;
+        }
+    }
+    return out;
+}
+
+void print_summary(const SweepResults& results, const Progress& progress, int jobs) {
+    SweepSummary s = results.summary();
+    double wall = progress.seconds();
+    std::printf("\nswept %zu seeds of %s (%s) in %.2fs (%.1f seeds/s, %d jobs)\n",
+                results.runs.size(), results.scenario.c_str(), results.file.c_str(), wall,
+                wall > 0 ? static_cast<double>(results.runs.size()) / wall : 0.0, jobs);
+    std::printf("%llu passed, %llu failed, %llu crashed%s\n",
+                static_cast<unsigned long long>(s.passed),
+                static_cast<unsigned long long>(s.failed),
+                static_cast<unsigned long long>(s.crashed),
+                s.not_run > 0 ? (", " + std::to_string(s.not_run) + " not run").c_str() : "");
+    std::vector<SeedResult> failing;
+    for (const SeedResult& r : results.runs) {
+        if (r.status != "pass") {
+            failing.push_back(r);
+        }
+    }
+    std::sort(failing.begin(), failing.end(),
+              [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
+    constexpr size_t k_listed = 50;
+    if (!failing.empty()) {
+        std::printf("failing seeds:\n");
+    }
+    for (size_t i = 0; i < failing.size() && i < k_listed; ++i) {
+        std::printf("  seed %llu: %s\n    replay: %s\n",
+                    static_cast<unsigned long long>(failing[i].seed), failing[i].reason.c_str(),
+                    failing[i].replay.c_str());
+    }
+    if (failing.size() > k_listed) {
+        std::printf("  ... and %zu more (see --json)\n", failing.size() - k_listed);
+    }
+}
+
+// Rewrites the results files, at most once a second while the sweep runs, so a long sweep's
+// results are on disk as seeds finish; always at the end.
+class ResultWriter {
+public:
+    explicit ResultWriter(const SweepArgs& a) : args_(a) {}
+    bool write(const SweepResults& r, bool final_write) {
+        if (!final_write && timer_.seconds() - last_ < 1.0) {
+            return true;
+        }
+        last_ = timer_.seconds();
+        bool ok = true;
+        if (!args_.json.empty()) {
+            ok = write_atomically(args_.json, results_json(r)) && ok;
+        }
+        if (!args_.junit.empty()) {
+            ok = write_atomically(args_.junit, junit_xml(r)) && ok;
+        }
+        return ok;
+    }
+
+private:
+    static bool write_atomically(const std::string& path, const std::string& text) {
+        std::string tmp = path + ".tmp";
+        return write_text_file(tmp, text) && std::rename(tmp.c_str(), path.c_str()) == 0;
+    }
+    const SweepArgs& args_;
+    WallTimer timer_;
+    double last_ = -10;
+};
+
+int sweep(const SweepArgs& a) {
+    std::optional<scenario::Scenario> s = load_or_report(a.file);
+    if (!s) {
+        return k_exit_usage;
+    }
+    std::string error;
+    std::string seeds_text = a.seeds.empty() ? s->seeds : a.seeds;
+    std::optional<SeedRange> range = parse_seed_range(seeds_text, &error);
+    uint64_t shard_index = 1;
+    uint64_t shard_count = 1;
+    if (!range) {
+        std::fprintf(stderr, "fedsim sweep: --seeds: %s\n", error.c_str());
+        return k_exit_usage;
+    }
+    if (!parse_shard(a.shard, &shard_index, &shard_count)) {
+        std::fprintf(stderr, "fedsim sweep: --shard \"%s\" must be K/N with 1 <= K <= N\n",
+                     a.shard.c_str());
+        return k_exit_usage;
+    }
+    std::vector<uint64_t> seeds = shard_seeds(*range, shard_index, shard_count);
+    int jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    SweepResults results{.scenario = s->name, .file = a.file, .digest = file_digest(a.file),
+                         .seeds = seeds_text, .shard_index = shard_index,
+                         .shard_count = shard_count, .planned = seeds.size()};
+    std::printf("sweeping %s (%s) over seeds %s%s: %zu runs, %d jobs\n", s->name.c_str(),
+                a.file.c_str(), seeds_text.c_str(),
+                shard_count > 1 ? (", shard " + a.shard).c_str() : "", seeds.size(), jobs);
+    std::fflush(stdout);
+    Progress progress(seeds.size(), progress_mode(a.progress));
+    ResultWriter writer(a);
+    uint64_t failed = 0;
+    const scenario::Scenario& sc = *s;
+    WorkerPool pool(jobs, [&sc](uint64_t seed) {
+        return seed_result_line(seed_result_from(run_seed(sc, {.seed = seed}), sc.file));
+    });
+    pool.run(seeds, [&](uint64_t seed, const std::string& line, const std::string& crash) {
+        std::optional<SeedResult> r = line.empty() ? std::nullopt : parse_seed_result_line(line);
+        if (!r) {
+            std::string why = crash.empty() ? "the worker sent a garbled result" : crash;
+            r = SeedResult{.seed = seed, .status = "crash", .outcome = "crash",
+                           .reason = why, .signature = "crash:" + why,
+                           .replay = scenario::replay_command(a.file, seed)};
+        }
+        results.runs.push_back(*r);
+        if (r->status != "pass") {
+            ++failed;
+            progress.print_line("FAIL seed " + std::to_string(seed) + ": " + r->reason +
+                                "\n  replay: " + r->replay);
+        }
+        progress.update(results.runs.size(), failed);
+        writer.write(results, false);
+        return !(a.stop_on_first && failed > 0);
+    });
+    progress.finish();
+    if (!writer.write(results, true)) {
+        return k_exit_usage;
+    }
+    print_summary(results, progress, jobs);
+    return failed == 0 && results.summary().not_run == 0 ? k_exit_pass : k_exit_fail;
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, int* exit_code) {
+    auto a = std::make_shared<SweepArgs>();
+    CLI::App* cmd = app.add_subcommand("sweep", "Run a scenario over a seed range in parallel");
+    cmd->add_option("FILE", a->file, "Scenario file")->required();
+    cmd->add_option("--seeds", a->seeds, "Seed range A..B (default: the scenario's \"seeds\")");
+    cmd->add_option("--jobs,-j", a->jobs, "Worker processes (default: one per CPU)")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--junit", a->junit, "Write JUnit XML results");
+    cmd->add_option("--json", a->json, "Write JSON results (input of fedsim merge)");
+    cmd->add_flag("--stop-on-first", a->stop_on_first, "Stop at the first failing seed");
+    cmd->add_option("--shard", a->shard, "Run only shard K of N (every N-th seed)")
+        ->capture_default_str();
+    cmd->add_option("--progress", a->progress, "auto (bar on a terminal), always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+    cmd->callback([a, exit_code] { *exit_code = sweep(*a); });
+}
+
+}  // namespace tools

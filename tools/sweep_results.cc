@@ -1,0 +1,192 @@
+// JSON and JUnit encodings of sweep results.
+#include "tools/sweep_results.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/random.h"
+#include "tools/scenario_cli.h"
+
+namespace tools {
+
+namespace {
+
+using OJson = nlohmann::ordered_json;
+
+OJson to_json(const SeedResult& r) {
+    return {{"seed", r.seed},           {"status", r.status},
+            {"outcome", r.outcome},     {"reason", r.reason},
+            {"signature", r.signature}, {"fingerprint", r.fingerprint},
+            {"events", r.events},       {"end_ns", r.end_ns},
+            {"params", r.params},       {"replay", r.replay}};
+}
+
+std::optional<SeedResult> from_json(const nlohmann::json& j) {
+    if (!j.is_object() || !j.contains("seed") || !j.contains("status")) {
+        return std::nullopt;
+    }
+    try {
+        SeedResult r;
+        r.seed = j.at("seed").get<uint64_t>();
+        r.status = j.at("status").get<std::string>();
+        r.outcome = j.value("outcome", "");
+        r.reason = j.value("reason", "");
+        r.signature = j.value("signature", "");
+        r.fingerprint = j.value("fingerprint", "");
+        r.events = j.value("events", uint64_t{0});
+        r.end_ns = j.value("end_ns", int64_t{0});
+        r.params = j.value("params", "");
+        r.replay = j.value("replay", "");
+        return r;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+SweepSummary SweepResults::summary() const {
+    SweepSummary s;
+    for (const SeedResult& r : runs) {
+        (r.status == "pass" ? s.passed : r.status == "crash" ? s.crashed : s.failed) += 1;
+    }
+    s.not_run = planned > runs.size() ? planned - runs.size() : 0;
+    return s;
+}
+
+SeedResult seed_result_from(const scenario::RunReport& r, const std::string& file) {
+    return {.seed = r.seed,
+            .status = r.passed ? "pass" : "fail",
+            .outcome = sim::to_string(r.run.outcome),
+            .reason = r.reason,
+            .signature = r.signature,
+            .fingerprint = hex64(r.run.fingerprint),
+            .events = r.run.events,
+            .end_ns = r.run.end_time.ns(),
+            .params = scenario::describe_params(r.params),
+            .replay = r.passed ? "" : scenario::replay_command(file, r.seed)};
+}
+
+std::string seed_result_line(const SeedResult& r) { return to_json(r).dump(); }
+
+std::optional<SeedResult> parse_seed_result_line(const std::string& line) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) {
+        return std::nullopt;
+    }
+    return from_json(j);
+}
+
+std::string results_json(const SweepResults& results) {
+    std::vector<SeedResult> runs = results.runs;
+    std::sort(runs.begin(), runs.end(),
+              [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
+    OJson head = {{"fedsim_results", 1},
+                  {"scenario", results.scenario},
+                  {"file", results.file},
+                  {"digest", results.digest},
+                  {"seeds", results.seeds},
+                  {"shard", std::to_string(results.shard_index) + "/" +
+                                std::to_string(results.shard_count)},
+                  {"planned", results.planned}};
+    std::string text = head.dump();
+    text.pop_back();  // reopen the object to add the runs one per line
+    text += ",\n\"runs\": [\n";
+    for (size_t i = 0; i < runs.size(); ++i) {
+        text += "  " + to_json(runs[i]).dump() + (i + 1 < runs.size() ? ",\n" : "\n");
+    }
+    SweepSummary s = results.summary();
+    OJson summary = {{"passed", s.passed}, {"failed", s.failed}, {"crashed", s.crashed},
+                     {"not_run", s.not_run}};
+    return text + "],\n\"summary\": " + summary.dump() + "}\n";
+}
+
+std::optional<SweepResults> read_results_file(const std::string& path, std::string* error) {
+    std::ifstream in(path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    nlohmann::json j = nlohmann::json::parse(buffer.str(), nullptr, false);
+    if (!in || j.is_discarded() || !j.is_object() || !j.contains("fedsim_results") ||
+        !j.contains("runs") || !j["runs"].is_array()) {
+        *error = path + ": not a complete fedsim results file";
+        return std::nullopt;
+    }
+    SweepResults r;
+    r.scenario = j.value("scenario", "");
+    r.file = j.value("file", "");
+    r.digest = j.value("digest", "");
+    r.seeds = j.value("seeds", "");
+    r.planned = j.value("planned", uint64_t{0});
+    std::string shard = j.value("shard", "1/1");
+    size_t slash = shard.find('/');
+    r.shard_index = std::stoull(shard.substr(0, slash));
+    r.shard_count = std::stoull(shard.substr(slash + 1));
+    for (const auto& run : j["runs"]) {
+        std::optional<SeedResult> s = from_json(run);
+        if (!s) {
+            *error = path + ": a run record is malformed";
+            return std::nullopt;
+        }
+        r.runs.push_back(*s);
+    }
+    return r;
+}
+
+std::string junit_xml(const SweepResults& results) {
+    SweepSummary s = results.summary();
+    std::string name = xml_escape(results.scenario);
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+    out += "<testsuite name=\"" + name + "\" tests=\"" + std::to_string(results.runs.size()) +
+           "\" failures=\"" + std::to_string(s.failed) + "\" errors=\"" +
+           std::to_string(s.crashed) + "\" skipped=\"0\">\n";
+    std::vector<SeedResult> runs = results.runs;
+    std::sort(runs.begin(), runs.end(),
+              [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
+    for (const SeedResult& r : runs) {
+        out += "  <testcase classname=\"" + name + "\" name=\"seed " + std::to_string(r.seed) +
+               "\"";
+        if (r.status == "pass") {
+            out += "/>\n";
+            continue;
+        }
+        const char* tag = r.status == "crash" ? "error" : "failure";
+        out += ">\n    <" + std::string(tag) + " message=\"" + xml_escape(r.reason) + "\">" +
+               xml_escape(r.reason + "\nreplay: " + r.replay) + "</" + tag + ">\n  </testcase>\n";
+    }
+    return out + "</testsuite>\n</testsuites>\n";
+}
+
+std::string file_digest(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return in ? hex64(sim::hash_name(buffer.str())) : "";
+}
+
+}  // namespace tools

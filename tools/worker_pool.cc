@@ -1,0 +1,183 @@
+// fork/pipe/poll plumbing of the sweep's worker processes.
+#include "tools/worker_pool.h"
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+namespace tools {
+
+std::string describe_wait_status(int status) {
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char* abbrev = sigabbrev_np(sig);
+        return "signal " + std::to_string(sig) + " (SIG" + (abbrev ? abbrev : "?") + ")";
+    }
+    if (WIFEXITED(status)) {
+        return "exit code " + std::to_string(WEXITSTATUS(status));
+    }
+    return "status " + std::to_string(status);
+}
+
+void WorkerPool::worker_main(int in_fd, int out_fd) {
+    std::FILE* in = fdopen(in_fd, "r");
+    std::FILE* out = fdopen(out_fd, "w");
+    char line[64];
+    while (in != nullptr && out != nullptr && std::fgets(line, sizeof line, in) != nullptr) {
+        uint64_t seed = std::strtoull(line, nullptr, 10);
+        std::string result = job_(seed);
+        std::fprintf(out, "%s\n", result.c_str());
+        std::fflush(out);
+    }
+    std::fflush(stdout);
+    // _exit: the worker must not run the sweep's atexit handlers or static destructors.
+    _exit(0);
+}
+
+bool WorkerPool::spawn(Worker* w) {
+    int down[2];
+    int up[2];
+    if (pipe(down) != 0) {
+        return false;
+    }
+    if (pipe(up) != 0) {
+        close(down[0]);
+        close(down[1]);
+        return false;
+    }
+    // Buffered output would otherwise be written twice, once by each process.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (const Worker& other : workers_) {
+            // Another worker's pipe ends held open here would hide that worker's exit (EOF).
+            if (other.to_child >= 0) {
+                close(other.to_child);
+            }
+            if (other.from_child >= 0) {
+                close(other.from_child);
+            }
+        }
+        close(down[1]);
+        close(up[0]);
+        worker_main(down[0], up[1]);
+    }
+    close(down[0]);
+    close(up[1]);
+    if (pid < 0) {
+        close(down[1]);
+        close(up[0]);
+        return false;
+    }
+    *w = Worker{.pid = pid, .to_child = down[1], .from_child = up[0]};
+    return true;
+}
+
+bool WorkerPool::assign(Worker* w, uint64_t seed) {
+    std::string line = std::to_string(seed) + "\n";
+    w->busy = true;
+    w->seed = seed;
+    // A failed write means the worker died; drain() will see the EOF and report the seed.
+    return write(w->to_child, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+}
+
+std::string WorkerPool::reap(Worker* w) {
+    int status = 0;
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    close(w->to_child);
+    close(w->from_child);
+    w->to_child = w->from_child = -1;
+    w->pid = -1;
+    return describe_wait_status(status);
+}
+
+bool WorkerPool::drain(Worker* w, const OnDone& on_done, bool* stop) {
+    char buf[4096];
+    ssize_t n = read(w->from_child, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+        return true;
+    }
+    if (n <= 0) {
+        std::string how = reap(w);
+        if (w->busy && !*stop) {
+            w->busy = false;
+            *stop = !on_done(w->seed, "", "the worker process died: " + how);
+        }
+        return false;
+    }
+    w->buffer.append(buf, static_cast<size_t>(n));
+    for (size_t nl = w->buffer.find('\n'); nl != std::string::npos; nl = w->buffer.find('\n')) {
+        std::string line = w->buffer.substr(0, nl);
+        w->buffer.erase(0, nl + 1);
+        w->busy = false;
+        if (!*stop) {
+            *stop = !on_done(w->seed, line, "");
+        }
+    }
+    return true;
+}
+
+void WorkerPool::stop_all() {
+    for (Worker& w : workers_) {
+        if (w.pid < 0) {
+            continue;
+        }
+        close(w.to_child);  // an idle worker exits at EOF
+        w.to_child = -1;
+        if (w.busy) {
+            kill(w.pid, SIGKILL);  // our own child, abandoned mid-seed
+        }
+        int status = 0;
+        waitpid(w.pid, &status, 0);
+        close(w.from_child);
+        w.pid = -1;
+    }
+}
+
+void WorkerPool::run(const std::vector<uint64_t>& seeds, const OnDone& on_done) {
+    // Writing to a worker that just died must not kill the sweep.
+    std::signal(SIGPIPE, SIG_IGN);
+    size_t next = 0;
+    bool stop = false;
+    workers_.assign(static_cast<size_t>(jobs_), Worker{});
+    for (;;) {
+        for (Worker& w : workers_) {
+            if (!stop && w.pid < 0 && next < seeds.size() && !spawn(&w)) {
+                std::perror("fedsim: cannot start a worker process");
+                stop = true;
+            }
+            if (!stop && w.pid >= 0 && !w.busy && next < seeds.size()) {
+                assign(&w, seeds[next++]);
+            }
+        }
+        std::vector<pollfd> fds;
+        std::vector<Worker*> owners;
+        for (Worker& w : workers_) {
+            if (w.pid >= 0 && w.busy) {
+                fds.push_back({w.from_child, POLLIN, 0});
+                owners.push_back(&w);
+            }
+        }
+        if (stop || fds.empty()) {
+            break;
+        }
+        if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
+            break;
+        }
+        for (size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].revents != 0) {
+                drain(owners[i], on_done, &stop);
+            }
+        }
+    }
+    stop_all();
+}
+
+}  // namespace tools
