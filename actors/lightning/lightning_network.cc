@@ -302,8 +302,9 @@ Result<std::vector<NodeIndex>> build_from_topology(LightningNetwork& network,
     }
     std::vector<NodeIndex> ids;
     for (NodeIndex i = 0; i < topology.graph.node_count(); ++i) {
-        Result<NodeIndex> n = network.add_node(
-            NodeOptions{.alias = topology.graph.alias(i), .profile = profiles[i % profiles.size()]});
+        const std::string& profile = profiles[i % profiles.size()];
+        Result<NodeIndex> n =
+            network.add_node(NodeOptions{.alias = topology.graph.alias(i), .profile = profile});
         if (!n.ok()) {
             return R::failure(n.error());
         }

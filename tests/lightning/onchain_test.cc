@@ -26,6 +26,22 @@ void pay_async(World& w, NodeIndex payer, const Invoice& inv, PaymentResult* res
         {.node = w.ln.node(payer).net_id()});
 }
 
+// a -> b -> c, where b's HTLC to c timed out on chain and b failed a's HTLC back.
+void check_balances_after_timeout(World& w, ChannelIndex ab, ChannelIndex bc) {
+    const ChannelLedger& first = w.ln.channel(ab);
+    const NodeIndex a = first.side(0).node;
+    const NodeIndex b = first.side(1).node;
+    const NodeIndex c = w.ln.channel(bc).side(1).node;
+    // a and b's channel stays open: the HTLC came back off-chain, balances as before.
+    CHECK(first.status() == ChannelStatus::open);
+    CHECK(w.balance(ab, a) == 500000000);
+    CHECK(w.balance(ab, b) == 500000000);
+    // b and c's channel is closed: b has its balance plus the timed-out HTLC, c its own.
+    CHECK(w.ln.channel(bc).status() == ChannelStatus::closed);
+    CHECK(w.ln.onchain_sat(b) == 500000);
+    CHECK(w.ln.onchain_sat(c) == 500000);
+}
+
 }  // namespace
 
 TEST_CASE("a hold invoice never settled: each profile goes on chain for the offered HTLC at its "
@@ -90,14 +106,7 @@ TEST_CASE("a hold invoice never settled: each profile goes on chain for the offe
         });
         CHECK_FALSE(result.succeeded);
         CHECK(result.code == k_fail_back_code);
-        // a and b's channel never left the chain of trust: the HTLC came back off-chain.
-        CHECK(w.ln.channel(ab).status() == ChannelStatus::open);
-        CHECK(w.balance(ab, a) == 500000000);
-        CHECK(w.balance(ab, b) == 500000000);
-        // b and c's channel is closed: b has its balance plus the timed-out HTLC, c its own.
-        CHECK(w.ln.channel(bd).status() == ChannelStatus::closed);
-        CHECK(w.ln.onchain_sat(b) == 500000);
-        CHECK(w.ln.onchain_sat(d) == 500000);
+        check_balances_after_timeout(w, ab, bd);
         CHECK(w.ln.node(d).held_count(hash) == 0);  // dropped once timed out on chain
     }
 }
