@@ -1,6 +1,7 @@
 // The greedy reduction loop of the shrinker and its candidate generators.
 #include "scenario/shrink.h"
 
+#include <algorithm>
 #include <set>
 
 #include "scenario/parser.h"
@@ -120,7 +121,13 @@ private:
                     }
                 }
             }
-            Candidate c{result_.minimal, "timeline entry " + describe_entry(timeline[i], i)};
+            size_t dependents = static_cast<size_t>(std::count(drop.begin(), drop.end(), true)) - 1;
+            Candidate c{result_.minimal,
+                        "timeline entry " + describe_entry(timeline[i], i) +
+                            (dependents == 0 ? ""
+                                             : " and " + std::to_string(dependents) +
+                                                   " entr" + (dependents == 1 ? "y" : "ies") +
+                                                   " waiting for it")};
             c.scenario.timeline.clear();
             for (size_t j = 0; j < timeline.size(); ++j) {
                 if (!drop[j]) {

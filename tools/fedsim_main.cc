@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "tools/debug_commands.h"
 #include "tools/demo_command.h"
 #include "tools/fingerprints_command.h"
 #include "tools/inspect_command.h"
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
     tools::add_replay_command(app, &exit_code);
     tools::add_sweep_command(app, &exit_code);
     tools::add_merge_command(app, &exit_code);
+    tools::add_check_determinism_command(app, &exit_code);
+    tools::add_diff_command(app, &exit_code);
+    tools::add_shrink_command(app, &exit_code);
     tools::add_validate_command(app, &exit_code);
     tools::add_list_command(app, &exit_code);
     try {
