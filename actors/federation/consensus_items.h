@@ -1,0 +1,146 @@
+// What guardians agree on: consensus items (votes, federation transactions, decryption shares),
+// a guardian's proposal for a round, and a round's batch.
+//
+// A federation transaction is a plain struct per kind (peg-in, peg-out, LNv1 contract funding,
+// claim, refund, cancellation, incoming offer and funding, gateway registration), named by a
+// FedTxId its submitter chose. Items are values: a batch is copied to every guardian and applied
+// by FederationState::apply_batch, in proposal order (by guardian id) then item order.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "actors/chain/transaction.h"
+#include "actors/federation/contracts.h"
+#include "actors/federation/mint_ledger.h"
+#include "actors/federation/quorum.h"
+
+namespace actors::federation {
+
+struct FedTxId {
+    uint64_t value = 0;
+    constexpr auto operator<=>(const FedTxId&) const = default;
+};
+
+// Which consensus value a vote item feeds.
+enum class VoteKind : uint8_t { wallet_count, ln_count, lnv2_count, lnv2_unix_time };
+
+struct VoteItem {
+    VoteKind kind = VoteKind::wallet_count;
+    uint64_t value = 0;
+};
+
+// A peg-in proof: the output paying the federation's multisig and the height of its block.
+// Every guardian checks it against the canonical chain (a stand-in for the merkle proof against
+// a synced block hash) and against the wallet's known blocks (the consensus count).
+struct PegInTx {
+    ClientId client;
+    chain::OutPoint outpoint;
+    uint64_t block_height = 0;
+};
+
+// Redeems `amount_sat` (+ the peg-out fee) of ecash and pays `address` on chain.
+struct PegOutTx {
+    ClientId client;
+    uint64_t amount_sat = 0;
+    std::string address;
+};
+
+// The client escrows ecash in an LNv1 outgoing contract.
+struct FundOutgoingTx {
+    ClientId client;
+    OutgoingContractV1 contract;
+    uint64_t amount_msat = 0;
+};
+
+// Gateway claim (with the preimage) or user refund of an outgoing contract; the escrow is
+// issued as ecash to `payout`.
+struct SpendOutgoingTx {
+    ContractId contract;
+    PublicKey signer;
+    std::optional<Preimage> preimage;
+    ClientId payout;
+};
+
+struct CancelOutgoingTx {
+    ContractId contract;
+    CancellationSignature signature;
+};
+
+struct OfferIncomingTx {
+    IncomingOfferV1 offer;
+};
+
+// The gateway funds the incoming contract for `hash` from its own ecash.
+struct FundIncomingTx {
+    ClientId gateway_client;
+    PaymentHash hash;
+    uint64_t amount_msat = 0;
+    PublicKey gateway_key;
+};
+
+// The user (key derived from the decrypted preimage) or, after an invalid decryption, the
+// gateway takes the incoming contract's funds.
+struct SpendIncomingTx {
+    PaymentHash hash;
+    PublicKey signer;
+    ClientId payout;
+};
+
+// One route hint hop as the federation stores it: the channel from `src_node` to the gateway's
+// node, with the policy a payer must pay for it.
+struct RouteHintRecord {
+    PublicKey src_node;
+    uint64_t short_channel_id = 0;
+    uint64_t fee_base_msat = 0;
+    uint64_t fee_ppm = 0;
+    uint64_t cltv_expiry_delta = 0;
+};
+
+// The gateway's announcement (fees and route hints). Kept in consensus so every client reads
+// the same directory; a newer registration by the same key replaces the older one.
+struct RegisterGatewayTx {
+    PublicKey gateway_key;
+    PublicKey node_key;
+    uint32_t node_index = 0;  // the Lightning model's NodeIndex of the gateway's node
+    RoutingFees fees;
+    std::vector<RouteHintRecord> route_hints;
+    ClientId gateway_client;
+};
+
+using FedTxBody = std::variant<PegInTx, PegOutTx, FundOutgoingTx, SpendOutgoingTx,
+                               CancelOutgoingTx, OfferIncomingTx, FundIncomingTx,
+                               SpendIncomingTx, RegisterGatewayTx>;
+
+struct FedTx {
+    FedTxId id;
+    FedTxBody body;
+};
+
+const char* tx_kind(const FedTxBody& body);
+
+// A guardian's decryption share for a funded incoming contract. `valid` is the outcome of
+// checking the share against the guardian's public key share (false from a Byzantine one).
+struct ShareItem {
+    PaymentHash hash;
+    bool valid = true;
+};
+
+using ConsensusItem = std::variant<VoteItem, FedTx, ShareItem>;
+
+struct Proposal {
+    PeerId peer;
+    std::vector<ConsensusItem> items;
+};
+
+// A decided round: the proposals of at least t guardians, sorted by guardian id.
+struct Batch {
+    uint64_t round = 0;
+    std::vector<Proposal> proposals;
+};
+
+}  // namespace actors::federation

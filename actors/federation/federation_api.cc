@@ -1,0 +1,137 @@
+// FederationApi: submission, f + 1 agreement on reads, and the inbox dispatcher.
+#include "actors/federation/federation_api.h"
+
+#include "sim/assert.h"
+#include "sim/random.h"
+#include "sim/this_actor.h"
+
+namespace actors::federation {
+
+FederationApi::FederationApi(sim::Simulation& sim, sim::NodeId self, const Federation& federation)
+    : sim_(sim),
+      self_(self),
+      guardians_(federation.nodes()),
+      quorum_(federation.quorum()),
+      other_(std::make_unique<sim::Channel<sim::Envelope>>(sim.network().node_name(self) +
+                                                           ".other")) {}
+
+void FederationApi::start() {
+    SIM_ASSERT(!dispatcher_.has_value());
+    sim_.network().set_node_up(self_, true);
+    dispatcher_ = sim_.scheduler().spawn(sim_.network().node_name(self_) + ".fedapi",
+                                         [this] { dispatch(); },
+                                         {.kind = sim::ActorKind::daemon, .node = self_});
+}
+
+void FederationApi::stop() {
+    if (dispatcher_.has_value()) {
+        sim_.scheduler().kill(*dispatcher_);
+        dispatcher_.reset();
+    }
+    pending_.clear();
+    while (other_->try_recv().has_value()) {
+    }
+}
+
+void FederationApi::dispatch() {
+    sim::Channel<sim::Envelope>& inbox = sim_.network().inbox(self_);
+    while (std::optional<sim::Envelope> env = inbox.recv()) {
+        if (const QueryReply* reply = env->as<QueryReply>()) {
+            auto it = pending_.find(reply->query_id);
+            if (it != pending_.end()) {
+                it->second->try_send(*reply);
+            }
+            continue;  // a late reply to a finished query
+        }
+        other_->try_send(std::move(*env));
+    }
+}
+
+FedTxId FederationApi::new_tx_id() {
+    uint64_t h = sim::hash_name(sim_.network().node_name(self_));
+    return FedTxId{sim::fingerprint_mix(h, next_tx_++)};
+}
+
+void FederationApi::submit(const FedTx& tx) {
+    for (sim::NodeId g : guardians_) {
+        sim_.network().send(self_, g, "fed_submit", SubmitTxMsg{tx});
+    }
+}
+
+std::optional<QueryReply> FederationApi::query(QueryMsg query, sim::SimDuration timeout) {
+    query.query_id = next_query_++;
+    auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_query");
+    pending_.emplace(query.query_id, replies);
+    for (sim::NodeId g : guardians_) {
+        sim_.network().send(self_, g, "fed_query", query);
+    }
+    const sim::SimTime deadline = sim::this_actor::now() + timeout;
+    std::map<uint64_t, uint64_t> votes;  // digest -> guardians
+    std::optional<QueryReply> agreed;
+    while (!agreed.has_value()) {
+        std::optional<QueryReply> r = replies->recv_until(deadline);
+        if (!r.has_value()) {
+            break;
+        }
+        if (++votes[r->digest] == quorum_.f + 1) {
+            agreed = std::move(r);
+        }
+    }
+    pending_.erase(query.query_id);
+    return agreed;
+}
+
+std::optional<TxOutcome> FederationApi::submit_and_wait(const FedTx& tx, sim::SimTime deadline,
+                                                        sim::SimDuration retry) {
+    while (sim::this_actor::now() < deadline) {
+        submit(tx);
+        const sim::SimTime next = sim::this_actor::now() + retry;
+        while (sim::this_actor::now() < next) {
+            if (std::optional<TxOutcome> o = outcome(tx.id)) {
+                return o;
+            }
+            sim::this_actor::sleep_for(sim::SimDuration::millis(250));
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<TxOutcome> FederationApi::outcome(FedTxId id) {
+    std::optional<QueryReply> r =
+        query(QueryMsg{.query_id = 0, .kind = QueryKind::tx_outcome, .tx = id, .contract = {},
+                       .hash = {}},
+              query_timeout_);
+    return r.has_value() ? r->outcome : std::nullopt;
+}
+
+std::optional<OutgoingSnapshot> FederationApi::outgoing(ContractId id) {
+    std::optional<QueryReply> r =
+        query(QueryMsg{.query_id = 0, .kind = QueryKind::outgoing, .tx = {}, .contract = id,
+                       .hash = {}},
+              query_timeout_);
+    return r.has_value() ? r->outgoing : std::nullopt;
+}
+
+std::optional<IncomingSnapshot> FederationApi::incoming(const PaymentHash& hash) {
+    std::optional<QueryReply> r =
+        query(QueryMsg{.query_id = 0, .kind = QueryKind::incoming, .tx = {}, .contract = {},
+                       .hash = hash},
+              query_timeout_);
+    return r.has_value() ? r->incoming : std::nullopt;
+}
+
+std::optional<uint64_t> FederationApi::ln_count() {
+    std::optional<QueryReply> r = query(
+        QueryMsg{.query_id = 0, .kind = QueryKind::counts, .tx = {}, .contract = {}, .hash = {}},
+        query_timeout_);
+    return r.has_value() ? std::optional<uint64_t>(r->ln_count) : std::nullopt;
+}
+
+std::vector<RegisterGatewayTx> FederationApi::gateways() {
+    std::optional<QueryReply> r = query(
+        QueryMsg{.query_id = 0, .kind = QueryKind::gateways, .tx = {}, .contract = {}, .hash = {}},
+        query_timeout_);
+    return r.has_value() ? r->gateways : std::vector<RegisterGatewayTx>{};
+}
+
+}  // namespace actors::federation

@@ -1,0 +1,320 @@
+// FederationState: batch application, votes, the wallet (peg-in, peg-out) and the fingerprint.
+// The Lightning module's transactions are in federation_state_ln.cc.
+#include "actors/federation/federation_state.h"
+
+#include <type_traits>
+#include <utility>
+
+#include "sim/assert.h"
+#include "sim/trace.h"
+
+namespace actors::federation {
+
+const char* to_string(StateEventKind kind) {
+    switch (kind) {
+        case StateEventKind::peg_in:
+            return "peg_in";
+        case StateEventKind::peg_out:
+            return "peg_out";
+        case StateEventKind::outgoing_funded:
+            return "outgoing_funded";
+        case StateEventKind::outgoing_claimed:
+            return "outgoing_claimed";
+        case StateEventKind::outgoing_refunded:
+            return "outgoing_refunded";
+        case StateEventKind::outgoing_cancelled:
+            return "outgoing_cancelled";
+        case StateEventKind::incoming_offered:
+            return "incoming_offered";
+        case StateEventKind::incoming_funded:
+            return "incoming_funded";
+        case StateEventKind::incoming_decrypted:
+            return "incoming_decrypted";
+        case StateEventKind::incoming_claimed:
+            return "incoming_claimed";
+        case StateEventKind::incoming_refunded:
+            return "incoming_refunded";
+    }
+    SIM_UNREACHABLE("unknown StateEventKind");
+}
+
+const char* tx_kind(const FedTxBody& body) {
+    static constexpr const char* k_names[] = {"peg_in",         "peg_out",       "fund_outgoing",
+                                              "spend_outgoing", "cancel",        "offer_incoming",
+                                              "fund_incoming",  "spend_incoming", "register_gw"};
+    static_assert(std::variant_size_v<FedTxBody> == std::size(k_names));
+    return k_names[body.index()];
+}
+
+uint64_t hash_key(const PaymentHash& hash) {
+    uint64_t h = 0;
+    for (size_t i = 0; i < 8; ++i) {
+        h |= static_cast<uint64_t>(hash[i]) << (8 * i);
+    }
+    return h;
+}
+
+FederationState::FederationState(FederationParams params, const chain::Chain* canonical)
+    : params_(std::move(params)),
+      canonical_(canonical),
+      wallet_votes_(params_.quorum, params_.wallet_rule),
+      ln_votes_(params_.quorum, params_.ln_rule),
+      lnv2_count_votes_(params_.quorum, VoteRule::ln_v2),
+      lnv2_time_votes_(params_.quorum, VoteRule::ln_v2),
+      known_(params_.sync),
+      offers_(params_.quorum) {
+    SIM_ASSERT(params_.quorum.n >= 1);
+    SIM_ASSERT(params_.wallet_rule != VoteRule::ln_v1);
+}
+
+void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* events) {
+    SIM_ASSERT(batch.round == rounds_);
+    SIM_ASSERT(batch.proposals.size() >= params_.quorum.t);
+    for (size_t i = 0; i < batch.proposals.size(); ++i) {
+        const Proposal& proposal = batch.proposals[i];
+        SIM_ASSERT(params_.quorum.contains(proposal.peer));
+        SIM_ASSERT(i == 0 || batch.proposals[i - 1].peer < proposal.peer);
+        for (const ConsensusItem& item : proposal.items) {
+            if (const auto* vote = std::get_if<VoteItem>(&item)) {
+                apply_vote(proposal.peer, *vote);
+            } else if (const auto* tx = std::get_if<FedTx>(&item)) {
+                apply_tx(*tx, events);
+            } else {
+                apply_share(proposal.peer, std::get<ShareItem>(item), events);
+            }
+        }
+    }
+    ++rounds_;
+}
+
+void FederationState::apply_vote(PeerId peer, const VoteItem& vote) {
+    switch (vote.kind) {
+        case VoteKind::wallet_count: {
+            VoteOutcome outcome = wallet_votes_.submit(peer, vote.value);
+            if (outcome.consensus_changed() && outcome.consensus_after > known_.consensus_count()) {
+                known_.on_consensus_change(known_.consensus_count(), outcome.consensus_after);
+            }
+            return;
+        }
+        case VoteKind::ln_count:
+            ln_votes_.submit(peer, vote.value);
+            return;
+        case VoteKind::lnv2_count:
+            lnv2_count_votes_.submit(peer, vote.value);
+            return;
+        case VoteKind::lnv2_unix_time:
+            lnv2_time_votes_.submit(peer, vote.value);
+            return;
+    }
+}
+
+void FederationState::apply_tx(const FedTx& tx, std::vector<StateEvent>* events) {
+    if (outcomes_.count(tx.id) != 0) {
+        return;  // proposed by several guardians (or resubmitted): processed once
+    }
+    std::string error = apply_body(tx, events);
+    outcomes_.emplace(tx.id, TxOutcome{.accepted = error.empty(), .error = error,
+                                       .round = rounds_});
+}
+
+std::string FederationState::apply_body(const FedTx& tx, std::vector<StateEvent>* events) {
+    return std::visit(
+        [&](const auto& body) -> std::string {
+            using T = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<T, PegInTx>) {
+                return apply_peg_in(tx, body, events);
+            } else if constexpr (std::is_same_v<T, PegOutTx>) {
+                return apply_peg_out(tx, body, events);
+            } else if constexpr (std::is_same_v<T, FundOutgoingTx>) {
+                return apply_fund_outgoing(tx, body, events);
+            } else if constexpr (std::is_same_v<T, SpendOutgoingTx>) {
+                return apply_spend_outgoing(tx, body, events);
+            } else if constexpr (std::is_same_v<T, CancelOutgoingTx>) {
+                return apply_cancel(tx, body, events);
+            } else if constexpr (std::is_same_v<T, OfferIncomingTx>) {
+                return apply_offer(tx, body, events);
+            } else if constexpr (std::is_same_v<T, FundIncomingTx>) {
+                return apply_fund_incoming(tx, body, events);
+            } else if constexpr (std::is_same_v<T, SpendIncomingTx>) {
+                return apply_spend_incoming(tx, body, events);
+            } else {
+                static_assert(std::is_same_v<T, RegisterGatewayTx>);
+                clients_.insert(body.gateway_client);
+                gateways_.insert_or_assign(body.gateway_key, body);
+                return std::string();
+            }
+        },
+        tx.body);
+}
+
+void FederationState::issue(ClientId client, uint64_t amount_msat) {
+    clients_.insert(client);
+    MintRejection r = mint_.issue(client, amount_msat);
+    SIM_ASSERT_MSG(r == MintRejection::none, "issuance of a checked amount cannot fail");
+}
+
+std::string FederationState::apply_peg_in(const FedTx& tx, const PegInTx& peg_in,
+                                          std::vector<StateEvent>* events) {
+    PegInRejection known = check_peg_in(known_, peg_in.block_height);
+    if (known != PegInRejection::none) {
+        return "Unknown block hash in peg-in proof";
+    }
+    if (canonical_ == nullptr) {
+        return "no chain to verify the proof against";
+    }
+    const chain::Block* block = canonical_->block_at(static_cast<int64_t>(peg_in.block_height));
+    const chain::Transaction* found = nullptr;
+    for (size_t i = 0; block != nullptr && i < block->txs.size(); ++i) {
+        if (block->txids[i] == peg_in.outpoint.txid) {
+            found = &block->txs[i];
+        }
+    }
+    if (found == nullptr || peg_in.outpoint.vout >= found->outputs.size()) {
+        return "peg-in proof does not match the block";
+    }
+    const chain::TxOut& out = found->outputs[peg_in.outpoint.vout];
+    const auto* multisig = std::get_if<chain::PayToMultisig>(&out.condition);
+    if (multisig == nullptr || multisig->keys != params_.multisig_keys) {
+        return "output does not pay the federation";
+    }
+    if (!pegged_in_.insert(peg_in.outpoint).second) {
+        return "output already pegged in";
+    }
+    uint64_t msat = static_cast<uint64_t>(out.value) * k_msat_per_sat;
+    utxos_.emplace(peg_in.outpoint, out.value);
+    issue(peg_in.client, msat);
+    events->push_back(StateEvent{.kind = StateEventKind::peg_in, .tx = tx.id,
+                                 .client = peg_in.client, .amount_msat = msat});
+    return std::string();
+}
+
+std::string FederationState::apply_peg_out(const FedTx& tx, const PegOutTx& out,
+                                           std::vector<StateEvent>* events) {
+    const uint64_t need_sat = saturating_add(out.amount_sat, params_.peg_out_fee_sat);
+    if (out.amount_sat == 0) {
+        return "zero peg-out";
+    }
+    if (mint_.balance(out.client) < need_sat * k_msat_per_sat) {
+        return std::string(to_string(MintRejection::insufficient_balance));
+    }
+    // Deterministic coin selection: outpoint order until the amount and fee are covered.
+    chain::Transaction ptx;
+    uint64_t have_sat = 0;
+    for (const auto& [op, value] : utxos_) {
+        if (have_sat >= need_sat) {
+            break;
+        }
+        std::vector<std::string> signers(params_.multisig_keys.begin(),
+                                         params_.multisig_keys.begin() +
+                                             static_cast<std::ptrdiff_t>(params_.quorum.t));
+        ptx.inputs.push_back(chain::TxIn{op, chain::k_sequence_default,
+                                         chain::MultisigSigned{std::move(signers)}});
+        have_sat += static_cast<uint64_t>(value);
+    }
+    if (have_sat < need_sat) {
+        return "federation wallet has too few funds";
+    }
+    ptx.outputs.push_back(chain::TxOut{static_cast<chain::Amount>(out.amount_sat),
+                                       chain::PayToOwner{out.address}});
+    if (have_sat > need_sat) {
+        ptx.outputs.push_back(chain::TxOut{
+            static_cast<chain::Amount>(have_sat - need_sat),
+            chain::PayToMultisig{params_.multisig_keys,
+                                 static_cast<uint32_t>(params_.quorum.t)}});
+    }
+    ptx.memo = "pegout:" + std::to_string(tx.id.value);
+    for (const chain::TxIn& in : ptx.inputs) {
+        utxos_.erase(in.prevout);
+    }
+    if (ptx.outputs.size() == 2) {
+        utxos_.emplace(chain::OutPoint{ptx.txid(), 1}, ptx.outputs[1].value);
+    }
+    MintRejection r = mint_.redeem(out.client, need_sat * k_msat_per_sat);
+    SIM_ASSERT(r == MintRejection::none);
+    peg_outs_.push_back(std::move(ptx));
+    events->push_back(StateEvent{.kind = StateEventKind::peg_out, .tx = tx.id,
+                                 .client = out.client, .amount_msat = need_sat * k_msat_per_sat});
+    return std::string();
+}
+
+uint64_t FederationState::utxo_total_sat() const {
+    uint64_t total = 0;
+    for (const auto& [op, value] : utxos_) {
+        total += static_cast<uint64_t>(value);
+    }
+    return total;
+}
+
+const TxOutcome* FederationState::outcome(FedTxId id) const {
+    auto it = outcomes_.find(id);
+    return it == outcomes_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+struct Hasher {
+    uint64_t h = 0x4645444552415445ULL;
+    void add(uint64_t v) { h = sim::fingerprint_mix(h, v); }
+    void add(const Digest32& d) { add(hash_key(d)); }
+    void add(const std::string& s) { h = sim::fingerprint_bytes(h, s); }
+};
+
+void hash_votes(Hasher* hs, const VoteBook& book) {
+    for (uint32_t p = 0; p < book.quorum().n; ++p) {
+        std::optional<uint64_t> v = book.vote_of(PeerId(p));
+        hs->add(v.has_value() ? *v + 1 : 0);
+    }
+    hs->add(book.consensus());
+}
+
+}  // namespace
+
+uint64_t FederationState::fingerprint() const {
+    Hasher hs;
+    hs.add(rounds_);
+    hash_votes(&hs, wallet_votes_);
+    hash_votes(&hs, ln_votes_);
+    hash_votes(&hs, lnv2_count_votes_);
+    hash_votes(&hs, lnv2_time_votes_);
+    hs.add(known_.consensus_count());
+    for (ClientId c : clients_) {
+        hs.add(c.value);
+        hs.add(mint_.balance(c));
+    }
+    hs.add(mint_.total_issued_msat());
+    hs.add(mint_.total_redeemed_msat());
+    for (const auto& [op, value] : utxos_) {
+        hs.add(op.to_string());
+        hs.add(static_cast<uint64_t>(value));
+    }
+    hs.add(escrow_msat_);
+    for (const auto& [id, rec] : outgoing_) {
+        hs.add(id.value);
+        hs.add(rec.account.spent() ? 1 : 0);
+        hs.add(rec.account.contract().cancelled ? 1 : 0);
+    }
+    for (const PaymentHash& h : offered_) {
+        hs.add(h);
+    }
+    for (const auto& [hash, rec] : incoming_) {
+        hs.add(hash);
+        hs.add(static_cast<uint64_t>(rec.contract.state()));
+        hs.add(rec.contract.share_count());
+        hs.add(rec.contract.spent() ? 1 : 0);
+    }
+    for (const auto& [key, reg] : gateways_) {
+        hs.add(key.value);
+        hs.add(reg.route_hints.size());
+        for (const RouteHintRecord& hint : reg.route_hints) {
+            hs.add(hint.short_channel_id);
+        }
+    }
+    for (const auto& [id, outcome] : outcomes_) {
+        hs.add(id.value);
+        hs.add(outcome.accepted ? 1 : 0);
+        hs.add(outcome.round);
+    }
+    return hs.h;
+}
+
+}  // namespace actors::federation

@@ -1,0 +1,173 @@
+// FederationState: one guardian's consensus state — the module states every honest guardian
+// must hold identically after each round — and the deterministic function that applies a
+// decided batch to it.
+//
+// Modules: the wallet (block-count votes, known blocks, peg-ins, peg-outs, the federation's
+// UTXO set as consensus sees it), the mint (ecash balances per client), and the LNv1 Lightning
+// module (count votes, outgoing and incoming contracts, decryption shares, gateway directory),
+// plus LNv2 count and unix-time votes. Every decision calls the rule core (vote_aggregation.h,
+// wallet_rules.h, contracts.h); this file only routes items to it and keeps the books.
+// Nothing here reads a clock, a random stream or the guardian's own bitcoind: the only input
+// besides the batch is the canonical chain used to check peg-in proofs, which is the same for
+// every guardian. fingerprint() hashes the whole state, so checkers can compare guardians.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/chain/chain.h"
+#include "actors/federation/consensus_items.h"
+#include "actors/federation/contracts.h"
+#include "actors/federation/mint_ledger.h"
+#include "actors/federation/vote_aggregation.h"
+#include "actors/federation/wallet_rules.h"
+
+namespace actors::federation {
+
+struct FederationParams {
+    Quorum quorum = Quorum::of(k_default_guardian_count);
+    // Aggregation per module: wallet_v1 or ln_v2 (wallet v2) for the wallet; ln_v1 or ln_v2
+    // for the Lightning module's block count.
+    VoteRule wallet_rule = VoteRule::wallet_v1;
+    VoteRule ln_rule = VoteRule::ln_v1;
+    uint64_t finality_delay = k_default_finality_delay;
+    WalletSyncOptions sync;
+    // The federation's on-chain multisig: one key name per guardian, threshold t.
+    std::vector<std::string> multisig_keys;
+    // The miner fee of a peg-out transaction, charged to the client in ecash.
+    uint64_t peg_out_fee_sat = 500;
+};
+
+struct TxOutcome {
+    bool accepted = false;
+    std::string error;  // the rule core's rejection text; empty when accepted
+    uint64_t round = 0;
+};
+
+// What a round changed, for checkers: one event per value movement or contract transition.
+enum class StateEventKind : uint8_t {
+    peg_in,
+    peg_out,
+    outgoing_funded,
+    outgoing_claimed,
+    outgoing_refunded,
+    outgoing_cancelled,
+    incoming_offered,
+    incoming_funded,
+    incoming_decrypted,
+    incoming_claimed,   // paid to the user: ecash for the receiver
+    incoming_refunded,  // invalid decryption: back to the gateway
+};
+const char* to_string(StateEventKind kind);
+
+struct StateEvent {
+    StateEventKind kind = StateEventKind::peg_in;
+    FedTxId tx;
+    uint64_t contract_key = 0;  // ContractId value, or the hash folded to 64 bits
+    ClientId client;            // who paid or was paid, when a client is involved
+    uint64_t amount_msat = 0;
+};
+
+struct OutgoingRecord {
+    OutgoingAccountV1 account;
+    std::optional<OutgoingSpender> spent_by;
+    std::optional<Preimage> preimage;  // the gateway's witness, once claimed
+    uint64_t funded_round = 0;
+};
+
+struct IncomingRecord {
+    IncomingContractV1 contract;
+    ClientId funder;
+    std::optional<ClientId> paid_to;
+    bool refunded = false;
+};
+
+class FederationState {
+public:
+    // `canonical` checks peg-in proofs; it must outlive the state (null: peg-ins rejected).
+    FederationState(FederationParams params, const chain::Chain* canonical);
+
+    // Applies a decided batch: proposals in guardian order, items in proposal order. A
+    // transaction already processed (proposed by several guardians) is skipped.
+    // REQUIRES: batch.round == rounds_applied().
+    void apply_batch(const Batch& batch, std::vector<StateEvent>* events);
+
+    uint64_t rounds_applied() const { return rounds_; }
+    uint64_t fingerprint() const;
+
+    // --- Reads (guardian queries, checkers, tests) ----------------------------------------
+    const FederationParams& params() const { return params_; }
+    uint64_t wallet_count() const { return wallet_votes_.consensus(); }
+    uint64_t ln_count() const { return ln_votes_.consensus(); }
+    uint64_t lnv2_count() const { return lnv2_count_votes_.consensus(); }
+    uint64_t lnv2_unix_time() const { return lnv2_time_votes_.consensus(); }
+    const VoteBook& wallet_votes() const { return wallet_votes_; }
+    const VoteBook& ln_votes() const { return ln_votes_; }
+    const KnownBlocks& known_blocks() const { return known_; }
+    const MintLedger& mint() const { return mint_; }
+    const std::set<ClientId>& clients() const { return clients_; }
+    const std::map<chain::OutPoint, chain::Amount>& utxos() const { return utxos_; }
+    uint64_t utxo_total_sat() const;
+    uint64_t escrow_msat() const { return escrow_msat_; }
+    const std::vector<chain::Transaction>& peg_out_txs() const { return peg_outs_; }
+    const std::map<ContractId, OutgoingRecord>& outgoing() const { return outgoing_; }
+    const std::map<PaymentHash, IncomingRecord>& incoming() const { return incoming_; }
+    const std::map<PublicKey, RegisterGatewayTx>& gateways() const { return gateways_; }
+    const TxOutcome* outcome(FedTxId id) const;
+    bool has_offer(const PaymentHash& hash) const { return offers_.has_offer(hash); }
+    // Incoming contracts still waiting for decryption shares, in hash order.
+    std::vector<PaymentHash> pending_decryptions() const;
+    // Whether `peer`'s share for `hash` is already stored (so it need not propose it again).
+    bool has_share(const PaymentHash& hash, PeerId peer) const;
+
+private:
+    void apply_vote(PeerId peer, const VoteItem& vote);
+    void apply_share(PeerId peer, const ShareItem& share, std::vector<StateEvent>* events);
+    void apply_tx(const FedTx& tx, std::vector<StateEvent>* events);
+    std::string apply_body(const FedTx& tx, std::vector<StateEvent>* events);
+    std::string apply_peg_in(const FedTx& tx, const PegInTx& peg_in, std::vector<StateEvent>* ev);
+    std::string apply_peg_out(const FedTx& tx, const PegOutTx& out, std::vector<StateEvent>* ev);
+    std::string apply_fund_outgoing(const FedTx& tx, const FundOutgoingTx& fund,
+                                    std::vector<StateEvent>* events);
+    std::string apply_spend_outgoing(const FedTx& tx, const SpendOutgoingTx& spend,
+                                     std::vector<StateEvent>* events);
+    std::string apply_cancel(const FedTx& tx, const CancelOutgoingTx& cancel,
+                             std::vector<StateEvent>* events);
+    std::string apply_offer(const FedTx& tx, const OfferIncomingTx& offer,
+                            std::vector<StateEvent>* events);
+    std::string apply_fund_incoming(const FedTx& tx, const FundIncomingTx& fund,
+                                    std::vector<StateEvent>* events);
+    std::string apply_spend_incoming(const FedTx& tx, const SpendIncomingTx& spend,
+                                     std::vector<StateEvent>* events);
+    void issue(ClientId client, uint64_t amount_msat);
+
+    FederationParams params_;
+    const chain::Chain* canonical_;
+    uint64_t rounds_ = 0;
+    VoteBook wallet_votes_;
+    VoteBook ln_votes_;
+    VoteBook lnv2_count_votes_;
+    VoteBook lnv2_time_votes_;
+    KnownBlocks known_;
+    MintLedger mint_;
+    std::set<ClientId> clients_;
+    std::map<chain::OutPoint, chain::Amount> utxos_;
+    std::set<chain::OutPoint> pegged_in_;
+    std::vector<chain::Transaction> peg_outs_;
+    uint64_t escrow_msat_ = 0;
+    std::map<ContractId, OutgoingRecord> outgoing_;
+    IncomingOfferBookV1 offers_;
+    std::set<PaymentHash> offered_;
+    std::map<PaymentHash, IncomingRecord> incoming_;
+    std::map<PublicKey, RegisterGatewayTx> gateways_;
+    std::map<FedTxId, TxOutcome> outcomes_;
+};
+
+// The hash folded to 64 bits: the key events and checkers use for incoming contracts.
+uint64_t hash_key(const PaymentHash& hash);
+
+}  // namespace actors::federation

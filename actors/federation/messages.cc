@@ -1,0 +1,103 @@
+// Guardian answers to user queries, with a digest of the answer so users can count agreement.
+#include "actors/federation/messages.h"
+
+#include "sim/trace.h"
+
+namespace actors::federation {
+
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) { return sim::fingerprint_mix(h, v); }
+
+uint64_t digest_of(const QueryReply& r) {
+    uint64_t h = mix(0x51, r.query_id);
+    if (r.outcome.has_value()) {
+        h = mix(h, r.outcome->accepted ? 2 : 1);
+        h = sim::fingerprint_bytes(h, r.outcome->error);
+    }
+    if (r.outgoing.has_value()) {
+        h = mix(h, r.outgoing->spent ? 1 : 0);
+        h = mix(h, r.outgoing->contract.cancelled ? 1 : 0);
+        h = mix(h, r.outgoing->spent_by.has_value() ? 1 + static_cast<uint64_t>(*r.outgoing->spent_by)
+                                                    : 0);
+        h = mix(h, r.outgoing->amount_msat);
+    }
+    if (r.incoming.has_value()) {
+        h = mix(h, r.incoming->offered ? 1 : 0);
+        h = mix(h, r.incoming->funded ? 1 : 0);
+        h = mix(h, static_cast<uint64_t>(r.incoming->state));
+        h = mix(h, r.incoming->spent ? 1 : 0);
+        h = mix(h, r.incoming->amount_msat);
+    }
+    h = mix(h, r.wallet_count);
+    h = mix(h, r.ln_count);
+    for (const RegisterGatewayTx& g : r.gateways) {
+        h = mix(h, g.gateway_key.value);
+        for (const RouteHintRecord& hint : g.route_hints) {
+            h = mix(h, hint.short_channel_id);
+        }
+    }
+    return h;
+}
+
+void fill(const QueryMsg& query, const FederationState& state, QueryReply* reply) {
+    switch (query.kind) {
+        case QueryKind::tx_outcome:
+            if (const TxOutcome* o = state.outcome(query.tx)) {
+                reply->outcome = *o;
+            }
+            return;
+        case QueryKind::outgoing: {
+            auto it = state.outgoing().find(query.contract);
+            if (it != state.outgoing().end()) {
+                const OutgoingRecord& rec = it->second;
+                reply->outgoing = OutgoingSnapshot{.contract = rec.account.contract(),
+                                                   .amount_msat = rec.account.amount_msat(),
+                                                   .spent = rec.account.spent(),
+                                                   .spent_by = rec.spent_by,
+                                                   .preimage = rec.preimage};
+            }
+            return;
+        }
+        case QueryKind::incoming: {
+            IncomingSnapshot snap;
+            snap.offered = state.has_offer(query.hash);
+            auto it = state.incoming().find(query.hash);
+            if (it != state.incoming().end()) {
+                snap.funded = true;
+                snap.state = it->second.contract.state();
+                snap.preimage = it->second.contract.preimage();
+                snap.spent = it->second.contract.spent();
+                snap.amount_msat = it->second.contract.amount_msat();
+            }
+            reply->incoming = snap;
+            return;
+        }
+        case QueryKind::counts:
+            return;
+        case QueryKind::gateways:
+            for (const auto& [key, reg] : state.gateways()) {
+                reply->gateways.push_back(reg);
+            }
+            return;
+    }
+}
+
+}  // namespace
+
+QueryReply answer_query(const QueryMsg& query, PeerId peer, const FederationState& state) {
+    QueryReply reply;
+    reply.query_id = query.query_id;
+    reply.peer = peer;
+    reply.round = state.rounds_applied();
+    fill(query, state, &reply);
+    // Counts move every round; only the counts query reports them, so other answers agree.
+    if (query.kind == QueryKind::counts) {
+        reply.wallet_count = state.wallet_count();
+        reply.ln_count = state.ln_count();
+    }
+    reply.digest = digest_of(reply);
+    return reply;
+}
+
+}  // namespace actors::federation
