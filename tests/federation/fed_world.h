@@ -105,6 +105,46 @@ struct World {
         return {chain::OutPoint{tx.txid(), 0}, static_cast<uint64_t>(mined.height)};
     }
 
+    // Deposits `sats` on chain and pegs them in as ecash for `client` (requires a clean run).
+    void peg_in(ClientId client, chain::Amount sats) {
+        auto [op, height] = deposit(sats);
+        mine(12);
+        FedTx tx{api->new_tx_id(),
+                 PegInTx{.client = client, .outpoint = op, .block_height = height}};
+        std::optional<TxOutcome> o =
+            api->submit_and_wait(tx, sim::this_actor::now() + sim::SimDuration::seconds(60));
+        REQUIRE(o.has_value());
+        REQUIRE(o->accepted);
+    }
+
+    // Submits `body` and waits for its outcome.
+    TxOutcome submit(FedTxBody body) {
+        FedTx tx{api->new_tx_id(), std::move(body)};
+        std::optional<TxOutcome> o =
+            api->submit_and_wait(tx, sim::this_actor::now() + sim::SimDuration::seconds(60));
+        REQUIRE(o.has_value());
+        return *o;
+    }
+
+    // The LN consensus count every guardian agrees on now (after letting rounds settle).
+    uint64_t ln_count() {
+        std::optional<uint64_t> c;
+        while (!(c = api->ln_count()).has_value()) {
+        }
+        return *c;
+    }
+
+    // Mines until the agreed LN count equals `count` (REQUIRES count >= current).
+    void mine_to_ln_count(uint64_t count) {
+        while (static_cast<uint64_t>(btc.canonical().tip_height()) + 1 < count) {
+            mine(1, sim::SimDuration::millis(200));
+        }
+        for (int i = 0; i < 100 && ln_count() != count; ++i) {
+            sim::this_actor::sleep_for(sim::SimDuration::millis(200));
+        }
+        REQUIRE(ln_count() == count);
+    }
+
     // Waits until every running guardian has applied at least `round` rounds.
     bool await_round(uint64_t round, sim::SimDuration timeout = sim::SimDuration::seconds(60)) {
         sim::SimTime deadline = sim::this_actor::now() + timeout;
