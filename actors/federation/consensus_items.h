@@ -107,6 +107,8 @@ struct RegisterGatewayTx {
     PublicKey gateway_key;
     PublicKey node_key;
     uint32_t node_index = 0;  // the Lightning model's NodeIndex of the gateway's node
+    sim::NodeId api_node;     // where clients send pay requests
+    uint64_t intercept_scid = 0;
     RoutingFees fees;
     std::vector<RouteHintRecord> route_hints;
     ClientId gateway_client;

@@ -1,0 +1,214 @@
+// Client: paying through a gateway and receiving through one.
+#include "actors/client/client.h"
+
+#include "actors/gateway/gateway.h"
+#include "sim/assert.h"
+#include "sim/this_actor.h"
+
+namespace actors::client {
+
+namespace this_actor = sim::this_actor;
+using federation::PaymentState;
+
+Client::Client(sim::Simulation& sim, lightning::LightningNetwork& ln,
+               federation::Federation& federation, ClientConfig config,
+               federation::PaymentChecker* checker)
+    : sim_(sim), ln_(ln), config_(std::move(config)), checker_(checker) {
+    SIM_ASSERT(config_.id.valid());
+    node_ = sim_.network().add_node(config_.name);
+    api_ = std::make_unique<federation::FederationApi>(sim_, node_, federation);
+}
+
+void Client::start() { api_->start(); }
+
+std::optional<federation::RegisterGatewayTx> Client::pick_gateway() {
+    const sim::SimTime deadline = this_actor::now() + sim::SimDuration::minutes(5);
+    while (this_actor::now() < deadline) {
+        std::vector<federation::RegisterGatewayTx> gws = api_->gateways();
+        if (!gws.empty()) {
+            return gws.front();  // ordered by gateway key: deterministic
+        }
+        this_actor::sleep_for(config_.poll);
+    }
+    return std::nullopt;
+}
+
+void Client::finish(const std::string& name, ClientPayment* payment, PaymentState state) {
+    payment->state = state;
+    if (checker_ != nullptr) {
+        checker_->finished(name, state);
+    }
+    this_actor::trace("client_payment")
+        .field("client", config_.name)
+        .field("payment", name)
+        .field("state", federation::to_string(state))
+        .field("note", payment->note);
+}
+
+ClientPayment Client::pay(const lightning::Invoice& invoice) {
+    ClientPayment payment;
+    const std::string name = config_.name + ".pay." +
+                             std::to_string(federation::hash_key(invoice.payment_hash));
+    if (checker_ != nullptr) {
+        checker_->started(name);
+    }
+    std::optional<federation::RegisterGatewayTx> gw = pick_gateway();
+    std::optional<uint64_t> c0;
+    while (gw.has_value() && !(c0 = api_->ln_count()).has_value()) {
+        this_actor::sleep_for(config_.poll);
+    }
+    if (!gw.has_value() || !invoice.amount_msat.has_value()) {
+        payment.note = gw.has_value() ? "amountless invoice" : "no gateway";
+        finish(name, &payment, PaymentState::failed);
+        return payment;
+    }
+    payment.timelock = federation::lnv1_client_timelock(
+        *c0, invoice.final_cltv_delta_or(18), config_.timelock);
+    payment.amount_msat = federation::lnv1_client_contract_amount(*invoice.amount_msat, gw->fees).msat;
+    const federation::OutgoingContractV1 contract{.hash = invoice.payment_hash,
+                                                  .gateway_key = gw->gateway_key,
+                                                  .user_key = config_.user_key,
+                                                  .timelock = payment.timelock,
+                                                  .cancelled = false};
+    payment.contract = federation::contract_id_of(contract);
+    federation::FedTx fund{api_->new_tx_id(),
+                           federation::FundOutgoingTx{.client = config_.id,
+                                                      .contract = contract,
+                                                      .amount_msat = payment.amount_msat}};
+    std::optional<federation::TxOutcome> o =
+        api_->submit_and_wait(fund, this_actor::now() + sim::SimDuration::minutes(10));
+    if (!o.has_value() || !o->accepted) {
+        payment.note = o.has_value() ? "funding rejected: " + o->error : "funding timed out";
+        finish(name, &payment, PaymentState::failed);
+        return payment;
+    }
+    payment = follow(invoice, payment, gw->api_node);
+    finish(name, &payment, payment.state);
+    return payment;
+}
+
+ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment payment,
+                             sim::NodeId gateway_node) {
+    const sim::SimTime deadline = this_actor::now() + config_.payment_timeout;
+    sim::SimTime resend_at = this_actor::now();
+    while (this_actor::now() < deadline) {
+        if (this_actor::now() >= resend_at) {
+            sim_.network().send(node_, gateway_node, "gw_pay_request",
+                                gateway::PayRequest{payment.contract, invoice});
+            resend_at = this_actor::now() + config_.resend;
+        }
+        std::optional<federation::OutgoingSnapshot> snap = api_->outgoing(payment.contract);
+        std::optional<uint64_t> count = api_->ln_count();
+        if (snap.has_value() && snap->spent) {
+            const bool claimed = snap->spent_by == federation::OutgoingSpender::gateway;
+            payment.preimage = snap->preimage;
+            payment.state = claimed ? PaymentState::succeeded : PaymentState::refunded;
+            return payment;
+        }
+        const bool expired = count.has_value() && *count >= payment.timelock + 1;
+        if (snap.has_value() && (snap->contract.cancelled || expired)) {
+            payment.note = snap->contract.cancelled ? "cancelled by the gateway" : "timelock passed";
+            if (refund(&payment)) {
+                payment.state = PaymentState::refunded;
+                return payment;
+            }
+        }
+        this_actor::sleep_for(config_.poll);
+    }
+    payment.note = "gave up following the payment";
+    payment.state = PaymentState::pending;
+    return payment;
+}
+
+bool Client::refund(ClientPayment* payment) {
+    federation::FedTx tx{api_->new_tx_id(),
+                         federation::SpendOutgoingTx{.contract = payment->contract,
+                                                     .signer = config_.user_key,
+                                                     .preimage = std::nullopt,
+                                                     .payout = config_.id}};
+    std::optional<federation::TxOutcome> o =
+        api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::seconds(30));
+    return o.has_value() && o->accepted;
+}
+
+std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
+                                                         uint32_t expiry_seconds) {
+    std::optional<federation::RegisterGatewayTx> gw = pick_gateway();
+    if (!gw.has_value()) {
+        return std::nullopt;
+    }
+    const Preimage preimage = lightning::random_preimage(this_actor::random());
+    const PaymentHash hash = federation::payment_hash_of(preimage);
+    federation::IncomingOfferV1 offer{
+        .amount_msat = amount_msat,
+        .hash = hash,
+        .encrypted_preimage = {.ciphertext_id = this_actor::random().next_u64(),
+                               .plaintext = preimage,
+                               .well_formed = true},
+        .expiry_time_unix_secs = std::nullopt};
+    std::optional<federation::TxOutcome> o = api_->submit_and_wait(
+        federation::FedTx{api_->new_tx_id(), federation::OfferIncomingTx{offer}},
+        this_actor::now() + sim::SimDuration::minutes(5));
+    if (!o.has_value() || !o->accepted) {
+        return std::nullopt;
+    }
+    ln_.chain().register_preimage(preimage);
+    receiving_.emplace(hash, preimage);
+    // The last hop of every hint is the gateway's intercept "channel" to the federation.
+    const lightning::RouteHintHop intercept_hop{
+        gw->node_index, lightning::ShortChannelId{gw->intercept_scid},
+        lightning::ChannelPolicy{0, 0, 144, 0, lightning::k_no_htlc_maximum, false}};
+    lightning::Invoice invoice;
+    invoice.payee = config_.federation_node;
+    invoice.payment_hash = hash;
+    invoice.amount_msat = amount_msat;
+    invoice.min_final_cltv_expiry_delta = 18;
+    invoice.created_at_unix = sim_.clocks().unix_seconds(node_, this_actor::now());
+    invoice.expiry_seconds = expiry_seconds;
+    for (const federation::RouteHintRecord& h : gw->route_hints) {
+        lightning::RouteHintHop first{
+            static_cast<lightning::NodeIndex>(h.src_node.value),
+            lightning::ShortChannelId{h.short_channel_id},
+            lightning::ChannelPolicy{h.fee_base_msat, static_cast<uint32_t>(h.fee_ppm),
+                                     static_cast<uint32_t>(h.cltv_expiry_delta), 0,
+                                     lightning::k_no_htlc_maximum, false}};
+        invoice.route_hints.push_back({first, intercept_hop});
+    }
+    if (invoice.route_hints.empty()) {
+        invoice.route_hints.push_back({intercept_hop});
+    }
+    if (checker_ != nullptr) {
+        checker_->started(config_.name + ".recv." + std::to_string(federation::hash_key(hash)));
+    }
+    return invoice;
+}
+
+bool Client::await_receive(const PaymentHash& hash, sim::SimDuration timeout) {
+    auto it = receiving_.find(hash);
+    SIM_ASSERT(it != receiving_.end());
+    const std::string name = config_.name + ".recv." + std::to_string(federation::hash_key(hash));
+    ClientPayment record;
+    const sim::SimTime deadline = this_actor::now() + timeout;
+    while (this_actor::now() < deadline) {
+        std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
+        if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
+            federation::FedTx tx{
+                api_->new_tx_id(),
+                federation::SpendIncomingTx{.hash = hash,
+                                            .signer = federation::user_key_from_preimage(it->second),
+                                            .payout = config_.id}};
+            std::optional<federation::TxOutcome> o =
+                api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::minutes(5));
+            if (o.has_value() && o->accepted) {
+                finish(name, &record, PaymentState::succeeded);
+                return true;
+            }
+        }
+        this_actor::sleep_for(config_.poll);
+    }
+    record.note = "no decryption before the timeout";
+    finish(name, &record, PaymentState::failed);
+    return false;
+}
+
+}  // namespace actors::client

@@ -1,0 +1,89 @@
+// Client: a federation user's actor-side logic — paying invoices through a gateway with an
+// LNv1 outgoing contract, and receiving through a gateway with an incoming offer.
+//
+// Paying: the client funds an outgoing contract with timelock C0 + min_final + 500 - 1 and
+// the legacy-fee amount, asks the gateway to pay, then follows the federation's state (f + 1
+// guardians agreeing), never the gateway's reply: the gateway's claim means success; a
+// cancellation, or the LN consensus count passing the timelock, means it refunds itself.
+// Receiving: the client offers a threshold-encrypted preimage, hands out an invoice whose
+// route hints end in the gateway's intercept hop, and claims the ecash once the guardians have
+// decrypted the preimage. Every call blocks the calling actor.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/federation/checkers.h"
+#include "actors/federation/federation_api.h"
+#include "actors/lightning/lightning_network.h"
+#include "sim/simulation.h"
+
+namespace actors::client {
+
+using federation::ClientId;
+using federation::ContractId;
+using federation::PaymentHash;
+using federation::Preimage;
+using federation::PublicKey;
+
+struct ClientConfig {
+    std::string name = "client";
+    ClientId id;
+    PublicKey user_key{0x75736572};
+    lightning::NodeIndex federation_node = lightning::k_no_node;  // the invoices' payee
+    // How long the client keeps following a payment before giving up on it (terminal: failed).
+    sim::SimDuration payment_timeout = sim::SimDuration::hours(6);
+    sim::SimDuration poll = sim::SimDuration::seconds(1);
+    sim::SimDuration resend = sim::SimDuration::seconds(10);
+    federation::ClientTimelockOptions timelock;
+};
+
+struct ClientPayment {
+    federation::PaymentState state = federation::PaymentState::pending;
+    ContractId contract;
+    uint64_t timelock = 0;
+    uint64_t amount_msat = 0;
+    std::optional<Preimage> preimage;
+    std::string note;
+};
+
+class Client {
+public:
+    Client(sim::Simulation& sim, lightning::LightningNetwork& ln,
+           federation::Federation& federation, ClientConfig config,
+           federation::PaymentChecker* checker = nullptr);
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    void start();
+    federation::FederationApi& api() { return *api_; }
+    const ClientConfig& config() const { return config_; }
+
+    // Pays `invoice` through the first gateway in the federation's directory.
+    ClientPayment pay(const lightning::Invoice& invoice);
+    // Offers a fresh preimage and returns an invoice for `amount_msat` payable via the gateway.
+    std::optional<lightning::Invoice> create_invoice(uint64_t amount_msat,
+                                                     uint32_t expiry_seconds = 3600);
+    // Waits for the guardians to decrypt the preimage, then claims the ecash. True if claimed.
+    bool await_receive(const PaymentHash& hash, sim::SimDuration timeout);
+
+private:
+    std::optional<federation::RegisterGatewayTx> pick_gateway();
+    ClientPayment follow(const lightning::Invoice& invoice, ClientPayment payment,
+                         sim::NodeId gateway_node);
+    bool refund(ClientPayment* payment);
+    void finish(const std::string& name, ClientPayment* payment, federation::PaymentState state);
+
+    sim::Simulation& sim_;
+    lightning::LightningNetwork& ln_;
+    ClientConfig config_;
+    federation::PaymentChecker* checker_;
+    sim::NodeId node_;
+    std::unique_ptr<federation::FederationApi> api_;
+    std::map<PaymentHash, Preimage> receiving_;
+};
+
+}  // namespace actors::client

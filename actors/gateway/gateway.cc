@@ -1,0 +1,182 @@
+// Gateway actor: set-up, crash/restart/stop, registration and the request loop. The payment
+// state machines are in gateway_payments.cc.
+#include "actors/gateway/gateway.h"
+
+#include "sim/assert.h"
+#include "sim/this_actor.h"
+
+namespace actors::gateway {
+
+namespace this_actor = sim::this_actor;
+
+Gateway::Gateway(sim::Simulation& sim, lightning::LightningNetwork& ln,
+                 federation::Federation& federation, GatewayConfig config,
+                 federation::PaymentChecker* checker)
+    : sim_(sim), ln_(ln), config_(std::move(config)), checker_(checker) {
+    SIM_ASSERT(config_.ln_node != lightning::k_no_node);
+    SIM_ASSERT(config_.client.valid());
+    node_ = sim_.network().add_node(config_.name);
+    api_ = std::make_unique<federation::FederationApi>(sim_, node_, federation);
+}
+
+void Gateway::spawn_task(const std::string& name, std::function<void()> body) {
+    actors_.push_back(sim_.scheduler().spawn(config_.name + "." + name, std::move(body),
+                                             {.kind = sim::ActorKind::daemon, .node = node_}));
+}
+
+void Gateway::start() {
+    SIM_ASSERT(!running_);
+    running_ = true;
+    stopping_ = false;
+    api_->start();
+    spawn_task("requests", [this] { run_requests(); });
+    spawn_task("intercept", [this] { run_interceptor(); });
+    spawn_task("register", [this] { run_registration(); });
+}
+
+void Gateway::crash() {
+    if (!running_) {
+        return;
+    }
+    running_ = false;
+    sim_.scheduler().trace("gateway_crash").field("gateway", config_.name);
+    std::vector<sim::ActorId> actors = std::move(actors_);
+    actors_.clear();
+    api_->stop();
+    sim_.network().set_node_up(node_, false);
+    for (sim::ActorId id : actors) {
+        sim_.scheduler().kill(id);
+    }
+}
+
+void Gateway::restart() {
+    if (running_) {
+        return;
+    }
+    ++store_.restarts;
+    sim_.scheduler().trace("gateway_restart").field("gateway", config_.name);
+    start();
+    resume();
+}
+
+bool Gateway::in_flight() const {
+    for (const auto& [id, p] : store_.outgoing) {
+        if (p.stage != OutgoingStage::claimed && p.stage != OutgoingStage::cancelled) {
+            return true;
+        }
+    }
+    for (const auto& [id, p] : store_.incoming) {
+        if (p.stage != IncomingStage::settled && p.stage != IncomingStage::failed) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Gateway::stop() {
+    stopping_ = true;
+    sim_.scheduler().trace("gateway_stop_requested").field("gateway", config_.name);
+    while (running_ && in_flight()) {
+        this_actor::sleep_for(sim::SimDuration::millis(500));
+    }
+    crash();
+    sim_.scheduler().trace("gateway_stopped").field("gateway", config_.name);
+}
+
+federation::RegisterGatewayTx Gateway::registration() const {
+    const lightning::LightningNode& node = ln_.node(config_.ln_node);
+    std::vector<ChannelView> views;
+    for (lightning::ChannelIndex c : node.channels()) {
+        const lightning::ChannelLedger& ch = ln_.channel(c);
+        const int me = ch.side_of(config_.ln_node);
+        const int other = 1 - me;
+        const lightning::ChannelPolicy& pol = ch.side(other).policy;
+        views.push_back(ChannelView{
+            .short_channel_id = ch.scid().value,
+            .remote_node = PublicKey{ch.side(other).node},
+            .local_balance_msat = ch.side(me).balance_msat,
+            .remote_balance_msat = ch.side(other).balance_msat,
+            .active = ch.status() == lightning::ChannelStatus::open && !pol.disabled,
+            .policy = ChannelPolicy{.fee_base_msat = pol.fee_base_msat,
+                                    .fee_proportional_millionths = pol.fee_ppm,
+                                    .cltv_expiry_delta = pol.cltv_expiry_delta,
+                                    .htlc_minimum_msat = pol.htlc_minimum_msat,
+                                    .htlc_maximum_msat = pol.htlc_maximum_msat}});
+    }
+    federation::RegisterGatewayTx reg;
+    reg.gateway_key = config_.gateway_key;
+    reg.node_key = PublicKey{config_.ln_node};
+    reg.node_index = config_.ln_node;
+    reg.api_node = node_;
+    reg.intercept_scid = config_.intercept_scid.value;
+    reg.fees = config_.fees;
+    reg.gateway_client = config_.client;
+    for (const RouteHint& hint : select_route_hints(views, config_.hints)) {
+        reg.route_hints.push_back(federation::RouteHintRecord{
+            .src_node = hint.src_node,
+            .short_channel_id = hint.short_channel_id,
+            .fee_base_msat = hint.policy.fee_base_msat,
+            .fee_ppm = hint.policy.fee_proportional_millionths,
+            .cltv_expiry_delta = hint.policy.cltv_expiry_delta});
+    }
+    return reg;
+}
+
+void Gateway::run_registration() {
+    std::optional<uint64_t> last_digest;
+    while (true) {
+        federation::RegisterGatewayTx reg = registration();
+        uint64_t digest = reg.route_hints.size();
+        for (const federation::RouteHintRecord& h : reg.route_hints) {
+            digest = sim::fingerprint_mix(digest, h.short_channel_id);
+        }
+        if (!last_digest.has_value() || *last_digest != digest) {
+            federation::FedTx tx{api_->new_tx_id(), reg};
+            std::optional<federation::TxOutcome> o =
+                api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::seconds(60));
+            if (o.has_value() && o->accepted) {
+                last_digest = digest;
+                store_.registered_hints = reg.route_hints;
+                this_actor::trace("gateway_registered")
+                    .field("gateway", config_.name)
+                    .field("hints", static_cast<uint64_t>(reg.route_hints.size()));
+            }
+        }
+        this_actor::sleep_for(config_.registration_interval);
+    }
+}
+
+void Gateway::run_requests() {
+    while (std::optional<sim::Envelope> env = api_->other().recv()) {
+        const PayRequest* req = env->as<PayRequest>();
+        if (req == nullptr) {
+            continue;
+        }
+        if (stopping_) {
+            sim_.network().send(node_, env->from, "gw_pay_response",
+                                PayResponse{req->contract, false, "gateway is stopping"});
+            continue;
+        }
+        if (store_.outgoing.count(req->contract) != 0) {
+            continue;  // a retried request for a payment already in hand
+        }
+        store_.outgoing.emplace(req->contract, OutgoingPayment{.request = *req,
+                                                               .stage = OutgoingStage::received,
+                                                               .preimage = std::nullopt,
+                                                               .note = {}});
+        const ContractId id = req->contract;
+        spawn_task("pay", [this, id] { pay(id); });
+    }
+}
+
+void Gateway::run_interceptor() {
+    sim::Channel<lightning::InterceptedHtlc>& hook =
+        ln_.node(config_.ln_node).register_interceptor(config_.intercept_scid);
+    while (std::optional<lightning::InterceptedHtlc> h = hook.recv()) {
+        store_.incoming.emplace(h->intercept_id, IncomingPayment{*h, IncomingStage::intercepted});
+        const uint64_t id = h->intercept_id;
+        spawn_task("receive", [this, id] { intercept(id); });
+    }
+}
+
+}  // namespace actors::gateway

@@ -1,0 +1,133 @@
+// Gateway: the LNv1 gateway actor between a federation and one Lightning node of any profile.
+//
+// Federation side: registers its fees and route hints (its channels with the most inbound
+// liquidity, gateway_rules.h) and refreshes them; funds incoming contracts; claims outgoing
+// contracts with the preimage or cancels them so the client can refund at once.
+// Lightning side: pays invoices behind outgoing contracts with max_delay and max_fee from the
+// rule core; intercepts HTLCs for its intercept scid, refuses unsafe expiries, funds the
+// incoming contract, waits for the decryption and settles or fails the HTLC.
+// In-flight payments live in a GatewayStore outside the actor: after crash() and restart()
+// the gateway re-validates each one (resume mode) from its node's channel state and the
+// federation's state, and finishes it. stop() lets in-flight payments reach a terminal state,
+// then stops.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/federation/checkers.h"
+#include "actors/federation/federation_api.h"
+#include "actors/gateway/gateway_rules.h"
+#include "actors/lightning/lightning_network.h"
+#include "sim/simulation.h"
+
+namespace actors::gateway {
+
+using federation::ClientId;
+using federation::ContractId;
+
+// Client -> gateway: pay the invoice behind this funded outgoing contract.
+struct PayRequest {
+    ContractId contract;
+    lightning::Invoice invoice;
+};
+// Gateway -> client: informational only; clients follow the federation's state.
+struct PayResponse {
+    ContractId contract;
+    bool ok = false;
+    std::string error;
+};
+
+struct GatewayConfig {
+    std::string name = "gw";
+    lightning::NodeIndex ln_node = lightning::k_no_node;
+    lightning::NodeIndex federation_node = lightning::k_no_node;  // the virtual payee
+    lightning::ShortChannelId intercept_scid{0x4d494e54};
+    PublicKey gateway_key{0x6761746577617901ULL};
+    ClientId client;  // the gateway's ecash account
+    federation::RoutingFees fees = federation::k_gateway_default_fees;
+    RouteHintOptions hints;
+    PayRuleOptions rules;
+    sim::SimDuration registration_interval = sim::SimDuration::seconds(10);
+    sim::SimDuration decryption_timeout = sim::SimDuration::minutes(10);
+};
+
+enum class OutgoingStage : uint8_t { received, paying, paid, claimed, cancelled };
+enum class IncomingStage : uint8_t { intercepted, funded, settled, failed };
+
+struct OutgoingPayment {
+    PayRequest request;
+    OutgoingStage stage = OutgoingStage::received;
+    std::optional<federation::Preimage> preimage;
+    std::string note;
+};
+
+struct IncomingPayment {
+    lightning::InterceptedHtlc htlc;
+    IncomingStage stage = IncomingStage::intercepted;
+};
+
+// Survives a crash: the in-flight payments and the user-side API (its tx counter).
+struct GatewayStore {
+    std::map<ContractId, OutgoingPayment> outgoing;
+    std::map<uint64_t, IncomingPayment> incoming;  // by intercept id
+    uint64_t restarts = 0;
+    std::vector<federation::RouteHintRecord> registered_hints;
+};
+
+class Gateway {
+public:
+    Gateway(sim::Simulation& sim, lightning::LightningNetwork& ln,
+            federation::Federation& federation, GatewayConfig config,
+            federation::PaymentChecker* checker = nullptr);
+    Gateway(const Gateway&) = delete;
+    Gateway& operator=(const Gateway&) = delete;
+
+    void start();
+    void crash();
+    void restart();
+    // Refuses new work, waits for every in-flight payment to be terminal, then stops.
+    // Call from an actor; returns when stopped.
+    void stop();
+    bool running() const { return running_; }
+
+    sim::NodeId node() const { return node_; }
+    federation::FederationApi& api() { return *api_; }
+    const GatewayStore& store() const { return store_; }
+    const GatewayConfig& config() const { return config_; }
+    // The registration the gateway would publish now (for tests).
+    federation::RegisterGatewayTx registration() const;
+
+private:
+    void run_requests();
+    void run_interceptor();
+    void run_registration();
+    void pay(ContractId id);
+    bool pay_dispatch(ContractId id, const federation::OutgoingSnapshot& snap);
+    void claim(ContractId id);
+    void cancel(ContractId id, const std::string& why);
+    void intercept(uint64_t intercept_id);
+    void resume();
+    std::optional<federation::Preimage> settled_preimage(const PaymentHash& hash,
+                                                         bool* in_flight) const;
+    InvoiceTerms terms(const lightning::Invoice& invoice) const;
+    void spawn_task(const std::string& name, std::function<void()> body);
+    bool in_flight() const;
+
+    sim::Simulation& sim_;
+    lightning::LightningNetwork& ln_;
+    GatewayConfig config_;
+    federation::PaymentChecker* checker_;
+    sim::NodeId node_;
+    std::unique_ptr<federation::FederationApi> api_;
+    GatewayStore store_;
+    bool running_ = false;
+    bool stopping_ = false;
+    std::vector<sim::ActorId> actors_;
+};
+
+}  // namespace actors::gateway

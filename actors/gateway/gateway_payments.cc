@@ -1,0 +1,254 @@
+// Gateway payment state machines: paying an outgoing contract's invoice (claim or cancel),
+// receiving an intercepted HTLC (fund, await decryption, settle or fail), and resuming both
+// after a restart.
+#include "actors/gateway/gateway.h"
+
+#include "sim/assert.h"
+#include "sim/this_actor.h"
+
+namespace actors::gateway {
+
+namespace this_actor = sim::this_actor;
+
+namespace {
+
+constexpr sim::SimDuration k_fed_timeout = sim::SimDuration::minutes(10);
+constexpr sim::SimDuration k_poll = sim::SimDuration::millis(500);
+
+}  // namespace
+
+InvoiceTerms Gateway::terms(const lightning::Invoice& invoice) const {
+    return InvoiceTerms{
+        .payment_hash = invoice.payment_hash,
+        .amount_msat = invoice.amount_msat,
+        .timestamp_unix_secs = static_cast<uint64_t>(invoice.created_at_unix),
+        .expiry_secs = invoice.expiry_seconds,
+        .min_final_cltv_delta = invoice.final_cltv_delta_or(
+            static_cast<uint32_t>(k_bolt11_default_min_final_cltv_delta))};
+}
+
+void Gateway::pay(ContractId id) {
+    OutgoingPayment& p = store_.outgoing.at(id);
+    // The contract is read from the federation, never taken from the client's request.
+    std::optional<federation::OutgoingSnapshot> snap;
+    const sim::SimTime deadline = this_actor::now() + sim::SimDuration::seconds(60);
+    while (!(snap = api_->outgoing(id)).has_value() && this_actor::now() < deadline) {
+        this_actor::sleep_for(k_poll);
+    }
+    if (!snap.has_value()) {
+        p.stage = OutgoingStage::cancelled;
+        p.note = "contract not found in the federation";
+        return;
+    }
+    if (snap->spent) {
+        p.stage = snap->spent_by == federation::OutgoingSpender::gateway
+                      ? OutgoingStage::claimed
+                      : OutgoingStage::cancelled;
+        return;
+    }
+    pay_dispatch(id, *snap);
+}
+
+bool Gateway::pay_dispatch(ContractId id, const federation::OutgoingSnapshot& snap) {
+    OutgoingPayment& p = store_.outgoing.at(id);
+    std::optional<uint64_t> count;
+    while (!(count = api_->ln_count()).has_value()) {
+        this_actor::sleep_for(k_poll);
+    }
+    const PayRequestV1 request{
+        .contract = snap.contract,
+        .contract_amount_msat = snap.amount_msat,
+        .invoice = terms(p.request.invoice),
+        .our_key = config_.gateway_key,
+        .consensus_count = *count,
+        .now_unix_ns = sim_.clocks().unix_ns(node_, this_actor::now()),
+        .routing_fees = config_.fees,
+        .mode = DispatchMode::fresh};
+    const PayDecision decision = decide_lnv1_payment(request, config_.rules);
+    this_actor::trace("gateway_pay_decision")
+        .field("contract", id.value)
+        .field("count", *count)
+        .field("timelock", snap.contract.timelock)
+        .field("max_delay", decision.max_delay)
+        .field("max_fee_msat", decision.max_fee_msat)
+        .field("rejection", to_string(decision.rejection));
+    if (!decision.ok()) {
+        cancel(id, std::string(to_string(decision.rejection)));
+        return false;
+    }
+    p.stage = OutgoingStage::paying;
+    lightning::PaymentResult result = ln_.node(config_.ln_node).pay(
+        p.request.invoice,
+        lightning::PayLimits{.max_fee_msat = decision.max_fee_msat,
+                             .cltv_limit = static_cast<uint32_t>(decision.max_delay)});
+    if (!result.succeeded || !result.preimage.has_value()) {
+        cancel(id, result.reason);
+        return false;
+    }
+    p.preimage = *result.preimage;
+    p.stage = OutgoingStage::paid;
+    claim(id);
+    return true;
+}
+
+void Gateway::claim(ContractId id) {
+    OutgoingPayment& p = store_.outgoing.at(id);
+    SIM_ASSERT(p.preimage.has_value());
+    if (checker_ != nullptr) {
+        std::optional<federation::OutgoingSnapshot> snap;
+        std::optional<uint64_t> count;
+        while (!(snap = api_->outgoing(id)).has_value() || !(count = api_->ln_count())) {
+            this_actor::sleep_for(k_poll);
+        }
+        checker_->gateway_paid(id, *snap, *count);
+    }
+    federation::FedTx tx{api_->new_tx_id(),
+                         federation::SpendOutgoingTx{.contract = id,
+                                                     .signer = config_.gateway_key,
+                                                     .preimage = p.preimage,
+                                                     .payout = config_.client}};
+    std::optional<federation::TxOutcome> o =
+        api_->submit_and_wait(tx, this_actor::now() + k_fed_timeout);
+    if (o.has_value() && o->accepted) {
+        p.stage = OutgoingStage::claimed;
+        if (checker_ != nullptr) {
+            checker_->gateway_claimed(id);
+        }
+    } else {
+        p.note = o.has_value() ? "claim rejected: " + o->error : "claim timed out";
+    }
+    this_actor::trace("gateway_claim").field("contract", id.value).field("note", p.note);
+}
+
+void Gateway::cancel(ContractId id, const std::string& why) {
+    OutgoingPayment& p = store_.outgoing.at(id);
+    p.note = why;
+    federation::FedTx tx{api_->new_tx_id(),
+                         federation::CancelOutgoingTx{
+                             .contract = id,
+                             .signature = {.signer = config_.gateway_key, .signed_contract = id}}};
+    std::optional<federation::TxOutcome> o =
+        api_->submit_and_wait(tx, this_actor::now() + k_fed_timeout);
+    p.stage = OutgoingStage::cancelled;
+    this_actor::trace("gateway_cancel")
+        .field("contract", id.value)
+        .field("why", why)
+        .field("accepted", o.has_value() && o->accepted);
+}
+
+void Gateway::intercept(uint64_t intercept_id) {
+    IncomingPayment& p = store_.incoming.at(intercept_id);
+    lightning::LightningNode& node = ln_.node(config_.ln_node);
+    auto fail = [&](const char* why) {
+        node.resolve_intercepted(intercept_id, lightning::InterceptResolution{});
+        p.stage = IncomingStage::failed;
+        this_actor::trace("gateway_htlc_failed").field("why", why);
+    };
+    const PaymentHash hash = p.htlc.payment_hash;
+    if (p.stage == IncomingStage::intercepted &&
+        check_incoming_htlc_expiry(p.htlc.incoming_expiry, node.tip()) != HtlcRejection::none) {
+        return fail("expiry_unsafe");
+    }
+    std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
+    if (!snap.has_value() || !snap->funded) {
+        federation::FedTx tx{api_->new_tx_id(),
+                             federation::FundIncomingTx{.gateway_client = config_.client,
+                                                        .hash = hash,
+                                                        .amount_msat = p.htlc.outgoing_amount_msat,
+                                                        .gateway_key = config_.gateway_key}};
+        std::optional<federation::TxOutcome> o =
+            api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::seconds(60));
+        if (!o.has_value() || !o->accepted) {
+            return fail("funding rejected");
+        }
+    }
+    p.stage = IncomingStage::funded;
+    const sim::SimTime deadline = this_actor::now() + config_.decryption_timeout;
+    while (this_actor::now() < deadline) {
+        snap = api_->incoming(hash);
+        if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
+            node.resolve_intercepted(intercept_id,
+                                     lightning::InterceptResolution{
+                                         .action = lightning::InterceptAction::settle,
+                                         .preimage = snap->preimage});
+            p.stage = IncomingStage::settled;
+            return;
+        }
+        if (snap.has_value() && snap->state == federation::DecryptedPreimage::invalid) {
+            federation::FedTx refund{api_->new_tx_id(),
+                                     federation::SpendIncomingTx{.hash = hash,
+                                                                 .signer = config_.gateway_key,
+                                                                 .payout = config_.client}};
+            api_->submit_and_wait(refund, this_actor::now() + k_fed_timeout);
+            return fail("invalid preimage: refunded");
+        }
+        this_actor::sleep_for(k_poll);
+    }
+    fail("decryption timed out");
+}
+
+std::optional<federation::Preimage> Gateway::settled_preimage(const PaymentHash& hash,
+                                                              bool* in_flight) const {
+    *in_flight = false;
+    const lightning::LightningNode& node = ln_.node(config_.ln_node);
+    for (lightning::ChannelIndex c : node.channels()) {
+        const lightning::ChannelLedger& ch = ln_.channel(c);
+        const int me = ch.side_of(config_.ln_node);
+        for (const auto& [hid, h] : ch.htlcs()) {
+            if (h.offerer != me || h.payment_hash != hash) {
+                continue;
+            }
+            if (h.preimage.has_value()) {
+                return h.preimage;
+            }
+            *in_flight = *in_flight || lightning::is_active(h.state) ||
+                         h.state == lightning::HtlcState::onchain;
+        }
+    }
+    return std::nullopt;
+}
+
+void Gateway::resume() {
+    for (auto& [cid, payment] : store_.outgoing) {
+        const ContractId id = cid;
+        switch (payment.stage) {
+            case OutgoingStage::received:
+                spawn_task("pay", [this, id] { pay(id); });
+                break;
+            case OutgoingStage::paying:
+                // Re-validate from the node: the HTLCs tell whether the payment went through.
+                spawn_task("resume", [this, id] {
+                    OutgoingPayment& p = store_.outgoing.at(id);
+                    bool in_flight = true;
+                    std::optional<federation::Preimage> pre;
+                    while (!(pre = settled_preimage(p.request.invoice.payment_hash, &in_flight))
+                                .has_value() &&
+                           in_flight) {
+                        this_actor::sleep_for(k_poll);
+                    }
+                    if (pre.has_value()) {
+                        p.preimage = pre;
+                        p.stage = OutgoingStage::paid;
+                        claim(id);
+                    } else {
+                        cancel(id, "payment failed while the gateway was down");
+                    }
+                });
+                break;
+            case OutgoingStage::paid:
+                spawn_task("claim", [this, id] { claim(id); });
+                break;
+            case OutgoingStage::claimed:
+            case OutgoingStage::cancelled:
+                break;
+        }
+    }
+    for (auto& [iid, payment] : store_.incoming) {
+        if (payment.stage == IncomingStage::intercepted || payment.stage == IncomingStage::funded) {
+            const uint64_t id = iid;
+            spawn_task("receive", [this, id] { intercept(id); });
+        }
+    }
+}
+
+}  // namespace actors::gateway
