@@ -10,8 +10,6 @@ namespace sim {
 
 namespace {
 
-thread_local Scheduler* t_current = nullptr;
-
 // Polling the wall clock is the runner's business and not free; ask every this many events.
 constexpr uint64_t k_wall_check_interval = 4096;
 
@@ -69,8 +67,8 @@ Scheduler::Scheduler(SchedulerConfig config)
       stacks_(config.stack_bytes),
       engine_rng_(Random(config.seed).fork("engine")),
       perturb_rng_(Random(config.seed).fork("schedule-perturbation")) {
-    previous_current_ = t_current;
-    t_current = this;
+    previous_current_ = detail::t_current_scheduler;
+    detail::t_current_scheduler = this;
     set_assert_context(&assert_context);
     install_overflow_handler();
     trace_.mix(config.seed);
@@ -78,15 +76,9 @@ Scheduler::Scheduler(SchedulerConfig config)
 
 Scheduler::~Scheduler() {
     teardown();
-    t_current = previous_current_;
+    detail::t_current_scheduler = previous_current_;
 }
 
-Scheduler& Scheduler::current() {
-    SIM_ASSERT_MSG(t_current != nullptr, "no scheduler on this thread");
-    return *t_current;
-}
-
-Scheduler* Scheduler::current_or_null() { return t_current; }
 
 std::string Scheduler::context_line() const {
     std::string line = "seed=" + std::to_string(config_.seed) + " t=" + to_string(now_);
@@ -96,11 +88,7 @@ std::string Scheduler::context_line() const {
     return line;
 }
 
-uint64_t Scheduler::next_key() {
-    uint64_t seq = seq_++;
-    if (!config_.perturb_same_instant) {
-        return seq;
-    }
+uint64_t Scheduler::perturbed_key(uint64_t seq) {
     // Random high half decides same-instant order; the counter keeps keys unique.
     return (perturb_rng_.next_u64() & 0xFFFFFFFF00000000ULL) | (seq & 0xFFFFFFFFULL);
 }
@@ -268,12 +256,6 @@ bool Scheduler::check_can_block_slow(const char* what) {
     return false;
 }
 
-uint32_t Scheduler::current_wait_epoch() const {
-    SIM_ASSERT(current_ != nullptr);
-    // The epoch the *next* block() will use.
-    return static_cast<uint32_t>(current_->wait_epoch_ + 1);
-}
-
 WakeReason Scheduler::block(SimTime deadline, const char* what, const std::string* object) {
     if (!check_can_block(what)) {
         return WakeReason::killed;
@@ -360,8 +342,8 @@ RunResult Scheduler::run(const RunLimits& limits) {
     install_overflow_handler();
     running_actor_info().stack_bytes = stacks_.usable_bytes();
     running_actor_info().sim_time = &now_;
-    Scheduler* saved = t_current;
-    t_current = this;
+    Scheduler* saved = detail::t_current_scheduler;
+    detail::t_current_scheduler = this;
     RunResult result;
     while (failure_ == Outcome::ok && !stop_requested_) {
         if (had_foreground_ && foreground_alive_ == 0) {
@@ -412,7 +394,7 @@ RunResult Scheduler::run(const RunLimits& limits) {
         }
     }
     finish_run(&result);
-    t_current = saved;
+    detail::t_current_scheduler = saved;
     running_ = false;
     return result;
 }
@@ -451,8 +433,8 @@ void Scheduler::finish_run(RunResult* result) {
 void Scheduler::teardown() {
     // Unwind every actor that still has a stack, in id order, so destructors inside actors run
     // deterministically and no fiber is destroyed mid-stack.
-    Scheduler* saved = t_current;
-    t_current = this;
+    Scheduler* saved = detail::t_current_scheduler;
+    detail::t_current_scheduler = this;
     for (auto& a : actors_) {
         if (!a->alive()) {
             continue;
@@ -466,7 +448,7 @@ void Scheduler::teardown() {
         a->reason_ = WakeReason::killed;
         resume(a.get());
     }
-    t_current = saved;
+    detail::t_current_scheduler = saved;
 }
 
 NoBlockingScope::NoBlockingScope(const char* scope) {

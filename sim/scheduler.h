@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sim/actor.h"
+#include "sim/assert.h"
 #include "sim/event_queue.h"
 #include "sim/random.h"
 #include "sim/stack_pool.h"
@@ -80,6 +81,14 @@ struct SpawnOptions {
     NodeId node;
 };
 
+class Scheduler;
+
+namespace detail {
+// The scheduler running on this thread. Constant-initialised and defined inline here so every
+// access is a plain thread-local load, with no TLS wrapper call on the hot path.
+inline thread_local Scheduler* t_current_scheduler = nullptr;
+}  // namespace detail
+
 class Scheduler {
 public:
     explicit Scheduler(SchedulerConfig config);
@@ -89,8 +98,11 @@ public:
 
     // The scheduler whose run() is active on this thread, or the most recently constructed one
     // while none runs (so set-up code can spawn). Asserts there is one.
-    static Scheduler& current();
-    static Scheduler* current_or_null();
+    static Scheduler& current() {
+        SIM_ASSERT_MSG(detail::t_current_scheduler != nullptr, "no scheduler on this thread");
+        return *detail::t_current_scheduler;
+    }
+    static Scheduler* current_or_null() { return detail::t_current_scheduler; }
 
     SimTime now() const { return now_; }
     uint64_t seed() const { return config_.seed; }
@@ -123,7 +135,11 @@ public:
     WakeReason block(SimTime deadline, const char* what, const std::string* object);
     // Makes a blocked actor runnable now, if it still waits in `epoch`. Returns false if not.
     bool wake(ActorId id, uint32_t epoch);
-    uint32_t current_wait_epoch() const;
+    // The epoch the current actor's *next* block() will use.
+    uint32_t current_wait_epoch() const {
+        SIM_ASSERT(current_ != nullptr);
+        return static_cast<uint32_t>(current_->wait_epoch_ + 1);
+    }
     // True when the current context may block; otherwise reports the misuse (see block()).
     // Inline fast path: an actor, no no-blocking scope, no unwinding in progress.
     bool check_can_block(const char* what) {
@@ -154,7 +170,11 @@ private:
     friend class NoBlockingScope;
 
     bool check_can_block_slow(const char* what);
-    uint64_t next_key();
+    uint64_t next_key() {
+        uint64_t seq = seq_++;
+        return config_.perturb_same_instant ? perturbed_key(seq) : seq;
+    }
+    uint64_t perturbed_key(uint64_t seq);
     void resume(Actor* a);
     void run_body(Actor* a);
     void on_exit(Actor* a);
