@@ -2,6 +2,7 @@
 #include "scenario/parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -220,6 +221,28 @@ std::string LoadResult::describe(const std::string& file) const {
     return out;
 }
 
+namespace {
+
+// nlohmann reports the offset just past the token it choked on; point at the token's start,
+// where a person looks for the mistake.
+size_t token_start(std::string_view text, size_t last) {
+    if (last >= text.size()) {
+        return text.empty() ? 0 : text.size() - 1;
+    }
+    if (text[last] == '"' && last > 0) {
+        size_t open = text.rfind('"', last - 1);
+        return open == std::string_view::npos ? last : open;
+    }
+    size_t start = last;
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    while (start > 0 && word(text[start]) && word(text[start - 1])) {
+        --start;
+    }
+    return start;
+}
+
+}  // namespace
+
 LoadResult parse_scenario(std::string_view text, const std::string& file,
                           const WorldRegistry& registry) {
     LoadResult result;
@@ -230,7 +253,7 @@ LoadResult parse_scenario(std::string_view text, const std::string& file,
         std::string what = e.what();
         size_t colon = what.find(": ", what.find("column"));
         std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-        TextPosition at = position_of(text, e.byte > 0 ? e.byte - 1 : 0);
+        TextPosition at = position_of(text, token_start(text, e.byte > 0 ? e.byte - 1 : 0));
         result.diagnostics.push_back({{"", at.line, at.column}, "invalid JSON: " + reason});
         return result;
     }

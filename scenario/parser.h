@@ -38,6 +38,12 @@ const std::map<std::string, std::vector<std::string>>& known_keys();
 // Metrics every world exports (network and run counters).
 const std::vector<NamedDoc>& generic_metrics();
 
+// The names sim::Outcome prints, in enum order (what "expect.outcome" accepts).
+const std::vector<std::string>& outcome_names();
+
+// Parses "metric OP value" (OP one of == != < <= > >=); false with a reason otherwise.
+bool parse_condition(const std::string& text, Condition* out, std::string* error);
+
 // Cross-reference checks, run by parse_scenario after the structure is read.
 void validate_scenario(const Scenario& s, const WorldKind& kind, std::vector<Diagnostic>* out);
 

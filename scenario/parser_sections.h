@@ -22,10 +22,4 @@ void read_entry(JsonReader& r, const WorldKind& kind, const Json& j, const std::
 void read_expect(JsonReader& r, const Json& j, const std::string& p, Expectations* e);
 void read_limits(JsonReader& r, const Json& j, const std::string& p, Limits* l);
 
-// The names sim::Outcome prints, in enum order.
-const std::vector<std::string>& outcome_names();
-
-// Parses "metric OP value" (OP one of == != < <= > >=); false with a reason otherwise.
-bool parse_condition(const std::string& text, Condition* out, std::string* error);
-
 }  // namespace scenario

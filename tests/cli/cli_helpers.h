@@ -1,0 +1,63 @@
+// Running the built fedsim binary from tests: a scratch folder per test, files written into
+// it, and each command's exit code and combined output.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace cli_test {
+
+struct Result {
+    int code = -1;
+    std::string out;
+    bool has(const std::string& s) const { return out.find(s) != std::string::npos; }
+};
+
+class Scratch {
+public:
+    Scratch() {
+        char templ[] = "/tmp/fedsim-cli-XXXXXX";
+        dir_ = mkdtemp(templ);
+    }
+    ~Scratch() { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+
+    const std::string& dir() const { return dir_; }
+    std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream(path(name)) << text;
+    }
+    std::string read(const std::string& name) const {
+        std::ifstream in(path(name));
+        std::stringstream buffer;
+        buffer << in.rdbuf();
+        return buffer.str();
+    }
+
+    // Runs `fedsim ARGS` in the scratch folder; stdout and stderr together.
+    Result fedsim(const std::string& args) const {
+        std::string cmd = "cd '" + dir_ + "' && '" FEDSIM_BIN "' " + args + " 2>&1";
+        Result r;
+        std::FILE* p = popen(cmd.c_str(), "r");
+        char buf[4096];
+        size_t n = 0;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) {
+            r.out.append(buf, n);
+        }
+        int status = pclose(p);
+        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return r;
+    }
+
+private:
+    std::string dir_;
+};
+
+}  // namespace cli_test

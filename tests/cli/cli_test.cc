@@ -1,0 +1,229 @@
+// CLI tests: every command, its output contract and its error paths (exit codes 0, 1, 2).
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_helpers.h"
+
+using cli_test::Result;
+using cli_test::Scratch;
+
+namespace {
+
+const char* const k_race = R"({
+  "name": "race", "world": "escrow", "seeds": "1..40",
+  "params": {"mode": "check_then_act", "slow_one_in": {"min": 1, "max": 4},
+             "client_timeout": {"min": "50ms", "max": "150ms"}},
+  "faults": {"network": {"latency": {"min": "2ms", "max": "30ms"}}},
+  "timeline": [{"name": "cut", "at": "500ms", "action": "partition", "a": ["ledger"],
+                "heal_after": "20ms"}],
+  "expect": {"checks": ["escrow.conservation"]}
+})";
+
+const char* const k_fixed = R"({
+  "name": "fixed", "world": "escrow", "seeds": "1..30",
+  "params": {"payments": {"min": 1, "max": 5}}
+})";
+
+// Fails on every 4th seed, crashes its worker on seed 6.
+const char* const k_crashy = R"({
+  "name": "crashy", "world": "selftest", "seeds": "1..24",
+  "params": {"fail_every": 4, "crash_seed": 6}
+})";
+
+int first_failing_seed(const Scratch& s) {
+    Result r = s.fedsim("sweep race.json --seeds 1..40 --jobs 2 --json r.json");
+    REQUIRE(r.code == 1);
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    for (const auto& run : j["runs"]) {
+        if (run["status"] == "fail") {
+            return run["seed"].get<int>();
+        }
+    }
+    FAIL("no failing seed in the race scenario");
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("validate: ok files and every kind of error, exit 2", "[cli]") {
+    Scratch s;
+    s.write("ok.json", k_fixed);
+    Result r = s.fedsim("validate ok.json");
+    CHECK(r.code == 0);
+    CHECK(r.has("ok.json: ok (world escrow"));
+
+    s.write("syntax.json", "{\n  \"name\": \"x\",\n  \"world\": \"escrow\"\n  \"seeds\": \"1..2\"\n}");
+    r = s.fedsim("validate syntax.json");
+    CHECK(r.code == 2);
+    CHECK(r.has("syntax.json:4:3: error: invalid JSON"));
+
+    s.write("bad.json", "{\"name\": \"x\", \"world\": \"escrow\",\n \"parms\": {},\n"
+                        " \"params\": {\"payments\": true, \"slow_one_in\": 0},\n"
+                        " \"timeline\": [{\"at\": \"1s\", \"action\": \"crash\", \"node\": \"x\"}]}");
+    r = s.fedsim("validate bad.json");
+    CHECK(r.code == 2);
+    CHECK(r.has("bad.json:2:2: error: /parms: unknown key \"parms\" in the scenario (did you "
+                "mean \"params\"?)"));
+    CHECK(r.has("/params/payments: expected an integer, not a boolean"));
+    CHECK(r.has("/params/slow_one_in: value 0 is out of range"));
+
+    s.write("refs.json", "{\"name\": \"x\", \"world\": \"escrow\", \"timeline\": [\n"
+                         " {\"name\": \"a\", \"after\": \"b\", \"action\": \"crash\", \"node\": \"ledgr\"},\n"
+                         " {\"name\": \"b\", \"after\": \"a\", \"action\": \"stop\"}]}");
+    r = s.fedsim("validate refs.json");
+    CHECK(r.code == 2);
+    CHECK(r.has("refs.json:2:"));
+    CHECK(r.has("cycle: a -> b -> a"));
+    CHECK(r.has("names node \"ledgr\", which the topology does not have (did you mean "
+                "\"ledger\"?)"));
+
+    CHECK(s.fedsim("validate missing.json").code == 2);
+    CHECK(s.fedsim("validate").code == 2);
+}
+
+TEST_CASE("run: outcome, checks, fingerprint; failures print seed and replay", "[cli]") {
+    Scratch s;
+    s.write("fixed.json", k_fixed);
+    Result r = s.fedsim("run fixed.json --seed 3");
+    CHECK(r.code == 0);
+    CHECK(r.has("scenario fixed (world escrow), seed 3"));
+    CHECK(r.has("fingerprint "));
+    CHECK(r.has("PASS seed 3"));
+
+    s.write("race.json", k_race);
+    int seed = first_failing_seed(s);
+    r = s.fedsim("run race.json --seed " + std::to_string(seed));
+    CHECK(r.code == 1);
+    CHECK(r.has("FAIL seed " + std::to_string(seed)));
+    CHECK(r.has("replay: fedsim replay race.json --seed " + std::to_string(seed)));
+
+    CHECK(s.fedsim("run fixed.json --seed -4").code == 2);
+    CHECK(s.fedsim("run fixed.json --sed 4").code == 2);
+    CHECK(s.fedsim("run nothere.json").code == 2);
+}
+
+TEST_CASE("run writes JSON Lines, Chrome trace and HTML on request", "[cli]") {
+    Scratch s;
+    s.write("race.json", k_race);
+    Result r = s.fedsim("run race.json --seed 2 --trace t.jsonl --chrome-trace c.json --html r.html");
+    CHECK((r.code == 0 || r.code == 1));
+    std::string jsonl = s.read("t.jsonl");
+    CHECK(jsonl.find("\"kind\":\"run_config\"") != std::string::npos);
+    nlohmann::json chrome = nlohmann::json::parse(s.read("c.json"));
+    bool has_thread_names = false;
+    for (const auto& e : chrome["traceEvents"]) {
+        has_thread_names = has_thread_names || e["name"] == "thread_name";
+    }
+    CHECK(has_thread_names);
+    std::string html = s.read("r.html");
+    CHECK(html.find("<svg") == std::string::npos);  // drawn by the page's script
+    CHECK(html.find("id=\"run-data\"") != std::string::npos);
+    CHECK(s.fedsim("run race.json --trace /nonexistent-dir/t.jsonl").code == 2);
+}
+
+TEST_CASE("replay reproduces the sweep's fingerprint byte for byte", "[cli]") {
+    Scratch s;
+    s.write("race.json", k_race);
+    int seed = first_failing_seed(s);
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    std::string fingerprint;
+    for (const auto& run : j["runs"]) {
+        if (run["seed"] == seed) {
+            fingerprint = run["fingerprint"];
+        }
+    }
+    Result r = s.fedsim("replay race.json --seed " + std::to_string(seed) +
+                        " --expect-fingerprint " + fingerprint);
+    CHECK(r.code == 1);  // the run fails (the bug), but the fingerprint matched
+    CHECK(r.has("fingerprint " + fingerprint));
+    CHECK(r.has("net_send"));  // full tracing
+    CHECK_FALSE(r.has("differs from the expected"));
+    r = s.fedsim("replay race.json --seed 1 --quiet --expect-fingerprint 0000000000000000");
+    CHECK(r.has("differs from the expected"));
+    CHECK(r.code == 1);
+    CHECK(s.fedsim("replay race.json").code == 2);  // --seed is required
+}
+
+TEST_CASE("check-determinism passes real worlds and shows the first diverging record",
+          "[cli]") {
+    Scratch s;
+    s.write("fixed.json", k_fixed);
+    Result r = s.fedsim("check-determinism fixed.json --seeds 1..10");
+    CHECK(r.code == 0);
+    CHECK(r.has("10 seeds run twice: 10 deterministic, 0 not"));
+    s.write("leak.json", R"({"name": "leak", "world": "selftest", "params": {"leak_state": true}})");
+    r = s.fedsim("check-determinism leak.json --seeds 1..2");
+    CHECK(r.code == 1);
+    CHECK(r.has("NOT DETERMINISTIC"));
+    CHECK(r.has("first divergence at record"));
+    CHECK(r.has("- run 1: t=0.001s stepper step i=0"));
+    CHECK(s.fedsim("check-determinism leak.json --seeds 5..1").code == 2);
+}
+
+TEST_CASE("diff: identical, diverging and unreadable traces", "[cli]") {
+    Scratch s;
+    s.write("fixed.json", k_fixed);
+    s.fedsim("run fixed.json --seed 1 --trace a.jsonl");
+    s.fedsim("run fixed.json --seed 1 --trace b.jsonl");
+    s.fedsim("run fixed.json --seed 2 --trace c.jsonl");
+    Result r = s.fedsim("diff a.jsonl b.jsonl");
+    CHECK(r.code == 0);
+    CHECK(r.has("traces are identical"));
+    r = s.fedsim("diff a.jsonl c.jsonl");
+    CHECK(r.code == 1);
+    CHECK(r.has("first divergence at record"));
+    CHECK(r.has("- a.jsonl: "));
+    CHECK(r.has("+ c.jsonl: "));
+    s.write("junk.jsonl", "not json\n");
+    CHECK(s.fedsim("diff a.jsonl junk.jsonl").code == 2);
+    CHECK(s.fedsim("diff a.jsonl").code == 2);
+}
+
+TEST_CASE("shrink writes a valid scenario that fails the same check", "[cli]") {
+    Scratch s;
+    s.write("race.json", k_race);
+    int seed = first_failing_seed(s);
+    Result r = s.fedsim("shrink race.json --seed " + std::to_string(seed) + " -o min.json");
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.has("reductions:"));
+    CHECK(r.has("pinned to the failing value"));
+    CHECK(s.fedsim("validate min.json").code == 0);
+    Result again = s.fedsim("run min.json");  // its "seeds" is the failing seed
+    CHECK(again.code == 1);
+    CHECK(again.has("both paid and refunded"));
+    s.write("fixed.json", k_fixed);
+    r = s.fedsim("shrink fixed.json --seed 1 -o min2.json");
+    CHECK(r.code == 1);
+    CHECK(r.has("nothing to shrink"));
+    CHECK(s.fedsim("shrink race.json -o x.json").code == 2);
+}
+
+TEST_CASE("list shows every section; unknown sections are errors", "[cli]") {
+    Scratch s;
+    Result r = s.fedsim("list");
+    CHECK(r.code == 0);
+    for (const char* heading : {"scenarios", "worlds:", "timeline actions:", "rule sets:",
+                                "profiles:", "fault points:", "checkers:", "metrics:",
+                                "historical bug variants:"}) {
+        CHECK(r.has(heading));
+    }
+    CHECK(r.has("escrow.check_then_act"));
+    r = s.fedsim("list checkers");
+    CHECK(r.has("escrow.conservation"));
+    CHECK_FALSE(r.has("worlds:"));
+    r = s.fedsim("list chekers");
+    CHECK(r.code == 2);
+    CHECK(r.has("did you mean \"checkers\""));
+}
+
+TEST_CASE("the demo and fingerprints commands keep working", "[cli]") {
+    Scratch s;
+    Result r = s.fedsim("fingerprints --seeds 1..3");
+    CHECK(r.code == 0);
+    CHECK(r.out.find("1 ") == 0);
+    r = s.fedsim("demo --seeds 1..300");
+    CHECK(r.has("sweeping the escrow demo"));
+    CHECK(s.fedsim("no-such-command").code == 2);
+}

@@ -1,0 +1,94 @@
+// Sweep tests: worker crashes, JUnit and JSON results, stop-on-first, shards and merge.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_helpers.h"
+
+using cli_test::Result;
+using cli_test::Scratch;
+
+namespace {
+
+// Fails on every 4th seed, crashes its worker process on seed 6.
+const char* const k_crashy = R"({
+  "name": "crashy", "world": "selftest", "seeds": "1..24",
+  "params": {"fail_every": 4, "crash_seed": 6}
+})";
+
+}  // namespace
+
+TEST_CASE("a worker crashing on one seed does not hide the other seeds", "[cli][sweep]") {
+    Scratch s;
+    s.write("crashy.json", k_crashy);
+    Result r = s.fedsim("sweep crashy.json --jobs 3 --json r.json --junit r.xml");
+    CHECK(r.code == 1);
+    CHECK(r.has("FAIL seed 6: the worker process died: signal 11 (SIGSEGV)"));
+    CHECK(r.has("replay: fedsim replay crashy.json --seed 6"));
+    CHECK(r.has("17 passed, 6 failed, 1 crashed"));
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    REQUIRE(j["runs"].size() == 24);
+    for (size_t i = 0; i < 24; ++i) {
+        uint64_t seed = i + 1;
+        CHECK(j["runs"][i]["seed"] == seed);
+        std::string want = seed == 6 ? "crash" : seed % 4 == 0 ? "fail" : "pass";
+        CHECK(j["runs"][i]["status"] == want);
+    }
+    std::string xml = s.read("r.xml");
+    CHECK(xml.find("tests=\"24\" failures=\"6\" errors=\"1\"") != std::string::npos);
+    CHECK(xml.find("<testcase classname=\"crashy\" name=\"seed 8\">") != std::string::npos);
+}
+
+TEST_CASE("sweep with every seed passing exits 0; bad arguments exit 2", "[cli][sweep]") {
+    Scratch s;
+    s.write("ok.json", R"({"name": "ok", "world": "selftest", "seeds": "1..50"})");
+    Result r = s.fedsim("sweep ok.json --jobs 2 --progress never");
+    CHECK(r.code == 0);
+    CHECK(r.has("50 passed, 0 failed, 0 crashed"));
+    r = s.fedsim("sweep ok.json --seeds 1..20 --jobs 2 --progress always");
+    CHECK(r.code == 0);
+    CHECK(r.has("seeds/s"));  // the bar (on stderr here) shows the rate and ETA
+    CHECK(r.has("ETA"));
+    CHECK(s.fedsim("sweep ok.json --seeds 9..3").code == 2);
+    CHECK(s.fedsim("sweep ok.json --shard 3/2").code == 2);
+    CHECK(s.fedsim("sweep ok.json --shard x").code == 2);
+    CHECK(s.fedsim("sweep ok.json --jobs 0").code == 2);
+    CHECK(s.fedsim("sweep ok.json --progress sometimes").code == 2);
+}
+
+TEST_CASE("--stop-on-first ends the sweep at the first failure", "[cli][sweep]") {
+    Scratch s;
+    s.write("crashy.json", k_crashy);
+    Result r = s.fedsim("sweep crashy.json --seeds 1..24 --jobs 1 --stop-on-first --json r.json");
+    CHECK(r.code == 1);
+    CHECK(r.has("FAIL seed 4"));
+    CHECK(r.has("not run"));
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    CHECK(j["runs"].size() == 4);
+    CHECK(j["summary"]["not_run"] == 20);
+}
+
+TEST_CASE("sharded sweeps merged equal the unsharded sweep", "[cli][sweep]") {
+    Scratch s;
+    s.write("crashy.json", k_crashy);
+    s.fedsim("sweep crashy.json --jobs 2 --json all.json");
+    for (int k = 1; k <= 3; ++k) {
+        std::string shard = std::to_string(k) + "/3";
+        Result r = s.fedsim("sweep crashy.json --jobs 2 --shard " + shard + " --json s" +
+                            std::to_string(k) + ".json");
+        CHECK(r.has("shard " + shard));
+    }
+    Result r = s.fedsim("merge merged.json s3.json s1.json s2.json --junit merged.xml");
+    CHECK(r.code == 1);  // the merged results contain failures
+    CHECK(r.has("merged 3 shards of crashy: 24 runs"));
+    CHECK(s.read("merged.json") == s.read("all.json"));
+    CHECK(s.read("merged.xml").find("tests=\"24\"") != std::string::npos);
+
+    CHECK(s.fedsim("merge m.json s1.json s2.json").code == 2);           // a shard missing
+    CHECK(s.fedsim("merge m.json s1.json s1.json s2.json").code == 2);   // a shard twice
+    s.write("other.json", R"({"name": "o", "world": "selftest", "seeds": "1..24"})");
+    s.fedsim("sweep other.json --shard 2/3 --json o2.json");
+    CHECK(s.fedsim("merge m.json s1.json o2.json s3.json").code == 2);   // another scenario
+    s.write("junk.json", "{}");
+    CHECK(s.fedsim("merge m.json junk.json").code == 2);
+}

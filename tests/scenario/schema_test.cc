@@ -1,0 +1,109 @@
+// docs/scenario.schema.json and docs/scenario-reference.md stay in sync with the parser and the
+// registry: same keys in every object, same worlds, actions and outcomes.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/parser.h"
+
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+nlohmann::json schema() {
+    static const nlohmann::json s =
+        nlohmann::json::parse(read_file(FEDSIM_SOURCE_DIR "/docs/scenario.schema.json"));
+    return s;
+}
+
+std::set<std::string> keys_of(const nlohmann::json& properties) {
+    std::set<std::string> out;
+    for (const auto& [k, v] : properties.items()) {
+        out.insert(k);
+    }
+    return out;
+}
+
+std::set<std::string> all_action_names() {
+    std::set<std::string> out;
+    for (const scenario::ActionSpec& a : scenario::generic_actions()) {
+        out.insert(a.name);
+    }
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        for (const scenario::ActionSpec& a : kind.actions) {
+            out.insert(a.name);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the schema has exactly the keys the parser accepts", "[scenario][schema]") {
+    // Parser path -> JSON pointer of the matching "properties" object in the schema.
+    const std::map<std::string, std::string> where = {
+        {"", "/properties"},
+        {"/topology", "/properties/topology/properties"},
+        {"/topology/nodes/*", "/properties/topology/properties/nodes/items/properties"},
+        {"/topology/links/*", "/properties/topology/properties/links/items/properties"},
+        {"/params/*", "/definitions/paramRange/properties"},
+        {"/faults", "/properties/faults/properties"},
+        {"/faults/network", "/definitions/networkFaults/properties"},
+        {"/faults/links/*", "/definitions/linkFaults/properties"},
+        {"/faults/network/latency", "/definitions/latency/oneOf/1/properties"},
+        {"/faults/fault_points", "/properties/faults/properties/fault_points/oneOf/1/properties"},
+        {"/timeline/*", "/properties/timeline/items/properties"},
+        {"/expect", "/properties/expect/properties"},
+        {"/limits", "/properties/limits/properties"},
+    };
+    for (const auto& [path, keys] : scenario::known_keys()) {
+        INFO("parser path \"" << path << "\"");
+        REQUIRE(where.count(path) == 1);
+        nlohmann::json props = schema().at(nlohmann::json::json_pointer(where.at(path)));
+        CHECK(keys_of(props) == std::set<std::string>(keys.begin(), keys.end()));
+    }
+}
+
+TEST_CASE("the schema's enums match the registry and the engine", "[scenario][schema]") {
+    std::set<std::string> worlds;
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        worlds.insert(name);
+    }
+    CHECK(schema()["properties"]["world"]["enum"].get<std::set<std::string>>() == worlds);
+    CHECK(schema()["properties"]["timeline"]["items"]["properties"]["action"]["enum"]
+              .get<std::set<std::string>>() == all_action_names());
+    const auto& outcomes = scenario::outcome_names();
+    CHECK(schema()["definitions"]["outcome"]["enum"].get<std::set<std::string>>() ==
+          std::set<std::string>(outcomes.begin(), outcomes.end()));
+}
+
+TEST_CASE("the scenario reference documents every key, world and action",
+          "[scenario][schema]") {
+    std::string doc = read_file(FEDSIM_SOURCE_DIR "/docs/scenario-reference.md");
+    REQUIRE_FALSE(doc.empty());
+    std::set<std::string> words;
+    for (const auto& [path, keys] : scenario::known_keys()) {
+        words.insert(keys.begin(), keys.end());
+    }
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        words.insert(name);
+        for (const scenario::FieldSpec& p : kind.params) {
+            words.insert(p.name);
+        }
+    }
+    std::set<std::string> actions = all_action_names();
+    words.insert(actions.begin(), actions.end());
+    for (const std::string& w : words) {
+        INFO("`" << w << "` is missing from docs/scenario-reference.md");
+        CHECK(doc.find("`" + w + "`") != std::string::npos);
+    }
+}
