@@ -1,7 +1,6 @@
 // The run loop, actor lifecycle and blocking protocol.
 #include "sim/scheduler.h"
 
-#include <boost/context/detail/exception.hpp>
 #include <exception>
 
 #include "sim/assert.h"
