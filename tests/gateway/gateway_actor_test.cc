@@ -10,12 +10,11 @@ using federation::OutgoingContractV1;
 TEST_CASE("the gateway refuses to pay when max_delay <= 0 and cancels", "[gateway][actors]") {
     World w(51, "lnd");
     std::optional<federation::OutgoingSnapshot> snap;
-    std::optional<federation::OutgoingSnapshot> good;
     w.run([&] {
         ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 500000});
         federation::FederationApi& api = w.alice->api();
         const uint64_t c = *api.ln_count();
-        // timelock - (C - 1) - 10 == 0 at the current count: refused. The next one has 1 block.
+        // timelock - (C - 1) - 10 == 0 at the current count: refused.
         auto fund = [&](uint64_t timelock) {
             OutgoingContractV1 contract{.hash = inv.payment_hash,
                                         .gateway_key = w.gateway->config().gateway_key,
