@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages fedsim needs, only those that are missing. Safe to re-run.
 # Needs root (or sudo) when something is missing; prints what it installs.
+# --with-test-tools adds what only the test suite needs: Chromium, for the test that renders
+# the HTML timeline in a real browser.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build clang
   libboost-context-dev libspdlog-dev catch2 nlohmann-json3-dev libcli11-dev
 )
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+  packages+=(chromium)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
