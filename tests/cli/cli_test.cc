@@ -25,12 +25,6 @@ const char* const k_fixed = R"({
   "params": {"payments": {"min": 1, "max": 5}}
 })";
 
-// Fails on every 4th seed, crashes its worker on seed 6.
-const char* const k_crashy = R"({
-  "name": "crashy", "world": "selftest", "seeds": "1..24",
-  "params": {"fail_every": 4, "crash_seed": 6}
-})";
-
 int first_failing_seed(const Scratch& s) {
     Result r = s.fedsim("sweep race.json --seeds 1..40 --jobs 2 --json r.json");
     REQUIRE(r.code == 1);
