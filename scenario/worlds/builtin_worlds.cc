@@ -5,11 +5,20 @@
 
 namespace scenario {
 
+#if FEDSIM_MODEL_WORLDS
+void register_chain_world(WorldRegistry& registry);      // chain_world.cc
+void register_lightning_world(WorldRegistry& registry);  // lightning_world.cc
+#endif
+
 void register_builtin_worlds(WorldRegistry& registry) {
     register_escrow_world(registry);
     register_echo_world(registry);
     register_shutdown_world(registry);
     register_selftest_world(registry);
+#if FEDSIM_MODEL_WORLDS
+    register_chain_world(registry);
+    register_lightning_world(registry);
+#endif
     // Model kinds ("chain", "lightning", "federation", "gateway") register here once their
     // actors exist; see docs/scenario-worlds.md.
 }
