@@ -1,0 +1,173 @@
+// bench_model: the model-level benchmarks of issue 8 over the worlds in standard_world.h.
+//
+//   --mode=standard  the standard scenario over --seeds=N seeds from --first=S
+//   --mode=scale     one seed of the scale world: --nodes, --channels, --payments
+//   --jobs=J         0 runs the seeds in this process; J >= 1 runs them in J forked workers
+//                    through tools::WorkerPool, the code `fedsim sweep` uses
+//   --fingerprints=1 prints "seed fingerprint" per seed (in-process only)
+//
+// Prints one "key=value" result line. Wall time covers the seed runs only; peak RSS is this
+// process's VmHWM (with workers: the largest worker's, reported by the workers themselves).
+// Benchmarks measure; nothing here asserts on time.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench/bench_common.h"
+#include "bench/standard_world.h"
+#include "tools/worker_pool.h"
+
+namespace {
+
+struct Args {
+    std::string mode = "standard";
+    uint64_t seeds = 20;
+    uint64_t first = 1;
+    int jobs = 0;
+    bool fingerprints = false;
+    uint32_t nodes = 1000;
+    uint32_t channels = 0;  // 0: 5 per node
+    uint32_t payments = 0;  // 0: 10 per node
+    bool faults = true;
+    uint64_t day_minutes = 0;  // 0: the scenario's day
+    uint64_t each_way = 0;     // 0: the scenario's count
+    uint64_t blocks = 0;       // 0: the scenario's count
+};
+
+std::string arg_text(int argc, char** argv, const char* key, const std::string& fallback) {
+    std::string prefix = std::string("--") + key + "=";
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.rfind(prefix, 0) == 0) {
+            return a.substr(prefix.size());
+        }
+    }
+    return fallback;
+}
+
+bench::StandardOptions options_for(const Args& a, uint64_t seed) {
+    bench::StandardOptions o = bench::standard_options(seed);
+    o.faults = a.faults;
+    if (a.day_minutes != 0) {
+        o.day = sim::SimDuration::minutes(static_cast<int64_t>(a.day_minutes));
+    }
+    if (a.each_way != 0) {
+        o.payments_each_way = static_cast<uint32_t>(a.each_way);
+    }
+    if (a.blocks != 0) {
+        o.blocks = static_cast<uint32_t>(a.blocks);
+    }
+    if (a.mode == "scale") {
+        o.ln_nodes = a.nodes;
+        o.ln_channels = a.channels != 0 ? a.channels : 5 * a.nodes;
+        const uint32_t total = a.payments != 0 ? a.payments : 10 * a.nodes;
+        // One payment in a hundred goes through the federation (half out, half in).
+        o.payments_each_way = std::max<uint32_t>(1, total / 200);
+        o.ln_payments = total - 2 * o.payments_each_way;
+    }
+    return o;
+}
+
+struct Totals {
+    uint64_t seeds = 0, failed = 0, events = 0, sim_ns = 0, fp_xor = 0, peak_kib = 0;
+    uint64_t out_ok = 0, out_total = 0, in_ok = 0, ln_ok = 0;
+    std::string first_failure;
+};
+
+// One seed, as the line a worker sends back (also used in-process, so both paths do the same).
+std::string run_one(const Args& a, uint64_t seed) {
+    bench::StandardReport r = bench::run_standard(options_for(a, seed));
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "%" PRIu64 " %d %" PRIu64 " %" PRId64 " %016" PRIx64 " %" PRIu64 " %" PRIu64
+                  " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s",
+                  seed, r.ok() ? 1 : 0, r.result.run.events, r.result.run.end_time.ns(),
+                  r.result.run.fingerprint, bench::peak_rss_kib(), r.out_succeeded,
+                  r.out_resolved, r.in_received, r.ln_succeeded,
+                  r.ok() ? "-"
+                         : (r.violation.empty() ? r.result.run.message : r.violation).c_str());
+    return line;
+}
+
+void add(Totals* t, const std::string& line, bool print_fp) {
+    uint64_t seed = 0, events = 0, fp = 0, kib = 0, oo = 0, ot = 0, in = 0, lo = 0;
+    int64_t sim_ns = 0;
+    int ok = 0;
+    int used = 0;
+    std::sscanf(line.c_str(),
+                "%" SCNu64 " %d %" SCNu64 " %" SCNd64 " %" SCNx64 " %" SCNu64 " %" SCNu64
+                " %" SCNu64 " %" SCNu64 " %" SCNu64 " %n",
+                &seed, &ok, &events, &sim_ns, &fp, &kib, &oo, &ot, &in, &lo, &used);
+    ++t->seeds;
+    t->events += events;
+    t->sim_ns += static_cast<uint64_t>(sim_ns);
+    t->fp_xor ^= fp;
+    t->peak_kib = std::max(t->peak_kib, kib);
+    t->out_ok += oo;
+    t->out_total += ot;
+    t->in_ok += in;
+    t->ln_ok += lo;
+    if (ok == 0) {
+        ++t->failed;
+        if (t->first_failure.empty()) {
+            t->first_failure = "seed " + std::to_string(seed) + ": " + line.substr(used);
+        }
+    }
+    if (print_fp) {
+        std::printf("%" PRIu64 " %016" PRIx64 "\n", seed, fp);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args a;
+    a.mode = arg_text(argc, argv, "mode", a.mode);
+    a.seeds = bench::arg_u64(argc, argv, "seeds", a.mode == "scale" ? 1 : a.seeds);
+    a.first = bench::arg_u64(argc, argv, "first", a.first);
+    a.jobs = static_cast<int>(bench::arg_u64(argc, argv, "jobs", 0));
+    a.fingerprints = bench::arg_u64(argc, argv, "fingerprints", 0) != 0;
+    a.nodes = static_cast<uint32_t>(bench::arg_u64(argc, argv, "nodes", a.nodes));
+    a.channels = static_cast<uint32_t>(bench::arg_u64(argc, argv, "channels", 0));
+    a.payments = static_cast<uint32_t>(bench::arg_u64(argc, argv, "payments", 0));
+    a.faults = bench::arg_u64(argc, argv, "faults", 1) != 0;
+    a.day_minutes = bench::arg_u64(argc, argv, "day_minutes", 0);
+    a.each_way = bench::arg_u64(argc, argv, "each_way", 0);
+    a.blocks = bench::arg_u64(argc, argv, "blocks", 0);
+    std::vector<uint64_t> seeds;
+    for (uint64_t s = a.first; s < a.first + a.seeds; ++s) {
+        seeds.push_back(s);
+    }
+    Totals t;
+    bench::Stopwatch clock;
+    if (a.jobs == 0) {
+        for (uint64_t s : seeds) {
+            add(&t, run_one(a, s), a.fingerprints);
+        }
+        t.peak_kib = bench::peak_rss_kib();
+    } else {
+        tools::WorkerPool pool(a.jobs, [&a](uint64_t s) { return run_one(a, s); });
+        pool.run(seeds, [&t](uint64_t seed, const std::string& line, const std::string& crash) {
+            add(&t, line.empty() ? std::to_string(seed) + " 0 0 0 0 0 0 0 0 0 " + crash : line,
+                false);
+            return true;
+        });
+    }
+    const double wall = clock.seconds();
+    const double sim_s = static_cast<double>(t.sim_ns) / 1e9;
+    std::printf("bench_model mode=%s nodes=%u jobs=%d seeds=%" PRIu64 " failed=%" PRIu64
+                " wall_s=%.3f seeds_per_s=%.2f events=%" PRIu64 " events_per_s=%.0f"
+                " sim_per_wall=%.0f peak_rss_mib=%.1f out_ok=%" PRIu64 "/%" PRIu64
+                " in_ok=%" PRIu64 " ln_ok=%" PRIu64 " fp_xor=%016" PRIx64 "\n",
+                a.mode.c_str(), a.mode == "scale" ? a.nodes : options_for(a, 1).ln_nodes, a.jobs,
+                t.seeds, t.failed, wall, static_cast<double>(t.seeds) / wall, t.events,
+                static_cast<double>(t.events) / wall, sim_s / wall,
+                static_cast<double>(t.peak_kib) / 1024.0, t.out_ok, t.out_total, t.in_ok,
+                t.ln_ok, t.fp_xor);
+    if (!t.first_failure.empty()) {
+        std::printf("first failure: %s\n", t.first_failure.c_str());
+    }
+    return 0;
+}
