@@ -31,8 +31,10 @@ EventId EventQueue::push_callback(SimTime at, uint64_t key, Callback fn, SimTime
     return EventId{slot, key};
 }
 
-void EventQueue::push_actor(SimTime at, uint64_t key, uint32_t actor_index, SimTime now) {
-    push_entry(Entry{at, key, (static_cast<uint64_t>(actor_index) << 1) | 1}, now);
+void EventQueue::push_actor(SimTime at, uint64_t key, void* actor, SimTime now) {
+    auto address = reinterpret_cast<uint64_t>(actor);
+    SIM_ASSERT((address & 1) == 0);
+    push_entry(Entry{at, key, address | 1}, now);
 }
 
 bool EventQueue::cancel(EventId id) {

@@ -28,10 +28,13 @@ public:
     struct Entry {
         SimTime at;
         uint64_t key;
-        // Low bit 1: resume actor (target >> 1); low bit 0: callback in slot (target >> 1).
+        // Low bit 1: resume the actor at address (target & ~1), a payload only, never compared;
+        // low bit 0: callback in slot (target >> 1). Carrying the actor's address saves a
+        // dependent load through the scheduler's actor table on every wake-up.
         uint64_t target;
 
         bool is_actor() const { return (target & 1) != 0; }
+        void* actor() const { return reinterpret_cast<void*>(target & ~uint64_t{1}); }
         uint32_t index() const { return static_cast<uint32_t>(target >> 1); }
     };
 
@@ -40,7 +43,8 @@ public:
     // "wake this actor now" case). Heap entries at `now` were all scheduled earlier, so they
     // carry smaller keys and pop() serves them first: the (time, key) order is unchanged.
     EventId push_callback(SimTime at, uint64_t key, Callback fn, SimTime now);
-    void push_actor(SimTime at, uint64_t key, uint32_t actor_index, SimTime now);
+    // `actor` must be at least 2-byte aligned.
+    void push_actor(SimTime at, uint64_t key, void* actor, SimTime now);
     // Returns true if the event was pending and is now cancelled.
     bool cancel(EventId id);
 

@@ -130,7 +130,7 @@ ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOpti
         had_foreground_ = true;
     }
     a->wake_key_ = next_key();
-    queue_.push_actor(now_, a->wake_key_, a->id_.value, now_);
+    queue_.push_actor(now_, a->wake_key_, a, now_);
     trace("spawn", TraceLevel::debug).field("actor", a->name_).field("id", a->id_.value);
     return a->id_;
 }
@@ -205,7 +205,7 @@ void Scheduler::kill(ActorId id) {
         a.wake_scheduled_ = true;
         a.reason_ = WakeReason::killed;
         a.wake_key_ = next_key();
-        queue_.push_actor(now_, a.wake_key_, a.id_.value, now_);
+        queue_.push_actor(now_, a.wake_key_, &a, now_);
     }
 }
 
@@ -274,7 +274,7 @@ WakeReason Scheduler::block(SimTime deadline, const char* what, const std::strin
         a->wake_key_ = 0;
     } else {
         a->wake_key_ = next_key();
-        queue_.push_actor(deadline < now_ ? now_ : deadline, a->wake_key_, a->id_.value, now_);
+        queue_.push_actor(deadline < now_ ? now_ : deadline, a->wake_key_, a, now_);
     }
     a->return_ = std::move(a->return_).resume();
     a->wait_object_ = nullptr;
@@ -293,7 +293,7 @@ bool Scheduler::wake(ActorId id, uint32_t epoch) {
     a.reason_ = WakeReason::notified;
     // A new key makes any pending timeout entry for this actor stale.
     a.wake_key_ = next_key();
-    queue_.push_actor(now_, a.wake_key_, a.id_.value, now_);
+    queue_.push_actor(now_, a.wake_key_, &a, now_);
     return true;
 }
 
@@ -312,14 +312,14 @@ void Scheduler::fail(Outcome outcome, std::string message) {
 void Scheduler::stop() { stop_requested_ = true; }
 
 bool Scheduler::is_stale(const EventQueue::Entry& e) const {
-    const Actor& a = *actors_[e.index()];
+    const Actor& a = *static_cast<const Actor*>(e.actor());
     return a.wake_key_ != e.key || !a.alive();
 }
 
 void Scheduler::dispatch_actor(const EventQueue::Entry& e) {
-    Actor* a = actors_[e.index()].get();
+    Actor* a = static_cast<Actor*>(e.actor());
     a->wake_key_ = 0;
-    trace_.mix(static_cast<uint64_t>(now_.ns()) ^ (static_cast<uint64_t>(e.index()) << 1));
+    trace_.mix(static_cast<uint64_t>(now_.ns()) ^ (static_cast<uint64_t>(a->id_.value) << 1));
     resume(a);
 }
 
