@@ -14,7 +14,7 @@ if(FEDSIM_SANITIZE)
   # BOOST_USE_UCONTEXT selects Boost.Context's ucontext fibers, which (with BOOST_USE_ASAN)
   # announce every stack switch to ASan; the default fcontext fibers do not.
   add_compile_definitions(FEDSIM_SANITIZE=1 BOOST_USE_ASAN BOOST_USE_UCONTEXT)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+  add_compile_options(-O1 -fsanitize=address,undefined -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()

@@ -21,6 +21,7 @@
 #include "sim/actor.h"
 #include "sim/assert.h"
 #include "sim/event_queue.h"
+#include "sim/limits.h"
 #include "sim/random.h"
 #include "sim/stack_pool.h"
 #include "sim/time.h"
@@ -30,7 +31,7 @@ namespace sim {
 
 struct SchedulerConfig {
     uint64_t seed = 0;
-    std::size_t stack_bytes = 64 * 1024;
+    std::size_t stack_bytes = k_default_stack_bytes;
     // Shuffle events that fall on the same instant (seeded). Off: same-instant events run FIFO.
     bool perturb_same_instant = false;
 };

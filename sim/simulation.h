@@ -19,7 +19,7 @@ namespace sim {
 
 struct SimulationConfig {
     uint64_t seed = 0;
-    std::size_t stack_bytes = 64 * 1024;
+    std::size_t stack_bytes = k_default_stack_bytes;
     bool perturb_same_instant = false;
     FaultConfig faults;
     LinkConfig default_link;
