@@ -31,6 +31,11 @@ struct LocationMap {
 // Scans a document that nlohmann_json has already parsed successfully.
 LocationMap map_locations(std::string_view text);
 
+// Offset of the first '[' or '{' (outside strings) nested deeper than `max_depth`, or npos.
+// Readers refuse such text before anything recursive walks it: a few kilobytes of "[[[[" must
+// be an error message, not a stack overflow.
+size_t find_excess_nesting(std::string_view text, int max_depth);
+
 // 1-based line and column of a byte offset.
 TextPosition position_of(std::string_view text, size_t offset);
 

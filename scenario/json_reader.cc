@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace scenario {
 
@@ -106,8 +107,13 @@ std::optional<bool> JsonReader::boolean(const Json& j, const std::string& pointe
 
 std::optional<int64_t> JsonReader::integer(const Json& j, const std::string& pointer, int64_t min,
                                            int64_t max) {
-    if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-        error(pointer, "integer is too large");
+    // Integers past 64 bits reach here as an unsigned or, beyond that, as a double.
+    bool too_large = (j.is_number_unsigned() &&
+                      j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) ||
+                     (j.is_number_float() && std::fabs(j.get<double>()) >= 9.2e18 &&
+                      std::trunc(j.get<double>()) == j.get<double>());
+    if (too_large) {
+        error(pointer, "integer is too large (the limit is " + std::to_string(INT64_MAX) + ")");
         return std::nullopt;
     }
     if (!j.is_number_integer()) {

@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -241,22 +245,71 @@ size_t token_start(std::string_view text, size_t last) {
     return start;
 }
 
-}  // namespace
+// Non-ASCII bytes of a parser message (it quotes what it last read) as \xNN, so a message
+// about a file that is not UTF-8 is itself valid text.
+std::string printable(const std::string& message) {
+    std::string out;
+    for (char c : message) {
+        auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte >= 0x7f) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", byte);
+            out += hex;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
 
-LoadResult parse_scenario(std::string_view text, const std::string& file,
-                          const WorldRegistry& registry) {
-    LoadResult result;
-    Json doc;
+// Parses the text; nullopt with a located diagnostic on a syntax error, a number out of range
+// or nesting too deep to walk safely.
+std::optional<Json> parse_json(std::string_view text, std::vector<Diagnostic>* out) {
+    constexpr int k_max_depth = 64;
+    size_t deep = find_excess_nesting(text, k_max_depth);
+    if (deep != std::string_view::npos) {
+        TextPosition at = position_of(text, deep);
+        out->push_back({{"", at.line, at.column},
+                        "invalid JSON: nested more than " + std::to_string(k_max_depth) +
+                            " levels deep"});
+        return std::nullopt;
+    }
     try {
-        doc = Json::parse(text);
+        return Json::parse(text);
     } catch (const Json::parse_error& e) {
         std::string what = e.what();
         size_t colon = what.find(": ", what.find("column"));
         std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
         TextPosition at = position_of(text, token_start(text, e.byte > 0 ? e.byte - 1 : 0));
-        result.diagnostics.push_back({{"", at.line, at.column}, "invalid JSON: " + reason});
+        out->push_back({{"", at.line, at.column}, "invalid JSON: " + printable(reason)});
+    } catch (const Json::exception& e) {
+        // A number too large for a double ("1e400") carries no offset: find the token it quotes.
+        std::string what = e.what();
+        size_t open = what.find('\'');
+        size_t close = open == std::string::npos ? open : what.find('\'', open + 1);
+        size_t token = close == std::string::npos
+                           ? std::string_view::npos
+                           : text.find(what.substr(open + 1, close - open - 1));
+        TextPosition at = position_of(text, token == std::string_view::npos ? 0 : token);
+        size_t bracket = what.find("] ");
+        out->push_back({{"", at.line, at.column},
+                        "invalid JSON: " + printable(bracket == std::string::npos
+                                                         ? what
+                                                         : what.substr(bracket + 2))});
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+LoadResult parse_scenario(std::string_view text, const std::string& file,
+                          const WorldRegistry& registry) {
+    LoadResult result;
+    std::optional<Json> parsed = parse_json(text, &result.diagnostics);
+    if (!parsed) {
         return result;
     }
+    const Json& doc = *parsed;
     LocationMap locations = map_locations(text);
     JsonReader reader(locations, &result.diagnostics);
     for (const std::string& dup : locations.duplicate_keys) {
@@ -286,10 +339,17 @@ LoadResult parse_scenario(std::string_view text, const std::string& file,
 }
 
 LoadResult load_scenario_file(const std::string& path, const WorldRegistry& registry) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        LoadResult result;
+        result.diagnostics.push_back({{}, "cannot read the file: it is a directory"});
+        return result;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         LoadResult result;
-        result.diagnostics.push_back({{}, "cannot read the file"});
+        std::string why = std::strerror(errno);
+        result.diagnostics.push_back({{}, "cannot read the file: " + why});
         return result;
     }
     std::stringstream buffer;

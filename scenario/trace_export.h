@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/runner.h"
@@ -48,6 +49,9 @@ TraceModel build_trace_model(const std::vector<sim::TraceRecord>& records);
 // Reads a JSON Lines trace written by --trace; false with a reason (naming the line) otherwise.
 bool read_jsonl_trace(const std::string& path, std::vector<sim::TraceRecord>* out,
                       std::string* error);
+// The same from text already in memory (`name` is used in messages): what the fuzzer feeds.
+bool parse_jsonl_trace(std::string_view text, const std::string& name,
+                       std::vector<sim::TraceRecord>* out, std::string* error);
 
 // Chrome Trace Event JSON: one thread per actor, spans as complete events, blocks as instants.
 std::string chrome_trace_json(const std::vector<sim::TraceRecord>& records);

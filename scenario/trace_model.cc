@@ -1,9 +1,12 @@
 // Extraction of lanes, spans, blocks and deadlines from trace records; reading JSON Lines.
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/json_locations.h"
 #include "scenario/trace_export.h"
 
 namespace scenario {
@@ -79,41 +82,100 @@ TraceModel build_trace_model(const std::vector<sim::TraceRecord>& records) {
     return m;
 }
 
+namespace {
+
+// One line of a JSON Lines trace; false with a reason (the caller adds the place). Every type
+// is checked before it is read: the input is a file a person may have edited or truncated.
+bool parse_trace_line(std::string_view line, sim::TraceRecord* r, std::string* why) {
+    if (find_excess_nesting(line, 64) != std::string_view::npos) {
+        *why = "not a fedsim trace record (nested more than 64 levels deep)";
+        return false;
+    }
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        *why = "not a fedsim trace record (not a JSON object)";
+        return false;
+    }
+    if (!j.contains("t_ns") || !j["t_ns"].is_number_integer() ||
+        (j["t_ns"].is_number_unsigned() &&
+         j["t_ns"].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+        *why = "not a fedsim trace record (\"t_ns\" must be an integer)";
+        return false;
+    }
+    if (!j.contains("kind") || !j["kind"].is_string()) {
+        *why = "not a fedsim trace record (\"kind\" must be a string)";
+        return false;
+    }
+    if (j.contains("actor") && !j["actor"].is_string()) {
+        *why = "not a fedsim trace record (\"actor\" must be a string)";
+        return false;
+    }
+    if (j.contains("fields") && !j["fields"].is_object()) {
+        *why = "not a fedsim trace record (\"fields\" must be an object)";
+        return false;
+    }
+    r->at = sim::SimTime::from_ns(j["t_ns"].get<int64_t>());
+    r->actor = j.value("actor", "");
+    r->kind = j["kind"].get<std::string>();
+    if (!j.contains("fields")) {
+        return true;
+    }
+    for (const auto& [k, v] : j["fields"].items()) {
+        if (v.is_boolean()) {
+            r->fields.push_back({k, v.get<bool>()});
+        } else if (v.is_number_integer() && !v.is_number_unsigned()) {
+            r->fields.push_back({k, v.get<int64_t>()});
+        } else {
+            r->fields.push_back({k, v.is_string() ? v.get<std::string>() : v.dump()});
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+bool parse_jsonl_trace(std::string_view text, const std::string& name,
+                       std::vector<sim::TraceRecord>* out, std::string* error) {
+    size_t begin = 0;
+    for (int number = 1; begin < text.size(); ++number) {
+        size_t end = text.find('\n', begin);
+        std::string_view line = text.substr(begin, end == std::string_view::npos
+                                                       ? std::string_view::npos
+                                                       : end - begin);
+        begin = end == std::string_view::npos ? text.size() : end + 1;
+        if (line.empty()) {
+            continue;
+        }
+        sim::TraceRecord r;
+        std::string why;
+        if (!parse_trace_line(line, &r, &why)) {
+            *error = name + ":" + std::to_string(number) + ": " + why;
+            return false;
+        }
+        out->push_back(std::move(r));
+    }
+    if (out->empty()) {
+        *error = name + ": the trace has no records";
+        return false;
+    }
+    return true;
+}
+
 bool read_jsonl_trace(const std::string& path, std::vector<sim::TraceRecord>* out,
                       std::string* error) {
-    std::ifstream in(path);
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        *error = "cannot read trace file '" + path + "': it is a directory";
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
     if (!in) {
         *error = "cannot read trace file '" + path + "'";
         return false;
     }
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-        if (line.empty()) {
-            continue;
-        }
-        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("t_ns") || !j.contains("kind")) {
-            *error = path + ":" + std::to_string(number) + ": not a fedsim trace record";
-            return false;
-        }
-        sim::TraceRecord r;
-        r.at = sim::SimTime::from_ns(j["t_ns"].get<int64_t>());
-        r.actor = j.value("actor", "");
-        r.kind = j["kind"].get<std::string>();
-        const nlohmann::json empty = nlohmann::json::object();
-        const nlohmann::json& fields = j.contains("fields") ? j["fields"] : empty;
-        for (const auto& [k, v] : fields.items()) {
-            if (v.is_boolean()) {
-                r.fields.push_back({k, v.get<bool>()});
-            } else if (v.is_number_integer()) {
-                r.fields.push_back({k, v.get<int64_t>()});
-            } else {
-                r.fields.push_back({k, v.is_string() ? v.get<std::string>() : v.dump()});
-            }
-        }
-        out->push_back(std::move(r));
-    }
-    return true;
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_jsonl_trace(buffer.str(), path, out, error);
 }
 
 std::string chrome_trace_json(const std::vector<sim::TraceRecord>& records) {

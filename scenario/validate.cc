@@ -1,5 +1,6 @@
 // The cross-reference pass: names that must exist, "after" chains that must not loop.
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "scenario/parser.h"
@@ -55,6 +56,7 @@ public:
     }
 
     void run() {
+        check_seeds();
         check_topology();
         check_faults();
         check_timeline_names();
@@ -74,6 +76,31 @@ private:
         if (!contains(nodes_, name)) {
             error(at, what + " names node \"" + name + "\", which the topology does not have" +
                           did_you_mean(name, nodes_));
+        }
+    }
+
+    // "seeds" is what sweep, replay and check-determinism default to: refuse a range they
+    // would refuse, here, with the file's line, rather than at the first command that uses it.
+    void check_seeds() {
+        if (s_.seeds.empty()) {
+            return;
+        }
+        auto number = [](std::string_view text, uint64_t* v) {
+            auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *v);
+            return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+        };
+        std::string_view text = s_.seeds;
+        size_t dots = text.find("..");
+        uint64_t first = 0;
+        uint64_t last = 0;
+        bool ok = dots == std::string_view::npos
+                      ? number(text, &first)
+                      : number(text.substr(0, dots), &first) &&
+                            number(text.substr(dots + 2), &last) && first <= last &&
+                            !(first == 0 && last == UINT64_MAX);
+        if (!ok) {
+            error({"/seeds"}, "seed range \"" + s_.seeds +
+                                  "\" must be A..B (non-negative integers, A <= B) or one seed");
         }
     }
 
