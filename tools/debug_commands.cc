@@ -185,7 +185,10 @@ void add_shrink_command(CLI::App& app, int* exit_code) {
     CLI::App* cmd = app.add_subcommand(
         "shrink", "Reduce a failing run to a minimal scenario that fails the same check");
     cmd->add_option("FILE", a->file, "Scenario file")->required();
-    cmd->add_option("--seed", a->seed, "The failing seed")->required();
+    cmd->add_option("--seed", a->seed, "The failing seed")
+        ->required()
+        ->check(CLI::Validator(
+            [](std::string& text) { return check_seed_text(text, UINT64_MAX); }, "SEED"));
     cmd->add_option("-o,--output", a->out, "Where to write the minimal scenario")->required();
     cmd->add_option("--max-runs", a->max_runs, "Give up reducing after this many runs")
         ->capture_default_str();

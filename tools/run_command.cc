@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "tools/scenario_cli.h"
+#include "tools/seed_range.h"
 
 namespace tools {
 
@@ -24,7 +25,8 @@ struct RunArgs {
 void add_output_options(CLI::App* cmd, RunArgs* a) {
     cmd->add_option("FILE", a->file, "Scenario file")->required();
     cmd->add_option("--seed", a->seed, "Seed (default: the first of the scenario's \"seeds\")")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Validator(
+            [](std::string& text) { return check_seed_text(text, INT64_MAX); }, "SEED"));
     cmd->add_option("--trace", a->outputs.jsonl, "Write every trace record as JSON Lines");
     cmd->add_option("--chrome-trace", a->outputs.chrome,
                     "Write a Chrome Trace Event file (opens in Perfetto)");

@@ -44,4 +44,15 @@ std::optional<SeedRange> parse_seed_range(const std::string& text, std::string* 
     return r;
 }
 
+std::string check_seed_text(const std::string& text, uint64_t max) {
+    uint64_t seed = 0;
+    if (!parse_u64(text, &seed)) {
+        return "seed \"" + text + "\" is not a non-negative integer";
+    }
+    if (seed > max) {
+        return "seed " + text + " is too large (at most " + std::to_string(max) + ")";
+    }
+    return "";
+}
+
 }  // namespace tools

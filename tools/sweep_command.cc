@@ -1,11 +1,13 @@
 // The sweep subcommand: seed selection, the worker pool, live reporting and result files.
 #include "tools/sweep_command.h"
 
+#include <set>
 #include <thread>
 
 #include "tools/progress.h"
 #include "tools/scenario_cli.h"
 #include "tools/seed_range.h"
+#include "tools/sweep_journal.h"
 #include "tools/sweep_results.h"
 #include "tools/worker_pool.h"
 
@@ -22,6 +24,8 @@ struct SweepArgs {
     bool stop_on_first = false;
     std::string shard = "1/1";
     std::string progress = "auto";
+    double wall_limit = 0;  // seconds per seed before its worker is killed; 0: the default
+    bool resume = false;
 };
 
 bool parse_shard(const std::string& text, uint64_t* index, uint64_t* count) {
@@ -87,6 +91,13 @@ void print_summary(const SweepResults& results, const Progress& progress, int jo
     }
 }
 
+SeedResult crash_result(const std::string& file, uint64_t seed, const std::string& crash) {
+    std::string why = crash.empty() ? "the worker sent a garbled result" : crash;
+    return SeedResult{.seed = seed, .status = "crash", .outcome = "crash", .reason = why,
+                      .signature = scenario::failure_signature("crash", "worker", why),
+                      .replay = scenario::replay_command(file, seed)};
+}
+
 // Rewrites the results files, at most once a second while the sweep runs, so a long sweep's
 // results are on disk as seeds finish; always at the end.
 class ResultWriter {
@@ -117,6 +128,43 @@ private:
     double last_ = -10;
 };
 
+// --resume: takes the runs an interrupted sweep left in its --json file and journal, and
+// narrows `seeds` to the ones still missing. False (reported) if they belong to another sweep.
+bool resume_from_partial(const SweepArgs& a, SweepResults* results, std::vector<uint64_t>* seeds) {
+    if (a.json.empty()) {
+        std::fprintf(stderr, "fedsim sweep: --resume needs --json FILE (the results to resume)\n");
+        return false;
+    }
+    std::string error;
+    std::optional<SweepResults> partial = read_partial_results(a.json, *results, &error);
+    if (!partial) {
+        std::fprintf(stderr, "fedsim sweep --resume: %s\n", error.c_str());
+        return false;
+    }
+    std::set<uint64_t> done;
+    for (const SeedResult& r : partial->runs) {
+        done.insert(r.seed);
+    }
+    std::vector<uint64_t> missing;
+    for (uint64_t seed : *seeds) {
+        if (done.count(seed) == 0) {
+            missing.push_back(seed);
+        }
+    }
+    std::printf("resuming %s: %zu of %zu seeds already done, %zu to run\n", a.json.c_str(),
+                seeds->size() - missing.size(), seeds->size(), missing.size());
+    results->runs = partial->runs;
+    *seeds = std::move(missing);
+    return true;
+}
+
+// The hard per-seed limit: --wall-limit, or twice the scenario's own (cooperative) wall budget
+// plus a margin, which only an actor that never yields to the run loop can exceed.
+double hard_wall_limit(const SweepArgs& a, const scenario::Scenario& s) {
+    return a.wall_limit > 0 ? a.wall_limit
+                            : 2 * static_cast<double>(s.limits.wall_time.ns()) / 1e9 + 10;
+}
+
 int sweep(const SweepArgs& a) {
     std::optional<scenario::Scenario> s = load_or_report(a.file);
     if (!s) {
@@ -144,29 +192,35 @@ int sweep(const SweepArgs& a) {
     std::printf("sweeping %s (%s) over seeds %s%s: %zu runs, %d jobs\n", s->name.c_str(),
                 a.file.c_str(), seeds_text.c_str(),
                 shard_count > 1 ? (", shard " + a.shard).c_str() : "", seeds.size(), jobs);
+    if (a.resume && !resume_from_partial(a, &results, &seeds)) {
+        return k_exit_usage;
+    }
     std::fflush(stdout);
+    SweepJournal journal;
+    if (!a.json.empty() && !journal.open(a.json, results)) {
+        return k_exit_usage;
+    }
     Progress progress(seeds.size(), progress_mode(a.progress));
     ResultWriter writer(a);
     uint64_t failed = 0;
+    size_t ran = 0;
     const scenario::Scenario& sc = *s;
     WorkerPool pool(jobs, [&sc](uint64_t seed) {
         return seed_result_line(seed_result_from(run_seed(sc, {.seed = seed}), sc.file));
-    });
+    }, hard_wall_limit(a, sc));
     pool.run(seeds, [&](uint64_t seed, const std::string& line, const std::string& crash) {
         std::optional<SeedResult> r = line.empty() ? std::nullopt : parse_seed_result_line(line);
         if (!r) {
-            std::string why = crash.empty() ? "the worker sent a garbled result" : crash;
-            r = SeedResult{.seed = seed, .status = "crash", .outcome = "crash",
-                           .reason = why, .signature = "crash:" + why,
-                           .replay = scenario::replay_command(a.file, seed)};
+            r = crash_result(a.file, seed, crash);
         }
         results.runs.push_back(*r);
+        journal.append(*r);
         if (r->status != "pass") {
             ++failed;
             progress.print_line("FAIL seed " + std::to_string(seed) + ": " + r->reason +
                                 "\n  replay: " + r->replay);
         }
-        progress.update(results.runs.size(), failed);
+        progress.update(++ran, failed);
         writer.write(results, false);
         return !(a.stop_on_first && failed > 0);
     });
@@ -174,8 +228,10 @@ int sweep(const SweepArgs& a) {
     if (!writer.write(results, true)) {
         return k_exit_usage;
     }
+    journal.remove();
     print_summary(results, progress, jobs);
-    return failed == 0 && results.summary().not_run == 0 ? k_exit_pass : k_exit_fail;
+    SweepSummary sum = results.summary();
+    return sum.failed + sum.crashed == 0 && sum.not_run == 0 ? k_exit_pass : k_exit_fail;
 }
 
 }  // namespace
@@ -195,6 +251,13 @@ void add_sweep_command(CLI::App& app, int* exit_code) {
     cmd->add_option("--progress", a->progress, "auto (bar on a terminal), always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
+    cmd->add_option("--wall-limit", a->wall_limit,
+                    "Seconds one seed may run before its worker is killed and the seed reported "
+                    "(default: twice the scenario's limits.wall_time plus 10)")
+        ->check(CLI::Range(0.001, 1e6));
+    cmd->add_flag("--resume", a->resume,
+                  "Continue an interrupted sweep: keep the seeds in the --json file and its "
+                  ".partial journal, run the rest (refused if scenario, seeds or shard differ)");
     cmd->callback([a, exit_code] { *exit_code = sweep(*a); });
 }
 

@@ -1,11 +1,15 @@
 // World kind "selftest": a deliberately misbehaving world for testing fedsim's own tools.
 //
 // It fails on chosen seeds (a checker with a number in its message, for the shrinker), can
-// crash its process on one seed (for the sweep's crash handling), and can leak state between
-// runs in one process (for check-determinism). Nothing else should use it.
+// crash its process on one seed in several ways (for the sweep's crash isolation: a segfault,
+// an abort, a failed assertion, an actor overflowing its stack, an actor spinning forever),
+// and can leak state between runs in one process (for check-determinism). Nothing else should
+// use it.
 #include <csignal>
+#include <cstdlib>
 
 #include "scenario/worlds/builtin_worlds.h"
+#include "sim/assert.h"
 #include "sim/this_actor.h"
 
 namespace scenario {
@@ -41,6 +45,45 @@ public:
     }
 };
 
+// Recurses until the actor's guard page stops it; the volatile frame keeps every level real.
+// (The depth test is never true: it only tells the compiler the recursion could end.)
+int64_t recurse_forever(int64_t depth) {
+    if (depth == INT64_MAX) {
+        return 0;
+    }
+    volatile char frame[512];
+    frame[depth % 512] = static_cast<char>(depth);
+    return recurse_forever(depth + 1) + frame[0];
+}
+
+// Crashes this process the way `mode` says. "overflow" and "loop" do it inside an actor (so the
+// guard page can name it, and so the run loop never regains control), the others at once.
+void crash_on_purpose(BuildContext& ctx, sim::NodeId node, const std::string& mode) {
+    if (mode == "abort") {
+        std::abort();
+    }
+    if (mode == "assert") {
+        SIM_ASSERT_MSG(mode != "assert", "selftest: crash_mode assert");
+    }
+    if (mode == "overflow") {
+        ctx.sim.scheduler().spawn("deep_recursion", [] { recurse_forever(0); }, {.node = node});
+        return;
+    }
+    if (mode == "loop") {
+        ctx.sim.scheduler().spawn(
+            "spinner",
+            [] {
+                volatile uint64_t spins = 0;
+                for (;;) {
+                    spins = spins + 1;
+                }
+            },
+            {.node = node});
+        return;
+    }
+    std::raise(SIGSEGV);
+}
+
 std::unique_ptr<World> build(BuildContext& ctx) {
     auto world = std::make_unique<SelftestWorld>();
     const ParamValues& p = ctx.params;
@@ -51,11 +94,11 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     // Failing needs a large enough value, so the shrinker has something to narrow.
     world->fail = fail_every > 0 && seed % static_cast<uint64_t>(fail_every) == 0 &&
                   world->value >= param_int(p, "fail_min_value");
-    if (static_cast<int64_t>(seed) == param_int(p, "crash_seed")) {
-        std::raise(SIGSEGV);
-    }
     int64_t leak = p.at("leak_state").flag() ? g_runs_in_process++ : 0;
     sim::NodeId node = ctx.sim.network().add_node("box");
+    if (static_cast<int64_t>(seed) == param_int(p, "crash_seed")) {
+        crash_on_purpose(ctx, node, param_text(p, "crash_mode"));
+    }
     SelftestWorld* w = world.get();
     int64_t steps = param_int(p, "steps");
     ctx.sim.scheduler().spawn(
@@ -83,8 +126,13 @@ void register_selftest_world(WorldRegistry& registry) {
         integer_param("value", "a number the failure message shows", 100, 0, 1000000),
         integer_param("fail_min_value", "the failure needs value >= this", 10, 0, 1000000),
         integer_param("fail_every", "seeds divisible by this fail (0: none)", 0, 0, 1000000),
-        integer_param("crash_seed", "this seed crashes the process with SIGSEGV (-1: none)", -1,
-                      -1, INT64_MAX),
+        integer_param("crash_seed", "this seed crashes the process (-1: none)", -1, -1,
+                      INT64_MAX),
+        {.name = "crash_mode", .type = ValueType::text,
+         .doc = "how crash_seed crashes: segv, abort, assert, overflow (an actor's stack) or "
+                "loop (an actor that never yields)",
+         .choices = {"segv", "abort", "assert", "overflow", "loop"},
+         .default_value = text_value("segv")},
         {.name = "leak_state", .type = ValueType::boolean,
          .doc = "make each run depend on how many ran before it in the process",
          .default_value = bool_value(false)},

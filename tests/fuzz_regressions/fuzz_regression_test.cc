@@ -3,6 +3,7 @@
 // here as a crash or sanitizer report naming the input file (printed before it is fed).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

@@ -1,0 +1,214 @@
+// The bad-input catalogue: every kind of broken scenario file, trace file, path and command
+// line, run through the real fedsim binary. Each must end with exit code 2 (not 1, and not a
+// signal: the shell reports those as 128+N), a message naming the place (file:line:col with
+// the JSON pointer, the trace line, or the flag), and no crash report of any kind.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tests/cli/cli_helpers.h"
+
+using cli_test::Result;
+using cli_test::Scratch;
+
+namespace {
+
+// A valid echo scenario with `extra` spliced in as further top-level keys.
+std::string echo_with(const std::string& extra, const std::string& seeds = "1..5") {
+    return R"({"name": "base", "world": "echo", "seeds": ")" + seeds + R"(",
+  "topology": {"nodes": [{"name": "server", "role": "server"},
+                         {"name": "client", "role": "client", "count": 2}]})" +
+           (extra.empty() ? "" : ",\n  " + extra) + "\n}\n";
+}
+
+struct BadFile {
+    const char* what;
+    std::string text;
+    std::vector<std::string> expect;  // each must appear in the output
+};
+
+std::vector<BadFile> bad_scenarios() {
+    return {
+        {"empty file", "", {"f.json:1:1:", "invalid JSON"}},
+        {"only whitespace", "  \n\n ", {"f.json:3:", "invalid JSON"}},
+        {"malformed JSON", "{\"name\": \"x\",, \"world\": \"echo\"}", {"f.json:1:14:"}},
+        {"truncated JSON", echo_with("").substr(0, 60), {"f.json:2:", "invalid JSON"}},
+        {"trailing garbage", echo_with("") + "}", {"f.json:5:1:", "invalid JSON"}},
+        {"not an object", "[1, 2, 3]", {"f.json:1:1:", "must be an object"}},
+        {"wrong type: name", R"({"name": 5, "world": "echo"})", {"f.json:1:2:", "/name"}},
+        {"wrong type: topology", echo_with(R"("params": [1, 2])"), {"/params", "object"}},
+        {"wrong type: count", echo_with(R"("timeline": {"a": 1})"), {"/timeline", "array"}},
+        {"huge integer", echo_with(R"("params": {"pings": 99999999999999999999999})"),
+         {"f.json:4:", "/params/pings", "too large"}},
+        {"integer past int64", echo_with(R"("params": {"pings": 9223372036854775808})"),
+         {"/params/pings", "too large"}},
+        {"number past double", echo_with(R"("params": {"pings": 1e400})"),
+         {"f.json:4:", "invalid JSON", "1e400"}},
+        {"negative number", echo_with(R"("params": {"pings": -5})"),
+         {"f.json:4:", "/params/pings", "out of range"}},
+        {"fraction for an integer", echo_with(R"("params": {"pings": 2.5})"),
+         {"/params/pings", "fractional"}},
+        {"negative duration", echo_with(R"("params": {"ping_timeout": "-5s"})"),
+         {"f.json:4:", "/params/ping_timeout"}},
+        {"absurd duration", echo_with(R"("params": {"ping_timeout": "99999999999h"})"),
+         {"/params/ping_timeout", "too large"}},
+        {"duration without unit", echo_with(R"("limits": {"max_time": "10"})"),
+         {"/limits/max_time"}},
+        {"zero wall time", echo_with(R"("limits": {"wall_time": "0s"})"), {"/limits/wall_time"}},
+        {"unknown world", R"({"name": "x", "world": "ech0"})", {"f.json:1:15:", "/world"}},
+        {"unknown key", echo_with(R"("timelime": [])"), {"f.json:4:", "timelime", "timeline"}},
+        {"unknown role", R"({"name": "x", "world": "echo", "topology": {"nodes": [
+            {"name": "s", "role": "sevrer"}]}})",
+         {"/topology/nodes/0/role", "sevrer"}},
+        {"unknown node reference",
+         echo_with(R"("timeline": [{"at": "1s", "action": "crash", "node": "nobody"}])"),
+         {"f.json:4:", "/timeline/0/node", "nobody"}},
+        {"unknown after reference",
+         echo_with(R"("timeline": [{"name": "a", "after": "zz", "action": "crash",
+                                    "node": "server"}])"),
+         {"f.json:4:", "/timeline/0/after", "zz"}},
+        {"cyclic after events",
+         echo_with(R"("timeline": [
+            {"name": "a", "after": "b", "action": "crash", "node": "server"},
+            {"name": "b", "after": "a", "action": "restart", "node": "server"}])"),
+         {"/timeline/", "cycle", "a -> b -> a"}},
+        {"actor count beyond the limit",
+         R"({"name": "x", "world": "echo", "topology": {"nodes": [
+            {"name": "server", "role": "server"},
+            {"name": "client", "role": "client", "count": 100000000}]}})",
+         {"f.json:3:", "/topology/nodes/1/count", "out of range"}},
+        {"negative actor count",
+         R"({"name": "x", "world": "echo", "topology": {"nodes": [
+            {"name": "server", "role": "server"},
+            {"name": "client", "role": "client", "count": -1}]}})",
+         {"/topology/nodes/1/count"}},
+        {"empty seed range", echo_with("", "9..3"),
+         {"f.json:1:", "/seeds", "9..3"}},
+        {"seed range overflow", echo_with("", "1..99999999999999999999"),
+         {"/seeds"}},
+        {"non-UTF-8 bytes", "{\"name\": \"\xff\xfe\", \"world\": \"echo\"}",
+         {"f.json:1:", "UTF-8", "\\xff"}},
+        {"NUL byte", std::string("{\"name\": \"a\0b\", \"world\": \"echo\"}", 34),
+         {"f.json:1:", "invalid JSON"}},
+        {"deep nesting", std::string(100000, '[') + std::string(100000, ']'),
+         {"f.json:1:65:", "nested more than 64"}},
+        {"deep nesting in a value",
+         echo_with("\"params\": " + std::string(5000, '[') + std::string(5000, ']')),
+         {"f.json:4:", "nested"}},
+        {"duplicate key", R"({"name": "x", "name": "y", "world": "echo"})", {"/name", "twice"}},
+    };
+}
+
+void check_refused(const Result& r, const std::vector<std::string>& expect) {
+    INFO(r.out);
+    CHECK(r.code == 2);
+    for (const std::string& s : expect) {
+        CHECK(r.has(s));
+    }
+    for (const char* crash : {"terminate called", "Sanitizer", "runtime error", "Assertion",
+                              "segmentation fault", "stack overflow"}) {
+        CHECK_FALSE(r.has(crash));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("every bad scenario file is refused with its place and exit code 2",
+          "[cli][bad_input]") {
+    Scratch s;
+    size_t tried = 0;
+    for (const BadFile& bad : bad_scenarios()) {
+        s.write("f.json", bad.text);
+        for (const char* command : {"validate f.json", "run f.json", "sweep f.json --jobs 1",
+                                    "check-determinism f.json --seeds 1..2"}) {
+            INFO(bad.what << ": fedsim " << command);
+            check_refused(s.fedsim(command), bad.expect);
+            ++tried;
+        }
+    }
+    CHECK(tried == 4 * bad_scenarios().size());
+}
+
+TEST_CASE("unreadable scenario paths are refused with exit code 2", "[cli][bad_input]") {
+    Scratch s;
+    s.write("plain.json", "{}");
+    std::system(("mkdir '" + s.path("folder.json") + "'").c_str());
+    check_refused(s.fedsim("validate missing.json"), {"missing.json", "cannot read"});
+    check_refused(s.fedsim("run folder.json"), {"folder.json", "directory"});
+    check_refused(s.fedsim("sweep plain.json/inner.json"),
+                  {"plain.json/inner.json", "cannot read"});
+    check_refused(s.fedsim("replay '' --seed 1"), {"cannot read"});
+}
+
+TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli][bad_input]") {
+    Scratch s;
+    s.write("ok.json", echo_with(""));
+    struct BadArgs {
+        std::string args;
+        std::string expect;
+    };
+    std::vector<BadArgs> cases = {
+        {"sweep ok.json --seeds 9..3", "--seeds"},
+        {"sweep ok.json --seeds abc", "--seeds"},
+        {"sweep ok.json --seeds -1..5", "--seeds"},
+        {"sweep ok.json --seeds 1..99999999999999999999", "--seeds"},
+        {"sweep ok.json --seeds 0..18446744073709551615", "--seeds"},
+        {"sweep ok.json --seeds ..", "--seeds"},
+        {"sweep ok.json --jobs 0", "--jobs"},
+        {"sweep ok.json --jobs many", "--jobs"},
+        {"sweep ok.json --shard 0/2", "--shard"},
+        {"sweep ok.json --shard 3/2", "--shard"},
+        {"sweep ok.json --wall-limit -1", "--wall-limit"},
+        {"sweep ok.json --progress sometimes", "--progress"},
+        {"sweep ok.json --resume", "--resume"},
+        {"sweep ok.json --frobnicate", "--frobnicate"},
+        {"sweep", "FILE"},
+        {"check-determinism ok.json --seeds 5..1", "--seeds"},
+        {"replay ok.json --seed -1", "--seed"},
+        {"replay ok.json --seed twelve", "--seed"},
+        {"run ok.json --seed 99999999999999999999", "--seed"},
+        {"shrink ok.json --seed 1", "--output"},
+        {"shrink ok.json --seed 99999999999999999999 -o m.json", "--seed"},
+        {"frobnicate", "subcommand"},
+        {"", "subcommand"},
+    };
+    for (const BadArgs& c : cases) {
+        INFO("fedsim " << c.args);
+        check_refused(s.fedsim(c.args), {c.expect});
+    }
+}
+
+TEST_CASE("bad trace files given to diff are refused naming the line", "[cli][bad_input]") {
+    Scratch s;
+    Result made = s.fedsim(
+        "run " FEDSIM_SOURCE_DIR "/scenarios/network/echo-partition-heals.json --trace good.jsonl");
+    REQUIRE(made.code == 0);
+    std::string good = s.read("good.jsonl");
+    REQUIRE(good.size() > 100);
+    struct BadTrace {
+        std::string text;
+        std::string expect;
+    };
+    std::vector<BadTrace> cases = {
+        {"", "no records"},
+        {good.substr(0, good.size() / 2 + 7), "t.jsonl:"},
+        {"{\"t_ns\": \"soon\", \"kind\": \"x\"}\n", "t.jsonl:1:"},
+        {"{\"t_ns\": 1, \"kind\": 7}\n", "t.jsonl:1:"},
+        {"{\"t_ns\": 1, \"kind\": \"x\", \"actor\": []}\n", "t.jsonl:1:"},
+        {"{\"t_ns\": 1, \"kind\": \"x\", \"fields\": 3}\n", "t.jsonl:1:"},
+        {"{\"t_ns\": 18446744073709551615, \"kind\": \"x\"}\n", "t.jsonl:1:"},
+        {"{\"t_ns\": 1e400, \"kind\": \"x\"}\n", "t.jsonl:1:"},
+        {good + "\xff\xfe\n", "t.jsonl:"},
+        {"[1]\n", "t.jsonl:1:"},
+        {std::string(5000, '[') + "\n", "t.jsonl:1:"},
+    };
+    for (const BadTrace& c : cases) {
+        s.write("t.jsonl", c.text);
+        INFO("trace: " << c.text.substr(0, 80));
+        check_refused(s.fedsim("diff good.jsonl t.jsonl"), {c.expect});
+    }
+    std::system(("mkdir '" + s.path("dir.jsonl") + "'").c_str());
+    check_refused(s.fedsim("diff good.jsonl dir.jsonl"), {"dir.jsonl", "directory"});
+    check_refused(s.fedsim("diff good.jsonl missing.jsonl"), {"missing.jsonl"});
+}
