@@ -14,25 +14,9 @@ Actor& self() {
 }
 }  // namespace
 
-SimTime now() { return Scheduler::current().now(); }
 ActorId id() { return self().id(); }
 const std::string& name() { return self().name(); }
 NodeId node() { return self().node(); }
-
-void sleep_until(SimTime t) {
-    Scheduler& s = Scheduler::current();
-    s.block(t < s.now() ? s.now() : t, "sleep", nullptr);
-}
-
-void sleep_for(SimDuration d) {
-    Scheduler& s = Scheduler::current();
-    s.block(s.now() + (d.is_negative() ? SimDuration::zero() : d), "sleep", nullptr);
-}
-
-void yield() {
-    Scheduler& s = Scheduler::current();
-    s.block(s.now(), "yield", nullptr);
-}
 
 ActorId spawn(std::string name, std::function<void()> body, ActorKind kind) {
     Scheduler& s = Scheduler::current();
