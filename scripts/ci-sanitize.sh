@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The sanitizer leg of CI: an AddressSanitizer + UndefinedBehaviorSanitizer build of
+# everything (Boost ucontext fibers, announced to ASan), the whole CTest suite under it, then
+# `fedsim check-determinism` on every bundled scenario over a seed range.
+# Usage: scripts/ci-sanitize.sh [SEEDS]          (default 1..10)
+# Environment: CXX (default clang++ if installed, else g++), ASAN_BUILD_DIR (default build-asan),
+# CTEST_ARGS (extra ctest arguments, e.g. "-LE browser").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=${1:-1..10}
+build_dir=${ASAN_BUILD_DIR:-build-asan}
+cxx=${CXX:-$(command -v clang++ || command -v g++)}
+start=$(date +%s)
+
+echo "== sanitizer build ($cxx) in $build_dir =="
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER="$cxx" -DFEDSIM_SANITIZE=ON -DFEDSIM_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"
+built=$(date +%s)
+
+# halt_on_error: the first report fails the test that caused it, with its stack.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+echo "== test suite under ASan+UBSan =="
+# shellcheck disable=SC2086
+(cd "$build_dir" && ctest --output-on-failure -j "$(nproc)" ${CTEST_ARGS:-})
+tested=$(date +%s)
+
+echo "== check-determinism, every bundled scenario, seeds $seeds =="
+count=0
+while IFS= read -r file; do
+  "$build_dir/tools/fedsim" check-determinism "$file" --seeds "$seeds" | tail -1 |
+    sed "s|^|$file: |"
+  count=$((count + 1))
+done < <(find scenarios -name '*.json' | sort)
+end=$(date +%s)
+echo "== sanitizer CI done: build $((built - start))s, tests $((tested - built))s," \
+  "check-determinism of $count scenarios $((end - tested))s, total $((end - start))s =="
