@@ -279,7 +279,9 @@ void StandardWorld::spawn_payments() {
     };
     std::vector<Planned> plan;
     const sim::SimTime start = this_actor::now();
-    const sim::SimDuration window = opt_.day - sim::SimDuration::hours(1);
+    // The last hour of the day is left for payments in flight to settle.
+    const sim::SimDuration window =
+        std::max(sim::SimDuration::zero(), opt_.day - sim::SimDuration::hours(1));
     auto add = [&](int kind, uint32_t count) {
         for (uint32_t i = 0; i < count; ++i) {
             plan.push_back({start + rng_.duration(sim::SimDuration::zero(), window), kind, i});
