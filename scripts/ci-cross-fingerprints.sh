@@ -5,11 +5,11 @@
 # wall times, so any divergence between compilers, optimisation levels or the sanitizer build
 # shows up as the first differing line.
 # Usage: scripts/ci-cross-fingerprints.sh [SEEDS] [BUILD_DIR...]
-#   SEEDS defaults to 1..200; the builds default to build (g++ -O2), build-clang (clang -O0)
+#   SEEDS defaults to 1..500; the builds default to build (g++ -O2), build-clang (clang -O0)
 #   and build-asan (ASan+UBSan), skipping any that is not built. At least two are needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seeds=${1:-1..200}
+seeds=${1:-1..500}
 shift || true
 dirs=("$@")
 if [[ ${#dirs[@]} -eq 0 ]]; then

@@ -2,12 +2,12 @@
 # The sanitizer leg of CI: an AddressSanitizer + UndefinedBehaviorSanitizer build of
 # everything (Boost ucontext fibers, announced to ASan), the whole CTest suite under it, then
 # `fedsim check-determinism` on every bundled scenario over a seed range.
-# Usage: scripts/ci-sanitize.sh [SEEDS]          (default 1..10)
+# Usage: scripts/ci-sanitize.sh [SEEDS]          (default 1..200)
 # Environment: CXX (default clang++ if installed, else g++), ASAN_BUILD_DIR (default build-asan),
 # CTEST_ARGS (extra ctest arguments, e.g. "-LE browser").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seeds=${1:-1..10}
+seeds=${1:-1..200}
 build_dir=${ASAN_BUILD_DIR:-build-asan}
 cxx=${CXX:-$(command -v clang++ || command -v g++)}
 start=$(date +%s)
