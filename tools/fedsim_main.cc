@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "tools/catalogue_command.h"
 #include "tools/debug_commands.h"
 #include "tools/demo_command.h"
 #include "tools/fingerprints_command.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     tools::add_shrink_command(app, &exit_code);
     tools::add_validate_command(app, &exit_code);
     tools::add_list_command(app, &exit_code);
+    tools::add_catalogue_command(app, &exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,113 @@
+// The catalogue's table of variants and the declaration helpers the worlds share.
+#include "scenario/variants.h"
+
+#include "scenario/worlds/builtin_worlds.h"
+
+namespace scenario {
+
+void register_service_world(WorldRegistry& registry);
+void register_peg_in_world(WorldRegistry& registry);
+
+namespace {
+
+std::vector<BugVariant> make_table() {
+    std::vector<BugVariant> t;
+    t.push_back({.id = "count-returns-height",
+                 .issue = "fedimint#3001, fixed by #3002",
+                 .title = "bitcoind backend's block count is the height",
+                 .root_cause = "the bitcoind wrapper returned getblockcount (the tip height) as "
+                               "the block count while esplora and electrum returned height + 1, "
+                               "so bitcoind-backed guardians voted one block low",
+                 .world = "peg-in",
+                 .variant = "count_returns_height",
+                 .scenario = "scenarios/bugs/peg-in-at-minimum-confirmations.json",
+                 .search = "boundary-biased parameters (confirmations at finality_delay + 1, "
+                           "all guardians on bitcoind)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "was rejected"});
+    t.push_back({.id = "fake-height-is-len",
+                 .issue = "fedimint#2861, fixed by #2862",
+                 .title = "FakeBitcoinTest height is blocks.len()",
+                 .root_cause = "the fake's get_block_height returned blocks.len() (tip + 1) and "
+                               "get_block_hash indexed height - 1, so a count derived from it is "
+                               "one block ahead of the chain",
+                 .world = "peg-in",
+                 .variant = "fake_height_is_len",
+                 .scenario = "scenarios/bugs/peg-in-confirmation-rule.json",
+                 .search = "boundary-biased parameters (confirmations at finality_delay)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "confirmations was accepted"});
+    t.push_back({.id = "on-shutdown-race",
+                 .issue = "fedimint#2701, PR #2753, #2908",
+                 .title = "TaskGroup on_shutdown handler registered after the drain",
+                 .root_cause = "shutdown() drained the on_shutdown handlers once; a task that "
+                               "called make_shutdown_rx() after that appended its handler to the "
+                               "drained list, was never signalled and hung the join",
+                 .world = "service",
+                 .variant = "on_shutdown_race",
+                 .scenario = "scenarios/bugs/service-stops-while-tasks-start.json",
+                 .search = "boundary-biased parameters (stop_after near the tasks' start-up)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "did not stop"});
+    t.push_back({.id = "blocking-drop",
+                 .issue = "fedimint#9053, #9062, #9065",
+                 .title = "blocking in the client handle's Drop",
+                 .root_cause = "ClientHandle::drop (and devimint's Federation::drop) blocked on "
+                               "the client's shutdown; dropping the last handle while background "
+                               "tasks ran blocked in a destructor, which panics off the runtime",
+                 .world = "service",
+                 .variant = "blocking_drop",
+                 .scenario = "scenarios/bugs/users-drop-a-shared-client.json",
+                 .search = "boundary-biased parameters (users finishing before the client's "
+                           "background sync)",
+                 .expect_outcome = "blocking_misuse",
+                 .expect_message = "ClientHandle::drop"});
+    return t;
+}
+
+}  // namespace
+
+const std::vector<BugVariant>& bug_variants() {
+    static const std::vector<BugVariant> table = make_table();
+    return table;
+}
+
+const BugVariant* find_bug_variant(const std::string& id) {
+    for (const BugVariant& v : bug_variants()) {
+        if (v.id == id) {
+            return &v;
+        }
+    }
+    return nullptr;
+}
+
+FieldSpec variant_param(const std::string& world) {
+    FieldSpec f{.name = "variant", .type = ValueType::text,
+                .doc = "historical bug variant to switch on (fedsim list bugs); none by default",
+                .choices = {"none"}, .default_value = text_value("none")};
+    for (const BugVariant& v : bug_variants()) {
+        if (v.world == world) {
+            f.choices.push_back(v.variant);
+        }
+    }
+    return f;
+}
+
+std::vector<NamedDoc> variant_docs(const std::string& world) {
+    std::vector<NamedDoc> out;
+    for (const BugVariant& v : bug_variants()) {
+        if (v.world == world) {
+            out.push_back({"variant=" + v.variant,
+                           v.issue + ": " + v.title + ". Root cause: " + v.root_cause +
+                               ". Found by " + v.scenario});
+        }
+    }
+    return out;
+}
+
+void register_catalogue_worlds(WorldRegistry& registry) {
+    register_service_world(registry);
+    register_peg_in_world(registry);
+}
+
+}  // namespace scenario

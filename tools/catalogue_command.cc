@@ -1,0 +1,221 @@
+// fedsim catalogue: variant-off proofs, detection sweeps, shrinking, regression files and the
+// detection table (docs/bug-catalogue.md). Runs seeds in forked workers for the proofs and
+// in-process for the sweeps, whose order matters (the first failing seed of each sweep).
+#include "tools/catalogue_command.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scenario/shrink.h"
+#include "scenario/variants.h"
+#include "scenario/writer.h"
+#include "tools/catalogue_report.h"
+#include "tools/scenario_cli.h"
+#include "tools/wall_clock.h"
+#include "tools/worker_pool.h"
+
+namespace tools {
+
+namespace {
+
+struct CatalogueArgs {
+    std::vector<std::string> bugs;
+    std::string verify;
+    uint64_t sweeps = 20;
+    uint64_t max_seeds = 1000;
+    uint64_t proof_seeds = 2000;
+    int jobs = 2;
+    std::string doc = FEDSIM_SOURCE_DIR "/docs/bug-catalogue.md";
+    std::string regressions = FEDSIM_SOURCE_DIR "/scenarios/bugs/regressions";
+};
+
+scenario::Scenario with_variant(scenario::Scenario s, const std::string& variant) {
+    s.params.erase(std::remove_if(s.params.begin(), s.params.end(),
+                                  [](const scenario::ParamSpec& p) { return p.name == "variant"; }),
+                   s.params.end());
+    scenario::ParamSpec p;
+    p.name = "variant";
+    p.type = scenario::ValueType::text;
+    p.fixed = {.type = scenario::ValueType::text, .text = variant};
+    s.params.insert(s.params.begin(), p);
+    return s;
+}
+
+scenario::Scenario expecting_ok(scenario::Scenario s) {
+    s.expect = scenario::Expectations{};
+    return s;
+}
+
+// Seeds 1..n with the variant off, in worker processes; returns the failing seeds.
+std::vector<uint64_t> prove_clean(const scenario::Scenario& s, uint64_t n, int jobs) {
+    std::vector<uint64_t> seeds;
+    for (uint64_t i = 1; i <= n; ++i) {
+        seeds.push_back(i);
+    }
+    WorkerPool pool(jobs, [&s](uint64_t seed) {
+        return std::string(run_seed(s, {.seed = seed}).passed ? "pass" : "fail");
+    });
+    std::vector<uint64_t> failed;
+    pool.run(seeds, [&failed](uint64_t seed, const std::string& line, const std::string& crash) {
+        if (line != "pass" || !crash.empty()) {
+            failed.push_back(seed);
+        }
+        return true;
+    });
+    std::sort(failed.begin(), failed.end());
+    return failed;
+}
+
+// One detection sweep from `start`: seeds run until the first failure (or max_seeds).
+SweepResult sweep_until_failure(const scenario::Scenario& s, uint64_t start, uint64_t max_seeds) {
+    WallTimer timer;
+    SweepResult r;
+    r.start = start;
+    for (uint64_t i = 0; i < max_seeds; ++i) {
+        scenario::RunReport rep = run_seed(s, {.seed = start + i});
+        if (!rep.passed) {
+            r.found = true;
+            r.seeds = i + 1;
+            r.failing_seed = start + i;
+            r.reason = rep.reason;
+            break;
+        }
+    }
+    r.seconds = timer.seconds();
+    if (!r.found) {
+        r.seeds = max_seeds;
+    }
+    return r;
+}
+
+// Shrinks the failure and writes it as a regression that expects the variant's failure.
+void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scenario& on,
+                          uint64_t seed, const std::string& dir, BugRow* row) {
+    scenario::ShrinkOptions opt;
+    opt.seed = seed;
+    opt.run = [](const scenario::Scenario& c, uint64_t sd) { return run_seed(c, {.seed = sd}); };
+    scenario::ShrinkResult res = scenario::shrink_scenario(on, opt);
+    row->shrink_runs = res.runs;
+    row->shrink_reductions = res.removed.size();
+    if (!res.reproduced) {
+        return;
+    }
+    scenario::Scenario m = res.minimal;
+    m.name = "regression-" + bug.id;
+    m.description = "Regression for " + bug.issue + " (" + bug.title + "): " + bug.scenario +
+                    " shrunk from seed " + std::to_string(seed) + " with variant=" +
+                    bug.variant + ". It must fail as below with the variant on and pass with "
+                    "it off (fedsim catalogue --verify).";
+    m.expect = scenario::Expectations{};
+    m.expect.outcomes = {bug.expect_outcome};
+    m.expect.message_contains = bug.expect_message;
+    m.expect.all_checks = false;
+    std::string text = scenario::write_scenario(m);
+    row->regression = "scenarios/bugs/regressions/" + bug.id + ".json";
+    row->shrunk_bytes = text.size();
+    row->shrunk_lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    row->shrunk_params = m.params.size();
+    row->shrunk_timeline = m.timeline.size();
+    write_text_file(dir + "/" + bug.id + ".json", text);
+}
+
+BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
+    BugRow row;
+    row.bug = &bug;
+    std::optional<scenario::Scenario> off = load_or_report(FEDSIM_SOURCE_DIR "/" + bug.scenario);
+    if (!off) {
+        row.error = "cannot load " + bug.scenario;
+        return row;
+    }
+    WallTimer proof_timer;
+    row.proof_failures = prove_clean(*off, a.proof_seeds, a.jobs);
+    row.proof_seeds = a.proof_seeds;
+    row.proof_seconds = proof_timer.seconds();
+    std::printf("%s: variant off, %llu seeds: %zu failed (%.1fs)\n", bug.id.c_str(),
+                static_cast<unsigned long long>(a.proof_seeds), row.proof_failures.size(),
+                row.proof_seconds);
+    scenario::Scenario on = with_variant(*off, bug.variant);
+    for (uint64_t k = 0; k < a.sweeps; ++k) {
+        row.sweeps.push_back(sweep_until_failure(on, 1 + k * 100'003, a.max_seeds));
+        const SweepResult& r = row.sweeps.back();
+        std::printf("  sweep %2llu from seed %llu: %s after %llu seeds (%.2fs)\n",
+                    static_cast<unsigned long long>(k + 1),
+                    static_cast<unsigned long long>(r.start), r.found ? "failed" : "nothing",
+                    static_cast<unsigned long long>(r.seeds), r.seconds);
+    }
+    if (!row.sweeps.empty() && row.sweeps.front().found) {
+        row.first_reason = row.sweeps.front().reason;
+        shrink_to_regression(bug, on, row.sweeps.front().failing_seed, a.regressions, &row);
+        std::printf("  shrunk in %zu runs to %zu lines -> %s\n", row.shrink_runs,
+                    row.shrunk_lines, row.regression.c_str());
+    }
+    std::fflush(stdout);
+    return row;
+}
+
+// A regression file: fails with its variant (judged by the ordinary "ok" expectations), still
+// fails the way the file says, and passes with the variant off.
+int verify(const std::string& file) {
+    std::optional<scenario::Scenario> s = load_or_report(file);
+    if (!s) {
+        return k_exit_usage;
+    }
+    const uint64_t seed = default_seed(*s);
+    bool as_written = run_seed(*s, {.seed = seed}).passed;
+    scenario::RunReport on = run_seed(expecting_ok(*s), {.seed = seed});
+    scenario::RunReport off = run_seed(expecting_ok(with_variant(*s, "none")), {.seed = seed});
+    std::printf("%s seed %llu:\n  fails as written: %s\n  variant on:  %s%s\n  variant off: %s%s\n",
+                file.c_str(), static_cast<unsigned long long>(seed),
+                as_written ? "yes" : "NO", on.passed ? "PASSED (expected a failure)" : "fails: ",
+                on.reason.c_str(), off.passed ? "passes" : "FAILS: ", off.reason.c_str());
+    return as_written && !on.passed && off.passed ? k_exit_pass : k_exit_fail;
+}
+
+int run_catalogue(const CatalogueArgs& a) {
+    if (!a.verify.empty()) {
+        return verify(a.verify);
+    }
+    std::vector<BugRow> rows;
+    for (const scenario::BugVariant& bug : scenario::bug_variants()) {
+        if (!a.bugs.empty() && std::find(a.bugs.begin(), a.bugs.end(), bug.id) == a.bugs.end()) {
+            continue;
+        }
+        rows.push_back(catalogue_one(bug, a));
+    }
+    std::string doc = render_catalogue(rows, {.sweeps = a.sweeps, .max_seeds = a.max_seeds});
+    if (!a.doc.empty() && a.doc != "-") {
+        write_text_file(a.doc, doc);
+        std::printf("wrote %s\n", a.doc.c_str());
+    } else {
+        std::printf("%s", doc.c_str());
+    }
+    bool ok = std::all_of(rows.begin(), rows.end(), [](const BugRow& r) { return r.ok(); });
+    return ok ? k_exit_pass : k_exit_fail;
+}
+
+}  // namespace
+
+void add_catalogue_command(CLI::App& app, int* exit_code) {
+    // The catalogue's worlds live in this binary (they link the model libraries).
+    scenario::register_catalogue_worlds(scenario::WorldRegistry::instance());
+    auto a = std::make_shared<CatalogueArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "catalogue", "Historical bug catalogue: prove each bug scenario clean, find each variant "
+                     "by sweeping, shrink it, and write docs/bug-catalogue.md");
+    cmd->add_option("--bug", a->bugs, "Only these bugs (ids from fedsim list bugs)");
+    cmd->add_option("--verify", a->verify, "Check one regression file and exit");
+    cmd->add_option("--sweeps", a->sweeps, "Detection sweeps per bug")->capture_default_str();
+    cmd->add_option("--max-seeds", a->max_seeds, "Seeds per sweep before giving up")
+        ->capture_default_str();
+    cmd->add_option("--proof-seeds", a->proof_seeds, "Variant-off seeds that must all pass")
+        ->capture_default_str();
+    cmd->add_option("--jobs,-j", a->jobs, "Worker processes for the proof")->capture_default_str();
+    cmd->add_option("--doc", a->doc, "Where to write the table (- for stdout)");
+    cmd->add_option("--regressions", a->regressions, "Where to write shrunk regressions");
+    cmd->callback([a, exit_code] { *exit_code = run_catalogue(*a); });
+}
+
+}  // namespace tools
