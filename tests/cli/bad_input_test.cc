@@ -22,6 +22,9 @@ std::string echo_with(const std::string& extra, const std::string& seeds = "1..5
            (extra.empty() ? "" : ",\n  " + extra) + "\n}\n";
 }
 
+// A NUL byte inside a string (sizeof keeps it: strlen would stop there).
+constexpr char k_with_nul[] = "{\"name\": \"a\0b\", \"world\": \"echo\"}";
+
 struct BadFile {
     const char* what;
     std::string text;
@@ -89,7 +92,7 @@ std::vector<BadFile> bad_scenarios() {
          {"/seeds"}},
         {"non-UTF-8 bytes", "{\"name\": \"\xff\xfe\", \"world\": \"echo\"}",
          {"f.json:1:", "UTF-8", "\\xff"}},
-        {"NUL byte", std::string("{\"name\": \"a\0b\", \"world\": \"echo\"}", 34),
+        {"NUL byte", std::string(k_with_nul, sizeof k_with_nul - 1),
          {"f.json:1:", "invalid JSON"}},
         {"deep nesting", std::string(100000, '[') + std::string(100000, ']'),
          {"f.json:1:65:", "nested more than 64"}},
