@@ -2,6 +2,8 @@
 // The Lightning module's transactions are in federation_state_ln.cc.
 #include "actors/federation/federation_state.h"
 
+#include <charconv>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -69,6 +71,7 @@ FederationState::FederationState(FederationParams params, const chain::Chain* ca
 
 void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* events) {
     SIM_ASSERT(batch.round == rounds_);
+    fingerprint_memo_.reset();
     SIM_ASSERT(batch.proposals.size() >= params_.quorum.t);
     for (size_t i = 0; i < batch.proposals.size(); ++i) {
         const Proposal& proposal = batch.proposals[i];
@@ -257,6 +260,20 @@ struct Hasher {
     void add(uint64_t v) { h = sim::fingerprint_mix(h, v); }
     void add(const Digest32& d) { add(hash_key(d)); }
     void add(const std::string& s) { h = sim::fingerprint_bytes(h, s); }
+    // The bytes of op.to_string() ("<txid hex>:<vout>") without building the string: every
+    // round hashes every UTXO, and the allocations dominated the fingerprint.
+    void add(const chain::OutPoint& op) {
+        static constexpr char k_digits[] = "0123456789abcdef";
+        char buf[64 + 1 + 10];
+        size_t n = 0;
+        for (uint8_t b : op.txid.bytes) {
+            buf[n++] = k_digits[b >> 4];
+            buf[n++] = k_digits[b & 0xf];
+        }
+        buf[n++] = ':';
+        std::to_chars_result r = std::to_chars(buf + n, buf + sizeof buf, op.vout);
+        h = sim::fingerprint_bytes(h, std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+    }
 };
 
 void hash_votes(Hasher* hs, const VoteBook& book) {
@@ -270,6 +287,9 @@ void hash_votes(Hasher* hs, const VoteBook& book) {
 }  // namespace
 
 uint64_t FederationState::fingerprint() const {
+    if (fingerprint_memo_.has_value()) {
+        return *fingerprint_memo_;
+    }
     Hasher hs;
     hs.add(rounds_);
     hash_votes(&hs, wallet_votes_);
@@ -284,7 +304,7 @@ uint64_t FederationState::fingerprint() const {
     hs.add(mint_.total_issued_msat());
     hs.add(mint_.total_redeemed_msat());
     for (const auto& [op, value] : utxos_) {
-        hs.add(op.to_string());
+        hs.add(op);
         hs.add(static_cast<uint64_t>(value));
     }
     hs.add(escrow_msat_);
@@ -314,6 +334,7 @@ uint64_t FederationState::fingerprint() const {
         hs.add(outcome.accepted ? 1 : 0);
         hs.add(outcome.round);
     }
+    fingerprint_memo_ = hs.h;
     return hs.h;
 }
 

@@ -165,6 +165,9 @@ private:
     std::map<PaymentHash, IncomingRecord> incoming_;
     std::map<PublicKey, RegisterGatewayTx> gateways_;
     std::map<FedTxId, TxOutcome> outcomes_;
+    // fingerprint() of the current state: the state only changes in apply_batch, which clears
+    // it, and every applied round is fingerprinted twice (trace record and checker).
+    mutable std::optional<uint64_t> fingerprint_memo_;
 };
 
 // The hash folded to 64 bits: the key events and checkers use for incoming contracts.

@@ -149,6 +149,7 @@ VoteBook::VoteBook(Quorum quorum, VoteRule rule)
     : quorum_(quorum), rule_(rule), votes_(static_cast<size_t>(quorum.n)) {
     SIM_ASSERT(quorum.n >= 1);
     SIM_ASSERT(quorum.t == threshold(quorum.n));
+    consensus_ = aggregate(rule_, {}, quorum_);
 }
 
 VoteOutcome VoteBook::submit(PeerId peer, uint64_t vote) {
@@ -157,8 +158,16 @@ VoteOutcome VoteBook::submit(PeerId peer, uint64_t vote) {
     VoteOutcome outcome;
     outcome.consensus_before = consensus();
     outcome.rejection = check_vote(slot.value_or(0), vote);
-    if (outcome.accepted()) {
+    if (outcome.accepted() && slot != vote) {
         slot = vote;
+        std::vector<uint64_t> stored;
+        stored.reserve(votes_.size());
+        for (const std::optional<uint64_t>& v : votes_) {
+            if (v.has_value()) {
+                stored.push_back(*v);
+            }
+        }
+        consensus_ = aggregate(rule_, std::move(stored), quorum_);
     }
     outcome.consensus_after = consensus();
     // Each accepted vote only raises one entry, and every rule is monotone in each entry.
@@ -166,16 +175,7 @@ VoteOutcome VoteBook::submit(PeerId peer, uint64_t vote) {
     return outcome;
 }
 
-uint64_t VoteBook::consensus() const {
-    std::vector<uint64_t> stored;
-    stored.reserve(votes_.size());
-    for (const std::optional<uint64_t>& vote : votes_) {
-        if (vote.has_value()) {
-            stored.push_back(*vote);
-        }
-    }
-    return aggregate(rule_, std::move(stored), quorum_);
-}
+uint64_t VoteBook::consensus() const { return consensus_; }
 
 std::optional<uint64_t> VoteBook::vote_of(PeerId peer) const {
     SIM_ASSERT(quorum_.contains(peer));

@@ -132,6 +132,9 @@ private:
     Quorum quorum_;
     VoteRule rule_;
     std::vector<std::optional<uint64_t>> votes_;  // indexed by PeerId::value.
+    // The aggregate of votes_, recomputed only when a vote changes: consensus() is read for
+    // every vote item of every round, and aggregating allocates and sorts.
+    uint64_t consensus_ = 0;
 };
 
 }  // namespace actors::federation
