@@ -124,6 +124,12 @@ TEST_CASE("every curated scenario validates and round-trips through the writer",
         if (entry.path().extension() != ".json") {
             continue;
         }
+        // scenarios/bugs/ uses the catalogue's worlds (peg-in, service), which are registered
+        // in the fedsim binary, not in this library; their CTest sweeps and the
+        // catalogue.verify entries validate them through that binary.
+        if (entry.path().string().find("/scenarios/bugs/") != std::string::npos) {
+            continue;
+        }
         ++count;
         LoadResult r = scenario::load_scenario_file(entry.path().string());
         INFO(r.describe(entry.path().string()));
