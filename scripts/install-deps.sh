@@ -5,8 +5,9 @@
 # the HTML timeline in a real browser.
 set -euo pipefail
 
+# libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes (not a dependency of clang).
 packages=(
-  build-essential cmake ninja-build clang
+  build-essential cmake ninja-build clang libclang-rt-14-dev
   libboost-context-dev libspdlog-dev catch2 nlohmann-json3-dev libcli11-dev
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
