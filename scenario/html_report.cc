@@ -114,29 +114,6 @@ const char* const k_script = R"JS(
 })();
 )JS";
 
-std::string escape_html(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 nlohmann::ordered_json report_data(const ReportContext& ctx, const RunReport& r) {
     using OJson = nlohmann::ordered_json;
     TraceModel m = build_trace_model(r.records);
@@ -173,13 +150,37 @@ nlohmann::ordered_json report_data(const ReportContext& ctx, const RunReport& r)
 std::string checks_table(const RunReport& r) {
     std::string out = "<table><tr><th>check</th><th>result</th><th>detail</th></tr>";
     for (const CheckResult& c : r.checks) {
-        out += "<tr><td>" + escape_html(c.checker) + "</td><td>" + (c.passed ? "pass" : "FAIL") +
-               "</td><td>" + escape_html(c.message) + "</td></tr>";
+        out += "<tr><td>" + escape_markup(c.checker) + "</td><td>" + (c.passed ? "pass" : "FAIL") +
+               "</td><td>" + escape_markup(c.message) + "</td></tr>";
     }
     return out + "</table>";
 }
 
 }  // namespace
+
+std::string escape_markup(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
 
 std::string html_report(const ReportContext& ctx, const RunReport& r) {
     std::string data = report_data(ctx, r).dump();
@@ -192,17 +193,17 @@ std::string html_report(const ReportContext& ctx, const RunReport& r) {
     std::string banner = r.passed ? "<div class=\"banner pass\"><b>PASS</b> seed " +
                                         std::to_string(r.seed) + "</div>"
                                   : "<div class=\"banner fail\" id=\"failure\"><b>FAIL</b> seed " +
-                                        std::to_string(r.seed) + ": " + escape_html(r.reason) +
-                                        "<br>replay: <code>" + escape_html(ctx.replay) +
+                                        std::to_string(r.seed) + ": " + escape_markup(r.reason) +
+                                        "<br>replay: <code>" + escape_markup(ctx.replay) +
                                         "</code></div>";
     return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>fedsim: " +
-           escape_html(ctx.scenario_name) + " seed " + std::to_string(r.seed) +
+           escape_markup(ctx.scenario_name) + " seed " + std::to_string(r.seed) +
            "</title><style>" + k_style + "</style></head><body>\n<h1>" +
-           escape_html(ctx.scenario_name) + "</h1>\n" + banner + "\n<p>file <code>" +
-           escape_html(ctx.file) + "</code> · outcome <b>" + sim::to_string(r.run.outcome) +
+           escape_markup(ctx.scenario_name) + "</h1>\n" + banner + "\n<p>file <code>" +
+           escape_markup(ctx.file) + "</code> · outcome <b>" + sim::to_string(r.run.outcome) +
            "</b> · fingerprint <code>" + fp + "</code> · events " +
            std::to_string(r.run.events) + " · end " + sim::to_string(r.run.end_time) +
-           "</p>\n<p>params: <code>" + escape_html(describe_params(r.params)) + "</code></p>\n" +
+           "</p>\n<p>params: <code>" + escape_markup(describe_params(r.params)) + "</code></p>\n" +
            checks_table(r) + "\n<div id=\"render-error\"></div><div id=\"timeline-box\"></div>\n" +
            "<script type=\"application/json\" id=\"run-data\">" + data + "</script>\n<script>" +
            k_script + "</script>\n</body></html>\n";

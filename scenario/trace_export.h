@@ -65,4 +65,7 @@ struct ReportContext {
 // A self-contained HTML page: summary, checks, and an SVG timeline drawn by an inline script.
 std::string html_report(const ReportContext& ctx, const RunReport& report);
 
+// Escapes <, >, & and " for HTML text and attributes (and XML, e.g. JUnit reports).
+std::string escape_markup(const std::string& s);
+
 }  // namespace scenario

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/trace_export.h"
 #include "sim/random.h"
 #include "tools/scenario_cli.h"
 
@@ -44,29 +45,6 @@ std::optional<SeedResult> from_json(const nlohmann::json& j) {
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
     }
-}
-
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
 }
 
 }  // namespace
@@ -160,7 +138,7 @@ std::optional<SweepResults> read_results_file(const std::string& path, std::stri
 
 std::string junit_xml(const SweepResults& results) {
     SweepSummary s = results.summary();
-    std::string name = xml_escape(results.scenario);
+    std::string name = scenario::escape_markup(results.scenario);
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
     out += "<testsuite name=\"" + name + "\" tests=\"" + std::to_string(results.runs.size()) +
            "\" failures=\"" + std::to_string(s.failed) + "\" errors=\"" +
@@ -176,8 +154,10 @@ std::string junit_xml(const SweepResults& results) {
             continue;
         }
         const char* tag = r.status == "crash" ? "error" : "failure";
-        out += ">\n    <" + std::string(tag) + " message=\"" + xml_escape(r.reason) + "\">" +
-               xml_escape(r.reason + "\nreplay: " + r.replay) + "</" + tag + ">\n  </testcase>\n";
+        std::string reason = scenario::escape_markup(r.reason);
+        std::string body = scenario::escape_markup(r.reason + "\nreplay: " + r.replay);
+        out += ">\n    <" + std::string(tag) + " message=\"" + reason + "\">" + body + "</" + tag +
+               ">\n  </testcase>\n";
     }
     return out + "</testsuite>\n</testsuites>\n";
 }
