@@ -63,12 +63,14 @@ private:
         bool live = false;
     };
 
-    // True when a runs before b.
-    static bool earlier(const Entry& a, const Entry& b) {
-        int64_t ta = a.at.ns();
-        int64_t tb = b.at.ns();
-        return ta != tb ? ta < tb : a.key < b.key;
+    // True when a runs before b. Times are never negative, so (time, key) compares as one
+    // unsigned 128-bit number: a branch-free cmp/sbb pair in the heap's inner loop, where the
+    // two-step comparison cost about twice the instructions (callgrind, W2).
+    __extension__ using Order = unsigned __int128;
+    static Order order(const Entry& e) {
+        return (static_cast<Order>(static_cast<uint64_t>(e.at.ns())) << 64) | e.key;
     }
+    static bool earlier(const Entry& a, const Entry& b) { return order(a) < order(b); }
     // The heap algorithms want "a after b" (a max-heap comparator gives a min-heap); a function
     // object, not a function pointer, so they inline it.
     struct Later {

@@ -65,7 +65,8 @@ Scheduler::Scheduler(SchedulerConfig config)
     : config_(config),
       stacks_(config.stack_bytes),
       engine_rng_(Random(config.seed).fork("engine")),
-      perturb_rng_(Random(config.seed).fork("schedule-perturbation")) {
+      perturb_rng_(Random(config.seed).fork("schedule-perturbation")),
+      eh_globals_(detail::this_thread_eh_globals()) {
     previous_current_ = detail::t_current_scheduler;
     detail::t_current_scheduler = this;
     set_assert_context(&assert_context);
@@ -278,7 +279,7 @@ WakeReason Scheduler::block(SimTime deadline, const char* what, const std::strin
     }
     a->return_ = std::move(a->return_).resume();
     a->wait_object_ = nullptr;
-    if (a->kill_requested_ && std::uncaught_exceptions() == 0) {
+    if (a->kill_requested_ && eh_globals_->uncaught_exceptions == 0) {
         throw ActorKilled{};
     }
     return a->reason_;
@@ -338,6 +339,7 @@ void Scheduler::dispatch_callback(Callback& fn) {
 RunResult Scheduler::run(const RunLimits& limits) {
     SIM_ASSERT_MSG(!running_, "Scheduler::run is not reentrant");
     running_ = true;
+    eh_globals_ = detail::this_thread_eh_globals();
     install_overflow_handler();
     running_actor_info().stack_bytes = stacks_.usable_bytes();
     running_actor_info().sim_time = &now_;

@@ -21,6 +21,7 @@
 #include "sim/actor.h"
 #include "sim/assert.h"
 #include "sim/event_queue.h"
+#include "sim/exception_state.h"
 #include "sim/limits.h"
 #include "sim/random.h"
 #include "sim/stack_pool.h"
@@ -144,8 +145,9 @@ public:
     // True when the current context may block; otherwise reports the misuse (see block()).
     // Inline fast path: an actor, no no-blocking scope, no unwinding in progress.
     bool check_can_block(const char* what) {
-        if (current_ != nullptr && no_block_scope_ == nullptr && std::uncaught_exceptions() == 0)
-            [[likely]] {
+        // current_ is only set inside run(), which sets eh_globals_ first.
+        if (current_ != nullptr && no_block_scope_ == nullptr &&
+            eh_globals_->uncaught_exceptions == 0) [[likely]] {
             return true;
         }
         return check_can_block_slow(what);
@@ -207,6 +209,8 @@ private:
     Trace trace_;
     const char* no_block_scope_ = nullptr;
     Scheduler* previous_current_ = nullptr;
+    // This thread's exception-handling globals, looked up by run() (see exception_state.h).
+    const detail::EhGlobals* eh_globals_ = nullptr;
 };
 
 // While alive, any blocking call is reported as misuse naming `scope` (for code that must not
