@@ -5,9 +5,6 @@
 
 namespace scenario {
 
-void register_service_world(WorldRegistry& registry);
-void register_peg_in_world(WorldRegistry& registry);
-
 namespace {
 
 std::vector<BugVariant> make_table() {
@@ -103,11 +100,6 @@ std::vector<NamedDoc> variant_docs(const std::string& world) {
         }
     }
     return out;
-}
-
-void register_catalogue_worlds(WorldRegistry& registry) {
-    register_service_world(registry);
-    register_peg_in_world(registry);
 }
 
 }  // namespace scenario

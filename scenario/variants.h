@@ -39,7 +39,4 @@ FieldSpec variant_param(const std::string& world);
 // The rows `fedsim list bugs` prints for the world (name "<id>", doc with issue and cause).
 std::vector<NamedDoc> variant_docs(const std::string& world);
 
-// Registers the worlds the catalogue's scenarios run in ("service", "peg-in").
-void register_catalogue_worlds(WorldRegistry& registry);
-
 }  // namespace scenario

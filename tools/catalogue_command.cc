@@ -199,8 +199,6 @@ int run_catalogue(const CatalogueArgs& a) {
 }  // namespace
 
 void add_catalogue_command(CLI::App& app, int* exit_code) {
-    // The catalogue's worlds live in this binary (they link the model libraries).
-    scenario::register_catalogue_worlds(scenario::WorldRegistry::instance());
     auto a = std::make_shared<CatalogueArgs>();
     CLI::App* cmd = app.add_subcommand(
         "catalogue", "Historical bug catalogue: prove each bug scenario clean, find each variant "

@@ -8,6 +8,8 @@ namespace scenario {
 #if FEDSIM_MODEL_WORLDS
 void register_chain_world(WorldRegistry& registry);      // chain_world.cc
 void register_lightning_world(WorldRegistry& registry);  // lightning_world.cc
+void register_peg_in_world(WorldRegistry& registry);     // catalogue_peg_in_world.cc
+void register_service_world(WorldRegistry& registry);    // catalogue_service_world.cc
 #endif
 
 void register_builtin_worlds(WorldRegistry& registry) {
@@ -18,9 +20,10 @@ void register_builtin_worlds(WorldRegistry& registry) {
 #if FEDSIM_MODEL_WORLDS
     register_chain_world(registry);
     register_lightning_world(registry);
+    register_peg_in_world(registry);
+    register_service_world(registry);
 #endif
-    // Model kinds ("chain", "lightning", "federation", "gateway") register here once their
-    // actors exist; see docs/scenario-worlds.md.
+    // Further model kinds register here; see docs/scenario-worlds.md.
 }
 
 Value integer_value(int64_t v) { return {.type = ValueType::integer, .number = v}; }
