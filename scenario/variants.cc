@@ -34,6 +34,22 @@ std::vector<BugVariant> make_table() {
                  .search = "boundary-biased parameters (confirmations at finality_delay)",
                  .expect_outcome = "check_failed",
                  .expect_message = "confirmations was accepted"});
+    t.push_back({.id = "unknown-peg-in-block",
+                 .issue = "fedimint#2974, #7251",
+                 .title = "\"Unknown block hash in peg-in proof\": the claim races the "
+                          "federation's block sync",
+                 .root_cause = "the depositing client claimed the peg-in as soon as its own "
+                               "bitcoind showed finality_delay + 1 confirmations instead of "
+                               "waiting for the federation's consensus block count (as the "
+                               "fixed client and devimint's await_block_sync do); guardians "
+                               "whose nodes lag or poll later had not synced the block yet",
+                 .world = "federation",
+                 .variant = "pegin_on_own_view",
+                 .scenario = "scenarios/bugs/peg-in-while-guardian-nodes-lag.json",
+                 .search = "boundary-biased parameters (guardian node lag and RPC latency, "
+                           "monitor poll interval) with seeded poll phases",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "was rejected"});
     t.push_back({.id = "on-shutdown-race",
                  .issue = "fedimint#2701, PR #2753, #2908",
                  .title = "TaskGroup on_shutdown handler registered after the drain",

@@ -16,8 +16,11 @@ Federation::Federation(sim::Simulation& sim, FederationConfig config,
     for (uint64_t i = 0; i < quorum_.n; ++i) {
         params_.multisig_keys.push_back(config_.name + ".g" + std::to_string(i));
     }
+    SIM_ASSERT(config_.node_names.empty() || config_.node_names.size() == quorum_.n);
+    SIM_ASSERT(config_.guardian_timing.empty() || config_.guardian_timing.size() == quorum_.n);
     for (uint64_t i = 0; i < quorum_.n; ++i) {
-        nodes_.push_back(sim_.network().add_node(params_.multisig_keys[i]));
+        nodes_.push_back(sim_.network().add_node(
+            config_.node_names.empty() ? params_.multisig_keys[i] : config_.node_names[i]));
     }
     for (uint64_t i = 0; i < quorum_.n; ++i) {
         const PeerId peer(static_cast<uint32_t>(i));
@@ -25,7 +28,10 @@ Federation::Federation(sim::Simulation& sim, FederationConfig config,
         bitcoinds_.push_back(make_bitcoind(peer));
         SIM_ASSERT(bitcoinds_.back() != nullptr);
         guardians_.push_back(std::make_unique<Guardian>(
-            sim_, GuardianConfig{.peer = peer, .nodes = nodes_, .timing = config_.timing,
+            sim_, GuardianConfig{.peer = peer, .nodes = nodes_,
+                                 .timing = config_.guardian_timing.empty()
+                                               ? config_.timing
+                                               : config_.guardian_timing[i],
                                  .byzantine = {}},
             stores_.back().get(), bitcoinds_.back().get(), this));
     }

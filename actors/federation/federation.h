@@ -21,6 +21,11 @@ struct FederationConfig {
     // quorum and multisig_keys are derived from `guardians` and `name`.
     FederationParams params;
     GuardianTiming timing;
+    // Network node names, one per guardian (empty: the multisig key names "<name>.g<i>"), so a
+    // scenario's topology can name its guardians.
+    std::vector<std::string> node_names;
+    // Per-guardian timing, e.g. each guardian's monitor poll interval (empty: `timing` for all).
+    std::vector<GuardianTiming> guardian_timing;
 };
 
 using BitcoindFactory = std::function<std::unique_ptr<GuardianBitcoind>(PeerId)>;

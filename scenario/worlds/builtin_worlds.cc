@@ -10,6 +10,7 @@ void register_chain_world(WorldRegistry& registry);      // chain_world.cc
 void register_lightning_world(WorldRegistry& registry);  // lightning_world.cc
 void register_peg_in_world(WorldRegistry& registry);     // catalogue_peg_in_world.cc
 void register_service_world(WorldRegistry& registry);    // catalogue_service_world.cc
+void register_federation_world(WorldRegistry& registry);  // federation_world_decl.cc
 #endif
 
 void register_builtin_worlds(WorldRegistry& registry) {
@@ -22,6 +23,7 @@ void register_builtin_worlds(WorldRegistry& registry) {
     register_lightning_world(registry);
     register_peg_in_world(registry);
     register_service_world(registry);
+    register_federation_world(registry);
 #endif
     // Further model kinds register here; see docs/scenario-worlds.md.
 }

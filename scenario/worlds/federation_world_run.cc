@@ -1,0 +1,401 @@
+// The federation world at run time: set-up helpers, the timeline actions (mining, guardian and
+// bitcoind faults, progress expectations), the driver that ends the run, and the checks and
+// metrics read at the end. The depositor's peg-ins and peg-outs are in
+// federation_world_depositor.cc.
+#include <algorithm>
+
+#include "actors/federation/wallet_rules.h"
+#include "scenario/worlds/federation_world.h"
+#include "sim/this_actor.h"
+
+namespace scenario {
+
+namespace chain = actors::chain;
+namespace fed = actors::federation;
+namespace this_actor = sim::this_actor;
+
+FederationScenarioWorld::FederationScenarioWorld(sim::Simulation& sim,
+                                                 chain::BitcoinNetworkConfig chain_config,
+                                                 FederationRunConfig run)
+    : sim_(sim),
+      run_(std::move(run)),
+      btc_(sim.scheduler(), sim.random("chain"), chain_config),
+      hub_(sim),
+      fingerprints_(hub_),
+      books_(hub_),
+      backing_(hub_, btc_.canonical()) {}
+
+// --- Set-up --------------------------------------------------------------------------------
+
+void FederationScenarioWorld::add_guardian_node(const std::string& guardian,
+                                                chain::NodeConfig node) {
+    guardians_.push_back({.name = guardian, .node = &btc_.add_node(std::move(node))});
+}
+
+void FederationScenarioWorld::set_depositor_node(chain::NodeConfig node) {
+    depositor_node_ = &btc_.add_node(std::move(node));
+}
+
+void FederationScenarioWorld::create_federation(fed::FederationConfig config) {
+    SIM_ASSERT(config.guardians == guardians_.size());
+    federation_ = std::make_unique<fed::Federation>(
+        sim_, std::move(config), &btc_.canonical(), [this](fed::PeerId peer) {
+            return std::make_unique<fed::ChainModelBitcoind>(*guardians_.at(peer.value).node);
+        });
+    federation_->attach(&fingerprints_);
+    federation_->attach(&books_);
+    federation_->attach(&backing_);
+    api_ = std::make_unique<fed::FederationApi>(sim_, sim_.network().add_node("depositor"),
+                                                *federation_);
+}
+
+void FederationScenarioWorld::set_byzantine(size_t guardian, const fed::ByzantineConfig& byz) {
+    federation_->set_byzantine(fed::PeerId(static_cast<uint32_t>(guardian)), byz);
+}
+
+void FederationScenarioWorld::set_guardian_lag(size_t guardian, sim::SimDuration lag) {
+    federation_->guardian(fed::PeerId(static_cast<uint32_t>(guardian))).set_lag(lag);
+}
+
+void FederationScenarioWorld::start(chain::MinerConfig miner,
+                                    std::function<void(const std::string&)> emit) {
+    federation_->start();
+    api_->start();
+    miner_ = std::make_unique<chain::Miner>(btc_, std::move(miner), sim_.random("chain.miner"));
+    miner_->start();
+    sim_.scheduler().spawn("federation.sync_watch", [this, emit] { watch_sync(emit); },
+                           {.kind = sim::ActorKind::daemon, .node = {}});
+    sim_.scheduler().spawn("federation.driver", [this] { drive(); });
+}
+
+// --- Timeline actions ----------------------------------------------------------------------
+
+void FederationScenarioWorld::on_action(const TimelineEntry& entry) {
+    const std::string& a = entry.action;
+    if (a == "mine") {
+        mine(entry);
+    } else if (a == "peg_in") {
+        peg_in(entry);
+    } else if (a == "peg_out") {
+        peg_out(entry);
+    } else if (a == "expect_rounds") {
+        expect_rounds(entry);
+    } else if (a == "expect_count") {
+        expect_count(entry);
+    } else if (a == "freeze_bitcoind" || a == "unfreeze_bitcoind" || a == "set_lag" ||
+               a == "rpc_down") {
+        bitcoind_action(entry);
+    } else {
+        guardian_action(entry);
+    }
+}
+
+void FederationScenarioWorld::mine(const TimelineEntry& entry) {
+    const int64_t blocks = entry.args.at("blocks").number;
+    const sim::SimDuration spacing = entry.args.at("spacing").duration();
+    if (spacing == sim::SimDuration::zero()) {
+        btc_.mine(blocks);
+        return;
+    }
+    sim_.scheduler().spawn("miner." + (entry.name.empty() ? std::string("mine") : entry.name),
+                           [this, blocks, spacing] {
+                               for (int64_t i = 0; i < blocks; ++i) {
+                                   btc_.mine(1);
+                                   if (i + 1 < blocks) {
+                                       this_actor::sleep_for(spacing);
+                                   }
+                               }
+                           });
+}
+
+size_t FederationScenarioWorld::guardian_arg(const TimelineEntry& entry) const {
+    const std::string& name = entry.args.at("node").text;
+    for (size_t i = 0; i < guardians_.size(); ++i) {
+        if (guardians_[i].name == name) {
+            return i;
+        }
+    }
+    // validate() only lets guardian actions name the topology's guardians.
+    SIM_UNREACHABLE("guardian action on a node that is not a guardian");
+}
+
+chain::BitcoindNode& FederationScenarioWorld::bitcoind_arg(const TimelineEntry& entry) {
+    const std::string& name = entry.args.at("node").text;
+    if (name == "depositor") {
+        return *depositor_node_;
+    }
+    return *guardians_.at(guardian_arg(entry)).node;
+}
+
+void FederationScenarioWorld::guardian_action(const TimelineEntry& entry) {
+    const fed::PeerId peer(static_cast<uint32_t>(guardian_arg(entry)));
+    const std::string& a = entry.action;
+    if (a == "crash_guardian") {
+        federation_->crash(peer);
+    } else if (a == "restart_guardian") {
+        federation_->restart(peer);
+    } else if (a == "lag_guardian") {
+        federation_->guardian(peer).set_lag(entry.args.at("lag").duration());
+    } else if (a == "set_byzantine") {
+        federation_->set_byzantine(
+            peer, {.block_count_offset = entry.args.at("block_count_offset").number,
+                   .unix_time_offset = entry.args.at("unix_time_offset").number,
+                   .invalid_shares = entry.args.at("invalid_shares").flag()});
+    } else {
+        SIM_UNREACHABLE("undeclared federation action");
+    }
+}
+
+void FederationScenarioWorld::bitcoind_action(const TimelineEntry& entry) {
+    chain::BitcoindNode& node = bitcoind_arg(entry);
+    const std::string& a = entry.action;
+    if (a == "freeze_bitcoind") {
+        node.freeze();
+    } else if (a == "unfreeze_bitcoind") {
+        node.unfreeze();
+    } else if (a == "set_lag") {
+        node.set_lag(entry.args.at("lag").duration());
+    } else {
+        node.set_rpc_down(entry.args.at("down").flag());
+    }
+}
+
+void FederationScenarioWorld::expect_rounds(const TimelineEntry& entry) {
+    const std::string label = entry.name.empty() ? "expect_rounds" : entry.name;
+    const sim::SimDuration within = entry.args.at("within").duration();
+    const int64_t min = entry.args.at("min").number;
+    auto max_it = entry.args.find("max");
+    const std::optional<int64_t> max =
+        max_it == entry.args.end() ? std::nullopt : std::optional<int64_t>(max_it->second.number);
+    // Foreground: the run lasts at least until the window closes and the verdict is in.
+    sim_.scheduler().spawn("expect." + label, [this, label, within, min, max] {
+        const uint64_t start = federation_->max_round();
+        this_actor::sleep_for(within);
+        const int64_t decided = static_cast<int64_t>(federation_->max_round() - start);
+        if (decided >= min && (!max.has_value() || decided <= *max)) {
+            return;
+        }
+        ++expectations_failed_;
+        fail(label + ": the federation decided " + std::to_string(decided) + " rounds in " +
+             sim::to_string(within) + " (from round " + std::to_string(start) + "), expected " +
+             (max.has_value() ? "between " + std::to_string(min) + " and " +
+                                    std::to_string(*max)
+                              : "at least " + std::to_string(min)));
+    });
+}
+
+void FederationScenarioWorld::expect_count(const TimelineEntry& entry) {
+    const std::string label = entry.name.empty() ? "expect_count" : entry.name;
+    const sim::SimDuration within = entry.args.at("within").duration();
+    auto at_least = entry.args.find("at_least");
+    const uint64_t count = static_cast<uint64_t>(btc_.canonical().tip_height() + 1);
+    const uint64_t target = at_least != entry.args.end()
+                                ? static_cast<uint64_t>(at_least->second.number)
+                                : (count > run_.finality_delay ? count - run_.finality_delay : 0);
+    sim_.scheduler().spawn("expect." + label, [this, label, within, target] {
+        const sim::SimTime deadline = this_actor::now() + within;
+        while (true) {
+            uint64_t lowest = UINT64_MAX;
+            std::string who;
+            for (uint32_t p = 0; p < federation_->size(); ++p) {
+                const fed::PeerId peer(p);
+                const uint64_t c = federation_->store(peer).state.wallet_count();
+                if (federation_->guardian(peer).running() && c < lowest) {
+                    lowest = c;
+                    who = guardians_[p].name;
+                }
+            }
+            if (lowest >= target) {
+                return;
+            }
+            if (this_actor::now() >= deadline) {
+                ++expectations_failed_;
+                fail(label + ": guardian " + who + "'s wallet consensus count is " +
+                     std::to_string(lowest) + " after " + sim::to_string(within) +
+                     ", expected at least " + std::to_string(target));
+                return;
+            }
+            this_actor::sleep_for(std::min(sim::SimDuration::millis(100), deadline - this_actor::now()));
+        }
+    });
+}
+
+// --- Driver --------------------------------------------------------------------------------
+
+void FederationScenarioWorld::watch_sync(std::function<void(const std::string&)> emit) {
+    while (!finished_) {
+        const uint64_t count = static_cast<uint64_t>(btc_.canonical().tip_height() + 1);
+        const uint64_t want = count > run_.finality_delay ? count - run_.finality_delay : 0;
+        bool synced = want > 0;
+        for (uint32_t p = 0; p < federation_->size() && synced; ++p) {
+            const fed::PeerId peer(p);
+            synced = !federation_->guardian(peer).running() ||
+                     federation_->store(peer).state.wallet_count() >= want;
+        }
+        if (synced) {
+            sim_.scheduler().trace("fed.synced").field("count", want);
+            emit("synced");
+            return;
+        }
+        this_actor::sleep_for(sim::SimDuration::millis(100));
+    }
+}
+
+bool FederationScenarioWorld::all_caught_up(uint64_t target) const {
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        const fed::PeerId peer(p);
+        if (federation_->guardian(peer).running() && federation_->store(peer).log.size() < target) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void FederationScenarioWorld::drive() {
+    this_actor::sleep_for(run_.duration);
+    const sim::SimTime deadline = this_actor::now() + run_.converge_within;
+    while (in_flight_ > 0 && this_actor::now() < deadline) {
+        this_actor::sleep_for(sim::SimDuration::millis(100));
+    }
+    const uint64_t target = federation_->max_round();
+    while (!all_caught_up(target) && this_actor::now() < deadline) {
+        this_actor::sleep_for(sim::SimDuration::millis(100));
+    }
+    catch_up_target_ = target;
+    caught_up_ = all_caught_up(target);
+    ended_at_ = this_actor::now();
+    finished_ = true;
+    sim_.scheduler()
+        .trace("fed.end")
+        .field("height", btc_.canonical().tip_height())
+        .field("round", federation_->max_round())
+        .field("caught_up", caught_up_);
+    // A violation ends the run here, so a bug scenario's failure names the first one.
+    for (const CheckResult& c : check()) {
+        if (!c.passed) {
+            fail(c.checker + ": " + c.message);
+            return;
+        }
+    }
+}
+
+void FederationScenarioWorld::fail(const std::string& message) {
+    sim_.scheduler().fail(sim::Outcome::check_failed, message);
+}
+
+uint64_t FederationScenarioWorld::canonical_confirmations(int64_t height) const {
+    if (height < 0) {
+        return 0;
+    }
+    return fed::confirmations(static_cast<uint64_t>(btc_.canonical().tip_height()),
+                              static_cast<uint64_t>(height));
+}
+
+const fed::FederationState* FederationScenarioWorld::leading_state() const {
+    const fed::FederationState* best = nullptr;
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        const fed::FederationState& s = federation_->store(fed::PeerId(p)).state;
+        if (best == nullptr || s.rounds_applied() > best->rounds_applied()) {
+            best = &s;
+        }
+    }
+    return best;
+}
+
+// --- Checks and metrics --------------------------------------------------------------------
+
+CheckResult FederationScenarioWorld::check_hub(const char* name,
+                                               std::initializer_list<const char*> reported) const {
+    for (const std::string& v : hub_.violations()) {
+        for (const char* r : reported) {
+            if (v.rfind(r, 0) == 0) {
+                return {name, false, v};
+            }
+        }
+    }
+    return {name, true, ""};
+}
+
+CheckResult FederationScenarioWorld::check_caught_up() const {
+    if (!finished_ || caught_up_) {
+        return {"fed.caught_up", true, ""};
+    }
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        const fed::PeerId peer(p);
+        const uint64_t r = federation_->store(peer).log.size();
+        if (federation_->guardian(peer).running() && r < *catch_up_target_) {
+            return {"fed.caught_up", false,
+                    "guardian " + guardians_[p].name + " is at round " + std::to_string(r) +
+                        " after converge_within, the federation reached round " +
+                        std::to_string(*catch_up_target_)};
+        }
+    }
+    return {"fed.caught_up", true, ""};
+}
+
+std::vector<CheckResult> FederationScenarioWorld::check() const {
+    return {check_hub("fed.same_state", {"round_fingerprint"}),
+            check_hub("fed.books",
+                      {"federation_books", "claimed_xor_refunded", "ecash_issued_once"}),
+            check_hub("fed.chain_backing", {"chain_backing"}),
+            check_pegins(),
+            check_pegouts(),
+            check_caught_up(),
+            {"fed.expectations", expectations_failed_ == 0,
+             expectations_failed_ == 0
+                 ? ""
+                 : std::to_string(expectations_failed_) + " timeline expectation(s) failed"}};
+}
+
+std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {
+    const fed::FederationState* s = leading_state();
+    const sim::SimTime now = finished_ ? ended_at_ : sim_.scheduler().now();
+    const int64_t seconds = std::max<int64_t>(1, now.ns() / sim::SimDuration::seconds(1).ns());
+    const int64_t rounds = static_cast<int64_t>(federation_->max_round());
+    const int64_t true_unix = sim_.clocks().epoch_unix_s() + seconds;
+    int64_t restarts = 0;
+    int64_t down = 0;
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        restarts += static_cast<int64_t>(federation_->store(fed::PeerId(p)).restarts);
+        down += federation_->guardian(fed::PeerId(p)).running() ? 0 : 1;
+    }
+    int64_t accepted = 0;
+    int64_t rejected = 0;
+    int64_t unfinished = 0;
+    for (const auto& p : pegins_) {
+        if (!p->outcome.has_value()) {
+            ++unfinished;
+        } else {
+            p->outcome->accepted ? ++accepted : ++rejected;
+        }
+    }
+    int64_t out_accepted = 0;
+    int64_t out_rejected = 0;
+    for (const auto& p : pegouts_) {
+        if (p->outcome.has_value()) {
+            p->outcome->accepted ? ++out_accepted : ++out_rejected;
+        }
+    }
+    const int64_t unix_consensus = static_cast<int64_t>(s->lnv2_unix_time());
+    return {{"fed.guardians", static_cast<int64_t>(federation_->size())},
+            {"fed.rounds", rounds},
+            {"fed.min_rounds", static_cast<int64_t>(federation_->min_round())},
+            {"fed.rounds_per_minute", rounds * 60 / seconds},
+            {"fed.wallet_count", static_cast<int64_t>(s->wallet_count())},
+            {"fed.ln_count", static_cast<int64_t>(s->ln_count())},
+            {"fed.lnv2_count", static_cast<int64_t>(s->lnv2_count())},
+            {"fed.unix_time_error_s", std::abs(true_unix - unix_consensus)},
+            {"fed.restarts", restarts},
+            {"fed.down", down},
+            {"pegin.accepted", accepted},
+            {"pegin.rejected", rejected},
+            {"pegin.unfinished", unfinished},
+            {"pegout.accepted", out_accepted},
+            {"pegout.rejected", out_rejected},
+            {"pegout.on_chain", pegouts_on_chain()},
+            {"depositor.balance_sat",
+             static_cast<int64_t>(s->mint().balance(k_depositor) / fed::k_msat_per_sat)},
+            {"chain.tip_height", btc_.canonical().tip_height()}};
+}
+
+}  // namespace scenario
