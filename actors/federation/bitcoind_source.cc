@@ -20,4 +20,12 @@ std::optional<uint64_t> LightningBitcoind::get_block_count() {
     return static_cast<uint64_t>(backend_->view_height(view_) + 1);
 }
 
+bool LightningBitcoind::fetch_block_impl(uint64_t height) {
+    sim::this_actor::sleep_for(config_.rpc_latency);
+    if (down_ || rng_.chance(config_.rpc_error)) {
+        return false;
+    }
+    return height < static_cast<uint64_t>(backend_->view_height(view_) + 1);
+}
+
 }  // namespace actors::federation

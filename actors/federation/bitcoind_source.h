@@ -28,6 +28,19 @@ public:
     // failure (or "already in the mempool") is ignored.
     virtual void submit(const chain::Transaction& tx) = 0;
     virtual void set_rpc_down(bool down) = 0;
+
+    // The wallet's block sync: get_block_hash(height) (and the block with it). False on an RPC
+    // failure or when the node does not know that height yet. Every call is counted, so a world
+    // can bound the fetches a consensus change costs (fedimint #2773).
+    bool fetch_block(uint64_t height) {
+        ++block_fetches_;
+        return fetch_block_impl(height);
+    }
+    uint64_t block_fetches() const { return block_fetches_; }
+
+private:
+    virtual bool fetch_block_impl(uint64_t height) = 0;
+    uint64_t block_fetches_ = 0;
 };
 
 // Over the chain model: counts through BitcoindClient, with the node's count variant.
@@ -39,6 +52,9 @@ public:
     void set_rpc_down(bool down) override { client_.node().set_rpc_down(down); }
 
 private:
+    bool fetch_block_impl(uint64_t height) override {
+        return client_.get_block_hash(height).has_value();
+    }
     chain::BitcoindClient client_;
 };
 
@@ -60,6 +76,7 @@ public:
     lightning::ViewId view() const { return view_; }
 
 private:
+    bool fetch_block_impl(uint64_t height) override;
     lightning::ChainBackend* backend_;
     lightning::ViewId view_;
     LightningBitcoindConfig config_;

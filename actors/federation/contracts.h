@@ -208,6 +208,7 @@ public:
     DecryptedPreimage state() const { return state_; }
     std::optional<Preimage> preimage() const;
     uint64_t share_count() const { return shares_.size(); }
+    bool has_share_from(PeerId peer) const { return shares_.count(peer) != 0; }
     uint64_t amount_msat() const { return amount_msat_; }
     PaymentHash hash() const { return hash_; }
     PublicKey gateway_key() const { return gateway_key_; }

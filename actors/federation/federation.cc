@@ -12,6 +12,8 @@ Federation::Federation(sim::Simulation& sim, FederationConfig config,
     : sim_(sim), config_(std::move(config)), quorum_(Quorum::of(config_.guardians)) {
     params_ = config_.params;
     params_.quorum = quorum_;
+    params_.sync.sync_from_genesis =
+        params_.sync.sync_from_genesis || config_.variants.sync_from_genesis;
     params_.multisig_keys.clear();
     for (uint64_t i = 0; i < quorum_.n; ++i) {
         params_.multisig_keys.push_back(config_.name + ".g" + std::to_string(i));
@@ -32,7 +34,8 @@ Federation::Federation(sim::Simulation& sim, FederationConfig config,
                                  .timing = config_.guardian_timing.empty()
                                                ? config_.timing
                                                : config_.guardian_timing[i],
-                                 .byzantine = {}},
+                                 .byzantine = {},
+                                 .variants = config_.variants},
             stores_.back().get(), bitcoinds_.back().get(), this));
     }
 }
@@ -61,7 +64,7 @@ uint64_t Federation::max_round() const {
     uint64_t r = 0;
     for (size_t i = 0; i < guardians_.size(); ++i) {
         if (guardians_[i]->running()) {
-            r = std::max<uint64_t>(r, stores_[i]->log.size());
+            r = std::max<uint64_t>(r, stores_[i]->state.rounds_applied());
         }
     }
     return r;
@@ -71,7 +74,7 @@ uint64_t Federation::min_round() const {
     uint64_t r = UINT64_MAX;
     for (size_t i = 0; i < guardians_.size(); ++i) {
         if (guardians_[i]->running()) {
-            r = std::min<uint64_t>(r, stores_[i]->log.size());
+            r = std::min<uint64_t>(r, stores_[i]->state.rounds_applied());
         }
     }
     return r == UINT64_MAX ? 0 : r;

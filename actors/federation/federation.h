@@ -26,6 +26,8 @@ struct FederationConfig {
     std::vector<std::string> node_names;
     // Per-guardian timing, e.g. each guardian's monitor poll interval (empty: `timing` for all).
     std::vector<GuardianTiming> guardian_timing;
+    // Historical bugs, all off by default (federation_variants.h).
+    FederationVariants variants;
 };
 
 using BitcoindFactory = std::function<std::unique_ptr<GuardianBitcoind>(PeerId)>;
@@ -51,7 +53,14 @@ public:
     // The output condition peg-ins pay: the guardians' keys, threshold t.
     chain::SpendCondition multisig() const;
 
+    // What each guardian did: rounds decided, items processed, syncs (guardian.h).
+    const GuardianCounters& counters(PeerId peer) const { return stores_.at(peer.value)->counters; }
+    // get_block_hash calls of the guardian's wallet sync, counted by its bitcoind.
+    uint64_t block_fetches(PeerId peer) const { return bitcoinds_.at(peer.value)->block_fetches(); }
+    const FederationVariants& variants() const { return config_.variants; }
+
     void crash(PeerId peer) { guardian(peer).crash(); }
+    void shutdown(PeerId peer) { guardian(peer).shutdown(); }
     void restart(PeerId peer) { guardian(peer).restart(); }
     void set_byzantine(PeerId peer, const ByzantineConfig& byz) { guardian(peer).set_byzantine(byz); }
     // Cuts guardians `side_a` from every other guardian (symmetric); returns the partition id.

@@ -69,17 +69,20 @@ FederationState::FederationState(FederationParams params, const chain::Chain* ca
     SIM_ASSERT(params_.wallet_rule != VoteRule::ln_v1);
 }
 
-void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* events) {
+void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* events,
+                                  ApplyStats* stats) {
     SIM_ASSERT(batch.round == rounds_);
     fingerprint_memo_.reset();
     SIM_ASSERT(batch.proposals.size() >= params_.quorum.t);
+    ApplyStats local;
     for (size_t i = 0; i < batch.proposals.size(); ++i) {
         const Proposal& proposal = batch.proposals[i];
         SIM_ASSERT(params_.quorum.contains(proposal.peer));
         SIM_ASSERT(i == 0 || batch.proposals[i - 1].peer < proposal.peer);
+        local.items += proposal.items.size();
         for (const ConsensusItem& item : proposal.items) {
             if (const auto* vote = std::get_if<VoteItem>(&item)) {
-                apply_vote(proposal.peer, *vote);
+                local.votes_rejected += apply_vote(proposal.peer, *vote) ? 0 : 1;
             } else if (const auto* tx = std::get_if<FedTx>(&item)) {
                 apply_tx(*tx, events);
             } else {
@@ -88,27 +91,47 @@ void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* e
         }
     }
     ++rounds_;
+    if (stats != nullptr) {
+        stats->items += local.items;
+        stats->votes_rejected += local.votes_rejected;
+    }
 }
 
-void FederationState::apply_vote(PeerId peer, const VoteItem& vote) {
+std::vector<WalletCountChange> FederationState::wallet_count_changes(const Batch& batch) const {
+    std::vector<WalletCountChange> out;
+    VoteBook book = wallet_votes_;  // n optional votes: cheap to copy
+    for (const Proposal& proposal : batch.proposals) {
+        for (const ConsensusItem& item : proposal.items) {
+            const auto* vote = std::get_if<VoteItem>(&item);
+            if (vote == nullptr || vote->kind != VoteKind::wallet_count) {
+                continue;
+            }
+            VoteOutcome o = book.submit(proposal.peer, vote->value);
+            if (o.consensus_changed()) {
+                out.push_back(WalletCountChange{o.consensus_before, o.consensus_after});
+            }
+        }
+    }
+    return out;
+}
+
+bool FederationState::apply_vote(PeerId peer, const VoteItem& vote) {
     switch (vote.kind) {
         case VoteKind::wallet_count: {
             VoteOutcome outcome = wallet_votes_.submit(peer, vote.value);
             if (outcome.consensus_changed() && outcome.consensus_after > known_.consensus_count()) {
                 known_.on_consensus_change(known_.consensus_count(), outcome.consensus_after);
             }
-            return;
+            return outcome.accepted();
         }
         case VoteKind::ln_count:
-            ln_votes_.submit(peer, vote.value);
-            return;
+            return ln_votes_.submit(peer, vote.value).accepted();
         case VoteKind::lnv2_count:
-            lnv2_count_votes_.submit(peer, vote.value);
-            return;
+            return lnv2_count_votes_.submit(peer, vote.value).accepted();
         case VoteKind::lnv2_unix_time:
-            lnv2_time_votes_.submit(peer, vote.value);
-            return;
+            return lnv2_time_votes_.submit(peer, vote.value).accepted();
     }
+    SIM_UNREACHABLE("unknown VoteKind");
 }
 
 void FederationState::apply_tx(const FedTx& tx, std::vector<StateEvent>* events) {

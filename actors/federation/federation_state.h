@@ -64,6 +64,19 @@ enum class StateEventKind : uint8_t {
 };
 const char* to_string(StateEventKind kind);
 
+// What apply_batch processed, for the guardian's counters.
+struct ApplyStats {
+    uint64_t items = 0;           // consensus items (votes, transactions, shares) processed
+    uint64_t votes_rejected = 0;  // vote items rejected as redundant or outdated
+};
+
+// One move of the wallet's consensus count while a batch is processed (each accepted vote
+// item may move it); the wallet syncs blocks on each (wallet_v1_sync_range).
+struct WalletCountChange {
+    uint64_t old_count = 0;
+    uint64_t new_count = 0;
+};
+
 struct StateEvent {
     StateEventKind kind = StateEventKind::peg_in;
     FedTxId tx;
@@ -94,7 +107,11 @@ public:
     // Applies a decided batch: proposals in guardian order, items in proposal order. A
     // transaction already processed (proposed by several guardians) is skipped.
     // REQUIRES: batch.round == rounds_applied().
-    void apply_batch(const Batch& batch, std::vector<StateEvent>* events);
+    void apply_batch(const Batch& batch, std::vector<StateEvent>* events,
+                     ApplyStats* stats = nullptr);
+    // The wallet consensus moves apply_batch(batch) will make, in order, without applying it:
+    // the guardian waits for its node and syncs blocks for them before the batch commits.
+    std::vector<WalletCountChange> wallet_count_changes(const Batch& batch) const;
 
     uint64_t rounds_applied() const { return rounds_; }
     uint64_t fingerprint() const;
@@ -107,6 +124,8 @@ public:
     uint64_t lnv2_unix_time() const { return lnv2_time_votes_.consensus(); }
     const VoteBook& wallet_votes() const { return wallet_votes_; }
     const VoteBook& ln_votes() const { return ln_votes_; }
+    const VoteBook& lnv2_count_votes() const { return lnv2_count_votes_; }
+    const VoteBook& lnv2_time_votes() const { return lnv2_time_votes_; }
     const KnownBlocks& known_blocks() const { return known_; }
     const MintLedger& mint() const { return mint_; }
     const std::set<ClientId>& clients() const { return clients_; }
@@ -125,7 +144,7 @@ public:
     bool has_share(const PaymentHash& hash, PeerId peer) const;
 
 private:
-    void apply_vote(PeerId peer, const VoteItem& vote);
+    bool apply_vote(PeerId peer, const VoteItem& vote);  // false: rejected
     void apply_share(PeerId peer, const ShareItem& share, std::vector<StateEvent>* events);
     void apply_tx(const FedTx& tx, std::vector<StateEvent>* events);
     std::string apply_body(const FedTx& tx, std::vector<StateEvent>* events);

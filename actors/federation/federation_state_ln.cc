@@ -172,10 +172,9 @@ bool FederationState::has_share(const PaymentHash& hash, PeerId peer) const {
     if (it == incoming_.end()) {
         return false;
     }
-    // The contract keeps shares private; a guardian re-proposes until decryption, and
-    // duplicates are rejected by the rule core, so only "still pending" matters here.
-    (void)peer;
-    return it->second.contract.state() != DecryptedPreimage::pending;
+    // Once decrypted no share is needed; before that, only a valid share is stored.
+    return it->second.contract.state() != DecryptedPreimage::pending ||
+           it->second.contract.has_share_from(peer);
 }
 
 }  // namespace actors::federation

@@ -8,6 +8,17 @@
 // state (received proposals, submitted transactions not yet in a round, the monitor's status)
 // is lost in a crash, as it would be in a real process.
 //
+// Rounds are paced on demand (fedimint #171, "do not create empty epochs"): a guardian starts
+// a round only when it has something to order — a submitted transaction not yet processed, a
+// decryption share not yet stored, or a vote its peers would store (strictly above its stored
+// vote) — or when no round was decided for `heartbeat` (the session close; see
+// docs/federation.md, "Round pacing"). A guardian that sees a peer's message for its current
+// round joins it. So an idle federation decides a few rounds a minute, not five a second.
+//
+// When a batch moves the wallet's consensus count, the guardian first waits for its own node
+// (wait_for_finality_confs_or_shutdown, bounded retries) and fetches the new blocks through its
+// bitcoind, then applies the batch: a lagging node stalls its own guardian (fedimint.md 1.3).
+//
 // A Byzantine guardian (ByzantineConfig) proposes block counts and unix times shifted by an
 // offset and invalid decryption shares; it follows the agreement protocol honestly.
 #pragma once
@@ -23,9 +34,12 @@
 #include "actors/federation/bitcoin_monitor.h"
 #include "actors/federation/bitcoind_source.h"
 #include "actors/federation/federation_state.h"
+#include "actors/federation/federation_variants.h"
 #include "actors/federation/messages.h"
+#include "actors/federation/wallet_rules.h"
 #include "sim/network.h"
 #include "sim/simulation.h"
+#include "sim/sync.h"
 
 namespace actors::federation {
 
@@ -35,15 +49,38 @@ struct ByzantineConfig {
     bool invalid_shares = false;
 };
 
+// Fedimint's session length (ConsensusEngine: broadcast rounds per session x round delay):
+// 200 x 50 ms in the test environment, 3600 x 50 ms in production.
+constexpr sim::SimDuration k_session_heartbeat_test = sim::SimDuration::seconds(10);
+constexpr sim::SimDuration k_session_heartbeat_production = sim::SimDuration::seconds(180);
+
 struct GuardianTiming {
     sim::SimDuration monitor_interval = k_monitor_interval_test;
-    // Pause between applying a round and proposing for the next.
+    // Least time between applying a round and proposing for the next (when there is work).
     sim::SimDuration round_interval = sim::SimDuration::millis(200);
+    // With nothing to order, a round is still started once no round was decided for this long:
+    // Fedimint closes a session every 200 broadcast rounds of 50 ms in its test environment
+    // (10 s; 3600 rounds, 3 min, in production), whether or not items were ordered.
+    sim::SimDuration heartbeat = k_session_heartbeat_test;
     // A round attempt that has not decided by then moves to the next attempt (next leader).
     sim::SimDuration attempt_timeout = sim::SimDuration::seconds(2);
     // Once a leader holds t proposals it waits this long for the others.
     sim::SimDuration collect_window = sim::SimDuration::millis(20);
     uint64_t wallet_round_cap = k_wallet_round_cap_test;
+    // The wallet's wait for its own node before a sync (test env: 100 ms x 600).
+    SyncWaitPolicy sync_wait = SyncWaitPolicy::test_env();
+};
+
+// What a guardian did, for checkers and worlds ("an idle federation decides a bounded number
+// of rounds per minute", "fewer than K block fetches"). Kept in the store: it survives a restart.
+struct GuardianCounters {
+    uint64_t rounds_decided = 0;    // rounds this guardian applied (caught-up ones included)
+    uint64_t items_processed = 0;   // consensus items in those rounds (votes, txs, shares)
+    uint64_t votes_rejected = 0;    // vote items processing rejected (redundant or outdated)
+    uint64_t rounds_proposed = 0;   // rounds this guardian proposed in (started or joined)
+    uint64_t sync_waits = 0;        // wallet syncs that had to wait for the guardian's node
+    uint64_t sync_wait_retries = 0; // re-checks during those waits
+    uint64_t blocks_synced = 0;     // block heights fetched by wallet syncs
 };
 
 struct GuardianStore {
@@ -55,6 +92,7 @@ struct GuardianStore {
     std::optional<uint64_t> accepted_attempt;
     std::optional<Batch> accepted;
     uint64_t restarts = 0;
+    GuardianCounters counters;
 };
 
 // Told about every round a guardian applies (checkers attach here).
@@ -70,6 +108,7 @@ struct GuardianConfig {
     std::vector<sim::NodeId> nodes;  // every guardian's node, indexed by PeerId
     GuardianTiming timing;
     ByzantineConfig byzantine;
+    FederationVariants variants;
 };
 
 class Guardian {
@@ -82,7 +121,16 @@ public:
     void start();
     void crash();
     void restart();
+    // A graceful stop: a wait in progress (the wallet's sync wait) ends at once, the guardian's
+    // actors stop and its node goes down; the store is kept (restart() brings it back).
+    void shutdown();
     bool running() const { return running_; }
+    // The consensus actor is alive (false after a crash, a shutdown, or the sync wait's own
+    // shutdown when the node never caught up).
+    bool consensus_alive() const { return consensus_alive_; }
+    const GuardianCounters& counters() const { return store_->counters; }
+    // The consensus actor is blocked in the wallet's wait for its own node.
+    bool in_sync_wait() const { return in_sync_wait_; }
 
     PeerId peer() const { return config_.peer; }
     sim::NodeId node() const { return config_.nodes[config_.peer.value]; }
@@ -112,19 +160,31 @@ private:
     void on_promise(const PromiseMsg& m);
     void on_accept(const AcceptMsg& m);
     void on_ack(const AckMsg& m);
-    void on_decided(const Batch& batch, PeerId from);
+    void on_decided(const DecidedMsg& m, PeerId from);
     void on_sync_request(const SyncRequestMsg& m);
     bool check_round(uint64_t round, PeerId from);
     void on_timers();
     void start_round();
+    void schedule_round();
+    void join_round();
+    bool has_work() const;
+    bool votes_want_round() const;
+    std::vector<VoteItem> vote_items() const;
+    void wake_if_idle();
+    void request_catch_up(PeerId from);
+    bool sync_wallet(const Batch& batch);
+    bool wait_for_node(uint64_t consensus_count);
+    bool pause_or_shutdown(sim::SimDuration d);
+    void halt(const char* reason);
+    void stop_actors(bool keep_consensus);
     void send_proposal();
     void adopt_attempt(uint64_t attempt);
     void lead();
-    void apply(const Batch& batch);
+    bool apply(const Batch& batch);  // false: the guardian shut down instead
     Proposal build_proposal();
     Batch build_batch() const;
     PeerId leader_of(uint64_t round, uint64_t attempt) const;
-    uint64_t round() const { return store_->log.size(); }
+    uint64_t round() const { return store_->state.rounds_applied(); }
     template <typename M>
     void send_to(PeerId to, const char* kind, const M& m);
     template <typename M>
@@ -137,6 +197,11 @@ private:
     GuardianBitcoind* bitcoind_;
     RoundObserver* observer_;
     bool running_ = false;
+    bool consensus_alive_ = false;
+    bool halted_ = false;
+    bool in_sync_wait_ = false;
+    std::unique_ptr<sim::Flag> shutdown_flag_;
+    sim::ActorId consensus_actor_{};
     std::vector<sim::ActorId> actors_;
     sim::SimDuration lag_;
     // Volatile, reset by restart().
@@ -146,6 +211,9 @@ private:
     std::map<uint64_t, Batch> future_decided_;
     std::map<FedTxId, FedTx> pool_;
     std::optional<Proposal> my_proposal_;
+    bool proposed_ = false;      // this guardian's proposal for round() is out
+    bool wake_pending_ = false;  // the monitor queued a wake-up for the consensus actor
+    sim::SimTime applied_at_;    // when the last round was applied (or the guardian started)
     uint64_t attempt_ = 0;
     LeaderState leader_;
     sim::SimTime propose_at_ = sim::SimTime::never();

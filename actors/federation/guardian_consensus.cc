@@ -43,7 +43,7 @@ void Guardian::handle(const sim::Envelope& env) {
         for (uint32_t p = 0; p < config_.nodes.size(); ++p) {
             from = config_.nodes[p] == env.from ? PeerId(p) : from;
         }
-        on_decided(decided->batch, from);
+        on_decided(*decided, from);
     } else if (const auto* sync = env.as<SyncRequestMsg>()) {
         on_sync_request(*sync);
     } else {
@@ -64,12 +64,16 @@ bool Guardian::check_round(uint64_t msg_round, PeerId from) {
         const sim::SimTime now = this_actor::now();
         if (from != config_.peer &&
             (it == last_sync_request_.end() || now >= it->second + k_sync_request_gap)) {
-            last_sync_request_[from] = now;
-            send_to(from, "fed_sync", SyncRequestMsg{.from_round = round(), .from = config_.peer});
+            request_catch_up(from);
         }
         return false;
     }
     return true;
+}
+
+void Guardian::request_catch_up(PeerId from) {
+    last_sync_request_[from] = this_actor::now();
+    send_to(from, "fed_sync", SyncRequestMsg{.from_round = round(), .from = config_.peer});
 }
 
 void Guardian::on_proposal(const ProposalMsg& m) {
@@ -81,6 +85,10 @@ void Guardian::on_proposal(const ProposalMsg& m) {
     }
     if (m.attempt > attempt_) {
         adopt_attempt(m.attempt);
+        return;
+    }
+    if (!proposed_) {
+        join_round();  // a peer started this round: take part
         return;
     }
     lead();
@@ -97,6 +105,8 @@ void Guardian::on_prepare(const PrepareMsg& m) {
                        .accepted = store_->accepted});
     if (m.attempt > attempt_) {
         adopt_attempt(m.attempt);
+    } else {
+        join_round();
     }
 }
 
@@ -116,7 +126,7 @@ void Guardian::on_promise(const PromiseMsg& m) {
 }
 
 void Guardian::lead() {
-    if (leader_of(round(), attempt_) != config_.peer || propose_at_ != sim::SimTime::never()) {
+    if (leader_of(round(), attempt_) != config_.peer || !proposed_) {
         return;
     }
     if (leader_.attempt != attempt_) {
@@ -193,6 +203,7 @@ void Guardian::on_accept(const AcceptMsg& m) {
     }
     send_to(m.from, "fed_ack", AckMsg{.round = m.round, .attempt = m.attempt,
                                       .from = config_.peer});
+    join_round();
 }
 
 void Guardian::on_ack(const AckMsg& m) {
@@ -201,11 +212,12 @@ void Guardian::on_ack(const AckMsg& m) {
     }
     leader_.acks.insert(m.from);
     if (leader_.acks.size() == store_->state.params().quorum.t) {
-        broadcast("fed_decided", DecidedMsg{.batch = *leader_.value});
+        broadcast("fed_decided", DecidedMsg{.batch = *leader_.value, .sender_round = round()});
     }
 }
 
-void Guardian::on_decided(const Batch& batch, PeerId from) {
+void Guardian::on_decided(const DecidedMsg& m, PeerId from) {
+    const Batch& batch = m.batch;
     if (batch.round < round()) {
         return;
     }
@@ -214,33 +226,47 @@ void Guardian::on_decided(const Batch& batch, PeerId from) {
         check_round(batch.round, from);
         return;
     }
-    apply(batch);
+    if (!apply(batch)) {
+        return;
+    }
     while (!future_decided_.empty() && future_decided_.begin()->first <= round()) {
         auto it = future_decided_.begin();
         Batch next = std::move(it->second);
         future_decided_.erase(it);
-        if (next.round == round()) {
-            apply(next);
+        if (next.round == round() && !apply(next)) {
+            return;
         }
+    }
+    if (from != config_.peer && round() < m.sender_round && future_decided_.empty() &&
+        m.batch.round + 1 == round()) {
+        request_catch_up(from);  // a catch-up reply ended short of the sender: ask for more
     }
 }
 
 void Guardian::on_sync_request(const SyncRequestMsg& m) {
     const uint64_t end = std::min<uint64_t>(round(), m.from_round + k_catch_up_batches);
     for (uint64_t r = m.from_round; r < end; ++r) {
-        send_to(m.from, "fed_decided", DecidedMsg{.batch = store_->log[r]});
+        send_to(m.from, "fed_decided", DecidedMsg{.batch = store_->log[r], .sender_round = round()});
     }
 }
 
-void Guardian::apply(const Batch& batch) {
+bool Guardian::apply(const Batch& batch) {
     SIM_ASSERT(batch.round == round());
+    if (!sync_wallet(batch)) {
+        return false;  // the node never caught up: the guardian shut down, the batch uncommitted
+    }
     std::vector<StateEvent> events;
     const size_t peg_outs_before = store_->state.peg_out_txs().size();
-    store_->state.apply_batch(batch, &events);
+    ApplyStats stats;
+    store_->state.apply_batch(batch, &events, &stats);
     store_->log.push_back(batch);
     store_->promised_attempt = 0;
     store_->accepted_attempt.reset();
     store_->accepted.reset();
+    GuardianCounters& c = store_->counters;
+    ++c.rounds_decided;
+    c.items_processed += stats.items;
+    c.votes_rejected += stats.votes_rejected;
     std::erase_if(pool_, [this](const auto& entry) {
         return store_->state.outcome(entry.first) != nullptr;
     });
@@ -254,7 +280,9 @@ void Guardian::apply(const Batch& batch) {
         observer_->on_round(config_.peer, batch, store_->state, events);
     }
     submit_peg_outs(peg_outs_before);
+    applied_at_ = this_actor::now();
     start_round();
+    return true;
 }
 
 }  // namespace actors::federation

@@ -51,7 +51,14 @@ struct AckMsg {
 
 struct DecidedMsg {
     Batch batch;
+    // The sender's own round when it sent this: a guardian catching up asks again until it has
+    // reached it.
+    uint64_t sender_round = 0;
 };
+
+// The monitor's nudge to its own guardian's consensus actor (never on the wire): there is
+// something to order now.
+struct WakeMsg {};
 
 struct SyncRequestMsg {
     uint64_t from_round = 0;

@@ -145,6 +145,14 @@ VoteRejection check_vote(uint64_t stored_vote, uint64_t vote) {
     return VoteRejection::none;
 }
 
+bool vote_wants_round(std::optional<uint64_t> stored_vote, uint64_t vote,
+                      bool vote_zero_livelock) {
+    if (vote_zero_livelock && !stored_vote.has_value()) {
+        return true;  // #3063: Some(0) != None, although processing defaults None to 0.
+    }
+    return check_vote(stored_vote.value_or(0), vote) == VoteRejection::none;
+}
+
 VoteBook::VoteBook(Quorum quorum, VoteRule rule)
     : quorum_(quorum), rule_(rule), votes_(static_cast<size_t>(quorum.n)) {
     SIM_ASSERT(quorum.n >= 1);

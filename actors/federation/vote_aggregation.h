@@ -105,6 +105,19 @@ std::string_view describe(VoteRule rule, VoteRejection rejection);
 // Every module stores a peer's vote only if it strictly increases that peer's stored vote.
 VoteRejection check_vote(uint64_t stored_vote, uint64_t vote);
 
+// Whether a guardian's own vote gives it something to order (a reason to start a round):
+// processing stores it only if it strictly increases the guardian's stored vote, where no
+// stored vote counts as 0 (check_vote). Rounds are started only for such items (fedimint #171,
+// "do not create empty epochs").
+//
+// Bug knob `vote_zero_livelock` (fedimint #3063 / #3202, fixed by #3205), wallet v1 only: the
+// proposal side compared the vote with the stored value as an Option, so with no stored vote
+// yet a vote of 0 (count.saturating_sub(finality_delay) on a chain of count <= finality_delay)
+// looked new, while processing rejected it as redundant against the default 0. Nothing was
+// stored, so the guardian asked for a round again, and again: rounds without end.
+bool vote_wants_round(std::optional<uint64_t> stored_vote, uint64_t vote,
+                      bool vote_zero_livelock = false);
+
 struct VoteOutcome {
     VoteRejection rejection = VoteRejection::none;
     uint64_t consensus_before = 0;

@@ -33,6 +33,7 @@ struct WorldOptions {
     uint64_t seed = 1;
     uint64_t guardians = 4;
     FederationParams params;
+    FederationVariants variants;
 };
 
 struct World {
@@ -47,7 +48,8 @@ struct World {
         fed = std::make_unique<Federation>(
             sim,
             FederationConfig{.name = "fed", .guardians = options.guardians,
-                             .params = options.params, .timing = {}},
+                             .params = options.params, .timing = {},
+                             .variants = options.variants},
             &btc.canonical(), [this](PeerId p) {
                 return std::make_unique<ChainModelBitcoind>(btc.node(p.value));
             });

@@ -32,7 +32,7 @@ TEST_CASE("four guardians agree round after round and follow the chain", "[feder
     });
     CHECK(w.fingerprints->rounds_compared() > 60);
     for (uint32_t p = 1; p < 4; ++p) {
-        CHECK(w.fed->store(PeerId(p)).log.size() + 2 >= w.fed->store(PeerId(0)).log.size());
+        CHECK(w.fed->store(PeerId(p)).state.rounds_applied() + 2 >= w.fed->store(PeerId(0)).state.rounds_applied());
     }
 }
 
@@ -41,7 +41,7 @@ TEST_CASE("n = 1, 2, 5 and 7 guardians make progress", "[federation][actors]") {
         World w(WorldOptions{.seed = 3, .guardians = n, .params = {}});
         w.run([&] {
             w.mine(3);
-            REQUIRE(w.await_round(10));
+            REQUIRE(w.await_round(5));
             CHECK(w.fed->store(PeerId(0)).state.ln_count() > 1);
         });
     }
@@ -101,25 +101,40 @@ TEST_CASE("a peg-in is accepted only at finality_delay + 1 confirmations",
 TEST_CASE("a 2/2 partition of four guardians stops consensus; healing resumes it",
           "[federation][actors][partition]") {
     World w(WorldOptions{.seed = 11, .guardians = 4, .params = {}});
+    auto tip_count = [&] { return static_cast<uint64_t>(w.btc.canonical().tip_height()) + 1; };
+    auto await_ln_count = [&](PeerId p, uint64_t count) {
+        for (int i = 0; i < 300 && w.fed->store(p).state.ln_count() != count; ++i) {
+            this_actor::sleep_for(sim::SimDuration::millis(100));
+        }
+        return w.fed->store(p).state.ln_count() == count;
+    };
     w.run([&] {
         w.mine(3);
         REQUIRE(w.await_round(5));
         uint32_t cut = w.fed->partition({PeerId(0), PeerId(1)});
         this_actor::sleep_for(sim::SimDuration::seconds(3));
         const uint64_t stuck = w.fed->max_round();
-        this_actor::sleep_for(sim::SimDuration::seconds(30));
+        // Both sides have new block counts to order, and neither has t = 3 guardians.
+        w.mine(5, sim::SimDuration::seconds(1));
+        this_actor::sleep_for(sim::SimDuration::seconds(25));
         CHECK(w.fed->max_round() == stuck);
+        CHECK(w.fed->store(PeerId(0)).state.ln_count() < tip_count());
         w.fed->heal(cut);
-        REQUIRE(w.await_round(stuck + 10, sim::SimDuration::seconds(60)));
+        REQUIRE(w.await_round(stuck + 1, sim::SimDuration::seconds(60)));
+        CHECK(await_ln_count(PeerId(0), tip_count()));
+        CHECK(await_ln_count(PeerId(2), tip_count()));
         // A 3/1 split keeps the majority side going.
         cut = w.fed->partition({PeerId(3)});
-        const uint64_t before = w.fed->store(PeerId(0)).log.size();
-        this_actor::sleep_for(sim::SimDuration::seconds(20));
-        CHECK(w.fed->store(PeerId(0)).log.size() > before + 10);
-        CHECK(w.fed->store(PeerId(3)).log.size() <= before + 1);
+        const uint64_t before0 = w.fed->store(PeerId(0)).state.rounds_applied();
+        const uint64_t before3 = w.fed->store(PeerId(3)).state.rounds_applied();
+        w.mine(5, sim::SimDuration::seconds(1));
+        CHECK(await_ln_count(PeerId(0), tip_count()));
+        CHECK(w.fed->store(PeerId(0)).state.rounds_applied() >= before0 + 3);
+        CHECK(w.fed->store(PeerId(3)).state.rounds_applied() <= before3 + 1);
         w.fed->heal(cut);
-        this_actor::sleep_for(sim::SimDuration::seconds(10));
-        CHECK(w.fed->store(PeerId(3)).log.size() + 2 >= w.fed->store(PeerId(0)).log.size());
+        CHECK(await_ln_count(PeerId(3), tip_count()));
+        CHECK(w.fed->store(PeerId(3)).state.rounds_applied() + 2 >=
+              w.fed->store(PeerId(0)).state.rounds_applied());
     });
 }
 
@@ -134,19 +149,19 @@ TEST_CASE("a crashed guardian restarts with its store and catches up",
             w.mine(12);
             REQUIRE(w.await_round(30));
             w.fed->crash(PeerId(victim));
-            const uint64_t at_crash = w.fed->store(PeerId(victim)).log.size();
+            const uint64_t at_crash = w.fed->store(PeerId(victim)).state.rounds_applied();
             // The other three (t = 3) keep deciding, and accept a peg-in meanwhile.
             std::optional<TxOutcome> ok = w.api->submit_and_wait(
                 peg_in_tx(w, alice, op, height), this_actor::now() + sim::SimDuration::seconds(60));
             REQUIRE(ok.has_value());
             CHECK(ok->accepted);
             this_actor::sleep_for(sim::SimDuration::seconds(10));
-            CHECK(w.fed->store(PeerId(victim)).log.size() == at_crash);
+            CHECK(w.fed->store(PeerId(victim)).state.rounds_applied() == at_crash);
             w.fed->restart(PeerId(victim));
             this_actor::sleep_for(sim::SimDuration::seconds(15));
             const GuardianStore& s = w.fed->store(PeerId(victim));
             CHECK(s.restarts == 1);
-            CHECK(s.log.size() + 2 >= w.fed->store(PeerId((victim + 1) % 4)).log.size());
+            CHECK(s.state.rounds_applied() + 2 >= w.fed->store(PeerId((victim + 1) % 4)).state.rounds_applied());
             CHECK(s.state.mint().balance(alice) == 500000000);
         });
         CHECK(w.fingerprints->rounds_compared() > 100);
