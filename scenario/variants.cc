@@ -75,6 +75,65 @@ std::vector<BugVariant> make_table() {
                            "background sync)",
                  .expect_outcome = "blocking_misuse",
                  .expect_message = "ClientHandle::drop"});
+    t.push_back({.id = "timelock-ignores-min-final",
+                 .issue = "fedimint#6241, fixed by #6309",
+                 .title = "LNv1 timelock ignores the invoice's min_final_cltv_expiry_delta",
+                 .root_cause = "the client's outgoing timelock was C0 + 500 - 1 whatever the "
+                               "invoice's min_final_cltv_expiry_delta, so the gateway's budget "
+                               "timelock - (C - 1) - 10 stayed about 490 and LND refused an "
+                               "invoice needing more (\"cltv limit 490 should be greater than "
+                               "653\"); the gateway cancelled and the client was refunded",
+                 .world = "gateway",
+                 .variant = "timelock_ignores_min_final",
+                 .scenario = "scenarios/bugs/merchants-with-long-final-cltv.json",
+                 .search = "boundary-biased parameters (min_final_cltv_expiry_delta at the top "
+                           "of its range)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "expected to succeed"});
+    t.push_back({.id = "lnd-zero-cltv-limit",
+                 .issue = "fedimint-gw-client pay.rs (early LND client: cltv_limit 0)",
+                 .title = "a zero max_delay reaches LND as cltv_limit 0",
+                 .root_cause = "without the max_delay > 0 filter a budget of exactly 0 was "
+                               "dispatched as cltv_limit 0, which LND reads as unset and "
+                               "replaces with --max-cltv-expiry 2016, so the HTLC outlived the "
+                               "contract: the user refunded at the timelock and a slow payee's "
+                               "settlement then cost the gateway the payment",
+                 .world = "gateway",
+                 .variant = "lnd_zero_cltv_limit",
+                 .scenario = "scenarios/bugs/short-timelock-slow-merchant.json",
+                 .search = "boundary-biased parameters (contract timelock around the gateway's "
+                           "delta, long holds) and the lnd/cln choice",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "gateway_never_loses"});
+    t.push_back({.id = "pays-expired-invoice",
+                 .issue = "fedimint#2627, fixed by #2830",
+                 .title = "the gateway pays invoices that expired before it picked them up",
+                 .root_cause = "validate_outgoing_account did not check the invoice's wall-clock "
+                               "expiry, so an invoice that expired between the client's funding "
+                               "and the gateway's pickup went to the Lightning node, whose own "
+                               "clock may say it is still valid",
+                 .world = "gateway",
+                 .variant = "pays_expired_invoice",
+                 .scenario = "scenarios/bugs/invoice-expires-while-gateway-down.json",
+                 .search = "boundary-biased parameters (invoice expiry at the short end) with "
+                           "clock skew from the timeline",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "gw.no_expired_payment"});
+    t.push_back({.id = "gateway-stop-deadlock",
+                 .issue = "fedimint#8990",
+                 .title = "gateway /stop deadlocks with payments in flight",
+                 .root_cause = "handle_shutdown_msg held the state write lock while it waited "
+                               "for in-flight payments, which need a read of that lock "
+                               "(get_lightning_context) to finish, and the reconnect loop could "
+                               "flip ShuttingDown back to Running; the fix releases the lock "
+                               "before draining and makes ShuttingDown terminal",
+                 .world = "gateway",
+                 .variant = "stop_deadlock",
+                 .scenario = "scenarios/bugs/stop-gateway-while-paying.json",
+                 .search = "boundary-biased parameters (payee hold long enough to keep "
+                           "payments in flight at /stop)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "gw.stops"});
     return t;
 }
 

@@ -62,8 +62,10 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
         finish(name, &payment, PaymentState::failed);
         return payment;
     }
-    payment.timelock = federation::lnv1_client_timelock(
-        *c0, invoice.final_cltv_delta_or(18), config_.timelock);
+    payment.timelock = config_.timelock_blocks.has_value()
+                           ? (*c0 > 0 ? *c0 - 1 : 0) + *config_.timelock_blocks
+                           : federation::lnv1_client_timelock(
+                                 *c0, invoice.final_cltv_delta_or(18), config_.timelock);
     payment.amount_msat = federation::lnv1_client_contract_amount(*invoice.amount_msat, gw->fees).msat;
     const federation::OutgoingContractV1 contract{.hash = invoice.payment_hash,
                                                   .gateway_key = gw->gateway_key,
@@ -108,6 +110,8 @@ ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment pa
         const bool expired = count.has_value() && *count >= payment.timelock + 1;
         if (snap.has_value() && (snap->contract.cancelled || expired)) {
             payment.note = snap->contract.cancelled ? "cancelled by the gateway" : "timelock passed";
+            payment.cancelled = snap->contract.cancelled;
+            payment.refund_count = count.value_or(0);
             if (refund(&payment)) {
                 payment.state = PaymentState::refunded;
                 return payment;

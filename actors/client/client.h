@@ -39,6 +39,10 @@ struct ClientConfig {
     sim::SimDuration poll = sim::SimDuration::seconds(1);
     sim::SimDuration resend = sim::SimDuration::seconds(10);
     federation::ClientTimelockOptions timelock;
+    // A client with a custom contract timelock: (C0 - 1) + N, i.e. N blocks above the
+    // consensus tip, instead of C0 + min_final + 500 - 1. For boundary tests of the gateway's
+    // budget timelock - (C - 1) - 10 (which is then N - 10 at C = C0).
+    std::optional<uint64_t> timelock_blocks;
 };
 
 struct ClientPayment {
@@ -48,6 +52,9 @@ struct ClientPayment {
     uint64_t amount_msat = 0;
     std::optional<Preimage> preimage;
     std::string note;
+    // The LN consensus count the client saw when it submitted its refund (0: no refund).
+    uint64_t refund_count = 0;
+    bool cancelled = false;  // the gateway cancelled the contract
 };
 
 class Client {

@@ -24,14 +24,100 @@ void Gateway::spawn_task(const std::string& name, std::function<void()> body) {
                                              {.kind = sim::ActorKind::daemon, .node = node_}));
 }
 
+const char* to_string(GatewayState state) {
+    switch (state) {
+        case GatewayState::running:
+            return "Running";
+        case GatewayState::disconnected:
+            return "Disconnected";
+        case GatewayState::shutting_down:
+            return "ShuttingDown";
+    }
+    return "?";
+}
+
 void Gateway::start() {
     SIM_ASSERT(!running_);
     running_ = true;
-    stopping_ = false;
+    // A fresh process: a fresh lock (an older one may still be held by a /stop that outlived
+    // the crash), and the state follows the Lightning connection.
+    lock_ = std::make_shared<StateLock>(config_.name + ".state");
+    state_ = ln_connected_ ? GatewayState::running : GatewayState::disconnected;
     api_->start();
     spawn_task("requests", [this] { run_requests(); });
     spawn_task("intercept", [this] { run_interceptor(); });
     spawn_task("register", [this] { run_registration(); });
+    connection_loop_ = false;
+    if (!ln_connected_) {
+        watch_connection();
+    }
+}
+
+void Gateway::disconnect_lightning() {
+    ln_connected_ = false;
+    sim_.scheduler().trace("gateway_ln_disconnected").field("gateway", config_.name);
+    watch_connection();
+}
+
+void Gateway::reconnect_lightning() {
+    ln_connected_ = true;
+    sim_.scheduler().trace("gateway_ln_reconnected").field("gateway", config_.name);
+    watch_connection();
+}
+
+// The connection loop exists from the first connection fault on, so a gateway whose node
+// never drops costs no events (and the benchmark worlds' fingerprints do not move).
+void Gateway::watch_connection() {
+    if (running_ && !connection_loop_) {
+        connection_loop_ = true;
+        spawn_task("ln-connection", [this] { run_ln_connection(); });
+    }
+    ln_changed_.notify_all();
+}
+
+void Gateway::run_ln_connection() {
+    bool seen = state_ != GatewayState::disconnected;
+    while (true) {
+        while (ln_connected_ == seen) {
+            ln_changed_.wait();
+        }
+        // The loop notices on its next attempt (gatewayd retries its node connection).
+        this_actor::sleep_for(config_.ln_reconnect_poll);
+        seen = ln_connected_;
+        set_state(seen ? GatewayState::running : GatewayState::disconnected);
+    }
+}
+
+void Gateway::set_state(GatewayState state) {
+    ExclusiveGuard guard(lock_);
+    // ShuttingDown is terminal (#8990): a reconnect keeps it, a disconnect is ignored. The
+    // variant overwrites it like the code before the fix.
+    if (state_ == GatewayState::shutting_down && !config_.stop_deadlock) {
+        this_actor::trace("gateway_state_ignored")
+            .field("gateway", config_.name)
+            .field("requested", to_string(state));
+        return;
+    }
+    state_ = state;
+    this_actor::trace("gateway_state").field("gateway", config_.name).field("state",
+                                                                             to_string(state));
+}
+
+GatewayState Gateway::read_state() {
+    SharedGuard guard(lock_);
+    return state_;
+}
+
+void Gateway::lightning_context() {
+    while (true) {
+        {
+            SharedGuard guard(lock_);
+            if (ln_connected_ && state_ != GatewayState::disconnected) {
+                return;
+            }
+        }
+        this_actor::sleep_for(config_.ln_reconnect_poll);
+    }
 }
 
 void Gateway::crash() {
@@ -73,11 +159,38 @@ bool Gateway::in_flight() const {
     return false;
 }
 
-void Gateway::stop() {
-    stopping_ = true;
-    sim_.scheduler().trace("gateway_stop_requested").field("gateway", config_.name);
+void Gateway::drain() {
+    this_actor::trace("gateway_draining").field("gateway", config_.name);
     while (running_ && in_flight()) {
         this_actor::sleep_for(sim::SimDuration::millis(500));
+    }
+}
+
+void Gateway::stop() {
+    sim_.scheduler().trace("gateway_stop_requested").field("gateway", config_.name);
+    if (!running_) {
+        return;
+    }
+    const std::shared_ptr<StateLock> lock = lock_;
+    if (config_.stop_deadlock) {
+        // Before #8990: the write guard is held across the drain.
+        ExclusiveGuard guard(lock);
+        if (state_ == GatewayState::running) {
+            state_ = GatewayState::shutting_down;
+            drain();
+        }
+    } else {
+        bool was_running = false;
+        {
+            ExclusiveGuard guard(lock);
+            was_running = state_ == GatewayState::running;
+            if (was_running) {
+                state_ = GatewayState::shutting_down;
+            }
+        }
+        if (was_running) {
+            drain();
+        }
     }
     crash();
     sim_.scheduler().trace("gateway_stopped").field("gateway", config_.name);
@@ -125,6 +238,14 @@ federation::RegisterGatewayTx Gateway::registration() const {
 void Gateway::run_registration() {
     std::optional<uint64_t> last_digest;
     while (true) {
+        // Nothing to read from an unreachable node; and a gateway shutting down does not
+        // re-announce (#8990; before the fix it did).
+        const GatewayState state = read_state();
+        if (!ln_connected_ || state == GatewayState::disconnected ||
+            (state == GatewayState::shutting_down && !config_.stop_deadlock)) {
+            this_actor::sleep_for(config_.registration_interval);
+            continue;
+        }
         federation::RegisterGatewayTx reg = registration();
         uint64_t digest = reg.route_hints.size();
         for (const federation::RouteHintRecord& h : reg.route_hints) {
@@ -152,7 +273,7 @@ void Gateway::run_requests() {
         if (req == nullptr) {
             continue;
         }
-        if (stopping_) {
+        if (read_state() == GatewayState::shutting_down) {
             sim_.network().send(node_, env->from, "gw_pay_response",
                                 PayResponse{req->contract, false, "gateway is stopping"});
             continue;

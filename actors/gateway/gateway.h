@@ -10,6 +10,13 @@
 // the gateway re-validates each one (resume mode) from its node's channel state and the
 // federation's state, and finishes it. stop() lets in-flight payments reach a terminal state,
 // then stops.
+// State (gatewayd's GatewayState behind an RwLock, state_lock.h): running, disconnected from
+// its Lightning node, or shutting down. A connection loop (started by the first connection
+// fault) follows the Lightning connection (disconnect_lightning / reconnect_lightning) and
+// sets the state; every Lightning call of a
+// payment first reads the Lightning context under the shared lock and waits while the node is
+// unreachable. ShuttingDown is terminal and /stop drains without holding the lock; the
+// stop_deadlock variant (gateway_variant.h) restores the pre-#8990 behaviour.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +29,9 @@
 #include "actors/federation/checkers.h"
 #include "actors/federation/federation_api.h"
 #include "actors/gateway/gateway_rules.h"
+#include "actors/gateway/state_lock.h"
 #include "actors/lightning/lightning_network.h"
+#include "sim/sync.h"
 #include "sim/simulation.h"
 
 namespace actors::gateway {
@@ -54,7 +63,16 @@ struct GatewayConfig {
     PayRuleOptions rules;
     sim::SimDuration registration_interval = sim::SimDuration::seconds(10);
     sim::SimDuration decryption_timeout = sim::SimDuration::minutes(10);
+    // How often the connection loop looks at the Lightning connection, and how often a payment
+    // waiting for an unreachable node tries again.
+    sim::SimDuration ln_reconnect_poll = sim::SimDuration::seconds(1);
+    // Bug knob fedimint#8990 (gateway_variant.h): /stop holds the state write lock while it
+    // drains, and a reconnect flips ShuttingDown back to Running.
+    bool stop_deadlock = false;
 };
+
+enum class GatewayState : uint8_t { running, disconnected, shutting_down };
+const char* to_string(GatewayState state);
 
 enum class OutgoingStage : uint8_t { received, paying, paid, claimed, cancelled };
 enum class IncomingStage : uint8_t { intercepted, funded, settled, failed };
@@ -64,11 +82,16 @@ struct OutgoingPayment {
     OutgoingStage stage = OutgoingStage::received;
     std::optional<federation::Preimage> preimage;
     std::string note;
+    std::optional<sim::SimTime> dispatched_at;  // when it was handed to the Lightning node
 };
 
 struct IncomingPayment {
     lightning::InterceptedHtlc htlc;
     IncomingStage stage = IncomingStage::intercepted;
+    // The guardians decrypted the preimage (the gateway's funding now belongs to the client)
+    // but the HTLC was gone when the gateway tried to settle it: the gateway lost the amount.
+    bool lost = false;
+    std::string note;
 };
 
 // Survives a crash: the in-flight payments and the user-side API (its tx counter).
@@ -90,10 +113,16 @@ public:
     void start();
     void crash();
     void restart();
-    // Refuses new work, waits for every in-flight payment to be terminal, then stops.
-    // Call from an actor; returns when stopped.
+    // gatewayd's /stop: moves Running to ShuttingDown (new work is refused), waits for every
+    // in-flight payment to be terminal, then stops. From Disconnected it stops at once, as
+    // upstream does. Call from an actor; returns when stopped.
     void stop();
     bool running() const { return running_; }
+    GatewayState state() const { return state_; }
+    // The Lightning node's RPC connection (timeline faults); never blocks.
+    void disconnect_lightning();
+    void reconnect_lightning();
+    bool lightning_connected() const { return ln_connected_; }
 
     sim::NodeId node() const { return node_; }
     federation::FederationApi& api() { return *api_; }
@@ -117,6 +146,14 @@ private:
     InvoiceTerms terms(const lightning::Invoice& invoice) const;
     void spawn_task(const std::string& name, std::function<void()> body);
     bool in_flight() const;
+    void run_ln_connection();
+    void watch_connection();
+    void set_state(GatewayState state);
+    GatewayState read_state();
+    // Blocks until the Lightning node is reachable and the state allows Lightning calls
+    // (gatewayd's get_lightning_context, a read of the state lock).
+    void lightning_context();
+    void drain();
 
     sim::Simulation& sim_;
     lightning::LightningNetwork& ln_;
@@ -126,7 +163,12 @@ private:
     std::unique_ptr<federation::FederationApi> api_;
     GatewayStore store_;
     bool running_ = false;
-    bool stopping_ = false;
+    GatewayState state_ = GatewayState::running;
+    bool ln_connected_ = true;
+    bool connection_loop_ = false;
+    sim::Signal ln_changed_{"gateway.ln_connection"};
+    // A fresh lock per incarnation; a /stop that outlived a crash still holds the old one.
+    std::shared_ptr<StateLock> lock_;
     std::vector<sim::ActorId> actors_;
 };
 

@@ -76,11 +76,15 @@ bool Gateway::pay_dispatch(ContractId id, const federation::OutgoingSnapshot& sn
         cancel(id, std::string(to_string(decision.rejection)));
         return false;
     }
+    lightning_context();
     p.stage = OutgoingStage::paying;
+    p.dispatched_at = this_actor::now();
     lightning::PaymentResult result = ln_.node(config_.ln_node).pay(
         p.request.invoice,
         lightning::PayLimits{.max_fee_msat = decision.max_fee_msat,
                              .cltv_limit = static_cast<uint32_t>(decision.max_delay)});
+    // The outcome comes back over the node's RPC connection (LND: track_payment_v2).
+    lightning_context();
     if (!result.succeeded || !result.preimage.has_value()) {
         cancel(id, result.reason);
         return false;
@@ -139,12 +143,18 @@ void Gateway::cancel(ContractId id, const std::string& why) {
 void Gateway::intercept(uint64_t intercept_id) {
     IncomingPayment& p = store_.incoming.at(intercept_id);
     lightning::LightningNode& node = ln_.node(config_.ln_node);
+    // complete_htlc: every resolution goes through the Lightning context.
     auto fail = [&](const char* why) {
+        lightning_context();
         node.resolve_intercepted(intercept_id, lightning::InterceptResolution{});
         p.stage = IncomingStage::failed;
+        p.note = why;
         this_actor::trace("gateway_htlc_failed").field("why", why);
     };
     const PaymentHash hash = p.htlc.payment_hash;
+    if (p.stage == IncomingStage::intercepted && read_state() == GatewayState::shutting_down) {
+        return fail("gateway is shutting down");
+    }
     if (p.stage == IncomingStage::intercepted &&
         check_incoming_htlc_expiry(p.htlc.incoming_expiry, node.tip()) != HtlcRejection::none) {
         return fail("expiry_unsafe");
@@ -167,11 +177,14 @@ void Gateway::intercept(uint64_t intercept_id) {
     while (this_actor::now() < deadline) {
         snap = api_->incoming(hash);
         if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
-            node.resolve_intercepted(intercept_id,
-                                     lightning::InterceptResolution{
-                                         .action = lightning::InterceptAction::settle,
-                                         .preimage = snap->preimage});
-            p.stage = IncomingStage::settled;
+            lightning_context();
+            const bool settled = node.resolve_intercepted(
+                intercept_id, lightning::InterceptResolution{
+                                  .action = lightning::InterceptAction::settle,
+                                  .preimage = snap->preimage});
+            p.stage = settled ? IncomingStage::settled : IncomingStage::failed;
+            p.lost = !settled;
+            p.note = settled ? "" : "HTLC gone before it could be settled";
             return;
         }
         if (snap.has_value() && snap->state == federation::DecryptedPreimage::invalid) {
@@ -218,6 +231,7 @@ void Gateway::resume() {
             case OutgoingStage::paying:
                 // Re-validate from the node: the HTLCs tell whether the payment went through.
                 spawn_task("resume", [this, id] {
+                    lightning_context();
                     OutgoingPayment& p = store_.outgoing.at(id);
                     bool in_flight = true;
                     std::optional<federation::Preimage> pre;

@@ -12,6 +12,9 @@ void register_peg_in_world(WorldRegistry& registry);     // catalogue_peg_in_wor
 void register_service_world(WorldRegistry& registry);    // catalogue_service_world.cc
 void register_federation_world(WorldRegistry& registry);  // federation_world_decl.cc
 #endif
+#if FEDSIM_GATEWAY_WORLD
+void register_gateway_world(WorldRegistry& registry);    // gateway_world.cc
+#endif
 
 void register_builtin_worlds(WorldRegistry& registry) {
     register_escrow_world(registry);
@@ -24,6 +27,9 @@ void register_builtin_worlds(WorldRegistry& registry) {
     register_peg_in_world(registry);
     register_service_world(registry);
     register_federation_world(registry);
+#endif
+#if FEDSIM_GATEWAY_WORLD
+    register_gateway_world(registry);
 #endif
     // Further model kinds register here; see docs/scenario-worlds.md.
 }

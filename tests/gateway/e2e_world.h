@@ -28,8 +28,11 @@ using federation::ClientId;
 using federation::PeerId;
 namespace ln = actors::lightning;
 
+// Adjusts the gateway's and the client's configuration before they are built (variants).
+using Tweak = std::function<void(gateway::GatewayConfig&, client::ClientConfig&)>;
+
 struct World {
-    explicit World(uint64_t seed, const std::string& gateway_profile)
+    explicit World(uint64_t seed, const std::string& gateway_profile, const Tweak& tweak = {})
         : sim(sim::SimulationConfig{.seed = seed}), net(sim), hub(sim) {
         g = add("G", gateway_profile);
         a = add("A", "lnd");
@@ -65,16 +68,15 @@ struct World {
         fed->attach(fingerprints.get());
         fed->attach(books.get());
         fed->attach(backing.get());
-        gateway = std::make_unique<gateway::Gateway>(
-            sim, net, *fed,
-            gateway::GatewayConfig{.name = "gw", .ln_node = g, .federation_node = fed_node,
-                                   .client = ClientId(100)},
-            payments.get());
-        alice = std::make_unique<client::Client>(
-            sim, net, *fed,
-            client::ClientConfig{.name = "alice", .id = ClientId(1),
-                                 .federation_node = fed_node},
-            payments.get());
+        gateway::GatewayConfig gw_config{.name = "gw", .ln_node = g, .federation_node = fed_node,
+                                         .client = ClientId(100)};
+        client::ClientConfig alice_config{.name = "alice", .id = ClientId(1),
+                                          .federation_node = fed_node};
+        if (tweak) {
+            tweak(gw_config, alice_config);
+        }
+        gateway = std::make_unique<gateway::Gateway>(sim, net, *fed, gw_config, payments.get());
+        alice = std::make_unique<client::Client>(sim, net, *fed, alice_config, payments.get());
     }
 
     ln::NodeIndex add(const std::string& alias, const std::string& profile) {
@@ -112,7 +114,9 @@ struct World {
     }
 
     // Opens channels, starts everything, funds the gateway and alice, then runs `body`.
-    void run(std::function<void()> body) {
+    // With `expect_ok`, the run and every checker must pass; otherwise the caller inspects
+    // `result` and `hub` (a variant that must be caught).
+    void run(std::function<void()> body, bool expect_ok = true) {
         fed->start();
         lightning_checker->start();
         payments->start();
@@ -125,10 +129,13 @@ struct World {
             body();
             sim::this_actor::sleep_for(sim::SimDuration::seconds(30));
         });
-        sim::SimulationResult r = sim.run(
+        result = sim.run(
             sim::RunLimits{.max_time = sim::SimTime::zero() + sim::SimDuration::hours(12)});
-        INFO(r.run.message);
-        REQUIRE(r.run.ok());
+        if (!expect_ok) {
+            return;
+        }
+        INFO(result.run.message);
+        REQUIRE(result.run.ok());
         lightning_checker->check();
         payments->check_final();
         INFO((hub.violations().empty() ? std::string() : hub.violations().front()));
@@ -144,6 +151,7 @@ struct World {
     }
 
     sim::Simulation sim;
+    sim::SimulationResult result;
     ln::LightningNetwork net;
     federation::CheckerHub hub;
     ln::NodeIndex g = 0, a = 0, b = 0, c = 0, d = 0, x = 0, fed_node = 0;

@@ -1,0 +1,272 @@
+// World kind "gateway": the builder (Lightning nodes and channels, declared or generated; the
+// federation over the Lightning chain; the gateway with the chosen variant; the clients), the
+// structural validation and the registration. Run time is in gateway_world_run.cc.
+#include "scenario/worlds/gateway_world.h"
+
+#include <algorithm>
+
+#include "actors/lightning/topology.h"
+#include "scenario/worlds/builtin_worlds.h"
+#include "scenario/worlds/chain_world_fields.h"
+
+namespace scenario {
+
+namespace {
+
+namespace ln = actors::lightning;
+namespace fed = actors::federation;
+namespace gw = actors::gateway;
+
+std::optional<uint32_t> opt_u32(const std::map<std::string, Value>& props, const std::string& n) {
+    auto it = props.find(n);
+    return it == props.end() ? std::nullopt
+                             : std::optional<uint32_t>(static_cast<uint32_t>(it->second.number));
+}
+
+std::optional<uint64_t> opt_u64(const std::map<std::string, Value>& props, const std::string& n) {
+    auto it = props.find(n);
+    return it == props.end() ? std::nullopt
+                             : std::optional<uint64_t>(static_cast<uint64_t>(it->second.number));
+}
+
+ln::ProfileOverrides overrides(const std::map<std::string, Value>& props, const std::string& pre) {
+    ln::ProfileOverrides o;
+    o.cltv_expiry_delta = opt_u32(props, pre + "cltv_expiry_delta");
+    o.fee_base_msat = opt_u64(props, pre + "fee_base_msat");
+    o.fee_ppm = opt_u32(props, pre + "fee_ppm");
+    o.min_final_cltv_expiry_delta = opt_u32(props, pre + "min_final_cltv_expiry_delta");
+    return o;
+}
+
+bool setup_ok(sim::Simulation& sim, bool ok, const std::string& error) {
+    if (!ok) {
+        sim.scheduler().fail(sim::Outcome::check_failed, "gateway world setup: " + error);
+    }
+    return ok;
+}
+
+bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
+                    const std::vector<ln::NodeIndex>& nodes) {
+    const auto& a = ctx.scenario.topology.generator_args;
+    ln::TopologyOptions opt;
+    opt.capacity_sat = {static_cast<uint64_t>(prop_int_or(a, "capacity_sat_min", 1000000)),
+                        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_max", 1000000))};
+    opt.node1_share_percent = {static_cast<uint64_t>(prop_int_or(a, "share_percent_min", 50)),
+                               static_cast<uint64_t>(prop_int_or(a, "share_percent_max", 50))};
+    sim::Random rng = ctx.sim.random("gateway.topology");
+    const auto n = static_cast<uint32_t>(nodes.size());
+    const std::string& kind = *ctx.scenario.topology.generator;
+    ln::Topology t;
+    if (kind == "line") {
+        t = ln::line_topology(n, opt, rng);
+    } else if (kind == "star") {
+        t = ln::star_topology(n - 1, opt, rng);
+    } else {
+        auto m = static_cast<uint32_t>(prop_int_or(a, "channels", n - 1));
+        ln::Result<ln::Topology> r = ln::scale_free_topology(n, m, opt, rng);
+        if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
+            return false;
+        }
+        t = r.value();
+    }
+    for (const auto& [scid, info] : t.graph.channels()) {
+        const uint64_t node1_msat = t.node1_balance_msat.at(scid);
+        ln::Result<ln::ChannelIndex> c = w.ln().open_channel(
+            {.funder = nodes.at(info.node1), .peer = nodes.at(info.node2),
+             .capacity_sat = info.capacity_msat / 1000,
+             .push_msat = info.capacity_msat - node1_msat});
+        if (!setup_ok(ctx.sim, c.ok(), c.ok() ? "" : c.error())) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool open_declared(BuildContext& ctx, GatewayScenarioWorld& w) {
+    for (const TopologyLink& l : ctx.scenario.topology.links) {
+        const auto capacity = static_cast<uint64_t>(l.props.at("capacity_sat").number);
+        ln::ChannelOptions o{
+            .funder = w.index().at(l.from), .peer = w.index().at(l.to), .capacity_sat = capacity,
+            .push_msat = static_cast<uint64_t>(
+                prop_int_or(l.props, "push_msat", static_cast<int64_t>(capacity) * 500)),
+            .funder_overrides = overrides(l.props, ""),
+            .peer_overrides = overrides(l.props, "peer_")};
+        ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
+        if (!setup_ok(ctx.sim, c.ok(), c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error())) {
+            return false;
+        }
+    }
+    return true;
+}
+
+GatewayRunConfig run_config(const ParamValues& p) {
+    return {.peg_in_sat = static_cast<uint64_t>(param_int(p, "peg_in_sat")),
+            .amount_msat = param_int(p, "amount_msat"),
+            .min_final = param_int(p, "min_final_cltv_expiry_delta"),
+            .invoice_expiry = param_duration(p, "invoice_expiry"),
+            .payee_hold_blocks = param_int(p, "payee_hold_blocks"),
+            .block_interval = param_duration(p, "block_interval"),
+            .open_max_blocks = static_cast<uint32_t>(param_int(p, "open_max_blocks")),
+            .payments = param_int(p, "payments"),
+            .payee = param_text(p, "payee"),
+            .receives = param_int(p, "receives"),
+            .payer = param_text(p, "payer"),
+            .payment_interval = param_duration(p, "payment_interval"),
+            .duration = param_duration(p, "duration"),
+            .stop_within = param_duration(p, "stop_within"),
+            .payment_bound = param_duration(p, "payment_bound"),
+            .payments_must_succeed = param_text(p, "expect_payments") == "succeed"};
+}
+
+std::unique_ptr<World> build(BuildContext& ctx) {
+    const ParamValues& p = ctx.params;
+    auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run_config(p));
+    const std::string& gateway_node = param_text(p, "gateway_node");
+    const std::string& gateway_profile = param_text(p, "gateway_profile");
+    std::vector<ln::NodeIndex> nodes;
+    for (const TopologyNode& n : ctx.scenario.topology.nodes) {
+        for (const std::string& name : topology_node_names({.nodes = {n}})) {
+            std::string profile = n.props.at("profile").text;
+            if (name == gateway_node && gateway_profile != "node") {
+                profile = gateway_profile;
+            }
+            ln::Result<ln::NodeIndex> r =
+                w->ln().add_node({.alias = name, .profile = profile,
+                                  .overrides = overrides(n.props, ""),
+                                  .chain_lag = prop_duration(n, "chain_lag")});
+            if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
+                return w;
+            }
+            nodes.push_back(r.value());
+            w->index()[name] = r.value();
+        }
+    }
+    if (!open_declared(ctx, *w)) {
+        return w;
+    }
+    if (ctx.scenario.topology.generator && !open_generated(ctx, *w, nodes)) {
+        return w;
+    }
+    const int64_t timelock_blocks = param_int(p, "contract_timelock_blocks");
+    w->build_federation(static_cast<uint64_t>(param_int(p, "guardians")),
+                        param_duration(p, "view_lag"));
+    w->build_gateway(w->index().at(gateway_node),
+                     *gw::parse_gateway_variant(param_text(p, "variant")),
+                     static_cast<size_t>(param_int(p, "clients")),
+                     timelock_blocks > 0 ? std::optional<uint64_t>(timelock_blocks)
+                                         : std::nullopt);
+    w->start(ctx.emit);
+    return w;
+}
+
+// The smallest (or largest) value any seed can pick for an integer parameter, or its default.
+int64_t param_extreme(const Scenario& s, const std::string& name, int64_t def, bool largest) {
+    for (const ParamSpec& p : s.params) {
+        if (p.name != name) {
+            continue;
+        }
+        if (p.form == ParamSpec::Form::range) {
+            return largest ? p.hi : p.lo;
+        }
+        if (p.form == ParamSpec::Form::fixed) {
+            return p.fixed.number;
+        }
+        int64_t out = p.options.empty() ? def : p.options.front().number;
+        for (const Value& v : p.options) {
+            out = largest ? std::max(out, v.number) : std::min(out, v.number);
+        }
+        return out;
+    }
+    return def;
+}
+
+// A text parameter's fixed value (or its default); empty when it varies per seed.
+std::vector<std::pair<std::string, SourceLocation>> text_values(const Scenario& s,
+                                                                const std::string& name,
+                                                                const std::string& def) {
+    for (const ParamSpec& p : s.params) {
+        if (p.name != name) {
+            continue;
+        }
+        if (p.form == ParamSpec::Form::fixed) {
+            return {{p.fixed.text, p.where}};
+        }
+        std::vector<std::pair<std::string, SourceLocation>> out;
+        for (const Value& v : p.options) {
+            out.emplace_back(v.text, p.where);
+        }
+        return out;
+    }
+    return {{def, {"/params", 0, 0}}};
+}
+
+void validate_indices(const Scenario& s, std::vector<Diagnostic>* out) {
+    const int64_t guardians = param_extreme(s, "guardians", 4, false);
+    const int64_t clients = param_extreme(s, "clients", 1, false);
+    for (const TimelineEntry& e : s.timeline) {
+        auto g = e.args.find("guardian");
+        if (g != e.args.end() && g->second.number >= guardians) {
+            out->push_back({g->second.where, "guardian " + std::to_string(g->second.number) +
+                                                 " does not exist when a seed picks " +
+                                                 std::to_string(guardians) + " guardians"});
+        }
+        auto c = e.args.find("client");
+        if (c != e.args.end() && c->second.number >= clients) {
+            out->push_back({c->second.where, "client " + std::to_string(c->second.number) +
+                                                 " does not exist when a seed picks " +
+                                                 std::to_string(clients) + " clients"});
+        }
+    }
+}
+
+void validate(const Scenario& s, std::vector<Diagnostic>* out) {
+    const std::vector<std::string> names = topology_node_names(s.topology);
+    auto known = [&](const std::string& n) {
+        return std::find(names.begin(), names.end(), n) != names.end();
+    };
+    if (names.size() < 2) {
+        out->push_back({{"/topology/nodes", 0, 0}, "world gateway needs at least two nodes"});
+    }
+    for (const auto& [value, where] : text_values(s, "gateway_node", "gw")) {
+        if (!known(value)) {
+            out->push_back({where, "gateway_node \"" + value + "\" is not a topology node"});
+        }
+    }
+    for (const char* role : {"payee", "payer"}) {
+        const std::string count = std::string(role) == "payee" ? "payments" : "receives";
+        const bool used = param_extreme(s, count, 0, true) > 0;
+        for (const auto& [value, where] : text_values(s, role, "")) {
+            if ((used || !value.empty()) && !known(value)) {
+                out->push_back({where, std::string(role) + " \"" + value +
+                                           "\" is not a topology node (needed by " + count +
+                                           ")"});
+            }
+        }
+    }
+    if (s.topology.generator && *s.topology.generator == "scale_free") {
+        const auto n = static_cast<int64_t>(names.size());
+        int64_t m = prop_int_or(s.topology.generator_args, "channels", n - 1);
+        if (m < n - 1 || m > n * (n - 1) / 2) {
+            out->push_back({s.topology.generator_where,
+                            "scale_free: channels must be in [nodes - 1, nodes * (nodes - 1) / 2]"});
+        }
+    }
+    for (const TopologyLink& l : s.topology.links) {
+        if (l.kind == "channel" && l.from == l.to) {
+            out->push_back({l.where, "a channel needs two different nodes"});
+        }
+    }
+    validate_indices(s, out);
+}
+
+}  // namespace
+
+void register_gateway_world(WorldRegistry& registry) {
+    WorldKind k = gateway_world_kind();
+    k.fixed_nodes = {"gateway"};
+    k.validate = validate;
+    k.build = build;
+    registry.register_world(std::move(k));
+}
+
+}  // namespace scenario

@@ -1,0 +1,135 @@
+// World kind "gateway": a federation of guardians, one LNv1 gateway attached to a Lightning node
+// of a chosen profile, a declared or generated Lightning topology, and clients that pay external
+// payees through the gateway and receive from external payers through it.
+//
+// The world owns the Lightning network, the federation (its guardians read the Lightning chain
+// through lagging views), the gateway and the clients, and the always-on invariant checkers of
+// actors/federation/checkers.h (round fingerprints, books, chain backing, channel conservation,
+// HTLC expiry per profile, payments terminal within a bound, an honest gateway never loses)
+// plus three of its own: a receive whose preimage the guardians released is settled by the
+// gateway (the incoming half of "never loses"), /stop returns within `stop_within`, and no
+// invoice is paid after it expired. A violation fails the run at the event that caused it.
+// A foreground driver opens the channels, pegs in, waits for the gateway's registration,
+// fires "ready", runs the workload for `duration` and judges (gateway_world_run.cc). The
+// "variant" parameter switches on one historical bug (actors/gateway/gateway_variant.h).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/client/client.h"
+#include "actors/federation/checkers.h"
+#include "actors/federation/federation.h"
+#include "actors/gateway/gateway.h"
+#include "actors/gateway/gateway_variant.h"
+#include "actors/lightning/lightning_network.h"
+#include "scenario/world_registry.h"
+
+namespace scenario {
+
+// The gateway's own ecash account in the federation.
+inline constexpr uint32_t k_gateway_world_client = 1000;
+
+struct GatewayRunConfig {
+    uint64_t peg_in_sat = 0;
+    int64_t amount_msat = 0;
+    int64_t min_final = -1;  // -1: the payee's profile default
+    sim::SimDuration invoice_expiry;
+    int64_t payee_hold_blocks = 0;
+    sim::SimDuration block_interval;
+    uint32_t open_max_blocks = 20;
+    int64_t payments = 0;
+    std::string payee;
+    int64_t receives = 0;
+    std::string payer;
+    sim::SimDuration payment_interval;
+    sim::SimDuration duration;
+    sim::SimDuration stop_within;
+    sim::SimDuration payment_bound;
+    bool payments_must_succeed = false;
+};
+
+class GatewayScenarioWorld : public World {
+public:
+    struct Payment {
+        std::string name;
+        bool outgoing = true;  // client pays an external payee; false: a client receives
+        size_t client = 0;
+        actors::lightning::NodeIndex peer = 0;  // payee (outgoing) or payer (incoming)
+        actors::lightning::PaymentHash hash{};
+        std::optional<actors::lightning::Preimage> hold_preimage;
+        int64_t hold_blocks = 0;
+        int64_t expires_at_unix = 0;
+        std::optional<actors::client::ClientPayment> result;  // outgoing, when finished
+        std::optional<bool> received;                        // incoming, when finished
+        bool external_paid = false;                          // incoming: the payer's side
+        std::string note;                                    // incoming: why it failed
+    };
+
+    GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfig run);
+
+    void on_action(const TimelineEntry& entry) override;
+    std::vector<CheckResult> check() const override;
+    std::map<std::string, int64_t> metrics() const override;
+
+    // Built by the builder, in this order.
+    actors::lightning::LightningNetwork& ln() { return *ln_; }
+    std::map<std::string, actors::lightning::NodeIndex>& index() { return index_; }
+    void build_federation(uint64_t guardians, sim::SimDuration view_lag);
+    void build_gateway(actors::lightning::NodeIndex node, actors::gateway::GatewayVariant variant,
+                       size_t clients, std::optional<uint64_t> timelock_blocks);
+    void start(std::function<void(const std::string&)> emit);
+
+private:
+    void drive(const std::function<void(const std::string&)>& emit);
+    void peg_in(actors::federation::FederationApi& api, actors::federation::ClientId who);
+    void run_workload();
+    void start_pay(std::string name, size_t client, actors::lightning::NodeIndex payee,
+                   const TimelineEntry* entry);
+    void start_receive(std::string name, size_t client, actors::lightning::NodeIndex payer,
+                       int64_t amount_msat);
+    void hold_and_settle(Payment* p);
+    void drain_channel(const TimelineEntry& entry);
+    void watch();
+    void check_incoming_losses();
+    void check_expired_payments();
+    void fault(const std::string& what);
+    void judge(const Payment& p);
+    actors::lightning::NodeIndex node_arg(const TimelineEntry& entry, const std::string& arg) const;
+    int64_t arg_or(const TimelineEntry& entry, const std::string& arg, int64_t fallback) const;
+    size_t client_arg(const TimelineEntry& entry) const;
+
+    sim::Simulation& sim_;
+    GatewayRunConfig run_;
+    std::unique_ptr<actors::lightning::LightningNetwork> ln_;
+    actors::federation::CheckerHub hub_;
+    std::map<std::string, actors::lightning::NodeIndex> index_;
+    actors::lightning::NodeIndex fed_node_ = 0;
+    std::unique_ptr<actors::federation::Federation> federation_;
+    std::unique_ptr<actors::federation::PaymentChecker> payments_checker_;
+    std::unique_ptr<actors::federation::RoundFingerprintChecker> fingerprints_;
+    std::unique_ptr<actors::federation::FederationBooksChecker> books_;
+    std::unique_ptr<actors::federation::ChainBackingChecker> backing_;
+    std::unique_ptr<actors::federation::LightningChecker> lightning_checker_;
+    std::unique_ptr<actors::gateway::Gateway> gateway_;
+    std::vector<std::unique_ptr<actors::client::Client>> clients_;
+    std::vector<std::unique_ptr<Payment>> payments_;  // stable addresses
+    std::optional<sim::SimTime> stop_requested_;
+    std::optional<sim::SimTime> stopped_at_;
+    bool ready_ = false;
+    bool finished_ = false;
+    int64_t gateway_restarts_ = 0;
+    int64_t hint_changes_ = 0;
+    std::set<uint64_t> reported_losses_;
+    std::set<actors::federation::ContractId> reported_expired_;
+    std::function<void(const std::string&)> emit_;
+};
+
+// The declaration (gateway_world_decl.cc).
+WorldKind gateway_world_kind();
+
+}  // namespace scenario

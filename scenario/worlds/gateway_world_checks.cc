@@ -1,0 +1,182 @@
+// The gateway world's own checkers (a receive whose preimage was released is settled, /stop
+// returns in time, no expired invoice is paid), the periodic watch that runs them, the mapping
+// of every violation to a named checker, and the metrics.
+#include <algorithm>
+
+#include "scenario/worlds/gateway_world.h"
+#include "sim/this_actor.h"
+
+namespace scenario {
+
+namespace ln = actors::lightning;
+namespace fed = actors::federation;
+namespace gw = actors::gateway;
+namespace this_actor = sim::this_actor;
+
+namespace {
+
+constexpr int64_t k_ns_per_s = 1'000'000'000;
+
+// The hub's checker names, grouped under the world's checker names.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& checker_groups() {
+    static const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
+        {"fed.consensus", {"round_fingerprint"}},
+        {"fed.books", {"federation_books", "ecash_issued_once", "claimed_xor_refunded"}},
+        {"fed.chain_backing", {"chain_backing"}},
+        {"ln.conservation", {"channel_conservation"}},
+        {"ln.htlc_expiry", {"htlc_expiry"}},
+        {"gw.never_loses", {"gateway_never_loses", "gw.never_loses"}},
+        {"gw.payments_terminal", {"payment_terminal"}},
+        {"gw.stops", {"gw.stops"}},
+        {"gw.no_expired_payment", {"gw.no_expired_payment"}}};
+    return groups;
+}
+
+}  // namespace
+
+void GatewayScenarioWorld::watch() {
+    size_t hint_digest_seen = 0;
+    std::vector<uint64_t> hints;
+    while (true) {
+        this_actor::sleep_for(sim::SimDuration::seconds(5));
+        if (stop_requested_.has_value() && !stopped_at_.has_value() &&
+            this_actor::now() > *stop_requested_ + run_.stop_within) {
+            hub_.report("gw.stops", "the gateway did not stop within " +
+                                        sim::to_string(run_.stop_within) + " of /stop");
+        }
+        check_incoming_losses();
+        check_expired_payments();
+        std::vector<uint64_t> now_hints;
+        for (const fed::RouteHintRecord& h : gateway_->store().registered_hints) {
+            now_hints.push_back(h.short_channel_id);
+        }
+        if (!now_hints.empty() && now_hints != hints) {
+            hint_changes_ += hint_digest_seen > 0 ? 1 : 0;
+            ++hint_digest_seen;
+            hints = now_hints;
+        }
+    }
+}
+
+void GatewayScenarioWorld::check_incoming_losses() {
+    // The most advanced running guardian's view of the incoming contracts.
+    fed::PeerId best(0);
+    for (uint32_t i = 1; i < federation_->size(); ++i) {
+        if (federation_->store(fed::PeerId(i)).state.rounds_applied() >
+            federation_->store(best).state.rounds_applied()) {
+            best = fed::PeerId(i);
+        }
+    }
+    const fed::FederationState& state = federation_->store(best).state;
+    const ln::LightningNode& node = ln_->node(gateway_->config().ln_node);
+    for (const auto& [id, p] : gateway_->store().incoming) {
+        if (p.stage == gw::IncomingStage::settled || reported_losses_.count(id) > 0) {
+            continue;
+        }
+        auto rec = state.incoming().find(p.htlc.payment_hash);
+        const bool released = rec != state.incoming().end() && rec->second.paid_to.has_value() &&
+                              rec->second.paid_to->value != k_gateway_world_client;
+        if (p.lost || (released && node.held_count(p.htlc.payment_hash) == 0)) {
+            reported_losses_.insert(id);
+            hub_.report("gw.never_loses",
+                        "the guardians released the preimage of intercepted HTLC " +
+                            std::to_string(id) + " to the receiver, but the gateway never "
+                            "settled the HTLC (" + (p.note.empty() ? "it is gone" : p.note) +
+                            "): the gateway paid the federation for nothing");
+        }
+    }
+}
+
+void GatewayScenarioWorld::check_expired_payments() {
+    const int64_t epoch = sim_.clocks().epoch_unix_s();
+    for (const auto& [cid, out] : gateway_->store().outgoing) {
+        if (out.stage != gw::OutgoingStage::claimed || !out.dispatched_at.has_value() ||
+            reported_expired_.count(cid) > 0) {
+            continue;
+        }
+        const int64_t dispatched_ns = epoch * k_ns_per_s + out.dispatched_at->ns();
+        const int64_t expires_ns = out.request.invoice.expires_at_unix() * k_ns_per_s;
+        if (dispatched_ns > expires_ns) {
+            reported_expired_.insert(cid);
+            hub_.report("gw.no_expired_payment",
+                        "contract " + std::to_string(cid.value) + ": the invoice expired at unix " +
+                            std::to_string(out.request.invoice.expires_at_unix()) +
+                            " but was paid, dispatched " +
+                            std::to_string((dispatched_ns - expires_ns) / k_ns_per_s) +
+                            " s later by the reference clock");
+        }
+    }
+}
+
+std::vector<CheckResult> GatewayScenarioWorld::check() const {
+    std::vector<CheckResult> out;
+    for (const auto& [name, sources] : checker_groups()) {
+        CheckResult r{name, true, ""};
+        for (const std::string& v : hub_.violations()) {
+            for (const std::string& src : sources) {
+                if (r.passed && v.rfind(src + " violated", 0) == 0) {
+                    r.passed = false;
+                    r.message = v;
+                }
+            }
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+std::map<std::string, int64_t> GatewayScenarioWorld::metrics() const {
+    std::map<std::string, int64_t> m = {
+        {"gw.payments", 0}, {"gw.paid", 0}, {"gw.refunded", 0}, {"gw.failed", 0},
+        {"gw.pending", 0}, {"gw.refund_margin_min", -1}, {"gw.receives", 0}, {"gw.received", 0},
+        {"gw.receive_failed", 0}, {"gw.cancelled", 0}, {"gw.timeout_too_close", 0},
+        {"gw.invoice_expired", 0}, {"gw.stopped", stopped_at_.has_value() ? 1 : 0},
+        {"gw.restarts", gateway_restarts_}, {"gw.hint_changes", hint_changes_},
+        {"ln.tip_height", ln_->chain().tip()}};
+    std::optional<int64_t> margin_min;
+    for (const auto& p : payments_) {
+        if (!p->outgoing) {
+            ++m["gw.receives"];
+            ++m[p->received.value_or(false) ? "gw.received" : "gw.receive_failed"];
+            continue;
+        }
+        ++m["gw.payments"];
+        if (!p->result.has_value()) {
+            ++m["gw.pending"];
+            continue;
+        }
+        const actors::client::ClientPayment& r = *p->result;
+        switch (r.state) {
+            case fed::PaymentState::succeeded:
+                ++m["gw.paid"];
+                break;
+            case fed::PaymentState::refunded: {
+                ++m["gw.refunded"];
+                if (!r.cancelled) {
+                    const int64_t margin = static_cast<int64_t>(r.refund_count) -
+                                           static_cast<int64_t>(r.timelock);
+                    margin_min = margin_min.has_value() ? std::min(*margin_min, margin) : margin;
+                }
+                break;
+            }
+            case fed::PaymentState::failed:
+                ++m["gw.failed"];
+                break;
+            case fed::PaymentState::pending:
+                ++m["gw.pending"];
+                break;
+        }
+    }
+    m["gw.refund_margin_min"] = margin_min.value_or(-1);
+    for (const auto& [cid, out] : gateway_->store().outgoing) {
+        if (out.stage != gw::OutgoingStage::cancelled) {
+            continue;
+        }
+        ++m["gw.cancelled"];
+        m["gw.timeout_too_close"] += out.note == "TimeoutTooClose" ? 1 : 0;
+        m["gw.invoice_expired"] += out.note == "InvoiceExpired" ? 1 : 0;
+    }
+    return m;
+}
+
+}  // namespace scenario

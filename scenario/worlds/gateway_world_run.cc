@@ -1,0 +1,359 @@
+// The gateway world at run time: construction of the federation, gateway and clients; the
+// driver (open channels, peg in, wait for the gateway's registration, "ready", workload, judge);
+// the timeline actions; the world's own checkers (incoming losses, /stop deadline, expired
+// invoices paid) and the metrics.
+#include "scenario/worlds/gateway_world.h"
+
+#include "sim/this_actor.h"
+
+namespace scenario {
+
+namespace ln = actors::lightning;
+namespace fed = actors::federation;
+namespace gw = actors::gateway;
+namespace this_actor = sim::this_actor;
+namespace chain = actors::chain;
+
+GatewayScenarioWorld::GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfig run)
+    : sim_(sim),
+      run_(std::move(run)),
+      ln_(std::make_unique<ln::LightningNetwork>(sim, ln::LightningNetworkConfig{})),
+      hub_(sim) {}
+
+void GatewayScenarioWorld::build_federation(uint64_t guardians, sim::SimDuration view_lag) {
+    fed_node_ = ln_->add_virtual_node("fed");
+    const auto n = static_cast<int64_t>(guardians);
+    federation_ = std::make_unique<fed::Federation>(
+        sim_, fed::FederationConfig{.name = "fed", .guardians = guardians, .params = {},
+                                    .timing = {}},
+        &ln_->chain().chain(), [this, view_lag, n](fed::PeerId p) {
+            const std::string name = "fed.btc" + std::to_string(p.value);
+            return std::make_unique<fed::LightningBitcoind>(
+                ln_->chain(),
+                fed::LightningBitcoindConfig{
+                    .name = name,
+                    .lag = view_lag * static_cast<int64_t>(p.value + 1) / n,
+                    .rpc_latency = sim::SimDuration::millis(2),
+                    .rpc_error = sim::Ratio::never()},
+                sim_.random(name));
+        });
+    payments_checker_ = std::make_unique<fed::PaymentChecker>(hub_, run_.payment_bound);
+    fingerprints_ = std::make_unique<fed::RoundFingerprintChecker>(hub_);
+    books_ = std::make_unique<fed::FederationBooksChecker>(hub_);
+    backing_ = std::make_unique<fed::ChainBackingChecker>(hub_, ln_->chain().chain());
+    lightning_checker_ = std::make_unique<fed::LightningChecker>(hub_, *ln_);
+    federation_->attach(fingerprints_.get());
+    federation_->attach(books_.get());
+    federation_->attach(backing_.get());
+}
+
+void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant variant,
+                                         size_t clients, std::optional<uint64_t> timelock_blocks) {
+    const gw::VariantKnobs knobs = gw::knobs_for(variant);
+    gw::GatewayConfig gc{.name = "gateway", .ln_node = node, .federation_node = fed_node_,
+                         .client = fed::ClientId(k_gateway_world_client)};
+    gc.rules = knobs.rules;
+    gc.stop_deadlock = knobs.stop_deadlock;
+    gateway_ = std::make_unique<gw::Gateway>(sim_, *ln_, *federation_, gc,
+                                             payments_checker_.get());
+    for (size_t i = 0; i < clients; ++i) {
+        actors::client::ClientConfig cc{.name = "client" + std::to_string(i),
+                                        .id = fed::ClientId(static_cast<uint32_t>(i + 1)),
+                                        .federation_node = fed_node_};
+        cc.timelock = knobs.client_timelock;
+        cc.timelock_blocks = timelock_blocks;
+        clients_.push_back(std::make_unique<actors::client::Client>(sim_, *ln_, *federation_, cc,
+                                                                    payments_checker_.get()));
+    }
+    sim_.scheduler().trace("gateway_world").field("variant", gw::to_string(variant));
+}
+
+void GatewayScenarioWorld::start(std::function<void(const std::string&)> emit) {
+    emit_ = std::move(emit);
+    federation_->start();
+    lightning_checker_->start();
+    payments_checker_->start();
+    sim_.scheduler().spawn("gateway_world.driver", [this] { drive(emit_); });
+    sim_.scheduler().spawn("gateway_world.watch", [this] { watch(); },
+                           {.kind = sim::ActorKind::daemon, .node = {}});
+    if (run_.block_interval > sim::SimDuration::zero()) {
+        sim_.scheduler().spawn("gateway_world.miner", [this] {
+            while (true) {
+                ln_->mine_blocks(1, run_.block_interval);
+            }
+        }, {.kind = sim::ActorKind::daemon, .node = {}});
+    }
+}
+
+void GatewayScenarioWorld::peg_in(fed::FederationApi& api, fed::ClientId who) {
+    chain::TxOut out;
+    out.value = static_cast<chain::Amount>(run_.peg_in_sat);
+    out.condition = federation_->multisig();
+    chain::Txid txid = ln_->chain().fund({out}, "deposit");
+    ln_->mine_blocks(1, sim::SimDuration::seconds(1));
+    std::optional<int64_t> height = ln_->chain().tx_height(txid);
+    SIM_ASSERT(height.has_value());
+    ln_->mine_blocks(12, sim::SimDuration::seconds(1));
+    this_actor::sleep_for(sim::SimDuration::seconds(3));
+    fed::FedTx tx{api.new_tx_id(),
+                  fed::PegInTx{.client = who, .outpoint = chain::OutPoint{txid, 0},
+                               .block_height = static_cast<uint64_t>(*height)}};
+    std::optional<fed::TxOutcome> o =
+        api.submit_and_wait(tx, this_actor::now() + sim::SimDuration::minutes(5));
+    if (!o.has_value() || !o->accepted) {
+        this_actor::fail("gateway world setup: peg-in for client " + std::to_string(who.value) +
+                         " failed: " + (o.has_value() ? o->error : "no outcome"));
+    }
+}
+
+void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& emit) {
+    if (!ln_->mine_until_open(run_.open_max_blocks, sim::SimDuration::seconds(2))) {
+        this_actor::fail("gateway world setup: channels not open after " +
+                         std::to_string(run_.open_max_blocks) + " blocks");
+        return;
+    }
+    gateway_->start();
+    for (auto& c : clients_) {
+        c->start();
+    }
+    peg_in(gateway_->api(), fed::ClientId(k_gateway_world_client));
+    for (auto& c : clients_) {
+        peg_in(c->api(), c->config().id);
+    }
+    const sim::SimTime deadline = this_actor::now() + sim::SimDuration::minutes(5);
+    while (clients_.front()->api().gateways().empty()) {
+        if (this_actor::now() > deadline) {
+            this_actor::fail("gateway world setup: the gateway did not register in 5m");
+            return;
+        }
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+    }
+    ready_ = true;
+    emit("ready");
+    if (run_.payments > 0 || run_.receives > 0) {
+        sim_.scheduler().spawn("gateway_world.workload", [this] { run_workload(); },
+                               {.kind = sim::ActorKind::daemon, .node = {}});
+    }
+    this_actor::sleep_for(run_.duration);
+    finished_ = true;
+    lightning_checker_->check();
+    check_incoming_losses();
+    check_expired_payments();
+    if (stop_requested_.has_value() && !stopped_at_.has_value()) {
+        hub_.report("gw.stops", "the gateway did not stop by the end of the run (requested at t=" +
+                                    sim::to_string(*stop_requested_) + ")");
+    }
+    payments_checker_->check_final();
+}
+
+void GatewayScenarioWorld::run_workload() {
+    const int64_t rounds = std::max(run_.payments, run_.receives);
+    for (int64_t i = 0; i < rounds; ++i) {
+        const size_t client = static_cast<size_t>(i) % clients_.size();
+        if (i < run_.payments) {
+            start_pay("workload.pay" + std::to_string(i), client, index_.at(run_.payee), nullptr);
+        }
+        if (i < run_.receives) {
+            start_receive("workload.receive" + std::to_string(i), client, index_.at(run_.payer),
+                          run_.amount_msat);
+        }
+        this_actor::sleep_for(run_.payment_interval);
+    }
+}
+
+int64_t GatewayScenarioWorld::arg_or(const TimelineEntry& entry, const std::string& arg,
+                                     int64_t fallback) const {
+    auto it = entry.args.find(arg);
+    return it == entry.args.end() ? fallback : it->second.number;
+}
+
+ln::NodeIndex GatewayScenarioWorld::node_arg(const TimelineEntry& entry,
+                                             const std::string& arg) const {
+    auto it = index_.find(entry.args.at(arg).text);
+    SIM_ASSERT(it != index_.end());
+    return it->second;
+}
+
+size_t GatewayScenarioWorld::client_arg(const TimelineEntry& entry) const {
+    const auto c = static_cast<size_t>(arg_or(entry, "client", 0));
+    SIM_ASSERT(c < clients_.size());  // validate_indices checked it
+    return c;
+}
+
+void GatewayScenarioWorld::start_pay(std::string name, size_t client, ln::NodeIndex payee,
+                                     const TimelineEntry* entry) {
+    auto owned = std::make_unique<Payment>();
+    Payment* p = owned.get();
+    payments_.push_back(std::move(owned));
+    p->name = std::move(name);
+    p->client = client;
+    p->peer = payee;
+    const int64_t no = -1;
+    p->hold_blocks = entry ? arg_or(*entry, "hold_blocks", run_.payee_hold_blocks)
+                           : run_.payee_hold_blocks;
+    ln::InvoiceOptions io{.amount_msat = static_cast<uint64_t>(
+                              entry ? arg_or(*entry, "amount_msat", run_.amount_msat)
+                                    : run_.amount_msat)};
+    const int64_t min_final = entry ? arg_or(*entry, "min_final_cltv_expiry_delta", run_.min_final)
+                                    : run_.min_final;
+    if (min_final != no) {
+        io.min_final_cltv_expiry_delta = static_cast<uint32_t>(min_final);
+    }
+    sim::SimDuration expiry = run_.invoice_expiry;
+    if (entry != nullptr && entry->args.at("expiry").duration() > sim::SimDuration::zero()) {
+        expiry = entry->args.at("expiry").duration();
+    }
+    io.expiry_seconds = static_cast<uint32_t>(expiry.ns() / sim::SimDuration::seconds(1).ns());
+    sim_.scheduler().spawn("pay." + p->name, [this, p, io] {
+        ln::LightningNode& node = ln_->node(p->peer);
+        ln::Invoice invoice;
+        if (p->hold_blocks > 0) {
+            p->hold_preimage = ln::random_preimage(this_actor::random());
+            ln_->chain().register_preimage(*p->hold_preimage);
+            invoice = node.create_hold_invoice(io, ln::payment_hash_of(*p->hold_preimage));
+            sim_.scheduler().spawn("hold." + p->name, [this, p] { hold_and_settle(p); },
+                                   {.kind = sim::ActorKind::daemon, .node = node.net_id()});
+        } else {
+            invoice = node.create_invoice(io);
+        }
+        p->hash = invoice.payment_hash;
+        p->expires_at_unix = invoice.expires_at_unix();
+        p->result = clients_.at(p->client)->pay(ln::public_copy(invoice));
+        judge(*p);
+    }, {.kind = sim::ActorKind::daemon, .node = {}});
+}
+
+void GatewayScenarioWorld::hold_and_settle(Payment* p) {
+    ln::LightningNode& node = ln_->node(p->peer);
+    const ln::PaymentHash hash = ln::payment_hash_of(*p->hold_preimage);
+    while (node.held_count(hash) == 0) {
+        if (p->result.has_value()) {
+            return;
+        }
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+    }
+    const int64_t until = ln_->chain().tip() + p->hold_blocks;
+    while (ln_->chain().tip() < until) {
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+    }
+    const bool settled = node.settle_hold(*p->hold_preimage);
+    this_actor::trace("payee_hold_settle").field("payment", p->name).field("settled", settled);
+}
+
+void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::NodeIndex payer,
+                                         int64_t amount_msat) {
+    auto owned = std::make_unique<Payment>();
+    Payment* p = owned.get();
+    payments_.push_back(std::move(owned));
+    p->name = std::move(name);
+    p->outgoing = false;
+    p->client = client;
+    p->peer = payer;
+    sim_.scheduler().spawn("receive." + p->name, [this, p, amount_msat] {
+        actors::client::Client& c = *clients_.at(p->client);
+        std::optional<ln::Invoice> inv = c.create_invoice(static_cast<uint64_t>(amount_msat));
+        if (!inv.has_value()) {
+            p->received = false;
+            return;
+        }
+        p->hash = inv->payment_hash;
+        p->expires_at_unix = inv->expires_at_unix();
+        ln::PaymentResult r = ln_->node(p->peer).pay(*inv);
+        p->external_paid = r.succeeded;
+        // Paid or not, the federation may have released the preimage: the client claims it.
+        p->received = c.await_receive(p->hash, r.succeeded ? sim::SimDuration::minutes(10)
+                                                           : sim::SimDuration::minutes(2));
+        if (!*p->received) {
+            p->note = r.succeeded ? "no decryption" : r.reason;
+        }
+        judge(*p);
+    }, {.kind = sim::ActorKind::daemon, .node = {}});
+}
+
+void GatewayScenarioWorld::drain_channel(const TimelineEntry& entry) {
+    const ln::NodeIndex from = node_arg(entry, "from");
+    const ln::NodeIndex to = node_arg(entry, "to");
+    const auto amount = static_cast<uint64_t>(entry.args.at("amount_msat").number);
+    sim_.scheduler().spawn("drain." + entry.name, [this, from, to, amount] {
+        ln::Invoice inv = ln_->node(to).create_invoice(ln::InvoiceOptions{.amount_msat = amount});
+        ln::PaymentResult r = ln_->node(from).pay(inv);
+        this_actor::trace("drain_channel").field("succeeded", r.succeeded).field("reason",
+                                                                                  r.reason);
+    }, {.kind = sim::ActorKind::daemon, .node = {}});
+}
+
+// The ordinary expectation "every payment succeeds" (expect_payments = succeed): the first
+// payment or receive that ends otherwise fails the run, naming what the gateway said.
+void GatewayScenarioWorld::judge(const Payment& p) {
+    if (!run_.payments_must_succeed) {
+        return;
+    }
+    if (!p.outgoing) {
+        if (!p.received.value_or(false)) {
+            this_actor::fail("receive " + p.name + " was not claimed, expected to succeed (" +
+                             p.note + ")");
+        }
+        return;
+    }
+    const actors::client::ClientPayment& r = *p.result;
+    if (r.state == fed::PaymentState::succeeded) {
+        return;
+    }
+    std::string gateway_note;
+    auto it = gateway_->store().outgoing.find(r.contract);
+    if (it != gateway_->store().outgoing.end()) {
+        gateway_note = "; gateway: " + it->second.note;
+    }
+    this_actor::fail("payment " + p.name + " ended " + fed::to_string(r.state) +
+                     ", expected to succeed (" + r.note + gateway_note + ")");
+}
+
+void GatewayScenarioWorld::fault(const std::string& what) {
+    payments_checker_->faults_healed(sim_.scheduler().now());
+    sim_.scheduler().trace("gateway_world_fault").field("action", what);
+}
+
+void GatewayScenarioWorld::on_action(const TimelineEntry& entry) {
+    const std::string& a = entry.action;
+    const std::string name = entry.name.empty() ? a + std::to_string(payments_.size()) : entry.name;
+    if (a == "pay") {
+        start_pay(name, client_arg(entry), node_arg(entry, "to"), &entry);
+    } else if (a == "receive") {
+        start_receive(name, client_arg(entry), node_arg(entry, "from"),
+                      arg_or(entry, "amount_msat", run_.amount_msat));
+    } else if (a == "mine") {
+        const auto blocks = static_cast<uint32_t>(entry.args.at("blocks").number);
+        const sim::SimDuration spacing = entry.args.at("spacing").duration();
+        sim_.scheduler().spawn("gateway_world.mine", [this, blocks, spacing] {
+            ln_->mine_blocks(blocks, spacing);
+        }, {.kind = sim::ActorKind::daemon, .node = {}});
+    } else if (a == "crash_gateway") {
+        gateway_->crash();
+        fault(a);
+    } else if (a == "restart_gateway") {
+        gateway_->restart();
+        ++gateway_restarts_;
+        fault(a);
+    } else if (a == "stop_gateway") {
+        stop_requested_ = sim_.scheduler().now();
+        sim_.scheduler().spawn("gateway_world.stop", [this] {
+            gateway_->stop();
+            stopped_at_ = this_actor::now();
+            emit_("gateway_stopped");
+        }, {.kind = sim::ActorKind::daemon, .node = {}});
+    } else if (a == "disconnect_gateway_ln") {
+        gateway_->disconnect_lightning();
+        fault(a);
+    } else if (a == "reconnect_gateway_ln") {
+        gateway_->reconnect_lightning();
+        fault(a);
+    } else if (a == "crash_guardian" || a == "restart_guardian") {
+        const fed::PeerId peer(static_cast<uint64_t>(entry.args.at("guardian").number));
+        a == "crash_guardian" ? federation_->crash(peer) : federation_->restart(peer);
+        fault(a);
+    } else if (a == "drain_channel") {
+        drain_channel(entry);
+    }
+}
+
+}  // namespace scenario
