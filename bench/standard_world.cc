@@ -40,10 +40,40 @@ sim::SimulationConfig sim_config(const StandardOptions& o) {
     return cfg;
 }
 
+ln::Topology make_topology(const StandardOptions& o, const sim::Simulation& sim) {
+    sim::Random topo_rng = sim.random("bench.topology");
+    ln::TopologyOptions t;
+    t.capacity_sat = {2000000, 10000000};
+    t.node1_share_percent = {30, 70};
+    t.policy.fee_base_msat = {0, 1000};
+    t.policy.fee_ppm = {1, 500};
+    t.policy.cltv_expiry_delta = {34, 80};
+    ln::Result<ln::Topology> topo = ln::scale_free_topology(o.ln_nodes, o.ln_channels, t, topo_rng);
+    SIM_ASSERT_MSG(topo.ok(), topo.error());
+    return std::move(topo.value());
+}
+
+// The faucet funds every channel and the peg-in deposits: a large network needs more than the
+// chain backend's default two coinbases (the extra ones are mined before the run starts).
+ln::LightningNetworkConfig ln_config(const StandardOptions& o, const ln::Topology& topo) {
+    chain::Amount need = static_cast<chain::Amount>(o.clients + 1) * k_peg_in_sat;
+    for (const auto& [scid, info] : topo.graph.channels()) {
+        need += static_cast<chain::Amount>(info.capacity_msat / 1000);
+    }
+    ln::LightningNetworkConfig c;
+    c.chain.faucet_min_sat = need;
+    return c;
+}
+
 class StandardWorld {
 public:
     explicit StandardWorld(const StandardOptions& o)
-        : opt_(o), sim_(sim_config(o)), ln_(sim_), hub_(sim_), rng_(sim_.random("bench.world")) {
+        : opt_(o),
+          sim_(sim_config(o)),
+          topo_(make_topology(o, sim_)),
+          ln_(sim_, ln_config(o, topo_)),
+          hub_(sim_),
+          rng_(sim_.random("bench.world")) {
         build_lightning();
         build_federation();
     }
@@ -66,6 +96,7 @@ private:
 
     StandardOptions opt_;
     sim::Simulation sim_;
+    ln::Topology topo_;
     ln::LightningNetwork ln_;
     federation::CheckerHub hub_;
     sim::Random rng_;
@@ -88,18 +119,8 @@ private:
 };
 
 void StandardWorld::build_lightning() {
-    sim::Random topo_rng = sim_.random("bench.topology");
-    ln::TopologyOptions t;
-    t.capacity_sat = {2000000, 10000000};
-    t.node1_share_percent = {30, 70};
-    t.policy.fee_base_msat = {0, 1000};
-    t.policy.fee_ppm = {1, 500};
-    t.policy.cltv_expiry_delta = {34, 80};
-    ln::Result<ln::Topology> topo =
-        ln::scale_free_topology(opt_.ln_nodes, opt_.ln_channels, t, topo_rng);
-    SIM_ASSERT(topo.ok());
     ln::Result<std::vector<ln::NodeIndex>> ids =
-        ln::build_from_topology(ln_, topo.value(), {"lnd", "cln", "ldk"});
+        ln::build_from_topology(ln_, topo_, {"lnd", "cln", "ldk"});
     SIM_ASSERT(ids.ok());
     ln_nodes_ = ids.value();
     gw_node_ = ln_nodes_[0];  // the first node: best connected under preferential attachment

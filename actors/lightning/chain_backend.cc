@@ -13,9 +13,26 @@ constexpr const char* k_faucet = "faucet";
 
 }  // namespace
 
+std::optional<uint32_t> coinbases_for(chain::Amount need_sat, const chain::ChainParams& params) {
+    chain::Amount have = 0;
+    uint32_t count = 0;
+    // Height 0 is genesis; coinbases start at height 1. The subsidy reaches 0 after 64 halvings.
+    for (int64_t h = 1; have < need_sat; ++h, ++count) {
+        const chain::Amount s = chain::block_subsidy(h, params.subsidy_halving_interval);
+        if (s == 0) {
+            return std::nullopt;
+        }
+        have += s;
+    }
+    return count;
+}
+
 ChainBackend::ChainBackend(sim::Scheduler& sched, ChainBackendConfig config) : sched_(sched) {
     SIM_ASSERT(config.faucet_coinbases >= 1);
-    for (uint32_t i = 0; i < config.faucet_coinbases; ++i) {
+    std::optional<uint32_t> needed = coinbases_for(config.faucet_min_sat, chain_.params());
+    SIM_ASSERT_MSG(needed.has_value(), "faucet_min_sat exceeds the chain's total supply");
+    const uint32_t coinbases = std::max(config.faucet_coinbases, *needed);
+    for (uint32_t i = 0; i < coinbases; ++i) {
         const chain::Block& b = chain_.mine(chain::MineOptions{.coinbase_owner = k_faucet});
         faucet_reserve_.emplace_back(chain::OutPoint{b.txids[0], 0}, b.txs[0].outputs[0].value);
     }

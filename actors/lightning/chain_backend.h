@@ -27,9 +27,18 @@ namespace actors::lightning {
 using ViewId = uint32_t;
 
 struct ChainBackendConfig {
-    // Coinbases mined to the faucet before maturity blocks; each is 50 BTC on regtest.
+    // Coinbases mined to the faucet before maturity blocks; each is 50 BTC on regtest until the
+    // first halving (height 150), then 25 BTC, and so on.
     uint32_t faucet_coinbases = 2;
+    // Further faucet coinbases are mined until their subsidies sum to at least this (a big
+    // network's channels need more than two coinbases). 0: faucet_coinbases alone decide.
+    chain::Amount faucet_min_sat = 0;
 };
+
+// The subsidies of coinbases mined from height 1 up: how many a faucet needs to hold
+// `need_sat`, given regtest's halvings (fails when even the whole supply is too small).
+std::optional<uint32_t> coinbases_for(chain::Amount need_sat,
+                                      const chain::ChainParams& params = {});
 
 // The confirmed transaction that spent an outpoint.
 struct SpendRecord {

@@ -22,10 +22,29 @@ ChannelPolicy& ChannelInfo::policy_from(NodeIndex from) {
     return from == node1 ? policy_1to2 : policy_2to1;
 }
 
+Graph::Graph(const Graph& other)
+    : aliases_(other.aliases_), channels_(other.channels_), adjacency_(other.adjacency_) {
+    adjacency_info_.resize(adjacency_.size());
+    for (size_t n = 0; n < adjacency_.size(); ++n) {
+        for (ShortChannelId scid : adjacency_[n]) {
+            adjacency_info_[n].push_back(&channels_.at(scid));
+        }
+    }
+}
+
+Graph& Graph::operator=(const Graph& other) {
+    if (this != &other) {
+        Graph copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
 NodeIndex Graph::add_node(std::string alias) {
     SIM_ASSERT(aliases_.size() < k_no_node);
     aliases_.push_back(std::move(alias));
     adjacency_.emplace_back();
+    adjacency_info_.emplace_back();
     return static_cast<NodeIndex>(aliases_.size() - 1);
 }
 
@@ -51,10 +70,12 @@ Result<ShortChannelId> Graph::add_channel(const ChannelInfo& c) {
         return Result<ShortChannelId>::failure("channel " + c.scid.to_string() +
                                                ": zero capacity");
     }
-    channels_.emplace(c.scid, c);
+    const ChannelInfo* info = &channels_.emplace(c.scid, c).first->second;
     for (NodeIndex n : {c.node1, c.node2}) {
         auto& adj = adjacency_[n];
-        adj.insert(std::lower_bound(adj.begin(), adj.end(), c.scid), c.scid);
+        auto at = std::lower_bound(adj.begin(), adj.end(), c.scid);
+        adjacency_info_[n].insert(adjacency_info_[n].begin() + (at - adj.begin()), info);
+        adj.insert(at, c.scid);
     }
     return Result<ShortChannelId>::success(c.scid);
 }
@@ -66,7 +87,9 @@ bool Graph::remove_channel(ShortChannelId scid) {
     }
     for (NodeIndex n : {it->second.node1, it->second.node2}) {
         auto& adj = adjacency_[n];
-        adj.erase(std::lower_bound(adj.begin(), adj.end(), scid));
+        auto at = std::lower_bound(adj.begin(), adj.end(), scid);
+        adjacency_info_[n].erase(adjacency_info_[n].begin() + (at - adj.begin()));
+        adj.erase(at);
     }
     channels_.erase(it);
     return true;
@@ -90,6 +113,155 @@ const std::vector<ShortChannelId>& Graph::channels_of(NodeIndex n) const {
     SIM_ASSERT(n < adjacency_.size());
     return adjacency_[n];
 }
+
+std::span<const ChannelInfo* const> Graph::channel_infos_of(NodeIndex n) const {
+    SIM_ASSERT(n < adjacency_info_.size());
+    return adjacency_info_[n];
+}
+
+// --- GraphView -----------------------------------------------------------------------------
+
+const ChannelInfo* GraphView::channel(ShortChannelId scid) const {
+    if (!own_.empty()) {
+        auto it = own_.find(scid);
+        if (it != own_.end()) {
+            return it->second.has_value() ? &*it->second : nullptr;
+        }
+    }
+    return shared_->graph.channel(scid);
+}
+
+std::span<const ShortChannelId> GraphView::channels_of(NodeIndex n) const {
+    const std::vector<ShortChannelId>& base = shared_->graph.channels_of(n);
+    auto mine = own_by_node_.find(n);
+    if (mine == own_by_node_.end()) {
+        return base;
+    }
+    // Merge the two sorted lists: the shared channels this view does not know drop out, the
+    // view's own channels (private ones, or ones the shared graph has already dropped) join.
+    merged_.clear();
+    auto b = base.begin();
+    for (ShortChannelId scid : mine->second) {
+        for (; b != base.end() && *b < scid; ++b) {
+            merged_.push_back(*b);
+        }
+        if (b != base.end() && *b == scid) {
+            ++b;
+        }
+        if (own_.at(scid).has_value()) {
+            merged_.push_back(scid);
+        }
+    }
+    merged_.insert(merged_.end(), b, base.end());
+    return merged_;
+}
+
+std::span<const ChannelInfo* const> GraphView::channel_infos_of(NodeIndex n) const {
+    if (own_by_node_.count(n) == 0) {
+        return shared_->graph.channel_infos_of(n);
+    }
+    merged_infos_.clear();
+    for (ShortChannelId scid : channels_of(n)) {
+        merged_infos_.push_back(channel(scid));
+    }
+    return merged_infos_;
+}
+
+std::optional<ChannelInfo> GraphView::entry(ShortChannelId scid) const {
+    const ChannelInfo* c = channel(scid);
+    return c == nullptr ? std::nullopt : std::optional<ChannelInfo>(*c);
+}
+
+void GraphView::add_channel(const ChannelInfo& c) {
+    if (c.node1 >= node_count() || c.node2 >= node_count() || c.node1 == c.node2 ||
+        c.capacity_msat == 0 || channel(c.scid) != nullptr) {
+        return;  // the same cases Graph::add_channel refuses
+    }
+    set_entry(c.scid, c);
+}
+
+bool GraphView::remove_channel(ShortChannelId scid) {
+    if (channel(scid) == nullptr) {
+        return false;
+    }
+    set_entry(scid, std::nullopt);
+    return true;
+}
+
+bool GraphView::update_policy(ShortChannelId scid, NodeIndex from, const ChannelPolicy& policy) {
+    std::optional<ChannelInfo> e = entry(scid);
+    if (!e.has_value() || !e->has_endpoint(from)) {
+        return false;
+    }
+    e->policy_from(from) = policy;
+    set_entry(scid, e);
+    return true;
+}
+
+namespace {
+
+bool same(const std::optional<ChannelInfo>& a, const ChannelInfo* b) {
+    if (!a.has_value() || b == nullptr) {
+        return !a.has_value() && b == nullptr;
+    }
+    return a->node1 == b->node1 && a->node2 == b->node2 &&
+           a->capacity_msat == b->capacity_msat && a->policy_1to2 == b->policy_1to2 &&
+           a->policy_2to1 == b->policy_2to1;
+}
+
+}  // namespace
+
+void GraphView::set_entry(ShortChannelId scid, const std::optional<ChannelInfo>& e) {
+    const ChannelInfo* base = shared_->graph.channel(scid);
+    auto mine = own_.find(scid);
+    // A channel's endpoints never change, so any entry for it names them (an own entry that
+    // is empty exists only while the shared graph knows the channel).
+    const ChannelInfo* ends = e.has_value() ? &*e : base;
+    if (ends == nullptr && mine != own_.end()) {
+        ends = &*mine->second;
+    }
+    if (same(e, base)) {
+        if (mine != own_.end()) {
+            const NodeIndex n1 = ends->node1;
+            const NodeIndex n2 = ends->node2;
+            own_.erase(mine);
+            touch(n1, scid, false);
+            touch(n2, scid, false);
+            auto d = shared_->diverged.find(scid);
+            d->second.erase(owner_);
+            if (d->second.empty()) {
+                shared_->diverged.erase(d);
+            }
+        }
+        return;
+    }
+    SIM_ASSERT(base == nullptr || !e.has_value() ||
+               (base->node1 == e->node1 && base->node2 == e->node2));
+    const NodeIndex n1 = ends->node1;
+    const NodeIndex n2 = ends->node2;
+    if (mine != own_.end()) {
+        mine->second = e;
+    } else {
+        own_.emplace(scid, e);
+        touch(n1, scid, true);
+        touch(n2, scid, true);
+        shared_->diverged[scid].insert(owner_);
+    }
+}
+
+void GraphView::touch(NodeIndex n, ShortChannelId scid, bool add) {
+    if (add) {
+        own_by_node_[n].insert(scid);
+        return;
+    }
+    auto it = own_by_node_.find(n);
+    it->second.erase(scid);
+    if (it->second.empty()) {
+        own_by_node_.erase(it);
+    }
+}
+
+// --- LiquidityKnowledge ----------------------------------------------------------------------
 
 void LiquidityKnowledge::set_own_balance(ShortChannelId scid, NodeIndex from,
                                          uint64_t spendable_msat) {
@@ -120,14 +292,14 @@ void LiquidityKnowledge::forget_learned() {
     excluded_nodes_.clear();
 }
 
-LiquidityBounds LiquidityKnowledge::bounds(const Graph& graph, ShortChannelId scid,
+LiquidityBounds LiquidityKnowledge::bounds(const ChannelInfo* c, ShortChannelId scid,
                                            NodeIndex from) const {
     Key key{scid, from};
     if (auto own = own_.find(key); own != own_.end()) {
         return LiquidityBounds{own->second, own->second};
     }
     LiquidityBounds b{0, UINT64_MAX};
-    if (const ChannelInfo* c = graph.channel(scid)) {
+    if (c != nullptr) {
         b.max_msat = c->capacity_msat;
     }
     if (auto l = learned_.find(key); l != learned_.end()) {
@@ -137,9 +309,5 @@ LiquidityBounds LiquidityKnowledge::bounds(const Graph& graph, ShortChannelId sc
     return b;
 }
 
-bool LiquidityKnowledge::can_carry(const Graph& graph, ShortChannelId scid, NodeIndex from,
-                                   uint64_t amount_msat) const {
-    return amount_msat <= bounds(graph, scid, from).max_msat;
-}
 
 }  // namespace actors::lightning

@@ -1,15 +1,21 @@
-// Graph: one node's view of the public channel graph (gossip), and LiquidityKnowledge: what
-// that node knows about how much each channel direction can carry.
+// Graph: a channel graph (a generated topology, or the public graph all gossip builds);
+// GraphView: one node's view of the gossip graph; LiquidityKnowledge: what that node knows
+// about how much each channel direction can carry.
 //
 // Nodes are dense indices, channels are keyed by short channel id in ordered maps, and every
 // adjacency list is kept sorted by scid, so iteration order never depends on insertion history
-// or pointers. Each node actor keeps its own Graph copy: gossip reaches nodes at different
-// times, so views legitimately differ.
+// or pointers. Gossip reaches nodes at different times and private channels reach only their
+// ends, so views legitimately differ; but most of every view is the same public graph. A
+// GraphView is therefore the shared public graph plus this node's differences from it (one
+// entry per channel whose state here is not the public one), which is what lets 10,000 nodes
+// share one graph of 50,000 channels instead of holding 10,000 copies.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +41,13 @@ struct ChannelInfo {
 
 class Graph {
 public:
+    Graph() = default;
+    // A copy points its adjacency at its own channel entries; a move keeps the map's nodes.
+    Graph(const Graph& other);
+    Graph& operator=(const Graph& other);
+    Graph(Graph&&) = default;
+    Graph& operator=(Graph&&) = default;
+
     NodeIndex add_node(std::string alias);
     size_t node_count() const { return aliases_.size(); }
     const std::string& alias(NodeIndex n) const;
@@ -49,6 +62,8 @@ public:
     const ChannelInfo* channel(ShortChannelId scid) const;
     // Channels of a node, ascending by scid.
     const std::vector<ShortChannelId>& channels_of(NodeIndex n) const;
+    // The same channels' entries, in the same order (for searches: no lookup per edge).
+    std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
     const std::map<ShortChannelId, ChannelInfo>& channels() const { return channels_; }
     size_t channel_count() const { return channels_.size(); }
 
@@ -56,6 +71,59 @@ private:
     std::vector<std::string> aliases_;
     std::map<ShortChannelId, ChannelInfo> channels_;
     std::vector<std::vector<ShortChannelId>> adjacency_;
+    std::vector<std::vector<const ChannelInfo*>> adjacency_info_;  // parallel to adjacency_
+};
+
+// The public graph (every public gossip item applied in the order it was sent) and, per
+// channel, the nodes whose view of it differs from the public one.
+struct SharedGraph {
+    Graph graph;
+    std::map<ShortChannelId, std::set<NodeIndex>> diverged;
+};
+
+// One node's view: `shared.graph` where the node agrees with it, its own entry where not.
+// Reads behave exactly as a Graph holding the view's channels would.
+class GraphView {
+public:
+    GraphView(SharedGraph& shared, NodeIndex owner) : shared_(&shared), owner_(owner) {}
+    GraphView(const GraphView&) = delete;
+    GraphView& operator=(const GraphView&) = delete;
+
+    size_t node_count() const { return shared_->graph.node_count(); }
+    const std::string& alias(NodeIndex n) const { return shared_->graph.alias(n); }
+    const ChannelInfo* channel(ShortChannelId scid) const;
+    // Channels of a node in this view, ascending by scid. The span stays valid until the next
+    // channels_of call on this view or the next change to the view or the shared graph.
+    std::span<const ShortChannelId> channels_of(NodeIndex n) const;
+    // The entries of those channels, in the same order; valid under the same terms (its own
+    // scratch, so a channels_of span and a channel_infos_of span may be held together).
+    std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
+
+    // Graph's operations on this view only (the shared graph is never changed through a view):
+    // a duplicate or invalid announcement is ignored, an update of an unknown channel or from
+    // a non-endpoint returns false.
+    void add_channel(const ChannelInfo& channel);
+    bool remove_channel(ShortChannelId scid);
+    bool update_policy(ShortChannelId scid, NodeIndex from, const ChannelPolicy& policy);
+
+    // This view's state of a channel (empty: unknown here).
+    std::optional<ChannelInfo> entry(ShortChannelId scid) const;
+    // Sets this view's state of a channel; an entry equal to the shared graph's is dropped.
+    // Call with the view's old entry after the shared graph changed a channel this node has
+    // not heard about yet, so the view keeps what it knew.
+    void set_entry(ShortChannelId scid, const std::optional<ChannelInfo>& entry);
+    bool diverges(ShortChannelId scid) const { return own_.count(scid) != 0; }
+    size_t divergence_count() const { return own_.size(); }
+
+private:
+    void touch(NodeIndex n, ShortChannelId scid, bool add);
+
+    SharedGraph* shared_;
+    NodeIndex owner_;
+    std::map<ShortChannelId, std::optional<ChannelInfo>> own_;  // entries unlike the shared one
+    std::map<NodeIndex, std::set<ShortChannelId>> own_by_node_;  // own_ keys, per endpoint
+    mutable std::vector<ShortChannelId> merged_;                // channels_of scratch
+    mutable std::vector<const ChannelInfo*> merged_infos_;      // channel_infos_of scratch
 };
 
 // Inclusive bounds on the amount a channel direction can carry right now.
@@ -85,9 +153,19 @@ public:
 
     // Bounds for `from` sending over scid. Unknown channels (e.g. route hints) are unbounded;
     // graph channels start at [0, capacity].
-    LiquidityBounds bounds(const Graph& graph, ShortChannelId scid, NodeIndex from) const;
-    bool can_carry(const Graph& graph, ShortChannelId scid, NodeIndex from,
-                   uint64_t amount_msat) const;
+    LiquidityBounds bounds(const Graph& graph, ShortChannelId scid, NodeIndex from) const {
+        return bounds(graph.channel(scid), scid, from);
+    }
+    LiquidityBounds bounds(const GraphView& graph, ShortChannelId scid, NodeIndex from) const {
+        return bounds(graph.channel(scid), scid, from);
+    }
+    // `channel` is the graph's entry for scid (null when the graph does not know it).
+    LiquidityBounds bounds(const ChannelInfo* channel, ShortChannelId scid, NodeIndex from) const;
+    template <class G>
+    bool can_carry(const G& graph, ShortChannelId scid, NodeIndex from,
+                   uint64_t amount_msat) const {
+        return amount_msat <= bounds(graph.channel(scid), scid, from).max_msat;
+    }
     bool is_excluded(ShortChannelId scid) const { return excluded_channels_.count(scid) != 0; }
     bool is_excluded(NodeIndex n) const { return excluded_nodes_.count(n) != 0; }
 

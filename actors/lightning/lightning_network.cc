@@ -44,16 +44,12 @@ Result<NodeIndex> LightningNetwork::add_node(const NodeOptions& options) {
     const auto index = static_cast<NodeIndex>(aliases_.size());
     sim::NodeId net_id = sim_.network().add_node(options.alias);
     ViewId view = chain_->add_view(options.alias, options.chain_lag.value_or(config_.chain_lag));
+    shared_.graph.add_node(options.alias);
     auto node = std::make_unique<LightningNode>(*this, index, options.alias, profile.value(),
                                                 net_id, view);
-    for (const std::string& a : aliases_) {
-        node->graph().add_node(a);
-    }
-    node->graph().add_node(options.alias);
-    for (auto& other : nodes_) {
-        if (other != nullptr) {
-            other->graph().add_node(options.alias);
-        }
+    // A node joins knowing no channel: gossip sent before it existed never reached it.
+    for (const auto& [scid, info] : shared_.graph.channels()) {
+        node->graph().set_entry(scid, std::nullopt);
     }
     aliases_.push_back(options.alias);
     nodes_.push_back(std::move(node));
@@ -63,11 +59,7 @@ Result<NodeIndex> LightningNetwork::add_node(const NodeOptions& options) {
 
 NodeIndex LightningNetwork::add_virtual_node(std::string alias) {
     const auto index = static_cast<NodeIndex>(aliases_.size());
-    for (auto& other : nodes_) {
-        if (other != nullptr) {
-            other->graph().add_node(alias);
-        }
-    }
+    shared_.graph.add_node(alias);
     aliases_.push_back(std::move(alias));
     nodes_.push_back(nullptr);
     return index;
@@ -252,35 +244,76 @@ void LightningNetwork::announce_close(ChannelIndex c) {
     gossip(channel(c), std::move(item));
 }
 
+// Every gossip item is idempotent (add if absent, set one policy, remove), so a view that
+// agrees with the public graph and receives the item now agrees with the updated public graph:
+// only the item's endpoints, the views that differ on this channel and the views that receive
+// it later need any work.
 void LightningNetwork::gossip(const ChannelLedger& ch, std::shared_ptr<const GossipItem> item) {
     sim_.scheduler()
         .trace("ln_gossip")
         .field("scid", ch.scid().to_string())
         .field("kind", static_cast<int64_t>(item->kind));
+    const ShortChannelId scid = item->info.scid;
+    std::optional<ChannelInfo> before;  // the public entry the late receivers still hold
+    if (ch.announce) {
+        const ChannelInfo* c = shared_.graph.channel(scid);
+        before = c == nullptr ? std::nullopt : std::optional<ChannelInfo>(*c);
+        apply_public(*item);
+    }
+    if (!ch.announce || config_.gossip == GossipMode::instant) {
+        // Copied first: applying the item to a view can change the divergence index.
+        std::vector<NodeIndex> now;
+        if (ch.announce) {
+            auto d = shared_.diverged.find(scid);
+            if (d != shared_.diverged.end()) {
+                now.assign(d->second.begin(), d->second.end());
+            }
+        }
+        for (int s = 0; s < 2; ++s) {
+            now.push_back(ch.side(s).node);
+        }
+        for (NodeIndex n : now) {
+            apply(n, *item);
+        }
+        return;
+    }
     for (NodeIndex n = 0; n < nodes_.size(); ++n) {
         if (nodes_[n] == nullptr) {
             continue;
         }
-        const bool endpoint = ch.side_of(n) >= 0;
-        if (!endpoint && !ch.announce) {
-            continue;  // private channel: only its ends know it (route hints cover the rest)
-        }
-        if (endpoint || config_.gossip == GossipMode::instant) {
-            apply(n, *item);
+        GraphView& view = nodes_[n]->graph();
+        if (ch.side_of(n) >= 0) {
+            apply(view, *item);
             continue;
         }
+        // Not received yet: the view keeps what it knew before the public graph changed.
+        view.set_entry(scid, view.diverges(scid) ? view.entry(scid) : before);
         sim::SimDuration delay =
             gossip_rng_.duration(config_.gossip_delay_min, config_.gossip_delay_max);
         sim_.scheduler().schedule_after(delay, [this, n, item] { apply(n, *item); });
     }
 }
 
-void LightningNetwork::apply(NodeIndex n, const GossipItem& item) {
-    Graph& g = node(n).graph();
+void LightningNetwork::apply_public(const GossipItem& item) {
+    Graph& g = shared_.graph;
+    switch (item.kind) {
+        case GossipItem::Kind::announce:
+            (void)g.add_channel(item.info);
+            break;
+        case GossipItem::Kind::update:
+            (void)g.update_policy(item.info.scid, item.from, item.policy);
+            break;
+        case GossipItem::Kind::remove:
+            (void)g.remove_channel(item.info.scid);
+            break;
+    }
+}
+
+void LightningNetwork::apply(GraphView& g, const GossipItem& item) {
     switch (item.kind) {
         case GossipItem::Kind::announce:
             // A duplicate (re-announcement) is ignored, as gossip does.
-            (void)g.add_channel(item.info);
+            g.add_channel(item.info);
             break;
         case GossipItem::Kind::update:
             (void)g.update_policy(item.info.scid, item.from, item.policy);

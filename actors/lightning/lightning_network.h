@@ -6,7 +6,9 @@
 // funding transaction from the faucet; the channel becomes usable once both ends have seen the
 // confirmations their profiles require and exchanged channel_ready. Gossip is either instant
 // (every graph learns a change at once) or propagated (each non-endpoint node learns it after a
-// seeded delay). check_conservation() proves that no msat was created or lost.
+// seeded delay). Node views share one public graph (SharedGraph) and hold only where they
+// differ from it, so a public item sent with instant gossip costs O(nodes that differ), not
+// O(nodes). check_conservation() proves that no msat was created or lost.
 #pragma once
 
 #include <cstdint>
@@ -102,6 +104,10 @@ public:
     // Confirmed on-chain value of a node (to_remote, swept HTLCs, delayed to_local), in sat.
     int64_t onchain_sat(NodeIndex n) const;
 
+    // The public graph every node's view shares (see GraphView).
+    SharedGraph& shared_graph() { return shared_; }
+    const Graph& public_graph() const { return shared_.graph; }
+
     // --- Gossip (called by node actors) -------------------------------------------------------
     void announce_channel(ChannelIndex c);
     void announce_policy(ChannelIndex c, int side);
@@ -110,13 +116,16 @@ public:
 private:
     struct GossipItem;
     void gossip(const ChannelLedger& ch, std::shared_ptr<const GossipItem> item);
-    void apply(NodeIndex n, const GossipItem& item);
+    void apply_public(const GossipItem& item);
+    static void apply(GraphView& view, const GossipItem& item);
+    void apply(NodeIndex n, const GossipItem& item) { apply(node(n).graph(), item); }
     ChannelInfo info_of(const ChannelLedger& ch) const;
 
     sim::Simulation& sim_;
     LightningNetworkConfig config_;
     std::unique_ptr<ChainBackend> chain_;
     sim::Random gossip_rng_;
+    SharedGraph shared_;
     std::vector<std::string> aliases_;
     std::vector<std::unique_ptr<LightningNode>> nodes_;  // null for virtual nodes
     std::vector<std::unique_ptr<ChannelLedger>> channels_;

@@ -27,6 +27,7 @@ LightningNode::LightningNode(LightningNetwork& network, NodeIndex index, std::st
       net_id_(net_id),
       view_(view),
       tip_(static_cast<uint32_t>(network.chain().view_height(view))),
+      graph_(network.shared_graph(), index),
       knowledge_(index) {}
 
 int64_t LightningNode::unix_now() const {

@@ -122,8 +122,8 @@ public:
     // The height this node has processed from its view (its getblockcount as last seen).
     uint32_t tip() const { return tip_; }
     int64_t unix_now() const;
-    const Graph& graph() const { return graph_; }
-    Graph& graph() { return graph_; }
+    const GraphView& graph() const { return graph_; }
+    GraphView& graph() { return graph_; }
     LiquidityKnowledge& knowledge() { return knowledge_; }
     const NodeLog& log() const { return log_; }
     const std::vector<ChannelIndex>& channels() const { return channels_; }
@@ -238,7 +238,7 @@ private:
     sim::NodeId net_id_;
     ViewId view_;
     uint32_t tip_ = 0;
-    Graph graph_;
+    GraphView graph_;
     LiquidityKnowledge knowledge_;
     std::vector<ChannelIndex> channels_;
     std::map<PaymentHash, InvoiceEntry> invoices_;

@@ -2,7 +2,7 @@
 #include "actors/lightning/router.h"
 
 #include <algorithm>
-#include <set>
+#include <functional>
 #include <tuple>
 
 #include "sim/assert.h"
@@ -15,7 +15,6 @@ std::string num(uint64_t v) { return std::to_string(v); }
 
 // Best known way from a node to the payee: the HTLC that must arrive at the node.
 struct Label {
-    bool reached = false;
     uint64_t amount_msat = 0;
     uint32_t cltv = 0;   // expiry of that HTLC minus start height
     uint32_t hops = 0;   // edges from the node to the payee
@@ -33,8 +32,9 @@ struct Limits {
     uint32_t cltv_budget = UINT32_MAX;  // bound on total delta (final + padding included)
 };
 
+template <class G>
 struct Search {
-    const Graph& graph;
+    const G& graph;
     const LiquidityKnowledge& knowledge;
     const PaymentRequest& req;
     std::vector<PathEdge> hint_edges;
@@ -53,87 +53,143 @@ std::vector<PathEdge> hint_edges_of(const PaymentRequest& req) {
     return edges;
 }
 
-// Edges u -> v into `v`: graph channels in scid order, then route hints in invoice order.
-std::vector<PathEdge> edges_into(const Search& s, NodeIndex v) {
-    std::vector<PathEdge> edges;
-    edges.reserve(s.graph.channels_of(v).size());
-    for (ShortChannelId scid : s.graph.channels_of(v)) {
-        const ChannelInfo* c = s.graph.channel(scid);
-        NodeIndex u = c->other(v);
-        edges.push_back(PathEdge{scid, u, v, c->policy_from(u)});
-    }
-    for (const PathEdge& e : s.hint_edges) {
-        if (e.to == v) {
-            SIM_ASSERT(e.from < s.graph.node_count());
-            edges.push_back(e);
-        }
-    }
-    return edges;
-}
+// An edge u -> v as the search sees it: `channel` is the graph's entry (null for a route hint
+// the graph does not know), `policy` the one u publishes.
+struct EdgeRef {
+    ShortChannelId scid;
+    NodeIndex from = k_no_node;
+    NodeIndex to = k_no_node;
+    const ChannelPolicy* policy = nullptr;
+    const ChannelInfo* channel = nullptr;
+};
 
 // Whether `u` may send `amount_msat` over edge e (policy limits apply to remote senders only:
 // the sender's own channel charges nothing and its limits are the balance).
-bool edge_usable(const Search& s, const PathEdge& e, uint64_t amount_msat) {
+template <class G>
+bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
     NodeIndex u = e.from;
     if (s.knowledge.is_excluded(e.scid)) {
         return false;
     }
     if (u != s.req.source) {
-        if (s.knowledge.is_excluded(u) || e.policy.disabled) {
+        if (s.knowledge.is_excluded(u) || e.policy->disabled) {
             return false;
         }
-        if (amount_msat < e.policy.htlc_minimum_msat ||
-            amount_msat > e.policy.htlc_maximum_msat) {
+        if (amount_msat < e.policy->htlc_minimum_msat ||
+            amount_msat > e.policy->htlc_maximum_msat) {
             return false;
         }
     }
-    return s.knowledge.can_carry(s.graph, e.scid, u, amount_msat);
+    return amount_msat <= s.knowledge.bounds(e.channel, e.scid, u).max_msat;
+}
+
+// The labels of one search, kept between searches so a search on a large graph allocates
+// nothing: a label is valid only when its stamp is the current search's.
+struct Workspace {
+    std::vector<Label> labels;
+    std::vector<uint32_t> stamp;
+    uint32_t current = 0;
+    std::vector<Key> heap;
+
+    void begin(size_t nodes) {
+        if (labels.size() < nodes) {
+            labels.resize(nodes);
+            stamp.resize(nodes, 0);
+        }
+        if (++current == 0) {  // wrapped: clear every stamp once
+            std::fill(stamp.begin(), stamp.end(), 0);
+            current = 1;
+        }
+        heap.clear();
+    }
+    bool reached(NodeIndex n) const { return stamp[n] == current; }
+    void set(NodeIndex n, const Label& l) {
+        labels[n] = l;
+        stamp[n] = current;
+    }
+};
+
+Workspace& workspace() {
+    // The simulation is single-threaded; one workspace per thread keeps tests that run
+    // simulations on several threads safe.
+    thread_local Workspace w;
+    return w;
 }
 
 // Dijkstra from the payee; returns the path (sender first) or nothing.
-std::optional<std::vector<PathEdge>> search_path(const Search& s, const Limits& limits) {
+//
+// Labels settle in increasing (amount, cltv, hops, node) order, because every edge adds a
+// fee >= 0, a delta >= 0 and one hop; so a settled label never improves, and once the popped
+// label plus the sender's hop is worse than the sender's best candidate on (amount, cltv,
+// hops), nothing later can beat or tie that candidate and the search stops. The queue is a
+// binary heap with lazy deletion: an entry whose key is no longer its node's label is skipped,
+// so the valid entries pop in exactly the order an ordered set of labels would give.
+template <class G>
+std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limits& limits) {
     const PaymentRequest& req = s.req;
-    std::vector<Label> labels(s.graph.node_count());
-    labels[req.target] = Label{true, req.amount_msat, s.final_total, 0, PathEdge{}};
-    std::set<Key> queue{key_of(labels[req.target], req.target)};
+    Workspace& w = workspace();
+    w.begin(s.graph.node_count());
+    auto later = std::greater<Key>();
+    w.set(req.target, Label{req.amount_msat, s.final_total, 0, PathEdge{}});
+    w.heap.push_back(key_of(w.labels[req.target], req.target));
     std::optional<Label> best;  // the sender's own label
-    while (!queue.empty()) {
-        auto v = static_cast<NodeIndex>(std::get<3>(*queue.begin()));
-        queue.erase(queue.begin());
-        const Label lv = labels[v];
+    auto relax = [&](const Label& lv, const EdgeRef& e) {
+        NodeIndex u = e.from;
+        if (u == req.target || !edge_usable(s, e, lv.amount_msat)) {
+            return;
+        }
+        Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, PathEdge{}};
+        if (u != req.source) {
+            lu.amount_msat = amount_with_fee_msat(*e.policy, lv.amount_msat);
+            lu.cltv = lv.cltv + e.policy->cltv_expiry_delta;
+        }
+        if (lu.amount_msat - req.amount_msat > limits.max_fee_msat ||
+            lu.cltv > limits.cltv_budget) {
+            return;
+        }
+        if (u == req.source) {
+            auto cand = std::make_tuple(lu.amount_msat, lu.cltv, lu.hops, e.scid.value);
+            if (!best || cand < std::make_tuple(best->amount_msat, best->cltv, best->hops,
+                                                best->next.scid.value)) {
+                lu.next = PathEdge{e.scid, u, e.to, *e.policy};
+                best = lu;
+            }
+            return;
+        }
+        if (w.reached(u) && key_of(w.labels[u], u) <= key_of(lu, u)) {
+            return;
+        }
+        lu.next = PathEdge{e.scid, u, e.to, *e.policy};
+        w.set(u, lu);
+        w.heap.push_back(key_of(lu, u));
+        std::push_heap(w.heap.begin(), w.heap.end(), later);
+    };
+    while (!w.heap.empty()) {
+        std::pop_heap(w.heap.begin(), w.heap.end(), later);
+        const Key top = w.heap.back();
+        w.heap.pop_back();
+        auto v = static_cast<NodeIndex>(std::get<3>(top));
+        if (key_of(w.labels[v], v) != top) {
+            continue;  // superseded by a better label
+        }
+        const Label lv = w.labels[v];
+        if (best && std::make_tuple(lv.amount_msat, lv.cltv, lv.hops + 1) >
+                        std::make_tuple(best->amount_msat, best->cltv, best->hops)) {
+            break;
+        }
         if (lv.hops + 1 > req.max_hops) {
             continue;
         }
-        for (const PathEdge& e : edges_into(s, v)) {
-            NodeIndex u = e.from;
-            if (u == req.target || !edge_usable(s, e, lv.amount_msat)) {
-                continue;
+        // Edges into v: graph channels in scid order, then route hints in invoice order.
+        for (const ChannelInfo* c : s.graph.channel_infos_of(v)) {
+            NodeIndex u = c->other(v);
+            relax(lv, EdgeRef{c->scid, u, v, &c->policy_from(u), c});
+        }
+        for (const PathEdge& e : s.hint_edges) {
+            if (e.to == v) {
+                SIM_ASSERT(e.from < s.graph.node_count());
+                relax(lv, EdgeRef{e.scid, e.from, v, &e.policy, s.graph.channel(e.scid)});
             }
-            Label lu{true, lv.amount_msat, lv.cltv, lv.hops + 1, e};
-            if (u != req.source) {
-                lu.amount_msat = amount_with_fee_msat(e.policy, lv.amount_msat);
-                lu.cltv = lv.cltv + e.policy.cltv_expiry_delta;
-            }
-            if (lu.amount_msat - req.amount_msat > limits.max_fee_msat ||
-                lu.cltv > limits.cltv_budget) {
-                continue;
-            }
-            if (u == req.source) {
-                auto cand = std::make_tuple(lu.amount_msat, lu.cltv, lu.hops, e.scid.value);
-                if (!best || cand < std::make_tuple(best->amount_msat, best->cltv, best->hops,
-                                                    best->next.scid.value)) {
-                    best = lu;
-                }
-                continue;
-            }
-            if (labels[u].reached && key_of(labels[u], u) <= key_of(lu, u)) {
-                continue;
-            }
-            if (labels[u].reached) {
-                queue.erase(key_of(labels[u], u));
-            }
-            labels[u] = lu;
-            queue.insert(key_of(lu, u));
         }
     }
     if (!best) {
@@ -141,13 +197,15 @@ std::optional<std::vector<PathEdge>> search_path(const Search& s, const Limits& 
     }
     std::vector<PathEdge> path{best->next};
     while (path.back().to != req.target) {
-        path.push_back(labels[path.back().to].next);
+        SIM_ASSERT(w.reached(path.back().to));
+        path.push_back(w.labels[path.back().to].next);
         SIM_ASSERT(path.size() <= req.max_hops);
     }
     return path;
 }
 
-std::string describe_failure(const Search& s, const Limits& limits, uint32_t start_height) {
+template <class G>
+std::string describe_failure(const Search<G>& s, const Limits& limits, uint32_t start_height) {
     const PaymentRequest& req = s.req;
     std::string what = "no route from " + s.graph.alias(req.source) + " to " +
                        s.graph.alias(req.target) + " for " + num(req.amount_msat) + " msat";
@@ -240,8 +298,9 @@ Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentReques
     return Result<uint32_t>::success(limit);
 }
 
-Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge,
-                         const Profile& sender, const PaymentRequest& req) {
+template <class G>
+Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
+                            const Profile& sender, const PaymentRequest& req) {
     SIM_ASSERT(req.source < graph.node_count());
     SIM_ASSERT(req.target < graph.node_count());
     if (req.source == req.target || req.amount_msat == 0) {
@@ -251,7 +310,7 @@ Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge
     if (!limit.ok()) {
         return Result<Route>::failure(limit.error());
     }
-    Search s{graph, knowledge, req, hint_edges_of(req),
+    Search<G> s{graph, knowledge, req, hint_edges_of(req),
              req.final_cltv_delta + req.shadow_cltv_offset + sender.final_cltv_padding};
     Limits limits{req.max_fee_msat.value_or(default_max_fee_msat(sender, req.amount_msat)),
                   limit.value()};
@@ -268,6 +327,16 @@ Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge
     SIM_ASSERT(route.total_fee_msat <= limits.max_fee_msat);
     SIM_ASSERT(route.total_cltv_delta <= limits.cltv_budget);
     return Result<Route>::success(std::move(route));
+}
+
+Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge,
+                         const Profile& sender, const PaymentRequest& req) {
+    return find_route_in(graph, knowledge, sender, req);
+}
+
+Result<Route> find_route(const GraphView& graph, const LiquidityKnowledge& knowledge,
+                         const Profile& sender, const PaymentRequest& req) {
+    return find_route_in(graph, knowledge, sender, req);
 }
 
 void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeIndex sender,

@@ -85,6 +85,9 @@ Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentReques
 // Finds the cheapest route within every limit, or an error saying which limit stopped it.
 Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge,
                          const Profile& sender, const PaymentRequest& request);
+// The same over a node's gossip view.
+Result<Route> find_route(const GraphView& graph, const LiquidityKnowledge& knowledge,
+                         const Profile& sender, const PaymentRequest& request);
 
 // Updates the sender's knowledge from a failure that `route.hops[failing_hop].node` reported
 // (index into hops; -1 for a failure at the sender's own first hop): channels before the
