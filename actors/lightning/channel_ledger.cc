@@ -191,14 +191,16 @@ chain::Transaction ChannelLedger::close_cooperatively() {
 }
 
 std::string ChannelLedger::check_conservation() const {
-    const std::string name = "channel " + std::to_string(index_);
+    // Called for every channel every few simulated seconds: the name is built only for a
+    // violation.
+    auto name = [this] { return "channel " + std::to_string(index_); };
     if (commitment_txid_.has_value()) {
         uint64_t total = rounding_msat_;
         for (const chain::TxOut& o : commitment_.outputs) {
             total += static_cast<uint64_t>(o.value) * 1000;
         }
         if (total != capacity_msat_) {
-            return name + ": commitment outputs " + std::to_string(total) +
+            return name() + ": commitment outputs " + std::to_string(total) +
                    " msat != capacity " + std::to_string(capacity_msat_);
         }
         return "";
@@ -208,7 +210,7 @@ std::string ChannelLedger::check_conservation() const {
         total += is_active(h.state) ? h.amount_msat : 0;
     }
     if (total != capacity_msat_) {
-        return name + ": balances + HTLCs " + std::to_string(total) + " msat != capacity " +
+        return name() + ": balances + HTLCs " + std::to_string(total) + " msat != capacity " +
                std::to_string(capacity_msat_);
     }
     return "";

@@ -294,6 +294,7 @@ void LiquidityKnowledge::forget_learned() {
 
 LiquidityBounds LiquidityKnowledge::bounds(const ChannelInfo* c, ShortChannelId scid,
                                            NodeIndex from) const {
+    // Route searches ask this for every edge they relax; most nodes have learned nothing.
     Key key{scid, from};
     if (auto own = own_.find(key); own != own_.end()) {
         return LiquidityBounds{own->second, own->second};
@@ -301,6 +302,9 @@ LiquidityBounds LiquidityKnowledge::bounds(const ChannelInfo* c, ShortChannelId 
     LiquidityBounds b{0, UINT64_MAX};
     if (c != nullptr) {
         b.max_msat = c->capacity_msat;
+    }
+    if (learned_.empty()) {
+        return b;
     }
     if (auto l = learned_.find(key); l != learned_.end()) {
         b.max_msat = std::min(b.max_msat, l->second.max_msat);
