@@ -50,6 +50,33 @@ std::vector<BugVariant> make_table() {
                            "monitor poll interval) with seeded poll phases",
                  .expect_outcome = "check_failed",
                  .expect_message = "was rejected"});
+    t.push_back({.id = "vote-zero-livelock",
+                 .issue = "fedimint#3063, #3202, fixed by #3205",
+                 .title = "a wallet vote of 0 is proposed forever on a short chain",
+                 .root_cause = "on a chain whose count is at most finality_delay the wallet "
+                               "votes count.saturating_sub(finality_delay) = 0; the proposal "
+                               "side kept asking for a round with it while processing rejected "
+                               "it as redundant against the default 0, so consensus items and "
+                               "rounds were generated without end",
+                 .world = "federation",
+                 .variant = "vote_zero_livelock",
+                 .scenario = "scenarios/bugs/idle-federation-on-a-short-chain.json",
+                 .search = "boundary-biased parameters (premine and finality_delay around "
+                           "count = finality_delay)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "rounds in"});
+    t.push_back({.id = "sync-from-genesis",
+                 .issue = "fedimint#2773",
+                 .title = "a fresh federation syncs the chain from height 0",
+                 .root_cause = "a new federation's consensus block count started at 0 and its "
+                               "first consensus count synced (fetched) every block from height "
+                               "0; the fix skips the sync when the old count is 0",
+                 .world = "federation",
+                 .variant = "sync_from_genesis",
+                 .scenario = "scenarios/bugs/fresh-federation-on-a-long-chain.json",
+                 .search = "boundary-biased parameters (premine length)",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "blocks from its bitcoind"});
     t.push_back({.id = "on-shutdown-race",
                  .issue = "fedimint#2701, PR #2753, #2908",
                  .title = "TaskGroup on_shutdown handler registered after the drain",

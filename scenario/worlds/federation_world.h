@@ -102,6 +102,8 @@ private:
     void peg_out(const TimelineEntry& entry);
     void expect_rounds(const TimelineEntry& entry);
     void expect_count(const TimelineEntry& entry);
+    void expect_block_fetches(const TimelineEntry& entry);
+    uint64_t max_block_fetches() const;
     void guardian_action(const TimelineEntry& entry);
     void bitcoind_action(const TimelineEntry& entry);
     size_t guardian_arg(const TimelineEntry& entry) const;

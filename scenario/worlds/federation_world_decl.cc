@@ -89,6 +89,10 @@ std::vector<FieldSpec> params() {
         positive_duration_param("attempt_timeout", "a round attempt's time before the next "
                                                    "leader takes over",
                                 sim::SimDuration::seconds(2)),
+        positive_duration_param("heartbeat", "an idle federation still decides a round this "
+                                             "often (the session length: 10s test, 3m "
+                                             "production)",
+                                sim::SimDuration::seconds(10)),
         integer_param("premine", "blocks mined (to the depositor) before the run", 20, 0, 100000),
         integer_param("coinbase_maturity", "blocks before a coinbase can be spent", 5, 1, 100),
         {.name = "mining", .type = ValueType::text, .doc = "when blocks appear besides `mine`",
@@ -134,7 +138,7 @@ std::vector<FieldSpec> params() {
                        sim::SimDuration::minutes(1)),
     };
     out[1].shrink_toward = 1;
-    out[9].shrink_toward = 6;
+    out[10].shrink_toward = 6;
     return out;
 }
 
@@ -193,6 +197,13 @@ std::vector<ActionSpec> actions() {
            .min = 1, .max = year},
           integer_param("min", "fewest new rounds", 1, 0, INT64_MAX),
           optional_integer("max", "most new rounds (default: no limit)", 0, INT64_MAX)}},
+        {"expect_block_fetches",
+         "the busiest guardian's wallet sync must fetch at most `max` blocks from its bitcoind "
+         "in the next `within`",
+         {{.name = "within", .type = ValueType::duration, .doc = "the window", .required = true,
+           .min = 1, .max = year},
+          {.name = "max", .type = ValueType::integer, .doc = "most block fetches",
+           .required = true, .min = 0, .max = INT64_MAX}}},
         {"expect_count",
          "every running guardian's wallet consensus count must reach `at_least` within "
          "`within`",
@@ -330,9 +341,14 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     timing.monitor_interval = param_duration(p, "monitor_interval");
     timing.round_interval = param_duration(p, "round_interval");
     timing.attempt_timeout = param_duration(p, "attempt_timeout");
+    timing.heartbeat = param_duration(p, "heartbeat");
     timing.wallet_round_cap = static_cast<uint64_t>(param_int(p, "wallet_round_cap"));
     fed::FederationConfig fc{.name = "fed", .guardians = guardians.size(), .params = {},
-                             .timing = timing, .node_names = {}, .guardian_timing = {}};
+                             .timing = timing, .node_names = {}, .guardian_timing = {},
+                             .variants = {}};
+    // The guardians' historical bugs (the depositor's is read from run.variant).
+    fc.variants.vote_zero_livelock = run.variant == "vote_zero_livelock";
+    fc.variants.sync_from_genesis = run.variant == "sync_from_genesis";
     fc.params.finality_delay = run.finality_delay;
     fc.params.wallet_rule = param_text(p, "wallet_rule") == "wallet_v2" ? fed::VoteRule::ln_v2
                                                                        : fed::VoteRule::wallet_v1;
@@ -398,7 +414,8 @@ WorldKind federation_world_kind() {
                         "the end"},
         {"fed.caught_up", "at the end every running guardian reaches the leading guardian's "
                           "round within converge_within"},
-        {"fed.expectations", "every expect_rounds and expect_count entry held"}};
+        {"fed.expectations", "every expect_rounds, expect_count and expect_block_fetches entry "
+                             "held"}};
     k.metrics = {
         {"fed.guardians", "guardians in the federation"},
         {"fed.rounds", "rounds applied by the most advanced running guardian"},
@@ -408,6 +425,13 @@ WorldKind federation_world_kind() {
         {"fed.ln_count", "the leading guardian's LNv1 consensus block count"},
         {"fed.lnv2_count", "the leading guardian's LNv2 consensus block count"},
         {"fed.unix_time_error_s", "|LNv2 consensus unix time - true unix time| in seconds"},
+        {"fed.items_processed", "consensus items (votes, transactions, shares) the busiest "
+                                "guardian processed"},
+        {"fed.items_per_minute", "fed.items_processed per minute of the run"},
+        {"fed.votes_rejected", "vote items processing rejected as redundant or outdated (the "
+                               "busiest guardian)"},
+        {"fed.block_fetches", "blocks the busiest guardian's wallet sync fetched from its "
+                              "bitcoind"},
         {"fed.restarts", "guardian restarts"},
         {"fed.down", "guardians not running at the end"},
         {"pegin.accepted", "peg-ins the federation accepted"},

@@ -84,9 +84,19 @@ std::optional<chain::Transaction> FederationScenarioWorld::build_deposit(int64_t
 
 void FederationScenarioWorld::run_peg_in(PegIn* p, bool mine_blocks) {
     std::optional<chain::Transaction> tx = build_deposit(p->amount_sat);
+    if (!tx.has_value() && mine_blocks) {
+        // No coin to deposit yet: mine one to the depositor and let it mature, as a regtest
+        // user would.
+        btc_.mine(1, "depositor");
+        for (int64_t i = 0; i < btc_.canonical().params().coinbase_maturity; ++i) {
+            this_actor::sleep_for(run_.peg_in_spacing);
+            btc_.mine(1);
+        }
+        tx = build_deposit(p->amount_sat);
+    }
     if (!tx.has_value()) {
         fail("peg_in " + p->name + ": the depositor has no mature coinbase of " +
-             std::to_string(p->amount_sat) + " sat (raise premine)");
+             std::to_string(p->amount_sat) + " sat (raise premine, or let the peg_in mine)");
         return;
     }
     const chain::Txid txid = tx->txid();

@@ -82,6 +82,8 @@ void FederationScenarioWorld::on_action(const TimelineEntry& entry) {
         expect_rounds(entry);
     } else if (a == "expect_count") {
         expect_count(entry);
+    } else if (a == "expect_block_fetches") {
+        expect_block_fetches(entry);
     } else if (a == "freeze_bitcoind" || a == "unfreeze_bitcoind" || a == "set_lag" ||
                a == "rpc_down") {
         bitcoind_action(entry);
@@ -220,6 +222,33 @@ void FederationScenarioWorld::expect_count(const TimelineEntry& entry) {
     });
 }
 
+uint64_t FederationScenarioWorld::max_block_fetches() const {
+    uint64_t most = 0;
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        most = std::max(most, federation_->block_fetches(fed::PeerId(p)));
+    }
+    return most;
+}
+
+void FederationScenarioWorld::expect_block_fetches(const TimelineEntry& entry) {
+    const std::string label = entry.name.empty() ? "expect_block_fetches" : entry.name;
+    const sim::SimDuration within = entry.args.at("within").duration();
+    const uint64_t max = static_cast<uint64_t>(entry.args.at("max").number);
+    sim_.scheduler().spawn("expect." + label, [this, label, within, max] {
+        const uint64_t start = max_block_fetches();
+        this_actor::sleep_for(within);
+        const uint64_t fetched = max_block_fetches() - start;
+        if (fetched <= max) {
+            return;
+        }
+        ++expectations_failed_;
+        fail(label + ": a guardian fetched " + std::to_string(fetched) + " blocks from its "
+             "bitcoind in " + sim::to_string(within) + " (chain tip height " +
+             std::to_string(btc_.canonical().tip_height()) + "), expected at most " +
+             std::to_string(max));
+    });
+}
+
 // --- Driver --------------------------------------------------------------------------------
 
 void FederationScenarioWorld::watch_sync(std::function<void(const std::string&)> emit) {
@@ -244,7 +273,8 @@ void FederationScenarioWorld::watch_sync(std::function<void(const std::string&)>
 bool FederationScenarioWorld::all_caught_up(uint64_t target) const {
     for (uint32_t p = 0; p < federation_->size(); ++p) {
         const fed::PeerId peer(p);
-        if (federation_->guardian(peer).running() && federation_->store(peer).log.size() < target) {
+        if (federation_->guardian(peer).running() &&
+            federation_->store(peer).state.rounds_applied() < target) {
             return false;
         }
     }
@@ -322,7 +352,7 @@ CheckResult FederationScenarioWorld::check_caught_up() const {
     }
     for (uint32_t p = 0; p < federation_->size(); ++p) {
         const fed::PeerId peer(p);
-        const uint64_t r = federation_->store(peer).log.size();
+        const uint64_t r = federation_->store(peer).state.rounds_applied();
         if (federation_->guardian(peer).running() && r < *catch_up_target_) {
             return {"fed.caught_up", false,
                     "guardian " + guardians_[p].name + " is at round " + std::to_string(r) +
@@ -355,9 +385,18 @@ std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {
     const int64_t true_unix = sim_.clocks().epoch_unix_s() + seconds;
     int64_t restarts = 0;
     int64_t down = 0;
+    int64_t items = 0;
+    int64_t fetches = 0;
+    int64_t rejected_votes = 0;
     for (uint32_t p = 0; p < federation_->size(); ++p) {
-        restarts += static_cast<int64_t>(federation_->store(fed::PeerId(p)).restarts);
-        down += federation_->guardian(fed::PeerId(p)).running() ? 0 : 1;
+        const fed::PeerId peer(p);
+        restarts += static_cast<int64_t>(federation_->store(peer).restarts);
+        down += federation_->guardian(peer).running() ? 0 : 1;
+        // Per guardian, the busiest one: every guardian processes the same items.
+        const fed::GuardianCounters& c = federation_->counters(peer);
+        items = std::max(items, static_cast<int64_t>(c.items_processed));
+        rejected_votes = std::max(rejected_votes, static_cast<int64_t>(c.votes_rejected));
+        fetches = std::max(fetches, static_cast<int64_t>(federation_->block_fetches(peer)));
     }
     int64_t accepted = 0;
     int64_t rejected = 0;
@@ -385,6 +424,10 @@ std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {
             {"fed.ln_count", static_cast<int64_t>(s->ln_count())},
             {"fed.lnv2_count", static_cast<int64_t>(s->lnv2_count())},
             {"fed.unix_time_error_s", std::abs(true_unix - unix_consensus)},
+            {"fed.items_processed", items},
+            {"fed.items_per_minute", items * 60 / seconds},
+            {"fed.votes_rejected", rejected_votes},
+            {"fed.block_fetches", fetches},
             {"fed.restarts", restarts},
             {"fed.down", down},
             {"pegin.accepted", accepted},
