@@ -4,6 +4,7 @@
 #include "scenario/worlds/gateway_world.h"
 
 #include <algorithm>
+#include <set>
 
 #include "actors/lightning/topology.h"
 #include "scenario/worlds/builtin_worlds.h"
@@ -159,6 +160,21 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     return w;
 }
 
+// "fed.g3" -> 3 for prefix "fed.g"; -1 when `name` is not of that form.
+int64_t indexed_name(const std::string& name, const std::string& prefix) {
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) {
+        return -1;
+    }
+    int64_t v = 0;
+    for (size_t i = prefix.size(); i < name.size(); ++i) {
+        if (name[i] < '0' || name[i] > '9') {
+            return -1;
+        }
+        v = v * 10 + (name[i] - '0');
+    }
+    return v;
+}
+
 // The smallest (or largest) value any seed can pick for an integer parameter, or its default.
 int64_t param_extreme(const Scenario& s, const std::string& name, int64_t def, bool largest) {
     for (const ParamSpec& p : s.params) {
@@ -200,9 +216,38 @@ std::vector<std::pair<std::string, SourceLocation>> text_values(const Scenario& 
     return {{def, {"/params", 0, 0}}};
 }
 
+// Guardian and client nodes named by generic actions ("partition", "skew_clock", ...) must
+// exist for every seed.
+void validate_node_names(const Scenario& s, int64_t guardians, int64_t clients,
+                         std::vector<Diagnostic>* out) {
+    auto check = [&](const std::string& name, const SourceLocation& where) {
+        const int64_t g = indexed_name(name, "fed.g");
+        const int64_t c = indexed_name(name, "client");
+        if (g >= guardians) {
+            out->push_back({where, "node " + name + " does not exist when a seed picks " +
+                                       std::to_string(guardians) + " guardians"});
+        }
+        if (c >= clients) {
+            out->push_back({where, "node " + name + " does not exist when a seed picks " +
+                                       std::to_string(clients) + " clients"});
+        }
+    };
+    for (const TimelineEntry& e : s.timeline) {
+        for (const auto& [arg, value] : e.args) {
+            if (value.type == ValueType::text) {
+                check(value.text, value.where);
+            }
+            for (const std::string& n : value.names) {
+                check(n, value.where);
+            }
+        }
+    }
+}
+
 void validate_indices(const Scenario& s, std::vector<Diagnostic>* out) {
     const int64_t guardians = param_extreme(s, "guardians", 4, false);
     const int64_t clients = param_extreme(s, "clients", 1, false);
+    validate_node_names(s, guardians, clients, out);
     for (const TimelineEntry& e : s.timeline) {
         auto g = e.args.find("guardian");
         if (g != e.args.end() && g->second.number >= guardians) {
@@ -219,6 +264,58 @@ void validate_indices(const Scenario& s, std::vector<Diagnostic>* out) {
     }
 }
 
+// Nodes reachable from `from` over declared channels (either direction).
+std::set<std::string> connected_to(const Scenario& s, const std::string& from) {
+    std::set<std::string> seen = {from};
+    bool grew = true;
+    while (grew) {
+        grew = false;
+        for (const TopologyLink& l : s.topology.links) {
+            const bool a = seen.count(l.from) > 0;
+            const bool b = seen.count(l.to) > 0;
+            if (a != b) {
+                seen.insert(a ? l.to : l.from);
+                grew = true;
+            }
+        }
+    }
+    return seen;
+}
+
+// A payee or payer with no channel path to the gateway's node can never be paid: a topology
+// mistake, reported before anything runs (generated topologies are always connected).
+void validate_reachable(const Scenario& s, std::vector<Diagnostic>* out) {
+    if (s.topology.generator) {
+        return;
+    }
+    for (const auto& [gateway, where] : text_values(s, "gateway_node", "gw")) {
+        const std::set<std::string> reach = connected_to(s, gateway);
+        auto check = [&](const std::string& node, const SourceLocation& at, const char* role) {
+            if (!node.empty() && reach.count(node) == 0) {
+                out->push_back({at, std::string(role) + " " + node + " has no channel path to "
+                                    "the gateway's node " + gateway});
+            }
+        };
+        if (param_extreme(s, "payments", 0, true) > 0) {
+            for (const auto& [payee, at] : text_values(s, "payee", "")) {
+                check(payee, at, "payee");
+            }
+        }
+        if (param_extreme(s, "receives", 0, true) > 0) {
+            for (const auto& [payer, at] : text_values(s, "payer", "")) {
+                check(payer, at, "payer");
+            }
+        }
+        for (const TimelineEntry& e : s.timeline) {
+            const char* arg = e.action == "pay" ? "to" : e.action == "receive" ? "from" : nullptr;
+            auto it = arg != nullptr ? e.args.find(arg) : e.args.end();
+            if (it != e.args.end()) {
+                check(it->second.text, it->second.where, e.action == "pay" ? "payee" : "payer");
+            }
+        }
+    }
+}
+
 void validate(const Scenario& s, std::vector<Diagnostic>* out) {
     const std::vector<std::string> names = topology_node_names(s.topology);
     auto known = [&](const std::string& n) {
@@ -226,6 +323,15 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
     };
     if (names.size() < 2) {
         out->push_back({{"/topology/nodes", 0, 0}, "world gateway needs at least two nodes"});
+    }
+    for (const TopologyNode& n : s.topology.nodes) {
+        for (const std::string& name : topology_node_names({.nodes = {n}})) {
+            if (name == "gateway" || name == "fed" || indexed_name(name, "fed.g") >= 0 ||
+                indexed_name(name, "client") >= 0) {
+                out->push_back({n.where, "node name " + name + " is reserved for the world's "
+                                         "gateway, federation and clients"});
+            }
+        }
     }
     for (const auto& [value, where] : text_values(s, "gateway_node", "gw")) {
         if (!known(value)) {
@@ -257,13 +363,22 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
         }
     }
     validate_indices(s, out);
+    validate_reachable(s, out);
 }
 
 }  // namespace
 
 void register_gateway_world(WorldRegistry& registry) {
     WorldKind k = gateway_world_kind();
+    // The gateway process, every guardian and client a seed can create (validate_indices
+    // checks that the ones a timeline names exist for the smallest counts).
     k.fixed_nodes = {"gateway"};
+    for (int i = 0; i < 16; ++i) {
+        k.fixed_nodes.push_back("fed.g" + std::to_string(i));
+    }
+    for (int i = 0; i < 8; ++i) {
+        k.fixed_nodes.push_back("client" + std::to_string(i));
+    }
     k.validate = validate;
     k.build = build;
     registry.register_world(std::move(k));
