@@ -170,7 +170,8 @@ int64_t indexed_name(const std::string& name, const std::string& prefix) {
         if (name[i] < '0' || name[i] > '9') {
             return -1;
         }
-        v = v * 10 + (name[i] - '0');
+        // Any index past the largest count is as bad as any other: stop before overflowing.
+        v = std::min<int64_t>(v * 10 + (name[i] - '0'), 1'000'000);
     }
     return v;
 }
@@ -288,7 +289,9 @@ void validate_reachable(const Scenario& s, std::vector<Diagnostic>* out) {
     if (s.topology.generator) {
         return;
     }
-    for (const auto& [gateway, where] : text_values(s, "gateway_node", "gw")) {
+    for (const auto& gateway_value : text_values(s, "gateway_node", "gw")) {
+        // A copy: clang 14 lambdas cannot capture structured bindings.
+        const std::string gateway = gateway_value.first;
         const std::set<std::string> reach = connected_to(s, gateway);
         auto check = [&](const std::string& node, const SourceLocation& at, const char* role) {
             if (!node.empty() && reach.count(node) == 0) {

@@ -1,7 +1,8 @@
 // World kind "gateway": what a scenario may say — Lightning node and channel props, generators,
 // parameters (with the historical variant), actions, events, checkers and metrics.
-#include "actors/lightning/profile.h"
 #include "actors/gateway/gateway_variant.h"
+#include "actors/lightning/profile.h"
+#include "scenario/variants.h"
 #include "scenario/worlds/builtin_worlds.h"
 #include "scenario/worlds/chain_world_fields.h"
 #include "scenario/worlds/gateway_world.h"
@@ -189,9 +190,18 @@ WorldKind gateway_world_kind() {
     k.generators = generators();
     k.params = params();
     k.actions = actions();
+    // The catalogue's rows (issue, root cause, the scenario that finds it); the model's own
+    // one-liners for any variant the table does not list.
+    k.bug_variants = variant_docs("gateway");
     for (actors::gateway::GatewayVariant v : actors::gateway::gateway_variants()) {
-        k.bug_variants.push_back({"variant=" + std::string(actors::gateway::to_string(v)),
-                                  std::string(actors::gateway::describe(v))});
+        const std::string name = "variant=" + std::string(actors::gateway::to_string(v));
+        bool listed = false;
+        for (const NamedDoc& d : k.bug_variants) {
+            listed = listed || d.name == name;
+        }
+        if (!listed) {
+            k.bug_variants.push_back({name, std::string(actors::gateway::describe(v))});
+        }
     }
     k.events = {{"ready", "channels open, clients and gateway pegged in, gateway registered"},
                 {"gateway_stopped", "a stop_gateway returned"}};
