@@ -19,16 +19,31 @@ void CheckerHub::report(std::string_view checker, std::string_view event) {
     violations_.push_back(std::move(msg));
 }
 
+// Rounds far behind the newest are forgotten, so the map stays small over a long run (a
+// crashed or state-synced guardian never reports the rounds it missed).
+void RoundFingerprintChecker::forget_old_rounds() {
+    constexpr uint64_t k_round_memory = 4096;
+    while (rounds_.begin()->first + k_round_memory < rounds_.rbegin()->first) {
+        rounds_.erase(rounds_.begin());
+    }
+}
+
 void RoundFingerprintChecker::on_round(PeerId peer, const Batch& batch,
                                        const FederationState& state,
                                        const std::vector<StateEvent>& events) {
     (void)events;
     const uint64_t fp = state.fingerprint();
-    auto [it, inserted] = rounds_.emplace(batch.round, Seen{.fingerprint = fp, .first = peer});
+    auto [it, inserted] =
+        rounds_.emplace(batch.round, Seen{.fingerprint = fp, .first = peer, .reports = 1});
     if (inserted) {
+        forget_old_rounds();
         return;
     }
     ++compared_;
+    if (++it->second.reports == state.params().quorum.n && it->second.fingerprint == fp) {
+        rounds_.erase(it);  // every guardian reported it: done with
+        return;
+    }
     if (it->second.fingerprint != fp) {
         hub_.report("round_fingerprint",
                     "round " + std::to_string(batch.round) + ": guardian " +

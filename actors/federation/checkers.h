@@ -52,9 +52,11 @@ public:
     uint64_t rounds_compared() const { return compared_; }
 
 private:
+    void forget_old_rounds();
     struct Seen {
         uint64_t fingerprint = 0;
         PeerId first;
+        uint64_t reports = 1;
     };
     CheckerHub& hub_;
     std::map<uint64_t, Seen> rounds_;

@@ -3,12 +3,14 @@
 //
 // A federation transaction is a plain struct per kind (peg-in, peg-out, LNv1 contract funding,
 // claim, refund, cancellation, incoming offer and funding, gateway registration), named by a
-// FedTxId its submitter chose. Items are values: a batch is copied to every guardian and applied
-// by FederationState::apply_batch, in proposal order (by guardian id) then item order.
+// FedTxId its submitter chose. Items are values; a decided batch is shared (BatchPtr) by every
+// message and log that holds it and applied by FederationState::apply_batch, in proposal order
+// (by guardian id) then item order.
 #pragma once
 
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -144,5 +146,9 @@ struct Batch {
     uint64_t round = 0;
     std::vector<Proposal> proposals;
 };
+
+// A batch is built once by its round's leader and then shared, never copied, by every message
+// that carries it and by every guardian's log (null: no batch).
+using BatchPtr = std::shared_ptr<const Batch>;
 
 }  // namespace actors::federation

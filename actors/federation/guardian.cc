@@ -198,6 +198,11 @@ void Guardian::start_round() {
     collect_deadline_ = sim::SimTime::never();
     attempt_deadline_ = sim::SimTime::never();
     propose_at_ = sim::SimTime::never();
+    // Pending decryptions only change when a round is applied (or a state adopted).
+    share_work_ = false;
+    for (const PaymentHash& hash : store_->state.pending_decryptions()) {
+        share_work_ = share_work_ || !store_->state.has_share(hash, config_.peer);
+    }
     proposals_.erase(proposals_.begin(), proposals_.lower_bound(round()));
     auto early = proposals_.find(round());
     if (early != proposals_.end() && !early->second.empty()) {
@@ -276,25 +281,25 @@ void Guardian::send_proposal() {
 }
 
 // This guardian's votes as it would propose them now (Byzantine offsets applied).
-std::vector<VoteItem> Guardian::vote_items() const {
+Guardian::VoteItems Guardian::vote_items() const {
     const FederationState& state = store_->state;
     const ByzantineConfig& byz = config_.byzantine;
-    std::vector<VoteItem> out;
+    VoteItems out;
     if (std::optional<uint64_t> v = wallet_v1_proposal(WalletProposalInput{
             .local_block_count = status_,
             .finality_delay = state.params().finality_delay,
             .consensus_block_count = state.wallet_count(),
             .round_cap = config_.timing.wallet_round_cap})) {
-        out.push_back(VoteItem{VoteKind::wallet_count, shift_vote(*v, byz.block_count_offset)});
+        out.push(VoteItem{VoteKind::wallet_count, shift_vote(*v, byz.block_count_offset)});
     }
     if (std::optional<uint64_t> v = ln_v1_proposal(status_, state.ln_count())) {
-        out.push_back(VoteItem{VoteKind::ln_count, shift_vote(*v, byz.block_count_offset)});
+        out.push(VoteItem{VoteKind::ln_count, shift_vote(*v, byz.block_count_offset)});
     }
     if (std::optional<uint64_t> v = ln_v2_block_count_proposal(status_)) {
-        out.push_back(VoteItem{VoteKind::lnv2_count, shift_vote(*v, byz.block_count_offset)});
+        out.push(VoteItem{VoteKind::lnv2_count, shift_vote(*v, byz.block_count_offset)});
     }
     const int64_t unix_now = sim_.clocks().unix_seconds(node(), this_actor::now());
-    out.push_back(VoteItem{
+    out.push(VoteItem{
         VoteKind::lnv2_unix_time,
         shift_vote(ln_v2_unix_time_vote(static_cast<uint64_t>(std::max<int64_t>(unix_now, 0))),
                    byz.unix_time_offset)});
@@ -331,15 +336,7 @@ bool Guardian::votes_want_round() const {
 // Something to order: a transaction not processed yet, a decryption share not stored yet, or
 // a vote processing would store.
 bool Guardian::has_work() const {
-    if (!pool_.empty()) {
-        return true;
-    }
-    for (const PaymentHash& hash : store_->state.pending_decryptions()) {
-        if (!store_->state.has_share(hash, config_.peer)) {
-            return true;
-        }
-    }
-    return votes_want_round();
+    return !pool_.empty() || share_work_ || votes_want_round();
 }
 
 Proposal Guardian::build_proposal() {

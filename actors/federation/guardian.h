@@ -23,6 +23,7 @@
 // offset and invalid decryption shares; it follows the agreement protocol honestly.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -69,6 +70,8 @@ struct GuardianTiming {
     uint64_t wallet_round_cap = k_wallet_round_cap_test;
     // The wallet's wait for its own node before a sync (test env: 100 ms x 600).
     SyncWaitPolicy sync_wait = SyncWaitPolicy::test_env();
+    // Decided batches a guardian keeps for peers catching up (older ones: state sync).
+    uint64_t log_window = 256;
 };
 
 // What a guardian did, for checkers and worlds ("an idle federation decides a bounded number
@@ -81,16 +84,20 @@ struct GuardianCounters {
     uint64_t sync_waits = 0;        // wallet syncs that had to wait for the guardian's node
     uint64_t sync_wait_retries = 0; // re-checks during those waits
     uint64_t blocks_synced = 0;     // block heights fetched by wallet syncs
+    uint64_t state_syncs = 0;       // peer states adopted (behind the peers' log window)
 };
 
 struct GuardianStore {
     explicit GuardianStore(FederationState initial) : state(std::move(initial)) {}
     FederationState state;
-    std::vector<Batch> log;  // decided batches; log[r] is round r
-    // The agreement's acceptor state for round log.size().
+    // The last decided batches, rounds [log_base, log_base + log.size()), at most
+    // GuardianTiming::log_window of them; a peer further behind is sent the state instead.
+    std::deque<BatchPtr> log;
+    uint64_t log_base = 0;
+    // The agreement's acceptor state for round state.rounds_applied().
     uint64_t promised_attempt = 0;
     std::optional<uint64_t> accepted_attempt;
-    std::optional<Batch> accepted;
+    BatchPtr accepted;
     uint64_t restarts = 0;
     GuardianCounters counters;
 };
@@ -143,17 +150,18 @@ public:
 private:
     struct LeaderState {
         uint64_t attempt = 0;
-        std::map<PeerId, std::optional<std::pair<uint64_t, Batch>>> promises;
+        std::map<PeerId, std::optional<std::pair<uint64_t, BatchPtr>>> promises;
         bool prepared = false;
         bool sent_accept = false;
         bool collect_expired = false;  // the wait for the last proposals is over
         std::set<PeerId> acks;
-        std::optional<Batch> value;
+        BatchPtr value;
     };
 
     void run();
     void run_monitor();
     void handle(const sim::Envelope& env);
+    PeerId sender_of(const sim::Envelope& env) const;
     void handle_user(const sim::Envelope& env);
     void on_proposal(const ProposalMsg& m);
     void on_prepare(const PrepareMsg& m);
@@ -162,6 +170,8 @@ private:
     void on_ack(const AckMsg& m);
     void on_decided(const DecidedMsg& m, PeerId from);
     void on_sync_request(const SyncRequestMsg& m);
+    void on_snapshot(const SnapshotMsg& m, PeerId from);
+    void apply_future();
     bool check_round(uint64_t round, PeerId from);
     void on_timers();
     void start_round();
@@ -169,7 +179,15 @@ private:
     void join_round();
     bool has_work() const;
     bool votes_want_round() const;
-    std::vector<VoteItem> vote_items() const;
+    // At most one vote per VoteKind; a fixed array, since the monitor asks after every poll.
+    struct VoteItems {
+        std::array<VoteItem, 4> items{};
+        size_t size = 0;
+        const VoteItem* begin() const { return items.data(); }
+        const VoteItem* end() const { return items.data() + size; }
+        void push(VoteItem v) { items[size++] = v; }
+    };
+    VoteItems vote_items() const;
     void wake_if_idle();
     void request_catch_up(PeerId from);
     bool sync_wallet(const Batch& batch);
@@ -180,7 +198,7 @@ private:
     void send_proposal();
     void adopt_attempt(uint64_t attempt);
     void lead();
-    bool apply(const Batch& batch);  // false: the guardian shut down instead
+    bool apply(const BatchPtr& batch);  // false: the guardian shut down instead
     Proposal build_proposal();
     Batch build_batch() const;
     PeerId leader_of(uint64_t round, uint64_t attempt) const;
@@ -208,10 +226,11 @@ private:
     std::optional<uint64_t> status_;
     std::deque<sim::Envelope> self_queue_;
     std::map<uint64_t, std::map<PeerId, Proposal>> proposals_;  // by round, then peer
-    std::map<uint64_t, Batch> future_decided_;
+    std::map<uint64_t, BatchPtr> future_decided_;
     std::map<FedTxId, FedTx> pool_;
     std::optional<Proposal> my_proposal_;
     bool proposed_ = false;      // this guardian's proposal for round() is out
+    bool share_work_ = false;    // a pending incoming contract lacks this guardian's share
     bool wake_pending_ = false;  // the monitor queued a wake-up for the consensus actor
     sim::SimTime applied_at_;    // when the last round was applied (or the guardian started)
     uint64_t attempt_ = 0;

@@ -27,6 +27,14 @@ PeerId Guardian::leader_of(uint64_t round, uint64_t attempt) const {
     return PeerId(static_cast<uint32_t>((round + attempt) % config_.nodes.size()));
 }
 
+PeerId Guardian::sender_of(const sim::Envelope& env) const {
+    PeerId from;
+    for (uint32_t p = 0; p < config_.nodes.size(); ++p) {
+        from = config_.nodes[p] == env.from ? PeerId(p) : from;
+    }
+    return from;
+}
+
 void Guardian::handle(const sim::Envelope& env) {
     if (const auto* m = env.as<ProposalMsg>()) {
         on_proposal(*m);
@@ -39,11 +47,9 @@ void Guardian::handle(const sim::Envelope& env) {
     } else if (const auto* ack = env.as<AckMsg>()) {
         on_ack(*ack);
     } else if (const auto* decided = env.as<DecidedMsg>()) {
-        PeerId from;
-        for (uint32_t p = 0; p < config_.nodes.size(); ++p) {
-            from = config_.nodes[p] == env.from ? PeerId(p) : from;
-        }
-        on_decided(*decided, from);
+        on_decided(*decided, sender_of(env));
+    } else if (const auto* snap = env.as<SnapshotMsg>()) {
+        on_snapshot(*snap, sender_of(env));
     } else if (const auto* sync = env.as<SyncRequestMsg>()) {
         on_sync_request(*sync);
     } else {
@@ -114,9 +120,9 @@ void Guardian::on_promise(const PromiseMsg& m) {
     if (m.round != round() || m.attempt != leader_.attempt || leader_.prepared) {
         return;
     }
-    std::optional<std::pair<uint64_t, Batch>> accepted;
-    if (m.accepted.has_value()) {
-        accepted.emplace(*m.accepted_attempt, *m.accepted);
+    std::optional<std::pair<uint64_t, BatchPtr>> accepted;
+    if (m.accepted != nullptr) {
+        accepted.emplace(*m.accepted_attempt, m.accepted);
     }
     leader_.promises.insert_or_assign(m.from, std::move(accepted));
     if (leader_.promises.size() >= store_->state.params().quorum.t) {
@@ -141,15 +147,13 @@ void Guardian::lead() {
         // Attempt 0 has no earlier attempt to learn from, except this guardian's own accepted
         // value from before a crash.
         leader_.prepared = true;
-        if (store_->accepted.has_value()) {
-            leader_.value = store_->accepted;
-        }
+        leader_.value = store_->accepted;
     }
     if (!leader_.prepared || leader_.sent_accept) {
         return;
     }
-    if (!leader_.value.has_value()) {
-        const std::optional<std::pair<uint64_t, Batch>>* best = nullptr;
+    if (leader_.value == nullptr) {
+        const std::optional<std::pair<uint64_t, BatchPtr>>* best = nullptr;
         for (const auto& [peer, accepted] : leader_.promises) {
             if (accepted.has_value() && (best == nullptr || accepted->first > (*best)->first)) {
                 best = &accepted;
@@ -159,7 +163,7 @@ void Guardian::lead() {
             leader_.value = (*best)->second;
         }
     }
-    if (!leader_.value.has_value()) {
+    if (leader_.value == nullptr) {
         const size_t have = proposals_[round()].size();
         const uint64_t n = config_.nodes.size();
         if (have < store_->state.params().quorum.t) {
@@ -171,12 +175,12 @@ void Guardian::lead() {
             }
             return;
         }
-        leader_.value = build_batch();
+        leader_.value = std::make_shared<const Batch>(build_batch());
     }
     collect_deadline_ = sim::SimTime::never();
     leader_.sent_accept = true;
     broadcast("fed_accept", AcceptMsg{.round = round(), .attempt = attempt_,
-                                      .from = config_.peer, .batch = *leader_.value});
+                                      .from = config_.peer, .batch = leader_.value});
 }
 
 Batch Guardian::build_batch() const {
@@ -193,7 +197,7 @@ void Guardian::on_accept(const AcceptMsg& m) {
     if (!check_round(m.round, m.from) || m.attempt < store_->promised_attempt) {
         return;
     }
-    SIM_ASSERT(m.batch.round == m.round);
+    SIM_ASSERT(m.batch != nullptr && m.batch->round == m.round);
     store_->promised_attempt = m.attempt;
     store_->accepted_attempt = m.attempt;
     store_->accepted = m.batch;
@@ -212,45 +216,95 @@ void Guardian::on_ack(const AckMsg& m) {
     }
     leader_.acks.insert(m.from);
     if (leader_.acks.size() == store_->state.params().quorum.t) {
-        broadcast("fed_decided", DecidedMsg{.batch = *leader_.value, .sender_round = round()});
+        broadcast("fed_decided", DecidedMsg{.batch = leader_.value, .sender_round = round()});
     }
 }
 
 void Guardian::on_decided(const DecidedMsg& m, PeerId from) {
-    const Batch& batch = m.batch;
-    if (batch.round < round()) {
+    SIM_ASSERT(m.batch != nullptr);
+    const uint64_t r = m.batch->round;
+    if (r < round()) {
         return;
     }
-    if (batch.round > round()) {
-        future_decided_.insert_or_assign(batch.round, batch);
-        check_round(batch.round, from);
+    if (r > round()) {
+        future_decided_.insert_or_assign(r, m.batch);
+        check_round(r, from);
         return;
     }
-    if (!apply(batch)) {
+    if (!apply(m.batch)) {
         return;
     }
-    while (!future_decided_.empty() && future_decided_.begin()->first <= round()) {
-        auto it = future_decided_.begin();
-        Batch next = std::move(it->second);
-        future_decided_.erase(it);
-        if (next.round == round() && !apply(next)) {
-            return;
-        }
-    }
+    apply_future();
     if (from != config_.peer && round() < m.sender_round && future_decided_.empty() &&
-        m.batch.round + 1 == round()) {
+        r + 1 == round()) {
         request_catch_up(from);  // a catch-up reply ended short of the sender: ask for more
     }
 }
 
-void Guardian::on_sync_request(const SyncRequestMsg& m) {
-    const uint64_t end = std::min<uint64_t>(round(), m.from_round + k_catch_up_batches);
-    for (uint64_t r = m.from_round; r < end; ++r) {
-        send_to(m.from, "fed_decided", DecidedMsg{.batch = store_->log[r], .sender_round = round()});
+void Guardian::apply_future() {
+    while (!halted_ && !future_decided_.empty() && future_decided_.begin()->first <= round()) {
+        auto it = future_decided_.begin();
+        BatchPtr next = std::move(it->second);
+        future_decided_.erase(it);
+        if (next->round == round() && !apply(next)) {
+            return;
+        }
     }
 }
 
-bool Guardian::apply(const Batch& batch) {
+void Guardian::on_sync_request(const SyncRequestMsg& m) {
+    if (m.from_round >= round()) {
+        return;
+    }
+    if (m.from_round < store_->log_base) {
+        // Older than the log window: the state itself (shared, read-only).
+        send_to(m.from, "fed_snapshot",
+                SnapshotMsg{.state = std::make_shared<const FederationState>(store_->state),
+                            .sender_round = round()});
+        return;
+    }
+    const uint64_t end = std::min<uint64_t>(round(), m.from_round + k_catch_up_batches);
+    for (uint64_t r = m.from_round; r < end; ++r) {
+        send_to(m.from, "fed_decided",
+                DecidedMsg{.batch = store_->log[r - store_->log_base], .sender_round = round()});
+    }
+}
+
+// State sync: adopt a peer's state when it is ahead. Every honest guardian's state after round
+// r is the same (the fingerprint checker verifies it), so this equals replaying the rounds.
+void Guardian::on_snapshot(const SnapshotMsg& m, PeerId from) {
+    SIM_ASSERT(m.state != nullptr);
+    if (m.state->rounds_applied() <= round()) {
+        return;
+    }
+    const size_t peg_outs_before = store_->state.peg_out_txs().size();
+    store_->state = *m.state;
+    ++store_->counters.state_syncs;
+    store_->log.clear();
+    store_->log_base = round();
+    store_->promised_attempt = 0;
+    store_->accepted_attempt.reset();
+    store_->accepted.reset();
+    std::erase_if(pool_, [this](const auto& entry) {
+        return store_->state.outcome(entry.first) != nullptr;
+    });
+    future_decided_.erase(future_decided_.begin(), future_decided_.lower_bound(round()));
+    sim_.scheduler()
+        .trace("fed_state_sync")
+        .field("peer", config_.peer.value)
+        .field("from", from.value)
+        .field("round", round());
+    submit_peg_outs(peg_outs_before);
+    applied_at_ = this_actor::now();
+    start_round();
+    apply_future();
+    if (round() < m.sender_round && future_decided_.empty()) {
+        request_catch_up(from);
+    }
+}
+
+bool Guardian::apply(const BatchPtr& batch_ptr) {
+    const Batch& batch = *batch_ptr;
     SIM_ASSERT(batch.round == round());
     if (!sync_wallet(batch)) {
         return false;  // the node never caught up: the guardian shut down, the batch uncommitted
@@ -259,7 +313,11 @@ bool Guardian::apply(const Batch& batch) {
     const size_t peg_outs_before = store_->state.peg_out_txs().size();
     ApplyStats stats;
     store_->state.apply_batch(batch, &events, &stats);
-    store_->log.push_back(batch);
+    store_->log.push_back(batch_ptr);
+    while (store_->log.size() > config_.timing.log_window) {
+        store_->log.pop_front();
+        ++store_->log_base;
+    }
     store_->promised_attempt = 0;
     store_->accepted_attempt.reset();
     store_->accepted.reset();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -33,14 +34,14 @@ struct PromiseMsg {
     uint64_t attempt = 0;
     PeerId from;
     std::optional<uint64_t> accepted_attempt;
-    std::optional<Batch> accepted;
+    BatchPtr accepted;
 };
 
 struct AcceptMsg {
     uint64_t round = 0;
     uint64_t attempt = 0;
     PeerId from;
-    Batch batch;
+    BatchPtr batch;
 };
 
 struct AckMsg {
@@ -50,9 +51,16 @@ struct AckMsg {
 };
 
 struct DecidedMsg {
-    Batch batch;
+    BatchPtr batch;
     // The sender's own round when it sent this: a guardian catching up asks again until it has
     // reached it.
+    uint64_t sender_round = 0;
+};
+
+// A guardian further behind than its peer's log window gets the peer's state instead of the
+// batches (a stand-in for replaying Fedimint's stored session outcomes: the same state).
+struct SnapshotMsg {
+    std::shared_ptr<const FederationState> state;
     uint64_t sender_round = 0;
 };
 

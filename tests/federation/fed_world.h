@@ -34,6 +34,7 @@ struct WorldOptions {
     uint64_t guardians = 4;
     FederationParams params;
     FederationVariants variants;
+    GuardianTiming timing;
 };
 
 struct World {
@@ -48,7 +49,7 @@ struct World {
         fed = std::make_unique<Federation>(
             sim,
             FederationConfig{.name = "fed", .guardians = options.guardians,
-                             .params = options.params, .timing = {},
+                             .params = options.params, .timing = options.timing,
                              .variants = options.variants},
             &btc.canonical(), [this](PeerId p) {
                 return std::make_unique<ChainModelBitcoind>(btc.node(p.value));

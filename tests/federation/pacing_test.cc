@@ -164,3 +164,46 @@ TEST_CASE("a peg-in whose block predates the first consensus count is rejected",
         });
     }
 }
+
+TEST_CASE("the decided log is a bounded window; a guardian further behind gets the state",
+          "[federation][actors][crash][memory]") {
+    GuardianTiming timing;
+    timing.log_window = 8;
+    World w(WorldOptions{.seed = 6, .guardians = 4, .params = {}, .variants = {},
+                         .timing = timing});
+    const ClientId alice(4);
+    w.run([&] {
+        w.mine(20);
+        auto [op, height] = w.deposit(300000);
+        w.mine(12);
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        w.fed->crash(PeerId(3));
+        const uint64_t at_crash = w.fed->store(PeerId(3)).state.rounds_applied();
+        // Work the other three order while guardian 3 is down: a peg-in and new blocks.
+        const TxOutcome o =
+            w.submit(PegInTx{.client = alice, .outpoint = op, .block_height = height});
+        CHECK(o.accepted);
+        w.mine(15, sim::SimDuration::seconds(1));
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        REQUIRE(w.fed->store(PeerId(0)).state.rounds_applied() > at_crash + 8);
+        for (uint32_t p = 0; p < 4; ++p) {
+            CHECK(w.fed->store(PeerId(p)).log.size() <= 8);
+        }
+        // Guardian 3 is behind the window: restarted, it adopts a peer's state.
+        w.fed->restart(PeerId(3));
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        const GuardianStore& s3 = w.fed->store(PeerId(3));
+        const GuardianStore& s0 = w.fed->store(PeerId(0));
+        CHECK(s3.state.rounds_applied() + 1 >= s0.state.rounds_applied());
+        CHECK(s3.state.mint().balance(alice) == 300000000);
+        CHECK(s3.counters.state_syncs == 1);
+        CHECK(s0.counters.state_syncs == 0);
+        CHECK(s3.log_base >= s3.state.rounds_applied() - s3.log.size());
+        // It takes part in the next rounds and agrees with the others (fingerprint checker).
+        w.mine(3, sim::SimDuration::seconds(1));
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        CHECK(s3.state.rounds_applied() == s0.state.rounds_applied());
+        CHECK(s3.state.fingerprint() == s0.state.fingerprint());
+        CHECK(s3.state.ln_count() == static_cast<uint64_t>(w.btc.canonical().tip_height()) + 1);
+    });
+}
