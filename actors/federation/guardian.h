@@ -83,6 +83,7 @@ struct GuardianCounters {
     uint64_t rounds_proposed = 0;   // rounds this guardian proposed in (started or joined)
     uint64_t sync_waits = 0;        // wallet syncs that had to wait for the guardian's node
     uint64_t sync_wait_retries = 0; // re-checks during those waits
+    uint64_t last_sync_wait_retries = 0;  // re-checks in the latest wait
     uint64_t blocks_synced = 0;     // block heights fetched by wallet syncs
     uint64_t state_syncs = 0;       // peer states adopted (behind the peers' log window)
 };

@@ -53,6 +53,7 @@ bool Guardian::wait_for_node(uint64_t consensus_count) {
                 GuardianCounters& c = store_->counters;
                 c.sync_waits += attempt == 0 ? 1 : 0;
                 ++c.sync_wait_retries;
+                c.last_sync_wait_retries = attempt + 1;
                 const sim::SimDuration jitter =
                     this_actor::random().duration(sim::SimDuration::zero(), policy.jitter_max());
                 if (!pause_or_shutdown(policy.base_delay(attempt) + jitter)) {
