@@ -18,6 +18,7 @@
 
 #include "actors/chain/transaction.h"
 #include "actors/federation/contracts.h"
+#include "actors/federation/contracts_v2.h"
 #include "actors/federation/mint_ledger.h"
 #include "actors/federation/quorum.h"
 
@@ -116,9 +117,44 @@ struct RegisterGatewayTx {
     ClientId gateway_client;
 };
 
+// ---- LNv2 (fedimint.md 2.3), processed only by a federation running the LNv2 module ----
+
+// The client escrows `contract.amount_msat` of ecash in an LNv2 outgoing contract.
+struct FundOutgoingV2Tx {
+    ClientId client;
+    OutgoingContractV2 contract;
+};
+
+// Claim (gateway, with the preimage), refund (user, once expired) or cancel (user, with the
+// gateway's forfeit signature); `signer` must be the spend key the rule core names.
+struct SpendOutgoingV2Tx {
+    ContractId contract;
+    OutgoingWitnessV2 witness;
+    PublicKey signer;
+    ClientId payout;
+};
+
+// The gateway funds an LNv2 incoming contract (expiration in unix seconds). `decrypts` stands in
+// for the threshold decryption of the preimage with the aggregated key shares: whether the
+// encrypted preimage decrypts to the payment image.
+struct FundIncomingV2Tx {
+    ClientId gateway_client;
+    IncomingContractV2 contract;
+    bool decrypts = true;
+};
+
+// The user (claim_pk, the preimage decrypted) or the gateway (refund_pk, it did not) takes the
+// incoming contract's funds.
+struct SpendIncomingV2Tx {
+    PaymentHash hash;
+    PublicKey signer;
+    ClientId payout;
+};
+
 using FedTxBody = std::variant<PegInTx, PegOutTx, FundOutgoingTx, SpendOutgoingTx,
                                CancelOutgoingTx, OfferIncomingTx, FundIncomingTx,
-                               SpendIncomingTx, RegisterGatewayTx>;
+                               SpendIncomingTx, RegisterGatewayTx, FundOutgoingV2Tx,
+                               SpendOutgoingV2Tx, FundIncomingV2Tx, SpendIncomingV2Tx>;
 
 struct FedTx {
     FedTxId id;

@@ -41,9 +41,11 @@ const char* to_string(StateEventKind kind) {
 }
 
 const char* tx_kind(const FedTxBody& body) {
-    static constexpr const char* k_names[] = {"peg_in",         "peg_out",       "fund_outgoing",
-                                              "spend_outgoing", "cancel",        "offer_incoming",
-                                              "fund_incoming",  "spend_incoming", "register_gw"};
+    static constexpr const char* k_names[] = {
+        "peg_in",         "peg_out",          "fund_outgoing",     "spend_outgoing",
+        "cancel",         "offer_incoming",   "fund_incoming",     "spend_incoming",
+        "register_gw",    "fund_outgoing_v2", "spend_outgoing_v2", "fund_incoming_v2",
+        "spend_incoming_v2"};
     static_assert(std::variant_size_v<FedTxBody> == std::size(k_names));
     return k_names[body.index()];
 }
@@ -144,6 +146,15 @@ void FederationState::apply_tx(const FedTx& tx, std::vector<StateEvent>* events)
 }
 
 std::string FederationState::apply_body(const FedTx& tx, std::vector<StateEvent>* events) {
+    // The LNv1 contract transactions belong to the LNv1 module only.
+    const FedTxBody& b = tx.body;
+    const bool lnv1_contract =
+        std::holds_alternative<FundOutgoingTx>(b) || std::holds_alternative<SpendOutgoingTx>(b) ||
+        std::holds_alternative<CancelOutgoingTx>(b) || std::holds_alternative<OfferIncomingTx>(b) ||
+        std::holds_alternative<FundIncomingTx>(b) || std::holds_alternative<SpendIncomingTx>(b);
+    if (params_.ln_module == LnModule::v2 && lnv1_contract) {
+        return "LNv1 module not configured";
+    }
     return std::visit(
         [&](const auto& body) -> std::string {
             using T = std::decay_t<decltype(body)>;
@@ -163,6 +174,14 @@ std::string FederationState::apply_body(const FedTx& tx, std::vector<StateEvent>
                 return apply_fund_incoming(tx, body, events);
             } else if constexpr (std::is_same_v<T, SpendIncomingTx>) {
                 return apply_spend_incoming(tx, body, events);
+            } else if constexpr (std::is_same_v<T, FundOutgoingV2Tx>) {
+                return apply_fund_outgoing_v2(tx, body, events);
+            } else if constexpr (std::is_same_v<T, SpendOutgoingV2Tx>) {
+                return apply_spend_outgoing_v2(tx, body, events);
+            } else if constexpr (std::is_same_v<T, FundIncomingV2Tx>) {
+                return apply_fund_incoming_v2(tx, body, events);
+            } else if constexpr (std::is_same_v<T, SpendIncomingV2Tx>) {
+                return apply_spend_incoming_v2(tx, body, events);
             } else {
                 static_assert(std::is_same_v<T, RegisterGatewayTx>);
                 clients_.insert(body.gateway_client);
@@ -351,6 +370,15 @@ uint64_t FederationState::fingerprint() const {
         for (const RouteHintRecord& hint : reg.route_hints) {
             hs.add(hint.short_channel_id);
         }
+    }
+    // LNv2 contracts (nothing is hashed while there are none).
+    for (const auto& [id, rec] : outgoing_v2_) {
+        hs.add(id.value);
+        hs.add(rec.spent_by.has_value() ? 1 + static_cast<uint64_t>(*rec.spent_by) : 0);
+    }
+    for (const auto& [hash, rec] : incoming_v2_) {
+        hs.add(hash);
+        hs.add(rec.spent ? 1 : 0);
     }
     for (const auto& [id, outcome] : outcomes_) {
         hs.add(id.value);

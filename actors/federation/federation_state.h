@@ -28,12 +28,18 @@
 
 namespace actors::federation {
 
+// Which Lightning module rule set the federation runs (fedimint.md 2.1-2.3): LNv1 contracts
+// (timelock against the LNv1 count) or LNv2 contracts (expiration against the LNv2 count and
+// unix time). The other module's contract transactions are rejected.
+enum class LnModule : uint8_t { v1, v2 };
+
 struct FederationParams {
     Quorum quorum = Quorum::of(k_default_guardian_count);
     // Aggregation per module: wallet_v1 or ln_v2 (wallet v2) for the wallet; ln_v1 or ln_v2
     // for the Lightning module's block count.
     VoteRule wallet_rule = VoteRule::wallet_v1;
     VoteRule ln_rule = VoteRule::ln_v1;
+    LnModule ln_module = LnModule::v1;
     uint64_t finality_delay = k_default_finality_delay;
     WalletSyncOptions sync;
     // The federation's on-chain multisig: one key name per guardian, threshold t.
@@ -92,6 +98,19 @@ struct OutgoingRecord {
     uint64_t funded_round = 0;
 };
 
+struct OutgoingV2Record {
+    OutgoingContractV2 contract;
+    std::optional<OutgoingWitnessKind> spent_by;  // set once spent (upstream removes it)
+    std::optional<Preimage> preimage;             // the gateway's claim witness
+};
+
+struct IncomingV2Record {
+    IncomingContractV2 contract;
+    bool decrypts = true;
+    ClientId funder;
+    bool spent = false;
+};
+
 struct IncomingRecord {
     IncomingContractV1 contract;
     ClientId funder;
@@ -136,6 +155,8 @@ public:
     const std::map<ContractId, OutgoingRecord>& outgoing() const { return outgoing_; }
     const std::map<PaymentHash, IncomingRecord>& incoming() const { return incoming_; }
     const std::map<PublicKey, RegisterGatewayTx>& gateways() const { return gateways_; }
+    const std::map<ContractId, OutgoingV2Record>& outgoing_v2() const { return outgoing_v2_; }
+    const std::map<PaymentHash, IncomingV2Record>& incoming_v2() const { return incoming_v2_; }
     const TxOutcome* outcome(FedTxId id) const;
     bool has_offer(const PaymentHash& hash) const { return offers_.has_offer(hash); }
     // Incoming contracts still waiting for decryption shares, in hash order.
@@ -162,6 +183,14 @@ private:
                                     std::vector<StateEvent>* events);
     std::string apply_spend_incoming(const FedTx& tx, const SpendIncomingTx& spend,
                                      std::vector<StateEvent>* events);
+    std::string apply_fund_outgoing_v2(const FedTx& tx, const FundOutgoingV2Tx& fund,
+                                       std::vector<StateEvent>* events);
+    std::string apply_spend_outgoing_v2(const FedTx& tx, const SpendOutgoingV2Tx& spend,
+                                        std::vector<StateEvent>* events);
+    std::string apply_fund_incoming_v2(const FedTx& tx, const FundIncomingV2Tx& fund,
+                                       std::vector<StateEvent>* events);
+    std::string apply_spend_incoming_v2(const FedTx& tx, const SpendIncomingV2Tx& spend,
+                                        std::vector<StateEvent>* events);
     void issue(ClientId client, uint64_t amount_msat);
 
     FederationParams params_;
@@ -183,6 +212,8 @@ private:
     std::set<PaymentHash> offered_;
     std::map<PaymentHash, IncomingRecord> incoming_;
     std::map<PublicKey, RegisterGatewayTx> gateways_;
+    std::map<ContractId, OutgoingV2Record> outgoing_v2_;
+    std::map<PaymentHash, IncomingV2Record> incoming_v2_;
     std::map<FedTxId, TxOutcome> outcomes_;
     // fingerprint() of the current state: the state only changes in apply_batch, which clears
     // it, and every applied round is fingerprinted twice (trace record and checker).
