@@ -125,7 +125,7 @@ const ChannelInfo* GraphView::channel(ShortChannelId scid) const {
     if (!own_.empty()) {
         auto it = own_.find(scid);
         if (it != own_.end()) {
-            return it->second.has_value() ? &*it->second : nullptr;
+            return it->second.entry.has_value() ? &*it->second.entry : nullptr;
         }
     }
     return shared_->graph.channel(scid);
@@ -148,7 +148,7 @@ std::span<const ShortChannelId> GraphView::channels_of(NodeIndex n) const {
         if (b != base.end() && *b == scid) {
             ++b;
         }
-        if (own_.at(scid).has_value()) {
+        if (own_.at(scid).entry.has_value()) {
             merged_.push_back(scid);
         }
     }
@@ -214,16 +214,10 @@ bool same(const std::optional<ChannelInfo>& a, const ChannelInfo* b) {
 void GraphView::set_entry(ShortChannelId scid, const std::optional<ChannelInfo>& e) {
     const ChannelInfo* base = shared_->graph.channel(scid);
     auto mine = own_.find(scid);
-    // A channel's endpoints never change, so any entry for it names them (an own entry that
-    // is empty exists only while the shared graph knows the channel).
-    const ChannelInfo* ends = e.has_value() ? &*e : base;
-    if (ends == nullptr && mine != own_.end()) {
-        ends = &*mine->second;
-    }
     if (same(e, base)) {
         if (mine != own_.end()) {
-            const NodeIndex n1 = ends->node1;
-            const NodeIndex n2 = ends->node2;
+            const NodeIndex n1 = mine->second.node1;
+            const NodeIndex n2 = mine->second.node2;
             own_.erase(mine);
             touch(n1, scid, false);
             touch(n2, scid, false);
@@ -235,18 +229,20 @@ void GraphView::set_entry(ShortChannelId scid, const std::optional<ChannelInfo>&
         }
         return;
     }
-    SIM_ASSERT(base == nullptr || !e.has_value() ||
-               (base->node1 == e->node1 && base->node2 == e->node2));
-    const NodeIndex n1 = ends->node1;
-    const NodeIndex n2 = ends->node2;
     if (mine != own_.end()) {
-        mine->second = e;
-    } else {
-        own_.emplace(scid, e);
-        touch(n1, scid, true);
-        touch(n2, scid, true);
-        shared_->diverged[scid].insert(owner_);
+        SIM_ASSERT(!e.has_value() ||
+                   (e->node1 == mine->second.node1 && e->node2 == mine->second.node2));
+        mine->second.entry = e;
+        return;
     }
+    // A channel's endpoints never change: the new entry or the shared one names them.
+    const ChannelInfo* ends = e.has_value() ? &*e : base;
+    SIM_ASSERT(ends != nullptr);
+    SIM_ASSERT(base == nullptr || (base->node1 == ends->node1 && base->node2 == ends->node2));
+    own_.emplace(scid, Own{e, ends->node1, ends->node2});
+    touch(ends->node1, scid, true);
+    touch(ends->node2, scid, true);
+    shared_->diverged[scid].insert(owner_);
 }
 
 void GraphView::touch(NodeIndex n, ShortChannelId scid, bool add) {

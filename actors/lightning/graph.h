@@ -120,7 +120,12 @@ private:
 
     SharedGraph* shared_;
     NodeIndex owner_;
-    std::map<ShortChannelId, std::optional<ChannelInfo>> own_;  // entries unlike the shared one
+    struct Own {
+        std::optional<ChannelInfo> entry;  // empty: the channel is unknown in this view
+        NodeIndex node1 = k_no_node;       // the channel's endpoints (kept for an empty entry)
+        NodeIndex node2 = k_no_node;
+    };
+    std::map<ShortChannelId, Own> own_;  // entries unlike the shared one
     std::map<NodeIndex, std::set<ShortChannelId>> own_by_node_;  // own_ keys, per endpoint
     mutable std::vector<ShortChannelId> merged_;                // channels_of scratch
     mutable std::vector<const ChannelInfo*> merged_infos_;      // channel_infos_of scratch
