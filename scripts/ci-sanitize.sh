@@ -4,7 +4,9 @@
 # `fedsim check-determinism` on every bundled scenario over a seed range.
 # Usage: scripts/ci-sanitize.sh [SEEDS]          (default 1..200)
 # Environment: CXX (default clang++ if installed, else g++), ASAN_BUILD_DIR (default build-asan),
-# CTEST_ARGS (extra ctest arguments, e.g. "-LE browser").
+# CTEST_ARGS (extra ctest arguments, e.g. "-LE browser"), FUZZ_SECONDS (when set, the build also
+# carries libFuzzer coverage instrumentation, FEDSIM_FUZZ=ON, and each fuzz target then runs
+# that many seconds from the same build: the short fuzz run of CI without a third build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-1..200}
@@ -14,7 +16,8 @@ start=$(date +%s)
 
 echo "== sanitizer build ($cxx) in $build_dir =="
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER="$cxx" -DFEDSIM_SANITIZE=ON -DFEDSIM_BUILD_BENCH=OFF >/dev/null
+  -DCMAKE_CXX_COMPILER="$cxx" -DFEDSIM_SANITIZE=ON -DFEDSIM_BUILD_BENCH=OFF \
+  -DFEDSIM_FUZZ="$([[ -n ${FUZZ_SECONDS:-} ]] && echo ON || echo OFF)" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
 built=$(date +%s)
 
@@ -33,6 +36,12 @@ while IFS= read -r file; do
     sed "s|^|$file: |"
   count=$((count + 1))
 done < <(find scenarios -name '*.json' | sort)
+checked=$(date +%s)
+
+if [[ -n ${FUZZ_SECONDS:-} ]]; then
+  FUZZ_BUILD_DIR=$build_dir bash scripts/fuzz.sh "$FUZZ_SECONDS"
+fi
 end=$(date +%s)
 echo "== sanitizer CI done: build $((built - start))s, tests $((tested - built))s," \
-  "check-determinism of $count scenarios $((end - tested))s, total $((end - start))s =="
+  "check-determinism of $count scenarios $((checked - tested))s, fuzz $((end - checked))s," \
+  "total $((end - start))s =="

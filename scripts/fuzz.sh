@@ -13,9 +13,12 @@ seconds=${1:-60}
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER="${CXX:-clang++}" -DFEDSIM_FUZZ=ON -DFEDSIM_SANITIZE=ON \
-  -DFEDSIM_BUILD_TESTS=OFF -DFEDSIM_BUILD_BENCH=OFF >/dev/null
+# A build already configured with FEDSIM_FUZZ=ON (the CI sanitizer build) is reused as it is.
+if ! grep -qs '^FEDSIM_FUZZ:BOOL=ON$' "$build_dir/CMakeCache.txt"; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER="${CXX:-clang++}" -DFEDSIM_FUZZ=ON -DFEDSIM_SANITIZE=ON \
+    -DFEDSIM_BUILD_TESTS=OFF -DFEDSIM_BUILD_BENCH=OFF >/dev/null
+fi
 cmake --build "$build_dir" -j "$(nproc)" --target scenario_fuzzer trace_fuzzer
 
 # The fuzzers exercise the parser only; a leak in a rejected parse would still be a bug.
