@@ -9,6 +9,7 @@
 #include "actors/lightning/topology.h"
 #include "scenario/worlds/builtin_worlds.h"
 #include "scenario/worlds/chain_world_fields.h"
+#include "scenario/worlds/lightning_world_shared.h"
 
 namespace scenario {
 
@@ -17,27 +18,6 @@ namespace {
 namespace ln = actors::lightning;
 namespace fed = actors::federation;
 namespace gw = actors::gateway;
-
-std::optional<uint32_t> opt_u32(const std::map<std::string, Value>& props, const std::string& n) {
-    auto it = props.find(n);
-    return it == props.end() ? std::nullopt
-                             : std::optional<uint32_t>(static_cast<uint32_t>(it->second.number));
-}
-
-std::optional<uint64_t> opt_u64(const std::map<std::string, Value>& props, const std::string& n) {
-    auto it = props.find(n);
-    return it == props.end() ? std::nullopt
-                             : std::optional<uint64_t>(static_cast<uint64_t>(it->second.number));
-}
-
-ln::ProfileOverrides overrides(const std::map<std::string, Value>& props, const std::string& pre) {
-    ln::ProfileOverrides o;
-    o.cltv_expiry_delta = opt_u32(props, pre + "cltv_expiry_delta");
-    o.fee_base_msat = opt_u64(props, pre + "fee_base_msat");
-    o.fee_ppm = opt_u32(props, pre + "fee_ppm");
-    o.min_final_cltv_expiry_delta = opt_u32(props, pre + "min_final_cltv_expiry_delta");
-    return o;
-}
 
 bool setup_ok(sim::Simulation& sim, bool ok, const std::string& error) {
     if (!ok) {
@@ -48,28 +28,13 @@ bool setup_ok(sim::Simulation& sim, bool ok, const std::string& error) {
 
 bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
                     const std::vector<ln::NodeIndex>& nodes) {
-    const auto& a = ctx.scenario.topology.generator_args;
-    ln::TopologyOptions opt;
-    opt.capacity_sat = {static_cast<uint64_t>(prop_int_or(a, "capacity_sat_min", 1000000)),
-                        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_max", 1000000))};
-    opt.node1_share_percent = {static_cast<uint64_t>(prop_int_or(a, "share_percent_min", 50)),
-                               static_cast<uint64_t>(prop_int_or(a, "share_percent_max", 50))};
     sim::Random rng = ctx.sim.random("gateway.topology");
-    const auto n = static_cast<uint32_t>(nodes.size());
-    const std::string& kind = *ctx.scenario.topology.generator;
-    ln::Topology t;
-    if (kind == "line") {
-        t = ln::line_topology(n, opt, rng);
-    } else if (kind == "star") {
-        t = ln::star_topology(n - 1, opt, rng);
-    } else {
-        auto m = static_cast<uint32_t>(prop_int_or(a, "channels", n - 1));
-        ln::Result<ln::Topology> r = ln::scale_free_topology(n, m, opt, rng);
-        if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
-            return false;
-        }
-        t = r.value();
+    ln::Result<ln::Topology> r =
+        generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
+    if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
+        return false;
     }
+    const ln::Topology& t = r.value();
     for (const auto& [scid, info] : t.graph.channels()) {
         const uint64_t node1_msat = t.node1_balance_msat.at(scid);
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(
@@ -90,8 +55,8 @@ bool open_declared(BuildContext& ctx, GatewayScenarioWorld& w) {
             .funder = w.index().at(l.from), .peer = w.index().at(l.to), .capacity_sat = capacity,
             .push_msat = static_cast<uint64_t>(
                 prop_int_or(l.props, "push_msat", static_cast<int64_t>(capacity) * 500)),
-            .funder_overrides = overrides(l.props, ""),
-            .peer_overrides = overrides(l.props, "peer_")};
+            .funder_overrides = profile_overrides(l.props, ""),
+            .peer_overrides = profile_overrides(l.props, "peer_")};
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
         if (!setup_ok(ctx.sim, c.ok(), c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error())) {
             return false;
@@ -133,7 +98,7 @@ std::unique_ptr<World> build(BuildContext& ctx) {
             }
             ln::Result<ln::NodeIndex> r =
                 w->ln().add_node({.alias = name, .profile = profile,
-                                  .overrides = overrides(n.props, ""),
+                                  .overrides = profile_overrides(n.props, ""),
                                   .chain_lag = prop_duration(n, "chain_lag")});
             if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
                 return w;

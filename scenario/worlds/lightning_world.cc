@@ -5,34 +5,13 @@
 
 #include "scenario/worlds/builtin_worlds.h"
 #include "scenario/worlds/chain_world_fields.h"
+#include "scenario/worlds/lightning_world_shared.h"
 
 namespace scenario {
 
 namespace {
 
 namespace ln = actors::lightning;
-
-std::optional<uint32_t> opt_u32(const std::map<std::string, Value>& props, const char* name) {
-    auto it = props.find(name);
-    return it == props.end() ? std::nullopt
-                             : std::optional<uint32_t>(static_cast<uint32_t>(it->second.number));
-}
-
-std::optional<uint64_t> opt_u64(const std::map<std::string, Value>& props, const char* name) {
-    auto it = props.find(name);
-    return it == props.end() ? std::nullopt
-                             : std::optional<uint64_t>(static_cast<uint64_t>(it->second.number));
-}
-
-ln::ProfileOverrides overrides(const std::map<std::string, Value>& props, const std::string& pre) {
-    ln::ProfileOverrides o;
-    o.cltv_expiry_delta = opt_u32(props, (pre + "cltv_expiry_delta").c_str());
-    o.fee_base_msat = opt_u64(props, (pre + "fee_base_msat").c_str());
-    o.fee_ppm = opt_u32(props, (pre + "fee_ppm").c_str());
-    o.max_accepted_htlcs = opt_u32(props, (pre + "max_accepted_htlcs").c_str());
-    o.min_final_cltv_expiry_delta = opt_u32(props, (pre + "min_final_cltv_expiry_delta").c_str());
-    return o;
-}
 
 // A failed set-up step (a profile override out of range, say) ends the run with its reason.
 bool setup_ok(sim::Simulation& sim, bool ok, const std::string& error) {
@@ -44,28 +23,13 @@ bool setup_ok(sim::Simulation& sim, bool ok, const std::string& error) {
 
 void open_generated(BuildContext& ctx, LightningScenarioWorld& w,
                     const std::vector<ln::NodeIndex>& nodes) {
-    const auto& a = ctx.scenario.topology.generator_args;
-    ln::TopologyOptions opt;
-    opt.capacity_sat = {static_cast<uint64_t>(prop_int_or(a, "capacity_sat_min", 1000000)),
-                        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_max", 1000000))};
-    opt.node1_share_percent = {static_cast<uint64_t>(prop_int_or(a, "share_percent_min", 50)),
-                               static_cast<uint64_t>(prop_int_or(a, "share_percent_max", 50))};
     sim::Random rng = ctx.sim.random("lightning.topology");
-    const auto n = static_cast<uint32_t>(nodes.size());
-    const std::string& kind = *ctx.scenario.topology.generator;
-    ln::Topology t;
-    if (kind == "line") {
-        t = ln::line_topology(n, opt, rng);
-    } else if (kind == "star") {
-        t = ln::star_topology(n - 1, opt, rng);
-    } else {
-        auto m = static_cast<uint32_t>(prop_int_or(a, "channels", n - 1));
-        ln::Result<ln::Topology> r = ln::scale_free_topology(n, m, opt, rng);
-        if (!setup_ok(ctx.sim, r.ok(), r.error())) {
-            return;
-        }
-        t = r.value();
+    ln::Result<ln::Topology> r =
+        generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
+    if (!setup_ok(ctx.sim, r.ok(), r.error())) {
+        return;
     }
+    const ln::Topology& t = r.value();
     for (const auto& [scid, info] : t.graph.channels()) {
         const uint64_t node1_msat = t.node1_balance_msat.at(scid);
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(
@@ -83,8 +47,8 @@ void build_channels(BuildContext& ctx, LightningScenarioWorld& w) {
             .funder = w.index().at(l.from), .peer = w.index().at(l.to), .capacity_sat = capacity,
             .push_msat = static_cast<uint64_t>(prop_int_or(l.props, "push_msat",
                                                            static_cast<int64_t>(capacity) * 500)),
-            .funder_overrides = overrides(l.props, ""),
-            .peer_overrides = overrides(l.props, "peer_"),
+            .funder_overrides = profile_overrides(l.props, ""),
+            .peer_overrides = profile_overrides(l.props, "peer_"),
             .announce = l.props.at("announce").flag()};
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
         setup_ok(ctx.sim, c.ok(), c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error());
@@ -115,7 +79,7 @@ std::unique_ptr<World> build(BuildContext& ctx) {
         for (const std::string& name : topology_node_names({.nodes = {n}})) {
             ln::Result<ln::NodeIndex> r = w->ln().add_node(
                 {.alias = name, .profile = n.props.at("profile").text,
-                 .overrides = overrides(n.props, ""),
+                 .overrides = profile_overrides(n.props, ""),
                  .chain_lag = prop_duration(n, "chain_lag") + cfg.chain_lag});
             if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
                 return w;
