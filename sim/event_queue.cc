@@ -7,17 +7,31 @@
 namespace sim {
 
 void EventQueue::push_entry(const Entry& e, SimTime now) {
-    bool in_order = ready_head_ == ready_.size() || ready_.back().key < e.key;
+    bool in_order = ready_count_ == 0 || ready_back().key < e.key;
     if (e.at == now && in_order) {
-        if (ready_head_ == ready_.size()) {
-            ready_.clear();
-            ready_head_ = 0;
-        }
-        ready_.push_back(e);
+        ready_push(e);
         return;
     }
     heap_.push_back(e);
     std::push_heap(heap_.begin(), heap_.end(), Later{});
+}
+
+void EventQueue::ready_push(const Entry& e) {
+    if (ready_count_ == ready_.size()) {
+        ready_grow();
+    }
+    ready_[(ready_head_ + ready_count_) & (ready_.size() - 1)] = e;
+    ++ready_count_;
+}
+
+// Doubles the ring, unrolling it so the oldest entry is at index 0.
+void EventQueue::ready_grow() {
+    std::vector<Entry> bigger(ready_.empty() ? 64 : 2 * ready_.size());
+    for (size_t i = 0; i < ready_count_; ++i) {
+        bigger[i] = ready_[(ready_head_ + i) & (ready_.size() - 1)];
+    }
+    ready_.swap(bigger);
+    ready_head_ = 0;
 }
 
 EventId EventQueue::push_callback(SimTime at, uint64_t key, Callback fn, SimTime now) {
@@ -53,11 +67,14 @@ bool EventQueue::cancel(EventId id) {
 
 EventQueue::Entry EventQueue::pop() {
     SIM_ASSERT(!empty());
-    if (ready_head_ < ready_.size()) {
-        const Entry& r = ready_[ready_head_];
+    if (ready_count_ != 0) {
+        const Entry& r = ready_front();
         // A heap entry at the same instant with a smaller key goes first.
         if (heap_.empty() || earlier(r, heap_.front())) {
-            return ready_[ready_head_++];
+            Entry e = r;
+            ready_head_ = (ready_head_ + 1) & (ready_.size() - 1);
+            --ready_count_;
+            return e;
         }
     }
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
