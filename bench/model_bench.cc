@@ -5,6 +5,8 @@
 //   --jobs=J         0 runs the seeds in this process; J >= 1 runs them in J forked workers
 //                    through tools::WorkerPool, the code `fedsim sweep` uses
 //   --fingerprints=1 prints "seed fingerprint" per seed (in-process only)
+//   --timing=production (default: 60 s polls, 3-minute sessions) or test (100 ms, 10 s);
+//   --monitor_ms, --heartbeat_s, --registration_s override single intervals
 //
 // Prints one "key=value" result line. Wall time covers the seed runs only; peak RSS is this
 // process's VmHWM (with workers: the largest worker's, reported by the workers themselves).
@@ -34,6 +36,10 @@ struct Args {
     uint64_t day_minutes = 0;  // 0: the scenario's day
     uint64_t each_way = 0;     // 0: the scenario's count
     uint64_t blocks = 0;       // 0: the scenario's count
+    bool production = true;    // --timing=production (default) or --timing=test
+    uint64_t monitor_ms = 0;   // 0: the scenario's guardian poll interval
+    uint64_t heartbeat_s = 0;  // 0: the scenario's session heartbeat
+    uint64_t registration_s = 0;  // 0: the scenario's gateway re-registration interval
 };
 
 std::string arg_text(int argc, char** argv, const char* key, const std::string& fallback) {
@@ -50,6 +56,7 @@ std::string arg_text(int argc, char** argv, const char* key, const std::string& 
 bench::StandardOptions options_for(const Args& a, uint64_t seed) {
     bench::StandardOptions o = bench::standard_options(seed);
     o.faults = a.faults;
+    o.production_timing = a.production;
     if (a.day_minutes != 0) {
         o.day = sim::SimDuration::minutes(static_cast<int64_t>(a.day_minutes));
     }
@@ -58,6 +65,15 @@ bench::StandardOptions options_for(const Args& a, uint64_t seed) {
     }
     if (a.blocks != 0) {
         o.blocks = static_cast<uint32_t>(a.blocks);
+    }
+    if (a.monitor_ms != 0) {
+        o.monitor_interval = sim::SimDuration::millis(static_cast<int64_t>(a.monitor_ms));
+    }
+    if (a.heartbeat_s != 0) {
+        o.heartbeat = sim::SimDuration::seconds(static_cast<int64_t>(a.heartbeat_s));
+    }
+    if (a.registration_s != 0) {
+        o.registration_interval = sim::SimDuration::seconds(static_cast<int64_t>(a.registration_s));
     }
     if (a.mode == "scale") {
         o.ln_nodes = a.nodes;
@@ -136,6 +152,16 @@ int main(int argc, char** argv) {
     a.day_minutes = bench::arg_u64(argc, argv, "day_minutes", 0);
     a.each_way = bench::arg_u64(argc, argv, "each_way", 0);
     a.blocks = bench::arg_u64(argc, argv, "blocks", 0);
+    const std::string timing = arg_text(argc, argv, "timing", "production");
+    if (timing != "production" && timing != "test") {
+        std::fprintf(stderr, "bench_model: --timing must be production or test, not '%s'\n",
+                     timing.c_str());
+        return 2;
+    }
+    a.production = timing == "production";
+    a.monitor_ms = bench::arg_u64(argc, argv, "monitor_ms", 0);
+    a.heartbeat_s = bench::arg_u64(argc, argv, "heartbeat_s", 0);
+    a.registration_s = bench::arg_u64(argc, argv, "registration_s", 0);
     std::vector<uint64_t> seeds;
     for (uint64_t s = a.first; s < a.first + a.seeds; ++s) {
         seeds.push_back(s);

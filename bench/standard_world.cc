@@ -128,12 +128,17 @@ void StandardWorld::build_lightning() {
 }
 
 void StandardWorld::build_federation() {
-    federation::GuardianTiming timing;
+    federation::GuardianTiming timing =
+        opt_.production_timing ? federation::GuardianTiming::production()
+                               : federation::GuardianTiming{};
     if (opt_.round_interval > sim::SimDuration::zero()) {
         timing.round_interval = opt_.round_interval;
     }
     if (opt_.monitor_interval > sim::SimDuration::zero()) {
         timing.monitor_interval = opt_.monitor_interval;
+    }
+    if (opt_.heartbeat > sim::SimDuration::zero()) {
+        timing.heartbeat = opt_.heartbeat;
     }
     const bool faults = opt_.faults;
     fed_ = std::make_unique<federation::Federation>(
@@ -161,6 +166,9 @@ void StandardWorld::build_federation() {
     fed_->attach(backing_.get());
     gateway::GatewayConfig gw{.name = "gw", .ln_node = gw_node_, .federation_node = fed_node_,
                               .client = ClientId(k_gateway_client)};
+    if (opt_.production_timing) {
+        gw.registration_interval = gateway::k_registration_interval_production;
+    }
     if (opt_.registration_interval > sim::SimDuration::zero()) {
         gw.registration_interval = opt_.registration_interval;
     }
@@ -265,6 +273,25 @@ void StandardWorld::peg_in_everyone() {
         apis.push_back(&c->api());
         who.push_back(c->config().id);
     }
+    // A federation knows only blocks from its first sync on (fedimint.md §1), so deposits are
+    // made once it has one, and claimed once its consensus count covers the deposit's block
+    // (the client's deposit state machine waits for that too). With 60 s polls each wait takes
+    // a minute or two.
+    const sim::SimTime give_up = this_actor::now() + sim::SimDuration::minutes(30);
+    auto wait_for_count_above = [&](uint64_t height) {
+        for (;;) {
+            std::optional<uint64_t> count = apis[0]->wallet_count();
+            if (count.has_value() && *count > height) {
+                return;
+            }
+            if (this_actor::now() >= give_up) {
+                this_actor::fail("the federation's block count stayed at or below " +
+                                 std::to_string(height) + " for 30 minutes");
+            }
+            this_actor::sleep_for(sim::SimDuration::seconds(5));
+        }
+    };
+    wait_for_count_above(0);
     std::vector<chain::TxOut> outs(apis.size());
     for (chain::TxOut& out : outs) {
         out.value = k_peg_in_sat;
@@ -275,7 +302,7 @@ void StandardWorld::peg_in_everyone() {
     std::optional<int64_t> height = ln_.chain().tx_height(txid);
     SIM_ASSERT(height.has_value());
     ln_.mine_blocks(12, sim::SimDuration::seconds(1));
-    this_actor::sleep_for(sim::SimDuration::seconds(3));
+    wait_for_count_above(static_cast<uint64_t>(*height));
     for (size_t i = 0; i < apis.size(); ++i) {
         federation::FedTx tx{apis[i]->new_tx_id(),
                              federation::PegInTx{.client = who[i],
@@ -285,7 +312,8 @@ void StandardWorld::peg_in_everyone() {
         std::optional<federation::TxOutcome> o =
             apis[i]->submit_and_wait(tx, this_actor::now() + sim::SimDuration::minutes(5));
         if (!o.has_value() || !o->accepted) {
-            this_actor::fail("peg-in " + std::to_string(i) + " not accepted");
+            this_actor::fail("peg-in " + std::to_string(i) + " not accepted: " +
+                             (o.has_value() ? o->error : std::string("no outcome in 5 minutes")));
         }
     }
 }
@@ -390,6 +418,7 @@ StandardReport run_standard(const StandardOptions& options) {
 StandardOptions standard_options(uint64_t seed) {
     StandardOptions o;
     o.seed = seed;
+    o.production_timing = true;
     return o;
 }
 

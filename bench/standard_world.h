@@ -25,11 +25,17 @@ struct StandardOptions {
     uint32_t blocks = 144;  // mined at seeded times over `day`
     sim::SimDuration day = sim::SimDuration::hours(24);
     bool faults = true;
+    // Fedimint's production timing (GuardianTiming::production(): 60 s bitcoind polls, 3-minute
+    // sessions; the gateway re-registers every 510 s) instead of the test environment's (100 ms
+    // polls, 10 s sessions, 10 s re-registration). The intervals below override either.
+    bool production_timing = false;
     // Guardian round pacing; 0 keeps the model's default (200 ms, the tests' value).
     sim::SimDuration round_interval = sim::SimDuration::zero();
-    // Guardian bitcoind poll interval; 0 keeps the model's default (100 ms, the tests' value).
+    // Guardian bitcoind poll interval; 0 keeps the timing's default.
     sim::SimDuration monitor_interval = sim::SimDuration::zero();
-    // How often the gateway re-registers; 0 keeps the gateway default (10 s).
+    // Guardian session heartbeat (a round with nothing to order); 0 keeps the timing's default.
+    sim::SimDuration heartbeat = sim::SimDuration::zero();
+    // How often the gateway re-registers; 0 keeps the timing's default.
     sim::SimDuration registration_interval = sim::SimDuration::zero();
 };
 
@@ -46,7 +52,7 @@ struct StandardReport {
 // Builds the world for `options.seed`, runs it to completion and checks every invariant.
 StandardReport run_standard(const StandardOptions& options);
 
-// The standard scenario's pacing: production-like guardian timing over one day (see
+// The standard scenario: Fedimint's production timing over one simulated day (see
 // docs/performance.md, "Model level").
 StandardOptions standard_options(uint64_t seed);
 

@@ -127,6 +127,13 @@ std::optional<uint64_t> FederationApi::ln_count() {
     return r.has_value() ? std::optional<uint64_t>(r->ln_count) : std::nullopt;
 }
 
+std::optional<uint64_t> FederationApi::wallet_count() {
+    std::optional<QueryReply> r = query(
+        QueryMsg{.query_id = 0, .kind = QueryKind::counts, .tx = {}, .contract = {}, .hash = {}},
+        query_timeout_);
+    return r.has_value() ? std::optional<uint64_t>(r->wallet_count) : std::nullopt;
+}
+
 std::vector<RegisterGatewayTx> FederationApi::gateways() {
     std::optional<QueryReply> r = query(
         QueryMsg{.query_id = 0, .kind = QueryKind::gateways, .tx = {}, .contract = {}, .hash = {}},

@@ -48,6 +48,9 @@ public:
     std::optional<OutgoingSnapshot> outgoing(ContractId id);
     std::optional<IncomingSnapshot> incoming(const PaymentHash& hash);
     std::optional<uint64_t> ln_count();
+    // The wallet's consensus block count: a deposit's proof is accepted only once its block is
+    // below it (the client's deposit state machine waits for this before claiming).
+    std::optional<uint64_t> wallet_count();
     std::vector<RegisterGatewayTx> gateways();
 
 private:

@@ -72,6 +72,18 @@ struct GuardianTiming {
     SyncWaitPolicy sync_wait = SyncWaitPolicy::test_env();
     // Decided batches a guardian keeps for peers catching up (older ones: state sync).
     uint64_t log_window = 256;
+
+    // Fedimint's settings outside the test environment (fedimint.md §1): 60 s bitcoind polls,
+    // 3-minute sessions, the +5 per round wallet cap and the hour-long Fibonacci sync wait.
+    // The defaults above are the test environment's, which the boundary scenarios rely on.
+    static GuardianTiming production() {
+        GuardianTiming t;
+        t.monitor_interval = k_monitor_interval_production;
+        t.heartbeat = k_session_heartbeat_production;
+        t.wallet_round_cap = k_wallet_round_cap_production;
+        t.sync_wait = SyncWaitPolicy::production();
+        return t;
+    }
 };
 
 // What a guardian did, for checkers and worlds ("an idle federation decides a bounded number

@@ -61,6 +61,7 @@ struct GatewayConfig {
     federation::RoutingFees fees = federation::k_gateway_default_fees;
     RouteHintOptions hints;
     PayRuleOptions rules;
+    // 10 s keeps test scenarios short; gatewayd re-registers at 0.85 x GW_ANNOUNCEMENT_TTL.
     sim::SimDuration registration_interval = sim::SimDuration::seconds(10);
     sim::SimDuration decryption_timeout = sim::SimDuration::minutes(10);
     // How often the connection loop looks at the Lightning connection, and how often a payment
@@ -70,6 +71,10 @@ struct GatewayConfig {
     // drains, and a reconnect flips ShuttingDown back to Running.
     bool stop_deadlock = false;
 };
+
+// gatewayd re-registers with each federation every 0.85 x GW_ANNOUNCEMENT_TTL (600 s), "a 15 %
+// buffer of the TTL" (gateway/ln-gateway/src/lib.rs, register_clients_timer).
+constexpr sim::SimDuration k_registration_interval_production = sim::SimDuration::seconds(510);
 
 enum class GatewayState : uint8_t { running, disconnected, shutting_down };
 const char* to_string(GatewayState state);

@@ -1,14 +1,21 @@
 // Fingerprint guard: an optimisation must not change behaviour. Golden fingerprints of the
 // standard and scale benchmark worlds (shortened so the test stays quick), the sample system
-// and the bundled scenarios at fixed seeds. A mismatch means a change altered what a run
+// and every bundled scenario at fixed seeds. A mismatch means a change altered what a run
 // decides; if that change is meant to alter behaviour, update the golden value in the same
 // commit and say why. No timing is asserted here.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "actors/examples/sample_system.h"
 #include "bench/standard_world.h"
@@ -48,7 +55,7 @@ bench::StandardOptions small_scale(uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "e1df146655b87e30"}, {2, "8682eb629cb726d6"}, {3, "bc869578c6773c21"}};
+    const Golden golden[] = {{1, "902c407072a076b4"}, {2, "d2d4a3982de12616"}, {3, "9225dc934caa08ac"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(short_standard(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -57,8 +64,22 @@ TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerp
     }
 }
 
+// The test environment's timing (100 ms polls, 10 s sessions) runs the federation's round
+// machinery about a hundred times as often, so it guards that code more closely.
+TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[perf][fingerprint]") {
+    const Golden golden[] = {{1, "0a484e099ebdb3cb"}, {2, "5f81f648c0cb8228"}};
+    for (const Golden& g : golden) {
+        bench::StandardOptions o = short_standard(g.seed);
+        o.production_timing = false;
+        bench::StandardReport r = bench::run_standard(o);
+        INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
+        CHECK(r.ok());
+        CHECK(hex(r.result.run.fingerprint) == g.fingerprint);
+    }
+}
+
 TEST_CASE("the scale benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "f723c5d84786a7d0"}, {2, "ee18aaa0f383cccf"}};
+    const Golden golden[] = {{1, "d73ce48c090bb839"}, {2, "bd2238a2234a7720"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(small_scale(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -76,44 +97,47 @@ TEST_CASE("the sample system keeps its fingerprints", "[perf][fingerprint]") {
     }
 }
 
-TEST_CASE("the bundled scenarios keep their fingerprints", "[perf][fingerprint]") {
-    struct File {
-        const char* path;
-        const char* seed1;
-        const char* seed2;
-    };
-    const File files[] = {
-        {"escrow/check-then-act-race.json", "f6e06cdb4875445c",
-         "2abd2e06b5bd5fdc"},
-        {"escrow/fixed-ledger-timeouts.json", "acccc55581755384",
-         "58df2e0f187d2b21"},
-        {"escrow/partitioned-ledger.json", "04c957bdf79cb3b4",
-         "ced10a7b2c282815"},
-        {"network/echo-crash-restart.json", "51161a546790bc95",
-         "b5e4ee22c544292b"},
-        {"network/echo-frozen-server.json", "b5c241caad01a3f2",
-         "d8b44760d66d92c5"},
-        {"network/echo-lossy-swarm.json", "9580d3892e1bb13b",
-         "6a0e86f66a2266ce"},
-        {"network/echo-partition-heals.json", "4ecf20ca16a4280f",
-         "d2afa585d110d321"},
-        {"shutdown/clean-under-stalls.json", "1c5655abf9b1cdc7",
-         "52f700ab0ae44d6d"},
-        {"shutdown/early-shutdown-from-timeline.json", "ddb54263bac4d540",
-         "7ab4fdee1a30fc4b"},
-        {"shutdown/ignore-cancel-is-caught.json", "78e8e2ea87ddd116",
-         "ea4be3dba9459755"},
-    };
-    for (const File& f : files) {
-        const std::string path = std::string(FEDSIM_SOURCE_DIR) + "/scenarios/" + f.path;
-        scenario::LoadResult loaded = scenario::load_scenario_file(path);
-        INFO(path << "\n" << loaded.describe(path));
-        REQUIRE(loaded.ok());
-        for (uint64_t seed : {uint64_t{1}, uint64_t{2}}) {
-            scenario::RunReport r =
-                scenario::run_scenario(*loaded.scenario, scenario::RunOptions{.seed = seed});
-            INFO("seed " << seed);
-            CHECK(hex(r.run.fingerprint) == (seed == 1 ? f.seed1 : f.seed2));
+// Every bundled scenario at seeds 1-3, against tests/perf/scenario_goldens.txt ("path seed
+// fingerprint" per line). A scenario added or changed on purpose: regenerate the file with
+// FEDSIM_UPDATE_GOLDENS=1 build/tests/perf/perf_tests "[scenario-goldens]" and say why in the
+// commit.
+TEST_CASE("every bundled scenario keeps its fingerprints", "[perf][fingerprint][scenario-goldens]") {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::path(FEDSIM_SOURCE_DIR) / "scenarios";
+    const fs::path golden_path = fs::path(FEDSIM_SOURCE_DIR) / "tests/perf/scenario_goldens.txt";
+    std::vector<std::string> files;
+    for (const fs::directory_entry& e : fs::recursive_directory_iterator(root)) {
+        if (e.is_regular_file() && e.path().extension() == ".json") {
+            files.push_back(fs::relative(e.path(), root).generic_string());
         }
     }
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() >= 50);
+    std::ostringstream actual;
+    for (const std::string& file : files) {
+        scenario::LoadResult loaded = scenario::load_scenario_file((root / file).string());
+        INFO(file << "\n" << loaded.describe(file));
+        REQUIRE(loaded.ok());
+        for (uint64_t seed = 1; seed <= 3; ++seed) {
+            scenario::RunReport r =
+                scenario::run_scenario(*loaded.scenario, scenario::RunOptions{.seed = seed});
+            actual << file << ' ' << seed << ' ' << hex(r.run.fingerprint) << '\n';
+        }
+    }
+    if (std::getenv("FEDSIM_UPDATE_GOLDENS") != nullptr) {
+        std::ofstream(golden_path) << actual.str();
+        WARN("rewrote " << golden_path.string());
+        return;
+    }
+    std::ifstream in(golden_path);
+    REQUIRE(in.good());
+    std::istringstream want_lines(std::string(std::istreambuf_iterator<char>(in), {}));
+    std::istringstream got_lines(actual.str());
+    std::string want;
+    std::string got;
+    while (std::getline(got_lines, got)) {
+        std::getline(want_lines, want);
+        CHECK(got == want);
+    }
+    CHECK_FALSE(std::getline(want_lines, want));  // a golden line for a removed scenario
 }
