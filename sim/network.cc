@@ -11,6 +11,7 @@ NodeId Network::add_node(std::string name, std::size_t inbox_capacity) {
     NodeId id(static_cast<uint32_t>(nodes_.size()));
     Node n;
     n.inbox = std::make_unique<Channel<Envelope>>(name + ".inbox", inbox_capacity);
+    by_name_.emplace(name, id);
     n.name = std::move(name);
     nodes_.push_back(std::move(n));
     return id;
@@ -22,12 +23,8 @@ const std::string& Network::node_name(NodeId id) const {
 }
 
 std::optional<NodeId> Network::find_node(std::string_view name) const {
-    for (uint32_t i = 0; i < nodes_.size(); ++i) {
-        if (nodes_[i].name == name) {
-            return NodeId(i);
-        }
-    }
-    return std::nullopt;
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? std::nullopt : std::optional<NodeId>(it->second);
 }
 
 Channel<Envelope>& Network::inbox(NodeId id) {
@@ -122,11 +119,11 @@ void Network::schedule_delivery(Link& l, Envelope env, SimDuration latency) {
         l.last_delivery = at;
     }
     ++l.in_flight;
-    uint32_t slot = park(std::move(env));
+    uint32_t slot = park(std::move(env), &l);
     sched_.schedule_at(at, [this, slot] { deliver(slot); });
 }
 
-uint32_t Network::park(Envelope env) {
+uint32_t Network::park(Envelope env, Link* link) {
     uint32_t slot = 0;
     if (free_head_ != UINT32_MAX) {
         slot = free_head_;
@@ -136,6 +133,7 @@ uint32_t Network::park(Envelope env) {
         slot = static_cast<uint32_t>(in_flight_.size() - 1);
     }
     in_flight_[slot].env = std::move(env);
+    in_flight_[slot].link = link;
     in_flight_[slot].live = true;
     return slot;
 }
@@ -144,11 +142,12 @@ void Network::deliver(uint32_t slot) {
     InFlight& f = in_flight_[slot];
     SIM_ASSERT(f.live);
     Envelope env = std::move(f.env);
+    Link& l = *f.link;
     f.live = false;
     f.env = Envelope{};
+    f.link = nullptr;
     f.next_free = free_head_;
     free_head_ = slot;
-    Link& l = link(env.from, env.to);
     SIM_ASSERT(l.in_flight > 0);
     --l.in_flight;
     if (!can_reach(env.from, env.to)) {

@@ -125,6 +125,7 @@ private:
     };
     struct InFlight {
         Envelope env;
+        Link* link = nullptr;  // links_ is a node-based map: the address is stable
         bool live = false;
         uint32_t next_free = UINT32_MAX;
     };
@@ -136,12 +137,14 @@ private:
     void schedule_delivery(Link& l, Envelope env, SimDuration latency);
     void deliver(uint32_t slot);
     void drop(uint64_t message_id, std::string_view reason);
-    uint32_t park(Envelope env);
+    uint32_t park(Envelope env, Link* link);
 
     Scheduler& sched_;
     Random rng_;
     LinkConfig default_link_;
     std::vector<Node> nodes_;
+    // First node of each name, for find_node (a 10,000-node world looked names up linearly).
+    std::map<std::string, NodeId, std::less<>> by_name_;
     std::map<std::pair<uint32_t, uint32_t>, Link> links_;
     // Directed pairs currently cut, with how many partitions cut them.
     std::map<std::pair<uint32_t, uint32_t>, uint32_t> cut_;

@@ -7,15 +7,6 @@
 
 namespace sim {
 
-uint64_t fingerprint_bytes(uint64_t h, std::string_view bytes) {
-    uint64_t f = 0xcbf29ce484222325ULL;
-    for (char c : bytes) {
-        f ^= static_cast<uint8_t>(c);
-        f *= 0x100000001b3ULL;
-    }
-    return fingerprint_mix(h, f ^ bytes.size());
-}
-
 namespace {
 
 std::string value_text(const TraceField& f) {
@@ -93,11 +84,6 @@ bool Trace::open_jsonl(const std::string& path, std::string* error) {
     return true;
 }
 
-void Trace::commit_hash_only(uint64_t record_hash) {
-    hash_ = fingerprint_mix(hash_, record_hash);
-    ++records_seen_;
-}
-
 void Trace::commit(TraceRecord&& record, uint64_t record_hash) {
     commit_hash_only(record_hash);
     record.fingerprint_after = hash_;
@@ -123,65 +109,24 @@ void Trace::flush() {
     }
 }
 
-TraceEvent::TraceEvent(Trace* trace, SimTime at, uint32_t actor_id, std::string_view actor,
-                       std::string_view kind, TraceLevel level)
-    : trace_(trace), build_(trace->wants_records()) {
-    hash_ = fingerprint_mix(static_cast<uint64_t>(at.ns()), actor_id);
-    hash_ = fingerprint_bytes(hash_, kind);
-    if (build_) {
-        record_.at = at;
-        record_.actor = std::string(actor);
-        record_.kind = std::string(kind);
-        record_.level = level;
-    }
+void TraceEvent::start_record(SimTime at, std::string_view actor, std::string_view kind,
+                              TraceLevel level) {
+    record_.at = at;
+    record_.actor = std::string(actor);
+    record_.kind = std::string(kind);
+    record_.level = level;
 }
 
-TraceEvent::~TraceEvent() {
-    if (build_) {
-        trace_->commit(std::move(record_), hash_);
-    } else {
-        trace_->commit_hash_only(hash_);
-    }
+void TraceEvent::add_field(std::string_view key, int64_t v) {
+    record_.fields.push_back({std::string(key), v});
 }
 
-TraceEvent& TraceEvent::field(std::string_view key, int64_t v) {
-    hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v));
-    if (build_) {
-        record_.fields.push_back({std::string(key), v});
-    }
-    return *this;
+void TraceEvent::add_field(std::string_view key, bool v) {
+    record_.fields.push_back({std::string(key), v});
 }
 
-TraceEvent& TraceEvent::field(std::string_view key, bool v) {
-    hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), v ? 0xB1 : 0xB0);
-    if (build_) {
-        record_.fields.push_back({std::string(key), v});
-    }
-    return *this;
-}
-
-TraceEvent& TraceEvent::field(std::string_view key, std::string_view v) {
-    hash_ = fingerprint_bytes(fingerprint_bytes(hash_, key), v);
-    if (build_) {
-        record_.fields.push_back({std::string(key), std::string(v)});
-    }
-    return *this;
-}
-
-TraceEvent& TraceEvent::field(std::string_view key, SimDuration v) {
-    hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v.ns()));
-    if (build_) {
-        record_.fields.push_back({std::string(key), to_string(v)});
-    }
-    return *this;
-}
-
-TraceEvent& TraceEvent::field(std::string_view key, SimTime v) {
-    hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v.ns()));
-    if (build_) {
-        record_.fields.push_back({std::string(key), to_string(v)});
-    }
-    return *this;
+void TraceEvent::add_field(std::string_view key, std::string_view v) {
+    record_.fields.push_back({std::string(key), std::string(v)});
 }
 
 }  // namespace sim

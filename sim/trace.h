@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -50,7 +51,19 @@ inline uint64_t fingerprint_mix(uint64_t h, uint64_t v) {
     h *= 0xBF58476D1CE4E5B9ULL;
     return h ^ (h >> 31);
 }
-uint64_t fingerprint_bytes(uint64_t h, std::string_view bytes);
+// FNV-1a over the bytes. Inline and constexpr so that the hash of a literal key folds to a
+// constant where the call is inlined: every record hashes its field names.
+constexpr uint64_t fnv1a(std::string_view bytes) {
+    uint64_t f = 0xcbf29ce484222325ULL;
+    for (char c : bytes) {
+        f ^= static_cast<uint8_t>(c);
+        f *= 0x100000001b3ULL;
+    }
+    return f;
+}
+inline uint64_t fingerprint_bytes(uint64_t h, std::string_view bytes) {
+    return fingerprint_mix(h, fnv1a(bytes) ^ bytes.size());
+}
 
 class Trace {
 public:
@@ -74,7 +87,10 @@ public:
 
     // Called by TraceEvent.
     void commit(TraceRecord&& record, uint64_t record_hash);
-    void commit_hash_only(uint64_t record_hash);
+    void commit_hash_only(uint64_t record_hash) {
+        hash_ = fingerprint_mix(hash_, record_hash);
+        ++records_seen_;
+    }
     void flush();
 
 private:
@@ -92,12 +108,32 @@ private:
 class TraceEvent {
 public:
     TraceEvent(Trace* trace, SimTime at, uint32_t actor_id, std::string_view actor,
-               std::string_view kind, TraceLevel level);
-    ~TraceEvent();
+               std::string_view kind, TraceLevel level)
+        : trace_(trace),
+          hash_(fingerprint_bytes(fingerprint_mix(static_cast<uint64_t>(at.ns()), actor_id), kind)),
+          build_(trace->wants_records()) {
+        if (build_) [[unlikely]] {
+            start_record(at, actor, kind, level);
+        }
+    }
+    ~TraceEvent() {
+        if (build_) [[unlikely]] {
+            trace_->commit(std::move(record_), hash_);
+        } else {
+            trace_->commit_hash_only(hash_);
+        }
+    }
     TraceEvent(const TraceEvent&) = delete;
     TraceEvent& operator=(const TraceEvent&) = delete;
 
-    TraceEvent& field(std::string_view key, int64_t v);
+    // The hashing is inline (it runs for every record); building the text record is not.
+    TraceEvent& field(std::string_view key, int64_t v) {
+        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v));
+        if (build_) [[unlikely]] {
+            add_field(key, v);
+        }
+        return *this;
+    }
     TraceEvent& field(std::string_view key, uint64_t v) {
         return field(key, static_cast<int64_t>(v));
     }
@@ -105,18 +141,48 @@ public:
     TraceEvent& field(std::string_view key, uint32_t v) {
         return field(key, static_cast<int64_t>(v));
     }
-    TraceEvent& field(std::string_view key, bool v);
-    TraceEvent& field(std::string_view key, std::string_view v);
+    TraceEvent& field(std::string_view key, bool v) {
+        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), v ? 0xB1 : 0xB0);
+        if (build_) [[unlikely]] {
+            add_field(key, v);
+        }
+        return *this;
+    }
+    TraceEvent& field(std::string_view key, std::string_view v) {
+        hash_ = fingerprint_bytes(fingerprint_bytes(hash_, key), v);
+        if (build_) [[unlikely]] {
+            add_field(key, v);
+        }
+        return *this;
+    }
     TraceEvent& field(std::string_view key, const char* v) {
         return field(key, std::string_view(v));
     }
     TraceEvent& field(std::string_view key, const std::string& v) {
         return field(key, std::string_view(v));
     }
-    TraceEvent& field(std::string_view key, SimDuration v);
-    TraceEvent& field(std::string_view key, SimTime v);
+    TraceEvent& field(std::string_view key, SimDuration v) {
+        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v.ns()));
+        if (build_) [[unlikely]] {
+            add_field(key, to_string(v));
+        }
+        return *this;
+    }
+    TraceEvent& field(std::string_view key, SimTime v) {
+        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v.ns()));
+        if (build_) [[unlikely]] {
+            add_field(key, to_string(v));
+        }
+        return *this;
+    }
 
 private:
+    void start_record(SimTime at, std::string_view actor, std::string_view kind,
+                      TraceLevel level);
+    void add_field(std::string_view key, int64_t v);
+    void add_field(std::string_view key, bool v);
+    void add_field(std::string_view key, std::string_view v);
+
     Trace* trace_;
     uint64_t hash_;
     bool build_;
