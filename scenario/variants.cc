@@ -5,6 +5,18 @@
 
 namespace scenario {
 
+std::string BugVariant::symptom_in(const std::string& reason) const {
+    if (reason.find(expect_message) != std::string::npos) {
+        return expect_message;
+    }
+    for (const std::string& m : other_messages) {
+        if (reason.find(m) != std::string::npos) {
+            return m;
+        }
+    }
+    return std::string();
+}
+
 namespace {
 
 std::vector<BugVariant> make_table() {
@@ -21,7 +33,11 @@ std::vector<BugVariant> make_table() {
                  .search = "boundary-biased parameters (confirmations at finality_delay + 1, "
                            "all guardians on bitcoind)",
                  .expect_outcome = "check_failed",
-                 .expect_message = "was rejected"});
+                 .expect_message = "was rejected",
+                 // With a guardian on another backend the consensus count can sit above what the
+                 // buggy bitcoind reports; its sync wait then never ends once mining stops, and
+                 // the federation halts with the peg-in undecided.
+                 .other_messages = {"got no outcome"}});
     t.push_back({.id = "fake-height-is-len",
                  .issue = "fedimint#2861, fixed by #2862",
                  .title = "FakeBitcoinTest height is blocks.len()",
@@ -33,7 +49,10 @@ std::vector<BugVariant> make_table() {
                  .scenario = "scenarios/bugs/peg-in-confirmation-rule.json",
                  .search = "boundary-biased parameters (confirmations at finality_delay)",
                  .expect_outcome = "check_failed",
-                 .expect_message = "confirmations was accepted"});
+                 .expect_message = "confirmations was accepted",
+                 // A count one ahead of the chain: guardians wait in the sync for a block that
+                 // is never mined, and the peg-in is never decided.
+                 .other_messages = {"got no outcome"}});
     t.push_back({.id = "unknown-peg-in-block",
                  .issue = "fedimint#2974, #7251",
                  .title = "\"Unknown block hash in peg-in proof\": the claim races the "

@@ -28,6 +28,12 @@ struct BugVariant {
     std::string search;      // which search feature finds it (for the doc)
     std::string expect_outcome;   // how a run with the variant fails: the outcome ...
     std::string expect_message;   // ... and a stable part of its message
+    // Other messages the same root cause produces, e.g. a consensus halt instead of a
+    // rejection; a regression file pins whichever one its shrunk failure shows.
+    std::vector<std::string> other_messages;
+
+    // The first of expect_message and other_messages that `reason` contains, or "" if none.
+    std::string symptom_in(const std::string& reason) const;
 };
 
 // Every catalogued variant, in the order of fedimint.md section 5.

@@ -91,7 +91,36 @@ SweepResult sweep_until_failure(const scenario::Scenario& s, uint64_t start, uin
     return r;
 }
 
-// Shrinks the failure and writes it as a regression that expects the variant's failure.
+// What a regression file must do, run at `seed`: fail the way it says (its expectations
+// hold), fail the ordinary "ok" expectations with its variant on, and pass with it off.
+struct RegressionCheck {
+    bool as_written = false;
+    scenario::RunReport on;
+    scenario::RunReport off;
+    bool ok() const { return as_written && !on.passed && off.passed; }
+    std::string problem() const {
+        if (!as_written) {
+            return "it does not fail as it says (variant on: " +
+                   (on.passed ? std::string("passes") : on.reason) + ")";
+        }
+        if (on.passed) {
+            return "it passes with the variant on";
+        }
+        return off.passed ? std::string() : "it fails with the variant off: " + off.reason;
+    }
+};
+
+RegressionCheck check_regression(const scenario::Scenario& s, uint64_t seed) {
+    RegressionCheck c;
+    c.as_written = run_seed(s, {.seed = seed}).passed;
+    c.on = run_seed(expecting_ok(s), {.seed = seed});
+    c.off = run_seed(expecting_ok(with_variant(s, "none")), {.seed = seed});
+    return c;
+}
+
+// Shrinks the failure and writes it as a regression that expects the variant's failure with
+// the symptom it showed. Writes nothing, and records why, when the symptom is not one the
+// table names or the file would not pass --verify.
 void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scenario& on,
                           uint64_t seed, const std::string& dir, BugRow* row) {
     scenario::ShrinkOptions opt;
@@ -101,9 +130,16 @@ void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scena
     row->shrink_runs = res.runs;
     row->shrink_reductions = res.removed.size();
     if (!res.reproduced) {
+        row->error = "the failure of seed " + std::to_string(seed) + " did not reproduce";
         return;
     }
     scenario::Scenario m = res.minimal;
+    const std::string reason = run_seed(expecting_ok(m), {.seed = seed}).reason;
+    const std::string symptom = bug.symptom_in(reason);
+    if (symptom.empty()) {
+        row->error = "the shrunk failure is none of the symptoms the table names: " + reason;
+        return;
+    }
     m.name = "regression-" + bug.id;
     m.description = "Regression for " + bug.issue + " (" + bug.title + "): " + bug.scenario +
                     " shrunk from seed " + std::to_string(seed) + " with variant=" +
@@ -111,10 +147,16 @@ void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scena
                     "it off (fedsim catalogue --verify).";
     m.expect = scenario::Expectations{};
     m.expect.outcomes = {bug.expect_outcome};
-    m.expect.message_contains = bug.expect_message;
+    m.expect.message_contains = symptom;
     m.expect.all_checks = false;
+    const RegressionCheck check = check_regression(m, seed);
+    if (!check.ok()) {
+        row->error = "the shrunk regression would not verify: " + check.problem();
+        return;
+    }
     std::string text = scenario::write_scenario(m);
     row->regression = "scenarios/bugs/regressions/" + bug.id + ".json";
+    row->regression_symptom = symptom;
     row->shrunk_bytes = text.size();
     row->shrunk_lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
     row->shrunk_params = m.params.size();
@@ -164,14 +206,12 @@ int verify(const std::string& file) {
         return k_exit_usage;
     }
     const uint64_t seed = default_seed(*s);
-    bool as_written = run_seed(*s, {.seed = seed}).passed;
-    scenario::RunReport on = run_seed(expecting_ok(*s), {.seed = seed});
-    scenario::RunReport off = run_seed(expecting_ok(with_variant(*s, "none")), {.seed = seed});
+    const RegressionCheck c = check_regression(*s, seed);
     std::printf("%s seed %llu:\n  fails as written: %s\n  variant on:  %s%s\n  variant off: %s%s\n",
                 file.c_str(), static_cast<unsigned long long>(seed),
-                as_written ? "yes" : "NO", on.passed ? "PASSED (expected a failure)" : "fails: ",
-                on.reason.c_str(), off.passed ? "passes" : "FAILS: ", off.reason.c_str());
-    return as_written && !on.passed && off.passed ? k_exit_pass : k_exit_fail;
+                c.as_written ? "yes" : "NO", c.on.passed ? "PASSED (expected a failure)" : "fails: ",
+                c.on.reason.c_str(), c.off.passed ? "passes" : "FAILS: ", c.off.reason.c_str());
+    return c.ok() ? k_exit_pass : k_exit_fail;
 }
 
 int run_catalogue(const CatalogueArgs& a) {

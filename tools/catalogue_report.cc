@@ -70,8 +70,8 @@ std::string section(const BugRow& r) {
     if (!r.regression.empty()) {
         s += "- **Regression:** [`" + r.regression + "`](../" + r.regression + "), shrunk in " +
              std::to_string(r.shrink_runs) + " runs (" + std::to_string(r.shrink_reductions) +
-             " reductions); it must end `" + b.expect_outcome + "` with \"" + b.expect_message +
-             "\".\n";
+             " reductions); it must end `" + b.expect_outcome + "` with \"" +
+             r.regression_symptom + "\".\n";
     }
     if (!r.error.empty()) {
         s += "- **Error:** " + r.error + "\n";

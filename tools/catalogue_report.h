@@ -31,6 +31,7 @@ struct BugRow {
     size_t shrink_runs = 0;
     size_t shrink_reductions = 0;
     std::string regression;
+    std::string regression_symptom;  // the message part the regression file expects
     size_t shrunk_bytes = 0;
     size_t shrunk_lines = 0;
     size_t shrunk_params = 0;
