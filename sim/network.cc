@@ -96,7 +96,7 @@ bool Network::send_erased(NodeId from, NodeId to, std::string kind,
     return true;
 }
 
-void Network::launch(Link& l, Envelope env) {
+void Network::launch(Link& l, Envelope&& env) {
     bool duplicate = l.rng.chance(l.config.duplicate);
     SimDuration latency = l.rng.duration(l.config.latency_min, l.config.latency_max);
     if (duplicate) {
@@ -108,7 +108,7 @@ void Network::launch(Link& l, Envelope env) {
     schedule_delivery(l, std::move(env), latency);
 }
 
-void Network::schedule_delivery(Link& l, Envelope env, SimDuration latency) {
+void Network::schedule_delivery(Link& l, Envelope&& env, SimDuration latency) {
     SimTime at = sched_.now() + latency;
     // Links are FIFO like a TCP stream unless this message is picked to be reordered.
     bool reorder = l.rng.chance(l.config.reorder);
@@ -123,7 +123,7 @@ void Network::schedule_delivery(Link& l, Envelope env, SimDuration latency) {
     sched_.schedule_at(at, [this, slot] { deliver(slot); });
 }
 
-uint32_t Network::park(Envelope env, Link* link) {
+uint32_t Network::park(Envelope&& env, Link* link) {
     uint32_t slot = 0;
     if (free_head_ != UINT32_MAX) {
         slot = free_head_;

@@ -90,6 +90,12 @@ public:
         auto body = std::make_shared<const T>(std::move(message));
         return send_erased(from, to, std::move(kind), std::move(body), message_type_tag<T>());
     }
+    // The same, with a body already made: a broadcast can share one immutable body among all
+    // its envelopes instead of copying the message per recipient.
+    template <typename T>
+    bool send_shared(NodeId from, NodeId to, std::string kind, std::shared_ptr<const T> body) {
+        return send_erased(from, to, std::move(kind), std::move(body), message_type_tag<T>());
+    }
 
     // Blocks sends between the two sides; returns an id for heal(). With `heal_after`, heals
     // itself at now + heal_after.
@@ -133,11 +139,11 @@ private:
     bool send_erased(NodeId from, NodeId to, std::string kind, std::shared_ptr<const void> body,
                      const void* type);
     Link& link(NodeId from, NodeId to);
-    void launch(Link& l, Envelope env);
-    void schedule_delivery(Link& l, Envelope env, SimDuration latency);
+    void launch(Link& l, Envelope&& env);
+    void schedule_delivery(Link& l, Envelope&& env, SimDuration latency);
     void deliver(uint32_t slot);
     void drop(uint64_t message_id, std::string_view reason);
-    uint32_t park(Envelope env, Link* link);
+    uint32_t park(Envelope&& env, Link* link);
 
     Scheduler& sched_;
     Random rng_;

@@ -235,3 +235,36 @@ TEST_CASE("fault sites activate per run from the seed alone, and fire at their r
     sim::FaultPoints always(1, {.enabled = true, .activation = {1, 1}, .fire = {1, 1}});
     CHECK(always.fire("x"));
 }
+
+TEST_CASE("send_shared delivers one body to every recipient without copying it", "[network]") {
+    sim::Simulation s(with_link({.latency_min = SimDuration::millis(1),
+                                 .latency_max = SimDuration::millis(9)}));
+    NodeId from = s.network().add_node("from");
+    std::vector<NodeId> to;
+    std::vector<const Ping*> seen;
+    for (int i = 0; i < 3; ++i) {
+        to.push_back(s.network().add_node("to" + std::to_string(i)));
+        s.scheduler().spawn(
+            "recv" + std::to_string(i),
+            [&s, &seen, node = to.back()] {
+                auto env = s.network().inbox(node).recv();
+                REQUIRE(env.has_value());
+                REQUIRE(env->is<Ping>());
+                seen.push_back(env->as<Ping>());
+            },
+            {.kind = sim::ActorKind::daemon});
+    }
+    auto body = std::make_shared<const Ping>(Ping{7});
+    s.scheduler().spawn("send", [&] {
+        for (NodeId n : to) {
+            CHECK(s.network().send_shared(from, n, "ping", body));
+        }
+        this_actor::sleep_for(SimDuration::millis(20));
+    });
+    REQUIRE(s.run().run.ok());
+    REQUIRE(seen.size() == 3);
+    for (const Ping* p : seen) {
+        CHECK(p == body.get());
+        CHECK(p->n == 7);
+    }
+}
