@@ -50,8 +50,9 @@ instr() {
 }
 
 echo "# machine: $machine"
-echo "# 1. standard scenario (in process, one core)"
+echo "# 1. standard scenario (in process, one core): production timing, and the test env's"
 run "$model" --mode=standard --seeds="$STD_SEEDS"
+run "$model" --mode=standard --seeds=3 --timing=test
 echo "# 2. scale series (one seed each: N nodes, 5N channels, 10N payments)"
 day=()
 [[ "$SCALE_DAY_MINUTES" != 0 ]] && day=(--day_minutes="$SCALE_DAY_MINUTES")
