@@ -1,7 +1,10 @@
 // The invariant checkers (see checkers.h).
 #include "actors/federation/checkers.h"
 
+#include <algorithm>
+
 #include "actors/lightning/forwarding.h"
+#include "sim/assert.h"
 #include "sim/this_actor.h"
 
 namespace actors::federation {
@@ -110,7 +113,7 @@ void ChainBackingChecker::on_round(PeerId peer, const Batch& batch, const Federa
 
 LightningChecker::LightningChecker(CheckerHub& hub, const lightning::LightningNetwork& ln,
                                    LightningCheckerConfig config)
-    : hub_(hub), ln_(ln), config_(config) {}
+    : hub_(hub), ln_(ln), config_(config), reader_(ln.watch_channel_changes()) {}
 
 void LightningChecker::start() {
     hub_.sim().scheduler().spawn(
@@ -118,39 +121,138 @@ void LightningChecker::start() {
         [this] {
             while (true) {
                 sim::this_actor::sleep_for(config_.period);
-                check();
+                check_pass();
             }
         },
         {.kind = sim::ActorKind::daemon, .node = {}});
 }
 
-void LightningChecker::check() {
-    std::string conservation = ln_.check_conservation();
-    if (!conservation.empty()) {
-        hub_.report("channel_conservation", conservation);
+void LightningChecker::check() { report(walk_all()); }
+
+// The incremental pass is exact if every write to a ledger's balances, HTLCs, status, profiles
+// or commitment reaches ChannelChanges before this pass runs (see channel_changes.h for why it
+// does). A write through a reference kept across a blocking call would slip past it until the
+// channel is touched again; the periodic full walk (and the full walk at the end of a run)
+// bound how long such a miss could go unreported, at a cost of channels per hour.
+void LightningChecker::check_pass() {
+    ++passes_;
+    const Findings touched = walk_touched();
+    if (config_.verify_incremental) {
+        SIM_ASSERT_MSG(touched == walk_all(),
+                       "the incremental Lightning check disagrees with the full walk");
     }
-    const uint32_t tip = static_cast<uint32_t>(ln_.chain().tip());
-    for (lightning::ChannelIndex c = 0; c < ln_.channel_count(); ++c) {
-        const lightning::ChannelLedger& ch = ln_.channel(c);
-        if (ch.status() != lightning::ChannelStatus::open) {
+    if (config_.full_walk_every != 0 && passes_ % config_.full_walk_every == 0) {
+        report(walk_all());
+        return;
+    }
+    report(touched);
+}
+
+void LightningChecker::report(const Findings& f) {
+    if (!f.conservation.empty()) {
+        hub_.report("channel_conservation", f.conservation);
+    }
+    if (!f.expiry.empty()) {
+        hub_.report("htlc_expiry", f.expiry);
+    }
+}
+
+// The first committed HTLC of channel c, in id order, that is still off-chain past its
+// profile's go-on-chain height plus the slack (unsigned arithmetic, as ever).
+std::string LightningChecker::late_htlc(lightning::ChannelIndex c, uint32_t tip) const {
+    const lightning::ChannelLedger& ch = ln_.channel(c);
+    for (const auto& [id, h] : ch.htlcs()) {
+        if (h.state != lightning::HtlcState::committed) {
             continue;
         }
+        const uint32_t must =
+            lightning::offered_onchain_height(ch.side(h.offerer).profile, h.cltv_expiry);
+        if (tip >= must + config_.onchain_slack_blocks) {
+            return "channel " + std::to_string(c) + " htlc " + std::to_string(id) + " expiry " +
+                   std::to_string(h.cltv_expiry) + " still off-chain at tip " +
+                   std::to_string(tip) + " (profile goes on-chain at " + std::to_string(must) +
+                   ")";
+        }
+    }
+    return "";
+}
+
+LightningChecker::Findings LightningChecker::walk_all() const {
+    Findings f;
+    f.conservation = ln_.check_conservation();
+    const uint32_t tip = static_cast<uint32_t>(ln_.chain().tip());
+    for (lightning::ChannelIndex c = 0; c < ln_.channel_count(); ++c) {
+        if (ln_.channel(c).status() == lightning::ChannelStatus::open) {
+            f.expiry = late_htlc(c, tip);
+            if (!f.expiry.empty()) {
+                break;
+            }
+        }
+    }
+    return f;
+}
+
+// Channel c changed: whether its identity fails, and the lowest tip at which one of its
+// committed HTLCs is late. A channel is late at tip t iff some HTLC has t >= must + slack, i.e.
+// iff t >= the minimum of (must + slack) over its committed HTLCs.
+void LightningChecker::refresh(lightning::ChannelIndex c) {
+    const lightning::ChannelLedger& ch = ln_.channel(c);
+    if (ch.check_conservation().empty()) {
+        unbalanced_.erase(c);
+    } else {
+        unbalanced_.insert(c);
+    }
+    std::optional<uint32_t> late_at;
+    if (ch.status() == lightning::ChannelStatus::open) {
         for (const auto& [id, h] : ch.htlcs()) {
             if (h.state != lightning::HtlcState::committed) {
                 continue;
             }
-            const uint32_t must = lightning::offered_onchain_height(
-                ch.side(h.offerer).profile, h.cltv_expiry);
-            if (tip >= must + config_.onchain_slack_blocks) {
-                hub_.report("htlc_expiry",
-                            "channel " + std::to_string(c) + " htlc " + std::to_string(id) +
-                                " expiry " + std::to_string(h.cltv_expiry) + " still off-chain at tip " +
-                                std::to_string(tip) + " (profile goes on-chain at " +
-                                std::to_string(must) + ")");
-                return;
-            }
+            const uint32_t at =
+                lightning::offered_onchain_height(ch.side(h.offerer).profile, h.cltv_expiry) +
+                config_.onchain_slack_blocks;
+            late_at = late_at.has_value() ? std::min(*late_at, at) : at;
         }
     }
+    if (late_at_of_.size() <= c) {
+        late_at_of_.resize(static_cast<size_t>(c) + 1);
+    }
+    std::optional<uint32_t>& entry = late_at_of_[c];
+    if (entry == late_at) {
+        return;
+    }
+    if (entry.has_value()) {
+        late_at_.erase({*entry, c});
+    }
+    if (late_at.has_value()) {
+        late_at_.insert({*late_at, c});
+    }
+    entry = late_at;
+}
+
+LightningChecker::Findings LightningChecker::walk_touched() {
+    ln_.take_channel_changes(reader_, &touched_);
+    for (lightning::ChannelIndex c : touched_) {
+        refresh(c);
+    }
+    Findings f;
+    if (!unbalanced_.empty()) {
+        f.conservation = ln_.channel(*unbalanced_.begin()).check_conservation();
+    }
+    // The full walk reports the lowest-index late channel.
+    const uint32_t tip = static_cast<uint32_t>(ln_.chain().tip());
+    std::optional<lightning::ChannelIndex> first;
+    for (const auto& [at, c] : late_at_) {
+        if (at > tip) {
+            break;
+        }
+        first = first.has_value() ? std::min(*first, c) : c;
+    }
+    if (first.has_value()) {
+        f.expiry = late_htlc(*first, tip);
+        SIM_ASSERT(!f.expiry.empty());
+    }
+    return f;
 }
 
 const char* to_string(PaymentState s) {

@@ -95,21 +95,55 @@ struct LightningCheckerConfig {
     sim::SimDuration period = sim::SimDuration::seconds(5);
     // Blocks of slack past the profile's go-on-chain height (view lag, notification order).
     uint32_t onchain_slack_blocks = 2;
+    // Every this many periodic passes, walk every channel instead of the touched ones (a
+    // safety net, see check_pass); 1 walks every channel on every pass.
+    uint32_t full_walk_every = 720;
+    // Tests: on every periodic pass compute both and assert they agree.
+    bool verify_incremental = false;
 };
 
+// Channel conservation (LightningNetwork::check_conservation: the first channel, in index
+// order, whose accounting identity fails) and HTLC expiry (the first channel in index order
+// with an HTLC, the first in id order, committed past its go-on-chain height plus slack).
+//
+// A full walk costs channels x passes. The periodic pass instead re-checks only the channels
+// the network reports touched since the last pass (LightningNetwork::take_channel_changes)
+// and keeps, per channel, whether its identity fails and the lowest height at which one of its
+// HTLCs would be late; it then reports exactly what the full walk would, at the same pass.
 class LightningChecker {
 public:
     LightningChecker(CheckerHub& hub, const lightning::LightningNetwork& ln,
                      LightningCheckerConfig config = {});
     // Spawns the periodic check (a daemon).
     void start();
-    // One pass; also called at the end of a run.
+    // One full walk; called at the end of a run.
     void check();
+    // One periodic pass (what the daemon runs every period).
+    void check_pass();
 
 private:
+    struct Findings {
+        std::string conservation;  // empty: holds
+        std::string expiry;        // empty: no late HTLC
+        bool operator==(const Findings&) const = default;
+    };
+    Findings walk_all() const;
+    Findings walk_touched();
+    void refresh(lightning::ChannelIndex c);
+    std::string late_htlc(lightning::ChannelIndex c, uint32_t tip) const;
+    void report(const Findings& f);
+
     CheckerHub& hub_;
     const lightning::LightningNetwork& ln_;
     LightningCheckerConfig config_;
+    size_t reader_;
+    uint64_t passes_ = 0;
+    std::vector<lightning::ChannelIndex> touched_;
+    // Channels whose accounting identity fails.
+    std::set<lightning::ChannelIndex> unbalanced_;
+    // Open channels with a committed HTLC: (the lowest tip at which one is late, channel).
+    std::set<std::pair<uint32_t, lightning::ChannelIndex>> late_at_;
+    std::vector<std::optional<uint32_t>> late_at_of_;  // per channel: its entry in late_at_
 };
 
 enum class PaymentState : uint8_t { pending, succeeded, refunded, failed };

@@ -64,6 +64,7 @@ int ChannelLedger::side_of(uint32_t node) const {
 }
 
 void ChannelLedger::set_open(ShortChannelId scid) {
+    touched();
     SIM_ASSERT(status_ == ChannelStatus::opening);
     scid_ = scid;
     status_ = ChannelStatus::open;
@@ -84,6 +85,7 @@ uint32_t ChannelLedger::offered_count(int s) const {
 
 HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
                                    uint32_t cltv_expiry) {
+    touched();
     SIM_ASSERT(status_ == ChannelStatus::open);
     SIM_ASSERT(amount_msat > 0);
     SIM_ASSERT(amount_msat <= available_msat(offerer));
@@ -100,11 +102,13 @@ HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const Paym
 }
 
 HtlcEntry* ChannelLedger::htlc(uint64_t id) {
+    touched();
     auto it = htlcs_.find(id);
     return it == htlcs_.end() ? nullptr : &it->second;
 }
 
 void ChannelLedger::settle(uint64_t id) {
+    touched();
     HtlcEntry* h = htlc(id);
     SIM_ASSERT(h != nullptr);
     SIM_ASSERT(is_active(h->state));
@@ -113,6 +117,7 @@ void ChannelLedger::settle(uint64_t id) {
 }
 
 void ChannelLedger::fail(uint64_t id) {
+    touched();
     HtlcEntry* h = htlc(id);
     SIM_ASSERT(h != nullptr);
     SIM_ASSERT(is_active(h->state));
@@ -121,6 +126,7 @@ void ChannelLedger::fail(uint64_t id) {
 }
 
 chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend) {
+    touched();
     SIM_ASSERT(status_ == ChannelStatus::open || status_ == ChannelStatus::opening);
     SIM_ASSERT(closer == 0 || closer == 1);
     const ChannelSide& local = side(closer);
@@ -166,6 +172,7 @@ chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend)
 }
 
 chain::Transaction ChannelLedger::close_cooperatively() {
+    touched();
     SIM_ASSERT(status_ == ChannelStatus::open);
     chain::Transaction tx;
     tx.memo = "mutual-close:" + std::to_string(index_);

@@ -18,6 +18,7 @@
 
 #include "actors/chain/transaction.h"
 #include "actors/lightning/chain_backend.h"
+#include "actors/lightning/channel_changes.h"
 #include "actors/lightning/invoice.h"
 #include "actors/lightning/policy.h"
 #include "actors/lightning/profile.h"
@@ -86,7 +87,10 @@ public:
     ChannelStatus status() const { return status_; }
     ShortChannelId scid() const { return scid_; }
     const ChannelSide& side(int s) const { return sides_.at(static_cast<size_t>(s)); }
-    ChannelSide& side(int s) { return sides_.at(static_cast<size_t>(s)); }
+    ChannelSide& side(int s) {
+        touched();
+        return sides_.at(static_cast<size_t>(s));
+    }
     // 0 or 1 for an endpoint node, -1 otherwise.
     int side_of(uint32_t node) const;
 
@@ -107,7 +111,10 @@ public:
                         uint32_t cltv_expiry);
     HtlcEntry* htlc(uint64_t id);
     const std::map<uint64_t, HtlcEntry>& htlcs() const { return htlcs_; }
-    std::map<uint64_t, HtlcEntry>& htlcs() { return htlcs_; }
+    std::map<uint64_t, HtlcEntry>& htlcs() {
+        touched();
+        return htlcs_;
+    }
     // Off-chain resolution, locked in: to the receiver's balance / back to the offerer's.
     void settle(uint64_t id);
     void fail(uint64_t id);
@@ -125,14 +132,30 @@ public:
     std::optional<int> closer() const { return closer_; }
     const std::optional<chain::Txid>& commitment_txid() const { return commitment_txid_; }
     const chain::Transaction& commitment() const { return commitment_; }
-    void set_closed() { status_ = ChannelStatus::closed; }
+    void set_closed() {
+        touched();
+        status_ = ChannelStatus::closed;
+    }
     // msat lost to whole-satoshi rounding of the commitment outputs.
     uint64_t rounding_msat() const { return rounding_msat_; }
 
     // Empty when the accounting identity holds; otherwise what is wrong.
     std::string check_conservation() const;
 
+    // Every non-const member from now on touches this channel in `changes` (see
+    // channel_changes.h): checkers re-check only touched channels.
+    void report_changes_to(ChannelChanges* changes) {
+        changes_ = changes;
+        touched();
+    }
+
 private:
+    void touched() {
+        if (changes_ != nullptr) {
+            changes_->touch(index_);
+        }
+    }
+
     ChannelIndex index_;
     uint64_t capacity_msat_;
     std::array<ChannelSide, 2> sides_;
@@ -144,6 +167,7 @@ private:
     std::optional<chain::Txid> commitment_txid_;
     chain::Transaction commitment_;
     uint64_t rounding_msat_ = 0;
+    ChannelChanges* changes_ = nullptr;
 };
 
 }  // namespace actors::lightning

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "actors/lightning/chain_backend.h"
+#include "actors/lightning/channel_changes.h"
 #include "actors/lightning/channel_ledger.h"
 #include "actors/lightning/lightning_node.h"
 #include "actors/lightning/profile.h"
@@ -100,7 +101,17 @@ public:
     const LightningNetworkConfig& config() const { return config_; }
 
     // Empty when every channel's accounting identity holds; otherwise the first violation.
+    // Walks every channel; a periodic checker re-checks only touched channels (below).
     std::string check_conservation() const;
+
+    // --- Touched channels, for checkers (see channel_changes.h) -------------------------------
+    // A new reader; every channel that exists already counts as touched for it. Const because
+    // watching changes nothing in the model (a checker holds the network const).
+    size_t watch_channel_changes() const { return changes_.add_reader(channels_.size()); }
+    // The channels touched since the reader's last call, each once, in first-touch order.
+    void take_channel_changes(size_t reader, std::vector<ChannelIndex>* out) const {
+        changes_.drain(reader, out);
+    }
     // Confirmed on-chain value of a node (to_remote, swept HTLCs, delayed to_local), in sat.
     int64_t onchain_sat(NodeIndex n) const;
 
@@ -129,6 +140,7 @@ private:
     std::vector<std::string> aliases_;
     std::vector<std::unique_ptr<LightningNode>> nodes_;  // null for virtual nodes
     std::vector<std::unique_ptr<ChannelLedger>> channels_;
+    mutable ChannelChanges changes_;
 };
 
 // Instantiates a generated topology: one node per graph node, with profiles taken from

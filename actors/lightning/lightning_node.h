@@ -224,7 +224,7 @@ private:
     void on_block(uint32_t tip);
     void check_funding(ChannelLedger& ch, uint32_t tip);
     void maybe_open(ChannelLedger& ch);
-    void check_deadlines(ChannelLedger& ch, uint32_t tip);
+    void check_deadlines(const ChannelLedger& ch, uint32_t tip);
     void resolve_onchain(ChannelLedger& ch, uint32_t tip);
     void resolve_output(ChannelLedger& ch, HtlcEntry& h, uint32_t tip);
     void check_fail_backs(uint32_t tip);

@@ -76,7 +76,7 @@ void LightningNode::maybe_open(ChannelLedger& ch) {
     network_.announce_channel(ch.index());
 }
 
-void LightningNode::check_deadlines(ChannelLedger& ch, uint32_t tip) {
+void LightningNode::check_deadlines(const ChannelLedger& ch, uint32_t tip) {
     const int me = my_side(ch);
     const Profile& p = ch.side(me).profile;
     for (const auto& [id, h] : ch.htlcs()) {
