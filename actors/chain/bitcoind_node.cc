@@ -213,8 +213,8 @@ RpcResult<Txid> BitcoindNode::sendrawtransaction(const Transaction& tx) {
     if (f != Fault::none) {
         return fault_result<Txid>(f == Fault::timeout);
     }
-    const Txid txid = tx.txid();
-    TxCheck r = chain_.submit(tx);
+    Txid txid;
+    TxCheck r = chain_.submit(tx, &txid);
     // Core answers a rebroadcast of a tx it already holds with its txid, not an error.
     if (r.error == TxError::already_in_mempool) {
         return RpcResult<Txid>::success(txid);

@@ -100,7 +100,7 @@ std::vector<std::pair<OutPoint, Coin>> Chain::owned_by(const std::string& owner)
 
 // --- Mempool -------------------------------------------------------------------------------
 
-TxCheck Chain::check_for_mempool(const Transaction& tx, Amount* fee) const {
+TxCheck Chain::check_for_mempool(const Transaction& tx, const Txid& txid, Amount* fee) const {
     TxCheck r = check_transaction(tx);
     if (!r.ok()) {
         return r;
@@ -117,7 +117,6 @@ TxCheck Chain::check_for_mempool(const Transaction& tx, Amount* fee) const {
                                  " / mtp " +
                                  std::to_string(ctx.mtp_prev));
     }
-    const Txid txid = tx.txid();
     if (mempool_.contains(txid)) {
         return TxCheck::fail(TxError::already_in_mempool, -1, txid.to_hex());
     }
@@ -137,22 +136,27 @@ TxCheck Chain::check_for_mempool(const Transaction& tx, Amount* fee) const {
 
 TxCheck Chain::test_mempool_accept(const Transaction& tx) const {
     Amount fee = 0;
-    return check_for_mempool(tx, &fee);
+    return check_for_mempool(tx, tx.txid(), &fee);
 }
 
-TxCheck Chain::submit(const Transaction& tx) {
+TxCheck Chain::submit(const Transaction& tx, Txid* txid_out) {
+    const Txid txid = tx.txid();
+    if (txid_out != nullptr) {
+        *txid_out = txid;
+    }
     Amount fee = 0;
-    TxCheck r = check_for_mempool(tx, &fee);
+    TxCheck r = check_for_mempool(tx, txid, &fee);
     if (r.ok()) {
-        mempool_.add(tx, tx.txid(), fee);
+        mempool_.add(tx, txid, fee);
     }
     return r;
 }
 
 // --- Blocks --------------------------------------------------------------------------------
 
-TxCheck Chain::check_block_txs(const std::vector<Transaction>& txs, const LockContext& ctx,
-                               Amount* fees) const {
+TxCheck Chain::check_block_txs(std::span<const Transaction> txs, std::span<const Txid> ids,
+                               const LockContext& ctx, Amount* fees) const {
+    SIM_ASSERT(txs.size() == ids.size());
     CoinOverlay view(utxos_);
     std::set<Txid> seen;
     Amount total = 0;
@@ -163,7 +167,7 @@ TxCheck Chain::check_block_txs(const std::vector<Transaction>& txs, const LockCo
         if (r.ok() && tx.is_coinbase()) {
             r = TxCheck::fail(TxError::bad_coinbase, -1, "second coinbase");
         }
-        if (r.ok() && !seen.insert(tx.txid()).second) {
+        if (r.ok() && !seen.insert(ids[i]).second) {
             r = TxCheck::fail(TxError::duplicate_tx, -1, "");
         }
         // ContextualCheckBlock: final at the block's own height and its parent's MTP.
@@ -180,7 +184,7 @@ TxCheck Chain::check_block_txs(const std::vector<Transaction>& txs, const LockCo
             std::string where = r.index >= 0 ? "input " + std::to_string(r.index) + ": " : "";
             return TxCheck::fail(r.error, index, where + r.detail);
         }
-        view.apply(tx, ctx.height);
+        view.apply(tx, ids[i], ctx.height);
         total += fee;
     }
     *fees = total;
@@ -194,9 +198,10 @@ TxCheck Chain::check_block(const Block& block) const {
     if (block.txs.empty() || !block.txs[0].is_coinbase()) {
         return TxCheck::fail(TxError::bad_coinbase, 0, "first tx is not a coinbase");
     }
-    std::vector<Transaction> rest(block.txs.begin() + 1, block.txs.end());
+    SIM_ASSERT(block.txids.size() == block.txs.size());
     Amount fees = 0;
-    TxCheck r = check_block_txs(rest, ctx, &fees);
+    TxCheck r = check_block_txs(std::span(block.txs).subspan(1), std::span(block.txids).subspan(1),
+                                ctx, &fees);
     if (!r.ok()) {
         return r;
     }
@@ -307,7 +312,7 @@ const Block& Chain::mine(const MineOptions& options) {
             !check_tx_inputs(e->tx, view, ctx, *this, params_.coinbase_maturity, &fee).ok()) {
             continue;
         }
-        view.apply(e->tx, ctx.height);
+        view.apply(e->tx, e->txid, ctx.height);
         txs.push_back(e->tx);
         fees += fee;
     }
@@ -323,7 +328,12 @@ const Block& Chain::mine(const MineOptions& options) {
 TxCheck Chain::mine_with(const std::vector<Transaction>& txs, const MineOptions& options) {
     const LockContext ctx = next_block_context();
     Amount fees = 0;
-    TxCheck r = check_block_txs(txs, ctx, &fees);
+    std::vector<Txid> ids;
+    ids.reserve(txs.size());
+    for (const Transaction& tx : txs) {
+        ids.push_back(tx.txid());
+    }
+    TxCheck r = check_block_txs(txs, ids, ctx, &fees);
     if (!r.ok()) {
         return r;
     }

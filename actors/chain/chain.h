@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -111,7 +112,8 @@ public:
     // testmempoolaccept: would submit() accept it now? Does not change anything.
     TxCheck test_mempool_accept(const Transaction& tx) const;
     // sendrawtransaction: validate at the next block's context and add to the mempool.
-    TxCheck submit(const Transaction& tx);
+    // `*txid`, if given, receives the tx's txid (computed once here; hashing is not free).
+    TxCheck submit(const Transaction& tx, Txid* txid = nullptr);
 
     // --- Mining -------------------------------------------------------------------------
     // generatetoaddress for one block: the mempool in arrival order, up to max_txs.
@@ -134,9 +136,10 @@ private:
         std::vector<std::vector<std::pair<OutPoint, Coin>>> spent_by_tx;
     };
 
-    TxCheck check_block_txs(const std::vector<Transaction>& txs, const LockContext& ctx,
-                            Amount* fees) const;
-    TxCheck check_for_mempool(const Transaction& tx, Amount* fee) const;
+    // ids[i] is txs[i].txid(): callers have them already (a block's txids, a mempool entry).
+    TxCheck check_block_txs(std::span<const Transaction> txs, std::span<const Txid> ids,
+                            const LockContext& ctx, Amount* fees) const;
+    TxCheck check_for_mempool(const Transaction& tx, const Txid& txid, Amount* fee) const;
     int64_t next_block_time(const MineOptions& options) const;
     TxCheck check_block(const Block& block) const;
     TxCheck connect_block(const std::shared_ptr<const Block>& block, std::vector<Txid>* evicted);

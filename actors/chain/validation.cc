@@ -21,7 +21,7 @@ const Coin* CoinOverlay::find(const OutPoint& op) const {
     return base_it != base_->end() ? &base_it->second : nullptr;
 }
 
-void CoinOverlay::apply(const Transaction& tx, int64_t height) {
+void CoinOverlay::apply(const Transaction& tx, const Txid& id, int64_t height) {
     if (!tx.is_coinbase()) {
         for (const TxIn& in : tx.inputs) {
             if (added_.erase(in.prevout) == 0) {
@@ -29,7 +29,6 @@ void CoinOverlay::apply(const Transaction& tx, int64_t height) {
             }
         }
     }
-    const Txid id = tx.txid();
     for (uint32_t i = 0; i < tx.outputs.size(); ++i) {
         added_[OutPoint{id, i}] = Coin{tx.outputs[i], height, tx.is_coinbase()};
     }

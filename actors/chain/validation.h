@@ -40,7 +40,9 @@ public:
     explicit CoinOverlay(const CoinMap& base) : base_(&base) {}
     const Coin* find(const OutPoint& op) const override;
     // Spends the inputs and adds the outputs of `tx` at `height`.
-    void apply(const Transaction& tx, int64_t height);
+    void apply(const Transaction& tx, int64_t height) { apply(tx, tx.txid(), height); }
+    // The same when the caller has the txid already (REQUIRES: txid == tx.txid()).
+    void apply(const Transaction& tx, const Txid& txid, int64_t height);
 
 private:
     const CoinMap* base_;

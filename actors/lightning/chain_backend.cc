@@ -150,9 +150,9 @@ chain::Txid ChainBackend::fund(const std::vector<chain::TxOut>& outputs, const s
     chain::TxOut& change = tx.outputs.emplace_back();
     change.value = have - need;
     std::get<chain::PayToOwner>(change.condition).owner = k_faucet;
-    chain::TxCheck check = chain_.submit(tx);
+    chain::Txid txid;
+    chain::TxCheck check = chain_.submit(tx, &txid);
     SIM_ASSERT_MSG(check.ok(), check.to_string());
-    const chain::Txid txid = tx.txid();
     faucet_coin_ = chain::OutPoint{txid, static_cast<uint32_t>(tx.outputs.size() - 1)};
     faucet_value_ = have - need;
     return txid;

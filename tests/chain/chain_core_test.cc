@@ -46,6 +46,26 @@ TEST_CASE("the same operations give the same hashes", "[chain][determinism]") {
     CHECK(other.tip().hash != Chain().tip().hash);
 }
 
+TEST_CASE("submit hands back the txid it computed, the mempool and the block index use it",
+          "[chain]") {
+    Chain chain;
+    OutPoint coin = fund(chain, "alice");
+    Transaction tx = spend(coin, SignedBy{"alice"}, {to_owner(10 * k_coin, "bob")});
+    Txid id;
+    REQUIRE(chain.submit(tx, &id).ok());
+    CHECK(id == tx.txid());
+    REQUIRE(chain.mempool().find(id) != nullptr);
+    // A rejected resubmission still reports the txid.
+    Txid again;
+    CHECK(chain.submit(tx, &again).error == TxError::already_in_mempool);
+    CHECK(again == id);
+    const Block& b = chain.mine();
+    REQUIRE(b.txids.size() == 2);
+    CHECK(b.txids[1] == id);
+    CHECK(chain.utxo(OutPoint{id, 0}) != nullptr);
+    CHECK(chain.find_tx(id).has_value());
+}
+
 TEST_CASE("subsidy halves every 150 blocks on regtest", "[chain]") {
     CHECK(block_subsidy(1, 150) == 50 * k_coin);
     CHECK(block_subsidy(149, 150) == 50 * k_coin);
