@@ -32,6 +32,16 @@ struct Limits {
     uint32_t cltv_budget = UINT32_MAX;  // bound on total delta (final + padding included)
 };
 
+// Which limits cut an edge during a search. A search under looser limits makes every decision
+// the same as this one's (and so returns the same) unless one of the edges this search cut is
+// one the looser limits keep: with no cut at all, no limits give the same run; with no edge cut
+// by the CLTV budget alone, dropping that budget gives the same run; likewise for the fee.
+struct Cuts {
+    bool any = false;
+    bool fee_alone = false;   // over the fee limit, within the CLTV budget
+    bool cltv_alone = false;  // over the CLTV budget, within the fee limit
+};
+
 template <class G>
 struct Search {
     const G& graph;
@@ -125,7 +135,8 @@ Workspace& workspace() {
 // binary heap with lazy deletion: an entry whose key is no longer its node's label is skipped,
 // so the valid entries pop in exactly the order an ordered set of labels would give.
 template <class G>
-std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limits& limits) {
+std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limits& limits,
+                                                 Cuts* cuts = nullptr) {
     const PaymentRequest& req = s.req;
     Workspace& w = workspace();
     w.begin(s.graph.node_count());
@@ -143,8 +154,14 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
             lu.amount_msat = amount_with_fee_msat(*e.policy, lv.amount_msat);
             lu.cltv = lv.cltv + e.policy->cltv_expiry_delta;
         }
-        if (lu.amount_msat - req.amount_msat > limits.max_fee_msat ||
-            lu.cltv > limits.cltv_budget) {
+        const bool over_fee = lu.amount_msat - req.amount_msat > limits.max_fee_msat;
+        const bool over_cltv = lu.cltv > limits.cltv_budget;
+        if (over_fee || over_cltv) {
+            if (cuts != nullptr) {
+                cuts->any = true;
+                cuts->fee_alone = cuts->fee_alone || !over_cltv;
+                cuts->cltv_alone = cuts->cltv_alone || !over_fee;
+            }
             return;
         }
         if (u == req.source) {
@@ -204,22 +221,27 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
     return path;
 }
 
+// Says which limit stopped a search that found nothing under `limits` (and cut `cuts`). Each
+// looser search that would repeat the failed one decision for decision (see Cuts) is not run:
+// its answer, no path, is known.
 template <class G>
-std::string describe_failure(const Search<G>& s, const Limits& limits, uint32_t start_height) {
+std::string describe_failure(const Search<G>& s, const Limits& limits, const Cuts& cuts,
+                             uint32_t start_height) {
     const PaymentRequest& req = s.req;
     std::string what = "no route from " + s.graph.alias(req.source) + " to " +
                        s.graph.alias(req.target) + " for " + num(req.amount_msat) + " msat";
-    auto relaxed = search_path(s, Limits{});
+    using Path = std::optional<std::vector<PathEdge>>;
+    const Path relaxed = cuts.any ? search_path(s, Limits{}) : Path{};
     if (!relaxed) {
         return what + ": no path with enough known liquidity within " + num(req.max_hops) +
                " hops";
     }
     Route r = build_route(*relaxed, req.amount_msat, start_height, s.final_total);
-    if (!search_path(s, Limits{limits.max_fee_msat, UINT32_MAX})) {
+    if (!cuts.cltv_alone || !search_path(s, Limits{limits.max_fee_msat, UINT32_MAX})) {
         return what + ": cheapest route needs fee " + num(r.total_fee_msat) +
                " msat, above the max fee " + num(limits.max_fee_msat) + " msat";
     }
-    if (!search_path(s, Limits{UINT64_MAX, limits.cltv_budget})) {
+    if (!cuts.fee_alone || !search_path(s, Limits{UINT64_MAX, limits.cltv_budget})) {
         return what + ": routes need a total CLTV delta of at least " +
                num(r.total_cltv_delta) + ", above the cltv_limit " + num(limits.cltv_budget);
     }
@@ -319,9 +341,10 @@ Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
         return Result<Route>::failure("final CLTV delta " + num(s.final_total) +
                                       " alone exceeds the cltv_limit " + num(limits.cltv_budget));
     }
-    auto path = search_path(s, limits);
+    Cuts cuts;
+    auto path = search_path(s, limits, &cuts);
     if (!path) {
-        return Result<Route>::failure(describe_failure(s, limits, start_height));
+        return Result<Route>::failure(describe_failure(s, limits, cuts, start_height));
     }
     Route route = build_route(*path, req.amount_msat, start_height, s.final_total);
     SIM_ASSERT(route.total_fee_msat <= limits.max_fee_msat);

@@ -290,3 +290,39 @@ TEST_CASE("channel_update changes the route; closed channels leave the graph",
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().find("duplicate") != std::string::npos);
 }
+
+TEST_CASE("a failed search names the limit that stopped it: liquidity, or both limits together",
+          "[lightning][router]") {
+    // 0 -> 1 -> 3 costs 50 000 msat and 10 blocks; 0 -> 2 -> 3 is free but takes 200 blocks.
+    Graph g;
+    for (const char* n : {"s", "fast", "cheap", "t"}) {
+        g.add_node(n);
+    }
+    connect(&g, 1, 0, 1, pol(0, 0, 10), pol(0, 0, 10));
+    connect(&g, 2, 1, 3, pol(50000, 0, 10), pol(0, 0, 10));
+    connect(&g, 3, 0, 2, pol(0, 0, 10), pol(0, 0, 10));
+    connect(&g, 4, 2, 3, pol(0, 0, 200), pol(0, 0, 10));
+    LiquidityKnowledge know(0);
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 3;
+    req.amount_msat = 100000;
+    req.final_cltv_delta = 18;
+    req.tip = 1000;
+    req.max_fee_msat = 1000;
+    req.cltv_limit = 121;  // LND: 18 + padding 3 + 10 fits, + 200 does not
+    Result<Route> both = find_route(g, know, lnd_profile(), req);
+    REQUIRE_FALSE(both.ok());
+    CHECK(both.error().find(": no route meets both the max fee 1000 msat and the cltv_limit 121") !=
+          std::string::npos);
+    req.max_fee_msat = 50000;
+    REQUIRE(find_route(g, know, lnd_profile(), req).ok());
+
+    req.amount_msat = 100000001;  // above every capacity
+    req.max_fee_msat.reset();
+    req.cltv_limit.reset();
+    Result<Route> none = find_route(g, know, lnd_profile(), req);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().find("no route from s to t for 100000001 msat: no path with enough known "
+                            "liquidity within 20 hops") != std::string::npos);
+}
