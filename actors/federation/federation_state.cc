@@ -2,11 +2,11 @@
 // The Lightning module's transactions are in federation_state_ln.cc.
 #include "actors/federation/federation_state.h"
 
-#include <charconv>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "actors/federation/state_fingerprint.h"
 #include "sim/assert.h"
 #include "sim/trace.h"
 
@@ -88,6 +88,7 @@ void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* e
             } else if (const auto* tx = std::get_if<FedTx>(&item)) {
                 apply_tx(*tx, events);
             } else {
+                books_stale_ = true;
                 apply_share(proposal.peer, std::get<ShareItem>(item), events);
             }
         }
@@ -141,8 +142,28 @@ void FederationState::apply_tx(const FedTx& tx, std::vector<StateEvent>* events)
         return;  // proposed by several guardians (or resubmitted): processed once
     }
     std::string error = apply_body(tx, events);
-    outcomes_.emplace(tx.id, TxOutcome{.accepted = error.empty(), .error = error,
-                                       .round = rounds_});
+    books_stale_ = true;
+    auto [it, inserted] = outcomes_.emplace(
+        tx.id, TxOutcome{.accepted = error.empty(), .error = error, .round = rounds_});
+    SIM_ASSERT(inserted);
+    add_outcome_words(it->first, it->second);
+}
+
+// Three words per outcome, in id order: where `id` goes is a binary search over the ids.
+void FederationState::add_outcome_words(FedTxId id, const TxOutcome& outcome) {
+    size_t lo = 0;
+    size_t hi = outcome_words_.size() / 3;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (outcome_words_[3 * mid] < id.value) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    const uint64_t words[3] = {id.value, outcome.accepted ? 1u : 0u, outcome.round};
+    outcome_words_.insert(outcome_words_.begin() + static_cast<std::ptrdiff_t>(3 * lo),
+                          std::begin(words), std::end(words));
 }
 
 std::string FederationState::apply_body(const FedTx& tx, std::vector<StateEvent>* events) {
@@ -226,7 +247,7 @@ std::string FederationState::apply_peg_in(const FedTx& tx, const PegInTx& peg_in
         return "output already pegged in";
     }
     uint64_t msat = static_cast<uint64_t>(out.value) * k_msat_per_sat;
-    utxos_.emplace(peg_in.outpoint, out.value);
+    add_utxo(peg_in.outpoint, out.value);
     issue(peg_in.client, msat);
     events->push_back(StateEvent{.kind = StateEventKind::peg_in, .tx = tx.id,
                                  .client = peg_in.client, .amount_msat = msat});
@@ -269,10 +290,10 @@ std::string FederationState::apply_peg_out(const FedTx& tx, const PegOutTx& out,
     }
     ptx.memo = "pegout:" + std::to_string(tx.id.value);
     for (const chain::TxIn& in : ptx.inputs) {
-        utxos_.erase(in.prevout);
+        remove_utxo(in.prevout);
     }
     if (ptx.outputs.size() == 2) {
-        utxos_.emplace(chain::OutPoint{ptx.txid(), 1}, ptx.outputs[1].value);
+        add_utxo(chain::OutPoint{ptx.txid(), 1}, ptx.outputs[1].value);
     }
     MintRejection r = mint_.redeem(out.client, need_sat * k_msat_per_sat);
     SIM_ASSERT(r == MintRejection::none);
@@ -280,6 +301,16 @@ std::string FederationState::apply_peg_out(const FedTx& tx, const PegOutTx& out,
     events->push_back(StateEvent{.kind = StateEventKind::peg_out, .tx = tx.id,
                                  .client = out.client, .amount_msat = need_sat * k_msat_per_sat});
     return std::string();
+}
+
+void FederationState::add_utxo(const chain::OutPoint& op, chain::Amount value) {
+    utxos_.emplace(op, value);
+    utxo_words_.emplace(op, state_fingerprint::outpoint_word(op));
+}
+
+void FederationState::remove_utxo(const chain::OutPoint& op) {
+    utxos_.erase(op);
+    utxo_words_.erase(op);
 }
 
 uint64_t FederationState::utxo_total_sat() const {
@@ -297,25 +328,12 @@ const TxOutcome* FederationState::outcome(FedTxId id) const {
 
 namespace {
 
+// The definition, item by item (fingerprint_reference); fingerprint() folds the same words.
 struct Hasher {
-    uint64_t h = 0x4645444552415445ULL;
+    uint64_t h = state_fingerprint::k_seed;
     void add(uint64_t v) { h = sim::fingerprint_mix(h, v); }
     void add(const Digest32& d) { add(hash_key(d)); }
-    void add(const std::string& s) { h = sim::fingerprint_bytes(h, s); }
-    // The bytes of op.to_string() ("<txid hex>:<vout>") without building the string: every
-    // round hashes every UTXO, and the allocations dominated the fingerprint.
-    void add(const chain::OutPoint& op) {
-        static constexpr char k_digits[] = "0123456789abcdef";
-        char buf[64 + 1 + 10];
-        size_t n = 0;
-        for (uint8_t b : op.txid.bytes) {
-            buf[n++] = k_digits[b >> 4];
-            buf[n++] = k_digits[b & 0xf];
-        }
-        buf[n++] = ':';
-        std::to_chars_result r = std::to_chars(buf + n, buf + sizeof buf, op.vout);
-        h = sim::fingerprint_bytes(h, std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
-    }
+    void add(const chain::OutPoint& op) { h = sim::fingerprint_bytes(h, op.to_string()); }
 };
 
 void hash_votes(Hasher* hs, const VoteBook& book) {
@@ -326,12 +344,18 @@ void hash_votes(Hasher* hs, const VoteBook& book) {
     hs->add(book.consensus());
 }
 
+uint64_t* write_votes(uint64_t* out, const VoteBook& book) {
+    for (uint32_t p = 0; p < book.quorum().n; ++p) {
+        std::optional<uint64_t> v = book.vote_of(PeerId(p));
+        *out++ = v.has_value() ? *v + 1 : 0;
+    }
+    *out++ = book.consensus();
+    return out;
+}
+
 }  // namespace
 
-uint64_t FederationState::fingerprint() const {
-    if (fingerprint_memo_.has_value()) {
-        return *fingerprint_memo_;
-    }
+uint64_t FederationState::fingerprint_reference() const {
     Hasher hs;
     hs.add(rounds_);
     hash_votes(&hs, wallet_votes_);
@@ -385,8 +409,83 @@ uint64_t FederationState::fingerprint() const {
         hs.add(outcome.accepted ? 1 : 0);
         hs.add(outcome.round);
     }
-    fingerprint_memo_ = hs.h;
     return hs.h;
+}
+
+// The round, four vote books (a word per guardian and the consensus), the known count.
+size_t FederationState::header_words() const {
+    return 1 + 4 * (static_cast<size_t>(params_.quorum.n) + 1) + 1;
+}
+
+void FederationState::write_header(uint64_t* out) const {
+    *out++ = rounds_;
+    out = write_votes(out, wallet_votes_);
+    out = write_votes(out, ln_votes_);
+    out = write_votes(out, lnv2_count_votes_);
+    out = write_votes(out, lnv2_time_votes_);
+    *out = known_.consensus_count();
+}
+
+// Everything fingerprint_reference hashes between the known count and the outcomes, in order.
+void FederationState::append_books(std::vector<uint64_t>* out) const {
+    std::vector<uint64_t>& w = *out;
+    for (ClientId c : clients_) {
+        w.push_back(c.value);
+        w.push_back(mint_.balance(c));
+    }
+    w.push_back(mint_.total_issued_msat());
+    w.push_back(mint_.total_redeemed_msat());
+    SIM_ASSERT(utxo_words_.size() == utxos_.size());
+    auto word = utxo_words_.begin();
+    for (const auto& [op, value] : utxos_) {
+        w.push_back((word++)->second);
+        w.push_back(static_cast<uint64_t>(value));
+    }
+    w.push_back(escrow_msat_);
+    for (const auto& [id, rec] : outgoing_) {
+        w.push_back(id.value);
+        w.push_back(rec.account.spent() ? 1 : 0);
+        w.push_back(rec.account.contract().cancelled ? 1 : 0);
+    }
+    for (const PaymentHash& h : offered_) {
+        w.push_back(hash_key(h));
+    }
+    for (const auto& [hash, rec] : incoming_) {
+        w.push_back(hash_key(hash));
+        w.push_back(static_cast<uint64_t>(rec.contract.state()));
+        w.push_back(rec.contract.share_count());
+        w.push_back(rec.contract.spent() ? 1 : 0);
+    }
+    for (const auto& [key, reg] : gateways_) {
+        w.push_back(key.value);
+        w.push_back(reg.route_hints.size());
+        for (const RouteHintRecord& hint : reg.route_hints) {
+            w.push_back(hint.short_channel_id);
+        }
+    }
+    for (const auto& [id, rec] : outgoing_v2_) {
+        w.push_back(id.value);
+        w.push_back(rec.spent_by.has_value() ? 1 + static_cast<uint64_t>(*rec.spent_by) : 0);
+    }
+    for (const auto& [hash, rec] : incoming_v2_) {
+        w.push_back(hash_key(hash));
+        w.push_back(rec.spent ? 1 : 0);
+    }
+}
+
+uint64_t FederationState::fingerprint() const {
+    if (fingerprint_memo_.has_value()) {
+        return *fingerprint_memo_;
+    }
+    const size_t header = header_words();
+    if (books_stale_ || words_.size() < header) {
+        words_.resize(header);
+        append_books(&words_);
+        books_stale_ = false;
+    }
+    write_header(words_.data());
+    fingerprint_memo_ = state_fingerprint::fold_memoised({words_, outcome_words_});
+    return *fingerprint_memo_;
 }
 
 }  // namespace actors::federation

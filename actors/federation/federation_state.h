@@ -133,7 +133,11 @@ public:
     std::vector<WalletCountChange> wallet_count_changes(const Batch& batch) const;
 
     uint64_t rounds_applied() const { return rounds_; }
+    // A hash of the whole state (state_fingerprint.h), from the words kept between rounds.
     uint64_t fingerprint() const;
+    // The same value by walking every map and hashing item by item: the definition
+    // fingerprint() must keep (tests compare the two).
+    uint64_t fingerprint_reference() const;
 
     // --- Reads (guardian queries, checkers, tests) ----------------------------------------
     const FederationParams& params() const { return params_; }
@@ -192,6 +196,12 @@ private:
     std::string apply_spend_incoming_v2(const FedTx& tx, const SpendIncomingV2Tx& spend,
                                         std::vector<StateEvent>* events);
     void issue(ClientId client, uint64_t amount_msat);
+    size_t header_words() const;
+    void write_header(uint64_t* out) const;
+    void append_books(std::vector<uint64_t>* out) const;
+    void add_outcome_words(FedTxId id, const TxOutcome& outcome);
+    void add_utxo(const chain::OutPoint& op, chain::Amount value);
+    void remove_utxo(const chain::OutPoint& op);
 
     FederationParams params_;
     const chain::Chain* canonical_;
@@ -204,6 +214,9 @@ private:
     MintLedger mint_;
     std::set<ClientId> clients_;
     std::map<chain::OutPoint, chain::Amount> utxos_;
+    // state_fingerprint::outpoint_word of each UTXO (a hex rendering and 75 bytes of FNV each,
+    // so kept rather than recomputed whenever the books are rebuilt).
+    std::map<chain::OutPoint, uint64_t> utxo_words_;
     std::set<chain::OutPoint> pegged_in_;
     std::vector<chain::Transaction> peg_outs_;
     uint64_t escrow_msat_ = 0;
@@ -218,6 +231,13 @@ private:
     // fingerprint() of the current state: the state only changes in apply_batch, which clears
     // it, and every applied round is fingerprinted twice (trace record and checker).
     mutable std::optional<uint64_t> fingerprint_memo_;
+    // fingerprint()'s words: words_ is the header (round, votes, known count: rewritten on
+    // every call) then the books (clients to LNv2 contracts: rebuilt only after a round that
+    // applied a transaction or a share, the only items that change them); outcome_words_ is
+    // (id, accepted, round) per outcome in id order, kept as outcomes are added.
+    mutable std::vector<uint64_t> words_;
+    mutable bool books_stale_ = true;
+    std::vector<uint64_t> outcome_words_;
 };
 
 // The hash folded to 64 bits: the key events and checkers use for incoming contracts.

@@ -37,6 +37,18 @@ struct WorldOptions {
     GuardianTiming timing;
 };
 
+// Compares every applied round's fingerprint() (kept words, memoised fold) with
+// fingerprint_reference() (every map walked and hashed item by item): they must be equal.
+struct ReferenceFingerprintObserver : RoundObserver {
+    void on_round(PeerId, const Batch&, const FederationState& state,
+                  const std::vector<StateEvent>&) override {
+        ++rounds;
+        mismatches += state.fingerprint() == state.fingerprint_reference() ? 0 : 1;
+    }
+    uint64_t rounds = 0;
+    uint64_t mismatches = 0;
+};
+
 struct World {
     explicit World(const WorldOptions& options = {})
         : sim(sim::SimulationConfig{.seed = options.seed}),
@@ -60,6 +72,7 @@ struct World {
         fed->attach(fingerprints.get());
         fed->attach(books.get());
         fed->attach(backing.get());
+        fed->attach(&reference);
         user_node = sim.network().add_node("user");
         api = std::make_unique<FederationApi>(sim, user_node, *fed);
     }
@@ -74,6 +87,8 @@ struct World {
         INFO(r.run.message);
         REQUIRE(r.run.ok());
         REQUIRE(hub.ok());
+        CHECK(reference.rounds > 0);
+        CHECK(reference.mismatches == 0);
     }
 
     // Mines `n` blocks, `spacing` apart.
@@ -167,6 +182,7 @@ struct World {
     std::unique_ptr<RoundFingerprintChecker> fingerprints;
     std::unique_ptr<FederationBooksChecker> books;
     std::unique_ptr<ChainBackingChecker> backing;
+    ReferenceFingerprintObserver reference;
     sim::NodeId user_node;
     std::unique_ptr<FederationApi> api;
 };
