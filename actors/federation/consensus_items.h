@@ -187,4 +187,8 @@ struct Batch {
 // that carries it and by every guardian's log (null: no batch).
 using BatchPtr = std::shared_ptr<const Batch>;
 
+// A guardian builds its proposal for a round once; every message carrying it and every peer
+// holding it shares it (null: no proposal).
+using ProposalPtr = std::shared_ptr<const Proposal>;
+
 }  // namespace actors::federation

@@ -273,11 +273,11 @@ void Guardian::adopt_attempt(uint64_t attempt) {
 }
 
 void Guardian::send_proposal() {
-    if (!my_proposal_.has_value()) {
-        my_proposal_ = build_proposal();
+    if (my_proposal_ == nullptr) {
+        my_proposal_ = std::make_shared<const Proposal>(build_proposal());
     }
     broadcast("fed_proposal", ProposalMsg{.round = round(), .attempt = attempt_,
-                                          .proposal = *my_proposal_});
+                                          .proposal = my_proposal_});
 }
 
 // This guardian's votes as it would propose them now (Byzantine offsets applied).

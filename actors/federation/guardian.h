@@ -219,6 +219,8 @@ private:
     template <typename M>
     void send_to(PeerId to, const char* kind, const M& m);
     template <typename M>
+    void send_shared_to(PeerId to, const char* kind, const std::shared_ptr<const M>& body);
+    template <typename M>
     void broadcast(const char* kind, const M& m);
     void submit_peg_outs(size_t from);
 
@@ -238,10 +240,10 @@ private:
     // Volatile, reset by restart().
     std::optional<uint64_t> status_;
     std::deque<sim::Envelope> self_queue_;
-    std::map<uint64_t, std::map<PeerId, Proposal>> proposals_;  // by round, then peer
+    std::map<uint64_t, std::map<PeerId, ProposalPtr>> proposals_;  // by round, then peer
     std::map<uint64_t, BatchPtr> future_decided_;
     std::map<FedTxId, FedTx> pool_;
-    std::optional<Proposal> my_proposal_;
+    ProposalPtr my_proposal_;
     bool proposed_ = false;      // this guardian's proposal for round() is out
     bool share_work_ = false;    // a pending incoming contract lacks this guardian's share
     bool wake_pending_ = false;  // the monitor queued a wake-up for the consensus actor
@@ -255,24 +257,32 @@ private:
 };
 
 template <typename M>
-inline void Guardian::send_to(PeerId to, const char* kind, const M& m) {
+inline void Guardian::send_shared_to(PeerId to, const char* kind,
+                                     const std::shared_ptr<const M>& body) {
     if (to == config_.peer) {
         sim::Envelope env;
         env.from = node();
         env.to = node();
         env.kind = kind;
-        env.body = std::make_shared<const M>(m);
+        env.body = body;
         env.type = sim::message_type_tag<M>();
         self_queue_.push_back(std::move(env));
         return;
     }
-    sim_.network().send(node(), config_.nodes[to.value], kind, m);
+    sim_.network().send_shared(node(), config_.nodes[to.value], kind, body);
 }
 
 template <typename M>
+inline void Guardian::send_to(PeerId to, const char* kind, const M& m) {
+    send_shared_to(to, kind, std::make_shared<const M>(m));
+}
+
+// One immutable body for every recipient, this guardian included (messages are read-only).
+template <typename M>
 inline void Guardian::broadcast(const char* kind, const M& m) {
+    const auto body = std::make_shared<const M>(m);
     for (uint32_t p = 0; p < config_.nodes.size(); ++p) {
-        send_to(PeerId(p), kind, m);
+        send_shared_to(PeerId(p), kind, body);
     }
 }
 

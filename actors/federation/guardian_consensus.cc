@@ -83,10 +83,11 @@ void Guardian::request_catch_up(PeerId from) {
 }
 
 void Guardian::on_proposal(const ProposalMsg& m) {
+    SIM_ASSERT(m.proposal != nullptr);
     if (m.round >= round()) {
-        proposals_[m.round].insert_or_assign(m.proposal.peer, m.proposal);
+        proposals_[m.round].insert_or_assign(m.proposal->peer, m.proposal);
     }
-    if (!check_round(m.round, m.proposal.peer)) {
+    if (!check_round(m.round, m.proposal->peer)) {
         return;
     }
     if (m.attempt > attempt_) {
@@ -188,7 +189,7 @@ Batch Guardian::build_batch() const {
     auto it = proposals_.find(round());
     SIM_ASSERT(it != proposals_.end());
     for (const auto& [peer, proposal] : it->second) {
-        batch.proposals.push_back(proposal);  // std::map: ascending guardian id
+        batch.proposals.push_back(*proposal);  // std::map: ascending guardian id
     }
     return batch;
 }

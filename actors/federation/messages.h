@@ -20,7 +20,7 @@ namespace actors::federation {
 struct ProposalMsg {
     uint64_t round = 0;
     uint64_t attempt = 0;
-    Proposal proposal;
+    ProposalPtr proposal;
 };
 
 struct PrepareMsg {
