@@ -224,6 +224,8 @@ private:
     IncomingOfferBookV1 offers_;
     std::set<PaymentHash> offered_;
     std::map<PaymentHash, IncomingRecord> incoming_;
+    // The incoming contracts still pending decryption: guardians ask at every round start.
+    std::set<PaymentHash> pending_;
     std::map<PublicKey, RegisterGatewayTx> gateways_;
     std::map<ContractId, OutgoingV2Record> outgoing_v2_;
     std::map<PaymentHash, IncomingV2Record> incoming_v2_;

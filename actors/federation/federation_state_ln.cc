@@ -106,10 +106,14 @@ std::string FederationState::apply_fund_incoming(const FedTx& tx, const FundInco
     MintRejection r = mint_.redeem(fund.gateway_client, fund.amount_msat);
     SIM_ASSERT(r == MintRejection::none);
     escrow_msat_ += fund.amount_msat;
-    incoming_.emplace(fund.hash, IncomingRecord{.contract = std::move(*f.contract),
-                                                .funder = fund.gateway_client,
-                                                .paid_to = std::nullopt,
-                                                .refunded = false});
+    auto [it, inserted] = incoming_.emplace(fund.hash,
+                                            IncomingRecord{.contract = std::move(*f.contract),
+                                                           .funder = fund.gateway_client,
+                                                           .paid_to = std::nullopt,
+                                                           .refunded = false});
+    if (inserted && it->second.contract.state() == DecryptedPreimage::pending) {
+        pending_.insert(fund.hash);
+    }
     events->push_back(StateEvent{.kind = StateEventKind::incoming_funded, .tx = tx.id,
                                  .contract_key = hash_key(fund.hash),
                                  .client = fund.gateway_client,
@@ -151,6 +155,7 @@ void FederationState::apply_share(PeerId peer, const ShareItem& share,
     const bool was_pending = contract.state() == DecryptedPreimage::pending;
     contract.add_decryption_share(peer, share.valid);
     if (was_pending && contract.state() != DecryptedPreimage::pending) {
+        pending_.erase(share.hash);
         events->push_back(StateEvent{.kind = StateEventKind::incoming_decrypted,
                                      .contract_key = hash_key(share.hash),
                                      .amount_msat = contract.amount_msat()});
@@ -158,13 +163,7 @@ void FederationState::apply_share(PeerId peer, const ShareItem& share,
 }
 
 std::vector<PaymentHash> FederationState::pending_decryptions() const {
-    std::vector<PaymentHash> out;
-    for (const auto& [hash, rec] : incoming_) {
-        if (rec.contract.state() == DecryptedPreimage::pending) {
-            out.push_back(hash);
-        }
-    }
-    return out;
+    return std::vector<PaymentHash>(pending_.begin(), pending_.end());
 }
 
 bool FederationState::has_share(const PaymentHash& hash, PeerId peer) const {

@@ -37,13 +37,21 @@ struct WorldOptions {
     GuardianTiming timing;
 };
 
-// Compares every applied round's fingerprint() (kept words, memoised fold) with
-// fingerprint_reference() (every map walked and hashed item by item): they must be equal.
+// Compares, on every applied round, what the state keeps with what a walk gives:
+// fingerprint() (kept words, memoised fold) with fingerprint_reference() (every map hashed
+// item by item), and pending_decryptions() with the incoming contracts still pending.
 struct ReferenceFingerprintObserver : RoundObserver {
     void on_round(PeerId, const Batch&, const FederationState& state,
                   const std::vector<StateEvent>&) override {
         ++rounds;
         mismatches += state.fingerprint() == state.fingerprint_reference() ? 0 : 1;
+        std::vector<PaymentHash> pending;
+        for (const auto& [hash, rec] : state.incoming()) {
+            if (rec.contract.state() == DecryptedPreimage::pending) {
+                pending.push_back(hash);
+            }
+        }
+        mismatches += state.pending_decryptions() == pending ? 0 : 1;
     }
     uint64_t rounds = 0;
     uint64_t mismatches = 0;
