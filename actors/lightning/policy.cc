@@ -49,7 +49,8 @@ uint64_t forwarding_fee_msat(const ChannelPolicy& policy, uint64_t amount_to_for
     return narrow(proportional + policy.fee_base_msat);
 }
 
-uint64_t amount_with_fee_msat(const ChannelPolicy& policy, uint64_t amount_to_forward_msat) {
+uint64_t amount_with_fee_msat_wide(const ChannelPolicy& policy,
+                                  uint64_t amount_to_forward_msat) {
     return narrow(static_cast<Wide>(amount_to_forward_msat) +
                   forwarding_fee_msat(policy, amount_to_forward_msat));
 }

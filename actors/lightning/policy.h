@@ -47,8 +47,28 @@ struct ChannelPolicy {
 // floored. `amount_to_forward` is the outgoing amount; the policy is the outgoing channel's.
 uint64_t forwarding_fee_msat(const ChannelPolicy& policy, uint64_t amount_to_forward_msat);
 
+// amount_with_fee_msat with 128-bit intermediates (asserting the result fits 64 bits).
+uint64_t amount_with_fee_msat_wide(const ChannelPolicy& policy, uint64_t amount_to_forward_msat);
+// The same in 64-bit arithmetic: false if an intermediate overflows (*total is then garbage).
+inline bool amount_with_fee_msat_64(const ChannelPolicy& policy, uint64_t amount_to_forward_msat,
+                                    uint64_t* total) {
+    uint64_t product = 0;
+    uint64_t fee = 0;
+    return !__builtin_mul_overflow(amount_to_forward_msat, uint64_t{policy.fee_ppm}, &product) &&
+           !__builtin_add_overflow(product / 1000000, policy.fee_base_msat, &fee) &&
+           !__builtin_add_overflow(amount_to_forward_msat, fee, total);
+}
 // The incoming amount a hop needs to forward `amount_to_forward_msat` under `policy`.
-uint64_t amount_with_fee_msat(const ChannelPolicy& policy, uint64_t amount_to_forward_msat);
+inline uint64_t amount_with_fee_msat(const ChannelPolicy& policy,
+                                     uint64_t amount_to_forward_msat) {
+    // Route searches call this for every edge they relax: in 64 bits when nothing overflows
+    // (the same floors), otherwise through the 128-bit path, which asserts the result fits.
+    uint64_t total = 0;
+    if (amount_with_fee_msat_64(policy, amount_to_forward_msat, &total)) {
+        return total;
+    }
+    return amount_with_fee_msat_wide(policy, amount_to_forward_msat);
+}
 
 // Route blinding (BOLT 4): the relay parameters of one blinded hop.
 struct BlindedRelay {

@@ -13,12 +13,22 @@ namespace {
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
+// An edge of a label: a PathEdge whose policy stays in the graph (or the route hints) until
+// the path is built, so labels copy 40 bytes, not 72.
+struct EdgeLink {
+    ShortChannelId scid;
+    NodeIndex from = k_no_node;
+    NodeIndex to = k_no_node;
+    const ChannelPolicy* policy = nullptr;
+    PathEdge edge() const { return PathEdge{scid, from, to, *policy}; }
+};
+
 // Best known way from a node to the payee: the HTLC that must arrive at the node.
 struct Label {
     uint64_t amount_msat = 0;
     uint32_t cltv = 0;   // expiry of that HTLC minus start height
     uint32_t hops = 0;   // edges from the node to the payee
-    PathEdge next;       // the edge the node forwards over
+    EdgeLink next;       // the edge the node forwards over
 };
 
 using Key = std::tuple<uint64_t, uint32_t, uint32_t, uint64_t>;
@@ -97,7 +107,8 @@ bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
 // nothing: a label is valid only when its stamp is the current search's.
 struct Workspace {
     std::vector<Label> labels;
-    std::vector<uint32_t> stamp;
+    std::vector<uint32_t> stamp;    // == current: labels[n] is this search's
+    std::vector<uint32_t> settled;  // == current: n was popped, its label is final
     uint32_t current = 0;
     std::vector<Key> heap;
 
@@ -105,14 +116,18 @@ struct Workspace {
         if (labels.size() < nodes) {
             labels.resize(nodes);
             stamp.resize(nodes, 0);
+            settled.resize(nodes, 0);
         }
         if (++current == 0) {  // wrapped: clear every stamp once
             std::fill(stamp.begin(), stamp.end(), 0);
+            std::fill(settled.begin(), settled.end(), 0);
             current = 1;
         }
         heap.clear();
     }
     bool reached(NodeIndex n) const { return stamp[n] == current; }
+    bool is_settled(NodeIndex n) const { return settled[n] == current; }
+    void settle(NodeIndex n) { settled[n] = current; }
     void set(NodeIndex n, const Label& l) {
         labels[n] = l;
         stamp[n] = current;
@@ -141,15 +156,27 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
     Workspace& w = workspace();
     w.begin(s.graph.node_count());
     auto later = std::greater<Key>();
-    w.set(req.target, Label{req.amount_msat, s.final_total, 0, PathEdge{}});
+    w.set(req.target, Label{req.amount_msat, s.final_total, 0, EdgeLink{}});
     w.heap.push_back(key_of(w.labels[req.target], req.target));
     std::optional<Label> best;  // the sender's own label
     auto relax = [&](const Label& lv, const EdgeRef& e) {
         NodeIndex u = e.from;
-        if (u == req.target || !edge_usable(s, e, lv.amount_msat)) {
+        if (u == req.target) {
             return;
         }
-        Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, PathEdge{}};
+        // u was popped before v, so its label is at most v's; the label through v adds a fee
+        // >= 0, a delta >= 0 and a hop, so it is strictly worse and the comparison below would
+        // discard it whatever the liquidity and the limits say. Skipped without those lookups
+        // when the arithmetic cannot overflow (an overflow takes the path below, as before).
+        uint64_t amount = 0;
+        if (w.is_settled(u) && e.policy->cltv_expiry_delta <= UINT32_MAX - lv.cltv &&
+            amount_with_fee_msat_64(*e.policy, lv.amount_msat, &amount)) {
+            return;
+        }
+        if (!edge_usable(s, e, lv.amount_msat)) {
+            return;
+        }
+        Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, EdgeLink{}};
         if (u != req.source) {
             lu.amount_msat = amount_with_fee_msat(*e.policy, lv.amount_msat);
             lu.cltv = lv.cltv + e.policy->cltv_expiry_delta;
@@ -168,7 +195,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
             auto cand = std::make_tuple(lu.amount_msat, lu.cltv, lu.hops, e.scid.value);
             if (!best || cand < std::make_tuple(best->amount_msat, best->cltv, best->hops,
                                                 best->next.scid.value)) {
-                lu.next = PathEdge{e.scid, u, e.to, *e.policy};
+                lu.next = EdgeLink{e.scid, u, e.to, e.policy};
                 best = lu;
             }
             return;
@@ -176,7 +203,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
         if (w.reached(u) && key_of(w.labels[u], u) <= key_of(lu, u)) {
             return;
         }
-        lu.next = PathEdge{e.scid, u, e.to, *e.policy};
+        lu.next = EdgeLink{e.scid, u, e.to, e.policy};
         w.set(u, lu);
         w.heap.push_back(key_of(lu, u));
         std::push_heap(w.heap.begin(), w.heap.end(), later);
@@ -189,6 +216,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
         if (key_of(w.labels[v], v) != top) {
             continue;  // superseded by a better label
         }
+        w.settle(v);
         const Label lv = w.labels[v];
         if (best && std::make_tuple(lv.amount_msat, lv.cltv, lv.hops + 1) >
                         std::make_tuple(best->amount_msat, best->cltv, best->hops)) {
@@ -212,10 +240,10 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
     if (!best) {
         return std::nullopt;
     }
-    std::vector<PathEdge> path{best->next};
+    std::vector<PathEdge> path{best->next.edge()};
     while (path.back().to != req.target) {
         SIM_ASSERT(w.reached(path.back().to));
-        path.push_back(w.labels[path.back().to].next);
+        path.push_back(w.labels[path.back().to].next.edge());
         SIM_ASSERT(path.size() <= req.max_hops);
     }
     return path;

@@ -310,3 +310,21 @@ TEST_CASE("held HTLCs fail back before the upstream deadline", "[lightning][onch
     CHECK(p.fee_ppm == 10);
     CHECK(p.htlc_maximum_msat == 5000);
 }
+
+TEST_CASE("amount with fee: the 64-bit path and the 128-bit path agree, also where the product "
+          "overflows 64 bits", "[lightning][forwarding]") {
+    ChannelPolicy p;
+    for (uint64_t amount : {uint64_t{0}, uint64_t{1}, uint64_t{999999}, uint64_t{4999999},
+                            uint64_t{1} << 44, uint64_t{1} << 50, (uint64_t{1} << 51) + 12345}) {
+        for (uint32_t ppm : {0U, 1U, 999U, 1000000U, 4000000000U}) {
+            for (uint64_t base : {uint64_t{0}, uint64_t{1000}, uint64_t{1} << 40}) {
+                p.fee_ppm = ppm;
+                p.fee_base_msat = base;
+                INFO(amount << " " << ppm << " " << base);
+                CHECK(amount_with_fee_msat(p, amount) == amount_with_fee_msat_wide(p, amount));
+                CHECK(amount_with_fee_msat(p, amount) ==
+                      amount + forwarding_fee_msat(p, amount));
+            }
+        }
+    }
+}
