@@ -68,17 +68,17 @@ Preimage preimage_from_label(std::string_view label) {
 }
 
 void append_u64(std::string* out, uint64_t v) {
+    char le[8];
     for (size_t i = 0; i < 8; ++i) {
-        out->push_back(static_cast<char>(static_cast<uint8_t>(v >> (8 * i))));
+        le[i] = static_cast<char>(static_cast<uint8_t>(v >> (8 * i)));
     }
+    out->append(le, sizeof le);
 }
 
 void append_i64(std::string* out, int64_t v) { append_u64(out, static_cast<uint64_t>(v)); }
 
 void append_hash(std::string* out, const Hash256& h) {
-    for (uint8_t b : h.bytes) {
-        out->push_back(static_cast<char>(b));
-    }
+    out->append(h.bytes.begin(), h.bytes.end());
 }
 
 void append_str(std::string* out, std::string_view s) {
