@@ -10,16 +10,9 @@
 
 namespace actors::federation::state_fingerprint {
 
-// FNV-1a over the bytes, xor the length: the value sim::fingerprint_bytes mixes (sim/trace.cc).
+// FNV-1a over the bytes, xor the length: the value sim::fingerprint_bytes mixes (sim/trace.h).
 // A test pins the two against each other.
-uint64_t bytes_word(std::string_view bytes) {
-    uint64_t f = 0xcbf29ce484222325ULL;
-    for (char c : bytes) {
-        f ^= static_cast<uint8_t>(c);
-        f *= 0x100000001b3ULL;
-    }
-    return f ^ bytes.size();
-}
+uint64_t bytes_word(std::string_view bytes) { return sim::fnv1a(bytes) ^ bytes.size(); }
 
 uint64_t outpoint_word(const chain::OutPoint& op) {
     static constexpr char k_digits[] = "0123456789abcdef";
