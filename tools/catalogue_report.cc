@@ -99,7 +99,9 @@ std::string render_catalogue(const std::vector<BugRow>& rows, const RenderOption
          "run seeds in order until the first failure (at most " +
          std::to_string(options.max_seeds) + "). *Seeds* counts the runs up to and including "
          "the first failure; wall time is one process on the build machine. The first sweep's "
-         "failure is shrunk.\n\n";
+         "failure is shrunk; its regression expects the symptom it showed (a bug may have "
+         "several, see the table in scenario/variants.cc) and is written only if it passes "
+         "`fedsim catalogue --verify`.\n\n";
     s += "| bug | issue | variant | variant off: passed | seeds to first failure: median | "
          "worst | wall time to first failure (median) | shrunk scenario |\n";
     s += "| --- | --- | --- | --- | --- | --- | --- | --- |\n";

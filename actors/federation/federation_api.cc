@@ -120,17 +120,19 @@ std::optional<IncomingSnapshot> FederationApi::incoming(const PaymentHash& hash)
     return r.has_value() ? r->incoming : std::nullopt;
 }
 
-std::optional<uint64_t> FederationApi::ln_count() {
-    std::optional<QueryReply> r = query(
+std::optional<QueryReply> FederationApi::counts() {
+    return query(
         QueryMsg{.query_id = 0, .kind = QueryKind::counts, .tx = {}, .contract = {}, .hash = {}},
         query_timeout_);
+}
+
+std::optional<uint64_t> FederationApi::ln_count() {
+    std::optional<QueryReply> r = counts();
     return r.has_value() ? std::optional<uint64_t>(r->ln_count) : std::nullopt;
 }
 
 std::optional<uint64_t> FederationApi::wallet_count() {
-    std::optional<QueryReply> r = query(
-        QueryMsg{.query_id = 0, .kind = QueryKind::counts, .tx = {}, .contract = {}, .hash = {}},
-        query_timeout_);
+    std::optional<QueryReply> r = counts();
     return r.has_value() ? std::optional<uint64_t>(r->wallet_count) : std::nullopt;
 }
 

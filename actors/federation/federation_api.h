@@ -55,6 +55,8 @@ public:
 
 private:
     void dispatch();
+    // The counts query (wallet and Lightning consensus block counts), answered by one guardian.
+    std::optional<QueryReply> counts();
 
     sim::Simulation& sim_;
     sim::NodeId self_;

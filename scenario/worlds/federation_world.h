@@ -115,7 +115,6 @@ private:
     bool await_own_confirmations(PegIn* p, const actors::chain::Txid& txid);
     void await_federation(PegIn* p);
     void run_peg_out(PegOut* p);
-    std::optional<uint64_t> federation_wallet_count();
     int64_t depositor_balance_sat() const;
 
     // The driver and the end-of-run judgement (federation_world_run.cc).

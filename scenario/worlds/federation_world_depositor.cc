@@ -25,7 +25,6 @@ namespace this_actor = sim::this_actor;
 namespace {
 
 constexpr sim::SimDuration k_federation_poll = sim::SimDuration::millis(500);
-constexpr sim::SimDuration k_query_timeout = sim::SimDuration::seconds(2);
 constexpr int k_send_attempts = 10;
 
 std::string label_of(const TimelineEntry& entry, const char* kind, size_t index) {
@@ -184,19 +183,11 @@ bool FederationScenarioWorld::await_own_confirmations(PegIn* p, const chain::Txi
     return false;
 }
 
-std::optional<uint64_t> FederationScenarioWorld::federation_wallet_count() {
-    std::optional<fed::QueryReply> r = api_->query(
-        fed::QueryMsg{.query_id = 0, .kind = fed::QueryKind::counts, .tx = {}, .contract = {},
-                      .hash = {}},
-        k_query_timeout);
-    return r.has_value() ? std::optional<uint64_t>(r->wallet_count) : std::nullopt;
-}
-
 void FederationScenarioWorld::await_federation(PegIn* p) {
     p->waited_for_federation = true;
     const sim::SimTime deadline = this_actor::now() + run_.sync_timeout;
     while (!finished_) {
-        std::optional<uint64_t> count = federation_wallet_count();
+        std::optional<uint64_t> count = api_->wallet_count();
         // A block at height h is known once the consensus count exceeds h.
         if (count.has_value() && *count > static_cast<uint64_t>(p->block_height)) {
             p->federation_synced = true;
