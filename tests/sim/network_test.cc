@@ -1,6 +1,7 @@
 // Virtual network: latency bounds, FIFO, loss, duplication, partitions that heal, pauses.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -267,4 +268,16 @@ TEST_CASE("send_shared delivers one body to every recipient without copying it",
         CHECK(p == body.get());
         CHECK(p->n == 7);
     }
+}
+
+TEST_CASE("find_node names the first node added under a name", "[network]") {
+    sim::Simulation s(with_link({}));
+    NodeId first = s.network().add_node("alice");
+    NodeId bob = s.network().add_node("bob");
+    NodeId again = s.network().add_node("alice");  // names are not unique; the first one wins
+    CHECK(first != again);
+    CHECK(s.network().find_node("alice") == std::optional<NodeId>(first));
+    CHECK(s.network().find_node("bob") == std::optional<NodeId>(bob));
+    CHECK_FALSE(s.network().find_node("carol").has_value());
+    CHECK_FALSE(s.network().find_node("").has_value());
 }
