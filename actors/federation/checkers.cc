@@ -161,14 +161,16 @@ void LightningChecker::report(const Findings& f) {
 // profile's go-on-chain height plus the slack (unsigned arithmetic, as ever).
 std::string LightningChecker::late_htlc(lightning::ChannelIndex c, uint32_t tip) const {
     const lightning::ChannelLedger& ch = ln_.channel(c);
-    for (const auto& [id, h] : ch.htlcs()) {
+    // Committed is an active state: the ledger's active index holds every such HTLC, in id order.
+    for (const lightning::HtlcEntry* hp : ch.active_htlcs()) {
+        const lightning::HtlcEntry& h = *hp;
         if (h.state != lightning::HtlcState::committed) {
             continue;
         }
         const uint32_t must =
             lightning::offered_onchain_height(ch.side(h.offerer).profile, h.cltv_expiry);
         if (tip >= must + config_.onchain_slack_blocks) {
-            return "channel " + std::to_string(c) + " htlc " + std::to_string(id) + " expiry " +
+            return "channel " + std::to_string(c) + " htlc " + std::to_string(h.id) + " expiry " +
                    std::to_string(h.cltv_expiry) + " still off-chain at tip " +
                    std::to_string(tip) + " (profile goes on-chain at " + std::to_string(must) +
                    ")";
@@ -204,7 +206,8 @@ void LightningChecker::refresh(lightning::ChannelIndex c) {
     }
     std::optional<uint32_t> late_at;
     if (ch.status() == lightning::ChannelStatus::open) {
-        for (const auto& [id, h] : ch.htlcs()) {
+        for (const lightning::HtlcEntry* hp : ch.active_htlcs()) {
+            const lightning::HtlcEntry& h = *hp;
             if (h.state != lightning::HtlcState::committed) {
                 continue;
             }

@@ -1,6 +1,8 @@
 // Channel balances, HTLC bookkeeping and the commitment transaction (see channel_ledger.h).
 #include "actors/lightning/channel_ledger.h"
 
+#include <algorithm>
+
 #include "sim/assert.h"
 
 namespace actors::lightning {
@@ -77,10 +79,17 @@ uint64_t ChannelLedger::available_msat(int s) const {
 
 uint32_t ChannelLedger::offered_count(int s) const {
     uint32_t n = 0;
-    for (const auto& [id, h] : htlcs_) {
-        n += (h.offerer == s && is_active(h.state)) ? 1 : 0;
+    for (const HtlcEntry* h : active_) {
+        n += (h->offerer == s && is_active(h->state)) ? 1 : 0;
     }
     return n;
+}
+
+void ChannelLedger::deactivate(const HtlcEntry* h) {
+    auto it = std::lower_bound(active_.begin(), active_.end(), h->id,
+                               [](const HtlcEntry* a, uint64_t id) { return a->id < id; });
+    SIM_ASSERT(it != active_.end() && *it == h);
+    active_.erase(it);
 }
 
 HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
@@ -98,6 +107,7 @@ HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const Paym
     h.cltv_expiry = cltv_expiry;
     auto [it, inserted] = htlcs_.emplace(h.id, h);
     SIM_ASSERT(inserted);
+    active_.push_back(&it->second);  // ids only grow: the index stays in id order
     return it->second;
 }
 
@@ -114,6 +124,7 @@ void ChannelLedger::settle(uint64_t id) {
     SIM_ASSERT(is_active(h->state));
     side(h->receiver()).balance_msat += h->amount_msat;
     h->state = HtlcState::settled;
+    deactivate(h);
 }
 
 void ChannelLedger::fail(uint64_t id) {
@@ -123,6 +134,7 @@ void ChannelLedger::fail(uint64_t id) {
     SIM_ASSERT(is_active(h->state));
     side(h->offerer).balance_msat += h->amount_msat;
     h->state = HtlcState::failed;
+    deactivate(h);
 }
 
 chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend) {
@@ -149,19 +161,20 @@ chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend)
     add_output(local.balance_msat,
                chain::PayToCsvDelayed{local.key, remote.profile.to_self_delay, remote.key});
     add_output(remote.balance_msat, chain::PayToOwner{remote.key});
-    for (auto& [id, h] : htlcs_) {
-        if (!is_active(h.state)) {
+    for (HtlcEntry* h : active_) {
+        if (!is_active(h->state)) {
             continue;
         }
-        h.vout = add_output(h.amount_msat,
-                            chain::PayToHtlc{backend.hash_lock(h.payment_hash),
-                                             side(h.receiver()).key, side(h.offerer).key,
-                                             h.cltv_expiry, "", 0});
-        h.state = HtlcState::onchain;
-        if (!h.vout.has_value()) {
-            h.resolved_height = 0;  // trimmed: nothing to resolve on chain
+        h->vout = add_output(h->amount_msat,
+                             chain::PayToHtlc{backend.hash_lock(h->payment_hash),
+                                              side(h->receiver()).key, side(h->offerer).key,
+                                              h->cltv_expiry, "", 0});
+        h->state = HtlcState::onchain;
+        if (!h->vout.has_value()) {
+            h->resolved_height = 0;  // trimmed: nothing to resolve on chain
         }
     }
+    active_.clear();
     SIM_ASSERT(out_msat <= capacity_msat_);
     rounding_msat_ = capacity_msat_ - out_msat;
     commitment_ = tx;
@@ -187,8 +200,8 @@ chain::Transaction ChannelLedger::close_cooperatively() {
             out_msat += static_cast<uint64_t>(sat) * 1000;
         }
     }
-    for (const auto& [id, h] : htlcs_) {
-        SIM_ASSERT_MSG(!is_active(h.state), "cooperative close with an active HTLC");
+    for (const HtlcEntry* h : active_) {
+        SIM_ASSERT_MSG(!is_active(h->state), "cooperative close with an active HTLC");
     }
     rounding_msat_ = capacity_msat_ - out_msat;
     commitment_ = tx;
@@ -213,8 +226,8 @@ std::string ChannelLedger::check_conservation() const {
         return "";
     }
     uint64_t total = sides_[0].balance_msat + sides_[1].balance_msat;
-    for (const auto& [id, h] : htlcs_) {
-        total += is_active(h.state) ? h.amount_msat : 0;
+    for (const HtlcEntry* h : active_) {
+        total += is_active(h->state) ? h->amount_msat : 0;
     }
     if (total != capacity_msat_) {
         return name() + ": balances + HTLCs " + std::to_string(total) + " msat != capacity " +

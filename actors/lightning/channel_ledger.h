@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "actors/chain/transaction.h"
 #include "actors/lightning/chain_backend.h"
@@ -81,6 +83,9 @@ struct ChannelSide {
 class ChannelLedger {
 public:
     ChannelLedger(ChannelIndex index, uint64_t capacity_sat, std::array<ChannelSide, 2> sides);
+    // The active index points into the HTLC map: a copy would point into the original's.
+    ChannelLedger(const ChannelLedger&) = delete;
+    ChannelLedger& operator=(const ChannelLedger&) = delete;
 
     ChannelIndex index() const { return index_; }
     uint64_t capacity_msat() const { return capacity_msat_; }
@@ -110,11 +115,20 @@ public:
     HtlcEntry& add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
                         uint32_t cltv_expiry);
     HtlcEntry* htlc(uint64_t id);
+    // Every HTLC the channel ever carried, resolved ones included (their preimages and final
+    // states stay readable), ascending by id.
     const std::map<uint64_t, HtlcEntry>& htlcs() const { return htlcs_; }
     std::map<uint64_t, HtlcEntry>& htlcs() {
         touched();
         return htlcs_;
     }
+    // Every HTLC whose state is_active, ascending by id: what per-block and per-pass walks need,
+    // so their cost follows the HTLCs in flight, not the channel's history. An HTLC enters the
+    // index when added and leaves it through settle, fail or close, the only ledger calls that
+    // end an active state (the protocol's other moves, adding -> committed ->
+    // fulfilling/failing, stay inside the active states). A caller that writes a state through
+    // htlcs() can leave an inactive entry here, so walks still test is_active.
+    std::span<const HtlcEntry* const> active_htlcs() const { return {active_.data(), active_.size()}; }
     // Off-chain resolution, locked in: to the receiver's balance / back to the offerer's.
     void settle(uint64_t id);
     void fail(uint64_t id);
@@ -150,6 +164,7 @@ public:
     }
 
 private:
+    void deactivate(const HtlcEntry* h);
     void touched() {
         if (changes_ != nullptr) {
             changes_->touch(index_);
@@ -162,6 +177,7 @@ private:
     ChannelStatus status_ = ChannelStatus::opening;
     ShortChannelId scid_;
     std::map<uint64_t, HtlcEntry> htlcs_;
+    std::vector<HtlcEntry*> active_;  // entries of htlcs_ in active states, ascending by id
     uint64_t next_htlc_id_ = 0;
     std::optional<int> closer_;
     std::optional<chain::Txid> commitment_txid_;

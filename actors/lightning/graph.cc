@@ -7,27 +7,25 @@
 
 namespace actors::lightning {
 
-NodeIndex ChannelInfo::other(NodeIndex n) const {
-    SIM_ASSERT(has_endpoint(n));
-    return n == node1 ? node2 : node1;
-}
-
-const ChannelPolicy& ChannelInfo::policy_from(NodeIndex from) const {
-    SIM_ASSERT(has_endpoint(from));
-    return from == node1 ? policy_1to2 : policy_2to1;
-}
-
-ChannelPolicy& ChannelInfo::policy_from(NodeIndex from) {
-    SIM_ASSERT(has_endpoint(from));
-    return from == node1 ? policy_1to2 : policy_2to1;
+InEdge in_edge(const ChannelInfo& c, NodeIndex to) {
+    const NodeIndex from = c.other(to);
+    const ChannelPolicy& p = c.policy_from(from);
+    return InEdge{p, c.capacity_msat, c.scid, from, &p};
 }
 
 Graph::Graph(const Graph& other)
     : aliases_(other.aliases_), channels_(other.channels_), adjacency_(other.adjacency_) {
-    adjacency_info_.resize(adjacency_.size());
+    rebuild_adjacency();
+}
+
+void Graph::rebuild_adjacency() {
+    adjacency_info_.assign(adjacency_.size(), {});
+    in_edges_.assign(adjacency_.size(), {});
     for (size_t n = 0; n < adjacency_.size(); ++n) {
         for (ShortChannelId scid : adjacency_[n]) {
-            adjacency_info_[n].push_back(&channels_.at(scid));
+            const ChannelInfo& c = channels_.at(scid);
+            adjacency_info_[n].push_back(&c);
+            in_edges_[n].push_back(in_edge(c, static_cast<NodeIndex>(n)));
         }
     }
 }
@@ -45,6 +43,7 @@ NodeIndex Graph::add_node(std::string alias) {
     aliases_.push_back(std::move(alias));
     adjacency_.emplace_back();
     adjacency_info_.emplace_back();
+    in_edges_.emplace_back();
     return static_cast<NodeIndex>(aliases_.size() - 1);
 }
 
@@ -75,6 +74,7 @@ Result<ShortChannelId> Graph::add_channel(const ChannelInfo& c) {
         auto& adj = adjacency_[n];
         auto at = std::lower_bound(adj.begin(), adj.end(), c.scid);
         adjacency_info_[n].insert(adjacency_info_[n].begin() + (at - adj.begin()), info);
+        in_edges_[n].insert(in_edges_[n].begin() + (at - adj.begin()), in_edge(*info, n));
         adj.insert(at, c.scid);
     }
     return Result<ShortChannelId>::success(c.scid);
@@ -89,6 +89,7 @@ bool Graph::remove_channel(ShortChannelId scid) {
         auto& adj = adjacency_[n];
         auto at = std::lower_bound(adj.begin(), adj.end(), scid);
         adjacency_info_[n].erase(adjacency_info_[n].begin() + (at - adj.begin()));
+        in_edges_[n].erase(in_edges_[n].begin() + (at - adj.begin()));
         adj.erase(at);
     }
     channels_.erase(it);
@@ -101,6 +102,12 @@ bool Graph::update_policy(ShortChannelId scid, NodeIndex from, const ChannelPoli
         return false;
     }
     it->second.policy_from(from) = policy;
+    // The copy sits in the other end's list of edges in.
+    const NodeIndex to = it->second.other(from);
+    const auto& adj = adjacency_[to];
+    in_edges_[to][static_cast<size_t>(std::lower_bound(adj.begin(), adj.end(), scid) -
+                                      adj.begin())]
+        .policy = policy;
     return true;
 }
 
@@ -117,6 +124,11 @@ const std::vector<ShortChannelId>& Graph::channels_of(NodeIndex n) const {
 std::span<const ChannelInfo* const> Graph::channel_infos_of(NodeIndex n) const {
     SIM_ASSERT(n < adjacency_info_.size());
     return adjacency_info_[n];
+}
+
+std::span<const InEdge> Graph::in_edges_of(NodeIndex n) const {
+    SIM_ASSERT(n < in_edges_.size());
+    return in_edges_[n];
 }
 
 // --- GraphView -----------------------------------------------------------------------------
@@ -165,6 +177,17 @@ std::span<const ChannelInfo* const> GraphView::channel_infos_of(NodeIndex n) con
         merged_infos_.push_back(channel(scid));
     }
     return merged_infos_;
+}
+
+std::span<const InEdge> GraphView::in_edges_of(NodeIndex n) const {
+    if (own_by_node_.count(n) == 0) {
+        return shared_->graph.in_edges_of(n);
+    }
+    merged_in_.clear();
+    for (ShortChannelId scid : channels_of(n)) {
+        merged_in_.push_back(in_edge(*channel(scid), n));
+    }
+    return merged_in_;
 }
 
 std::optional<ChannelInfo> GraphView::entry(ShortChannelId scid) const {
@@ -288,17 +311,13 @@ void LiquidityKnowledge::forget_learned() {
     excluded_nodes_.clear();
 }
 
-LiquidityBounds LiquidityKnowledge::bounds(const ChannelInfo* c, ShortChannelId scid,
-                                           NodeIndex from) const {
-    // Route searches ask this for every edge they relax; most nodes have learned nothing.
+LiquidityBounds LiquidityKnowledge::bounds_below(uint64_t capacity_msat, ShortChannelId scid,
+                                                 NodeIndex from) const {
     Key key{scid, from};
     if (auto own = own_.find(key); own != own_.end()) {
         return LiquidityBounds{own->second, own->second};
     }
-    LiquidityBounds b{0, UINT64_MAX};
-    if (c != nullptr) {
-        b.max_msat = c->capacity_msat;
-    }
+    LiquidityBounds b{0, capacity_msat};
     if (learned_.empty()) {
         return b;
     }

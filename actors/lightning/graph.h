@@ -21,6 +21,7 @@
 
 #include "actors/lightning/policy.h"
 #include "actors/lightning/result.h"
+#include "sim/assert.h"
 
 namespace actors::lightning {
 
@@ -33,10 +34,31 @@ struct ChannelInfo {
     ChannelPolicy policy_2to1;  // published by node2, for HTLCs node2 -> node1
 
     bool has_endpoint(NodeIndex n) const { return n == node1 || n == node2; }
-    NodeIndex other(NodeIndex n) const;
+    NodeIndex other(NodeIndex n) const {
+        SIM_ASSERT(has_endpoint(n));
+        return n == node1 ? node2 : node1;
+    }
     // The policy for HTLCs sent by `from` over this channel.
-    const ChannelPolicy& policy_from(NodeIndex from) const;
-    ChannelPolicy& policy_from(NodeIndex from);
+    const ChannelPolicy& policy_from(NodeIndex from) const {
+        SIM_ASSERT(has_endpoint(from));
+        return from == node1 ? policy_1to2 : policy_2to1;
+    }
+    ChannelPolicy& policy_from(NodeIndex from) {
+        SIM_ASSERT(has_endpoint(from));
+        return from == node1 ? policy_1to2 : policy_2to1;
+    }
+};
+
+// One direction of a channel as a route search reads it: HTLCs from `from` into the node whose
+// list holds this, with `from`'s policy and the capacity copied in, so a search over a node's
+// channels reads one contiguous array instead of one map entry per channel. `source` is the
+// policy in the channel's entry the copy was taken from (stable while the channel exists).
+struct InEdge {
+    ChannelPolicy policy;
+    uint64_t capacity_msat = 0;
+    ShortChannelId scid;
+    NodeIndex from = k_no_node;
+    const ChannelPolicy* source = nullptr;
 };
 
 class Graph {
@@ -64,15 +86,23 @@ public:
     const std::vector<ShortChannelId>& channels_of(NodeIndex n) const;
     // The same channels' entries, in the same order (for searches: no lookup per edge).
     std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
+    // The same channels as edges into n (from the other end), in the same order.
+    std::span<const InEdge> in_edges_of(NodeIndex n) const;
     const std::map<ShortChannelId, ChannelInfo>& channels() const { return channels_; }
     size_t channel_count() const { return channels_.size(); }
 
 private:
+    void rebuild_adjacency();
+
     std::vector<std::string> aliases_;
     std::map<ShortChannelId, ChannelInfo> channels_;
     std::vector<std::vector<ShortChannelId>> adjacency_;
     std::vector<std::vector<const ChannelInfo*>> adjacency_info_;  // parallel to adjacency_
+    std::vector<std::vector<InEdge>> in_edges_;                   // parallel to adjacency_
 };
+
+// The edge into `to` over channel c (from its other end), copied from c's entry.
+InEdge in_edge(const ChannelInfo& c, NodeIndex to);
 
 // The public graph (every public gossip item applied in the order it was sent) and, per
 // channel, the nodes whose view of it differs from the public one.
@@ -98,6 +128,9 @@ public:
     // The entries of those channels, in the same order; valid under the same terms (its own
     // scratch, so a channels_of span and a channel_infos_of span may be held together).
     std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
+    // Those channels as edges into n, in the same order; valid under the same terms (its own
+    // scratch too). The `source` policies point at the entries, which outlive the span.
+    std::span<const InEdge> in_edges_of(NodeIndex n) const;
 
     // Graph's operations on this view only (the shared graph is never changed through a view):
     // a duplicate or invalid announcement is ignored, an update of an unknown channel or from
@@ -129,6 +162,7 @@ private:
     std::map<NodeIndex, std::set<ShortChannelId>> own_by_node_;  // own_ keys, per endpoint
     mutable std::vector<ShortChannelId> merged_;                // channels_of scratch
     mutable std::vector<const ChannelInfo*> merged_infos_;      // channel_infos_of scratch
+    mutable std::vector<InEdge> merged_in_;                      // in_edges_of scratch
 };
 
 // Inclusive bounds on the amount a channel direction can carry right now.
@@ -165,7 +199,12 @@ public:
         return bounds(graph.channel(scid), scid, from);
     }
     // `channel` is the graph's entry for scid (null when the graph does not know it).
-    LiquidityBounds bounds(const ChannelInfo* channel, ShortChannelId scid, NodeIndex from) const;
+    LiquidityBounds bounds(const ChannelInfo* channel, ShortChannelId scid, NodeIndex from) const {
+        return bounds_below(channel != nullptr ? channel->capacity_msat : UINT64_MAX, scid, from);
+    }
+    // The same with the channel's capacity (UINT64_MAX for a channel the graph does not know).
+    LiquidityBounds bounds_below(uint64_t capacity_msat, ShortChannelId scid,
+                                 NodeIndex from) const;
     template <class G>
     bool can_carry(const G& graph, ShortChannelId scid, NodeIndex from,
                    uint64_t amount_msat) const {
@@ -173,6 +212,25 @@ public:
     }
     bool is_excluded(ShortChannelId scid) const { return excluded_channels_.count(scid) != 0; }
     bool is_excluded(NodeIndex n) const { return excluded_nodes_.count(n) != 0; }
+    // Everything this knowledge says about particular senders: node(n) for every node with an
+    // own balance, a learned bound or an exclusion as the sending side, channel(scid) for every
+    // excluded channel. For any (scid, from) that neither names, bounds are [0, capacity] and
+    // neither is excluded (a route search skips its lookups for those).
+    template <class NodeFn, class ChannelFn>
+    void visit_specifics(NodeFn&& node, ChannelFn&& channel) const {
+        for (const auto& [key, v] : own_) {
+            node(key.from);
+        }
+        for (const auto& [key, v] : learned_) {
+            node(key.from);
+        }
+        for (NodeIndex n : excluded_nodes_) {
+            node(n);
+        }
+        for (ShortChannelId scid : excluded_channels_) {
+            channel(scid);
+        }
+    }
 
 private:
     struct Key {

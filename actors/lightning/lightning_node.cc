@@ -2,6 +2,8 @@
 // channel_ready, and the upstream/downstream plumbing every HTLC resolution goes through.
 #include "actors/lightning/lightning_node.h"
 
+#include <utility>
+
 #include "actors/lightning/lightning_network.h"
 #include "sim/assert.h"
 #include "sim/this_actor.h"
@@ -239,8 +241,8 @@ ChannelLedger* LightningNode::channel_by_scid(ShortChannelId scid) {
 
 bool LightningNode::close_channel(ChannelIndex channel) {
     ChannelLedger& ch = network_.channel(channel);
-    for (const auto& [id, h] : ch.htlcs()) {
-        if (is_active(h.state)) {
+    for (const HtlcEntry* h : std::as_const(ch).active_htlcs()) {
+        if (is_active(h->state)) {
             return false;
         }
     }

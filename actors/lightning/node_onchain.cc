@@ -79,20 +79,21 @@ void LightningNode::maybe_open(ChannelLedger& ch) {
 void LightningNode::check_deadlines(const ChannelLedger& ch, uint32_t tip) {
     const int me = my_side(ch);
     const Profile& p = ch.side(me).profile;
-    for (const auto& [id, h] : ch.htlcs()) {
+    for (const HtlcEntry* hp : ch.active_htlcs()) {
+        const HtlcEntry& h = *hp;
         if (!is_active(h.state)) {
             continue;
         }
         if (h.offerer == me && !h.preimage.has_value() &&
             offered_needs_onchain(p, h.cltv_expiry, tip)) {
-            force_close(ch.index(), "offered HTLC " + num(id) + " (expiry " + num(h.cltv_expiry) +
-                                        ") unresolved at tip " + num(tip) + " >= " +
-                                        num(offered_onchain_height(p, h.cltv_expiry)));
+            force_close(ch.index(), "offered HTLC " + num(h.id) + " (expiry " +
+                                        num(h.cltv_expiry) + ") unresolved at tip " + num(tip) +
+                                        " >= " + num(offered_onchain_height(p, h.cltv_expiry)));
             return;
         }
         if (h.receiver() == me && h.preimage.has_value() &&
             received_needs_onchain(p, h.cltv_expiry, tip)) {
-            force_close(ch.index(), "received HTLC " + num(id) + " (expiry " +
+            force_close(ch.index(), "received HTLC " + num(h.id) + " (expiry " +
                                         num(h.cltv_expiry) + ") not settled at tip " + num(tip) +
                                         " >= " + num(received_onchain_height(p, h.cltv_expiry)));
             return;

@@ -2,7 +2,6 @@
 #include "actors/lightning/router.h"
 
 #include <algorithm>
-#include <functional>
 #include <tuple>
 
 #include "sim/assert.h"
@@ -31,10 +30,26 @@ struct Label {
     EdgeLink next;       // the edge the node forwards over
 };
 
-using Key = std::tuple<uint64_t, uint32_t, uint32_t, uint64_t>;
+// A label's place in the search order: (amount, cltv, hops, node), lexicographic. cltv and hops
+// share one word (cltv in the high half), which orders exactly as the pair does.
+struct Key {
+    uint64_t amount_msat = 0;
+    uint64_t cltv_hops = 0;
+    uint64_t node = 0;
+    friend bool operator<(const Key& a, const Key& b) {
+        if (a.amount_msat != b.amount_msat) {
+            return a.amount_msat < b.amount_msat;
+        }
+        if (a.cltv_hops != b.cltv_hops) {
+            return a.cltv_hops < b.cltv_hops;
+        }
+        return a.node < b.node;
+    }
+    friend bool operator==(const Key&, const Key&) = default;
+};
 
 Key key_of(const Label& l, NodeIndex node) {
-    return {l.amount_msat, l.cltv, l.hops, node};
+    return Key{l.amount_msat, (uint64_t{l.cltv} << 32) | l.hops, node};
 }
 
 struct Limits {
@@ -73,14 +88,18 @@ std::vector<PathEdge> hint_edges_of(const PaymentRequest& req) {
     return edges;
 }
 
-// An edge u -> v as the search sees it: `channel` is the graph's entry (null for a route hint
-// the graph does not know), `policy` the one u publishes.
+// An edge u -> v as the search sees it: `policy` the one u publishes (for the arithmetic;
+// possibly a copy), `stable` the same policy where it lives through the search (a label keeps
+// it), `capacity_msat` the graph's capacity (UINT64_MAX for a route hint the graph does not
+// know). `plain` says the sender's knowledge names neither u nor the channel (see Workspace).
 struct EdgeRef {
     ShortChannelId scid;
     NodeIndex from = k_no_node;
     NodeIndex to = k_no_node;
     const ChannelPolicy* policy = nullptr;
-    const ChannelInfo* channel = nullptr;
+    const ChannelPolicy* stable = nullptr;
+    uint64_t capacity_msat = UINT64_MAX;
+    bool plain = false;
 };
 
 // Whether `u` may send `amount_msat` over edge e (policy limits apply to remote senders only:
@@ -88,6 +107,12 @@ struct EdgeRef {
 template <class G>
 bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
     NodeIndex u = e.from;
+    if (e.plain) {
+        // u is not the sender (always marked), the knowledge excludes neither u nor the channel
+        // and bounds it by its capacity alone: the lookups below would find nothing.
+        return !e.policy->disabled && amount_msat >= e.policy->htlc_minimum_msat &&
+               amount_msat <= e.policy->htlc_maximum_msat && amount_msat <= e.capacity_msat;
+    }
     if (s.knowledge.is_excluded(e.scid)) {
         return false;
     }
@@ -100,38 +125,61 @@ bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
             return false;
         }
     }
-    return amount_msat <= s.knowledge.bounds(e.channel, e.scid, u).max_msat;
+    return amount_msat <= s.knowledge.bounds_below(e.capacity_msat, e.scid, u).max_msat;
 }
 
-// The labels of one search, kept between searches so a search on a large graph allocates
-// nothing: a label is valid only when its stamp is the current search's.
+// The state of one search, kept between searches so a search on a large graph allocates
+// nothing: a node's slot is this search's only when its stamp is the current search's.
 struct Workspace {
-    std::vector<Label> labels;
-    std::vector<uint32_t> stamp;    // == current: labels[n] is this search's
-    std::vector<uint32_t> settled;  // == current: n was popped, its label is final
+    struct Slot {
+        Label label;
+        uint32_t stamp = 0;    // == current: label is this search's
+        uint32_t settled = 0;  // == current: the node was popped, its label is final
+        uint32_t marked = 0;   // == current: the knowledge names the node (see mark)
+    };
+    std::vector<Slot> slots;
     uint32_t current = 0;
     std::vector<Key> heap;
 
     void begin(size_t nodes) {
-        if (labels.size() < nodes) {
-            labels.resize(nodes);
-            stamp.resize(nodes, 0);
-            settled.resize(nodes, 0);
+        if (slots.size() < nodes) {
+            slots.resize(nodes);
         }
         if (++current == 0) {  // wrapped: clear every stamp once
-            std::fill(stamp.begin(), stamp.end(), 0);
-            std::fill(settled.begin(), settled.end(), 0);
+            for (Slot& slot : slots) {
+                slot.stamp = slot.settled = slot.marked = 0;
+            }
             current = 1;
         }
         heap.clear();
     }
-    bool reached(NodeIndex n) const { return stamp[n] == current; }
-    bool is_settled(NodeIndex n) const { return settled[n] == current; }
-    void settle(NodeIndex n) { settled[n] = current; }
+    const Label& label(NodeIndex n) const { return slots[n].label; }
+    bool reached(NodeIndex n) const { return slots[n].stamp == current; }
+    bool is_settled(NodeIndex n) const { return slots[n].settled == current; }
+    void settle(NodeIndex n) { slots[n].settled = current; }
     void set(NodeIndex n, const Label& l) {
-        labels[n] = l;
-        stamp[n] = current;
+        slots[n].label = l;
+        slots[n].stamp = current;
     }
+    // Marks the sender, every node the knowledge names as a sending side, and both ends of
+    // every excluded channel the graph knows. An edge from an unmarked node over a graph
+    // channel is then one the knowledge says nothing about: not excluded, bounded by capacity.
+    template <class G>
+    void mark(const Search<G>& s) {
+        auto mark_node = [this](NodeIndex n) {
+            if (n < slots.size()) {
+                slots[n].marked = current;
+            }
+        };
+        mark_node(s.req.source);
+        s.knowledge.visit_specifics(mark_node, [&](ShortChannelId scid) {
+            if (const ChannelInfo* c = s.graph.channel(scid)) {
+                mark_node(c->node1);
+                mark_node(c->node2);
+            }
+        });
+    }
+    bool marked(NodeIndex n) const { return slots[n].marked == current; }
 };
 
 Workspace& workspace() {
@@ -148,16 +196,18 @@ Workspace& workspace() {
 // label plus the sender's hop is worse than the sender's best candidate on (amount, cltv,
 // hops), nothing later can beat or tie that candidate and the search stops. The queue is a
 // binary heap with lazy deletion: an entry whose key is no longer its node's label is skipped,
-// so the valid entries pop in exactly the order an ordered set of labels would give.
+// so the valid entries pop in exactly the order an ordered set of labels would give (keys are
+// unique: they end with the node).
 template <class G>
 std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limits& limits,
                                                  Cuts* cuts = nullptr) {
     const PaymentRequest& req = s.req;
     Workspace& w = workspace();
     w.begin(s.graph.node_count());
-    auto later = std::greater<Key>();
+    w.mark(s);
+    auto later = [](const Key& a, const Key& b) { return b < a; };
     w.set(req.target, Label{req.amount_msat, s.final_total, 0, EdgeLink{}});
-    w.heap.push_back(key_of(w.labels[req.target], req.target));
+    w.heap.push_back(key_of(w.label(req.target), req.target));
     std::optional<Label> best;  // the sender's own label
     auto relax = [&](const Label& lv, const EdgeRef& e) {
         NodeIndex u = e.from;
@@ -168,9 +218,10 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
         // >= 0, a delta >= 0 and a hop, so it is strictly worse and the comparison below would
         // discard it whatever the liquidity and the limits say. Skipped without those lookups
         // when the arithmetic cannot overflow (an overflow takes the path below, as before).
-        uint64_t amount = 0;
-        if (w.is_settled(u) && e.policy->cltv_expiry_delta <= UINT32_MAX - lv.cltv &&
-            amount_with_fee_msat_64(*e.policy, lv.amount_msat, &amount)) {
+        uint64_t with_fee = 0;
+        const bool fits = e.policy->cltv_expiry_delta <= UINT32_MAX - lv.cltv &&
+                          amount_with_fee_msat_64(*e.policy, lv.amount_msat, &with_fee);
+        if (fits && w.is_settled(u)) {
             return;
         }
         if (!edge_usable(s, e, lv.amount_msat)) {
@@ -178,7 +229,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
         }
         Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, EdgeLink{}};
         if (u != req.source) {
-            lu.amount_msat = amount_with_fee_msat(*e.policy, lv.amount_msat);
+            lu.amount_msat = fits ? with_fee : amount_with_fee_msat(*e.policy, lv.amount_msat);
             lu.cltv = lv.cltv + e.policy->cltv_expiry_delta;
         }
         const bool over_fee = lu.amount_msat - req.amount_msat > limits.max_fee_msat;
@@ -195,29 +246,30 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
             auto cand = std::make_tuple(lu.amount_msat, lu.cltv, lu.hops, e.scid.value);
             if (!best || cand < std::make_tuple(best->amount_msat, best->cltv, best->hops,
                                                 best->next.scid.value)) {
-                lu.next = EdgeLink{e.scid, u, e.to, e.policy};
+                lu.next = EdgeLink{e.scid, u, e.to, e.stable};
                 best = lu;
             }
             return;
         }
-        if (w.reached(u) && key_of(w.labels[u], u) <= key_of(lu, u)) {
+        const Key ku = key_of(lu, u);
+        if (w.reached(u) && !(ku < key_of(w.label(u), u))) {
             return;
         }
-        lu.next = EdgeLink{e.scid, u, e.to, e.policy};
+        lu.next = EdgeLink{e.scid, u, e.to, e.stable};
         w.set(u, lu);
-        w.heap.push_back(key_of(lu, u));
+        w.heap.push_back(ku);
         std::push_heap(w.heap.begin(), w.heap.end(), later);
     };
     while (!w.heap.empty()) {
         std::pop_heap(w.heap.begin(), w.heap.end(), later);
         const Key top = w.heap.back();
         w.heap.pop_back();
-        auto v = static_cast<NodeIndex>(std::get<3>(top));
-        if (key_of(w.labels[v], v) != top) {
+        auto v = static_cast<NodeIndex>(top.node);
+        if (!(key_of(w.label(v), v) == top)) {
             continue;  // superseded by a better label
         }
         w.settle(v);
-        const Label lv = w.labels[v];
+        const Label lv = w.label(v);
         if (best && std::make_tuple(lv.amount_msat, lv.cltv, lv.hops + 1) >
                         std::make_tuple(best->amount_msat, best->cltv, best->hops)) {
             break;
@@ -226,14 +278,16 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
             continue;
         }
         // Edges into v: graph channels in scid order, then route hints in invoice order.
-        for (const ChannelInfo* c : s.graph.channel_infos_of(v)) {
-            NodeIndex u = c->other(v);
-            relax(lv, EdgeRef{c->scid, u, v, &c->policy_from(u), c});
+        for (const InEdge& in : s.graph.in_edges_of(v)) {
+            relax(lv, EdgeRef{in.scid, in.from, v, &in.policy, in.source, in.capacity_msat,
+                              !w.marked(in.from)});
         }
         for (const PathEdge& e : s.hint_edges) {
             if (e.to == v) {
                 SIM_ASSERT(e.from < s.graph.node_count());
-                relax(lv, EdgeRef{e.scid, e.from, v, &e.policy, s.graph.channel(e.scid)});
+                const ChannelInfo* c = s.graph.channel(e.scid);
+                relax(lv, EdgeRef{e.scid, e.from, v, &e.policy, &e.policy,
+                                  c != nullptr ? c->capacity_msat : UINT64_MAX, false});
             }
         }
     }
@@ -243,7 +297,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
     std::vector<PathEdge> path{best->next.edge()};
     while (path.back().to != req.target) {
         SIM_ASSERT(w.reached(path.back().to));
-        path.push_back(w.labels[path.back().to].next.edge());
+        path.push_back(w.label(path.back().to).next.edge());
         SIM_ASSERT(path.size() <= req.max_hops);
     }
     return path;
