@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,11 @@ public:
     size_t channel_count() const { return channels_.size(); }
     // The channel between two nodes (the first opened), if any.
     std::optional<ChannelIndex> channel_between(NodeIndex a, NodeIndex b) const;
+    // The channel that opened with this short channel id, if any (an scid names the funding
+    // outpoint, so at most one channel has it). Recorded by opened().
+    std::optional<ChannelIndex> channel_with_scid(ShortChannelId scid) const;
+    // Called when channel c has its scid (ChannelLedger::set_open).
+    void opened(ChannelIndex c);
     ChainBackend& chain() { return *chain_; }
     const ChainBackend& chain() const { return *chain_; }
     sim::Simulation& sim() { return sim_; }
@@ -140,6 +146,7 @@ private:
     std::vector<std::string> aliases_;
     std::vector<std::unique_ptr<LightningNode>> nodes_;  // null for virtual nodes
     std::vector<std::unique_ptr<ChannelLedger>> channels_;
+    std::map<ShortChannelId, ChannelIndex> by_scid_;  // opened channels (see opened)
     mutable ChannelChanges changes_;
 };
 

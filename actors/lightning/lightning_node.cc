@@ -230,13 +230,15 @@ void LightningNode::trace_htlc(std::string_view event, const ChannelLedger& ch,
 }
 
 ChannelLedger* LightningNode::channel_by_scid(ShortChannelId scid) {
-    for (ChannelIndex c : channels_) {
-        ChannelLedger& ch = network_.channel(c);
-        if (ch.status() != ChannelStatus::opening && ch.scid() == scid) {
-            return &ch;
-        }
+    // Only opened channels have an scid, and each its own: the network's index finds the one
+    // channel that has it, which is ours if we are one of its ends (a hub has thousands of
+    // channels, and every HTLC it forwards asks this).
+    std::optional<ChannelIndex> c = network_.channel_with_scid(scid);
+    if (!c.has_value()) {
+        return nullptr;
     }
-    return nullptr;
+    ChannelLedger& ch = network_.channel(*c);
+    return ch.side_of(index_) >= 0 ? &ch : nullptr;
 }
 
 bool LightningNode::close_channel(ChannelIndex channel) {

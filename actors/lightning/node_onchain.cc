@@ -66,6 +66,7 @@ void LightningNode::maybe_open(ChannelLedger& ch) {
     ch.set_open(ShortChannelId::from_parts(static_cast<uint32_t>(loc->height),
                                            static_cast<uint32_t>(loc->index),
                                            static_cast<uint16_t>(ch.funding.vout)));
+    network_.opened(ch.index());
     this_actor::trace("ln_channel_open")
         .field("channel", static_cast<int64_t>(ch.index()))
         .field("scid", ch.scid().to_string())

@@ -129,37 +129,42 @@ bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
 }
 
 // The state of one search, kept between searches so a search on a large graph allocates
-// nothing: a node's slot is this search's only when its stamp is the current search's.
+// nothing. Laid out for the relaxation loop, which touches a random node per edge: one flag
+// byte per node (cleared per search; small enough to stay in the first-level cache), the
+// label's order fields apart from its edge (read only to rebuild the path).
 struct Workspace {
-    struct Slot {
-        Label label;
-        uint32_t stamp = 0;    // == current: label is this search's
-        uint32_t settled = 0;  // == current: the node was popped, its label is final
-        uint32_t marked = 0;   // == current: the knowledge names the node (see mark)
+    enum : uint8_t { k_reached = 1, k_settled = 2, k_marked = 4 };
+    struct Order {
+        uint64_t amount_msat = 0;
+        uint32_t cltv = 0;
+        uint32_t hops = 0;
     };
-    std::vector<Slot> slots;
-    uint32_t current = 0;
+    std::vector<uint8_t> flags;
+    std::vector<Order> order;
+    std::vector<EdgeLink> next;
     std::vector<Key> heap;
 
     void begin(size_t nodes) {
-        if (slots.size() < nodes) {
-            slots.resize(nodes);
+        if (order.size() < nodes) {
+            order.resize(nodes);
+            next.resize(nodes);
         }
-        if (++current == 0) {  // wrapped: clear every stamp once
-            for (Slot& slot : slots) {
-                slot.stamp = slot.settled = slot.marked = 0;
-            }
-            current = 1;
-        }
+        flags.assign(nodes, 0);
         heap.clear();
     }
-    const Label& label(NodeIndex n) const { return slots[n].label; }
-    bool reached(NodeIndex n) const { return slots[n].stamp == current; }
-    bool is_settled(NodeIndex n) const { return slots[n].settled == current; }
-    void settle(NodeIndex n) { slots[n].settled = current; }
+    Label label(NodeIndex n) const {
+        return Label{order[n].amount_msat, order[n].cltv, order[n].hops, next[n]};
+    }
+    Key key(NodeIndex n) const {
+        return Key{order[n].amount_msat, (uint64_t{order[n].cltv} << 32) | order[n].hops, n};
+    }
+    bool reached(NodeIndex n) const { return (flags[n] & k_reached) != 0; }
+    bool is_settled(NodeIndex n) const { return (flags[n] & k_settled) != 0; }
+    void settle(NodeIndex n) { flags[n] |= k_settled; }
     void set(NodeIndex n, const Label& l) {
-        slots[n].label = l;
-        slots[n].stamp = current;
+        order[n] = Order{l.amount_msat, l.cltv, l.hops};
+        next[n] = l.next;
+        flags[n] |= k_reached;
     }
     // Marks the sender, every node the knowledge names as a sending side, and both ends of
     // every excluded channel the graph knows. An edge from an unmarked node over a graph
@@ -167,8 +172,8 @@ struct Workspace {
     template <class G>
     void mark(const Search<G>& s) {
         auto mark_node = [this](NodeIndex n) {
-            if (n < slots.size()) {
-                slots[n].marked = current;
+            if (n < flags.size()) {
+                flags[n] |= k_marked;
             }
         };
         mark_node(s.req.source);
@@ -179,7 +184,7 @@ struct Workspace {
             }
         });
     }
-    bool marked(NodeIndex n) const { return slots[n].marked == current; }
+    bool marked(NodeIndex n) const { return (flags[n] & k_marked) != 0; }
 };
 
 Workspace& workspace() {
@@ -207,7 +212,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
     w.mark(s);
     auto later = [](const Key& a, const Key& b) { return b < a; };
     w.set(req.target, Label{req.amount_msat, s.final_total, 0, EdgeLink{}});
-    w.heap.push_back(key_of(w.label(req.target), req.target));
+    w.heap.push_back(w.key(req.target));
     std::optional<Label> best;  // the sender's own label
     auto relax = [&](const Label& lv, const EdgeRef& e) {
         NodeIndex u = e.from;
@@ -252,7 +257,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
             return;
         }
         const Key ku = key_of(lu, u);
-        if (w.reached(u) && !(ku < key_of(w.label(u), u))) {
+        if (w.reached(u) && !(ku < w.key(u))) {
             return;
         }
         lu.next = EdgeLink{e.scid, u, e.to, e.stable};
@@ -265,7 +270,7 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
         const Key top = w.heap.back();
         w.heap.pop_back();
         auto v = static_cast<NodeIndex>(top.node);
-        if (!(key_of(w.label(v), v) == top)) {
+        if (!(w.key(v) == top)) {
             continue;  // superseded by a better label
         }
         w.settle(v);
