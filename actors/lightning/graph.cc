@@ -10,7 +10,13 @@ namespace actors::lightning {
 InEdge in_edge(const ChannelInfo& c, NodeIndex to) {
     const NodeIndex from = c.other(to);
     const ChannelPolicy& p = c.policy_from(from);
-    return InEdge{p, c.capacity_msat, c.scid, from, &p};
+    InEdge e{p.fee_base_msat, p.htlc_minimum_msat, std::min(p.htlc_maximum_msat, c.capacity_msat),
+             p.fee_ppm, p.cltv_expiry_delta, from};
+    if (p.disabled) {
+        e.min_msat = 1;
+        e.max_msat = 0;
+    }
+    return e;
 }
 
 Graph::Graph(const Graph& other)
@@ -106,8 +112,7 @@ bool Graph::update_policy(ShortChannelId scid, NodeIndex from, const ChannelPoli
     const NodeIndex to = it->second.other(from);
     const auto& adj = adjacency_[to];
     in_edges_[to][static_cast<size_t>(std::lower_bound(adj.begin(), adj.end(), scid) -
-                                      adj.begin())]
-        .policy = policy;
+                                      adj.begin())] = in_edge(it->second, to);
     return true;
 }
 

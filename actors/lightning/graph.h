@@ -50,15 +50,19 @@ struct ChannelInfo {
 };
 
 // One direction of a channel as a route search reads it: HTLCs from `from` into the node whose
-// list holds this, with `from`'s policy and the capacity copied in, so a search over a node's
-// channels reads one contiguous array instead of one map entry per channel. `source` is the
-// policy in the channel's entry the copy was taken from (stable while the channel exists).
+// list holds this, with what the search's inner loop needs from `from`'s policy and the
+// capacity copied in, so a search over a node's channels reads one small contiguous array
+// instead of one map entry per channel. [min_msat, max_msat] are the amounts the direction takes
+// when the sender knows nothing more: htlc_minimum to the lesser of htlc_maximum and the
+// capacity, and empty when the direction is disabled. The channel entry itself is at the same
+// position of channel_infos_of.
 struct InEdge {
-    ChannelPolicy policy;
-    uint64_t capacity_msat = 0;
-    ShortChannelId scid;
+    uint64_t fee_base_msat = 0;
+    uint64_t min_msat = 1;
+    uint64_t max_msat = 0;
+    uint32_t fee_ppm = 0;
+    uint32_t cltv_expiry_delta = 0;
     NodeIndex from = k_no_node;
-    const ChannelPolicy* source = nullptr;
 };
 
 class Graph {
@@ -129,7 +133,7 @@ public:
     // scratch, so a channels_of span and a channel_infos_of span may be held together).
     std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
     // Those channels as edges into n, in the same order; valid under the same terms (its own
-    // scratch too). The `source` policies point at the entries, which outlive the span.
+    // scratch too, so it may be held together with a channel_infos_of span).
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
 
     // Graph's operations on this view only (the shared graph is never changed through a view):

@@ -2,6 +2,7 @@
 #include "actors/lightning/router.h"
 
 #include <algorithm>
+#include <span>
 #include <tuple>
 
 #include "sim/assert.h"
@@ -12,14 +13,12 @@ namespace {
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
-// An edge of a label: a PathEdge whose policy stays in the graph (or the route hints) until
-// the path is built, so labels copy 40 bytes, not 72.
+// The edge a label forwards over, as its place in the search's lists: entry `index` of the
+// edges into `to` (in_edges_of / channel_infos_of), or route hint edge `index - k_hint`.
 struct EdgeLink {
-    ShortChannelId scid;
-    NodeIndex from = k_no_node;
+    static constexpr uint32_t k_hint = 0x80000000u;
     NodeIndex to = k_no_node;
-    const ChannelPolicy* policy = nullptr;
-    PathEdge edge() const { return PathEdge{scid, from, to, *policy}; }
+    uint32_t index = 0;
 };
 
 // Best known way from a node to the payee: the HTLC that must arrive at the node.
@@ -88,18 +87,16 @@ std::vector<PathEdge> hint_edges_of(const PaymentRequest& req) {
     return edges;
 }
 
-// An edge u -> v as the search sees it: `policy` the one u publishes (for the arithmetic;
-// possibly a copy), `stable` the same policy where it lives through the search (a label keeps
-// it), `capacity_msat` the graph's capacity (UINT64_MAX for a route hint the graph does not
-// know). `plain` says the sender's knowledge names neither u nor the channel (see Workspace).
+// An edge u -> v as the general relaxation sees it: `policy` the one u publishes,
+// `capacity_msat` the graph's capacity (UINT64_MAX for a route hint the graph does not know),
+// `link` where the search found it.
 struct EdgeRef {
     ShortChannelId scid;
     NodeIndex from = k_no_node;
     NodeIndex to = k_no_node;
     const ChannelPolicy* policy = nullptr;
-    const ChannelPolicy* stable = nullptr;
     uint64_t capacity_msat = UINT64_MAX;
-    bool plain = false;
+    EdgeLink link;
 };
 
 // Whether `u` may send `amount_msat` over edge e (policy limits apply to remote senders only:
@@ -107,12 +104,6 @@ struct EdgeRef {
 template <class G>
 bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
     NodeIndex u = e.from;
-    if (e.plain) {
-        // u is not the sender (always marked), the knowledge excludes neither u nor the channel
-        // and bounds it by its capacity alone: the lookups below would find nothing.
-        return !e.policy->disabled && amount_msat >= e.policy->htlc_minimum_msat &&
-               amount_msat <= e.policy->htlc_maximum_msat && amount_msat <= e.capacity_msat;
-    }
     if (s.knowledge.is_excluded(e.scid)) {
         return false;
     }
@@ -130,8 +121,8 @@ bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
 
 // The state of one search, kept between searches so a search on a large graph allocates
 // nothing. Laid out for the relaxation loop, which touches a random node per edge: one flag
-// byte per node (cleared per search; small enough to stay in the first-level cache), the
-// label's order fields apart from its edge (read only to rebuild the path).
+// byte per node (cleared per search; small enough to stay in the first-level cache) and the
+// label's order fields apart from its edge.
 struct Workspace {
     enum : uint8_t { k_reached = 1, k_settled = 2, k_marked = 4 };
     struct Order {
@@ -194,7 +185,18 @@ Workspace& workspace() {
     return w;
 }
 
-// Dijkstra from the payee; returns the path (sender first) or nothing.
+// The path edge a label's link names.
+template <class G>
+PathEdge path_edge(const Search<G>& s, const EdgeLink& link) {
+    if (link.index >= EdgeLink::k_hint) {
+        return s.hint_edges[link.index - EdgeLink::k_hint];
+    }
+    const ChannelInfo* c = s.graph.channel_infos_of(link.to)[link.index];
+    const NodeIndex from = c->other(link.to);
+    return PathEdge{c->scid, from, link.to, c->policy_from(from)};
+}
+
+// One route search: Dijkstra from the payee; run() returns the path (sender first) or nothing.
 //
 // Labels settle in increasing (amount, cltv, hops, node) order, because every edge adds a
 // fee >= 0, a delta >= 0 and one hop; so a settled label never improves, and once the popped
@@ -203,109 +205,179 @@ Workspace& workspace() {
 // binary heap with lazy deletion: an entry whose key is no longer its node's label is skipped,
 // so the valid entries pop in exactly the order an ordered set of labels would give (keys are
 // unique: they end with the node).
+//
+// Edges into a settled node are relaxed in list order: graph channels in scid order, then
+// route hints in invoice order. An edge from a node the sender's knowledge does not name, with
+// arithmetic that fits 64 bits, takes relax_plain: the same decisions as relax, from the
+// edge's copied fields, without the knowledge lookups (they would find nothing).
 template <class G>
-std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limits& limits,
-                                                 Cuts* cuts = nullptr) {
-    const PaymentRequest& req = s.req;
-    Workspace& w = workspace();
-    w.begin(s.graph.node_count());
-    w.mark(s);
-    auto later = [](const Key& a, const Key& b) { return b < a; };
-    w.set(req.target, Label{req.amount_msat, s.final_total, 0, EdgeLink{}});
-    w.heap.push_back(w.key(req.target));
-    std::optional<Label> best;  // the sender's own label
-    auto relax = [&](const Label& lv, const EdgeRef& e) {
+class PathSearch {
+public:
+    PathSearch(const Search<G>& s, const Limits& limits, Cuts* cuts)
+        : s_(s), req_(s.req), limits_(limits), cuts_(cuts), w_(workspace()) {}
+
+    std::optional<std::vector<PathEdge>> run() {
+        w_.begin(s_.graph.node_count());
+        w_.mark(s_);
+        w_.set(req_.target, Label{req_.amount_msat, s_.final_total, 0, EdgeLink{}});
+        w_.heap.push_back(w_.key(req_.target));
+        while (!w_.heap.empty()) {
+            std::pop_heap(w_.heap.begin(), w_.heap.end(), later);
+            const Key top = w_.heap.back();
+            w_.heap.pop_back();
+            auto v = static_cast<NodeIndex>(top.node);
+            if (!(w_.key(v) == top)) {
+                continue;  // superseded by a better label
+            }
+            w_.settle(v);
+            const Label lv = w_.label(v);
+            if (best_ && std::make_tuple(lv.amount_msat, lv.cltv, lv.hops + 1) >
+                             std::make_tuple(best_->amount_msat, best_->cltv, best_->hops)) {
+                break;
+            }
+            if (lv.hops + 1 > req_.max_hops) {
+                continue;
+            }
+            relax_into(v, lv);
+        }
+        if (!best_) {
+            return std::nullopt;
+        }
+        std::vector<PathEdge> path{path_edge(s_, best_->next)};
+        while (path.back().to != req_.target) {
+            SIM_ASSERT(w_.reached(path.back().to));
+            path.push_back(path_edge(s_, w_.label(path.back().to).next));
+            SIM_ASSERT(path.size() <= req_.max_hops);
+        }
+        return path;
+    }
+
+private:
+    static bool later(const Key& a, const Key& b) { return b < a; }
+
+    void relax_into(NodeIndex v, const Label& lv) {
+        const std::span<const InEdge> ins = s_.graph.in_edges_of(v);
+        std::span<const ChannelInfo* const> infos;  // fetched for the first general edge
+        for (uint32_t i = 0; i < ins.size(); ++i) {
+            const InEdge& in = ins[i];
+            if (!w_.marked(in.from) && relax_plain(lv, in, EdgeLink{v, i})) {
+                continue;
+            }
+            if (infos.empty()) {
+                infos = s_.graph.channel_infos_of(v);
+            }
+            const ChannelInfo* c = infos[i];
+            relax(lv, EdgeRef{c->scid, in.from, v, &c->policy_from(in.from), c->capacity_msat,
+                              EdgeLink{v, i}});
+        }
+        for (uint32_t j = 0; j < s_.hint_edges.size(); ++j) {
+            const PathEdge& e = s_.hint_edges[j];
+            if (e.to == v) {
+                SIM_ASSERT(e.from < s_.graph.node_count());
+                const ChannelInfo* c = s_.graph.channel(e.scid);
+                relax(lv, EdgeRef{e.scid, e.from, v, &e.policy,
+                                  c != nullptr ? c->capacity_msat : UINT64_MAX,
+                                  EdgeLink{v, EdgeLink::k_hint + j}});
+            }
+        }
+    }
+
+    // relax for an edge from an unmarked node (so not the sender); false when the 64-bit
+    // arithmetic does not fit, and relax must decide.
+    bool relax_plain(const Label& lv, const InEdge& in, EdgeLink link) {
+        const NodeIndex u = in.from;
+        if (u == req_.target) {
+            return true;
+        }
+        uint64_t product = 0;
+        uint64_t fee = 0;
+        uint64_t amount = 0;
+        if (in.cltv_expiry_delta > UINT32_MAX - lv.cltv ||
+            __builtin_mul_overflow(lv.amount_msat, uint64_t{in.fee_ppm}, &product) ||
+            __builtin_add_overflow(product / 1000000, in.fee_base_msat, &fee) ||
+            __builtin_add_overflow(lv.amount_msat, fee, &amount)) {
+            return false;
+        }
+        if (w_.is_settled(u)) {
+            return true;
+        }
+        if (lv.amount_msat < in.min_msat || lv.amount_msat > in.max_msat) {
+            return true;  // edge_usable's answer for an unmarked sender
+        }
+        consider(u, Label{amount, lv.cltv + in.cltv_expiry_delta, lv.hops + 1, link},
+                 ShortChannelId{});
+        return true;
+    }
+
+    void relax(const Label& lv, const EdgeRef& e) {
         NodeIndex u = e.from;
-        if (u == req.target) {
+        if (u == req_.target) {
             return;
         }
         // u was popped before v, so its label is at most v's; the label through v adds a fee
-        // >= 0, a delta >= 0 and a hop, so it is strictly worse and the comparison below would
-        // discard it whatever the liquidity and the limits say. Skipped without those lookups
-        // when the arithmetic cannot overflow (an overflow takes the path below, as before).
+        // >= 0, a delta >= 0 and a hop, so it is strictly worse and the comparison in consider
+        // would discard it whatever the liquidity and the limits say. Skipped without those
+        // lookups when the arithmetic cannot overflow (an overflow takes the path below).
         uint64_t with_fee = 0;
         const bool fits = e.policy->cltv_expiry_delta <= UINT32_MAX - lv.cltv &&
                           amount_with_fee_msat_64(*e.policy, lv.amount_msat, &with_fee);
-        if (fits && w.is_settled(u)) {
+        if (fits && w_.is_settled(u)) {
             return;
         }
-        if (!edge_usable(s, e, lv.amount_msat)) {
+        if (!edge_usable(s_, e, lv.amount_msat)) {
             return;
         }
-        Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, EdgeLink{}};
-        if (u != req.source) {
+        Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, e.link};
+        if (u != req_.source) {
             lu.amount_msat = fits ? with_fee : amount_with_fee_msat(*e.policy, lv.amount_msat);
             lu.cltv = lv.cltv + e.policy->cltv_expiry_delta;
         }
-        const bool over_fee = lu.amount_msat - req.amount_msat > limits.max_fee_msat;
-        const bool over_cltv = lu.cltv > limits.cltv_budget;
+        consider(u, lu, e.scid);
+    }
+
+    // The limits, then the sender's candidates (ordered by scid after the label) or u's label.
+    void consider(NodeIndex u, const Label& lu, ShortChannelId scid) {
+        const bool over_fee = lu.amount_msat - req_.amount_msat > limits_.max_fee_msat;
+        const bool over_cltv = lu.cltv > limits_.cltv_budget;
         if (over_fee || over_cltv) {
-            if (cuts != nullptr) {
-                cuts->any = true;
-                cuts->fee_alone = cuts->fee_alone || !over_cltv;
-                cuts->cltv_alone = cuts->cltv_alone || !over_fee;
+            if (cuts_ != nullptr) {
+                cuts_->any = true;
+                cuts_->fee_alone = cuts_->fee_alone || !over_cltv;
+                cuts_->cltv_alone = cuts_->cltv_alone || !over_fee;
             }
             return;
         }
-        if (u == req.source) {
-            auto cand = std::make_tuple(lu.amount_msat, lu.cltv, lu.hops, e.scid.value);
-            if (!best || cand < std::make_tuple(best->amount_msat, best->cltv, best->hops,
-                                                best->next.scid.value)) {
-                lu.next = EdgeLink{e.scid, u, e.to, e.stable};
-                best = lu;
+        if (u == req_.source) {
+            auto cand = std::make_tuple(lu.amount_msat, lu.cltv, lu.hops, scid.value);
+            if (!best_ || cand < std::make_tuple(best_->amount_msat, best_->cltv, best_->hops,
+                                                 best_scid_.value)) {
+                best_ = lu;
+                best_scid_ = scid;
             }
             return;
         }
         const Key ku = key_of(lu, u);
-        if (w.reached(u) && !(ku < w.key(u))) {
+        if (w_.reached(u) && !(ku < w_.key(u))) {
             return;
         }
-        lu.next = EdgeLink{e.scid, u, e.to, e.stable};
-        w.set(u, lu);
-        w.heap.push_back(ku);
-        std::push_heap(w.heap.begin(), w.heap.end(), later);
-    };
-    while (!w.heap.empty()) {
-        std::pop_heap(w.heap.begin(), w.heap.end(), later);
-        const Key top = w.heap.back();
-        w.heap.pop_back();
-        auto v = static_cast<NodeIndex>(top.node);
-        if (!(w.key(v) == top)) {
-            continue;  // superseded by a better label
-        }
-        w.settle(v);
-        const Label lv = w.label(v);
-        if (best && std::make_tuple(lv.amount_msat, lv.cltv, lv.hops + 1) >
-                        std::make_tuple(best->amount_msat, best->cltv, best->hops)) {
-            break;
-        }
-        if (lv.hops + 1 > req.max_hops) {
-            continue;
-        }
-        // Edges into v: graph channels in scid order, then route hints in invoice order.
-        for (const InEdge& in : s.graph.in_edges_of(v)) {
-            relax(lv, EdgeRef{in.scid, in.from, v, &in.policy, in.source, in.capacity_msat,
-                              !w.marked(in.from)});
-        }
-        for (const PathEdge& e : s.hint_edges) {
-            if (e.to == v) {
-                SIM_ASSERT(e.from < s.graph.node_count());
-                const ChannelInfo* c = s.graph.channel(e.scid);
-                relax(lv, EdgeRef{e.scid, e.from, v, &e.policy, &e.policy,
-                                  c != nullptr ? c->capacity_msat : UINT64_MAX, false});
-            }
-        }
+        w_.set(u, lu);
+        w_.heap.push_back(ku);
+        std::push_heap(w_.heap.begin(), w_.heap.end(), later);
     }
-    if (!best) {
-        return std::nullopt;
-    }
-    std::vector<PathEdge> path{best->next.edge()};
-    while (path.back().to != req.target) {
-        SIM_ASSERT(w.reached(path.back().to));
-        path.push_back(w.label(path.back().to).next.edge());
-        SIM_ASSERT(path.size() <= req.max_hops);
-    }
-    return path;
+
+    const Search<G>& s_;
+    const PaymentRequest& req_;
+    const Limits& limits_;
+    Cuts* cuts_;
+    Workspace& w_;
+    std::optional<Label> best_;  // the sender's own label
+    ShortChannelId best_scid_;
+};
+
+template <class G>
+std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limits& limits,
+                                                 Cuts* cuts = nullptr) {
+    return PathSearch<G>(s, limits, cuts).run();
 }
 
 // Says which limit stopped a search that found nothing under `limits` (and cut `cuts`). Each
