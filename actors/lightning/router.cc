@@ -157,9 +157,10 @@ struct Workspace {
         next[n] = l.next;
         flags[n] |= k_reached;
     }
-    // Marks the sender, every node the knowledge names as a sending side, and both ends of
-    // every excluded channel the graph knows. An edge from an unmarked node over a graph
-    // channel is then one the knowledge says nothing about: not excluded, bounded by capacity.
+    // Marks the sender, the payee, every node the knowledge names as a sending side, and both
+    // ends of every excluded channel the graph knows. An edge from an unmarked node over a
+    // graph channel is then one the knowledge says nothing about: not excluded, bounded by its
+    // capacity, and neither from the sender nor from the payee.
     template <class G>
     void mark(const Search<G>& s) {
         auto mark_node = [this](NodeIndex n) {
@@ -168,6 +169,7 @@ struct Workspace {
             }
         };
         mark_node(s.req.source);
+        mark_node(s.req.target);
         s.knowledge.visit_specifics(mark_node, [&](ShortChannelId scid) {
             if (const ChannelInfo* c = s.graph.channel(scid)) {
                 mark_node(c->node1);
@@ -253,14 +255,18 @@ public:
     }
 
 private:
-    static bool later(const Key& a, const Key& b) { return b < a; }
+    // The heap's order (a type, not a function pointer, so the comparisons inline).
+    struct Later {
+        bool operator()(const Key& a, const Key& b) const { return b < a; }
+    };
+    static constexpr Later later{};
 
     void relax_into(NodeIndex v, const Label& lv) {
         const std::span<const InEdge> ins = s_.graph.in_edges_of(v);
         std::span<const ChannelInfo* const> infos;  // fetched for the first general edge
         for (uint32_t i = 0; i < ins.size(); ++i) {
             const InEdge& in = ins[i];
-            if (!w_.marked(in.from) && relax_plain(lv, in, EdgeLink{v, i})) {
+            if (relax_plain(lv, in, EdgeLink{v, i})) {
                 continue;
             }
             if (infos.empty()) {
@@ -282,12 +288,14 @@ private:
         }
     }
 
-    // relax for an edge from an unmarked node (so not the sender); false when the 64-bit
-    // arithmetic does not fit, and relax must decide.
+    // relax for the common edge, from its copied fields: from a node that is not marked (so
+    // neither the sender nor the payee, and the knowledge says nothing about it) with
+    // arithmetic that fits 64 bits. Returns false, having decided nothing, for any other edge.
     bool relax_plain(const Label& lv, const InEdge& in, EdgeLink link) {
         const NodeIndex u = in.from;
-        if (u == req_.target) {
-            return true;
+        const uint8_t flags = w_.flags[u];
+        if ((flags & Workspace::k_marked) != 0) {
+            return false;
         }
         uint64_t product = 0;
         uint64_t fee = 0;
@@ -298,15 +306,33 @@ private:
             __builtin_add_overflow(lv.amount_msat, fee, &amount)) {
             return false;
         }
-        if (w_.is_settled(u)) {
+        if ((flags & Workspace::k_settled) != 0 || lv.amount_msat < in.min_msat ||
+            lv.amount_msat > in.max_msat) {
+            return true;  // settled, or edge_usable's answer for an unmarked sender
+        }
+        const uint32_t cltv = lv.cltv + in.cltv_expiry_delta;
+        const bool over_fee = amount - req_.amount_msat > limits_.max_fee_msat;
+        const bool over_cltv = cltv > limits_.cltv_budget;
+        if (over_fee || over_cltv) [[unlikely]] {
+            cut(over_fee, over_cltv);
             return true;
         }
-        if (lv.amount_msat < in.min_msat || lv.amount_msat > in.max_msat) {
-            return true;  // edge_usable's answer for an unmarked sender
+        const Key ku{amount, (uint64_t{cltv} << 32) | (lv.hops + 1), u};
+        if ((flags & Workspace::k_reached) != 0 && !(ku < w_.key(u))) {
+            return true;
         }
-        consider(u, Label{amount, lv.cltv + in.cltv_expiry_delta, lv.hops + 1, link},
-                 ShortChannelId{});
+        w_.set(u, Label{amount, cltv, lv.hops + 1, link});
+        w_.heap.push_back(ku);
+        std::push_heap(w_.heap.begin(), w_.heap.end(), later);
         return true;
+    }
+
+    void cut(bool over_fee, bool over_cltv) {
+        if (cuts_ != nullptr) {
+            cuts_->any = true;
+            cuts_->fee_alone = cuts_->fee_alone || !over_cltv;
+            cuts_->cltv_alone = cuts_->cltv_alone || !over_fee;
+        }
     }
 
     void relax(const Label& lv, const EdgeRef& e) {
@@ -340,11 +366,7 @@ private:
         const bool over_fee = lu.amount_msat - req_.amount_msat > limits_.max_fee_msat;
         const bool over_cltv = lu.cltv > limits_.cltv_budget;
         if (over_fee || over_cltv) {
-            if (cuts_ != nullptr) {
-                cuts_->any = true;
-                cuts_->fee_alone = cuts_->fee_alone || !over_cltv;
-                cuts_->cltv_alone = cuts_->cltv_alone || !over_fee;
-            }
+            cut(over_fee, over_cltv);
             return;
         }
         if (u == req_.source) {
