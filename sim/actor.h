@@ -7,7 +7,6 @@
 
 #include <boost/context/fiber.hpp>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -63,9 +62,12 @@ private:
     friend class Scheduler;
 
     // Hot: touched on every wake-up and block, packed into the first cache line (64 bytes).
-    boost::context::fiber fiber_;   // the actor's own continuation
-    boost::context::fiber return_;  // the scheduler's continuation while the actor runs
+    // One continuation, passed back and forth like a baton: while the actor is suspended it is
+    // the actor's own; while the actor runs it is the scheduler's, which block() switches to.
+    // (A fiber that switches away hands its own continuation to the side it resumes.)
+    boost::context::fiber context_;
     uint64_t wake_key_ = 0;    // key of the one queue entry that may resume this actor
+    SimTime deadline_;         // set by block() for the scheduler, which queues the wake-up
     ActorId id_;
     // Bumped on every block; stale wait-queue entries carry old ones. 32 bits keep the hot
     // fields in one cache line; an entry would need to outlive 2^32 waits of its actor to alias.
@@ -84,7 +86,6 @@ private:
     std::string name_;
     std::string exit_message_;
     Random rng_{0};
-    std::function<void()> body_;
     WaitQueue joiners_;  // actors blocked in Scheduler::join on this one
 };
 

@@ -105,8 +105,7 @@ TraceEvent Scheduler::trace(std::string_view kind, TraceLevel level) {
     return TraceEvent(&trace_, now_, UINT32_MAX, "-", kind, level);
 }
 
-ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOptions options) {
-    SIM_ASSERT(static_cast<bool>(body));
+Actor* Scheduler::create_actor(std::string name, SpawnOptions options) {
     auto actor = std::make_unique<Actor>();
     Actor* a = actor.get();
     a->id_ = ActorId(static_cast<uint32_t>(actors_.size()));
@@ -117,15 +116,12 @@ ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOpti
     a->rng_ = Random(config_.seed).fork("actor:" + name, occurrence);
     a->name_ = std::move(name);
     a->stack_owner_.name = a->name_.c_str();
-    a->body_ = std::move(body);
-    a->fiber_ = boost::context::fiber(std::allocator_arg, PooledStack(&stacks_),
-                                      [this, a](boost::context::fiber&& back) {
-                                          a->return_ = std::move(back);
-                                          run_body(a);
-                                          return std::move(a->return_);
-                                      });
-    a->stack_owner_.stack_low = stacks_.last_stack_low();
     actors_.push_back(std::move(actor));
+    return a;
+}
+
+void Scheduler::start_actor(Actor* a) {
+    a->stack_owner_.stack_low = stacks_.last_stack_low();
     if (a->kind_ == ActorKind::foreground) {
         ++foreground_alive_;
         had_foreground_ = true;
@@ -133,13 +129,11 @@ ActorId Scheduler::spawn(std::string name, std::function<void()> body, SpawnOpti
     a->wake_key_ = next_key();
     queue_.push_actor(now_, a->wake_key_, a, now_);
     trace("spawn", TraceLevel::debug).field("actor", a->name_).field("id", a->id_.value);
-    return a->id_;
 }
 
-void Scheduler::run_body(Actor* a) {
+void Scheduler::body_threw(Actor* a) {
     try {
-        a->body_();
-        a->state_ = ActorState::finished;
+        throw;
     } catch (const ActorKilled&) {
         a->state_ = ActorState::killed;
     } catch (const boost::context::detail::forced_unwind&) {
@@ -151,7 +145,6 @@ void Scheduler::run_body(Actor* a) {
         a->state_ = ActorState::crashed;
         a->exit_message_ = "non-standard exception";
     }
-    a->body_ = nullptr;
 }
 
 void Scheduler::resume(Actor* a) {
@@ -160,10 +153,12 @@ void Scheduler::resume(Actor* a) {
     a->state_ = ActorState::running;
     RunningActorInfo& info = running_actor_info();
     info.owner = &a->stack_owner_;
-    a->fiber_ = std::move(a->fiber_).resume();
+    a->context_ = std::move(a->context_).resume();
     info.owner = previous != nullptr ? &previous->stack_owner_ : nullptr;
     current_ = previous;
-    if (!a->fiber_) {
+    if (a->state_ == ActorState::blocked) {
+        queue_wake_up(a);
+    } else if (!a->context_) {
         on_exit(a);
     }
 }
@@ -196,8 +191,7 @@ void Scheduler::kill(ActorId id) {
         // Never ran: no stack to unwind. Destroying the unstarted fiber releases its stack.
         a.state_ = ActorState::killed;
         a.wake_key_ = 0;
-        a.fiber_ = boost::context::fiber();
-        a.body_ = nullptr;
+        a.context_ = boost::context::fiber();  // also destroys the body it holds
         on_exit(&a);
         return;
     }
@@ -256,33 +250,20 @@ bool Scheduler::check_can_block_slow(const char* what) {
     return false;
 }
 
-WakeReason Scheduler::block(SimTime deadline, const char* what, const std::string* object) {
-    if (!check_can_block(what)) {
-        return WakeReason::killed;
-    }
-    Actor* a = current_;
-    if (a->kill_requested_) {
-        throw ActorKilled{};
-    }
-    a->state_ = ActorState::blocked;
-    ++a->wait_epoch_;
-    a->wake_scheduled_ = false;
-    a->reason_ = WakeReason::timeout;
+void Scheduler::queue_wake_up(Actor* a) {
     a->blocked_since_ = now_;
-    a->wait_what_ = what;
-    a->wait_object_ = object;
-    if (deadline.is_never()) {
+    if (a->deadline_.is_never()) {
         a->wake_key_ = 0;
-    } else {
-        a->wake_key_ = next_key();
-        queue_.push_actor(deadline < now_ ? now_ : deadline, a->wake_key_, a, now_);
+        return;
     }
-    a->return_ = std::move(a->return_).resume();
-    a->wait_object_ = nullptr;
-    if (a->kill_requested_ && eh_globals_->uncaught_exceptions == 0) {
+    a->wake_key_ = next_key();
+    queue_.push_actor(a->deadline_ < now_ ? now_ : a->deadline_, a->wake_key_, a, now_);
+}
+
+void Scheduler::block_killed() {
+    if (eh_globals_->uncaught_exceptions == 0) {
         throw ActorKilled{};
     }
-    return a->reason_;
 }
 
 bool Scheduler::wake(ActorId id, uint32_t epoch) {
@@ -442,7 +423,7 @@ void Scheduler::teardown() {
         }
         if (a->state_ == ActorState::created) {
             a->state_ = ActorState::killed;
-            a->fiber_ = boost::context::fiber();
+            a->context_ = boost::context::fiber();
             continue;
         }
         a->kill_requested_ = true;
