@@ -12,6 +12,11 @@ void EventQueue::push_entry(const Entry& e, SimTime now) {
         ready_push(e);
         return;
     }
+    if (top_taken_) {
+        top_taken_ = false;
+        replace_top(e);
+        return;
+    }
     heap_.push_back(e);
     std::push_heap(heap_.begin(), heap_.end(), Later{});
 }
@@ -41,14 +46,8 @@ EventId EventQueue::push_callback(SimTime at, uint64_t key, Callback fn, SimTime
     s.fn = std::move(fn);
     s.key = key;
     s.live = true;
-    push_entry(Entry{at, key, static_cast<uint64_t>(slot) << 1}, now);
+    push_entry(Entry{at, key, static_cast<uint64_t>(slot) << 1, nullptr}, now);
     return EventId{slot, key};
-}
-
-void EventQueue::push_actor(SimTime at, uint64_t key, void* actor, SimTime now) {
-    auto address = reinterpret_cast<uint64_t>(actor);
-    SIM_ASSERT((address & 1) == 0);
-    push_entry(Entry{at, key, address | 1}, now);
 }
 
 bool EventQueue::cancel(EventId id) {
@@ -67,6 +66,9 @@ bool EventQueue::cancel(EventId id) {
 
 EventQueue::Entry EventQueue::pop() {
     SIM_ASSERT(!empty());
+    if (top_taken_) {
+        remove_taken_top();
+    }
     if (ready_count_ != 0) {
         const Entry& r = ready_front();
         // A heap entry at the same instant with a smaller key goes first.
@@ -77,10 +79,44 @@ EventQueue::Entry EventQueue::pop() {
             return e;
         }
     }
+    top_taken_ = true;
+    return heap_.front();
+}
+
+void EventQueue::remove_taken_top() {
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    Entry e = heap_.back();
     heap_.pop_back();
-    return e;
+    top_taken_ = false;
+}
+
+// Puts `e` where the root was: the hole left by the root moves down along the earlier child to
+// a leaf, then `e` moves up from there (Floyd's order, as std::pop_heap does: a new wake-up is
+// usually later than most queued events, so it belongs near the bottom).
+void EventQueue::replace_top(const Entry& e) {
+    size_t n = heap_.size();
+    size_t hole = 0;
+    size_t child = 1;
+    while (child + 1 < n) {
+        if (earlier(heap_[child + 1], heap_[child])) {
+            ++child;
+        }
+        heap_[hole] = heap_[child];
+        hole = child;
+        child = 2 * hole + 1;
+    }
+    if (child < n) {  // a last node with a single child
+        heap_[hole] = heap_[child];
+        hole = child;
+    }
+    while (hole > 0) {
+        size_t parent = (hole - 1) / 2;
+        if (!earlier(e, heap_[parent])) {
+            break;
+        }
+        heap_[hole] = heap_[parent];
+        hole = parent;
+    }
+    heap_[hole] = e;
 }
 
 Callback EventQueue::take_callback(const Entry& entry) {

@@ -1,9 +1,12 @@
 // EventQueue: (time, key) order, FIFO at equal times, cancellation.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "sim/event_queue.h"
+#include "sim/random.h"
 
 using sim::EventQueue;
 using sim::SimTime;
@@ -104,7 +107,7 @@ TEST_CASE("a ready list that never drains stays FIFO through wrap-around and gro
     alignas(2) static char actors[1];
     auto push = [&](int n) {
         for (int i = 0; i < n; ++i) {
-            q.push_actor(t, next_key++, actors, t);
+            q.push_actor(t, next_key++, actors, nullptr, t);
         }
     };
     auto pop = [&](int n) {
@@ -125,8 +128,65 @@ TEST_CASE("a ready list that never drains stays FIFO through wrap-around and gro
     pop(static_cast<int>(q.size()));
     CHECK(q.empty());
     // A heap entry for the same instant with a smaller key still goes before the ring's head.
-    q.push_actor(t, next_key + 1, actors, t);
-    q.push_actor(t, next_key, actors, SimTime::zero());
+    q.push_actor(t, next_key + 1, actors, nullptr, t);
+    q.push_actor(t, next_key, actors, nullptr, SimTime::zero());
     CHECK(q.pop().key == next_key);
     CHECK(q.pop().key == next_key + 1);
+}
+
+// Against a reference model (a std::set of (time, key)), over random interleavings of pushes at
+// now and later, pops and cancels, with time advancing to each popped entry as the scheduler
+// does. Covers the lazy removal of the heap's root: a pop hands out heap_[0] and the next push
+// takes its place, or the next pop removes it; size() and empty() must not count it meanwhile.
+TEST_CASE("random pushes, pops and cancels come out in (time, key) order", "[event_queue]") {
+    for (uint64_t seed = 1; seed <= 40; ++seed) {
+        sim::Random rng(seed);
+        EventQueue q;
+        std::set<std::pair<int64_t, uint64_t>> model;
+        std::vector<std::pair<sim::EventId, std::pair<int64_t, uint64_t>>> cancellable;
+        alignas(2) static char actor[1];
+        SimTime now = SimTime::zero();
+        uint64_t key = 1;
+        for (int step = 0; step < 3000; ++step) {
+            uint64_t op = rng.below(10);
+            if (op <= 4 || model.empty()) {
+                // A quarter of the pushes are for the current instant (the ready list).
+                SimTime at = now + sim::SimDuration::nanos(rng.below(4) == 0 ? 0 : rng.range(1, 50));
+                uint64_t k = key++;
+                if (rng.below(2) == 0) {
+                    q.push_actor(at, k, actor, nullptr, now);
+                } else {
+                    cancellable.push_back({q.push_callback(at, k, [] {}, now), {at.ns(), k}});
+                }
+                model.insert({at.ns(), k});
+            } else if (op <= 7) {
+                REQUIRE_FALSE(q.empty());
+                EventQueue::Entry e = q.pop();
+                if (!e.is_actor()) {
+                    sim::Callback fn = q.take_callback(e);
+                    if (!fn) {
+                        continue;  // cancelled: already gone from the model
+                    }
+                }
+                REQUIRE(std::make_pair(e.at.ns(), e.key) == *model.begin());
+                model.erase(model.begin());
+                now = e.at;
+            } else if (!cancellable.empty()) {
+                auto i = static_cast<size_t>(rng.below(cancellable.size()));
+                if (q.cancel(cancellable[i].first)) {
+                    model.erase(cancellable[i].second);
+                }
+                cancellable.erase(cancellable.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+        }
+        while (!model.empty()) {
+            REQUIRE_FALSE(q.empty());
+            EventQueue::Entry e = q.pop();
+            if (!e.is_actor() && !q.take_callback(e)) {
+                continue;
+            }
+            REQUIRE(std::make_pair(e.at.ns(), e.key) == *model.begin());
+            model.erase(model.begin());
+        }
+    }
 }
