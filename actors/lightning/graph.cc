@@ -10,8 +10,11 @@ namespace actors::lightning {
 InEdge in_edge(const ChannelInfo& c, NodeIndex to) {
     const NodeIndex from = c.other(to);
     const ChannelPolicy& p = c.policy_from(from);
-    InEdge e{p.fee_base_msat, p.htlc_minimum_msat, std::min(p.htlc_maximum_msat, c.capacity_msat),
-             p.fee_ppm, p.cltv_expiry_delta, from};
+    const uint32_t base = p.fee_base_msat < InEdge::k_wide_fee
+                              ? static_cast<uint32_t>(p.fee_base_msat)
+                              : InEdge::k_wide_fee;
+    InEdge e{from, p.cltv_expiry_delta, p.fee_ppm, base, p.htlc_minimum_msat,
+             std::min(p.htlc_maximum_msat, c.capacity_msat)};
     if (p.disabled) {
         e.min_msat = 1;
         e.max_msat = 0;

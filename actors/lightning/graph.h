@@ -57,12 +57,14 @@ struct ChannelInfo {
 // capacity, and empty when the direction is disabled. The channel entry itself is at the same
 // position of channel_infos_of.
 struct InEdge {
-    uint64_t fee_base_msat = 0;
+    // A base fee above 32 bits is stored as k_wide_fee: the search then reads the channel entry.
+    static constexpr uint32_t k_wide_fee = UINT32_MAX;
+    NodeIndex from = k_no_node;
+    uint32_t cltv_expiry_delta = 0;
+    uint32_t fee_ppm = 0;
+    uint32_t fee_base_msat = 0;
     uint64_t min_msat = 1;
     uint64_t max_msat = 0;
-    uint32_t fee_ppm = 0;
-    uint32_t cltv_expiry_delta = 0;
-    NodeIndex from = k_no_node;
 };
 
 class Graph {

@@ -12,10 +12,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/lightning/chain_backend.h"
@@ -146,7 +146,9 @@ private:
     std::vector<std::string> aliases_;
     std::vector<std::unique_ptr<LightningNode>> nodes_;  // null for virtual nodes
     std::vector<std::unique_ptr<ChannelLedger>> channels_;
-    std::map<ShortChannelId, ChannelIndex> by_scid_;  // opened channels (see opened)
+    // Opened channels by scid value (see opened). Only ever looked up, never iterated, so the
+    // hash order cannot reach the model.
+    std::unordered_map<uint64_t, ChannelIndex> by_scid_;
     mutable ChannelChanges changes_;
 };
 

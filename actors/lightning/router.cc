@@ -289,12 +289,13 @@ private:
     }
 
     // relax for the common edge, from its copied fields: from a node that is not marked (so
-    // neither the sender nor the payee, and the knowledge says nothing about it) with
-    // arithmetic that fits 64 bits. Returns false, having decided nothing, for any other edge.
+    // neither the sender nor the payee, and the knowledge says nothing about it), with a base
+    // fee stored in 32 bits and arithmetic that fits 64 bits. Returns false, having decided
+    // nothing, for any other edge.
     bool relax_plain(const Label& lv, const InEdge& in, EdgeLink link) {
         const NodeIndex u = in.from;
         const uint8_t flags = w_.flags[u];
-        if ((flags & Workspace::k_marked) != 0) {
+        if ((flags & Workspace::k_marked) != 0 || in.fee_base_msat == InEdge::k_wide_fee) {
             return false;
         }
         uint64_t product = 0;
@@ -302,7 +303,7 @@ private:
         uint64_t amount = 0;
         if (in.cltv_expiry_delta > UINT32_MAX - lv.cltv ||
             __builtin_mul_overflow(lv.amount_msat, uint64_t{in.fee_ppm}, &product) ||
-            __builtin_add_overflow(product / 1000000, in.fee_base_msat, &fee) ||
+            __builtin_add_overflow(product / 1000000, uint64_t{in.fee_base_msat}, &fee) ||
             __builtin_add_overflow(lv.amount_msat, fee, &amount)) {
             return false;
         }

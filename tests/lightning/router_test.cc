@@ -326,3 +326,47 @@ TEST_CASE("a failed search names the limit that stopped it: liquidity, or both l
     CHECK(none.error().find("no route from s to t for 100000001 msat: no path with enough known "
                             "liquidity within 20 hops") != std::string::npos);
 }
+
+TEST_CASE("a base fee wider than 32 bits is charged in full; a disabled direction and an "
+          "htlc_maximum below the amount are never used",
+          "[lightning][router]") {
+    // s=0 reaches t=4 through x=1, y=2 or z=3; only the middle hops' policies differ. The
+    // search keeps a compact copy of each direction (a 32-bit base fee, the usable amount
+    // range): these are the cases the copy cannot or must not get wrong.
+    Graph g;
+    for (const char* n : {"s", "x", "y", "z", "t"}) {
+        g.add_node(n);
+    }
+    const uint64_t cap = 100000000000;  // 10^11 msat: room for the large fees below
+    const ChannelPolicy free_hop = pol(0, 0, 10);
+    ChannelPolicy y_out = pol(0, 0, 10);
+    y_out.disabled = true;
+    connect(&g, 1, 0, 1, free_hop, free_hop, cap);
+    connect(&g, 2, 0, 2, free_hop, free_hop, cap);
+    connect(&g, 3, 0, 3, free_hop, free_hop, cap);
+    connect(&g, 4, 1, 4, pol(5000000000, 0, 10), free_hop, cap);  // x -> t: 5e9 msat base
+    connect(&g, 5, 2, 4, y_out, free_hop, cap);                   // y -> t: disabled
+    connect(&g, 6, 3, 4, pol(6000000000, 0, 10), free_hop, cap);  // z -> t: 6e9 msat base
+    LiquidityKnowledge know(0);
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 4;
+    req.amount_msat = 1000;
+    req.max_fee_msat = 10000000000;
+    req.tip = 100;
+    auto via = [&](Graph& graph) {
+        Result<Route> r = find_route(graph, know, cln_profile(), req);
+        REQUIRE(r.ok());
+        return std::make_pair(r.value().hops.front().node, r.value().total_fee_msat);
+    };
+    CHECK(via(g) == std::make_pair(NodeIndex{1}, uint64_t{5000000000}));
+    REQUIRE(g.update_policy(scid(4), 1, pol(7000000000, 0, 10)));
+    CHECK(via(g) == std::make_pair(NodeIndex{3}, uint64_t{6000000000}));
+    ChannelPolicy y_small = pol(0, 0, 10);
+    y_small.htlc_maximum_msat = 999;
+    REQUIRE(g.update_policy(scid(5), 2, y_small));
+    CHECK(via(g) == std::make_pair(NodeIndex{3}, uint64_t{6000000000}));
+    y_small.htlc_maximum_msat = 1000;
+    REQUIRE(g.update_policy(scid(5), 2, y_small));
+    CHECK(via(g) == std::make_pair(NodeIndex{2}, uint64_t{0}));
+}
