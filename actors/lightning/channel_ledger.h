@@ -133,6 +133,10 @@ public:
     void settle(uint64_t id);
     void fail(uint64_t id);
 
+    // The sequence number of the next update `s` sends over this channel (its own counter, so
+    // duplicated messages can be recognised). Only side s's node calls this for s.
+    uint64_t take_update_seq(int s) { return next_update_seq_.at(static_cast<size_t>(s))++; }
+
     // --- Closing -------------------------------------------------------------------------
     // Builds the commitment `closer` broadcasts: to_local (CSV-delayed by the other side's
     // to_self_delay), to_remote, one PayToHtlc per active HTLC. Marks those HTLCs on chain.
@@ -179,6 +183,7 @@ private:
     std::map<uint64_t, HtlcEntry> htlcs_;
     std::vector<HtlcEntry*> active_;  // entries of htlcs_ in active states, ascending by id
     uint64_t next_htlc_id_ = 0;
+    std::array<uint64_t, 2> next_update_seq_{};
     std::optional<int> closer_;
     std::optional<chain::Txid> commitment_txid_;
     chain::Transaction commitment_;

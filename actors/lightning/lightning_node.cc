@@ -86,7 +86,7 @@ int LightningNode::my_side(const ChannelLedger& ch) const {
 
 void LightningNode::send_update(ChannelLedger& ch, HtlcUpdate update) {
     const int me = my_side(ch);
-    uint64_t seq = next_seq_[{ch.index(), me}]++;
+    uint64_t seq = ch.take_update_seq(me);
     const char* kind = std::holds_alternative<UpdateAddHtlc>(update)       ? "update_add_htlc"
                        : std::holds_alternative<UpdateFulfillHtlc>(update) ? "update_fulfill_htlc"
                                                                            : "update_fail_htlc";

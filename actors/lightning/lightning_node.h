@@ -246,7 +246,6 @@ private:
     std::map<HtlcKey, HtlcKey> forwards_;  // outgoing -> incoming
     std::map<HtlcKey, std::shared_ptr<sim::Channel<AttemptOutcome>>> payments_;
     std::map<PendingKey, HtlcUpdate> pending_;
-    std::map<std::pair<ChannelIndex, int>, uint64_t> next_seq_;
     std::map<ShortChannelId, std::unique_ptr<sim::Channel<InterceptedHtlc>>> interceptors_;
     std::map<uint64_t, HtlcKey> intercepted_;
     uint64_t next_intercept_id_ = 1;
