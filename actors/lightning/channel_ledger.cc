@@ -70,6 +70,7 @@ void ChannelLedger::set_open(ShortChannelId scid) {
     SIM_ASSERT(status_ == ChannelStatus::opening);
     scid_ = scid;
     status_ = ChannelStatus::open;
+    report_activity();
 }
 
 uint64_t ChannelLedger::available_msat(int s) const {
@@ -90,6 +91,7 @@ void ChannelLedger::deactivate(const HtlcEntry* h) {
                                [](const HtlcEntry* a, uint64_t id) { return a->id < id; });
     SIM_ASSERT(it != active_.end() && *it == h);
     active_.erase(it);
+    report_activity();
 }
 
 HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
@@ -108,6 +110,7 @@ HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const Paym
     auto [it, inserted] = htlcs_.emplace(h.id, h);
     SIM_ASSERT(inserted);
     active_.push_back(&it->second);  // ids only grow: the index stays in id order
+    report_activity();
     return it->second;
 }
 
@@ -181,6 +184,7 @@ chain::Transaction ChannelLedger::close(int closer, const ChainBackend& backend)
     commitment_txid_ = tx.txid();
     closer_ = closer;
     status_ = ChannelStatus::closing;
+    report_activity();
     return tx;
 }
 
@@ -207,6 +211,7 @@ chain::Transaction ChannelLedger::close_cooperatively() {
     commitment_ = tx;
     commitment_txid_ = tx.txid();
     status_ = ChannelStatus::closing;
+    report_activity();
     return tx;
 }
 

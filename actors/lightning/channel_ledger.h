@@ -80,6 +80,23 @@ struct ChannelSide {
     bool ready = false;         // sent channel_ready
 };
 
+// Which channels have work on a new block (opening, on chain, or with HTLCs in flight), one
+// byte per channel, so a node's per-block walk skips idle channels without reading their
+// ledgers. A channel it has not heard of counts as busy.
+class ChannelActivity {
+public:
+    void set(ChannelIndex c, bool busy) {
+        if (busy_.size() <= c) {
+            busy_.resize(static_cast<size_t>(c) + 1, 1);
+        }
+        busy_[c] = busy ? 1 : 0;
+    }
+    bool busy(ChannelIndex c) const { return c >= busy_.size() || busy_[c] != 0; }
+
+private:
+    std::vector<uint8_t> busy_;
+};
+
 class ChannelLedger {
 public:
     ChannelLedger(ChannelIndex index, uint64_t capacity_sat, std::array<ChannelSide, 2> sides);
@@ -153,6 +170,7 @@ public:
     void set_closed() {
         touched();
         status_ = ChannelStatus::closed;
+        report_activity();
     }
     // msat lost to whole-satoshi rounding of the commitment outputs.
     uint64_t rounding_msat() const { return rounding_msat_; }
@@ -166,9 +184,20 @@ public:
         changes_ = changes;
         touched();
     }
+    // From now on keeps `activity` told whether this channel is idle: open with no HTLC in the
+    // active index (every status change and every change of that index reports).
+    void report_activity_to(ChannelActivity* activity) {
+        activity_ = activity;
+        report_activity();
+    }
 
 private:
     void deactivate(const HtlcEntry* h);
+    void report_activity() {
+        if (activity_ != nullptr) {
+            activity_->set(index_, status_ != ChannelStatus::open || !active_.empty());
+        }
+    }
     void touched() {
         if (changes_ != nullptr) {
             changes_->touch(index_);
@@ -189,6 +218,7 @@ private:
     chain::Transaction commitment_;
     uint64_t rounding_msat_ = 0;
     ChannelChanges* changes_ = nullptr;
+    ChannelActivity* activity_ = nullptr;
 };
 
 }  // namespace actors::lightning

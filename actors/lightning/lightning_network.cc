@@ -107,6 +107,7 @@ Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
     const auto index = static_cast<ChannelIndex>(channels_.size());
     auto ledger = std::make_unique<ChannelLedger>(index, o.capacity_sat, sides);
     ledger->report_changes_to(&changes_);
+    ledger->report_activity_to(&activity_);
     ledger->announce = o.announce;
     ledger->required_confirmations =
         o.confirmations.value_or(std::max(fp.value().funding_confirmations,

@@ -101,6 +101,8 @@ public:
     std::optional<ChannelIndex> channel_with_scid(ShortChannelId scid) const;
     // Called when channel c has its scid (ChannelLedger::set_open).
     void opened(ChannelIndex c);
+    // False only for a channel that is open with no HTLC in flight: nothing for a block to do.
+    bool has_block_work(ChannelIndex c) const { return activity_.busy(c); }
     ChainBackend& chain() { return *chain_; }
     const ChainBackend& chain() const { return *chain_; }
     sim::Simulation& sim() { return sim_; }
@@ -150,6 +152,7 @@ private:
     // hash order cannot reach the model.
     std::unordered_map<uint64_t, ChannelIndex> by_scid_;
     mutable ChannelChanges changes_;
+    ChannelActivity activity_;
 };
 
 // Instantiates a generated topology: one node per graph node, with profiles taken from

@@ -23,6 +23,9 @@ void LightningNode::on_block(uint32_t tip) {
     SIM_ASSERT(tip > tip_);
     tip_ = tip;
     for (ChannelIndex c : channels_) {
+        if (!network_.has_block_work(c)) {
+            continue;  // open and idle: check_deadlines would find no HTLC to look at
+        }
         ChannelLedger& ch = network_.channel(c);
         if (ch.status() == ChannelStatus::opening) {
             check_funding(ch, tip);

@@ -270,3 +270,30 @@ TEST_CASE("invoice expiry is read from each node's own wall clock", "[lightning]
     CHECK(skewed.code == FailureCode::incorrect_or_unknown_payment_details);
     CHECK(skewed.reason.find("invoice expired") != std::string::npos);
 }
+
+TEST_CASE("a channel has block work while opening, with an HTLC in flight and once closing; "
+          "none while open and idle",
+          "[lightning][actors]") {
+    World w(3);
+    NodeIndex a = w.add("a", "lnd");
+    NodeIndex b = w.add("b", "ldk");
+    ChannelIndex c = w.connect(a, b);
+    CHECK(w.ln.has_block_work(c));  // opening: waits for its confirmations
+    w.run([&] {
+        ChannelLedger& ch = w.ln.channel(c);
+        REQUIRE(ch.status() == ChannelStatus::open);
+        CHECK_FALSE(w.ln.has_block_work(c));
+        HtlcEntry& h = ch.add_htlc(0, 1000, PaymentHash{}, 1000);
+        CHECK(w.ln.has_block_work(c));
+        ch.fail(h.id);
+        CHECK_FALSE(w.ln.has_block_work(c));
+        ch.add_htlc(1, 2000, PaymentHash{}, 1000);
+        ch.add_htlc(0, 3000, PaymentHash{}, 1000);
+        ch.settle(1);
+        CHECK(w.ln.has_block_work(c));  // one still in flight
+        ch.fail(2);
+        CHECK_FALSE(w.ln.has_block_work(c));
+        w.ln.node(a).force_close(c, "test");
+        CHECK(w.ln.has_block_work(c));
+    });
+}
