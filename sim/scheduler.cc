@@ -237,7 +237,10 @@ bool Scheduler::join(ActorId id, SimTime deadline) {
             return false;
         }
         target.joiners_.add_current(*this);
-        block(deadline, "join", &target.name_);
+        // Refused (this actor unwinds, or is in a no-blocking scope): not a wait at all.
+        if (block(deadline, "join", &target.name_) == WakeReason::killed) {
+            return false;
+        }
     }
     return true;
 }
@@ -273,7 +276,7 @@ void Scheduler::queue_wake_up(Actor* a) {
 }
 
 void Scheduler::block_killed() {
-    if (eh_globals_->uncaught_exceptions == 0) {
+    if (eh_globals_->uncaught_exceptions == host_uncaught_) {
         throw ActorKilled{};
     }
 }
@@ -333,6 +336,7 @@ RunResult Scheduler::run(const RunLimits& limits) {
     SIM_ASSERT_MSG(!running_, "Scheduler::run is not reentrant");
     running_ = true;
     eh_globals_ = detail::this_thread_eh_globals();
+    host_uncaught_ = eh_globals_->uncaught_exceptions;
     install_overflow_handler();
     running_actor_info().stack_bytes = stacks_.usable_bytes();
     running_actor_info().sim_time = &now_;
@@ -430,6 +434,8 @@ void Scheduler::teardown() {
     // deterministically and no fiber is destroyed mid-stack.
     Scheduler* saved = detail::t_current_scheduler;
     detail::t_current_scheduler = this;
+    eh_globals_ = detail::this_thread_eh_globals();
+    host_uncaught_ = eh_globals_->uncaught_exceptions;
     for (auto& a : actors_) {
         if (!a->alive()) {
             continue;

@@ -179,7 +179,7 @@ public:
     bool check_can_block(const char* what) {
         // current_ is only set inside run(), which sets eh_globals_ first.
         if (current_ != nullptr && no_block_scope_ == nullptr &&
-            eh_globals_->uncaught_exceptions == 0) [[likely]] {
+            eh_globals_->uncaught_exceptions == host_uncaught_) [[likely]] {
             return true;
         }
         return check_can_block_slow(what);
@@ -251,7 +251,41 @@ private:
     Scheduler* previous_current_ = nullptr;
     // This thread's exception-handling globals, looked up by run() (see exception_state.h).
     const detail::EhGlobals* eh_globals_ = nullptr;
+    // The thread's count of exceptions in flight when the host entered run() or teardown().
+    // The count is per thread, not per fiber: when a scheduler is destroyed while the host
+    // unwinds (a failed test assertion), every actor it unwinds sees the host's exception too,
+    // and only exceptions beyond it mean the actor itself is unwinding.
+    unsigned int host_uncaught_ = 0;
 };
+
+namespace detail {
+
+// Bodies up to this size are kept inline in the fiber's record at the top of the actor's stack;
+// larger ones on the heap, so a big capture cannot overflow a small stack.
+inline constexpr std::size_t k_inline_body_bytes = 1024;
+
+template <typename Body>
+using BodyHolder = std::conditional_t<sizeof(Body) <= k_inline_body_bytes, std::optional<Body>,
+                                      std::unique_ptr<Body>>;
+
+template <typename Body, typename F>
+BodyHolder<Body> hold_body(F&& body) {
+    if constexpr (sizeof(Body) <= k_inline_body_bytes) {
+        return BodyHolder<Body>(std::in_place, std::forward<F>(body));
+    } else {
+        return std::make_unique<Body>(std::forward<F>(body));
+    }
+}
+
+// Destroys a body's captures when the body's scope ends, by return or by unwinding: they die as
+// the actor's own locals do, inside the actor and before it is marked as exited.
+template <typename Holder>
+struct ResetOnExit {
+    Holder& holder;
+    ~ResetOnExit() { holder.reset(); }
+};
+
+}  // namespace detail
 
 template <typename F>
 ActorId Scheduler::spawn(std::string name, F&& body, SpawnOptions options) {
@@ -261,22 +295,27 @@ ActorId Scheduler::spawn(std::string name, F&& body, SpawnOptions options) {
     }
     Actor* a = create_actor(std::move(name), options);
     // The fiber's record (this lambda and its captures) sits at the top of the actor's stack.
-    // The body is an optional so that it is destroyed inside the actor when it returns, as any
-    // other of the actor's locals, not later by Boost on the scheduler's stack.
     a->context_ = boost::context::fiber(
         std::allocator_arg, PooledStack(&stacks_),
-        [this, a, fn = std::optional<Body>(std::forward<F>(body))](
+        [this, a, fn = detail::hold_body<Body>(std::forward<F>(body))](
             boost::context::fiber&& back) mutable {
+            // Killed before it ever ran: Boost's ucontext backend (sanitizer builds) starts a
+            // never-run fiber in order to destroy it. Its body must not run.
+            if (a->state_ == ActorState::killed) {
+                return std::move(back);
+            }
             a->context_ = std::move(back);
             // Written out here, not in a function the body is passed to, so the compiler can
             // inline the body: its loop then runs in a frame right below its captures.
             try {
-                (*fn)();
+                {
+                    detail::ResetOnExit<decltype(fn)> captures{fn};
+                    (*fn)();
+                }
                 a->state_ = ActorState::finished;
             } catch (...) {
                 body_threw(a);
             }
-            fn.reset();
             return std::move(a->context_);
         });
     start_actor(a);

@@ -1,8 +1,11 @@
 // Scheduler: actor lifecycle, ordering, limits, stalls, crashes and blocking misuse.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/scheduler.h"
@@ -232,4 +235,118 @@ TEST_CASE("blocking in a destructor during unwinding is reported", "[scheduler][
     sim::RunResult r = s.run();
     CHECK(r.outcome == Outcome::blocking_misuse);
     CHECK(r.message.find("destructor") != std::string::npos);
+}
+
+// Bodies up to 1 KiB live in the fiber's record on the actor's stack; a larger capture must not
+// be placed there, or it would overflow a small stack (or land below its guard page).
+TEST_CASE("a body with a capture larger than the stack runs", "[scheduler]") {
+    Scheduler s({.seed = 1, .stack_bytes = 64 * 1024});
+    std::array<uint64_t, 12 * 1024> big{};  // 96 KiB
+    big.front() = 7;
+    big.back() = 11;
+    uint64_t seen = 0;
+    s.spawn("big", [big, &seen] {
+        this_actor::sleep_for(SimDuration::seconds(1));
+        seen = big.front() + big.back();
+    });
+    REQUIRE(s.run().ok());
+    CHECK(seen == 18);
+}
+
+// Boost's ucontext backend (the sanitizer builds) destroys a never-run fiber by starting it;
+// the body must still never run, whether the actor is killed before the run or at teardown.
+TEST_CASE("an actor killed before it starts never runs its body", "[scheduler]") {
+    int ran = 0;
+    {
+        Scheduler s({.seed = 1});
+        sim::ActorId early = s.spawn("early", [&] { ++ran; });
+        s.kill(early);
+        s.spawn("stopper", [&] {
+            Scheduler::current().stop();  // the run ends after this event
+            this_actor::spawn("never_started", [&] { ++ran; });  // still queued at teardown
+        });
+        sim::RunResult r = s.run();
+        CHECK(r.ok());
+        CHECK(s.actor(early).state() == sim::ActorState::killed);
+    }
+    CHECK(ran == 0);
+}
+
+// A join refused because the joiner itself unwinds (killed, RAII guard joining a child) must
+// return, not loop: the refused block() never switched, so nothing would ever change.
+TEST_CASE("join from a destructor while the joiner is killed returns", "[scheduler]") {
+    Scheduler s({.seed = 1});
+    sim::ActorId child = s.spawn("child", [] { this_actor::sleep_for(SimDuration::hours(5)); },
+                                 {.kind = sim::ActorKind::daemon});
+    bool join_result = true;
+    struct JoinOnDrop {
+        sim::ActorId child;
+        bool* result;
+        ~JoinOnDrop() { *result = Scheduler::current().join(child, SimTime::never()); }
+    };
+    sim::ActorId parent = s.spawn("parent", [&] {
+        JoinOnDrop guard{child, &join_result};
+        this_actor::sleep_for(SimDuration::hours(1));
+    });
+    s.spawn("killer", [&] {
+        this_actor::sleep_for(SimDuration::seconds(1));
+        Scheduler::current().kill(parent);
+    });
+    REQUIRE(s.run().ok());  // (before the fix: an endless loop inside the parent)
+    CHECK_FALSE(join_result);
+    CHECK(s.actor(parent).state() == sim::ActorState::killed);
+}
+
+// The body's captures are destroyed as its locals are: inside the actor, before it counts as
+// exited, so a capture's destructor may still wait (a graceful close), and the actor exits
+// after it.
+TEST_CASE("a capture's destructor runs inside the actor and may block", "[scheduler]") {
+    Scheduler s({.seed = 1});
+    struct ClosesSlowly {
+        bool armed = false;
+        ClosesSlowly() = default;
+        ClosesSlowly(ClosesSlowly&& other) noexcept : armed(std::exchange(other.armed, false)) {}
+        ~ClosesSlowly() {
+            if (armed) {
+                this_actor::sleep_for(SimDuration::seconds(3));
+            }
+        }
+    };
+    ClosesSlowly closer;
+    closer.armed = true;
+    sim::ActorId id = s.spawn("closer", [c = std::move(closer)] {
+        this_actor::sleep_for(SimDuration::seconds(1));
+    });
+    REQUIRE(s.run().ok());
+    CHECK(s.actor(id).state() == sim::ActorState::finished);
+    CHECK(s.now() == SimTime::zero() + SimDuration::seconds(4));
+}
+
+// The count of exceptions in flight is per thread: when a scheduler is destroyed while the
+// host unwinds (a failed assertion in a test), its actors must still unwind at once instead of
+// taking every block() for a blocking call during their own unwinding.
+TEST_CASE("a scheduler destroyed while the host unwinds still unwinds its actors",
+          "[scheduler]") {
+    int destructors = 0;
+    struct Counts {
+        int* n;
+        ~Counts() { ++*n; }
+    };
+    try {
+        Scheduler s({.seed = 1});
+        for (int i = 0; i < 2; ++i) {
+            s.spawn("forever" + std::to_string(i), [&destructors] {
+                Counts c{&destructors};
+                for (;;) {
+                    this_actor::sleep_for(SimDuration::seconds(1));
+                }
+            });
+        }
+        sim::RunLimits limits;
+        limits.max_time = SimTime::zero() + SimDuration::seconds(10);
+        CHECK(s.run(limits).outcome == Outcome::time_limit);
+        throw std::runtime_error("host fails while the scheduler is alive");
+    } catch (const std::runtime_error&) {
+    }
+    CHECK(destructors == 2);
 }
