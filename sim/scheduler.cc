@@ -137,8 +137,7 @@ void Scheduler::start_actor(Actor* a) {
         ++foreground_alive_;
         had_foreground_ = true;
     }
-    a->wake_key_ = next_key();
-    queue_.push_actor(now_, a->wake_key_, a, resume_hint(a->context_), now_);
+    schedule_resume(a, now_);
     trace("spawn", TraceLevel::debug).field("actor", a->name_).field("id", a->id_.value);
 }
 
@@ -210,8 +209,7 @@ void Scheduler::kill(ActorId id) {
     if (a.state_ == ActorState::blocked && !a.wake_scheduled_) {
         a.wake_scheduled_ = true;
         a.reason_ = WakeReason::killed;
-        a.wake_key_ = next_key();
-        queue_.push_actor(now_, a.wake_key_, &a, resume_hint(a.context_), now_);
+        schedule_resume(&a, now_);
     }
 }
 
@@ -270,9 +268,12 @@ void Scheduler::queue_wake_up(Actor* a) {
         a->wake_key_ = 0;
         return;
     }
+    schedule_resume(a, a->deadline_ < now_ ? now_ : a->deadline_);
+}
+
+void Scheduler::schedule_resume(Actor* a, SimTime at) {
     a->wake_key_ = next_key();
-    queue_.push_actor(a->deadline_ < now_ ? now_ : a->deadline_, a->wake_key_, a,
-                      resume_hint(a->context_), now_);
+    queue_.push_actor(at, a->wake_key_, a, resume_hint(a->context_), now_);
 }
 
 void Scheduler::block_killed() {
@@ -289,8 +290,7 @@ bool Scheduler::wake(ActorId id, uint32_t epoch) {
     a.wake_scheduled_ = true;
     a.reason_ = WakeReason::notified;
     // A new key makes any pending timeout entry for this actor stale.
-    a.wake_key_ = next_key();
-    queue_.push_actor(now_, a.wake_key_, &a, resume_hint(a.context_), now_);
+    schedule_resume(&a, now_);
     return true;
 }
 

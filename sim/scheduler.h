@@ -207,6 +207,8 @@ private:
     bool check_can_block_slow(const char* what);
     // The scheduler's half of block(), run after the actor has switched away.
     void queue_wake_up(Actor* a);
+    // Queues `a` to resume at `at` under a fresh key, which makes any entry it had stale.
+    void schedule_resume(Actor* a, SimTime at);
     // After the switch, when a kill was requested: throws ActorKilled unless already unwinding.
     void block_killed();
     Actor* create_actor(std::string name, SpawnOptions options);
