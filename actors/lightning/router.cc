@@ -5,6 +5,7 @@
 #include <span>
 #include <tuple>
 
+#include "actors/lightning/route_queue.h"
 #include "sim/assert.h"
 
 namespace actors::lightning {
@@ -29,23 +30,7 @@ struct Label {
     EdgeLink next;       // the edge the node forwards over
 };
 
-// A label's place in the search order: (amount, cltv, hops, node), lexicographic. cltv and hops
-// share one word (cltv in the high half), which orders exactly as the pair does.
-struct Key {
-    uint64_t amount_msat = 0;
-    uint64_t cltv_hops = 0;
-    uint64_t node = 0;
-    friend bool operator<(const Key& a, const Key& b) {
-        if (a.amount_msat != b.amount_msat) {
-            return a.amount_msat < b.amount_msat;
-        }
-        if (a.cltv_hops != b.cltv_hops) {
-            return a.cltv_hops < b.cltv_hops;
-        }
-        return a.node < b.node;
-    }
-    friend bool operator==(const Key&, const Key&) = default;
-};
+using Key = RouteKey;
 
 Key key_of(const Label& l, NodeIndex node) {
     return Key{l.amount_msat, (uint64_t{l.cltv} << 32) | l.hops, node};
@@ -133,15 +118,15 @@ struct Workspace {
     std::vector<uint8_t> flags;
     std::vector<Order> order;
     std::vector<EdgeLink> next;
-    std::vector<Key> heap;
+    RouteQueue queue;
 
-    void begin(size_t nodes) {
+    void begin(size_t nodes, uint64_t first_amount_msat) {
         if (order.size() < nodes) {
             order.resize(nodes);
             next.resize(nodes);
         }
         flags.assign(nodes, 0);
-        heap.clear();
+        queue.begin(first_amount_msat);
     }
     Label label(NodeIndex n) const {
         return Label{order[n].amount_msat, order[n].cltv, order[n].hops, next[n]};
@@ -203,8 +188,8 @@ PathEdge path_edge(const Search<G>& s, const EdgeLink& link) {
 // Labels settle in increasing (amount, cltv, hops, node) order, because every edge adds a
 // fee >= 0, a delta >= 0 and one hop; so a settled label never improves, and once the popped
 // label plus the sender's hop is worse than the sender's best candidate on (amount, cltv,
-// hops), nothing later can beat or tie that candidate and the search stops. The queue is a
-// binary heap with lazy deletion: an entry whose key is no longer its node's label is skipped,
+// hops), nothing later can beat or tie that candidate and the search stops. The queue
+// (route_queue.h) deletes lazily: an entry whose key is no longer its node's label is skipped,
 // so the valid entries pop in exactly the order an ordered set of labels would give (keys are
 // unique: they end with the node).
 //
@@ -219,16 +204,17 @@ public:
         : s_(s), req_(s.req), limits_(limits), cuts_(cuts), w_(workspace()) {}
 
     std::optional<std::vector<PathEdge>> run() {
-        w_.begin(s_.graph.node_count());
+        w_.begin(s_.graph.node_count(), req_.amount_msat);
         w_.mark(s_);
         w_.set(req_.target, Label{req_.amount_msat, s_.final_total, 0, EdgeLink{}});
-        w_.heap.push_back(w_.key(req_.target));
-        while (!w_.heap.empty()) {
-            std::pop_heap(w_.heap.begin(), w_.heap.end(), later);
-            const Key top = w_.heap.back();
-            w_.heap.pop_back();
+        w_.queue.push(w_.key(req_.target));
+        auto current = [this](const Key& k) {
+            return w_.key(static_cast<NodeIndex>(k.node)) == k;
+        };
+        while (!w_.queue.empty() || w_.queue.refill(current)) {
+            const Key top = w_.queue.pop();
             auto v = static_cast<NodeIndex>(top.node);
-            if (!(w_.key(v) == top)) {
+            if (!current(top)) {
                 continue;  // superseded by a better label
             }
             w_.settle(v);
@@ -255,12 +241,6 @@ public:
     }
 
 private:
-    // The heap's order (a type, not a function pointer, so the comparisons inline).
-    struct Later {
-        bool operator()(const Key& a, const Key& b) const { return b < a; }
-    };
-    static constexpr Later later{};
-
     void relax_into(NodeIndex v, const Label& lv) {
         const std::span<const InEdge> ins = s_.graph.in_edges_of(v);
         std::span<const ChannelInfo* const> infos;  // fetched for the first general edge
@@ -323,8 +303,7 @@ private:
             return true;
         }
         w_.set(u, Label{amount, cltv, lv.hops + 1, link});
-        w_.heap.push_back(ku);
-        std::push_heap(w_.heap.begin(), w_.heap.end(), later);
+        w_.queue.push(ku);
         return true;
     }
 
@@ -384,8 +363,7 @@ private:
             return;
         }
         w_.set(u, lu);
-        w_.heap.push_back(ku);
-        std::push_heap(w_.heap.begin(), w_.heap.end(), later);
+        w_.queue.push(ku);
     }
 
     const Search<G>& s_;
