@@ -426,7 +426,7 @@ void FederationState::write_header(uint64_t* out) const {
     *out = known_.consensus_count();
 }
 
-// Everything fingerprint_reference hashes between the known count and the outcomes, in order.
+// What fingerprint_reference hashes between the known count and the outgoing contracts.
 void FederationState::append_books(std::vector<uint64_t>* out) const {
     std::vector<uint64_t>& w = *out;
     for (ClientId c : clients_) {
@@ -442,35 +442,39 @@ void FederationState::append_books(std::vector<uint64_t>* out) const {
         w.push_back(static_cast<uint64_t>(value));
     }
     w.push_back(escrow_msat_);
-    for (const auto& [id, rec] : outgoing_) {
-        w.push_back(id.value);
-        w.push_back(rec.account.spent() ? 1 : 0);
-        w.push_back(rec.account.contract().cancelled ? 1 : 0);
-    }
-    for (const PaymentHash& h : offered_) {
-        w.push_back(hash_key(h));
-    }
-    for (const auto& [hash, rec] : incoming_) {
-        w.push_back(hash_key(hash));
-        w.push_back(static_cast<uint64_t>(rec.contract.state()));
-        w.push_back(rec.contract.share_count());
-        w.push_back(rec.contract.spent() ? 1 : 0);
-    }
+}
+
+// What fingerprint_reference hashes between the incoming and the LNv2 contracts.
+void FederationState::append_gateways(std::vector<uint64_t>* out) const {
     for (const auto& [key, reg] : gateways_) {
-        w.push_back(key.value);
-        w.push_back(reg.route_hints.size());
+        out->push_back(key.value);
+        out->push_back(reg.route_hints.size());
         for (const RouteHintRecord& hint : reg.route_hints) {
-            w.push_back(hint.short_channel_id);
+            out->push_back(hint.short_channel_id);
         }
     }
-    for (const auto& [id, rec] : outgoing_v2_) {
-        w.push_back(id.value);
-        w.push_back(rec.spent_by.has_value() ? 1 + static_cast<uint64_t>(*rec.spent_by) : 0);
-    }
-    for (const auto& [hash, rec] : incoming_v2_) {
-        w.push_back(hash_key(hash));
-        w.push_back(rec.spent ? 1 : 0);
-    }
+}
+
+void FederationState::note_outgoing(ContractId id) {
+    const OutgoingRecord& rec = outgoing_.at(id);
+    outgoing_words_.put(id, {id.value, rec.account.spent() ? 1u : 0u,
+                             rec.account.contract().cancelled ? 1u : 0u});
+}
+
+void FederationState::note_incoming(const PaymentHash& hash) {
+    const IncomingContractV1& c = incoming_.at(hash).contract;
+    incoming_words_.put(hash, {hash_key(hash), static_cast<uint64_t>(c.state()), c.share_count(),
+                               c.spent() ? 1u : 0u});
+}
+
+void FederationState::note_outgoing_v2(ContractId id) {
+    const OutgoingV2Record& rec = outgoing_v2_.at(id);
+    outgoing_v2_words_.put(
+        id, {id.value, rec.spent_by.has_value() ? 1 + static_cast<uint64_t>(*rec.spent_by) : 0});
+}
+
+void FederationState::note_incoming_v2(const PaymentHash& hash) {
+    incoming_v2_words_.put(hash, {hash_key(hash), incoming_v2_.at(hash).spent ? 1u : 0u});
 }
 
 uint64_t FederationState::fingerprint() const {
@@ -481,10 +485,19 @@ uint64_t FederationState::fingerprint() const {
     if (books_stale_ || words_.size() < header) {
         words_.resize(header);
         append_books(&words_);
+        gateway_words_.clear();
+        append_gateways(&gateway_words_);
         books_stale_ = false;
     }
     write_header(words_.data());
-    fingerprint_memo_ = state_fingerprint::fold_memoised({words_, outcome_words_});
+    SIM_ASSERT(outgoing_words_.size() == outgoing_.size());
+    SIM_ASSERT(offered_words_.size() == offered_.size());
+    SIM_ASSERT(incoming_words_.size() == incoming_.size());
+    SIM_ASSERT(outgoing_v2_words_.size() == outgoing_v2_.size());
+    SIM_ASSERT(incoming_v2_words_.size() == incoming_v2_.size());
+    fingerprint_memo_ = state_fingerprint::fold_memoised(
+        {words_, outgoing_words_.words(), offered_words_.words(), incoming_words_.words(),
+         gateway_words_, outgoing_v2_words_.words(), incoming_v2_words_.words(), outcome_words_});
     return *fingerprint_memo_;
 }
 

@@ -23,6 +23,7 @@
 #include "actors/federation/consensus_items.h"
 #include "actors/federation/contracts.h"
 #include "actors/federation/mint_ledger.h"
+#include "actors/federation/state_fingerprint.h"
 #include "actors/federation/vote_aggregation.h"
 #include "actors/federation/wallet_rules.h"
 
@@ -199,6 +200,12 @@ private:
     size_t header_words() const;
     void write_header(uint64_t* out) const;
     void append_books(std::vector<uint64_t>* out) const;
+    void append_gateways(std::vector<uint64_t>* out) const;
+    // After every change to a contract record: its fingerprint words (BookWords).
+    void note_outgoing(ContractId id);
+    void note_incoming(const PaymentHash& hash);
+    void note_outgoing_v2(ContractId id);
+    void note_incoming_v2(const PaymentHash& hash);
     void add_outcome_words(FedTxId id, const TxOutcome& outcome);
     void add_utxo(const chain::OutPoint& op, chain::Amount value);
     void remove_utxo(const chain::OutPoint& op);
@@ -233,12 +240,21 @@ private:
     // fingerprint() of the current state: the state only changes in apply_batch, which clears
     // it, and every applied round is fingerprinted twice (trace record and checker).
     mutable std::optional<uint64_t> fingerprint_memo_;
-    // fingerprint()'s words: words_ is the header (round, votes, known count: rewritten on
-    // every call) then the books (clients to LNv2 contracts: rebuilt only after a round that
-    // applied a transaction or a share, the only items that change them); outcome_words_ is
-    // (id, accepted, round) per outcome in id order, kept as outcomes are added.
+    // fingerprint()'s words, in fingerprint_reference()'s order. words_ is the header (round,
+    // votes, known count: rewritten on every call) then the small books (clients, mint totals,
+    // UTXOs, escrow), and gateway_words_ the gateway directory: both rebuilt only after a round
+    // that applied a transaction or a share, the only items that change them. The contract
+    // books, which grow with every payment, keep their words entry by entry as records change
+    // (the note_* calls); outcome_words_ is (id, accepted, round) per outcome in id order, kept
+    // as outcomes are added.
     mutable std::vector<uint64_t> words_;
+    mutable std::vector<uint64_t> gateway_words_;
     mutable bool books_stale_ = true;
+    state_fingerprint::BookWords<ContractId, 3> outgoing_words_;
+    state_fingerprint::BookWords<PaymentHash, 1> offered_words_;
+    state_fingerprint::BookWords<PaymentHash, 4> incoming_words_;
+    state_fingerprint::BookWords<ContractId, 2> outgoing_v2_words_;
+    state_fingerprint::BookWords<PaymentHash, 2> incoming_v2_words_;
     std::vector<uint64_t> outcome_words_;
 };
 

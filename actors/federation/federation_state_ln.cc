@@ -28,6 +28,7 @@ std::string FederationState::apply_fund_outgoing(const FedTx& tx, const FundOutg
                                          .spent_by = std::nullopt,
                                          .preimage = std::nullopt,
                                          .funded_round = rounds_});
+    note_outgoing(id);
     escrow_msat_ += fund.amount_msat;
     events->push_back(StateEvent{.kind = StateEventKind::outgoing_funded, .tx = tx.id,
                                  .contract_key = id.value, .client = fund.client,
@@ -45,6 +46,7 @@ std::string FederationState::apply_spend_outgoing(const FedTx& tx, const SpendOu
     // The consensus count the timelock is compared with is the LN module's (ln_count()).
     OutgoingSpendRejection r = rec.account.spend(
         ln_count(), OutgoingSpendAttemptV1{.signer = spend.signer, .preimage = spend.preimage});
+    note_outgoing(spend.contract);
     if (r != OutgoingSpendRejection::none) {
         return std::string(to_string(r));
     }
@@ -71,6 +73,7 @@ std::string FederationState::apply_cancel(const FedTx& tx, const CancelOutgoingT
         return "unknown contract";
     }
     CancelRejection r = it->second.account.cancel(cancel.signature);
+    note_outgoing(cancel.contract);
     if (r != CancelRejection::none) {
         return std::string(to_string(r));
     }
@@ -86,6 +89,7 @@ std::string FederationState::apply_offer(const FedTx& tx, const OfferIncomingTx&
         return std::string(to_string(r));
     }
     offered_.insert(offer.offer.hash);
+    offered_words_.put(offer.offer.hash, {hash_key(offer.offer.hash)});
     events->push_back(StateEvent{.kind = StateEventKind::incoming_offered, .tx = tx.id,
                                  .contract_key = hash_key(offer.offer.hash),
                                  .amount_msat = offer.offer.amount_msat});
@@ -111,6 +115,7 @@ std::string FederationState::apply_fund_incoming(const FedTx& tx, const FundInco
                                                            .funder = fund.gateway_client,
                                                            .paid_to = std::nullopt,
                                                            .refunded = false});
+    note_incoming(fund.hash);
     if (inserted && it->second.contract.state() == DecryptedPreimage::pending) {
         pending_.insert(fund.hash);
     }
@@ -129,6 +134,7 @@ std::string FederationState::apply_spend_incoming(const FedTx& tx, const SpendIn
     }
     IncomingRecord& rec = it->second;
     IncomingSpendRejection r = rec.contract.spend(spend.signer);
+    note_incoming(spend.hash);
     if (r != IncomingSpendRejection::none) {
         return std::string(to_string(r));
     }
@@ -154,6 +160,7 @@ void FederationState::apply_share(PeerId peer, const ShareItem& share,
     IncomingContractV1& contract = it->second.contract;
     const bool was_pending = contract.state() == DecryptedPreimage::pending;
     contract.add_decryption_share(peer, share.valid);
+    note_incoming(share.hash);
     if (was_pending && contract.state() != DecryptedPreimage::pending) {
         pending_.erase(share.hash);
         events->push_back(StateEvent{.kind = StateEventKind::incoming_decrypted,

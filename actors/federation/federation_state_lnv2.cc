@@ -34,6 +34,7 @@ std::string FederationState::apply_fund_outgoing_v2(const FedTx& tx, const FundO
         return std::string(to_string(r));
     }
     outgoing_v2_.emplace(id, OutgoingV2Record{.contract = fund.contract});
+    note_outgoing_v2(id);
     escrow_msat_ += amount;
     events->push_back(StateEvent{.kind = StateEventKind::outgoing_funded, .tx = tx.id,
                                  .contract_key = id.value, .client = fund.client,
@@ -61,6 +62,7 @@ std::string FederationState::apply_spend_outgoing_v2(const FedTx& tx,
         return "wrong key";
     }
     rec.spent_by = spend.witness.kind;
+    note_outgoing_v2(spend.contract);
     const bool claim = spend.witness.kind == OutgoingWitnessKind::claim;
     if (claim) {
         rec.preimage = spend.witness.preimage;
@@ -100,6 +102,7 @@ std::string FederationState::apply_fund_incoming_v2(const FedTx& tx, const FundI
     incoming_v2_.emplace(hash, IncomingV2Record{.contract = fund.contract,
                                                 .decrypts = fund.decrypts,
                                                 .funder = fund.gateway_client});
+    note_incoming_v2(hash);
     escrow_msat_ += amount;
     events->push_back(StateEvent{.kind = StateEventKind::incoming_funded, .tx = tx.id,
                                  .contract_key = hash_key(hash), .client = fund.gateway_client,
@@ -122,6 +125,7 @@ std::string FederationState::apply_spend_incoming_v2(const FedTx& tx,
         return "wrong key";
     }
     rec.spent = true;
+    note_incoming_v2(spend.hash);
     const uint64_t amount = rec.contract.amount_msat;
     SIM_ASSERT(escrow_msat_ >= amount);
     escrow_msat_ -= amount;

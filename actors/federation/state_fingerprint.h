@@ -8,16 +8,21 @@
 // fold gives bit for bit the value of hashing item by item.
 //
 // The state keeps its words between rounds (most rounds order votes only, which change a few
-// header words), so a fingerprint walks no map. Folding is a serial chain of multiplies, one
+// header words), so a fingerprint walks no map: the contract books, which grow with every
+// payment, keep theirs entry by entry as they change (BookWords). Folding is a serial chain of multiplies, one
 // per word; the guardians of a federation hold equal states after each round, so
 // fold_memoised() remembers the last few word sequences it folded and, for an equal sequence
 // (compared word for word), returns the remembered value instead of folding again.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "actors/chain/transaction.h"
 
@@ -33,6 +38,33 @@ uint64_t outpoint_word(const chain::OutPoint& op);
 
 // sim::fingerprint_mix folded over `words`, starting from h.
 uint64_t fold(uint64_t h, std::span<const uint64_t> words);
+
+// The words of one ordered book (a std::map or std::set keyed by Key, W words per entry), kept
+// in the book's key order as entries are added or changed, so a fingerprint reads the book as
+// one span instead of walking the tree. The owner calls put() after every change to an entry;
+// FederationState::fingerprint_reference() walks the book itself, and the federation tests
+// compare the two after every round.
+template <class Key, size_t W>
+class BookWords {
+public:
+    // Sets the words of `key`'s entry, adding the entry in key order if it is new.
+    void put(const Key& key, const std::array<uint64_t, W>& words) {
+        auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+        const auto at = static_cast<std::ptrdiff_t>(W) * (it - keys_.begin());
+        if (it == keys_.end() || key < *it) {
+            keys_.insert(it, key);
+            words_.insert(words_.begin() + at, words.begin(), words.end());
+            return;
+        }
+        std::copy(words.begin(), words.end(), words_.begin() + at);
+    }
+    std::span<const uint64_t> words() const { return words_; }
+    size_t size() const { return keys_.size(); }
+
+private:
+    std::vector<Key> keys_;       // sorted by Key's operator<, the order of std::map<Key, ...>
+    std::vector<uint64_t> words_; // entry i's words at [W * i, W * i + W)
+};
 
 // fold(k_seed, the pieces concatenated); the same value, from a per-thread memo of the last
 // few sequences when an equal one was folded recently.
