@@ -143,3 +143,27 @@ TEST_CASE("FederationState fingerprint follows votes, transactions, rejections a
         }
     }
 }
+
+TEST_CASE("BookWords keeps an ordered book's words in key order, an entry per key",
+          "[federation][fingerprint]") {
+    fp::BookWords<PaymentHash, 2> book;
+    auto hash = [](uint8_t first, uint8_t last) {
+        PaymentHash h{};
+        h[0] = first;
+        h[31] = last;
+        return h;
+    };
+    // Added out of order: the words follow the keys' order (std::map's), not the calls'.
+    book.put(hash(5, 0), {50, 51});
+    book.put(hash(1, 9), {10, 11});
+    book.put(hash(5, 1), {52, 53});
+    book.put(hash(3, 0), {30, 31});
+    CHECK(book.size() == 4);
+    std::vector<uint64_t> words(book.words().begin(), book.words().end());
+    CHECK(words == std::vector<uint64_t>{10, 11, 30, 31, 50, 51, 52, 53});
+    // A changed entry is overwritten in place.
+    book.put(hash(3, 0), {32, 33});
+    CHECK(book.size() == 4);
+    words.assign(book.words().begin(), book.words().end());
+    CHECK(words == std::vector<uint64_t>{10, 11, 32, 33, 50, 51, 52, 53});
+}
