@@ -2,6 +2,7 @@
 #include "actors/lightning/graph.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "sim/assert.h"
 
@@ -10,16 +11,30 @@ namespace actors::lightning {
 InEdge in_edge(const ChannelInfo& c, NodeIndex to) {
     const NodeIndex from = c.other(to);
     const ChannelPolicy& p = c.policy_from(from);
-    const uint32_t base = p.fee_base_msat < InEdge::k_wide_fee
-                              ? static_cast<uint32_t>(p.fee_base_msat)
-                              : InEdge::k_wide_fee;
-    InEdge e{from, p.cltv_expiry_delta, p.fee_ppm, base, p.htlc_minimum_msat,
-             std::min(p.htlc_maximum_msat, c.capacity_msat)};
-    if (p.disabled) {
-        e.min_msat = 1;
-        e.max_msat = 0;
+    const InRange r = in_range(c, to);
+    const bool wide = p.fee_base_msat >= InEdge::k_wide || p.cltv_expiry_delta > UINT16_MAX;
+    InEdge e;
+    e.from = from;
+    e.fee_base_msat = wide ? InEdge::k_wide : static_cast<uint32_t>(p.fee_base_msat);
+    e.fee_ppm = p.fee_ppm;
+    e.cltv_expiry_delta = static_cast<uint16_t>(wide ? 0 : p.cltv_expiry_delta);
+    if (r.min_msat > r.max_msat) {
+        e.min_width = UINT8_MAX;
+        e.max_width = 0;
+    } else {
+        e.min_width = static_cast<uint8_t>(std::bit_width(r.min_msat));
+        e.max_width = static_cast<uint8_t>(
+            r.max_msat == UINT64_MAX ? 64 : std::bit_width(r.max_msat + 1) - 1);
     }
     return e;
+}
+
+InRange in_range(const ChannelInfo& c, NodeIndex to) {
+    const ChannelPolicy& p = c.policy_from(c.other(to));
+    if (p.disabled) {
+        return InRange{1, 0};
+    }
+    return InRange{p.htlc_minimum_msat, std::min(p.htlc_maximum_msat, c.capacity_msat)};
 }
 
 Graph::Graph(const Graph& other)
@@ -30,11 +45,13 @@ Graph::Graph(const Graph& other)
 void Graph::rebuild_adjacency() {
     adjacency_info_.assign(adjacency_.size(), {});
     in_edges_.assign(adjacency_.size(), {});
+    in_ranges_.assign(adjacency_.size(), {});
     for (size_t n = 0; n < adjacency_.size(); ++n) {
         for (ShortChannelId scid : adjacency_[n]) {
             const ChannelInfo& c = channels_.at(scid);
             adjacency_info_[n].push_back(&c);
             in_edges_[n].push_back(in_edge(c, static_cast<NodeIndex>(n)));
+            in_ranges_[n].push_back(in_range(c, static_cast<NodeIndex>(n)));
         }
     }
 }
@@ -53,6 +70,7 @@ NodeIndex Graph::add_node(std::string alias) {
     adjacency_.emplace_back();
     adjacency_info_.emplace_back();
     in_edges_.emplace_back();
+    in_ranges_.emplace_back();
     return static_cast<NodeIndex>(aliases_.size() - 1);
 }
 
@@ -84,6 +102,7 @@ Result<ShortChannelId> Graph::add_channel(const ChannelInfo& c) {
         auto at = std::lower_bound(adj.begin(), adj.end(), c.scid);
         adjacency_info_[n].insert(adjacency_info_[n].begin() + (at - adj.begin()), info);
         in_edges_[n].insert(in_edges_[n].begin() + (at - adj.begin()), in_edge(*info, n));
+        in_ranges_[n].insert(in_ranges_[n].begin() + (at - adj.begin()), in_range(*info, n));
         adj.insert(at, c.scid);
     }
     return Result<ShortChannelId>::success(c.scid);
@@ -99,6 +118,7 @@ bool Graph::remove_channel(ShortChannelId scid) {
         auto at = std::lower_bound(adj.begin(), adj.end(), scid);
         adjacency_info_[n].erase(adjacency_info_[n].begin() + (at - adj.begin()));
         in_edges_[n].erase(in_edges_[n].begin() + (at - adj.begin()));
+        in_ranges_[n].erase(in_ranges_[n].begin() + (at - adj.begin()));
         adj.erase(at);
     }
     channels_.erase(it);
@@ -114,8 +134,10 @@ bool Graph::update_policy(ShortChannelId scid, NodeIndex from, const ChannelPoli
     // The copy sits in the other end's list of edges in.
     const NodeIndex to = it->second.other(from);
     const auto& adj = adjacency_[to];
-    in_edges_[to][static_cast<size_t>(std::lower_bound(adj.begin(), adj.end(), scid) -
-                                      adj.begin())] = in_edge(it->second, to);
+    const auto at =
+        static_cast<size_t>(std::lower_bound(adj.begin(), adj.end(), scid) - adj.begin());
+    in_edges_[to][at] = in_edge(it->second, to);
+    in_ranges_[to][at] = in_range(it->second, to);
     return true;
 }
 
@@ -137,6 +159,11 @@ std::span<const ChannelInfo* const> Graph::channel_infos_of(NodeIndex n) const {
 std::span<const InEdge> Graph::in_edges_of(NodeIndex n) const {
     SIM_ASSERT(n < in_edges_.size());
     return in_edges_[n];
+}
+
+std::span<const InRange> Graph::in_ranges_of(NodeIndex n) const {
+    SIM_ASSERT(n < in_ranges_.size());
+    return in_ranges_[n];
 }
 
 // --- GraphView -----------------------------------------------------------------------------
@@ -196,6 +223,17 @@ std::span<const InEdge> GraphView::in_edges_of(NodeIndex n) const {
         merged_in_.push_back(in_edge(*channel(scid), n));
     }
     return merged_in_;
+}
+
+std::span<const InRange> GraphView::in_ranges_of(NodeIndex n) const {
+    if (own_by_node_.count(n) == 0) {
+        return shared_->graph.in_ranges_of(n);
+    }
+    merged_ranges_.clear();
+    for (ShortChannelId scid : channels_of(n)) {
+        merged_ranges_.push_back(in_range(*channel(scid), n));
+    }
+    return merged_ranges_;
 }
 
 std::optional<ChannelInfo> GraphView::entry(ShortChannelId scid) const {

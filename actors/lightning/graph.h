@@ -50,21 +50,40 @@ struct ChannelInfo {
 };
 
 // One direction of a channel as a route search reads it: HTLCs from `from` into the node whose
-// list holds this, with what the search's inner loop needs from `from`'s policy and the
-// capacity copied in, so a search over a node's channels reads one small contiguous array
-// instead of one map entry per channel. [min_msat, max_msat] are the amounts the direction takes
-// when the sender knows nothing more: htlc_minimum to the lesser of htlc_maximum and the
-// capacity, and empty when the direction is disabled. The channel entry itself is at the same
-// position of channel_infos_of.
+// list holds this, with what the search's inner loop needs from `from`'s policy, so a search over
+// a node's channels reads one small contiguous array instead of one map entry per channel (16
+// bytes a record: the lists of the nodes a search settles then mostly stay in cache). The channel
+// entry itself is at the same position of channel_infos_of, the exact amount range at the same
+// position of in_ranges_of.
 struct InEdge {
-    // A base fee above 32 bits is stored as k_wide_fee: the search then reads the channel entry.
-    static constexpr uint32_t k_wide_fee = UINT32_MAX;
+    // A base fee above 32 bits or a CLTV delta above 16 bits (BOLT 7's field is 16 bits) makes
+    // fee_base_msat k_wide: the search then reads the channel entry.
+    static constexpr uint32_t k_wide = UINT32_MAX;
     NodeIndex from = k_no_node;
-    uint32_t cltv_expiry_delta = 0;
-    uint32_t fee_ppm = 0;
     uint32_t fee_base_msat = 0;
+    uint32_t fee_ppm = 0;
+    uint16_t cltv_expiry_delta = 0;
+    // The amount range by magnitude: min_msat < 2^min_width and 2^max_width - 1 <= max_msat
+    // (min_width 255 when the range is empty). An amount of bit width w (2^(w-1) <= amount <
+    // 2^w) is then surely in range when min_width < w <= max_width; otherwise ask in_ranges_of.
+    uint8_t min_width = 0;
+    uint8_t max_width = 0;
+
+    bool surely_carries(unsigned amount_width) const {
+        return min_width < amount_width && amount_width <= max_width;
+    }
+    bool operator==(const InEdge&) const = default;
+};
+
+// The amounts a direction takes when the sender knows nothing more: htlc_minimum to the lesser
+// of htlc_maximum and the capacity; empty (1, 0) when the direction is disabled.
+struct InRange {
     uint64_t min_msat = 1;
     uint64_t max_msat = 0;
+    bool carries(uint64_t amount_msat) const {
+        return min_msat <= amount_msat && amount_msat <= max_msat;
+    }
+    bool operator==(const InRange&) const = default;
 };
 
 class Graph {
@@ -94,6 +113,8 @@ public:
     std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
     // The same channels as edges into n (from the other end), in the same order.
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
+    // Their amount ranges, in the same order.
+    std::span<const InRange> in_ranges_of(NodeIndex n) const;
     const std::map<ShortChannelId, ChannelInfo>& channels() const { return channels_; }
     size_t channel_count() const { return channels_.size(); }
 
@@ -105,10 +126,12 @@ private:
     std::vector<std::vector<ShortChannelId>> adjacency_;
     std::vector<std::vector<const ChannelInfo*>> adjacency_info_;  // parallel to adjacency_
     std::vector<std::vector<InEdge>> in_edges_;                   // parallel to adjacency_
+    std::vector<std::vector<InRange>> in_ranges_;                 // parallel to adjacency_
 };
 
-// The edge into `to` over channel c (from its other end), copied from c's entry.
+// The edge into `to` over channel c (from its other end), copied from c's entry, and its range.
 InEdge in_edge(const ChannelInfo& c, NodeIndex to);
+InRange in_range(const ChannelInfo& c, NodeIndex to);
 
 // The public graph (every public gossip item applied in the order it was sent) and, per
 // channel, the nodes whose view of it differs from the public one.
@@ -137,6 +160,8 @@ public:
     // Those channels as edges into n, in the same order; valid under the same terms (its own
     // scratch too, so it may be held together with a channel_infos_of span).
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
+    // Their amount ranges, in the same order; the same terms (and its own scratch).
+    std::span<const InRange> in_ranges_of(NodeIndex n) const;
 
     // Graph's operations on this view only (the shared graph is never changed through a view):
     // a duplicate or invalid announcement is ignored, an update of an unknown channel or from
@@ -169,6 +194,7 @@ private:
     mutable std::vector<ShortChannelId> merged_;                // channels_of scratch
     mutable std::vector<const ChannelInfo*> merged_infos_;      // channel_infos_of scratch
     mutable std::vector<InEdge> merged_in_;                      // in_edges_of scratch
+    mutable std::vector<InRange> merged_ranges_;                 // in_ranges_of scratch
 };
 
 // Inclusive bounds on the amount a channel direction can carry right now.

@@ -136,7 +136,8 @@ private:
         }
         SIM_ASSERT(pool_used_ < k_none);
         const auto i = static_cast<uint32_t>(pool_used_++);
-        pool_[i] = Entry{k, k_none};
+        pool_[i].key = k;  // field by field: a temporary's copy stalled on store forwarding
+        pool_[i].next = k_none;
         if (last_[bucket] == k_none) {
             first_[bucket] = i;
         } else {

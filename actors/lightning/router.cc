@@ -2,6 +2,7 @@
 #include "actors/lightning/router.h"
 
 #include <algorithm>
+#include <bit>
 #include <span>
 #include <tuple>
 
@@ -243,10 +244,11 @@ public:
 private:
     void relax_into(NodeIndex v, const Label& lv) {
         const std::span<const InEdge> ins = s_.graph.in_edges_of(v);
+        Into into{v, lv, static_cast<unsigned>(std::bit_width(lv.amount_msat)), {}};
         std::span<const ChannelInfo* const> infos;  // fetched for the first general edge
         for (uint32_t i = 0; i < ins.size(); ++i) {
             const InEdge& in = ins[i];
-            if (relax_plain(lv, in, EdgeLink{v, i})) {
+            if (relax_plain(into, in, i)) {
                 continue;
             }
             if (infos.empty()) {
@@ -268,14 +270,36 @@ private:
         }
     }
 
+    // The settled node whose edges in are being relaxed.
+    struct Into {
+        NodeIndex v = k_no_node;
+        Label lv;
+        unsigned amount_width = 0;           // std::bit_width(lv.amount_msat)
+        std::span<const InRange> ranges;     // fetched when a record's magnitudes cannot tell
+    };
+
+    // Whether edge i into v takes lv's amount (edge_usable's answer for an unmarked sender).
+    bool carries(Into& into, const InEdge& in, uint32_t i) {
+        if (in.surely_carries(into.amount_width)) {
+            return true;
+        }
+        if (into.ranges.empty()) {
+            into.ranges = s_.graph.in_ranges_of(into.v);
+        }
+        return into.ranges[i].carries(into.lv.amount_msat);
+    }
+
     // relax for the common edge, from its copied fields: from a node that is not marked (so
     // neither the sender nor the payee, and the knowledge says nothing about it), with a base
-    // fee stored in 32 bits and arithmetic that fits 64 bits. Returns false, having decided
-    // nothing, for any other edge.
-    bool relax_plain(const Label& lv, const InEdge& in, EdgeLink link) {
+    // fee in 32 bits, a CLTV delta in 16 and arithmetic that fits 64 bits. Returns false, having
+    // decided nothing, for any other edge. The amount range is asked only where its answer
+    // changes something (a cut or a better label): a settled sender or a label no better than
+    // u's has the same outcome either way.
+    bool relax_plain(Into& into, const InEdge& in, uint32_t i) {
+        const Label& lv = into.lv;
         const NodeIndex u = in.from;
         const uint8_t flags = w_.flags[u];
-        if ((flags & Workspace::k_marked) != 0 || in.fee_base_msat == InEdge::k_wide_fee) {
+        if ((flags & Workspace::k_marked) != 0 || in.fee_base_msat == InEdge::k_wide) {
             return false;
         }
         uint64_t product = 0;
@@ -287,22 +311,26 @@ private:
             __builtin_add_overflow(lv.amount_msat, fee, &amount)) {
             return false;
         }
-        if ((flags & Workspace::k_settled) != 0 || lv.amount_msat < in.min_msat ||
-            lv.amount_msat > in.max_msat) {
-            return true;  // settled, or edge_usable's answer for an unmarked sender
+        if ((flags & Workspace::k_settled) != 0) {
+            return true;
         }
         const uint32_t cltv = lv.cltv + in.cltv_expiry_delta;
         const bool over_fee = amount - req_.amount_msat > limits_.max_fee_msat;
         const bool over_cltv = cltv > limits_.cltv_budget;
         if (over_fee || over_cltv) [[unlikely]] {
-            cut(over_fee, over_cltv);
+            if (carries(into, in, i)) {
+                cut(over_fee, over_cltv);
+            }
             return true;
         }
         const Key ku{amount, (uint64_t{cltv} << 32) | (lv.hops + 1), u};
         if ((flags & Workspace::k_reached) != 0 && !(ku < w_.key(u))) {
             return true;
         }
-        w_.set(u, Label{amount, cltv, lv.hops + 1, link});
+        if (!carries(into, in, i)) {
+            return true;
+        }
+        w_.set(u, Label{amount, cltv, lv.hops + 1, EdgeLink{into.v, i}});
         w_.queue.push(ku);
         return true;
     }

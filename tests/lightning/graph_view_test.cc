@@ -1,9 +1,12 @@
 // GraphView against the per-node Graph copies it replaces: under random public gossip (some
 // views receiving an item at once, others later), private channels, local channel_updates and
-// late-joining views, every view must read exactly like its own full copy; and the faucet's
-// coinbase count follows regtest's subsidy schedule.
+// late-joining views, every view must read exactly like its own full copy (the route search's
+// compact edge records included, whose magnitude test never admits an amount the exact range
+// refuses); and the faucet's coinbase count follows regtest's subsidy schedule.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <map>
 #include <memory>
 #include <optional>
@@ -72,10 +75,59 @@ void require_same(const GraphView& view, const Graph& copy, uint64_t scids) {
         for (size_t i = 0; i < got.size(); ++i) {
             CHECK(infos[i] == view.channel(got[i]));
         }
+        // The search's compact records read the same through the view as in the copy.
+        std::span<const InEdge> ins = view.in_edges_of(n);
+        REQUIRE(ins.size() == got.size());
+        CHECK(std::equal(ins.begin(), ins.end(), copy.in_edges_of(n).begin()));
+        std::span<const InRange> ranges = view.in_ranges_of(n);
+        REQUIRE(ranges.size() == got.size());
+        CHECK(std::equal(ranges.begin(), ranges.end(), copy.in_ranges_of(n).begin()));
     }
 }
 
 }  // namespace
+
+TEST_CASE("a search record's magnitudes never claim an amount its range refuses",
+          "[graph][router]") {
+    const uint64_t big = UINT64_MAX;
+    const std::vector<uint64_t> bounds = {0, 1, 2, 3, 999, 1000, 1023, 1024, 1025,
+                                          (1ULL << 32) - 1, 1ULL << 32, big - 1, big};
+    for (uint64_t min : bounds) {
+        for (uint64_t max : bounds) {
+            for (bool disabled : {false, true}) {
+                ChannelInfo c;
+                c.scid = ShortChannelId::from_parts(1, 1, 0);
+                c.node1 = 0;
+                c.node2 = 1;
+                c.capacity_msat = big;
+                c.policy_1to2.htlc_minimum_msat = min;
+                c.policy_1to2.htlc_maximum_msat = max;
+                c.policy_1to2.disabled = disabled;
+                const InEdge e = in_edge(c, 1);
+                const InRange r = in_range(c, 1);
+                CHECK(r.carries(1000) == (!disabled && min <= 1000 && 1000 <= max));
+                for (uint64_t a : bounds) {
+                    if (a == 0) {
+                        continue;  // a search never routes 0 msat
+                    }
+                    if (e.surely_carries(static_cast<unsigned>(std::bit_width(a)))) {
+                        CHECK(r.carries(a));
+                    }
+                }
+            }
+        }
+    }
+    // The usual case is decided from the record: 1 sat minimum, capacity well above the amount.
+    ChannelInfo c;
+    c.scid = ShortChannelId::from_parts(1, 1, 0);
+    c.node1 = 0;
+    c.node2 = 1;
+    c.capacity_msat = 5000000000;
+    c.policy_2to1.htlc_minimum_msat = 1000;
+    CHECK(in_edge(c, 0).surely_carries(std::bit_width(uint64_t{1500000})));
+    CHECK_FALSE(in_edge(c, 0).surely_carries(std::bit_width(uint64_t{1000})));
+    CHECK(in_edge(c, 0).from == 1);
+}
 
 TEST_CASE("a graph view reads exactly like its own graph copy under any gossip order",
           "[lightning][graph]") {
