@@ -7,7 +7,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <vector>
 
@@ -48,7 +48,9 @@ public:
 
 private:
     std::shared_ptr<const Block> genesis_;
-    std::map<BlockHash, std::shared_ptr<const Block>> blocks_;
+    // Looked up by hash, never iterated: hashed rather than ordered (one lookup per block a
+    // node learns of, many thousands at scale).
+    std::unordered_map<BlockHash, std::shared_ptr<const Block>, Hash256Hasher> blocks_;
     uint64_t serial_ = 0;
 };
 

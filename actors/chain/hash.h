@@ -7,7 +7,9 @@
 
 #include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,17 @@ struct Hash256 {
     // The first 8 bytes as an integer, for trace fingerprints.
     uint64_t prefix64() const;
     auto operator<=>(const Hash256&) const = default;
+};
+
+// The key hash of unordered containers of digests: their first 8 bytes, which digest() spreads
+// uniformly. Only for containers that are never iterated (their order is not deterministic
+// across standard libraries); lookups by value are.
+struct Hash256Hasher {
+    size_t operator()(const Hash256& h) const noexcept {
+        uint64_t v = 0;
+        std::memcpy(&v, h.bytes.data(), sizeof v);
+        return static_cast<size_t>(v);
+    }
 };
 
 // Digest of arbitrary bytes. Four independently seeded 64-bit lanes, each an FNV-1a pass

@@ -49,6 +49,13 @@ struct OutPoint {
     auto operator<=>(const OutPoint&) const = default;
 };
 
+// Key hash of never-iterated unordered containers of outpoints (see Hash256Hasher).
+struct OutPointHasher {
+    size_t operator()(const OutPoint& op) const noexcept {
+        return Hash256Hasher{}(op.txid) ^ (static_cast<size_t>(op.vout) * 0x9E3779B97F4A7C15ULL);
+    }
+};
+
 // --- Spending conditions (the "scripts") -------------------------------------------------
 
 // Spendable by one key holder.
