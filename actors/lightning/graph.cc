@@ -44,16 +44,30 @@ Graph::Graph(const Graph& other)
 
 void Graph::rebuild_adjacency() {
     adjacency_info_.assign(adjacency_.size(), {});
-    in_edges_.assign(adjacency_.size(), {});
-    in_ranges_.assign(adjacency_.size(), {});
     for (size_t n = 0; n < adjacency_.size(); ++n) {
         for (ShortChannelId scid : adjacency_[n]) {
-            const ChannelInfo& c = channels_.at(scid);
-            adjacency_info_[n].push_back(&c);
-            in_edges_[n].push_back(in_edge(c, static_cast<NodeIndex>(n)));
-            in_ranges_[n].push_back(in_range(c, static_cast<NodeIndex>(n)));
+            adjacency_info_[n].push_back(&channels_.at(scid));
         }
     }
+    flat_stale_ = true;
+}
+
+void Graph::refresh_flat() const {
+    if (!flat_stale_) {
+        return;
+    }
+    flat_begin_.assign(1, 0);
+    flat_edges_.clear();
+    flat_ranges_.clear();
+    for (size_t n = 0; n < adjacency_info_.size(); ++n) {
+        for (const ChannelInfo* c : adjacency_info_[n]) {
+            flat_edges_.push_back(in_edge(*c, static_cast<NodeIndex>(n)));
+            flat_ranges_.push_back(in_range(*c, static_cast<NodeIndex>(n)));
+        }
+        SIM_ASSERT(flat_edges_.size() < UINT32_MAX);
+        flat_begin_.push_back(static_cast<uint32_t>(flat_edges_.size()));
+    }
+    flat_stale_ = false;
 }
 
 Graph& Graph::operator=(const Graph& other) {
@@ -69,8 +83,7 @@ NodeIndex Graph::add_node(std::string alias) {
     aliases_.push_back(std::move(alias));
     adjacency_.emplace_back();
     adjacency_info_.emplace_back();
-    in_edges_.emplace_back();
-    in_ranges_.emplace_back();
+    flat_stale_ = true;
     return static_cast<NodeIndex>(aliases_.size() - 1);
 }
 
@@ -101,10 +114,9 @@ Result<ShortChannelId> Graph::add_channel(const ChannelInfo& c) {
         auto& adj = adjacency_[n];
         auto at = std::lower_bound(adj.begin(), adj.end(), c.scid);
         adjacency_info_[n].insert(adjacency_info_[n].begin() + (at - adj.begin()), info);
-        in_edges_[n].insert(in_edges_[n].begin() + (at - adj.begin()), in_edge(*info, n));
-        in_ranges_[n].insert(in_ranges_[n].begin() + (at - adj.begin()), in_range(*info, n));
         adj.insert(at, c.scid);
     }
+    flat_stale_ = true;
     return Result<ShortChannelId>::success(c.scid);
 }
 
@@ -117,11 +129,10 @@ bool Graph::remove_channel(ShortChannelId scid) {
         auto& adj = adjacency_[n];
         auto at = std::lower_bound(adj.begin(), adj.end(), scid);
         adjacency_info_[n].erase(adjacency_info_[n].begin() + (at - adj.begin()));
-        in_edges_[n].erase(in_edges_[n].begin() + (at - adj.begin()));
-        in_ranges_[n].erase(in_ranges_[n].begin() + (at - adj.begin()));
         adj.erase(at);
     }
     channels_.erase(it);
+    flat_stale_ = true;
     return true;
 }
 
@@ -136,8 +147,10 @@ bool Graph::update_policy(ShortChannelId scid, NodeIndex from, const ChannelPoli
     const auto& adj = adjacency_[to];
     const auto at =
         static_cast<size_t>(std::lower_bound(adj.begin(), adj.end(), scid) - adj.begin());
-    in_edges_[to][at] = in_edge(it->second, to);
-    in_ranges_[to][at] = in_range(it->second, to);
+    if (!flat_stale_) {
+        flat_edges_[flat_begin_[to] + at] = in_edge(it->second, to);
+        flat_ranges_[flat_begin_[to] + at] = in_range(it->second, to);
+    }
     return true;
 }
 
@@ -157,13 +170,15 @@ std::span<const ChannelInfo* const> Graph::channel_infos_of(NodeIndex n) const {
 }
 
 std::span<const InEdge> Graph::in_edges_of(NodeIndex n) const {
-    SIM_ASSERT(n < in_edges_.size());
-    return in_edges_[n];
+    SIM_ASSERT(n < node_count());
+    refresh_flat();
+    return {flat_edges_.data() + flat_begin_[n], flat_edges_.data() + flat_begin_[n + 1]};
 }
 
 std::span<const InRange> Graph::in_ranges_of(NodeIndex n) const {
-    SIM_ASSERT(n < in_ranges_.size());
-    return in_ranges_[n];
+    SIM_ASSERT(n < node_count());
+    refresh_flat();
+    return {flat_ranges_.data() + flat_begin_[n], flat_ranges_.data() + flat_begin_[n + 1]};
 }
 
 // --- GraphView -----------------------------------------------------------------------------

@@ -115,6 +115,12 @@ public:
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
     // Their amount ranges, in the same order.
     std::span<const InRange> in_ranges_of(NodeIndex n) const;
+    // A hint that a search is about to read in_edges_of(n): starts loading its first records.
+    void prefetch_in_edges(NodeIndex n) const {
+        if (!flat_stale_ && n < node_count()) {
+            __builtin_prefetch(flat_edges_.data() + flat_begin_[n]);
+        }
+    }
     const std::map<ShortChannelId, ChannelInfo>& channels() const { return channels_; }
     size_t channel_count() const { return channels_.size(); }
 
@@ -125,8 +131,16 @@ private:
     std::map<ShortChannelId, ChannelInfo> channels_;
     std::vector<std::vector<ShortChannelId>> adjacency_;
     std::vector<std::vector<const ChannelInfo*>> adjacency_info_;  // parallel to adjacency_
-    std::vector<std::vector<InEdge>> in_edges_;                   // parallel to adjacency_
-    std::vector<std::vector<InRange>> in_ranges_;                 // parallel to adjacency_
+    // The search's records of every node, one flat array in node order (node n's are
+    // [flat_begin_[n], flat_begin_[n + 1])), so a search walks one compact array instead of a
+    // separate allocation per node. Rebuilt on the first read after a node or channel was added
+    // or removed (a run adds its channels while it sets up and then rarely changes them); a
+    // policy update patches it in place.
+    void refresh_flat() const;
+    mutable std::vector<uint32_t> flat_begin_;
+    mutable std::vector<InEdge> flat_edges_;
+    mutable std::vector<InRange> flat_ranges_;
+    mutable bool flat_stale_ = true;
 };
 
 // The edge into `to` over channel c (from its other end), copied from c's entry, and its range.
@@ -162,6 +176,8 @@ public:
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
     // Their amount ranges, in the same order; the same terms (and its own scratch).
     std::span<const InRange> in_ranges_of(NodeIndex n) const;
+    // Graph::prefetch_in_edges of the shared graph (a hint: right for most nodes).
+    void prefetch_in_edges(NodeIndex n) const { shared_->graph.prefetch_in_edges(n); }
 
     // Graph's operations on this view only (the shared graph is never changed through a view):
     // a duplicate or invalid announcement is ignored, an update of an unknown channel or from

@@ -82,6 +82,9 @@ public:
         }
     }
 
+    // The key the next pop() returns if nothing cheaper is pushed first (null: call refill).
+    const RouteKey* peek() const { return heap_.empty() ? nullptr : &heap_.front(); }
+
     // The least key (the heap must not be empty).
     RouteKey pop() {
         std::pop_heap(heap_.begin(), heap_.end(), Later{});

@@ -227,6 +227,11 @@ public:
             if (lv.hops + 1 > req_.max_hops) {
                 continue;
             }
+            // The next node to settle is most likely the queue's next key: start loading its
+            // records while v's are relaxed (a settled node's list is usually not in cache).
+            if (const Key* next = w_.queue.peek()) {
+                s_.graph.prefetch_in_edges(static_cast<NodeIndex>(next->node));
+            }
             relax_into(v, lv);
         }
         if (!best_) {
