@@ -33,12 +33,12 @@ Channel<Envelope>& Network::inbox(NodeId id) {
 }
 
 Network::Link& Network::link(NodeId from, NodeId to) {
-    auto key = std::make_pair(from.value, to.value);
+    const uint64_t key = (static_cast<uint64_t>(from.value) << 32) | to.value;
     auto it = links_.find(key);
     if (it == links_.end()) {
         Link l;
         l.config = default_link_;
-        l.rng = rng_.fork("link", (static_cast<uint64_t>(from.value) << 32) | to.value);
+        l.rng = rng_.fork("link", key);
         it = links_.emplace(key, std::move(l)).first;
     }
     return it->second;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -131,7 +132,7 @@ private:
     };
     struct InFlight {
         Envelope env;
-        Link* link = nullptr;  // links_ is a node-based map: the address is stable
+        Link* link = nullptr;  // links_ is node-based: the address is stable
         bool live = false;
         uint32_t next_free = UINT32_MAX;
     };
@@ -151,7 +152,10 @@ private:
     std::vector<Node> nodes_;
     // First node of each name, for find_node (a 10,000-node world looked names up linearly).
     std::map<std::string, NodeId, std::less<>> by_name_;
-    std::map<std::pair<uint32_t, uint32_t>, Link> links_;
+    // Directed links by (from << 32 | to), created on first use. Hashed (a 10,000-node world
+    // has ~100,000 links and looks one up per message); never iterated, so its order cannot
+    // leak into a run, and its entries keep their addresses (InFlight points at them).
+    std::unordered_map<uint64_t, Link> links_;
     // Directed pairs currently cut, with how many partitions cut them.
     std::map<std::pair<uint32_t, uint32_t>, uint32_t> cut_;
     std::map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> partitions_;
