@@ -53,9 +53,10 @@ struct RouteKey {
 class RouteQueue {
 public:
     // Empties the queue for a search whose first key has amount `first_amount_msat`. Buckets
-    // start about a hundred-thousandth of the amount wide (the ppm part of a hop's fee is up to a
-    // few thousandths of the amount) and at least 16 msat (base fees are usually tens to
-    // thousands), so a bucket holds a few keys and the heap stays small.
+    // start about a half-millionth of the amount wide (the ppm part of a hop's fee is up to a
+    // few thousandths of the amount) and at least 4 msat (base fees are usually tens to
+    // thousands), so a bucket holds a few keys and the heap stays small; 1,024 of them span the
+    // few thousand msat of fees a search usually covers before it stops.
     void begin(uint64_t first_amount_msat) {
         heap_.clear();
         pool_used_ = 0;
@@ -63,7 +64,7 @@ public:
         last_.fill(k_none);
         rest_.clear();
         base_ = first_amount_msat;
-        shift_ = std::max<unsigned>(k_min_shift, std::bit_width(first_amount_msat >> 17));
+        shift_ = std::max<unsigned>(k_min_shift, std::bit_width(first_amount_msat >> 19));
         next_ = 0;
     }
 
@@ -118,8 +119,8 @@ public:
     }
 
 private:
-    static constexpr size_t k_buckets = 256;
-    static constexpr unsigned k_min_shift = 4;
+    static constexpr size_t k_buckets = 1024;
+    static constexpr unsigned k_min_shift = 2;
     static constexpr uint32_t k_none = UINT32_MAX;
 
     // The heap's order: a type, not a function pointer, so the comparisons inline.
