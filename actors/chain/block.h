@@ -7,8 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/chain/hash.h"

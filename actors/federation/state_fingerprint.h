@@ -9,8 +9,8 @@
 //
 // The state keeps its words between rounds (most rounds order votes only, which change a few
 // header words), so a fingerprint walks no map: the contract books, which grow with every
-// payment, keep theirs entry by entry as they change (BookWords). Folding is a serial chain of multiplies, one
-// per word; the guardians of a federation hold equal states after each round, so
+// payment, keep theirs entry by entry as they change (BookWords). Folding is a serial chain of
+// multiplies, one per word; the guardians of a federation hold equal states after each round, so
 // fold_memoised() remembers the last few word sequences it folded and, for an equal sequence
 // (compared word for word), returns the remembered value instead of folding again.
 #pragma once
