@@ -56,8 +56,9 @@ struct ChannelInfo {
 // entry itself is at the same position of channel_infos_of, the exact amount range at the same
 // position of in_ranges_of.
 struct InEdge {
-    // A base fee above 32 bits or a CLTV delta above 16 bits (BOLT 7's field is 16 bits) makes
-    // fee_base_msat k_wide: the search then reads the channel entry.
+    // A base fee of UINT32_MAX or more (that value is the marker) or a CLTV delta above 16
+    // bits (BOLT 7's field is 16 bits) makes fee_base_msat k_wide: the search then reads the
+    // channel entry.
     static constexpr uint32_t k_wide = UINT32_MAX;
     NodeIndex from = k_no_node;
     uint32_t fee_base_msat = 0;
@@ -74,6 +75,8 @@ struct InEdge {
     }
     bool operator==(const InEdge&) const = default;
 };
+// Four records to a cache line: the layout the search's cost was measured with.
+static_assert(sizeof(InEdge) == 16);
 
 // The amounts a direction takes when the sender knows nothing more: htlc_minimum to the lesser
 // of htlc_maximum and the capacity; empty (1, 0) when the direction is disabled.
@@ -86,6 +89,8 @@ struct InRange {
     bool operator==(const InRange&) const = default;
 };
 
+// Not safe to read from two threads at once: the const reads below may rebuild the search's
+// records (mutable, see refresh_flat). Runs are single-threaded; sweeps use processes.
 class Graph {
 public:
     Graph() = default;
@@ -111,7 +116,9 @@ public:
     const std::vector<ShortChannelId>& channels_of(NodeIndex n) const;
     // The same channels' entries, in the same order (for searches: no lookup per edge).
     std::span<const ChannelInfo* const> channel_infos_of(NodeIndex n) const;
-    // The same channels as edges into n (from the other end), in the same order.
+    // The same channels as edges into n (from the other end), in the same order. The span (and
+    // in_ranges_of's) stays valid until the graph next changes: adding or removing a node or a
+    // channel reallocates every node's records on the next read.
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
     // Their amount ranges, in the same order.
     std::span<const InRange> in_ranges_of(NodeIndex n) const;
