@@ -222,33 +222,23 @@ std::span<const ChannelInfo* const> GraphView::channel_infos_of(NodeIndex n) con
     if (own_by_node_.count(n) == 0) {
         return shared_->graph.channel_infos_of(n);
     }
-    merged_infos_.clear();
-    for (ShortChannelId scid : channels_of(n)) {
-        merged_infos_.push_back(channel(scid));
-    }
-    return merged_infos_;
+    return per_merged_channel(n, &merged_infos_,
+                              [](const ChannelInfo& c) -> const ChannelInfo* { return &c; });
 }
 
 std::span<const InEdge> GraphView::in_edges_of(NodeIndex n) const {
     if (own_by_node_.count(n) == 0) {
         return shared_->graph.in_edges_of(n);
     }
-    merged_in_.clear();
-    for (ShortChannelId scid : channels_of(n)) {
-        merged_in_.push_back(in_edge(*channel(scid), n));
-    }
-    return merged_in_;
+    return per_merged_channel(n, &merged_in_, [n](const ChannelInfo& c) { return in_edge(c, n); });
 }
 
 std::span<const InRange> GraphView::in_ranges_of(NodeIndex n) const {
     if (own_by_node_.count(n) == 0) {
         return shared_->graph.in_ranges_of(n);
     }
-    merged_ranges_.clear();
-    for (ShortChannelId scid : channels_of(n)) {
-        merged_ranges_.push_back(in_range(*channel(scid), n));
-    }
-    return merged_ranges_;
+    return per_merged_channel(n, &merged_ranges_,
+                              [n](const ChannelInfo& c) { return in_range(c, n); });
 }
 
 std::optional<ChannelInfo> GraphView::entry(ShortChannelId scid) const {

@@ -204,6 +204,16 @@ public:
 
 private:
     void touch(NodeIndex n, ShortChannelId scid, bool add);
+    // For a node whose channels this view changed: `of` applied to each of its channels in
+    // channels_of order, collected in the scratch buffer `out`.
+    template <class T, class Of>
+    std::span<const T> per_merged_channel(NodeIndex n, std::vector<T>* out, Of of) const {
+        out->clear();
+        for (ShortChannelId scid : channels_of(n)) {
+            out->push_back(of(*channel(scid)));
+        }
+        return *out;
+    }
 
     SharedGraph* shared_;
     NodeIndex owner_;
