@@ -44,6 +44,20 @@ Network::Link& Network::link(NodeId from, NodeId to) {
     return it->second;
 }
 
+Network::Link& Network::link(NodeId from, NodeId to, LinkCache* cache) {
+    if (cache == nullptr) {
+        return link(from, to);
+    }
+    if (cache->link_ == nullptr) {
+        cache->link_ = &link(from, to);
+        cache->from_ = from;
+        cache->to_ = to;
+    }
+    SIM_ASSERT_MSG(cache->from_ == from && cache->to_ == to,
+                   "a LinkCache serves one (from, to) pair");
+    return *cache->link_;
+}
+
 void Network::set_link(NodeId from, NodeId to, const LinkConfig& config) {
     SIM_ASSERT(config.latency_min <= config.latency_max);
     link(from, to).config = config;
@@ -65,7 +79,7 @@ void Network::set_node_up(NodeId node, bool up) {
 }
 
 bool Network::send_erased(NodeId from, NodeId to, std::string kind,
-                          std::shared_ptr<const void> body, const void* type) {
+                          std::shared_ptr<const void> body, const void* type, LinkCache* cache) {
     SIM_ASSERT(from.valid() && from.value < nodes_.size());
     SIM_ASSERT(to.valid() && to.value < nodes_.size());
     Envelope env{from, to, next_message_id_++, sched_.now(), std::move(kind), std::move(body),
@@ -79,7 +93,7 @@ bool Network::send_erased(NodeId from, NodeId to, std::string kind,
         drop(env.id, "partitioned");
         return false;
     }
-    Link& l = link(from, to);
+    Link& l = link(from, to, cache);
     if (l.in_flight >= l.config.queue_capacity) {
         drop(env.id, "link_queue_full");
         return false;

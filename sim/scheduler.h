@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/actor.h"
@@ -238,7 +239,10 @@ private:
     EventQueue queue_;
     StackPool stacks_;
     std::vector<std::unique_ptr<Actor>> actors_;
-    std::map<std::string, uint32_t, std::less<>> name_counts_;
+    // Spawns so far per actor name (a name's n-th actor forks stream n). Only looked up, never
+    // iterated: hashed, as a run that spawns an actor per payment has 100,000+ names and a tree
+    // of them cost a walk of string comparisons per spawn.
+    std::unordered_map<std::string, uint32_t> name_counts_;
     Actor* current_ = nullptr;
     size_t foreground_alive_ = 0;
     bool had_foreground_ = false;

@@ -37,17 +37,28 @@ BlockTree::BlockTree(int64_t genesis_time) {
 
 std::shared_ptr<const Block> BlockTree::add_child(const Block& parent, int64_t time,
                                                   std::vector<Transaction> txs) {
+    std::vector<Txid> ids;
+    ids.reserve(txs.empty() ? 0 : txs.size() - 1);
+    for (size_t i = 1; i < txs.size(); ++i) {
+        ids.push_back(txs[i].txid());
+    }
+    return add_child(parent, time, std::move(txs), ids);
+}
+
+std::shared_ptr<const Block> BlockTree::add_child(const Block& parent, int64_t time,
+                                                  std::vector<Transaction> txs,
+                                                  std::span<const Txid> known_txids) {
     SIM_ASSERT(find(parent.hash) != nullptr);
     SIM_ASSERT(!txs.empty() && txs[0].is_coinbase());
+    SIM_ASSERT(known_txids.size() == txs.size() - 1);
     auto b = std::make_shared<Block>();
     b->height = parent.height + 1;
     b->prev_hash = parent.hash;
     b->time = time;
     b->txs = std::move(txs);
     b->txids.reserve(b->txs.size());
-    for (const Transaction& tx : b->txs) {
-        b->txids.push_back(tx.txid());
-    }
+    b->txids.push_back(b->txs[0].txid());
+    b->txids.insert(b->txids.end(), known_txids.begin(), known_txids.end());
     b->hash = block_hash_of(*b, serial_++);
     SIM_ASSERT(blocks_.count(b->hash) == 0);
     blocks_.emplace(b->hash, b);

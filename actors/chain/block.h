@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +42,13 @@ public:
     // re-mining the same transactions at the same time) still get different hashes.
     std::shared_ptr<const Block> add_child(const Block& parent, int64_t time,
                                            std::vector<Transaction> txs);
+    // The same, given the txids of txs[1..] (the miner took them from the mempool or computed
+    // them to check the block): a txid digests the whole serialised transaction, and a block
+    // of 50,000 channel fundings computed each a second time.
+    // REQUIRES: known_txids[i] == txs[i + 1].txid() for every i.
+    std::shared_ptr<const Block> add_child(const Block& parent, int64_t time,
+                                           std::vector<Transaction> txs,
+                                           std::span<const Txid> known_txids);
 
     // Any block ever made, on any branch; nullptr if unknown.
     std::shared_ptr<const Block> find(const BlockHash& hash) const;

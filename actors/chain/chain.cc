@@ -299,7 +299,8 @@ const Block& Chain::mine(const MineOptions& options) {
     const LockContext ctx = next_block_context();
     CoinOverlay view(utxos_);
     std::vector<Transaction> txs;
-    txs.emplace_back();  // coinbase placeholder
+    std::vector<Txid> ids;  // of txs[1..], as the mempool computed them on admission
+    txs.emplace_back();     // coinbase placeholder
     Amount fees = 0;
     for (const Mempool::Entry* e : mempool_.in_order()) {
         if (txs.size() - 1 >= options.max_txs) {
@@ -314,11 +315,12 @@ const Block& Chain::mine(const MineOptions& options) {
         }
         view.apply(e->tx, e->txid, ctx.height);
         txs.push_back(e->tx);
+        ids.push_back(e->txid);
         fees += fee;
     }
     const Amount reward = block_subsidy(ctx.height, params_.subsidy_halving_interval) + fees;
     txs[0] = make_coinbase(ctx.height, reward, options.coinbase_owner);
-    auto block = tree_->add_child(tip(), next_block_time(options), std::move(txs));
+    auto block = tree_->add_child(tip(), next_block_time(options), std::move(txs), ids);
     std::vector<Txid> evicted;
     TxCheck r = connect_block(block, &evicted);
     SIM_ASSERT_MSG(r.ok(), "mined an invalid block: " + r.to_string());
@@ -342,7 +344,7 @@ TxCheck Chain::mine_with(const std::vector<Transaction>& txs, const MineOptions&
     const Amount reward = block_subsidy(ctx.height, params_.subsidy_halving_interval) + fees;
     all.push_back(make_coinbase(ctx.height, reward, options.coinbase_owner));
     all.insert(all.end(), txs.begin(), txs.end());
-    auto block = tree_->add_child(tip(), next_block_time(options), std::move(all));
+    auto block = tree_->add_child(tip(), next_block_time(options), std::move(all), ids);
     std::vector<Txid> evicted;
     r = connect_block(block, &evicted);
     SIM_ASSERT_MSG(r.ok(), "checked block failed to connect: " + r.to_string());

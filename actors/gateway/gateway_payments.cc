@@ -207,7 +207,7 @@ std::optional<federation::Preimage> Gateway::settled_preimage(const PaymentHash&
     for (lightning::ChannelIndex c : node.channels()) {
         const lightning::ChannelLedger& ch = ln_.channel(c);
         const int me = ch.side_of(config_.ln_node);
-        for (const auto& [hid, h] : ch.htlcs()) {
+        for (const lightning::HtlcEntry& h : ch.htlcs()) {
             if (h.offerer != me || h.payment_hash != hash) {
                 continue;
             }

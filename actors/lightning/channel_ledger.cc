@@ -101,23 +101,20 @@ HtlcEntry& ChannelLedger::add_htlc(int offerer, uint64_t amount_msat, const Paym
     SIM_ASSERT(amount_msat > 0);
     SIM_ASSERT(amount_msat <= available_msat(offerer));
     side(offerer).balance_msat -= amount_msat;
-    HtlcEntry h;
-    h.id = next_htlc_id_++;
+    HtlcEntry& h = htlcs_.emplace_back();
+    h.id = htlcs_.size() - 1;
     h.offerer = offerer;
     h.amount_msat = amount_msat;
     h.payment_hash = hash;
     h.cltv_expiry = cltv_expiry;
-    auto [it, inserted] = htlcs_.emplace(h.id, h);
-    SIM_ASSERT(inserted);
-    active_.push_back(&it->second);  // ids only grow: the index stays in id order
+    active_.push_back(&h);  // ids only grow: the index stays in id order
     report_activity();
-    return it->second;
+    return h;
 }
 
 HtlcEntry* ChannelLedger::htlc(uint64_t id) {
     touched();
-    auto it = htlcs_.find(id);
-    return it == htlcs_.end() ? nullptr : &it->second;
+    return id < htlcs_.size() ? &htlcs_[id] : nullptr;
 }
 
 void ChannelLedger::settle(uint64_t id) {

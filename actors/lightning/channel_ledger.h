@@ -12,7 +12,7 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +25,7 @@
 #include "actors/lightning/policy.h"
 #include "actors/lightning/profile.h"
 #include "sim/ids.h"
+#include "sim/network.h"
 
 namespace actors::lightning {
 
@@ -133,9 +134,12 @@ public:
                         uint32_t cltv_expiry);
     HtlcEntry* htlc(uint64_t id);
     // Every HTLC the channel ever carried, resolved ones included (their preimages and final
-    // states stay readable), ascending by id.
-    const std::map<uint64_t, HtlcEntry>& htlcs() const { return htlcs_; }
-    std::map<uint64_t, HtlcEntry>& htlcs() {
+    // states stay readable), ascending by id. Ids are handed out 0, 1, 2, ... and never reused,
+    // so an HTLC's id is its position: add_htlc appends and htlc(id) indexes, where a tree keyed
+    // by id cost a walk of cache misses down a busy hub channel's whole history per HTLC. A
+    // deque, because the active index and callers keep pointers to entries across appends.
+    const std::deque<HtlcEntry>& htlcs() const { return htlcs_; }
+    std::deque<HtlcEntry>& htlcs() {
         touched();
         return htlcs_;
     }
@@ -149,6 +153,11 @@ public:
     // Off-chain resolution, locked in: to the receiver's balance / back to the offerer's.
     void settle(uint64_t id);
     void fail(uint64_t id);
+
+    // Where side s's node keeps its network link to the other side's (see
+    // sim::Network::LinkCache): every peer message of the channel goes over one of the two.
+    // Not channel state, so reaching it touches nothing.
+    sim::Network::LinkCache* peer_link(int s) const { return &peer_links_.at(static_cast<size_t>(s)); }
 
     // The sequence number of the next update `s` sends over this channel (its own counter, so
     // duplicated messages can be recognised). Only side s's node calls this for s.
@@ -209,10 +218,10 @@ private:
     std::array<ChannelSide, 2> sides_;
     ChannelStatus status_ = ChannelStatus::opening;
     ShortChannelId scid_;
-    std::map<uint64_t, HtlcEntry> htlcs_;
+    std::deque<HtlcEntry> htlcs_;     // htlcs_[id].id == id
     std::vector<HtlcEntry*> active_;  // entries of htlcs_ in active states, ascending by id
-    uint64_t next_htlc_id_ = 0;
     std::array<uint64_t, 2> next_update_seq_{};
+    mutable std::array<sim::Network::LinkCache, 2> peer_links_{};
     std::optional<int> closer_;
     std::optional<chain::Txid> commitment_txid_;
     chain::Transaction commitment_;

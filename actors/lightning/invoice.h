@@ -5,7 +5,9 @@
 // time is unix seconds supplied by the caller (the simulated wall clock), never an OS clock.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -18,6 +20,17 @@ namespace actors::lightning {
 
 using Preimage = Digest32;
 using PaymentHash = Digest32;
+
+// The key hash of unordered containers of payment hashes (or preimages): their first 8 bytes,
+// which SHA-256 spreads uniformly. Only for containers that are never iterated (their order is
+// not the same across standard libraries); lookups by value are.
+struct Digest32Hasher {
+    size_t operator()(const Digest32& d) const noexcept {
+        uint64_t v = 0;
+        std::memcpy(&v, d.data(), sizeof v);
+        return static_cast<size_t>(v);
+    }
+};
 
 // BOLT 11 defaults: `x` absent means 3600 s; `c` absent means 18.
 inline constexpr uint32_t k_default_invoice_expiry_seconds = 3600;

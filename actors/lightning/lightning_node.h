@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/lightning/chain_backend.h"
@@ -124,7 +125,11 @@ public:
     int64_t unix_now() const;
     const GraphView& graph() const { return graph_; }
     GraphView& graph() { return graph_; }
-    LiquidityKnowledge& knowledge() { return knowledge_; }
+    // A caller may change the own balances through this, so the next payment re-syncs them all.
+    LiquidityKnowledge& knowledge() {
+        synced_.clear();
+        return knowledge_;
+    }
     const NodeLog& log() const { return log_; }
     const std::vector<ChannelIndex>& channels() const { return channels_; }
 
@@ -197,7 +202,8 @@ private:
     template <typename M>
     void send_to_peer(const ChannelLedger& ch, std::string kind, M message) {
         const int me = my_side(ch);
-        wire_->send(ch.side(me).net, ch.side(1 - me).net, std::move(kind), std::move(message));
+        wire_->send(ch.side(me).net, ch.side(1 - me).net, std::move(kind), std::move(message),
+                    ch.peer_link(me));
     }
     uint64_t offer_htlc(ChannelLedger& ch, uint64_t amount, const PaymentHash& hash,
                         uint32_t expiry, Onion onion);
@@ -241,7 +247,15 @@ private:
     GraphView graph_;
     LiquidityKnowledge knowledge_;
     std::vector<ChannelIndex> channels_;
-    std::map<PaymentHash, InvoiceEntry> invoices_;
+    // What sync_own_liquidity last wrote into knowledge_ for channels_[i]'s two directions.
+    struct SyncedBalances {
+        uint64_t mine = 0;
+        uint64_t peer = 0;
+        bool set = false;
+    };
+    std::vector<SyncedBalances> synced_;
+    // Looked up by hash, never iterated (so the hash order cannot reach the model).
+    std::unordered_map<PaymentHash, InvoiceEntry, Digest32Hasher> invoices_;
     std::map<HtlcKey, Held> held_;
     std::map<HtlcKey, HtlcKey> forwards_;  // outgoing -> incoming
     std::map<HtlcKey, std::shared_ptr<sim::Channel<AttemptOutcome>>> payments_;

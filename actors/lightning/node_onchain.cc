@@ -120,7 +120,7 @@ void LightningNode::force_close(ChannelIndex channel, const std::string& reason)
         .field("scid", ch.scid().to_string())
         .field("tip", tip())
         .field("reason", reason);
-    for (const auto& [id, h] : ch.htlcs()) {
+    for (const HtlcEntry& h : ch.htlcs()) {
         if (h.state == HtlcState::onchain) {
             trace_htlc("onchain", ch, h);
         }
@@ -140,7 +140,7 @@ void LightningNode::resolve_onchain(ChannelLedger& ch, uint32_t tip) {
     if (!confirmed && ch.closer() != my_side(ch)) {
         return;  // the peer acts once the commitment is confirmed in its own view
     }
-    for (auto& [id, htlc] : ch.htlcs()) {
+    for (HtlcEntry& htlc : ch.htlcs()) {
         if (htlc.state == HtlcState::onchain) {
             resolve_output(ch, htlc, tip);
         }

@@ -32,9 +32,14 @@ std::string describe(const HtlcFailure& f) {
 
 }  // namespace
 
+// Before every attempt. A balance is written only when it differs from what this node last
+// wrote for the channel: nothing else writes own balances into knowledge_ (knowledge() forgets
+// what was written), so the knowledge ends exactly as if every balance were written each time,
+// without two map writes per channel per attempt (a hub has thousands of channels).
 void LightningNode::sync_own_liquidity() {
-    for (ChannelIndex c : channels_) {
-        const ChannelLedger& ch = network_.channel(c);
+    synced_.resize(channels_.size());
+    for (size_t i = 0; i < channels_.size(); ++i) {
+        const ChannelLedger& ch = network_.channel(channels_[i]);
         if (ch.status() != ChannelStatus::open) {
             continue;
         }
@@ -43,8 +48,15 @@ void LightningNode::sync_own_liquidity() {
             knowledge_.exclude_channel(ch.scid());
             continue;
         }
-        knowledge_.set_own_balance(ch.scid(), index_, ch.available_msat(me));
-        knowledge_.set_own_balance(ch.scid(), ch.side(1 - me).node, ch.available_msat(1 - me));
+        const uint64_t mine = ch.available_msat(me);
+        const uint64_t peer = ch.available_msat(1 - me);
+        SyncedBalances& last = synced_[i];
+        if (last.set && last.mine == mine && last.peer == peer) {
+            continue;
+        }
+        knowledge_.set_own_balance(ch.scid(), index_, mine);
+        knowledge_.set_own_balance(ch.scid(), ch.side(1 - me).node, peer);
+        last = SyncedBalances{mine, peer, true};
     }
 }
 

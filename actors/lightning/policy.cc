@@ -1,6 +1,8 @@
 // Fee, blinding and failure-code arithmetic (see policy.h).
 #include "actors/lightning/policy.h"
 
+#include <charconv>
+
 #include "sim/assert.h"
 
 namespace actors::lightning {
@@ -31,10 +33,19 @@ ShortChannelId ShortChannelId::from_parts(uint32_t block, uint32_t tx_index, uin
                           (static_cast<uint64_t>(tx_index) << 16) | output};
 }
 
-std::string ShortChannelId::to_string() const {
-    return std::to_string(block()) + "x" + std::to_string(tx_index()) + "x" +
-           std::to_string(output());
+ShortChannelId::Text ShortChannelId::text() const {
+    Text t;
+    char* const end = t.chars + sizeof t.chars;
+    char* p = std::to_chars(t.chars, end, block()).ptr;
+    *p++ = 'x';
+    p = std::to_chars(p, end, tx_index()).ptr;
+    *p++ = 'x';
+    p = std::to_chars(p, end, output()).ptr;
+    t.size = static_cast<uint8_t>(p - t.chars);
+    return t;
 }
+
+std::string ShortChannelId::to_string() const { return std::string(text().view()); }
 
 uint64_t forwarding_fee_msat(const ChannelPolicy& policy, uint64_t amount_to_forward_msat) {
     // Route searches call this for every edge they relax: the product fits 64 bits for any

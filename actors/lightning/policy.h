@@ -8,6 +8,7 @@
 #include <compare>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace actors::lightning {
@@ -26,6 +27,14 @@ struct ShortChannelId {
     uint32_t tx_index() const { return static_cast<uint32_t>((value >> 16) & 0xFFFFFF); }
     uint16_t output() const { return static_cast<uint16_t>(value & 0xFFFF); }
     std::string to_string() const;  // "HxTxO"
+    // The same text in a buffer on the caller's stack: every HTLC trace record names its scid,
+    // and the record hashes the bytes only, so no string need be allocated for it.
+    struct Text {
+        char chars[24];  // "16777215x16777215x65535" at most
+        uint8_t size = 0;
+        std::string_view view() const { return {chars, size}; }
+    };
+    Text text() const;
     auto operator<=>(const ShortChannelId&) const = default;
 };
 

@@ -166,7 +166,7 @@ TEST_CASE("every incremental pass agrees with the full walk through payments, a 
                 },
                 {.node = w.ln.node(a).net_id()});
             sim::this_actor::sleep_for(SimDuration::seconds(10));
-            const uint32_t expiry = w.ln.channel(bc).htlcs().rbegin()->second.cltv_expiry;
+            const uint32_t expiry = w.ln.channel(bc).htlcs().back().cltv_expiry;
             while (w.ln.chain().tip() < expiry + 12) {
                 w.ln.mine_blocks(1);
             }

@@ -112,7 +112,7 @@ TEST_CASE("a node decides on its own chain view: a frozen view delays its force 
         PaymentResult result;
         w.sim.scheduler().spawn("payer", [&] { result = w.ln.node(a).pay(inv); });
         sim::this_actor::sleep_for(sim::SimDuration::seconds(10));
-        const uint32_t expiry = w.ln.channel(ab).htlcs().begin()->second.cltv_expiry;
+        const uint32_t expiry = w.ln.channel(ab).htlcs().front().cltv_expiry;
         w.ln.chain().set_view_frozen(w.ln.node(a).view(), true);
         while (w.tip() < expiry + 2) {
             w.ln.mine_blocks(1);

@@ -14,7 +14,7 @@ constexpr uint64_t k_amount_msat = 20000000;
 const HtlcEntry& only_htlc(World& w, ChannelIndex c) {
     const auto& htlcs = w.ln.channel(c).htlcs();
     REQUIRE(htlcs.size() == 1);
-    return htlcs.begin()->second;
+    return htlcs.front();
 }
 
 // Starts a payment from `payer` in its own actor; `*result` is filled when it resolves.
