@@ -220,14 +220,13 @@ ChannelInfo LightningNetwork::info_of(const ChannelLedger& ch) const {
 }
 
 std::optional<ChannelIndex> LightningNetwork::channel_with_scid(ShortChannelId scid) const {
-    auto it = by_scid_.find(scid.value);
-    return it == by_scid_.end() ? std::nullopt : std::optional<ChannelIndex>(it->second);
+    return by_scid_.find(scid.value);
 }
 
 void LightningNetwork::opened(ChannelIndex c) {
     const ChannelLedger& ch = channel(c);
     SIM_ASSERT(ch.status() != ChannelStatus::opening);
-    const bool added = by_scid_.emplace(ch.scid().value, c).second;
+    const bool added = by_scid_.insert(ch.scid().value, c);
     SIM_ASSERT_MSG(added, "two channels with scid " + ch.scid().to_string());
 }
 

@@ -15,7 +15,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "actors/lightning/chain_backend.h"
@@ -24,6 +23,7 @@
 #include "actors/lightning/lightning_node.h"
 #include "actors/lightning/profile.h"
 #include "actors/lightning/result.h"
+#include "actors/lightning/scid_index.h"
 #include "actors/lightning/topology.h"
 #include "sim/random.h"
 #include "sim/simulation.h"
@@ -103,6 +103,8 @@ public:
     void opened(ChannelIndex c);
     // False only for a channel that is open with no HTLC in flight: nothing for a block to do.
     bool has_block_work(ChannelIndex c) const { return activity_.busy(c); }
+    // False only when every channel of node n is open with no HTLC in flight.
+    bool has_block_work_at(NodeIndex n) const { return activity_.node_busy(n); }
     ChainBackend& chain() { return *chain_; }
     const ChainBackend& chain() const { return *chain_; }
     sim::Simulation& sim() { return sim_; }
@@ -148,9 +150,8 @@ private:
     std::vector<std::string> aliases_;
     std::vector<std::unique_ptr<LightningNode>> nodes_;  // null for virtual nodes
     std::vector<std::unique_ptr<ChannelLedger>> channels_;
-    // Opened channels by scid value (see opened). Only ever looked up, never iterated, so the
-    // hash order cannot reach the model.
-    std::unordered_map<uint64_t, ChannelIndex> by_scid_;
+    // Opened channels by scid value (see opened).
+    ScidIndex by_scid_;
     mutable ChannelChanges changes_;
     ChannelActivity activity_;
 };

@@ -228,6 +228,7 @@ private:
 
     // Blocks and on-chain enforcement (node_onchain.cc).
     void on_block(uint32_t tip);
+    void check_channels(uint32_t tip);
     void check_funding(ChannelLedger& ch, uint32_t tip);
     void maybe_open(ChannelLedger& ch);
     void check_deadlines(const ChannelLedger& ch, uint32_t tip);

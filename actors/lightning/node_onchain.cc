@@ -22,6 +22,16 @@ std::string num(uint64_t v) { return std::to_string(v); }
 void LightningNode::on_block(uint32_t tip) {
     SIM_ASSERT(tip > tip_);
     tip_ = tip;
+    // A node none of whose channels is busy (at any block, almost every node) has nothing to
+    // walk: only the walk's own work could make one of them busy.
+    if (network_.has_block_work_at(index_)) {
+        check_channels(tip);
+    }
+    check_fail_backs(tip);
+    check_held(tip);
+}
+
+void LightningNode::check_channels(uint32_t tip) {
     for (ChannelIndex c : channels_) {
         if (!network_.has_block_work(c)) {
             continue;  // open and idle: check_deadlines would find no HTLC to look at
@@ -37,8 +47,6 @@ void LightningNode::on_block(uint32_t tip) {
             resolve_onchain(ch, tip);
         }
     }
-    check_fail_backs(tip);
-    check_held(tip);
 }
 
 void LightningNode::check_funding(ChannelLedger& ch, uint32_t tip) {
