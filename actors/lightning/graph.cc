@@ -29,6 +29,13 @@ InEdge in_edge(const ChannelInfo& c, NodeIndex to) {
     return e;
 }
 
+OutEdge out_edge(const ChannelInfo& c, NodeIndex from) {
+    const ChannelPolicy& p = c.policy_from(from);
+    return OutEdge{c.other(from),
+                   static_cast<uint32_t>(std::min<uint64_t>(p.fee_base_msat, UINT32_MAX)),
+                   p.fee_ppm};
+}
+
 InRange in_range(const ChannelInfo& c, NodeIndex to) {
     const ChannelPolicy& p = c.policy_from(c.other(to));
     if (p.disabled) {
@@ -59,10 +66,12 @@ void Graph::refresh_flat() const {
     flat_begin_.assign(1, 0);
     flat_edges_.clear();
     flat_ranges_.clear();
+    flat_out_.clear();
     for (size_t n = 0; n < adjacency_info_.size(); ++n) {
         for (const ChannelInfo* c : adjacency_info_[n]) {
             flat_edges_.push_back(in_edge(*c, static_cast<NodeIndex>(n)));
             flat_ranges_.push_back(in_range(*c, static_cast<NodeIndex>(n)));
+            flat_out_.push_back(out_edge(*c, static_cast<NodeIndex>(n)));
         }
         SIM_ASSERT(flat_edges_.size() < UINT32_MAX);
         flat_begin_.push_back(static_cast<uint32_t>(flat_edges_.size()));
@@ -150,6 +159,11 @@ bool Graph::update_policy(ShortChannelId scid, NodeIndex from, const ChannelPoli
     if (!flat_stale_) {
         flat_edges_[flat_begin_[to] + at] = in_edge(it->second, to);
         flat_ranges_[flat_begin_[to] + at] = in_range(it->second, to);
+        // And in the sending end's list of edges out.
+        const auto& own = adjacency_[from];
+        const auto mine =
+            static_cast<size_t>(std::lower_bound(own.begin(), own.end(), scid) - own.begin());
+        flat_out_[flat_begin_[from] + mine] = out_edge(it->second, from);
     }
     return true;
 }
@@ -179,6 +193,12 @@ std::span<const InRange> Graph::in_ranges_of(NodeIndex n) const {
     SIM_ASSERT(n < node_count());
     refresh_flat();
     return {flat_ranges_.data() + flat_begin_[n], flat_ranges_.data() + flat_begin_[n + 1]};
+}
+
+std::span<const OutEdge> Graph::out_edges_of(NodeIndex n) const {
+    SIM_ASSERT(n < node_count());
+    refresh_flat();
+    return {flat_out_.data() + flat_begin_[n], flat_out_.data() + flat_begin_[n + 1]};
 }
 
 // --- GraphView -----------------------------------------------------------------------------
@@ -239,6 +259,14 @@ std::span<const InRange> GraphView::in_ranges_of(NodeIndex n) const {
     }
     return per_merged_channel(n, &merged_ranges_,
                               [n](const ChannelInfo& c) { return in_range(c, n); });
+}
+
+std::span<const OutEdge> GraphView::out_edges_of(NodeIndex n) const {
+    if (own_by_node_.count(n) == 0) {
+        return shared_->graph.out_edges_of(n);
+    }
+    return per_merged_channel(n, &merged_out_,
+                              [n](const ChannelInfo& c) { return out_edge(c, n); });
 }
 
 std::optional<ChannelInfo> GraphView::entry(ShortChannelId scid) const {

@@ -78,6 +78,16 @@ struct InEdge {
 // Four records to a cache line: the layout the search's cost was measured with.
 static_assert(sizeof(InEdge) == 16);
 
+// One direction of a channel as seen from its sending end: HTLCs from the node whose list holds
+// this to `to`, with that node's fee (a base fee of UINT32_MAX stands for UINT32_MAX or more).
+// A route search reads these to bound from below the fees between the sender and a node.
+struct OutEdge {
+    NodeIndex to = k_no_node;
+    uint32_t fee_base_msat = 0;
+    uint32_t fee_ppm = 0;
+    bool operator==(const OutEdge&) const = default;
+};
+
 // The amounts a direction takes when the sender knows nothing more: htlc_minimum to the lesser
 // of htlc_maximum and the capacity; empty (1, 0) when the direction is disabled.
 struct InRange {
@@ -122,6 +132,8 @@ public:
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
     // Their amount ranges, in the same order.
     std::span<const InRange> in_ranges_of(NodeIndex n) const;
+    // The same channels as edges out of n, in the same order; valid as long as in_edges_of's.
+    std::span<const OutEdge> out_edges_of(NodeIndex n) const;
     // A hint that a search is about to read in_edges_of(n): starts loading its first records.
     void prefetch_in_edges(NodeIndex n) const {
         if (!flat_stale_ && n < node_count()) {
@@ -147,12 +159,15 @@ private:
     mutable std::vector<uint32_t> flat_begin_;
     mutable std::vector<InEdge> flat_edges_;
     mutable std::vector<InRange> flat_ranges_;
+    mutable std::vector<OutEdge> flat_out_;
     mutable bool flat_stale_ = true;
 };
 
 // The edge into `to` over channel c (from its other end), copied from c's entry, and its range.
 InEdge in_edge(const ChannelInfo& c, NodeIndex to);
 InRange in_range(const ChannelInfo& c, NodeIndex to);
+// The edge out of `from` over channel c.
+OutEdge out_edge(const ChannelInfo& c, NodeIndex from);
 
 // The public graph (every public gossip item applied in the order it was sent) and, per
 // channel, the nodes whose view of it differs from the public one.
@@ -183,6 +198,8 @@ public:
     std::span<const InEdge> in_edges_of(NodeIndex n) const;
     // Their amount ranges, in the same order; the same terms (and its own scratch).
     std::span<const InRange> in_ranges_of(NodeIndex n) const;
+    // Those channels as edges out of n, in the same order; the same terms (its own scratch).
+    std::span<const OutEdge> out_edges_of(NodeIndex n) const;
     // Graph::prefetch_in_edges of the shared graph (a hint: right for most nodes).
     void prefetch_in_edges(NodeIndex n) const { shared_->graph.prefetch_in_edges(n); }
 
@@ -228,6 +245,7 @@ private:
     mutable std::vector<const ChannelInfo*> merged_infos_;      // channel_infos_of scratch
     mutable std::vector<InEdge> merged_in_;                      // in_edges_of scratch
     mutable std::vector<InRange> merged_ranges_;                 // in_ranges_of scratch
+    mutable std::vector<OutEdge> merged_out_;                    // out_edges_of scratch
 };
 
 // Inclusive bounds on the amount a channel direction can carry right now.

@@ -33,10 +33,6 @@ struct Label {
 
 using Key = RouteKey;
 
-Key key_of(const Label& l, NodeIndex node) {
-    return Key{l.amount_msat, (uint64_t{l.cltv} << 32) | l.hops, node};
-}
-
 struct Limits {
     uint64_t max_fee_msat = UINT64_MAX;
     uint32_t cltv_budget = UINT32_MAX;  // bound on total delta (final + padding included)
@@ -110,7 +106,13 @@ bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
 // byte per node (cleared per search; small enough to stay in the first-level cache) and the
 // label's order fields apart from its edge.
 struct Workspace {
-    enum : uint8_t { k_reached = 1, k_settled = 2, k_marked = 4 };
+    enum : uint8_t {
+        k_reached = 1,
+        k_settled = 2,
+        k_marked = 4,
+        k_near_reached = 8,   // the bound search (near) has a distance for the node
+        k_near_settled = 16,  // ... and it is final
+    };
     struct Order {
         uint64_t amount_msat = 0;
         uint32_t cltv = 0;
@@ -120,20 +122,45 @@ struct Workspace {
     std::vector<Order> order;
     std::vector<EdgeLink> next;
     RouteQueue queue;
+    // The fee bound from the sender (see SenderBound): final distances of the nodes it settled,
+    // and `radius`, a bound for every other node.
+    std::vector<uint64_t> near;
+    std::vector<std::pair<uint64_t, NodeIndex>> near_heap;
+    uint64_t radius = 0;
 
     void begin(size_t nodes, uint64_t first_amount_msat) {
         if (order.size() < nodes) {
             order.resize(nodes);
             next.resize(nodes);
+            near.resize(nodes);
         }
         flags.assign(nodes, 0);
+        radius = 0;
         queue.begin(first_amount_msat);
     }
     Label label(NodeIndex n) const {
         return Label{order[n].amount_msat, order[n].cltv, order[n].hops, next[n]};
     }
-    Key key(NodeIndex n) const {
+    // The least fee any route from the sender to n pays before n (0 without a bound).
+    uint64_t potential(NodeIndex n) const {
+        return (flags[n] & k_near_settled) != 0 ? near[n] : radius;
+    }
+    // A label's place in the queue: its amount plus n's potential, then cltv, hops and node.
+    Key key_of(const Label& l, NodeIndex n) const {
+        return Key{l.amount_msat + potential(n), (uint64_t{l.cltv} << 32) | l.hops, n};
+    }
+    Key key(NodeIndex n) const { return key_of(label(n), n); }
+    // The order an eager Dijkstra (no potential) settles nodes in: by label, then node.
+    Key label_key(NodeIndex n) const {
         return Key{order[n].amount_msat, (uint64_t{order[n].cltv} << 32) | order[n].hops, n};
+    }
+    // Whether Dijkstra without a potential, relaxing each settled node's edges in list order
+    // (route hints last), would offer u a label over `by` before the one over u's current edge.
+    // Of two equal labels it keeps the first offered; so does this search, in any order.
+    bool offered_first(const EdgeLink& by, NodeIndex u) const {
+        const EdgeLink& cur = next[u];
+        return std::make_pair(label_key(by.to), by.index) <
+               std::make_pair(label_key(cur.to), cur.index);
     }
     bool reached(NodeIndex n) const { return (flags[n] & k_reached) != 0; }
     bool is_settled(NodeIndex n) const { return (flags[n] & k_settled) != 0; }
@@ -186,18 +213,25 @@ PathEdge path_edge(const Search<G>& s, const EdgeLink& link) {
 
 // One route search: Dijkstra from the payee; run() returns the path (sender first) or nothing.
 //
-// Labels settle in increasing (amount, cltv, hops, node) order, because every edge adds a
-// fee >= 0, a delta >= 0 and one hop; so a settled label never improves, and once the popped
-// label plus the sender's hop is worse than the sender's best candidate on (amount, cltv,
-// hops), nothing later can beat or tie that candidate and the search stops. The queue
+// Labels settle in increasing (amount + potential, cltv, hops, node) order, the potential being
+// a lower bound on the fees still to come between the sender and the node (bound_from_sender;
+// 0 everywhere makes this plain Dijkstra). Every edge adds a fee that covers the potential's
+// change, a delta >= 0 and one hop; so a settled label never improves, and once the popped
+// key plus the sender's hop is worse than the sender's best candidate on (amount, cltv, hops),
+// nothing later can beat or tie that candidate and the search stops. The queue
 // (route_queue.h) deletes lazily: an entry whose key is no longer its node's label is skipped,
-// so the valid entries pop in exactly the order an ordered set of labels would give (keys are
+// so the valid entries pop in exactly the order an ordered set of keys would give (keys are
 // unique: they end with the node).
 //
-// Edges into a settled node are relaxed in list order: graph channels in scid order, then
-// route hints in invoice order. An edge from a node the sender's knowledge does not name, with
-// arithmetic that fits 64 bits, takes relax_plain: the same decisions as relax, from the
-// edge's copied fields, without the knowledge lookups (they would find nothing).
+// The route is the one plain Dijkstra finds, ties included: that search settles nodes in label
+// order and relaxes the edges into a settled node in list order (graph channels in scid order,
+// then route hints in invoice order), keeping the first of equal labels a node is offered; this
+// one keeps, of equal labels, the one that search would have offered first (offered_first),
+// and the sender the candidate with the least scid.
+//
+// An edge from a node the sender's knowledge does not name, with arithmetic that fits 64 bits,
+// takes relax_plain: the same decisions as relax, from the edge's copied fields, without the
+// knowledge lookups (they would find nothing).
 template <class G>
 class PathSearch {
 public:
@@ -207,6 +241,7 @@ public:
     std::optional<std::vector<PathEdge>> run() {
         w_.begin(s_.graph.node_count(), req_.amount_msat);
         w_.mark(s_);
+        bound_from_sender();
         w_.set(req_.target, Label{req_.amount_msat, s_.final_total, 0, EdgeLink{}});
         w_.queue.push(w_.key(req_.target));
         auto current = [this](const Key& k) {
@@ -220,7 +255,9 @@ public:
             }
             w_.settle(v);
             const Label lv = w_.label(v);
-            if (best_ && std::make_tuple(lv.amount_msat, lv.cltv, lv.hops + 1) >
+            // Every candidate still to come is at least the popped key plus a hop (the
+            // sender's neighbours have potential 0).
+            if (best_ && std::make_tuple(top.amount_msat, lv.cltv, lv.hops + 1) >
                              std::make_tuple(best_->amount_msat, best_->cltv, best_->hops)) {
                 break;
             }
@@ -247,6 +284,82 @@ public:
     }
 
 private:
+    // Edges the bound search may relax before it stops (see bound_from_sender).
+    static constexpr size_t k_near_edges = 1024;
+    // Distances past this are kept at it: far above any fee a search accepts, and small enough
+    // that a label's amount plus it fits 64 bits (see bound_from_sender).
+    static constexpr uint64_t k_near_cap = uint64_t{1} << 40;
+
+    // Gives the search a potential: for each node, a lower bound on the fees any route from the
+    // sender to it pays before it. It is a Dijkstra from the sender over the view's channels,
+    // with the sender's own edges free and every other edge charging its fee on the payment's
+    // amount (a hop forwards at least that much, and fees only grow with the amount), over
+    // every channel whatever the knowledge says (more edges only lower a bound). It stops
+    // after k_near_edges edges: the nodes it settled keep their distance, every other node
+    // gets `radius`, the least distance it had not settled (no unsettled node is closer).
+    //
+    // The main search then orders labels by amount plus potential. That is Dijkstra on
+    // reduced costs: an edge u -> v adds fee + potential(u) - potential(v) >= 0, since the
+    // potential is consistent (a distance, or capped by radius), so every node settles with
+    // the label a search without it would give it, and the sender's neighbours, at potential
+    // 0, still stop the search. Only the order in which nodes settle changes; equal labels
+    // keep the edge that search would have offered first (offered_first), so the route is
+    // the same, decided by settling about the nodes near the cheapest routes instead of every
+    // node closer to the payee: the region a payee-side search covers grows steeply with its
+    // radius on a large graph.
+    //
+    // No potential (0 everywhere) with route hints (edges outside the view) or with amounts
+    // or fee limits near 64 bits (the sum must not overflow).
+    void bound_from_sender() {
+        constexpr uint64_t k_large = uint64_t{1} << 62;
+        if (!req_.route_hints.empty() || req_.amount_msat >= k_large ||
+            limits_.max_fee_msat >= k_large) {
+            return;
+        }
+        auto& heap = w_.near_heap;
+        auto later = [](const auto& a, const auto& b) { return b < a; };
+        heap.clear();
+        heap.emplace_back(0, req_.source);
+        w_.near[req_.source] = 0;
+        w_.flags[req_.source] |= Workspace::k_near_reached;
+        size_t relaxed = 0;
+        while (!heap.empty()) {
+            std::pop_heap(heap.begin(), heap.end(), later);
+            const auto [d, x] = heap.back();
+            heap.pop_back();
+            if ((w_.flags[x] & Workspace::k_near_settled) != 0 || d != w_.near[x]) {
+                continue;
+            }
+            w_.radius = d;
+            if (relaxed >= k_near_edges) {
+                return;
+            }
+            w_.flags[x] |= Workspace::k_near_settled;
+            for (const OutEdge& e : s_.graph.out_edges_of(x)) {
+                ++relaxed;
+                const uint64_t fee = x == req_.source ? 0 : near_fee(e);
+                const uint64_t to = std::min(d + fee, k_near_cap);
+                uint8_t& f = w_.flags[e.to];
+                if ((f & Workspace::k_near_settled) == 0 &&
+                    ((f & Workspace::k_near_reached) == 0 || to < w_.near[e.to])) {
+                    f |= Workspace::k_near_reached;
+                    w_.near[e.to] = to;
+                    heap.emplace_back(to, e.to);
+                    std::push_heap(heap.begin(), heap.end(), later);
+                }
+            }
+        }
+    }
+
+    // An edge's fee on the payment's amount, at most k_near_cap.
+    uint64_t near_fee(const OutEdge& e) const {
+        uint64_t product = 0;
+        if (__builtin_mul_overflow(req_.amount_msat, uint64_t{e.fee_ppm}, &product)) {
+            return k_near_cap;
+        }
+        return std::min(product / 1000000 + e.fee_base_msat, k_near_cap);
+    }
+
     void relax_into(NodeIndex v, const Label& lv) {
         const std::span<const InEdge> ins = s_.graph.in_edges_of(v);
         Into into{v, lv, static_cast<unsigned>(std::bit_width(lv.amount_msat)), {}};
@@ -328,14 +441,20 @@ private:
             }
             return true;
         }
-        const Key ku{amount, (uint64_t{cltv} << 32) | (lv.hops + 1), u};
-        if ((flags & Workspace::k_reached) != 0 && !(ku < w_.key(u))) {
+        const Key ku{amount + w_.potential(u), (uint64_t{cltv} << 32) | (lv.hops + 1), u};
+        const EdgeLink link{into.v, i};
+        const bool no_better = (flags & Workspace::k_reached) != 0 && !(ku < w_.key(u));
+        if (no_better && !(ku == w_.key(u) && w_.offered_first(link, u))) {
             return true;
         }
         if (!carries(into, in, i)) {
             return true;
         }
-        w_.set(u, Label{amount, cltv, lv.hops + 1, EdgeLink{into.v, i}});
+        if (no_better) {
+            w_.next[u] = link;  // the same label, over the edge offered first (offered_first)
+            return true;
+        }
+        w_.set(u, Label{amount, cltv, lv.hops + 1, link});
         w_.queue.push(ku);
         return true;
     }
@@ -391,8 +510,11 @@ private:
             }
             return;
         }
-        const Key ku = key_of(lu, u);
+        const Key ku = w_.key_of(lu, u);
         if (w_.reached(u) && !(ku < w_.key(u))) {
+            if (ku == w_.key(u) && w_.offered_first(lu.next, u)) {
+                w_.next[u] = lu.next;  // as in relax_plain
+            }
             return;
         }
         w_.set(u, lu);

@@ -82,6 +82,13 @@ void require_same(const GraphView& view, const Graph& copy, uint64_t scids) {
         std::span<const InRange> ranges = view.in_ranges_of(n);
         REQUIRE(ranges.size() == got.size());
         CHECK(std::equal(ranges.begin(), ranges.end(), copy.in_ranges_of(n).begin()));
+        // The edges out, which bound a search's fees, are each channel's current policy.
+        std::span<const OutEdge> outs = view.out_edges_of(n);
+        REQUIRE(outs.size() == got.size());
+        for (size_t i = 0; i < got.size(); ++i) {
+            CHECK(outs[i] == out_edge(*infos[i], n));
+            CHECK(copy.out_edges_of(n)[i] == outs[i]);
+        }
     }
 }
 
