@@ -66,6 +66,17 @@ uint64_t amount_with_fee_msat_wide(const ChannelPolicy& policy,
                   forwarding_fee_msat(policy, amount_to_forward_msat));
 }
 
+std::optional<uint64_t> amount_with_fee_msat_checked(const ChannelPolicy& policy,
+                                                     uint64_t amount_to_forward_msat) {
+    const Wide total = static_cast<Wide>(amount_to_forward_msat) +
+                       static_cast<Wide>(amount_to_forward_msat) * policy.fee_ppm / k_million +
+                       policy.fee_base_msat;
+    if (total > static_cast<Wide>(UINT64_MAX)) {
+        return std::nullopt;
+    }
+    return static_cast<uint64_t>(total);
+}
+
 BlindedRelay aggregate_blinded_relays(const std::vector<BlindedRelay>& relays) {
     // BOLT 4 builds the aggregate from the hop nearest the recipient outwards:
     //   base' = ceil((base_hop * 1e6 + base * (1e6 + ppm_hop)) / 1e6)

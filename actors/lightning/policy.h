@@ -7,6 +7,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,9 @@ uint64_t forwarding_fee_msat(const ChannelPolicy& policy, uint64_t amount_to_for
 
 // amount_with_fee_msat with 128-bit intermediates (asserting the result fits 64 bits).
 uint64_t amount_with_fee_msat_wide(const ChannelPolicy& policy, uint64_t amount_to_forward_msat);
+// The same, empty when the result does not fit 64 bits (a route search's extreme policies).
+std::optional<uint64_t> amount_with_fee_msat_checked(const ChannelPolicy& policy,
+                                                     uint64_t amount_to_forward_msat);
 // The same in 64-bit arithmetic: false if an intermediate overflows (*total is then garbage).
 inline bool amount_with_fee_msat_64(const ChannelPolicy& policy, uint64_t amount_to_forward_msat,
                                     uint64_t* total) {

@@ -487,7 +487,17 @@ private:
         }
         Label lu{lv.amount_msat, lv.cltv, lv.hops + 1, e.link};
         if (u != req_.source) {
-            lu.amount_msat = fits ? with_fee : amount_with_fee_msat(*e.policy, lv.amount_msat);
+            if (!fits) {
+                // An amount past 64 bits or an expiry past 32 is over every limit a search can
+                // have (a scenario can set such fees and deltas): the edge is unusable.
+                const std::optional<uint64_t> amount =
+                    amount_with_fee_msat_checked(*e.policy, lv.amount_msat);
+                if (!amount || e.policy->cltv_expiry_delta > UINT32_MAX - lv.cltv) {
+                    return;
+                }
+                with_fee = *amount;
+            }
+            lu.amount_msat = with_fee;
             lu.cltv = lv.cltv + e.policy->cltv_expiry_delta;
         }
         consider(u, lu, e.scid);

@@ -370,3 +370,49 @@ TEST_CASE("a base fee wider than 32 bits is charged in full; a disabled directio
     REQUIRE(g.update_policy(scid(5), 2, y_small));
     CHECK(via(g) == std::make_pair(NodeIndex{2}, uint64_t{0}));
 }
+
+TEST_CASE("a fee past 64 bits or an expiry past 32 makes an edge unusable and ends no run",
+          "[lightning][router]") {
+    // s=0 reaches t=3 through x=1 or y=2. x's hop into t asks a base fee near 2^64, or a CLTV
+    // delta near 2^32; the search must route through y, or say there is no route when y is
+    // gone, under any limits (describe_failure repeats the search without them).
+    Graph g;
+    for (const char* n : {"s", "x", "y", "t"}) {
+        g.add_node(n);
+    }
+    const uint64_t cap = UINT64_MAX;
+    const ChannelPolicy free_hop = pol(0, 0, 10);
+    connect(&g, 1, 0, 1, free_hop, free_hop, cap);
+    connect(&g, 2, 0, 2, free_hop, free_hop, cap);
+    connect(&g, 3, 1, 3, pol(UINT64_MAX - 10, 0, 10), free_hop, cap);  // x -> t
+    connect(&g, 4, 2, 3, pol(0, 1000000, 10), free_hop, cap);          // y -> t: fee = amount
+    LiquidityKnowledge know(0);
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 3;
+    req.amount_msat = 1000;
+    req.max_fee_msat = UINT64_MAX;
+    req.tip = 100;
+    Result<Route> r = find_route(g, know, cln_profile(), req);
+    REQUIRE(r.ok());
+    CHECK(r.value().hops.front().node == 2);
+    CHECK(r.value().total_fee_msat == 1000);
+
+    // An amount so large that y's fee overflows too: neither hop is usable.
+    req.amount_msat = UINT64_MAX / 2 + 1;
+    r = find_route(g, know, cln_profile(), req);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error(), Catch::Contains("no path"));
+
+    // x's delta near 2^32: over every CLTV limit, so y again.
+    req.amount_msat = 1000;
+    REQUIRE(g.update_policy(scid(3), 1, pol(0, 0, UINT32_MAX - 5)));
+    REQUIRE(g.update_policy(scid(4), 2, pol(1, 0, 10)));
+    req.cltv_limit = UINT32_MAX;
+    r = find_route(g, know, cln_profile(), req);
+    REQUIRE(r.ok());
+    CHECK(r.value().hops.front().node == 2);
+    REQUIRE(g.remove_channel(scid(4)));
+    r = find_route(g, know, cln_profile(), req);
+    REQUIRE_FALSE(r.ok());
+}
