@@ -7,7 +7,7 @@
 # alone). Benchmarks measure; nothing here asserts on time.
 # Env: STD_SEEDS (default 20), SWEEP_SEEDS (default 20), SWEEP_10K=1 adds the 10,000-seed sweep
 #      with 2 workers, SCALE_NODES (default "100 1000 10000": N nodes, 5N channels, 10N
-#      payments; the 10,000-node day currently takes hours, see docs/performance.md),
+#      payments; the 10,000-node day takes about 20 s, see docs/performance.md),
 #      SCALE_DAY_MINUTES (default: the scenario's day), CALLGRIND=0 skips the
 #      instruction counts, ENGINE=0 skips bench/run.sh, WRITE_DOCS=0 skips the rewrite,
 #      BUILD_DIR.
