@@ -66,6 +66,7 @@ Profile ldk_profile() {
     p.final_cltv_padding = 0;  // the random shadow offset is not modelled here
     p.assumed_final_cltv_delta = 18;  // lightning-invoice DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA
     p.default_cltv_limit = 1008;      // DEFAULT_MAX_TOTAL_CLTV_EXPIRY_DELTA
+    p.max_path_length = 19;           // MAX_PATH_LENGTH_ESTIMATE
     p.default_fee_limit = DefaultFeeLimit::ldk_one_percent_plus_50_sat;
     return p;
 }

@@ -96,6 +96,10 @@ struct Profile {
     bool cltv_limit_zero_means_default = false;
     // LND: refuse to route at all unless cltv_limit > final delta + padding.
     bool cltv_limit_must_exceed_final = false;
+    // Most channels a route may use: BOLT 4's 20 hops of the fixed-size onion, or LDK's
+    // MAX_PATH_LENGTH_ESTIMATE, 19 (PaymentParameters::max_path_length's default: the 1,300-byte
+    // onion holds (1300 - 93) / 61 = 19.78 hops, rounded down for payment metadata).
+    uint32_t max_path_length = 20;
     DefaultFeeLimit default_fee_limit = DefaultFeeLimit::lnd_full_below_1000_sat_else_5_percent;
 
     // Derived values (resolve the "empty means derived" fields above).

@@ -647,7 +647,14 @@ Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentReques
 
 template <class G>
 Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
-                            const Profile& sender, const PaymentRequest& req) {
+                            const Profile& sender, const PaymentRequest& req_in) {
+    // The sender's implementation caps the route's length (LDK: 19 channels).
+    PaymentRequest capped;
+    if (req_in.max_hops > sender.max_path_length) {
+        capped = req_in;
+        capped.max_hops = sender.max_path_length;
+    }
+    const PaymentRequest& req = req_in.max_hops > sender.max_path_length ? capped : req_in;
     SIM_ASSERT(req.source < graph.node_count());
     SIM_ASSERT(req.target < graph.node_count());
     if (req.source == req.target || req.amount_msat == 0) {

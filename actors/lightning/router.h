@@ -72,7 +72,7 @@ struct PaymentRequest {
     std::optional<uint32_t> cltv_limit;    // empty: profile default; 0 is LND's "unset"
     std::vector<RouteHint> route_hints;
     uint32_t tip = 0;       // sender's best height
-    uint32_t max_hops = 20;  // onion payload limit
+    uint32_t max_hops = 20;  // onion payload limit; the sender's max_path_length caps it
 };
 
 PaymentRequest payment_request_from_invoice(const Profile& sender, NodeIndex source,

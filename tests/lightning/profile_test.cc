@@ -48,6 +48,9 @@ TEST_CASE("profile defaults match the reference table", "[lightning][profile]") 
     CHECK(lnd.cltv_limit_zero_means_default);
     CHECK_FALSE(ldk.cltv_limit_zero_means_default);
     CHECK(ldk.default_cltv_limit == 1008);
+    CHECK(ldk.max_path_length == 19);
+    CHECK(lnd.max_path_length == 20);
+    CHECK(cln.max_path_length == 20);
 }
 
 TEST_CASE("overrides replace fields and keep derived rules consistent", "[lightning][profile]") {

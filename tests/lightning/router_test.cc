@@ -416,3 +416,35 @@ TEST_CASE("a fee past 64 bits or an expiry past 32 makes an edge unusable and en
     r = find_route(g, know, cln_profile(), req);
     REQUIRE_FALSE(r.ok());
 }
+
+TEST_CASE("LDK routes over at most 19 channels and LND and CLN over 20", "[lightning][router]") {
+    // A line of free channels 0 - 1 - ... - 20: the only route from 0 to 20 uses 20 channels,
+    // from 1 to 20 it uses 19 (LDK's MAX_PATH_LENGTH_ESTIMATE, the default max_path_length).
+    Graph g;
+    for (int n = 0; n <= 20; ++n) {
+        g.add_node("n" + std::to_string(n));
+    }
+    for (uint32_t n = 0; n < 20; ++n) {
+        connect(&g, n + 1, n, n + 1, pol(0, 0, 10), pol(0, 0, 10));
+    }
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 20;
+    req.amount_msat = 1000;
+    req.tip = 100;
+    for (const Profile& p : {lnd_profile(), cln_profile()}) {
+        Result<Route> r = find_route(g, LiquidityKnowledge(0), p, req);
+        REQUIRE(r.ok());
+        CHECK(r.value().hops.size() == 20);
+    }
+    Result<Route> ldk = find_route(g, LiquidityKnowledge(0), ldk_profile(), req);
+    REQUIRE_FALSE(ldk.ok());
+    CHECK_THAT(ldk.error(), Catch::Contains("within 19 hops"));
+    req.source = 1;
+    ldk = find_route(g, LiquidityKnowledge(1), ldk_profile(), req);
+    REQUIRE(ldk.ok());
+    CHECK(ldk.value().hops.size() == 19);
+    // A request's own lower limit still applies.
+    req.max_hops = 18;
+    CHECK_FALSE(find_route(g, LiquidityKnowledge(1), ldk_profile(), req).ok());
+}
