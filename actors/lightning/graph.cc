@@ -324,6 +324,8 @@ void GraphView::set_entry(ShortChannelId scid, const std::optional<ChannelInfo>&
             touch(n1, scid, false);
             touch(n2, scid, false);
             auto d = shared_->diverged.find(scid);
+            // One view per owner: a second view of the same node would have dropped it already.
+            SIM_ASSERT(d != shared_->diverged.end());
             d->second.erase(owner_);
             if (d->second.empty()) {
                 shared_->diverged.erase(d);

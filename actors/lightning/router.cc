@@ -122,8 +122,8 @@ struct Workspace {
     std::vector<Order> order;
     std::vector<EdgeLink> next;
     RouteQueue queue;
-    // The fee bound from the sender (see SenderBound): final distances of the nodes it settled,
-    // and `radius`, a bound for every other node.
+    // The fee bound from the sender (see bound_from_sender): final distances of the nodes it
+    // settled, and `radius`, a bound for every other node.
     std::vector<uint64_t> near;
     std::vector<std::pair<uint64_t, NodeIndex>> near_heap;
     uint64_t radius = 0;
@@ -286,8 +286,9 @@ public:
 private:
     // Edges the bound search may relax before it stops (see bound_from_sender).
     static constexpr size_t k_near_edges = 1024;
-    // Distances past this are kept at it: far above any fee a search accepts, and small enough
-    // that a label's amount plus it fits 64 bits (see bound_from_sender).
+    // Distances past this are kept at it, so that a label's amount (below 2^63) plus a
+    // potential fits 64 bits. Capping keeps the bound consistent (the least of a consistent
+    // potential and a constant is one), only less tight for fees above 2^40 msat.
     static constexpr uint64_t k_near_cap = uint64_t{1} << 40;
 
     // Gives the search a potential: for each node, a lower bound on the fees any route from the
@@ -549,6 +550,10 @@ std::optional<std::vector<PathEdge>> search_path(const Search<G>& s, const Limit
 // Says which limit stopped a search that found nothing under `limits` (and cut `cuts`). Each
 // looser search that would repeat the failed one decision for decision (see Cuts) is not run:
 // its answer, no path, is known.
+// The largest total CLTV delta a route starting at `start_height` can have: every expiry is
+// an absolute height in 32 bits (BOLT 4's outgoing_cltv_value), so a larger one would wrap.
+uint32_t expiry_room(uint32_t start_height) { return UINT32_MAX - start_height; }
+
 template <class G>
 std::string describe_failure(const Search<G>& s, const Limits& limits, const Cuts& cuts,
                              uint32_t start_height) {
@@ -556,13 +561,14 @@ std::string describe_failure(const Search<G>& s, const Limits& limits, const Cut
     std::string what = "no route from " + s.graph.alias(req.source) + " to " +
                        s.graph.alias(req.target) + " for " + num(req.amount_msat) + " msat";
     using Path = std::optional<std::vector<PathEdge>>;
-    const Path relaxed = cuts.any ? search_path(s, Limits{}) : Path{};
+    const uint32_t room = expiry_room(start_height);  // no looser CLTV limit exists
+    const Path relaxed = cuts.any ? search_path(s, Limits{UINT64_MAX, room}) : Path{};
     if (!relaxed) {
         return what + ": no path with enough known liquidity within " + num(req.max_hops) +
                " hops";
     }
     Route r = build_route(*relaxed, req.amount_msat, start_height, s.final_total);
-    if (!cuts.cltv_alone || !search_path(s, Limits{limits.max_fee_msat, UINT32_MAX})) {
+    if (!cuts.cltv_alone || !search_path(s, Limits{limits.max_fee_msat, room})) {
         return what + ": cheapest route needs fee " + num(r.total_fee_msat) +
                " msat, above the max fee " + num(limits.max_fee_msat) + " msat";
     }
@@ -666,9 +672,11 @@ Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
     }
     Search<G> s{graph, knowledge, req, hint_edges_of(req),
              req.final_cltv_delta + req.shadow_cltv_offset + sender.final_cltv_padding};
+    const uint32_t start_height = req.tip + sender.send_height_offset;
+    // The effective limit: the profile's or the request's, and never past what a 32-bit
+    // expiry can hold (failure messages name this value).
     Limits limits{req.max_fee_msat.value_or(default_max_fee_msat(sender, req.amount_msat)),
-                  limit.value()};
-    uint32_t start_height = req.tip + sender.send_height_offset;
+                  std::min(limit.value(), expiry_room(start_height))};
     if (s.final_total > limits.cltv_budget) {
         return Result<Route>::failure("final CLTV delta " + num(s.final_total) +
                                       " alone exceeds the cltv_limit " + num(limits.cltv_budget));

@@ -448,3 +448,62 @@ TEST_CASE("LDK routes over at most 19 channels and LND and CLN over 20", "[light
     req.max_hops = 18;
     CHECK_FALSE(find_route(g, LiquidityKnowledge(1), ldk_profile(), req).ok());
 }
+
+TEST_CASE("a route's expiries never wrap past 32 bits", "[lightning][router]") {
+    // s=0 reaches t=3 through x=1, whose hop into t asks a CLTV delta of 2^32 - 501, or
+    // through y=2 (delta 10) once it exists. Expiries are absolute heights in 32 bits: from a
+    // start height of 1,000 the delta through x leaves no room, whatever cltv_limit says.
+    Graph g;
+    for (const char* n : {"s", "x", "y", "t"}) {
+        g.add_node(n);
+    }
+    connect(&g, 1, 0, 1, pol(0, 0, 10), pol(0, 0, 10));
+    connect(&g, 2, 1, 3, pol(0, 0, UINT32_MAX - 500), pol(0, 0, 10));
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 3;
+    req.amount_msat = 1000;
+    req.tip = 1000;
+    req.cltv_limit = UINT32_MAX;
+    // No looser limit exists, so the failure is "no path" (as for a fee past 64 bits).
+    Result<Route> r = find_route(g, LiquidityKnowledge(0), cln_profile(), req);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error(), Catch::Contains("no path"));
+    connect(&g, 3, 0, 2, pol(0, 0, 10), pol(0, 0, 10));
+    connect(&g, 4, 2, 3, pol(0, 0, 10), pol(0, 0, 10));
+    r = find_route(g, LiquidityKnowledge(0), cln_profile(), req);
+    REQUIRE(r.ok());
+    CHECK(r.value().hops.front().node == 2);
+    for (size_t i = 0; i + 1 < r.value().hops.size(); ++i) {
+        CHECK(r.value().hops[i].cltv_expiry >= r.value().hops[i + 1].cltv_expiry);
+    }
+}
+
+TEST_CASE("a route hint cheaper than every graph path is found", "[lightning][router]") {
+    // s=0 pays t=3. In the graph t is reached from a=1 only at a 100,000 msat base fee; the
+    // invoice's hint adds b=2 -> t for free, and a -> b costs 1 msat. A fee bound computed from
+    // the graph alone would put t 100,000 msat from the sender, more than the hint route's
+    // whole fee: the search must not use a bound that ignores the hints.
+    Graph g;
+    for (const char* n : {"s", "a", "b", "t"}) {
+        g.add_node(n);
+    }
+    connect(&g, 1, 0, 1, pol(0, 0, 10), pol(0, 0, 10));       // s - a
+    connect(&g, 2, 1, 3, pol(100000, 0, 10), pol(0, 0, 10));  // a -> t: 100,000 msat
+    connect(&g, 3, 1, 2, pol(1, 0, 10), pol(0, 0, 10));       // a -> b: 1 msat
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 3;
+    req.amount_msat = 5000;
+    req.tip = 100;
+    req.max_fee_msat = 200000;
+    req.route_hints = {{RouteHintHop{2, ShortChannelId::from_parts(900, 1, 0), pol(0, 0, 10)}}};
+    for (uint64_t amount : {uint64_t{5000}, uint64_t{100000}, uint64_t{7777777}}) {
+        req.amount_msat = amount;
+        Result<Route> r = find_route(g, LiquidityKnowledge(0), cln_profile(), req);
+        REQUIRE(r.ok());
+        REQUIRE(r.value().hops.size() == 3);
+        CHECK(r.value().hops[1].node == 2);
+        CHECK(r.value().total_fee_msat == 1);
+    }
+}
