@@ -1,4 +1,5 @@
-// Route construction, the payee-to-payer Dijkstra and failure learning (see router.h).
+// The payee-to-payer route search behind find_route (see router.h); the rules around it (route
+// building, default limits, failure learning) are in route_rules.cc.
 #include "actors/lightning/router.h"
 
 #include <algorithm>
@@ -444,9 +445,13 @@ private:
         }
         const Key ku{amount + w_.potential(u), (uint64_t{cltv} << 32) | (lv.hops + 1), u};
         const EdgeLink link{into.v, i};
-        const bool no_better = (flags & Workspace::k_reached) != 0 && !(ku < w_.key(u));
-        if (no_better && !(ku == w_.key(u) && w_.offered_first(link, u))) {
-            return true;
+        bool no_better = false;
+        if ((flags & Workspace::k_reached) != 0) {
+            const Key current = w_.key(u);
+            no_better = !(ku < current);
+            if (no_better && !(ku == current && w_.offered_first(link, u))) {
+                return true;
+            }
         }
         if (!carries(into, in, i)) {
             return true;
@@ -582,75 +587,6 @@ std::string describe_failure(const Search<G>& s, const Limits& limits, const Cut
 
 }  // namespace
 
-Route build_route(const std::vector<PathEdge>& path, uint64_t amount_msat, uint32_t start_height,
-                  uint32_t final_cltv_delta) {
-    SIM_ASSERT(!path.empty());
-    Route route;
-    route.start_height = start_height;
-    route.amount_msat = amount_msat;
-    route.hops.resize(path.size());
-    for (size_t i = path.size(); i-- > 0;) {
-        RouteHop& hop = route.hops[i];
-        hop.node = path[i].to;
-        hop.scid = path[i].scid;
-        if (i + 1 == path.size()) {
-            hop.amount_msat = amount_msat;
-            hop.cltv_expiry = start_height + final_cltv_delta;
-            continue;
-        }
-        SIM_ASSERT(path[i].to == path[i + 1].from);
-        const RouteHop& next = route.hops[i + 1];
-        const ChannelPolicy& out = path[i + 1].policy;
-        hop.fee_msat = forwarding_fee_msat(out, next.amount_msat);
-        hop.cltv_delta = out.cltv_expiry_delta;
-        hop.amount_msat = next.amount_msat + hop.fee_msat;
-        hop.cltv_expiry = next.cltv_expiry + hop.cltv_delta;
-    }
-    route.total_amount_msat = route.hops.front().amount_msat;
-    route.total_fee_msat = route.total_amount_msat - amount_msat;
-    route.total_cltv_delta = route.hops.front().cltv_expiry - start_height;
-    return route;
-}
-
-uint64_t default_max_fee_msat(const Profile& sender, uint64_t amount_msat) {
-    switch (sender.default_fee_limit) {
-        case DefaultFeeLimit::ldk_one_percent_plus_50_sat:
-            return amount_msat / 100 + 50000;
-        case DefaultFeeLimit::lnd_full_below_1000_sat_else_5_percent:
-            return amount_msat <= 1000000 ? amount_msat : amount_msat / 100 * 5;
-        case DefaultFeeLimit::cln_half_percent_exempt_5000:
-            return std::max<uint64_t>(5000, amount_msat / 1000 * 5);
-    }
-    return 0;
-}
-
-PaymentRequest payment_request_from_invoice(const Profile& sender, NodeIndex source,
-                                            const Invoice& invoice, uint32_t tip) {
-    PaymentRequest req;
-    req.source = source;
-    req.target = invoice.payee;
-    req.amount_msat = invoice.amount_msat.value_or(0);
-    req.final_cltv_delta = invoice.final_cltv_delta_or(sender.assumed_final_cltv_delta);
-    req.route_hints = invoice.route_hints;
-    req.tip = tip;
-    return req;
-}
-
-Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentRequest& req) {
-    uint32_t limit = req.cltv_limit.value_or(sender.default_cltv_limit);
-    if (limit == 0 && sender.cltv_limit_zero_means_default) {
-        // LND treats 0 as "unset" and applies --max-cltv-expiry (2016) instead.
-        limit = sender.default_cltv_limit;
-    }
-    uint32_t final_total = req.final_cltv_delta + req.shadow_cltv_offset +
-                           sender.final_cltv_padding;
-    if (sender.cltv_limit_must_exceed_final && limit <= final_total) {
-        return Result<uint32_t>::failure("cltv limit " + num(limit) +
-                                         " should be greater than " + num(final_total));
-    }
-    return Result<uint32_t>::success(limit);
-}
-
 template <class G>
 Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
                             const Profile& sender, const PaymentRequest& req_in) {
@@ -700,33 +636,6 @@ Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge
 Result<Route> find_route(const GraphView& graph, const LiquidityKnowledge& knowledge,
                          const Profile& sender, const PaymentRequest& req) {
     return find_route_in(graph, knowledge, sender, req);
-}
-
-void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeIndex sender,
-                        int failing_hop, FailureCode code) {
-    SIM_ASSERT(failing_hop >= -1);
-    SIM_ASSERT(failing_hop < static_cast<int>(route.hops.size()));
-    // Every channel up to the reporting node carried the HTLC.
-    for (int i = 0; i <= failing_hop; ++i) {
-        auto idx = static_cast<size_t>(i);
-        NodeIndex from = i == 0 ? sender : route.hops[idx - 1].node;
-        knowledge->learn_success(route.hops[idx].scid, from, route.hops[idx].amount_msat);
-    }
-    bool is_final = failing_hop + 1 == static_cast<int>(route.hops.size());
-    if (failing_hop < 0 || is_final) {
-        return;
-    }
-    const RouteHop& reporter = route.hops[static_cast<size_t>(failing_hop)];
-    const RouteHop& next = route.hops[static_cast<size_t>(failing_hop) + 1];
-    if (is_node_failure(code)) {
-        knowledge->exclude_node(reporter.node);
-    } else if (code == FailureCode::temporary_channel_failure) {
-        knowledge->learn_failure(next.scid, reporter.node, next.amount_msat);
-    } else if (is_permanent(code) || code == FailureCode::channel_disabled) {
-        knowledge->exclude_channel(next.scid);
-    }
-    // Policy failures (fee_insufficient, incorrect_cltv_expiry, ...) carry a channel_update;
-    // applying it to the graph is the node actor's job.
 }
 
 }  // namespace actors::lightning
