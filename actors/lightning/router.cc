@@ -592,11 +592,13 @@ Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
                             const Profile& sender, const PaymentRequest& req_in) {
     // The sender's implementation caps the route's length (LDK: 19 channels).
     PaymentRequest capped;
+    const PaymentRequest* chosen = &req_in;
     if (req_in.max_hops > sender.max_path_length) {
         capped = req_in;
         capped.max_hops = sender.max_path_length;
+        chosen = &capped;
     }
-    const PaymentRequest& req = req_in.max_hops > sender.max_path_length ? capped : req_in;
+    const PaymentRequest& req = *chosen;
     SIM_ASSERT(req.source < graph.node_count());
     SIM_ASSERT(req.target < graph.node_count());
     if (req.source == req.target || req.amount_msat == 0) {

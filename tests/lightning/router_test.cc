@@ -45,6 +45,16 @@ Graph bolt7_graph() {
     return g;
 }
 
+// A request with everything else at its default.
+PaymentRequest request(NodeIndex source, NodeIndex target, uint64_t amount_msat, uint32_t tip) {
+    PaymentRequest req;
+    req.source = source;
+    req.target = target;
+    req.amount_msat = amount_msat;
+    req.tip = tip;
+    return req;
+}
+
 PaymentRequest bolt7_request(uint32_t tip) {
     PaymentRequest req;
     req.source = 0;
@@ -387,12 +397,8 @@ TEST_CASE("a fee past 64 bits or an expiry past 32 makes an edge unusable and en
     connect(&g, 3, 1, 3, pol(UINT64_MAX - 10, 0, 10), free_hop, cap);  // x -> t
     connect(&g, 4, 2, 3, pol(0, 1000000, 10), free_hop, cap);          // y -> t: fee = amount
     LiquidityKnowledge know(0);
-    PaymentRequest req;
-    req.source = 0;
-    req.target = 3;
-    req.amount_msat = 1000;
+    PaymentRequest req = request(0, 3, 1000, 100);
     req.max_fee_msat = UINT64_MAX;
-    req.tip = 100;
     Result<Route> r = find_route(g, know, cln_profile(), req);
     REQUIRE(r.ok());
     CHECK(r.value().hops.front().node == 2);
@@ -427,11 +433,7 @@ TEST_CASE("LDK routes over at most 19 channels and LND and CLN over 20", "[light
     for (uint32_t n = 0; n < 20; ++n) {
         connect(&g, n + 1, n, n + 1, pol(0, 0, 10), pol(0, 0, 10));
     }
-    PaymentRequest req;
-    req.source = 0;
-    req.target = 20;
-    req.amount_msat = 1000;
-    req.tip = 100;
+    PaymentRequest req = request(0, 20, 1000, 100);
     for (const Profile& p : {lnd_profile(), cln_profile()}) {
         Result<Route> r = find_route(g, LiquidityKnowledge(0), p, req);
         REQUIRE(r.ok());
@@ -459,11 +461,7 @@ TEST_CASE("a route's expiries never wrap past 32 bits", "[lightning][router]") {
     }
     connect(&g, 1, 0, 1, pol(0, 0, 10), pol(0, 0, 10));
     connect(&g, 2, 1, 3, pol(0, 0, UINT32_MAX - 500), pol(0, 0, 10));
-    PaymentRequest req;
-    req.source = 0;
-    req.target = 3;
-    req.amount_msat = 1000;
-    req.tip = 1000;
+    PaymentRequest req = request(0, 3, 1000, 1000);
     req.cltv_limit = UINT32_MAX;
     // No looser limit exists, so the failure is "no path" (as for a fee past 64 bits).
     Result<Route> r = find_route(g, LiquidityKnowledge(0), cln_profile(), req);
@@ -491,11 +489,7 @@ TEST_CASE("a route hint cheaper than every graph path is found", "[lightning][ro
     connect(&g, 1, 0, 1, pol(0, 0, 10), pol(0, 0, 10));       // s - a
     connect(&g, 2, 1, 3, pol(100000, 0, 10), pol(0, 0, 10));  // a -> t: 100,000 msat
     connect(&g, 3, 1, 2, pol(1, 0, 10), pol(0, 0, 10));       // a -> b: 1 msat
-    PaymentRequest req;
-    req.source = 0;
-    req.target = 3;
-    req.amount_msat = 5000;
-    req.tip = 100;
+    PaymentRequest req = request(0, 3, 5000, 100);
     req.max_fee_msat = 200000;
     req.route_hints = {{RouteHintHop{2, ShortChannelId::from_parts(900, 1, 0), pol(0, 0, 10)}}};
     for (uint64_t amount : {uint64_t{5000}, uint64_t{100000}, uint64_t{7777777}}) {
