@@ -15,6 +15,7 @@
 #include "actors/gateway/gateway.h"
 #include "actors/lightning/lightning_network.h"
 #include "actors/lightning/topology.h"
+#include "scenario/worlds/lightning_federation.h"
 #include "sim/this_actor.h"
 
 namespace bench {
@@ -104,11 +105,7 @@ private:
     ln::NodeIndex gw_node_ = 0;
     ln::NodeIndex fed_node_ = 0;
     std::unique_ptr<federation::Federation> fed_;
-    std::unique_ptr<federation::PaymentChecker> payments_;
-    std::unique_ptr<federation::RoundFingerprintChecker> fingerprints_;
-    std::unique_ptr<federation::FederationBooksChecker> books_;
-    std::unique_ptr<federation::ChainBackingChecker> backing_;
-    std::unique_ptr<federation::LightningChecker> ln_checker_;
+    std::unique_ptr<scenario::LightningFederationCheckers> checkers_;
     std::unique_ptr<gateway::Gateway> gateway_;
     std::vector<std::unique_ptr<client::Client>> clients_;
     int64_t in_flight_ = 0;
@@ -140,30 +137,14 @@ void StandardWorld::build_federation() {
     if (opt_.heartbeat > sim::SimDuration::zero()) {
         timing.heartbeat = opt_.heartbeat;
     }
-    const bool faults = opt_.faults;
-    fed_ = std::make_unique<federation::Federation>(
-        sim_,
-        federation::FederationConfig{
-            .name = "fed", .guardians = opt_.guardians, .params = {}, .timing = timing},
-        &ln_.chain().chain(), [this, faults](PeerId p) {
-            std::string name = "fed.btc" + std::to_string(p.value);
-            return std::make_unique<federation::LightningBitcoind>(
-                ln_.chain(),
-                federation::LightningBitcoindConfig{
-                    .name = name,
-                    .lag = sim::SimDuration::millis(100 * (p.value + 1)),
-                    .rpc_latency = sim::SimDuration::millis(2),
-                    .rpc_error = faults ? sim::Ratio{1, 100} : sim::Ratio::never()},
-                sim_.random(name));
-        });
-    payments_ = std::make_unique<federation::PaymentChecker>(hub_, sim::SimDuration::hours(2));
-    fingerprints_ = std::make_unique<federation::RoundFingerprintChecker>(hub_);
-    books_ = std::make_unique<federation::FederationBooksChecker>(hub_);
-    backing_ = std::make_unique<federation::ChainBackingChecker>(hub_, ln_.chain().chain());
-    ln_checker_ = std::make_unique<federation::LightningChecker>(hub_, ln_);
-    fed_->attach(fingerprints_.get());
-    fed_->attach(books_.get());
-    fed_->attach(backing_.get());
+    fed_ = scenario::make_lightning_federation(
+        sim_, ln_,
+        {.guardians = opt_.guardians,
+         .timing = timing,
+         .view_lag = [](PeerId p) { return sim::SimDuration::millis(100 * (p.value + 1)); },
+         .rpc_error = opt_.faults ? sim::Ratio{1, 100} : sim::Ratio::never()});
+    checkers_ = std::make_unique<scenario::LightningFederationCheckers>(
+        hub_, ln_, *fed_, sim::SimDuration::hours(2));
     gateway::GatewayConfig gw{.name = "gw", .ln_node = gw_node_, .federation_node = fed_node_,
                               .client = ClientId(k_gateway_client)};
     if (opt_.production_timing) {
@@ -172,14 +153,14 @@ void StandardWorld::build_federation() {
     if (opt_.registration_interval > sim::SimDuration::zero()) {
         gw.registration_interval = opt_.registration_interval;
     }
-    gateway_ = std::make_unique<gateway::Gateway>(sim_, ln_, *fed_, gw, payments_.get());
+    gateway_ = std::make_unique<gateway::Gateway>(sim_, ln_, *fed_, gw, &checkers_->payments);
     for (uint32_t c = 0; c < opt_.clients; ++c) {
         clients_.push_back(std::make_unique<client::Client>(
             sim_, ln_, *fed_,
             client::ClientConfig{.name = "client" + std::to_string(c),
                                  .id = ClientId(c + 1),
                                  .federation_node = fed_node_},
-            payments_.get()));
+            &checkers_->payments));
     }
 }
 
@@ -213,14 +194,13 @@ void StandardWorld::guardian_faults() {
 
 StandardReport StandardWorld::run() {
     fed_->start();
-    ln_checker_->start();
-    payments_->start();
+    checkers_->start();
     sim_.scheduler().spawn("scenario", [this] { scenario(); });
     StandardReport report;
     report.result = sim_.run(sim::RunLimits{
         .max_time = sim::SimTime::zero() + opt_.day + opt_.day + sim::SimDuration::hours(12)});
-    ln_checker_->check();
-    payments_->check_final();
+    checkers_->lightning.check();
+    checkers_->payments.check_final();
     report.out_succeeded = out_succeeded_;
     report.out_resolved = out_resolved_;
     report.in_received = in_received_;
@@ -246,7 +226,7 @@ void StandardWorld::scenario() {
     const sim::SimTime start = this_actor::now();
     // The checker flags any payment pending `bound` after this instant; payments keep starting
     // all day, so the instant is the end of the day's traffic (every fault heals before it).
-    payments_->faults_healed(start + opt_.day);
+    checkers_->payments.faults_healed(start + opt_.day);
     this_actor::spawn("miner", [this, start] {
         for (uint32_t b = 0; b < opt_.blocks; ++b) {
             // Seeded block times, evenly spread: block b lands in slot b of the day.

@@ -28,6 +28,7 @@
 #include "actors/gateway/gateway_variant.h"
 #include "actors/lightning/lightning_network.h"
 #include "scenario/world_registry.h"
+#include "scenario/worlds/lightning_federation.h"
 
 namespace scenario {
 
@@ -110,11 +111,7 @@ private:
     std::map<std::string, actors::lightning::NodeIndex> index_;
     actors::lightning::NodeIndex fed_node_ = 0;
     std::unique_ptr<actors::federation::Federation> federation_;
-    std::unique_ptr<actors::federation::PaymentChecker> payments_checker_;
-    std::unique_ptr<actors::federation::RoundFingerprintChecker> fingerprints_;
-    std::unique_ptr<actors::federation::FederationBooksChecker> books_;
-    std::unique_ptr<actors::federation::ChainBackingChecker> backing_;
-    std::unique_ptr<actors::federation::LightningChecker> lightning_checker_;
+    std::unique_ptr<LightningFederationCheckers> checkers_;
     std::unique_ptr<actors::gateway::Gateway> gateway_;
     std::vector<std::unique_ptr<actors::client::Client>> clients_;
     std::vector<std::unique_ptr<Payment>> payments_;  // stable addresses

@@ -23,28 +23,13 @@ GatewayScenarioWorld::GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfi
 void GatewayScenarioWorld::build_federation(uint64_t guardians, sim::SimDuration view_lag) {
     fed_node_ = ln_->add_virtual_node("fed");
     const auto n = static_cast<int64_t>(guardians);
-    federation_ = std::make_unique<fed::Federation>(
-        sim_, fed::FederationConfig{.name = "fed", .guardians = guardians, .params = {},
-                                    .timing = {}},
-        &ln_->chain().chain(), [this, view_lag, n](fed::PeerId p) {
-            const std::string name = "fed.btc" + std::to_string(p.value);
-            return std::make_unique<fed::LightningBitcoind>(
-                ln_->chain(),
-                fed::LightningBitcoindConfig{
-                    .name = name,
-                    .lag = view_lag * static_cast<int64_t>(p.value + 1) / n,
-                    .rpc_latency = sim::SimDuration::millis(2),
-                    .rpc_error = sim::Ratio::never()},
-                sim_.random(name));
-        });
-    payments_checker_ = std::make_unique<fed::PaymentChecker>(hub_, run_.payment_bound);
-    fingerprints_ = std::make_unique<fed::RoundFingerprintChecker>(hub_);
-    books_ = std::make_unique<fed::FederationBooksChecker>(hub_);
-    backing_ = std::make_unique<fed::ChainBackingChecker>(hub_, ln_->chain().chain());
-    lightning_checker_ = std::make_unique<fed::LightningChecker>(hub_, *ln_);
-    federation_->attach(fingerprints_.get());
-    federation_->attach(books_.get());
-    federation_->attach(backing_.get());
+    federation_ = make_lightning_federation(
+        sim_, *ln_,
+        {.guardians = guardians, .timing = {}, .view_lag = [view_lag, n](fed::PeerId p) {
+             return view_lag * static_cast<int64_t>(p.value + 1) / n;
+         }});
+    checkers_ = std::make_unique<LightningFederationCheckers>(hub_, *ln_, *federation_,
+                                                              run_.payment_bound);
 }
 
 void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant variant,
@@ -55,7 +40,7 @@ void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant 
     gc.rules = knobs.rules;
     gc.stop_deadlock = knobs.stop_deadlock;
     gateway_ = std::make_unique<gw::Gateway>(sim_, *ln_, *federation_, gc,
-                                             payments_checker_.get());
+                                             &checkers_->payments);
     for (size_t i = 0; i < clients; ++i) {
         actors::client::ClientConfig cc{.name = "client" + std::to_string(i),
                                         .id = fed::ClientId(static_cast<uint32_t>(i + 1)),
@@ -63,7 +48,7 @@ void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant 
         cc.timelock = knobs.client_timelock;
         cc.timelock_blocks = timelock_blocks;
         clients_.push_back(std::make_unique<actors::client::Client>(sim_, *ln_, *federation_, cc,
-                                                                    payments_checker_.get()));
+                                                                    &checkers_->payments));
     }
     sim_.scheduler().trace("gateway_world").field("variant", gw::to_string(variant));
 }
@@ -71,8 +56,7 @@ void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant 
 void GatewayScenarioWorld::start(std::function<void(const std::string&)> emit) {
     emit_ = std::move(emit);
     federation_->start();
-    lightning_checker_->start();
-    payments_checker_->start();
+    checkers_->start();
     sim_.scheduler().spawn("gateway_world.driver", [this] { drive(emit_); });
     sim_.scheduler().spawn("gateway_world.watch", [this] { watch(); },
                            {.kind = sim::ActorKind::daemon, .node = {}});
@@ -86,20 +70,9 @@ void GatewayScenarioWorld::start(std::function<void(const std::string&)> emit) {
 }
 
 void GatewayScenarioWorld::peg_in(fed::FederationApi& api, fed::ClientId who) {
-    chain::TxOut out;
-    out.value = static_cast<chain::Amount>(run_.peg_in_sat);
-    out.condition = federation_->multisig();
-    chain::Txid txid = ln_->chain().fund({out}, "deposit");
-    ln_->mine_blocks(1, sim::SimDuration::seconds(1));
-    std::optional<int64_t> height = ln_->chain().tx_height(txid);
-    SIM_ASSERT(height.has_value());
-    ln_->mine_blocks(12, sim::SimDuration::seconds(1));
-    this_actor::sleep_for(sim::SimDuration::seconds(3));
-    fed::FedTx tx{api.new_tx_id(),
-                  fed::PegInTx{.client = who, .outpoint = chain::OutPoint{txid, 0},
-                               .block_height = static_cast<uint64_t>(*height)}};
-    std::optional<fed::TxOutcome> o =
-        api.submit_and_wait(tx, this_actor::now() + sim::SimDuration::minutes(5));
+    std::optional<fed::TxOutcome> o = peg_in_on_lightning(
+        *ln_, *federation_, api, who, static_cast<chain::Amount>(run_.peg_in_sat),
+        sim::SimDuration::minutes(5));
     if (!o.has_value() || !o->accepted) {
         this_actor::fail("gateway world setup: peg-in for client " + std::to_string(who.value) +
                          " failed: " + (o.has_value() ? o->error : "no outcome"));
@@ -136,14 +109,14 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
     }
     this_actor::sleep_for(run_.duration);
     finished_ = true;
-    lightning_checker_->check();
+    checkers_->lightning.check();
     check_incoming_losses();
     check_expired_payments();
     if (stop_requested_.has_value() && !stopped_at_.has_value()) {
         hub_.report("gw.stops", "the gateway did not stop by the end of the run (requested at t=" +
                                     sim::to_string(*stop_requested_) + ")");
     }
-    payments_checker_->check_final();
+    checkers_->payments.check_final();
 }
 
 void GatewayScenarioWorld::run_workload() {
@@ -309,7 +282,7 @@ void GatewayScenarioWorld::judge(const Payment& p) {
 }
 
 void GatewayScenarioWorld::fault(const std::string& what) {
-    payments_checker_->faults_healed(sim_.scheduler().now());
+    checkers_->payments.faults_healed(sim_.scheduler().now());
     sim_.scheduler().trace("gateway_world_fault").field("action", what);
 }
 

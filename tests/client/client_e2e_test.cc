@@ -35,7 +35,7 @@ TEST_CASE("client pays a payee four hops away and receives from an external paye
         CHECK(received);
         INFO(external.reason);
         CHECK(external.succeeded);
-        CHECK(w.fingerprints->rounds_compared() > 100);
+        CHECK(w.checkers->fingerprints.rounds_compared() > 100);
     }
 }
 
@@ -61,7 +61,7 @@ TEST_CASE("a 2/4 guardian partition mid-payment stops consensus; the payment com
         CHECK(w.fed->max_round() == stuck);
         CHECK_FALSE(done);
         w.fed->heal(cut);
-        w.payments->faults_healed(this_actor::now());
+        w.checkers->payments.faults_healed(this_actor::now());
         while (!done) {
             this_actor::sleep_for(sim::SimDuration::seconds(1));
         }

@@ -18,6 +18,7 @@
 #include "actors/federation/federation.h"
 #include "actors/gateway/gateway.h"
 #include "actors/lightning/lightning_network.h"
+#include "scenario/worlds/lightning_federation.h"
 #include "sim/simulation.h"
 #include "sim/this_actor.h"
 
@@ -47,27 +48,12 @@ struct World {
         connect(c, d, 2000000, 1000000000);
         // X funds 3M sat and keeps 2.5M: G's inbound here beats G-A's 1M.
         ch_xg = connect(x, g, 3000000, 500000000);
-        fed = std::make_unique<federation::Federation>(
-            sim, federation::FederationConfig{.name = "fed", .guardians = 4, .params = {},
-                                              .timing = {}},
-            &net.chain().chain(), [this](PeerId p) {
-                return std::make_unique<federation::LightningBitcoind>(
-                    net.chain(),
-                    federation::LightningBitcoindConfig{
-                        .name = "fed.btc" + std::to_string(p.value),
-                        .lag = sim::SimDuration::millis(100 * (p.value + 1)),
-                        .rpc_latency = sim::SimDuration::millis(2),
-                        .rpc_error = sim::Ratio::never()},
-                    sim.random("fed.btc" + std::to_string(p.value)));
-            });
-        payments = std::make_unique<federation::PaymentChecker>(hub, sim::SimDuration::hours(2));
-        fingerprints = std::make_unique<federation::RoundFingerprintChecker>(hub);
-        books = std::make_unique<federation::FederationBooksChecker>(hub);
-        backing = std::make_unique<federation::ChainBackingChecker>(hub, net.chain().chain());
-        lightning_checker = std::make_unique<federation::LightningChecker>(hub, net);
-        fed->attach(fingerprints.get());
-        fed->attach(books.get());
-        fed->attach(backing.get());
+        fed = scenario::make_lightning_federation(
+            sim, net, {.guardians = 4, .timing = {}, .view_lag = [](PeerId p) {
+                           return sim::SimDuration::millis(100 * (p.value + 1));
+                       }});
+        checkers = std::make_unique<scenario::LightningFederationCheckers>(
+            hub, net, *fed, sim::SimDuration::hours(2));
         gateway::GatewayConfig gw_config{.name = "gw", .ln_node = g, .federation_node = fed_node,
                                          .client = ClientId(100)};
         client::ClientConfig alice_config{.name = "alice", .id = ClientId(1),
@@ -75,8 +61,8 @@ struct World {
         if (tweak) {
             tweak(gw_config, alice_config);
         }
-        gateway = std::make_unique<gateway::Gateway>(sim, net, *fed, gw_config, payments.get());
-        alice = std::make_unique<client::Client>(sim, net, *fed, alice_config, payments.get());
+        gateway = std::make_unique<gateway::Gateway>(sim, net, *fed, gw_config, &checkers->payments);
+        alice = std::make_unique<client::Client>(sim, net, *fed, alice_config, &checkers->payments);
     }
 
     ln::NodeIndex add(const std::string& alias, const std::string& profile) {
@@ -93,21 +79,8 @@ struct World {
 
     // Deposits on the Lightning chain to the federation and pegs in for `user`'s API.
     void peg_in(federation::FederationApi& api, ClientId who, chain::Amount sats) {
-        chain::TxOut out;
-        out.value = sats;
-        out.condition = fed->multisig();
-        chain::Txid txid = net.chain().fund({out}, "deposit");
-        net.mine_blocks(1, sim::SimDuration::seconds(1));
-        std::optional<int64_t> height = net.chain().tx_height(txid);
-        REQUIRE(height.has_value());
-        net.mine_blocks(12, sim::SimDuration::seconds(1));
-        sim::this_actor::sleep_for(sim::SimDuration::seconds(3));
-        federation::FedTx tx{api.new_tx_id(),
-                             federation::PegInTx{.client = who,
-                                                 .outpoint = chain::OutPoint{txid, 0},
-                                                 .block_height = static_cast<uint64_t>(*height)}};
-        std::optional<federation::TxOutcome> o =
-            api.submit_and_wait(tx, sim::this_actor::now() + sim::SimDuration::minutes(2));
+        std::optional<federation::TxOutcome> o = scenario::peg_in_on_lightning(
+            net, *fed, api, who, sats, sim::SimDuration::minutes(2));
         REQUIRE(o.has_value());
         INFO(o->error);
         REQUIRE(o->accepted);
@@ -118,8 +91,7 @@ struct World {
     // `result` and `hub` (a variant that must be caught).
     void run(std::function<void()> body, bool expect_ok = true) {
         fed->start();
-        lightning_checker->start();
-        payments->start();
+        checkers->start();
         sim.scheduler().spawn("scenario", [this, body] {
             REQUIRE(net.mine_until_open(30, sim::SimDuration::seconds(2)));
             gateway->start();
@@ -136,8 +108,8 @@ struct World {
         }
         INFO(result.run.message);
         REQUIRE(result.run.ok());
-        lightning_checker->check();
-        payments->check_final();
+        checkers->lightning.check();
+        checkers->payments.check_final();
         INFO((hub.violations().empty() ? std::string() : hub.violations().front()));
         REQUIRE(hub.ok());
     }
@@ -157,11 +129,7 @@ struct World {
     ln::NodeIndex g = 0, a = 0, b = 0, c = 0, d = 0, x = 0, fed_node = 0;
     ln::ChannelIndex ch_ga = 0, ch_xg = 0;
     std::unique_ptr<federation::Federation> fed;
-    std::unique_ptr<federation::PaymentChecker> payments;
-    std::unique_ptr<federation::RoundFingerprintChecker> fingerprints;
-    std::unique_ptr<federation::FederationBooksChecker> books;
-    std::unique_ptr<federation::ChainBackingChecker> backing;
-    std::unique_ptr<federation::LightningChecker> lightning_checker;
+    std::unique_ptr<scenario::LightningFederationCheckers> checkers;
     std::unique_ptr<gateway::Gateway> gateway;
     std::unique_ptr<client::Client> alice;
 };
