@@ -124,11 +124,6 @@ std::vector<FieldSpec> params() {
     return out;
 }
 
-FieldSpec node_field(std::string name, std::string doc) {
-    return {.name = std::move(name), .type = ValueType::text, .doc = std::move(doc),
-            .required = true, .is_node = true};
-}
-
 std::vector<ActionSpec> actions() {
     return {
         {"mine", "mine blocks on the canonical chain (generatetoaddress)",

@@ -1,4 +1,4 @@
-// Field helpers shared by the chain and lightning worlds (see chain_world_fields.h).
+// Field helpers shared by the model worlds (see chain_world_fields.h).
 #include "scenario/worlds/chain_world_fields.h"
 
 #include <algorithm>
@@ -16,6 +16,16 @@ FieldSpec bool_field(std::string name, std::string doc, bool def) {
 FieldSpec ratio_field(std::string name, std::string doc) {
     return {.name = std::move(name), .type = ValueType::ratio, .doc = std::move(doc),
             .default_value = Value{.type = ValueType::ratio, .ratio = sim::Ratio::never()}};
+}
+
+FieldSpec opt_int(std::string name, std::string doc, int64_t min, int64_t max) {
+    return {.name = std::move(name), .type = ValueType::integer, .doc = std::move(doc),
+            .min = min, .max = max};
+}
+
+FieldSpec node_field(std::string name, std::string doc) {
+    return {.name = std::move(name), .type = ValueType::text, .doc = std::move(doc),
+            .required = true, .is_node = true};
 }
 
 FieldSpec positive_duration_param(std::string name, std::string doc, sim::SimDuration def) {

@@ -1,6 +1,7 @@
-// Declaration and read helpers shared by the chain and lightning worlds: boolean, ratio and
-// positive-duration fields, typed reads of node and link properties, and the "min <= max for
-// every seed" check of a parameter pair.
+// Declaration and read helpers shared by the model worlds (chain, lightning, federation,
+// gateway): boolean, ratio, optional-integer, node-name and positive-duration fields, typed
+// reads of node and link properties, and the "min <= max for every seed" check of a parameter
+// pair.
 #pragma once
 
 #include <map>
@@ -13,6 +14,10 @@ namespace scenario {
 
 FieldSpec bool_field(std::string name, std::string doc, bool def = false);
 FieldSpec ratio_field(std::string name, std::string doc);
+// An integer in [min, max] with no default: absent stays absent (the reader picks a fallback).
+FieldSpec opt_int(std::string name, std::string doc, int64_t min, int64_t max);
+// A required text that must name a topology node (an action's target).
+FieldSpec node_field(std::string name, std::string doc);
 // A duration that must be > 0 (a miner's interval, a poll period).
 FieldSpec positive_duration_param(std::string name, std::string doc, sim::SimDuration def);
 

@@ -18,19 +18,9 @@ namespace fed = actors::federation;
 constexpr int64_t k_max_guardians = 32;
 constexpr int64_t k_max_offset = 1'000'000'000;
 
-FieldSpec node_field(std::string name, std::string doc) {
-    return {.name = std::move(name), .type = ValueType::text, .doc = std::move(doc),
-            .required = true, .is_node = true};
-}
-
 FieldSpec optional_duration(std::string name, std::string doc) {
     return {.name = std::move(name), .type = ValueType::duration, .doc = std::move(doc),
             .min = 0, .max = sim::SimDuration::hours(24 * 365).ns()};
-}
-
-FieldSpec optional_integer(std::string name, std::string doc, int64_t min, int64_t max) {
-    return {.name = std::move(name), .type = ValueType::integer, .doc = std::move(doc),
-            .min = min, .max = max};
 }
 
 std::vector<FieldSpec> guardian_props() {
@@ -54,11 +44,11 @@ std::vector<FieldSpec> guardian_props() {
                        sim::SimDuration::zero()),
         bool_field("byzantine", "votes shifted by the block_count_offset / unix_time_offset "
                                 "parameters (sweepable)"),
-        optional_integer("block_count_offset", "added to its block-count votes (Byzantine)",
-                         -k_max_offset, k_max_offset),
-        optional_integer("unix_time_offset", "seconds added to its LNv2 unix-time votes "
-                                             "(Byzantine)",
-                         -k_max_offset, k_max_offset),
+        opt_int("block_count_offset", "added to its block-count votes (Byzantine)",
+                -k_max_offset, k_max_offset),
+        opt_int("unix_time_offset", "seconds added to its LNv2 unix-time votes "
+                                    "(Byzantine)",
+                -k_max_offset, k_max_offset),
         bool_field("invalid_shares", "its decryption shares are invalid (Byzantine)"),
     };
 }
@@ -152,10 +142,10 @@ std::vector<ActionSpec> actions() {
          "the depositor pays the federation from a mature coinbase, waits for the deposit's "
          "confirmations on its own bitcoind and for the federation, then claims ecash (the "
          "entry name labels it)",
-         {optional_integer("amount", "sats (default: peg_in_amount)", 1000, 100'000'000),
-          optional_integer("confirmations", "confirmations to wait for (default: finality_delay "
-                                            "+ extra_confirmations)",
-                           1, 10000),
+         {opt_int("amount", "sats (default: peg_in_amount)", 1000, 100'000'000),
+          opt_int("confirmations", "confirmations to wait for (default: finality_delay "
+                                   "+ extra_confirmations)",
+                  1, 10000),
           bool_field("mine", "mine the deposit's block and its confirmations now (false: leave "
                              "it to the miner)",
                      true)}},
@@ -196,7 +186,7 @@ std::vector<ActionSpec> actions() {
          {{.name = "within", .type = ValueType::duration, .doc = "the window", .required = true,
            .min = 1, .max = year},
           integer_param("min", "fewest new rounds", 1, 0, INT64_MAX),
-          optional_integer("max", "most new rounds (default: no limit)", 0, INT64_MAX)}},
+          opt_int("max", "most new rounds (default: no limit)", 0, INT64_MAX)}},
         {"expect_block_fetches",
          "the busiest guardian's wallet sync must fetch at most `max` blocks from its bitcoind "
          "in the next `within`",
@@ -209,9 +199,9 @@ std::vector<ActionSpec> actions() {
          "`within`",
          {{.name = "within", .type = ValueType::duration, .doc = "the deadline",
            .required = true, .min = 1, .max = year},
-          optional_integer("at_least", "the count (default: the synced value, canonical count "
-                                       "- finality_delay, when the entry fires)",
-                           0, INT64_MAX)}},
+          opt_int("at_least", "the count (default: the synced value, canonical count "
+                              "- finality_delay, when the entry fires)",
+                  0, INT64_MAX)}},
     };
 }
 

@@ -8,7 +8,6 @@
 
 #include "actors/lightning/topology.h"
 #include "scenario/worlds/builtin_worlds.h"
-#include "scenario/worlds/chain_world_fields.h"
 #include "scenario/worlds/lightning_world_shared.h"
 
 namespace scenario {
@@ -19,29 +18,20 @@ namespace ln = actors::lightning;
 namespace fed = actors::federation;
 namespace gw = actors::gateway;
 
-bool setup_ok(sim::Simulation& sim, bool ok, const std::string& error) {
-    if (!ok) {
-        sim.scheduler().fail(sim::Outcome::check_failed, "gateway world setup: " + error);
-    }
-    return ok;
-}
+const char* const k_world = "gateway world";
 
+// Here the first failed channel stops the set-up (false).
 bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
                     const std::vector<ln::NodeIndex>& nodes) {
     sim::Random rng = ctx.sim.random("gateway.topology");
     ln::Result<ln::Topology> r =
         generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
-    if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
+    if (!setup_ok(ctx.sim, k_world, r.ok(), r.ok() ? "" : r.error())) {
         return false;
     }
-    const ln::Topology& t = r.value();
-    for (const auto& [scid, info] : t.graph.channels()) {
-        const uint64_t node1_msat = t.node1_balance_msat.at(scid);
-        ln::Result<ln::ChannelIndex> c = w.ln().open_channel(
-            {.funder = nodes.at(info.node1), .peer = nodes.at(info.node2),
-             .capacity_sat = info.capacity_msat / 1000,
-             .push_msat = info.capacity_msat - node1_msat});
-        if (!setup_ok(ctx.sim, c.ok(), c.ok() ? "" : c.error())) {
+    for (const ln::ChannelOptions& o : generated_channels(r.value(), nodes)) {
+        ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
+        if (!setup_ok(ctx.sim, k_world, c.ok(), c.ok() ? "" : c.error())) {
             return false;
         }
     }
@@ -50,15 +40,9 @@ bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
 
 bool open_declared(BuildContext& ctx, GatewayScenarioWorld& w) {
     for (const TopologyLink& l : ctx.scenario.topology.links) {
-        const auto capacity = static_cast<uint64_t>(l.props.at("capacity_sat").number);
-        ln::ChannelOptions o{
-            .funder = w.index().at(l.from), .peer = w.index().at(l.to), .capacity_sat = capacity,
-            .push_msat = static_cast<uint64_t>(
-                prop_int_or(l.props, "push_msat", static_cast<int64_t>(capacity) * 500)),
-            .funder_overrides = profile_overrides(l.props, ""),
-            .peer_overrides = profile_overrides(l.props, "peer_")};
-        ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
-        if (!setup_ok(ctx.sim, c.ok(), c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error())) {
+        ln::Result<ln::ChannelIndex> c = w.ln().open_channel(declared_channel(l, w.index()));
+        if (!setup_ok(ctx.sim, k_world, c.ok(),
+                      c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error())) {
             return false;
         }
     }
@@ -89,28 +73,19 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run_config(p));
     const std::string& gateway_node = param_text(p, "gateway_node");
     const std::string& gateway_profile = param_text(p, "gateway_profile");
-    std::vector<ln::NodeIndex> nodes;
-    for (const TopologyNode& n : ctx.scenario.topology.nodes) {
-        for (const std::string& name : topology_node_names({.nodes = {n}})) {
-            std::string profile = n.props.at("profile").text;
-            if (name == gateway_node && gateway_profile != "node") {
-                profile = gateway_profile;
+    std::optional<std::vector<ln::NodeIndex>> nodes =
+        add_declared_nodes(ctx, k_world, w->ln(), w->index(), [&](ln::NodeOptions& o) {
+            if (o.alias == gateway_node && gateway_profile != "node") {
+                o.profile = gateway_profile;
             }
-            ln::Result<ln::NodeIndex> r =
-                w->ln().add_node({.alias = name, .profile = profile,
-                                  .overrides = profile_overrides(n.props, ""),
-                                  .chain_lag = prop_duration(n, "chain_lag")});
-            if (!setup_ok(ctx.sim, r.ok(), r.ok() ? "" : r.error())) {
-                return w;
-            }
-            nodes.push_back(r.value());
-            w->index()[name] = r.value();
-        }
+        });
+    if (!nodes) {
+        return w;
     }
     if (!open_declared(ctx, *w)) {
         return w;
     }
-    if (ctx.scenario.topology.generator && !open_generated(ctx, *w, nodes)) {
+    if (ctx.scenario.topology.generator && !open_generated(ctx, *w, *nodes)) {
         return w;
     }
     const int64_t timelock_blocks = param_int(p, "contract_timelock_blocks");
@@ -317,19 +292,7 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
             }
         }
     }
-    if (s.topology.generator && *s.topology.generator == "scale_free") {
-        const auto n = static_cast<int64_t>(names.size());
-        int64_t m = prop_int_or(s.topology.generator_args, "channels", n - 1);
-        if (m < n - 1 || m > n * (n - 1) / 2) {
-            out->push_back({s.topology.generator_where,
-                            "scale_free: channels must be in [nodes - 1, nodes * (nodes - 1) / 2]"});
-        }
-    }
-    for (const TopologyLink& l : s.topology.links) {
-        if (l.kind == "channel" && l.from == l.to) {
-            out->push_back({l.where, "a channel needs two different nodes"});
-        }
-    }
+    validate_channels(s, out);
     validate_indices(s, out);
     validate_reachable(s, out);
 }

@@ -6,15 +6,11 @@
 #include "scenario/worlds/builtin_worlds.h"
 #include "scenario/worlds/chain_world_fields.h"
 #include "scenario/worlds/gateway_world.h"
+#include "scenario/worlds/lightning_world_shared.h"
 
 namespace scenario {
 
 namespace {
-
-FieldSpec opt_int(std::string name, std::string doc, int64_t min, int64_t max) {
-    return {.name = std::move(name), .type = ValueType::integer, .doc = std::move(doc),
-            .min = min, .max = max};
-}
 
 constexpr int64_t k_max_msat = 2'100'000'000'000'000'000;
 constexpr int64_t k_max_sat = 2'100'000'000'000'000;
@@ -44,20 +40,6 @@ std::vector<FieldSpec> link_props() {
         opt_int("peer_fee_ppm", "peer's proportional fee on this channel", 0, 1'000'000),
         opt_int("peer_cltv_expiry_delta", "peer's cltv_expiry_delta on this channel", 1, 65535),
     };
-}
-
-std::vector<ActionSpec> generators() {
-    std::vector<FieldSpec> common = {
-        opt_int("capacity_sat_min", "smallest capacity (default 1,000,000)", 1, k_max_sat),
-        opt_int("capacity_sat_max", "largest capacity", 1, k_max_sat),
-        opt_int("share_percent_min", "smallest share of the lower node (default 50)", 0, 100),
-        opt_int("share_percent_max", "largest share of the lower node", 0, 100),
-    };
-    std::vector<FieldSpec> sf = common;
-    sf.push_back(opt_int("channels", "channels in all (default nodes - 1)", 1, 100000));
-    return {{"line", "channels between the declared nodes in order", common},
-            {"star", "the first declared node is the hub", common},
-            {"scale_free", "preferential attachment over the declared nodes", sf}};
 }
 
 FieldSpec text_param(std::string name, std::string doc, std::string def) {
@@ -135,11 +117,6 @@ std::vector<FieldSpec> params() {
     return out;
 }
 
-FieldSpec node_field(std::string name, std::string doc) {
-    return {.name = std::move(name), .type = ValueType::text, .doc = std::move(doc),
-            .required = true, .is_node = true};
-}
-
 FieldSpec client_field() {
     return opt_int("client", "the client's index (default 0)", 0, 7);
 }
@@ -187,7 +164,7 @@ WorldKind gateway_world_kind() {
     k.roles = {{"node", "a Lightning node actor", node_props(), 256}};
     k.link_kinds = {"channel"};
     k.link_props = link_props();
-    k.generators = generators();
+    k.generators = channel_generators();
     k.params = params();
     k.actions = actions();
     // The catalogue's rows (issue, root cause, the scenario that finds it); the model's own

@@ -3,15 +3,11 @@
 #include "actors/lightning/profile.h"
 #include "scenario/worlds/builtin_worlds.h"
 #include "scenario/worlds/chain_world_fields.h"
+#include "scenario/worlds/lightning_world_shared.h"
 
 namespace scenario {
 
 namespace {
-
-FieldSpec opt_int(std::string name, std::string doc, int64_t min, int64_t max) {
-    return {.name = std::move(name), .type = ValueType::integer, .doc = std::move(doc),
-            .min = min, .max = max};
-}
 
 // Profile overrides, optionally prefixed ("peer_" for the peer's side of a channel).
 std::vector<FieldSpec> override_props(const std::string& pre, const std::string& whose) {
@@ -52,21 +48,6 @@ std::vector<FieldSpec> link_props() {
     return out;
 }
 
-std::vector<ActionSpec> generators() {
-    std::vector<FieldSpec> common = {
-        opt_int("capacity_sat_min", "smallest capacity (default 1,000,000)", 1,
-                2'100'000'000'000'000),
-        opt_int("capacity_sat_max", "largest capacity", 1, 2'100'000'000'000'000),
-        opt_int("share_percent_min", "smallest share of the lower node (default 50)", 0, 100),
-        opt_int("share_percent_max", "largest share of the lower node", 0, 100),
-    };
-    std::vector<FieldSpec> sf = common;
-    sf.push_back(opt_int("channels", "channels in all (default nodes - 1)", 1, 100000));
-    return {{"line", "channels between the declared nodes in order", common},
-            {"star", "the first declared node is the hub", common},
-            {"scale_free", "preferential attachment over the declared nodes", sf}};
-}
-
 std::vector<FieldSpec> params() {
     std::vector<FieldSpec> out = {
         integer_param("amount_msat", "amount of a `pay` without amount_msat", 10'000'000, 1,
@@ -93,11 +74,6 @@ std::vector<FieldSpec> params() {
     };
     out[0].shrink_toward = 1;
     return out;
-}
-
-FieldSpec node_field(std::string name, std::string doc) {
-    return {.name = std::move(name), .type = ValueType::text, .doc = std::move(doc),
-            .required = true, .is_node = true};
 }
 
 FieldSpec payment_field() {
@@ -143,7 +119,7 @@ WorldKind lightning_world_kind() {
     k.roles = {{"node", "a Lightning node actor", node_props(), 256}};
     k.link_kinds = {"channel"};
     k.link_props = link_props();
-    k.generators = generators();
+    k.generators = channel_generators();
     k.params = params();
     k.actions = actions();
     k.events = {{"channels_open", "every channel is open (the driver mined their confirmations)"}};

@@ -1,4 +1,4 @@
-// Profile overrides and generated channel graphs for the Lightning-bearing worlds.
+// What the Lightning-bearing worlds share (see lightning_world_shared.h).
 #include "scenario/worlds/lightning_world_shared.h"
 
 #include <optional>
@@ -48,6 +48,95 @@ ln::Result<ln::Topology> generate_topology(const Topology& topology, uint32_t n,
     }
     auto m = static_cast<uint32_t>(prop_int_or(a, "channels", n - 1));
     return ln::scale_free_topology(n, m, opt, random);
+}
+
+std::vector<ActionSpec> channel_generators() {
+    constexpr int64_t k_max_sat = 2'100'000'000'000'000;
+    std::vector<FieldSpec> common = {
+        opt_int("capacity_sat_min", "smallest capacity (default 1,000,000)", 1,
+                         k_max_sat),
+        opt_int("capacity_sat_max", "largest capacity", 1, k_max_sat),
+        opt_int("share_percent_min", "smallest share of the lower node (default 50)", 0,
+                         100),
+        opt_int("share_percent_max", "largest share of the lower node", 0, 100),
+    };
+    std::vector<FieldSpec> sf = common;
+    sf.push_back(opt_int("channels", "channels in all (default nodes - 1)", 1, 100000));
+    return {{"line", "channels between the declared nodes in order", common},
+            {"star", "the first declared node is the hub", common},
+            {"scale_free", "preferential attachment over the declared nodes", sf}};
+}
+
+bool setup_ok(sim::Simulation& sim, const std::string& world, bool ok, const std::string& error) {
+    if (!ok) {
+        sim.scheduler().fail(sim::Outcome::check_failed, world + " setup: " + error);
+    }
+    return ok;
+}
+
+std::optional<std::vector<ln::NodeIndex>> add_declared_nodes(
+    BuildContext& ctx, const std::string& world, ln::LightningNetwork& ln,
+    std::map<std::string, ln::NodeIndex>& index,
+    const std::function<void(ln::NodeOptions&)>& adjust) {
+    std::vector<ln::NodeIndex> nodes;
+    for (const TopologyNode& n : ctx.scenario.topology.nodes) {
+        for (const std::string& name : topology_node_names({.nodes = {n}})) {
+            ln::NodeOptions o{.alias = name, .profile = n.props.at("profile").text,
+                              .overrides = profile_overrides(n.props, ""),
+                              .chain_lag = prop_duration(n, "chain_lag")};
+            if (adjust) {
+                adjust(o);
+            }
+            ln::Result<ln::NodeIndex> r = ln.add_node(o);
+            if (!setup_ok(ctx.sim, world, r.ok(), r.ok() ? "" : r.error())) {
+                return std::nullopt;
+            }
+            nodes.push_back(r.value());
+            index[name] = r.value();
+        }
+    }
+    return nodes;
+}
+
+ln::ChannelOptions declared_channel(const TopologyLink& link,
+                                    const std::map<std::string, ln::NodeIndex>& index) {
+    const auto capacity = static_cast<uint64_t>(link.props.at("capacity_sat").number);
+    // The gateway world declares no "announce": its channels are all announced.
+    auto announce = link.props.find("announce");
+    return {.funder = index.at(link.from), .peer = index.at(link.to), .capacity_sat = capacity,
+            .push_msat = static_cast<uint64_t>(
+                prop_int_or(link.props, "push_msat", static_cast<int64_t>(capacity) * 500)),
+            .funder_overrides = profile_overrides(link.props, ""),
+            .peer_overrides = profile_overrides(link.props, "peer_"),
+            .announce = announce == link.props.end() || announce->second.flag()};
+}
+
+std::vector<ln::ChannelOptions> generated_channels(const ln::Topology& graph,
+                                                   const std::vector<ln::NodeIndex>& nodes) {
+    std::vector<ln::ChannelOptions> out;
+    for (const auto& [scid, info] : graph.graph.channels()) {
+        const uint64_t node1_msat = graph.node1_balance_msat.at(scid);
+        out.push_back({.funder = nodes.at(info.node1), .peer = nodes.at(info.node2),
+                       .capacity_sat = info.capacity_msat / 1000,
+                       .push_msat = info.capacity_msat - node1_msat});
+    }
+    return out;
+}
+
+void validate_channels(const Scenario& s, std::vector<Diagnostic>* out) {
+    if (s.topology.generator && *s.topology.generator == "scale_free") {
+        const auto n = static_cast<int64_t>(topology_node_names(s.topology).size());
+        const int64_t m = prop_int_or(s.topology.generator_args, "channels", n - 1);
+        if (m < n - 1 || m > n * (n - 1) / 2) {
+            out->push_back({s.topology.generator_where, "scale_free: channels must be in "
+                                                        "[nodes - 1, nodes * (nodes - 1) / 2]"});
+        }
+    }
+    for (const TopologyLink& l : s.topology.links) {
+        if (l.kind == "channel" && l.from == l.to) {
+            out->push_back({l.where, "a channel needs two different nodes"});
+        }
+    }
 }
 
 }  // namespace scenario

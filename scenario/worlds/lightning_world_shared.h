@@ -1,15 +1,21 @@
-// Pieces the Lightning-bearing worlds ("lightning" and "gateway") share: a channel side's
-// profile overrides read from a topology entry's properties, and the generated channel graph
-// (line / star / scale-free) read from the topology's generator arguments.
+// Pieces the Lightning-bearing worlds ("lightning" and "gateway") share: the channel generators
+// they declare, and how their builders read the topology: a node's or channel side's profile
+// overrides, the declared nodes and channels, the generated channel graph (line / star /
+// scale-free), the structural checks of channels, and how a failed set-up step ends the run.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "actors/lightning/lightning_network.h"
 #include "actors/lightning/profile.h"
 #include "actors/lightning/result.h"
 #include "actors/lightning/topology.h"
 #include "scenario/scenario.h"
+#include "scenario/world_registry.h"
 #include "sim/random.h"
 
 namespace scenario {
@@ -23,5 +29,35 @@ actors::lightning::ProfileOverrides profile_overrides(const std::map<std::string
 actors::lightning::Result<actors::lightning::Topology> generate_topology(const Topology& topology,
                                                                          uint32_t n,
                                                                          sim::Random& random);
+
+// The generators "line", "star" and "scale_free" and the arguments generate_topology reads.
+std::vector<ActionSpec> channel_generators();
+
+// A failed set-up step (a profile override out of range, say) ends the run as check_failed with
+// "<world> setup: <error>". Returns `ok`.
+bool setup_ok(sim::Simulation& sim, const std::string& world, bool ok, const std::string& error);
+
+// Adds the topology's nodes in order (a node with a count stands for name0, name1, ...), each
+// with its profile, overrides and chain lag as `adjust` (may be empty) leaves them, and records
+// each in `index` by name. Returns them in order, or nothing once a failed add ended the run.
+std::optional<std::vector<actors::lightning::NodeIndex>> add_declared_nodes(
+    BuildContext& ctx, const std::string& world, actors::lightning::LightningNetwork& ln,
+    std::map<std::string, actors::lightning::NodeIndex>& index,
+    const std::function<void(actors::lightning::NodeOptions&)>& adjust);
+
+// The channel a declared link describes: `from` funds it and pushes push_msat (default: half)
+// to `to`; each side's overrides; announced unless the link says otherwise.
+actors::lightning::ChannelOptions declared_channel(
+    const TopologyLink& link, const std::map<std::string, actors::lightning::NodeIndex>& index);
+
+// The channels of a generated graph, in its channel order, between `nodes` (the graph's node i
+// is nodes[i]), each funded by its node1 with node1's balance.
+std::vector<actors::lightning::ChannelOptions> generated_channels(
+    const actors::lightning::Topology& graph,
+    const std::vector<actors::lightning::NodeIndex>& nodes);
+
+// Channel structure checks: a scale_free generator's channel count fits the declared nodes, and
+// no declared channel connects a node to itself.
+void validate_channels(const Scenario& s, std::vector<Diagnostic>* out);
 
 }  // namespace scenario
