@@ -13,6 +13,7 @@
 #include "actors/federation/federation_api.h"
 #include "scenario/variants.h"
 #include "scenario/worlds/builtin_worlds.h"
+#include "scenario/worlds/coinbase_deposit.h"
 #include "sim/this_actor.h"
 
 namespace scenario {
@@ -49,47 +50,15 @@ public:
         return {{"pegin.accepted", accepted}, {"pegin.rejected", rejected}};
     }
 
-    // Mines `n` blocks, `spacing` apart.
-    void mine(int64_t n, sim::SimDuration spacing) {
-        for (int64_t i = 0; i < n; ++i) {
-            btc.mine(1);
-            sim::this_actor::sleep_for(spacing);
-        }
-    }
-
-    // Pays `sats` from a fresh mature coinbase to the federation; returns the outpoint and the
-    // height of the block holding it.
-    std::pair<chain::OutPoint, int64_t> deposit(chain::Amount sats, sim::SimDuration spacing) {
-        const chain::Block& b = btc.mine(1, "depositor");
-        chain::OutPoint coin{b.txids[0], 0};
-        chain::Amount value = b.txs[0].outputs[0].value;
-        mine(btc.config().params.coinbase_maturity, spacing);
-        chain::Transaction tx;
-        tx.inputs.push_back(
-            chain::TxIn{coin, chain::k_sequence_default, chain::SignedBy{"depositor"}});
-        // Built field by field: g++ 12 warns (falsely) on the variant in a braced temporary.
-        chain::TxOut out;
-        out.value = sats;
-        out.condition = federation->multisig();
-        chain::TxOut change;
-        change.value = value - sats - 1000;
-        change.condition = chain::PayToOwner{"depositor"};
-        tx.outputs.push_back(std::move(out));
-        tx.outputs.push_back(std::move(change));
-        chain::TxCheck check = btc.submit(tx);
-        SIM_ASSERT(check.ok());
-        const chain::Block& mined = btc.mine(1);
-        return {chain::OutPoint{tx.txid(), 0}, mined.height};
-    }
-
     void peg_in_once(const PegInParams& p, fed::ClientId client);
 };
 
 void PegInWorld::peg_in_once(const PegInParams& p, fed::ClientId client) {
-    auto [outpoint, height] = deposit(100000, p.block_interval);
+    auto [outpoint, height] =
+        deposit_from_coinbase(btc, federation->multisig(), "depositor", 100000, p.block_interval);
     sim::this_actor::sleep_for(p.block_interval);
     // The deposit's block already counts as one confirmation.
-    mine(p.confirmations - 1, p.block_interval);
+    mine_spaced(btc, p.confirmations - 1, p.block_interval);
     sim::this_actor::sleep_for(p.settle);
     const uint64_t confs = fed::confirmations(static_cast<uint64_t>(btc.canonical().tip_height()),
                                               static_cast<uint64_t>(height));

@@ -13,6 +13,7 @@
 #include "actors/federation/checkers.h"
 #include "actors/federation/federation.h"
 #include "actors/federation/federation_api.h"
+#include "scenario/worlds/coinbase_deposit.h"
 #include "sim/simulation.h"
 #include "sim/this_actor.h"
 
@@ -101,34 +102,15 @@ struct World {
 
     // Mines `n` blocks, `spacing` apart.
     void mine(int64_t n, sim::SimDuration spacing = sim::SimDuration::millis(500)) {
-        for (int64_t i = 0; i < n; ++i) {
-            btc.mine(1);
-            sim::this_actor::sleep_for(spacing);
-        }
+        scenario::mine_spaced(btc, n, spacing);
     }
 
     // Pays `sats` from a fresh mature coinbase to the federation; returns the outpoint and the
     // height of its block.
     std::pair<chain::OutPoint, uint64_t> deposit(chain::Amount sats) {
-        const chain::Block& b = btc.mine(1, "alice");
-        chain::OutPoint coin{b.txids[0], 0};
-        chain::Amount value = b.txs[0].outputs[0].value;
-        mine(5);
-        chain::Transaction tx;
-        tx.inputs.push_back(chain::TxIn{coin, chain::k_sequence_default, chain::SignedBy{"alice"}});
-        // Built field by field: g++ 12 warns (falsely) on the variant in a braced temporary.
-        chain::TxOut deposit_out;
-        deposit_out.value = sats;
-        deposit_out.condition = fed->multisig();
-        chain::TxOut change;
-        change.value = value - sats - 1000;
-        change.condition = chain::PayToOwner{"alice"};
-        tx.outputs.push_back(std::move(deposit_out));
-        tx.outputs.push_back(std::move(change));
-        chain::TxCheck check = btc.submit(tx);
-        REQUIRE(check.ok());
-        const chain::Block& mined = btc.mine(1);
-        return {chain::OutPoint{tx.txid(), 0}, static_cast<uint64_t>(mined.height)};
+        auto [outpoint, height] = scenario::deposit_from_coinbase(
+            btc, fed->multisig(), "alice", sats, sim::SimDuration::millis(500));
+        return {outpoint, static_cast<uint64_t>(height)};
     }
 
     // Deposits `sats` on chain and pegs them in as ecash for `client` (requires a clean run).
