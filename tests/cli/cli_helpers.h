@@ -1,5 +1,5 @@
-// Running the built fedsim binary from tests: a scratch folder per test, files written into
-// it, and each command's exit code and combined output.
+// Running the built fedsim binary (or any shell command) from tests: a scratch folder per
+// test, files written into it, and each command's exit code and output.
 #pragma once
 
 #include <sys/wait.h>
@@ -17,6 +17,20 @@ struct Result {
     std::string out;
     bool has(const std::string& s) const { return out.find(s) != std::string::npos; }
 };
+
+// Runs `cmd` in a shell: its exit code (-1 if it did not exit) and its standard output.
+inline Result run_shell(const std::string& cmd) {
+    Result r;
+    std::FILE* p = popen(cmd.c_str(), "r");
+    char buf[4096];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) {
+        r.out.append(buf, n);
+    }
+    int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
 
 class Scratch {
 public:
@@ -43,17 +57,7 @@ public:
 
     // Runs `fedsim ARGS` in the scratch folder; stdout and stderr together.
     Result fedsim(const std::string& args) const {
-        std::string cmd = "cd '" + dir_ + "' && '" FEDSIM_BIN "' " + args + " 2>&1";
-        Result r;
-        std::FILE* p = popen(cmd.c_str(), "r");
-        char buf[4096];
-        size_t n = 0;
-        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) {
-            r.out.append(buf, n);
-        }
-        int status = pclose(p);
-        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return r;
+        return run_shell("cd '" + dir_ + "' && '" FEDSIM_BIN "' " + args + " 2>&1");
     }
 
 private:

@@ -28,18 +28,8 @@ std::string find_chromium() {
     return "";
 }
 
-Result shell(const std::string& cmd) {
-    Result r;
-    std::FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-    char buf[4096];
-    size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) {
-        r.out.append(buf, n);
-    }
-    int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+// A browser command: its exit code and standard output (its stderr chatter dropped).
+Result shell(const std::string& cmd) { return cli_test::run_shell(cmd + " 2>/dev/null"); }
 
 }  // namespace
 
