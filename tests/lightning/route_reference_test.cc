@@ -9,6 +9,7 @@
 // channel; and every route must be usable on the graph as it is now.
 // Policies sit on the HTLC limits' edges (an amount one below, at and one above a minimum or a
 // maximum, a capacity equal to the amount), where an off-by-one in the compact records shows.
+// Last, a small graph whose labels come within 2^40 of 2^64, where the fee bound must be off.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -315,4 +316,91 @@ TEST_CASE("the route search agrees with a textbook Dijkstra on graphs larger tha
           "[lightning][router][property]") {
     const auto [searches, routes] = compare_on_random_graphs(12, 400, 200, false, false);
     CHECK(routes > searches / 4);
+}
+
+namespace {
+
+// s=0 pays t=4 over s - b=1 - a=2, then a -> t directly (an expensive last hop) or a -> c=3 -> t
+// (10 msat a hop). b -> a charges `b_fee`, so the search's fee bound from the sender puts a
+// `b_fee` away: a's label over the direct hop, plus that bound, passes 2^64 exactly when the
+// label itself still fits. A search that ordered labels by that wrapped sum would settle a
+// first over the direct hop, find b's edge past 64 bits, and miss the route over c.
+Graph graph_near_64_bits(uint64_t direct_fee_msat, uint64_t b_fee_msat) {
+    Graph g;
+    for (const char* n : {"s", "b", "a", "c", "t"}) {
+        g.add_node(n);
+    }
+    auto connect = [&g](uint32_t block, NodeIndex from, NodeIndex to, uint64_t fee_msat) {
+        ChannelInfo c;
+        c.scid = ShortChannelId::from_parts(block, 1, 0);
+        c.node1 = from;
+        c.node2 = to;
+        c.capacity_msat = UINT64_MAX;
+        c.policy_1to2.fee_base_msat = fee_msat;
+        REQUIRE(g.add_channel(c).ok());
+    };
+    connect(1, 0, 1, 0);                // s - b
+    connect(2, 1, 2, b_fee_msat);       // b -> a
+    connect(3, 2, 4, direct_fee_msat);  // a -> t
+    connect(4, 2, 3, 10);               // a -> c
+    connect(5, 3, 4, 10);               // c -> t
+    return g;
+}
+
+// The route the search returns equals the reference's, and goes over c.
+void check_against_reference(const Graph& g, const PaymentRequest& req) {
+    const std::optional<Found> want = reference_search(g, req);
+    REQUIRE(want.has_value());
+    const Result<Route> got = find_route(g, LiquidityKnowledge(req.source), cln_profile(), req);
+    REQUIRE(got.ok());
+    CHECK(scids_of(got.value()) == want->path);
+    CHECK(got.value().total_amount_msat == want->best.amount_msat);
+    CHECK(got.value().hops[1].node == 2);
+    CHECK(got.value().hops[2].node == 3);
+}
+
+}  // namespace
+
+// The fee bound from the sender adds to every label's amount, so router.cc leaves it out when
+// the amount or the max fee is 2^62 or more: below both, a label (at most amount + max fee)
+// plus the bound (at most 2^40) fits 64 bits. The cases a bound would wrap need a label within
+// 2^40 of 2^64, so only amounts or max fees near 2^64 tell whether the guards are there; around
+// 2^62 itself the search must still agree with the reference on either side.
+TEST_CASE("the route search's fee bound is off for amounts and max fees near 64 bits",
+          "[lightning][router]") {
+    constexpr uint64_t k_2_62 = uint64_t{1} << 62;
+    const uint64_t b_fee = 1024;
+    PaymentRequest req;
+    req.source = 0;
+    req.target = 4;
+    req.final_cltv_delta = 18;
+    req.tip = 100;
+    SECTION("an amount near 2^64 under a small max fee") {
+        // a's direct label is 2^64 - 512; with b's 1,024 msat bound it would be 2^64 + 512.
+        req.amount_msat = UINT64_MAX - (uint64_t{1} << 20) + 1;
+        req.max_fee_msat = uint64_t{1} << 20;
+        const uint64_t direct = UINT64_MAX - req.amount_msat - 511;
+        check_against_reference(graph_near_64_bits(direct, b_fee), req);
+    }
+    SECTION("a max fee near 2^64 for a small amount") {
+        req.amount_msat = 1000;
+        const uint64_t direct = UINT64_MAX - req.amount_msat - 511;
+        for (uint64_t max_fee : {UINT64_MAX, UINT64_MAX - 1}) {
+            req.max_fee_msat = max_fee;
+            check_against_reference(graph_near_64_bits(direct, b_fee), req);
+        }
+    }
+    SECTION("amounts and max fees around 2^62") {
+        for (uint64_t at : {k_2_62 - 1, k_2_62, k_2_62 + 1}) {
+            INFO("at " << at);
+            // The amount there, under a max fee that keeps the direct hop.
+            req.amount_msat = at;
+            req.max_fee_msat = uint64_t{1} << 40;
+            check_against_reference(graph_near_64_bits(uint64_t{1} << 30, b_fee), req);
+            // The max fee there, with a direct hop it allows.
+            req.amount_msat = 1000;
+            req.max_fee_msat = at;
+            check_against_reference(graph_near_64_bits(uint64_t{1} << 61, b_fee), req);
+        }
+    }
 }
