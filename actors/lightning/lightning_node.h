@@ -125,11 +125,9 @@ public:
     int64_t unix_now() const;
     const GraphView& graph() const { return graph_; }
     GraphView& graph() { return graph_; }
-    // A caller may change the own balances through this, so the next payment re-syncs them all.
-    LiquidityKnowledge& knowledge() {
-        synced_.clear();
-        return knowledge_;
-    }
+    // What the node knows of channels' liquidity when it searches routes: its own balances as
+    // of its last payment attempt, and what it learned from failures.
+    const LiquidityKnowledge& knowledge() const { return knowledge_; }
     const NodeLog& log() const { return log_; }
     const std::vector<ChannelIndex>& channels() const { return channels_; }
 
@@ -248,8 +246,10 @@ private:
     GraphView graph_;
     LiquidityKnowledge knowledge_;
     std::vector<ChannelIndex> channels_;
-    // What sync_own_liquidity last wrote into knowledge_ for channels_[i]'s two directions.
+    // What sync_own_liquidity last wrote into knowledge_ for channels_[i]'s two directions
+    // (channels_ only grows, so entry i always stands for the same channel; `channel` checks it).
     struct SyncedBalances {
+        ChannelIndex channel = 0;
         uint64_t mine = 0;
         uint64_t peer = 0;
         bool set = false;

@@ -33,10 +33,12 @@ std::string describe(const HtlcFailure& f) {
 }  // namespace
 
 // Before every attempt. A balance is written only when it differs from what this node last
-// wrote for the channel: nothing else writes own balances into knowledge_ (knowledge() forgets
-// what was written), so the knowledge ends exactly as if every balance were written each time,
-// without two map writes per channel per attempt (a hub has thousands of channels).
+// wrote for the channel: nothing else writes own balances into knowledge_ (knowledge() reads
+// it only), so the knowledge ends exactly as if every balance were written each time, without
+// two map writes per channel per attempt (a hub has thousands of channels). synced_[i] belongs
+// to channels_[i]: that needs channels_ to only ever grow, which the assertion checks.
 void LightningNode::sync_own_liquidity() {
+    SIM_ASSERT(synced_.size() <= channels_.size());
     synced_.resize(channels_.size());
     for (size_t i = 0; i < channels_.size(); ++i) {
         const ChannelLedger& ch = network_.channel(channels_[i]);
@@ -51,12 +53,13 @@ void LightningNode::sync_own_liquidity() {
         const uint64_t mine = ch.available_msat(me);
         const uint64_t peer = ch.available_msat(1 - me);
         SyncedBalances& last = synced_[i];
+        SIM_ASSERT(!last.set || last.channel == channels_[i]);
         if (last.set && last.mine == mine && last.peer == peer) {
             continue;
         }
         knowledge_.set_own_balance(ch.scid(), index_, mine);
         knowledge_.set_own_balance(ch.scid(), ch.side(1 - me).node, peer);
-        last = SyncedBalances{mine, peer, true};
+        last = SyncedBalances{channels_[i], mine, peer, true};
     }
 }
 

@@ -1,5 +1,9 @@
 // Payments through node actors: multi-hop success across profiles, retries after a liquidity
-// failure, the max-fee limit, route hints to a private payee, and gossip propagation.
+// failure, the max-fee limit, route hints to a private payee, gossip propagation, and the
+// payer's liquidity knowledge read through a const node.
+#include <type_traits>
+#include <utility>
+
 #include "ln_test_util.h"
 
 using namespace ln_test;
@@ -295,5 +299,36 @@ TEST_CASE("a channel has block work while opening, with an HTLC in flight and on
         CHECK_FALSE(w.ln.has_block_work(c));
         w.ln.node(a).force_close(c, "test");
         CHECK(w.ln.has_block_work(c));
+    });
+}
+
+TEST_CASE("a node's liquidity knowledge is read through a const node: its own balances as of "
+          "its last attempt, exact both ways",
+          "[lightning][actors]") {
+    // Reading the knowledge must not change it, nor what the next payment writes into it
+    // (knowledge() once cleared the node's record of what it had written).
+    static_assert(std::is_same_v<decltype(std::declval<const LightningNode&>().knowledge()),
+                                 const LiquidityKnowledge&>);
+    World w(4);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex t = w.add("t", "cln");
+    ChannelIndex c = w.connect(s, t);
+    w.run([&] {
+        const LightningNode& payer = w.ln.node(s);
+        const ChannelLedger& ch = w.ln.channel(c);
+        const int mine = ch.side_of(s);
+        for (int i = 0; i < 2; ++i) {
+            const uint64_t spendable = ch.available_msat(mine);
+            const uint64_t peer_spendable = ch.available_msat(1 - mine);
+            Invoice inv = w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = 1000000});
+            PaymentResult r = w.ln.node(s).pay(inv);
+            REQUIRE(r.succeeded);
+            const LiquidityBounds own = payer.knowledge().bounds(payer.graph(), ch.scid(), s);
+            CHECK(own.min_msat == spendable);
+            CHECK(own.max_msat == spendable);
+            const LiquidityBounds peer = payer.knowledge().bounds(payer.graph(), ch.scid(), t);
+            CHECK(peer.min_msat == peer_spendable);
+            CHECK(peer.max_msat == peer_spendable);
+        }
     });
 }
