@@ -25,7 +25,7 @@
 #include "actors/lightning/policy.h"
 #include "actors/lightning/profile.h"
 #include "sim/ids.h"
-#include "sim/network.h"
+#include "sim/network.h"  // peer_links_ holds Network::LinkCache, a nested class: no forward decl
 
 namespace actors::lightning {
 
@@ -183,8 +183,9 @@ public:
 
     // Where side s's node keeps its network link to the other side's (see
     // sim::Network::LinkCache): every peer message of the channel goes over one of the two.
-    // Not channel state, so reaching it touches nothing.
-    sim::Network::LinkCache* peer_link(int s) const { return &peer_links_.at(static_cast<size_t>(s)); }
+    // A send fills it, so it is reached through a non-const ledger; but it is not channel
+    // state, so reaching it touches nothing (checkers have nothing to re-check).
+    sim::Network::LinkCache* peer_link(int s) { return &peer_links_.at(static_cast<size_t>(s)); }
 
     // The sequence number of the next update `s` sends over this channel (its own counter, so
     // duplicated messages can be recognised). Only side s's node calls this for s.
@@ -249,7 +250,7 @@ private:
     std::deque<HtlcEntry> htlcs_;     // htlcs_[id].id == id
     std::vector<HtlcEntry*> active_;  // entries of htlcs_ in active states, ascending by id
     std::array<uint64_t, 2> next_update_seq_{};
-    mutable std::array<sim::Network::LinkCache, 2> peer_links_{};
+    std::array<sim::Network::LinkCache, 2> peer_links_{};
     std::optional<int> closer_;
     std::optional<chain::Txid> commitment_txid_;
     chain::Transaction commitment_;

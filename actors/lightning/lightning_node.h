@@ -197,11 +197,14 @@ private:
     void on_shutdown(const Shutdown& m);
     void on_closing_signed(const ClosingSigned& m);
     void send_update(ChannelLedger& ch, HtlcUpdate update);
+    // Sends over the channel's link cache for this side (reading the sides through a const
+    // ledger, which touches nothing).
     template <typename M>
-    void send_to_peer(const ChannelLedger& ch, std::string kind, M message) {
+    void send_to_peer(ChannelLedger& ch, std::string kind, M message) {
         const int me = my_side(ch);
-        wire_->send(ch.side(me).net, ch.side(1 - me).net, std::move(kind), std::move(message),
-                    ch.peer_link(me));
+        const ChannelLedger& sides = ch;
+        wire_->send(sides.side(me).net, sides.side(1 - me).net, std::move(kind),
+                    std::move(message), ch.peer_link(me));
     }
     uint64_t offer_htlc(ChannelLedger& ch, uint64_t amount, const PaymentHash& hash,
                         uint32_t expiry, Onion onion);

@@ -1,10 +1,13 @@
 // The per-channel indexes the HTLC path reads instead of searching: ScidIndex (scid -> channel,
 // against a std::map driven side by side), ChannelActivity's per-node count of busy channels
-// (every transition, both ends, channels never heard of), and a ledger's HTLCs found by id.
+// (every transition, both ends, channels never heard of), a ledger's HTLCs found by id, and its
+// peer link caches (handed out by a non-const ledger only, touching nothing).
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <vector>
 
+#include "actors/lightning/channel_changes.h"
 #include "actors/lightning/channel_ledger.h"
 #include "actors/lightning/scid_index.h"
 #include "sim/random.h"
@@ -106,4 +109,33 @@ TEST_CASE("A ledger finds each HTLC by its id, and no HTLC past the last") {
     CHECK(ch.htlc(50) == nullptr);
     CHECK(ch.active_htlcs().size() == 48);
     CHECK(ch.check_conservation().empty());
+}
+
+namespace {
+// Whether a ledger of type L hands out its peer link caches.
+template <class L>
+constexpr bool hands_out_links = requires(L& ledger) { ledger.peer_link(0); };
+}  // namespace
+
+TEST_CASE("A ledger's peer link caches are reached through a non-const ledger and touch nothing") {
+    // A send fills the cache: a const ledger must not hand it out (it once did, through a
+    // mutable member).
+    static_assert(hands_out_links<ChannelLedger>);
+    static_assert(!hands_out_links<const ChannelLedger>);
+    std::array<ChannelSide, 2> sides;
+    sides[0].node = 0;
+    sides[1].node = 1;
+    sides[0].balance_msat = 1000000;  // the whole 1,000 sat
+    ChannelLedger ch(0, 1000, sides);
+    ChannelChanges changes;
+    const size_t reader = changes.add_reader(0);
+    ch.report_changes_to(&changes);
+    std::vector<uint32_t> touched;
+    changes.drain(reader, &touched);
+    CHECK(touched == std::vector<uint32_t>{0});
+    // One cache per side, the same one every time: not channel state, so no re-check.
+    CHECK(ch.peer_link(0) != ch.peer_link(1));
+    CHECK(ch.peer_link(0) == ch.peer_link(0));
+    changes.drain(reader, &touched);
+    CHECK(touched.empty());
 }
