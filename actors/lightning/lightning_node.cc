@@ -115,7 +115,8 @@ void LightningNode::on_update(const PeerUpdate& u) {
         if (h != nullptr && payment_hash_of(f->preimage) == h->payment_hash) {
             h->preimage = f->preimage;
             trace_htlc("fulfill_received", ch, *h);
-            on_outgoing_resolved(HtlcKey{ch.index(), h->id}, AttemptOutcome{true, f->preimage, {}});
+            on_outgoing_resolved(HtlcKey{ch.index(), h->id},
+                                 AttemptOutcome{true, f->preimage, h->payment_hash, {}});
         }
     }
     if (ch.status() != ChannelStatus::open) {
@@ -161,7 +162,7 @@ void LightningNode::on_lock_in(const RevokeAndAck& r) {
             ch.fail(h->id);
             trace_htlc("failed", ch, *h);
             on_outgoing_resolved(HtlcKey{ch.index(), h->id},
-                                 AttemptOutcome{false, {}, fail->failure});
+                                 AttemptOutcome{false, {}, {}, fail->failure});
         }
     }
 }
@@ -180,11 +181,16 @@ uint64_t LightningNode::offer_htlc(ChannelLedger& ch, uint64_t amount, const Pay
     return h.id;
 }
 
-void LightningNode::fulfill_incoming(HtlcKey in, const Preimage& preimage) {
+// Every caller has checked the preimage against `opens` (hashing it once per hop, in
+// on_update, settle_hold or resolve_intercepted; an invoice made its hash from it, and on chain
+// the HTLC-success witness was checked against the hash lock), so a comparison of hashes
+// suffices here: a forward pairs HTLCs of one hash.
+void LightningNode::fulfill_incoming(HtlcKey in, const Preimage& preimage,
+                                     const PaymentHash& opens) {
     ChannelLedger& ch = network_.channel(in.channel);
     HtlcEntry* h = ch.htlc(in.id);
     SIM_ASSERT(h != nullptr);
-    SIM_ASSERT(payment_hash_of(preimage) == h->payment_hash);
+    SIM_ASSERT(opens == h->payment_hash);
     held_.erase(in);
     h->preimage = preimage;
     if (h->state == HtlcState::committed && ch.status() == ChannelStatus::open) {
@@ -216,7 +222,7 @@ void LightningNode::on_outgoing_resolved(HtlcKey out, const AttemptOutcome& outc
         HtlcKey in = fw->second;
         forwards_.erase(fw);
         if (outcome.success) {
-            fulfill_incoming(in, outcome.preimage);
+            fulfill_incoming(in, outcome.preimage, outcome.opens);
         } else {
             fail_incoming(in, outcome.failure);
         }

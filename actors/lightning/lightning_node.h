@@ -184,6 +184,7 @@ private:
     struct AttemptOutcome {
         bool success = false;
         Preimage preimage{};
+        PaymentHash opens{};  // on success: the HTLC's hash, which `preimage` was checked against
         HtlcFailure failure;
     };
     using PendingKey = std::tuple<ChannelIndex, int, uint64_t>;
@@ -208,7 +209,8 @@ private:
     }
     uint64_t offer_htlc(ChannelLedger& ch, uint64_t amount, const PaymentHash& hash,
                         uint32_t expiry, Onion onion);
-    void fulfill_incoming(HtlcKey in, const Preimage& preimage);
+    // `opens` is the payment hash the caller checked `preimage` against (or made it from).
+    void fulfill_incoming(HtlcKey in, const Preimage& preimage, const PaymentHash& opens);
     void fail_incoming(HtlcKey in, const HtlcFailure& failure);
     void on_outgoing_resolved(HtlcKey out, const AttemptOutcome& outcome);
     void trace_htlc(std::string_view event, const ChannelLedger& ch, const HtlcEntry& h) const;

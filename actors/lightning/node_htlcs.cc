@@ -58,7 +58,7 @@ void LightningNode::receive_final(ChannelLedger& ch, HtlcEntry& h, const HopPayl
     if (entry->invoice.preimage.has_value()) {
         entry->state = InvoiceState::settled;
         log_.received.push_back(h.payment_hash);
-        fulfill_incoming(in, *entry->invoice.preimage);
+        fulfill_incoming(in, *entry->invoice.preimage, entry->invoice.payment_hash);
         return;
     }
     entry->state = InvoiceState::accepted;
@@ -152,7 +152,7 @@ bool LightningNode::settle_hold(const Preimage& preimage) {
     }
     for (HtlcKey key : keys) {
         log_.received.push_back(it->first);
-        fulfill_incoming(key, preimage);
+        fulfill_incoming(key, preimage, it->first);
     }
     return true;
 }
@@ -209,7 +209,7 @@ bool LightningNode::resolve_intercepted(uint64_t intercept_id,
         }
         intercepted_.erase(it);
         network_.chain().register_preimage(*resolution.preimage);
-        fulfill_incoming(in, *resolution.preimage);
+        fulfill_incoming(in, *resolution.preimage, hash);
         return true;
     }
     intercepted_.erase(it);

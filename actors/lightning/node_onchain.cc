@@ -172,7 +172,7 @@ void LightningNode::resolve_output(ChannelLedger& ch, HtlcEntry& h, uint32_t tip
             h.state = HtlcState::claimed;
             trace_htlc("claimed_onchain", ch, h);
             if (h.offerer == me) {
-                on_outgoing_resolved(key, AttemptOutcome{true, *h.preimage, {}});
+                on_outgoing_resolved(key, AttemptOutcome{true, *h.preimage, h.payment_hash, {}});
             }
         } else {
             h.state = HtlcState::timed_out;
@@ -251,7 +251,7 @@ void LightningNode::check_fail_backs(uint32_t tip) {
                     FailBackRecord{d.in->channel, d.in->id, tip, this_actor::now(), f.reason});
             }
         }
-        on_outgoing_resolved(d.out, AttemptOutcome{false, {}, f});
+        on_outgoing_resolved(d.out, AttemptOutcome{false, {}, {}, f});
     }
 }
 

@@ -73,7 +73,7 @@ LightningNode::AttemptOutcome LightningNode::attempt(const Route& route, const P
                       alias_ + ": first hop " + route.hops.front().scid.to_string() +
                           " cannot carry " + std::to_string(amount) + " msat",
                       index_, std::nullopt, std::nullopt};
-        return AttemptOutcome{false, {}, f};
+        return AttemptOutcome{false, {}, {}, f};
     }
     auto done = std::make_shared<sim::Channel<AttemptOutcome>>(
         alias_ + ".payment#" + std::to_string(next_payment_++));
