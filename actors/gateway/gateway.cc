@@ -12,7 +12,8 @@ namespace this_actor = sim::this_actor;
 Gateway::Gateway(sim::Simulation& sim, lightning::LightningNetwork& ln,
                  federation::Federation& federation, GatewayConfig config,
                  federation::PaymentChecker* checker)
-    : sim_(sim), ln_(ln), config_(std::move(config)), checker_(checker) {
+    : sim_(sim), ln_(ln), config_(std::move(config)), checker_(checker),
+      offered_(config_.ln_node) {
     SIM_ASSERT(config_.ln_node != lightning::k_no_node);
     SIM_ASSERT(config_.client.valid());
     node_ = sim_.network().add_node(config_.name);

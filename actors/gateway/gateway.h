@@ -29,6 +29,7 @@
 #include "actors/federation/checkers.h"
 #include "actors/federation/federation_api.h"
 #include "actors/gateway/gateway_rules.h"
+#include "actors/gateway/offered_htlcs.h"
 #include "actors/gateway/state_lock.h"
 #include "actors/lightning/lightning_network.h"
 #include "sim/sync.h"
@@ -146,8 +147,10 @@ private:
     void cancel(ContractId id, const std::string& why);
     void intercept(uint64_t intercept_id);
     void resume();
+    // The preimage an HTLC the Lightning node offered for `hash` has revealed; *in_flight
+    // whether one may still reveal it (see OfferedHtlcIndex::Found).
     std::optional<federation::Preimage> settled_preimage(const PaymentHash& hash,
-                                                         bool* in_flight) const;
+                                                         bool* in_flight);
     InvoiceTerms terms(const lightning::Invoice& invoice) const;
     void spawn_task(const std::string& name, std::function<void()> body);
     bool in_flight() const;
@@ -175,6 +178,8 @@ private:
     // A fresh lock per incarnation; a /stop that outlived a crash still holds the old one.
     std::shared_ptr<StateLock> lock_;
     std::vector<sim::ActorId> actors_;
+    // The node's offered HTLCs by hash, for settled_preimage (the node outlives a crash).
+    OfferedHtlcIndex offered_;
 };
 
 }  // namespace actors::gateway

@@ -201,24 +201,10 @@ void Gateway::intercept(uint64_t intercept_id) {
 }
 
 std::optional<federation::Preimage> Gateway::settled_preimage(const PaymentHash& hash,
-                                                              bool* in_flight) const {
-    *in_flight = false;
-    const lightning::LightningNode& node = ln_.node(config_.ln_node);
-    for (lightning::ChannelIndex c : node.channels()) {
-        const lightning::ChannelLedger& ch = ln_.channel(c);
-        const int me = ch.side_of(config_.ln_node);
-        for (const lightning::HtlcEntry& h : ch.htlcs()) {
-            if (h.offerer != me || h.payment_hash != hash) {
-                continue;
-            }
-            if (h.preimage.has_value()) {
-                return h.preimage;
-            }
-            *in_flight = *in_flight || lightning::is_active(h.state) ||
-                         h.state == lightning::HtlcState::onchain;
-        }
-    }
-    return std::nullopt;
+                                                              bool* in_flight) {
+    const OfferedHtlcIndex::Found found = offered_.find(ln_, hash);
+    *in_flight = found.in_flight;
+    return found.preimage;
 }
 
 void Gateway::resume() {

@@ -1,6 +1,7 @@
 // The gateway actor: refusing to pay when max_delay <= 0 (and cancelling so the client refunds
 // at once), route hints following inbound liquidity, crash and restart mid-payment with the
-// payment re-validated and claimed, and a stop request that lets in-flight payments finish.
+// payment re-validated and claimed, a stop request that lets in-flight payments finish, and the
+// index of the node's offered HTLCs that re-validation reads (against the walk it replaced).
 #include "e2e_world.h"
 
 using namespace e2e;
@@ -123,4 +124,105 @@ TEST_CASE("a stop request lets in-flight payments finish, then stops", "[gateway
               gateway::OutgoingStage::claimed);
     });
     CHECK(paid.state == federation::PaymentState::succeeded);
+}
+
+namespace {
+
+// settled_preimage as it was: a walk over every HTLC the node offered, its channels in list
+// order, then HTLC id; the first with a preimage decides.
+gateway::OfferedHtlcIndex::Found walk_offered(const ln::LightningNetwork& net, ln::NodeIndex node,
+                                              const ln::PaymentHash& hash) {
+    gateway::OfferedHtlcIndex::Found found;
+    for (ln::ChannelIndex c : net.node(node).channels()) {
+        const ln::ChannelLedger& ch = net.channel(c);
+        const int me = ch.side_of(node);
+        for (const ln::HtlcEntry& h : ch.htlcs()) {
+            if (h.offerer != me || h.payment_hash != hash) {
+                continue;
+            }
+            if (h.preimage.has_value()) {
+                found.preimage = h.preimage;
+                return found;
+            }
+            found.in_flight = found.in_flight || ln::is_active(h.state) ||
+                              h.state == ln::HtlcState::onchain;
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("the gateway's index of offered HTLCs answers as the walk over the node's history, "
+          "also when several HTLCs match",
+          "[gateway]") {
+    sim::Simulation sim(sim::SimulationConfig{.seed = 7});
+    ln::LightningNetwork net(sim);
+    auto add = [&](const char* alias) {
+        return net.add_node(ln::NodeOptions{alias, "lnd", {}, {}}).value();
+    };
+    const ln::NodeIndex g = add("g");
+    const ln::NodeIndex a = add("a");
+    const ln::NodeIndex b = add("b");
+    auto open = [&](ln::NodeIndex funder, ln::NodeIndex peer) {
+        return net.open_channel(ln::ChannelOptions{.funder = funder, .peer = peer,
+                                                   .push_msat = 500000000})
+            .value();
+    };
+    // g is side 0 of the first two channels and side 1 of the third.
+    const std::vector<ln::ChannelIndex> ch{open(g, a), open(g, b), open(a, g)};
+    const ln::PaymentHash h1{1};
+    const ln::PaymentHash h2{2};
+    const ln::Preimage p_first{11};
+    const ln::Preimage p_second{12};
+    gateway::OfferedHtlcIndex index(g);
+    auto check = [&](const ln::PaymentHash& hash, std::optional<ln::Preimage> preimage,
+                     bool in_flight) {
+        const gateway::OfferedHtlcIndex::Found want = walk_offered(net, g, hash);
+        const gateway::OfferedHtlcIndex::Found got = index.find(net, hash);
+        CHECK(got.preimage == want.preimage);
+        CHECK(got.in_flight == want.in_flight);
+        CHECK(got.preimage == preimage);
+        CHECK(got.in_flight == in_flight);
+    };
+    sim.scheduler().spawn("scenario", [&] {
+        REQUIRE(net.mine_until_open());
+        const uint32_t expiry = static_cast<uint32_t>(net.chain().tip()) + 5000;
+        auto offer = [&](size_t c, ln::NodeIndex by, const ln::PaymentHash& hash) {
+            ln::ChannelLedger& ledger = net.channel(ch[c]);
+            return ledger.add_htlc(ledger.side_of(by), 1000, hash, expiry).id;
+        };
+        check(h1, std::nullopt, false);
+        const uint64_t failed = offer(0, g, h1);
+        offer(0, a, h1);  // offered to g: not g's
+        offer(2, a, h1);  // likewise, where g is side 1
+        offer(1, g, h2);
+        check(h1, std::nullopt, true);  // g's HTLC is still being added
+        net.channel(ch[0]).fail(failed);
+        check(h1, std::nullopt, false);
+        // Several of g's HTLCs match h1: one still active on the first channel, then one that
+        // revealed a preimage on the second. The walk reaches the active one first.
+        const uint64_t active = offer(0, g, h1);
+        const uint64_t revealed = offer(1, g, h1);
+        net.channel(ch[1]).htlc(revealed)->preimage = p_second;
+        check(h1, p_second, true);
+        // A newer HTLC on the first channel reveals one: filed after the second channel's, it
+        // still comes first in the walk (channel first, then id). Then the active one does.
+        const uint64_t later = offer(0, g, h1);
+        net.channel(ch[0]).htlc(later)->preimage = p_first;
+        check(h1, p_first, true);
+        net.channel(ch[0]).htlc(active)->preimage = p_second;
+        check(h1, p_second, false);
+        // g's side of the third channel, and a channel g joins after the index was built.
+        offer(2, g, h2);
+        check(h2, std::nullopt, true);
+        const ln::ChannelIndex late = net.open_channel(ln::ChannelOptions{
+            .funder = b, .peer = g, .push_msat = 500000000}).value();
+        REQUIRE(net.mine_until_open());
+        ln::ChannelLedger& late_ledger = net.channel(late);
+        const uint64_t settled = late_ledger.add_htlc(late_ledger.side_of(g), 1000, h2, expiry).id;
+        late_ledger.htlc(settled)->preimage = p_first;
+        check(h2, p_first, true);
+    });
+    REQUIRE(sim.run().run.ok());
 }
