@@ -13,6 +13,7 @@ NodeId Network::add_node(std::string name, std::size_t inbox_capacity) {
     n.inbox = std::make_unique<Channel<Envelope>>(name + ".inbox", inbox_capacity);
     by_name_.emplace(name, id);
     n.name = std::move(name);
+    n.name_word = bytes_word(n.name);
     nodes_.push_back(std::move(n));
     return id;
 }
@@ -78,17 +79,18 @@ void Network::set_node_up(NodeId node, bool up) {
     sched_.trace("node_up").field("node", nodes_[node.value].name).field("up", up);
 }
 
-bool Network::send_erased(NodeId from, NodeId to, std::string kind,
+bool Network::send_erased(NodeId from, NodeId to, TraceName kind,
                           std::shared_ptr<const void> body, const void* type, LinkCache* cache) {
     SIM_ASSERT(from.valid() && from.value < nodes_.size());
     SIM_ASSERT(to.valid() && to.value < nodes_.size());
-    Envelope env{from, to, next_message_id_++, sched_.now(), std::move(kind), std::move(body),
+    Envelope env{from, to, next_message_id_++, sched_.now(), std::string(kind.text()),
+                 std::move(body),
                  type};
     ++stats_.sent;
     sched_.trace("net_send", TraceLevel::debug)
         .field("msg", env.id)
-        .field("kind", env.kind)
-        .field("to", nodes_[to.value].name);
+        .field_with_word("kind", env.kind, kind.word())
+        .field_with_word("to", nodes_[to.value].name, nodes_[to.value].name_word);
     if (!can_reach(from, to)) {
         drop(env.id, "partitioned");
         return false;
@@ -179,7 +181,9 @@ void Network::deliver(uint32_t slot) {
         return;
     }
     ++stats_.delivered;
-    sched_.trace("net_deliver", TraceLevel::debug).field("msg", id).field("to", dst.name);
+    sched_.trace("net_deliver", TraceLevel::debug)
+        .field("msg", id)
+        .field_with_word("to", dst.name, dst.name_word);
 }
 
 void Network::drop(uint64_t message_id, std::string_view reason) {

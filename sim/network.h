@@ -104,24 +104,26 @@ public:
     // Directed: from -> to.
     void set_link(NodeId from, NodeId to, const LinkConfig& config);
 
+    // `kind` names the message in the trace (a literal's trace word is a compile-time
+    // constant: see TraceName).
     template <typename T>
-    bool send(NodeId from, NodeId to, std::string kind, T message) {
+    bool send(NodeId from, NodeId to, TraceName kind, T message) {
         auto body = std::make_shared<const T>(std::move(message));
-        return send_erased(from, to, std::move(kind), std::move(body), message_type_tag<T>(),
+        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(),
                            nullptr);
     }
     // The same, finding the link through `cache` (see LinkCache).
     template <typename T>
-    bool send(NodeId from, NodeId to, std::string kind, T message, LinkCache* cache) {
+    bool send(NodeId from, NodeId to, TraceName kind, T message, LinkCache* cache) {
         auto body = std::make_shared<const T>(std::move(message));
-        return send_erased(from, to, std::move(kind), std::move(body), message_type_tag<T>(),
+        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(),
                            cache);
     }
     // The same, with a body already made: a broadcast can share one immutable body among all
     // its envelopes instead of copying the message per recipient.
     template <typename T>
-    bool send_shared(NodeId from, NodeId to, std::string kind, std::shared_ptr<const T> body) {
-        return send_erased(from, to, std::move(kind), std::move(body), message_type_tag<T>(),
+    bool send_shared(NodeId from, NodeId to, TraceName kind, std::shared_ptr<const T> body) {
+        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(),
                            nullptr);
     }
 
@@ -146,6 +148,7 @@ public:
 private:
     struct Node {
         std::string name;
+        uint64_t name_word = 0;  // bytes_word(name): every send and delivery traces the name
         bool up = true;
         std::unique_ptr<Channel<Envelope>> inbox;
     };
@@ -164,7 +167,7 @@ private:
         uint32_t next_free = UINT32_MAX;
     };
 
-    bool send_erased(NodeId from, NodeId to, std::string kind, std::shared_ptr<const void> body,
+    bool send_erased(NodeId from, NodeId to, TraceName kind, std::shared_ptr<const void> body,
                      const void* type, LinkCache* cache);
     Link& link(NodeId from, NodeId to);
     Link& link(NodeId from, NodeId to, LinkCache* cache);

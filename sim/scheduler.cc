@@ -109,7 +109,7 @@ EventId Scheduler::schedule_at(SimTime at, Callback fn) {
     return queue_.push_callback(at, next_key(), std::move(fn), now_);
 }
 
-TraceEvent Scheduler::trace(std::string_view kind, TraceLevel level) {
+TraceEvent Scheduler::trace(TraceName kind, TraceLevel level) {
     if (current_ != nullptr) {
         return TraceEvent(&trace_, now_, current_->id_.value, current_->name_, kind, level);
     }

@@ -196,7 +196,7 @@ public:
 
     // --- Trace --------------------------------------------------------------------------
     Trace& trace() { return trace_; }
-    TraceEvent trace(std::string_view kind, TraceLevel level = TraceLevel::info);
+    TraceEvent trace(TraceName kind, TraceLevel level = TraceLevel::info);
     std::string context_line() const;
 
     // Scheduler-wide random stream for engine decisions (never given to actors).

@@ -27,7 +27,7 @@ ActorId spawn(std::string name, std::function<void()> body, ActorKind kind) {
 
 Random& random() { return Scheduler::current().current_random(); }
 
-TraceEvent trace(std::string_view kind, TraceLevel level) {
+TraceEvent trace(TraceName kind, TraceLevel level) {
     return Scheduler::current().trace(kind, level);
 }
 

@@ -44,7 +44,7 @@ ActorId spawn(std::string name, std::function<void()> body,
 // This actor's own stream, derived from the run seed and the actor's name.
 Random& random();
 
-TraceEvent trace(std::string_view kind, TraceLevel level = TraceLevel::info);
+TraceEvent trace(TraceName kind, TraceLevel level = TraceLevel::info);
 
 // Ends the run with Outcome::check_failed and this message (after the current event).
 void fail(std::string message);

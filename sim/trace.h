@@ -7,6 +7,7 @@
 // all sinks off a record costs a few multiplies.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -61,9 +62,33 @@ constexpr uint64_t fnv1a(std::string_view bytes) {
     }
     return f;
 }
+// The word fingerprint_bytes mixes for `bytes`: fingerprint_bytes(h, b) ==
+// fingerprint_mix(h, bytes_word(b)).
+constexpr uint64_t bytes_word(std::string_view bytes) { return fnv1a(bytes) ^ bytes.size(); }
 inline uint64_t fingerprint_bytes(uint64_t h, std::string_view bytes) {
-    return fingerprint_mix(h, fnv1a(bytes) ^ bytes.size());
+    return fingerprint_mix(h, bytes_word(bytes));
 }
+
+// A record's kind, a field's key or a message's kind: its text and its bytes_word. From a
+// string literal the word is computed at compile time (the byte loop is a serial multiply
+// chain, and the kinds and keys are hashed on every record); from a runtime string, when
+// constructed. A view: valid for the call it is passed to.
+class TraceName {
+public:
+    template <std::size_t N>
+    consteval TraceName(const char (&literal)[N])  // NOLINT: implicit by design
+        : text_(literal, N - 1), word_(bytes_word(text_)) {}
+    constexpr TraceName(std::string_view text)  // NOLINT
+        : text_(text), word_(bytes_word(text)) {}
+    TraceName(const std::string& text)  // NOLINT
+        : TraceName(std::string_view(text)) {}
+    constexpr std::string_view text() const { return text_; }
+    constexpr uint64_t word() const { return word_; }
+
+private:
+    std::string_view text_;
+    uint64_t word_;
+};
 
 class Trace {
 public:
@@ -108,12 +133,13 @@ private:
 class TraceEvent {
 public:
     TraceEvent(Trace* trace, SimTime at, uint32_t actor_id, std::string_view actor,
-               std::string_view kind, TraceLevel level)
+               TraceName kind, TraceLevel level)
         : trace_(trace),
-          hash_(fingerprint_bytes(fingerprint_mix(static_cast<uint64_t>(at.ns()), actor_id), kind)),
+          hash_(fingerprint_mix(fingerprint_mix(static_cast<uint64_t>(at.ns()), actor_id),
+                                kind.word())),
           build_(trace->wants_records()) {
         if (build_) [[unlikely]] {
-            start_record(at, actor, kind, level);
+            start_record(at, actor, kind.text(), level);
         }
     }
     ~TraceEvent() {
@@ -127,56 +153,55 @@ public:
     TraceEvent& operator=(const TraceEvent&) = delete;
 
     // The hashing is inline (it runs for every record); building the text record is not.
-    TraceEvent& field(std::string_view key, int64_t v) {
-        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v));
+    TraceEvent& field(TraceName key, int64_t v) {
+        hash_ = fingerprint_mix(mix_key(key), static_cast<uint64_t>(v));
         if (build_) [[unlikely]] {
-            add_field(key, v);
+            add_field(key.text(), v);
         }
         return *this;
     }
-    TraceEvent& field(std::string_view key, uint64_t v) {
-        return field(key, static_cast<int64_t>(v));
-    }
-    TraceEvent& field(std::string_view key, int v) { return field(key, static_cast<int64_t>(v)); }
-    TraceEvent& field(std::string_view key, uint32_t v) {
-        return field(key, static_cast<int64_t>(v));
-    }
-    TraceEvent& field(std::string_view key, bool v) {
-        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), v ? 0xB1 : 0xB0);
+    TraceEvent& field(TraceName key, uint64_t v) { return field(key, static_cast<int64_t>(v)); }
+    TraceEvent& field(TraceName key, int v) { return field(key, static_cast<int64_t>(v)); }
+    TraceEvent& field(TraceName key, uint32_t v) { return field(key, static_cast<int64_t>(v)); }
+    TraceEvent& field(TraceName key, bool v) {
+        hash_ = fingerprint_mix(mix_key(key), v ? 0xB1 : 0xB0);
         if (build_) [[unlikely]] {
-            add_field(key, v);
+            add_field(key.text(), v);
         }
         return *this;
     }
-    TraceEvent& field(std::string_view key, std::string_view v) {
-        hash_ = fingerprint_bytes(fingerprint_bytes(hash_, key), v);
-        if (build_) [[unlikely]] {
-            add_field(key, v);
-        }
-        return *this;
+    TraceEvent& field(TraceName key, std::string_view v) {
+        return field_with_word(key, v, bytes_word(v));
     }
-    TraceEvent& field(std::string_view key, const char* v) {
+    TraceEvent& field(TraceName key, const char* v) { return field(key, std::string_view(v)); }
+    TraceEvent& field(TraceName key, const std::string& v) {
         return field(key, std::string_view(v));
     }
-    TraceEvent& field(std::string_view key, const std::string& v) {
-        return field(key, std::string_view(v));
-    }
-    TraceEvent& field(std::string_view key, SimDuration v) {
-        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v.ns()));
+    // field(key, v) for a string whose bytes_word(v) the caller keeps (a node's name).
+    TraceEvent& field_with_word(TraceName key, std::string_view v, uint64_t v_word) {
+        hash_ = fingerprint_mix(mix_key(key), v_word);
         if (build_) [[unlikely]] {
-            add_field(key, to_string(v));
+            add_field(key.text(), v);
         }
         return *this;
     }
-    TraceEvent& field(std::string_view key, SimTime v) {
-        hash_ = fingerprint_mix(fingerprint_bytes(hash_, key), static_cast<uint64_t>(v.ns()));
+    TraceEvent& field(TraceName key, SimDuration v) {
+        hash_ = fingerprint_mix(mix_key(key), static_cast<uint64_t>(v.ns()));
         if (build_) [[unlikely]] {
-            add_field(key, to_string(v));
+            add_field(key.text(), to_string(v));
+        }
+        return *this;
+    }
+    TraceEvent& field(TraceName key, SimTime v) {
+        hash_ = fingerprint_mix(mix_key(key), static_cast<uint64_t>(v.ns()));
+        if (build_) [[unlikely]] {
+            add_field(key.text(), to_string(v));
         }
         return *this;
     }
 
 private:
+    uint64_t mix_key(TraceName key) const { return fingerprint_mix(hash_, key.word()); }
     void start_record(SimTime at, std::string_view actor, std::string_view kind,
                       TraceLevel level);
     void add_field(std::string_view key, int64_t v);

@@ -62,7 +62,7 @@ void BitcoinNetwork::announce_all() {
     }
 }
 
-void BitcoinNetwork::trace_tip(const char* kind) {
+void BitcoinNetwork::trace_tip(sim::TraceName kind) {
     sched_->trace(kind)
         .field("height", canonical_.tip_height())
         .field("hash", canonical_.tip().hash.to_hex().substr(0, 16))

@@ -72,7 +72,7 @@ public:
 
 private:
     void announce_all();
-    void trace_tip(const char* kind);
+    void trace_tip(sim::TraceName kind);
     size_t index_of(const BitcoindNode& node) const;
 
     sim::Scheduler* sched_;

@@ -95,19 +95,39 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
 void ChainBackingChecker::on_round(PeerId peer, const Batch& batch, const FederationState& state,
                                    const std::vector<StateEvent>& events) {
     (void)events;
-    std::set<chain::Txid> signed_txs;
-    for (const chain::Transaction& tx : state.peg_out_txs()) {
-        signed_txs.insert(tx.txid());
+    const std::map<chain::OutPoint, chain::Amount>& utxos = state.utxos();
+    const chain::BlockHash& tip = canonical_.tip().hash;
+    const auto same = [](const auto& a, const auto& b) {
+        return a.first == b.first && a.second == b.second;
+    };
+    if (backed_at_tip_ == tip && std::equal(utxos.begin(), utxos.end(), backed_utxos_.begin(),
+                                            backed_utxos_.end(), same)) {
+        return;  // this set passed at this tip already, on the chain alone
     }
-    for (const auto& [op, value] : state.utxos()) {
+    bool chain_alone = true;
+    std::optional<std::set<chain::Txid>> signed_txs;  // built only if the chain falls short
+    for (const auto& [op, value] : utxos) {
         const chain::Coin* coin = canonical_.utxo(op);
         const bool on_chain = coin != nullptr && coin->out.value == value;
-        const bool spent_by_us = canonical_.spender_of(op).has_value();
-        if (!on_chain && !signed_txs.count(op.txid) && !spent_by_us) {
+        if (on_chain || canonical_.spender_of(op).has_value()) {
+            continue;
+        }
+        chain_alone = false;
+        if (!signed_txs.has_value()) {
+            signed_txs.emplace();
+            for (const chain::Transaction& tx : state.peg_out_txs()) {
+                signed_txs->insert(tx.txid());
+            }
+        }
+        if (signed_txs->count(op.txid) == 0) {
             hub_.report("chain_backing", "guardian " + std::to_string(peer.value) + " round " +
                                              std::to_string(batch.round) + ": UTXO " +
                                              op.to_string() + " is not on chain");
         }
+    }
+    if (chain_alone) {
+        backed_at_tip_ = tip;
+        backed_utxos_.assign(utxos.begin(), utxos.end());
     }
 }
 

@@ -89,6 +89,12 @@ public:
 private:
     CheckerHub& hub_;
     const chain::Chain& canonical_;
+    // The last UTXO set found backed by the canonical chain alone (each UTXO confirmed with its
+    // value, or spent there), and the tip it was found at. That verdict is a function of the
+    // active chain, which its tip decides, and of the set; the guardians of a federation apply
+    // equal sets round after round, so an equal pair needs no lookups.
+    std::optional<chain::BlockHash> backed_at_tip_;
+    std::vector<std::pair<chain::OutPoint, chain::Amount>> backed_utxos_;
 };
 
 struct LightningCheckerConfig {

@@ -217,11 +217,11 @@ private:
     PeerId leader_of(uint64_t round, uint64_t attempt) const;
     uint64_t round() const { return store_->state.rounds_applied(); }
     template <typename M>
-    void send_to(PeerId to, const char* kind, const M& m);
+    void send_to(PeerId to, sim::TraceName kind, const M& m);
     template <typename M>
-    void send_shared_to(PeerId to, const char* kind, const std::shared_ptr<const M>& body);
+    void send_shared_to(PeerId to, sim::TraceName kind, const std::shared_ptr<const M>& body);
     template <typename M>
-    void broadcast(const char* kind, const M& m);
+    void broadcast(sim::TraceName kind, const M& m);
     void submit_peg_outs(size_t from);
 
     sim::Simulation& sim_;
@@ -257,13 +257,13 @@ private:
 };
 
 template <typename M>
-inline void Guardian::send_shared_to(PeerId to, const char* kind,
+inline void Guardian::send_shared_to(PeerId to, sim::TraceName kind,
                                      const std::shared_ptr<const M>& body) {
     if (to == config_.peer) {
         sim::Envelope env;
         env.from = node();
         env.to = node();
-        env.kind = kind;
+        env.kind = kind.text();
         env.body = body;
         env.type = sim::message_type_tag<M>();
         self_queue_.push_back(std::move(env));
@@ -273,13 +273,13 @@ inline void Guardian::send_shared_to(PeerId to, const char* kind,
 }
 
 template <typename M>
-inline void Guardian::send_to(PeerId to, const char* kind, const M& m) {
+inline void Guardian::send_to(PeerId to, sim::TraceName kind, const M& m) {
     send_shared_to(to, kind, std::make_shared<const M>(m));
 }
 
 // One immutable body for every recipient, this guardian included (messages are read-only).
 template <typename M>
-inline void Guardian::broadcast(const char* kind, const M& m) {
+inline void Guardian::broadcast(sim::TraceName kind, const M& m) {
     const auto body = std::make_shared<const M>(m);
     for (uint32_t p = 0; p < config_.nodes.size(); ++p) {
         send_shared_to(PeerId(p), kind, body);

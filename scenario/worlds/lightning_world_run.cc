@@ -135,7 +135,7 @@ void LightningScenarioWorld::settle_or_cancel(const TimelineEntry& entry, bool s
         ln::LightningNode& payee = ln_.node(p->payee);
         bool done = settle ? payee.settle_hold(p->preimage)
                            : payee.cancel_hold(ln::payment_hash_of(p->preimage));
-        sim_.scheduler().trace(settle ? "ln_hold_settle" : "ln_hold_cancel")
+        sim_.scheduler().trace(settle ? sim::TraceName("ln_hold_settle") : sim::TraceName("ln_hold_cancel"))
             .field("payment", name)
             .field("done", done);
         return;

@@ -236,6 +236,35 @@ TEST_CASE("the fingerprint checker reports a guardian whose state diverges",
     CHECK(w.hub.violations()[0].find("seed=1") != std::string::npos);
 }
 
+// The checker remembers the last UTXO set the chain alone backed and the tip it did so at; a
+// reorg that takes the deposit off the chain must be seen at the next round although the set
+// is unchanged.
+TEST_CASE("the chain-backing checker reports a UTXO a reorg took off the chain",
+          "[federation][checkers]") {
+    World w;
+    const ClientId alice(7);
+    uint64_t rounds_backed = 0;
+    w.fed->start();
+    w.api->start();
+    w.sim.scheduler().spawn("workload", [&] {
+        w.mine(20);
+        w.peg_in(alice, 1000000);  // the deposit's block and 12 more
+        const uint64_t round = w.fed->min_round();
+        REQUIRE(w.await_round(round + 3));
+        rounds_backed = w.fed->min_round() - round;
+        REQUIRE(w.hub.ok());
+        REQUIRE(w.btc.invalidate(13).ok());  // the deposit goes back to the mempool
+        this_actor::sleep_for(sim::SimDuration::minutes(2));
+    });
+    sim::SimulationResult r = w.sim.run(
+        sim::RunLimits{.max_time = sim::SimTime::zero() + sim::SimDuration::hours(1)});
+    CHECK(rounds_backed >= 3);
+    CHECK(r.run.outcome == sim::Outcome::check_failed);
+    REQUIRE_FALSE(w.hub.violations().empty());
+    CHECK(w.hub.violations()[0].find("chain_backing") != std::string::npos);
+    CHECK(w.hub.violations()[0].find("is not on chain") != std::string::npos);
+}
+
 TEST_CASE("same seed, same run", "[federation][actors][determinism]") {
     auto once = [](uint64_t seed) {
         World w(WorldOptions{.seed = seed, .guardians = 4, .params = {}});

@@ -38,6 +38,31 @@ TEST_CASE("every part of a record moves the fingerprint", "[trace]") {
     CHECK(one_record("k", 1, "y") != base);
 }
 
+// A literal's word is a compile-time constant (TraceName's constructor is consteval).
+static_assert(sim::TraceName("net_send").word() == sim::bytes_word("net_send"));
+static_assert(sim::TraceName("net_send").text() == "net_send");
+
+TEST_CASE("a record hashes the same from literal and runtime names", "[trace]") {
+    // The fold spelled out: time and actor, the kind's word, then each key's and value's word.
+    auto by_hand = [](std::string_view kind, std::string_view key, int64_t v) {
+        uint64_t h = sim::fingerprint_mix(sim::fingerprint_mix(5, 1),
+                                          sim::fnv1a(kind) ^ kind.size());
+        h = sim::fingerprint_mix(sim::fingerprint_mix(h, sim::fnv1a(key) ^ key.size()),
+                                 static_cast<uint64_t>(v));
+        return sim::fingerprint_mix(0x6a09e667f3bcc909ULL, h);
+    };
+    Trace literal;
+    { TraceEvent(&literal, sim::SimTime::from_ns(5), 1, "a", "fed_round", sim::TraceLevel::info)
+          .field("round", int64_t{42}); }
+    const std::string kind = "fed_round";
+    const std::string key = "round";
+    Trace runtime;
+    { TraceEvent(&runtime, sim::SimTime::from_ns(5), 1, "a", kind, sim::TraceLevel::info)
+          .field(key, int64_t{42}); }
+    CHECK(literal.fingerprint() == by_hand("fed_round", "round", 42));
+    CHECK(runtime.fingerprint() == literal.fingerprint());
+}
+
 TEST_CASE("records format as text and JSON", "[trace]") {
     Trace t;
     t.keep_in_memory(true);
