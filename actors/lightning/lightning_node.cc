@@ -101,9 +101,11 @@ int LightningNode::my_side(const ChannelLedger& ch) const {
 void LightningNode::send_update(ChannelLedger& ch, HtlcUpdate update) {
     const int me = my_side(ch);
     uint64_t seq = ch.take_update_seq(me);
-    const char* kind = std::holds_alternative<UpdateAddHtlc>(update)       ? "update_add_htlc"
-                       : std::holds_alternative<UpdateFulfillHtlc>(update) ? "update_fulfill_htlc"
-                                                                           : "update_fail_htlc";
+    const sim::TraceName kind = std::holds_alternative<UpdateAddHtlc>(update)
+                                    ? sim::TraceName("update_add_htlc")
+                                : std::holds_alternative<UpdateFulfillHtlc>(update)
+                                    ? sim::TraceName("update_fulfill_htlc")
+                                    : sim::TraceName("update_fail_htlc");
     send_to_peer(ch, kind, PeerUpdate{ch.index(), me, seq, std::move(update)});
 }
 

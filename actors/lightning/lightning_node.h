@@ -201,10 +201,10 @@ private:
     // Sends over the channel's link cache for this side (reading the sides through a const
     // ledger, which touches nothing).
     template <typename M>
-    void send_to_peer(ChannelLedger& ch, std::string kind, M message) {
+    void send_to_peer(ChannelLedger& ch, sim::TraceName kind, M message) {
         const int me = my_side(ch);
         const ChannelLedger& sides = ch;
-        wire_->send(sides.side(me).net, sides.side(1 - me).net, std::move(kind),
+        wire_->send(sides.side(me).net, sides.side(1 - me).net, kind,
                     std::move(message), ch.peer_link(me));
     }
     uint64_t offer_htlc(ChannelLedger& ch, uint64_t amount, const PaymentHash& hash,

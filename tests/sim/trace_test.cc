@@ -38,9 +38,27 @@ TEST_CASE("every part of a record moves the fingerprint", "[trace]") {
     CHECK(one_record("k", 1, "y") != base);
 }
 
-// A literal's word is a compile-time constant (TraceName's constructor is consteval).
+// A literal's word can be computed at compile time (under g++ it always is: see TraceName).
 static_assert(sim::TraceName("net_send").word() == sim::bytes_word("net_send"));
 static_assert(sim::TraceName("net_send").text() == "net_send");
+
+// A record commits when its statement ends, before the next statement's record. Clang 14 with
+// a consteval TraceName destroyed the builder only at the end of the block, which put the
+// first record last (and moved fingerprints between the g++ and clang builds).
+TEST_CASE("a record commits at the end of its statement", "[trace]") {
+    Trace t;
+    t.keep_in_memory(true);
+    {
+        TraceEvent(&t, sim::SimTime::from_ns(1), 1, "a", "first", sim::TraceLevel::info)
+            .field("n", int64_t{1});
+        TraceEvent(&t, sim::SimTime::from_ns(2), 1, "a", "second", sim::TraceLevel::info)
+            .field("n", int64_t{2});
+        CHECK(t.records().size() == 2);
+    }
+    REQUIRE(t.records().size() == 2);
+    CHECK(t.records()[0].kind == "first");
+    CHECK(t.records()[1].kind == "second");
+}
 
 TEST_CASE("a record hashes the same from literal and runtime names", "[trace]") {
     // The fold spelled out: time and actor, the kind's word, then each key's and value's word.
