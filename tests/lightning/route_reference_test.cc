@@ -390,6 +390,14 @@ TEST_CASE("the route search's fee bound is off for amounts and max fees near 64 
             check_against_reference(graph_near_64_bits(direct, b_fee), req);
         }
     }
+    SECTION("an amount and a max fee just under 2^63") {
+        // Both under 2^63 but over 2^62: a guard at 2^63 would keep the bound, and a's direct
+        // label (2^64 - 512) plus b's bound would wrap (review, session 7).
+        req.amount_msat = (uint64_t{1} << 63) - 1;
+        req.max_fee_msat = (uint64_t{1} << 63) - 1;
+        const uint64_t direct = (uint64_t{1} << 63) - 511;
+        check_against_reference(graph_near_64_bits(direct, b_fee), req);
+    }
     SECTION("amounts and max fees around 2^62") {
         for (uint64_t at : {k_2_62 - 1, k_2_62, k_2_62 + 1}) {
             INFO("at " << at);
