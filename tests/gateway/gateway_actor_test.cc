@@ -213,6 +213,13 @@ TEST_CASE("the gateway's index of offered HTLCs answers as the walk over the nod
         check(h1, p_first, true);
         net.channel(ch[0]).htlc(active)->preimage = p_second;
         check(h1, p_second, false);
+        // An HTLC gone on chain may still reveal a preimage: in flight, also when a later
+        // match (in walk order) has failed.
+        const ln::PaymentHash h3{3};
+        const uint64_t on_chain = offer(0, g, h3);
+        net.channel(ch[0]).htlc(on_chain)->state = ln::HtlcState::onchain;
+        net.channel(ch[1]).fail(offer(1, g, h3));
+        check(h3, std::nullopt, true);
         // g's side of the third channel, and a channel g joins after the index was built.
         offer(2, g, h2);
         check(h2, std::nullopt, true);
