@@ -84,8 +84,7 @@ bool Network::send_erased(NodeId from, NodeId to, TraceName kind,
     SIM_ASSERT(from.valid() && from.value < nodes_.size());
     SIM_ASSERT(to.valid() && to.value < nodes_.size());
     Envelope env{from, to, next_message_id_++, sched_.now(), std::string(kind.text()),
-                 std::move(body),
-                 type};
+                 std::move(body), type};
     ++stats_.sent;
     sched_.trace("net_send", TraceLevel::debug)
         .field("msg", env.id)

@@ -109,22 +109,19 @@ public:
     template <typename T>
     bool send(NodeId from, NodeId to, TraceName kind, T message) {
         auto body = std::make_shared<const T>(std::move(message));
-        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(),
-                           nullptr);
+        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(), nullptr);
     }
     // The same, finding the link through `cache` (see LinkCache).
     template <typename T>
     bool send(NodeId from, NodeId to, TraceName kind, T message, LinkCache* cache) {
         auto body = std::make_shared<const T>(std::move(message));
-        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(),
-                           cache);
+        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(), cache);
     }
     // The same, with a body already made: a broadcast can share one immutable body among all
     // its envelopes instead of copying the message per recipient.
     template <typename T>
     bool send_shared(NodeId from, NodeId to, TraceName kind, std::shared_ptr<const T> body) {
-        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(),
-                           nullptr);
+        return send_erased(from, to, kind, std::move(body), message_type_tag<T>(), nullptr);
     }
 
     // Blocks sends between the two sides; returns an id for heal(). With `heal_after`, heals

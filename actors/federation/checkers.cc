@@ -97,11 +97,7 @@ void ChainBackingChecker::on_round(PeerId peer, const Batch& batch, const Federa
     (void)events;
     const std::map<chain::OutPoint, chain::Amount>& utxos = state.utxos();
     const chain::BlockHash& tip = canonical_.tip().hash;
-    const auto same = [](const auto& a, const auto& b) {
-        return a.first == b.first && a.second == b.second;
-    };
-    if (backed_at_tip_ == tip && std::equal(utxos.begin(), utxos.end(), backed_utxos_.begin(),
-                                            backed_utxos_.end(), same)) {
+    if (backed_at_tip_ == tip && backed_utxos_ == utxos) {
         return;  // this set passed at this tip already, on the chain alone
     }
     bool chain_alone = true;
@@ -127,7 +123,7 @@ void ChainBackingChecker::on_round(PeerId peer, const Batch& batch, const Federa
     }
     if (chain_alone) {
         backed_at_tip_ = tip;
-        backed_utxos_.assign(utxos.begin(), utxos.end());
+        backed_utxos_ = utxos;
     }
 }
 

@@ -94,7 +94,7 @@ private:
     // active chain, which its tip decides, and of the set; the guardians of a federation apply
     // equal sets round after round, so an equal pair needs no lookups.
     std::optional<chain::BlockHash> backed_at_tip_;
-    std::vector<std::pair<chain::OutPoint, chain::Amount>> backed_utxos_;
+    std::map<chain::OutPoint, chain::Amount> backed_utxos_;
 };
 
 struct LightningCheckerConfig {
