@@ -95,7 +95,12 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
 void ChainBackingChecker::on_round(PeerId peer, const Batch& batch, const FederationState& state,
                                    const std::vector<StateEvent>& events) {
     (void)events;
-    const std::map<chain::OutPoint, chain::Amount>& utxos = state.utxos();
+    check(peer, batch.round, state.utxos(), state.peg_out_txs());
+}
+
+void ChainBackingChecker::check(PeerId peer, uint64_t round,
+                                const std::map<chain::OutPoint, chain::Amount>& utxos,
+                                const std::vector<chain::Transaction>& peg_out_txs) {
     const chain::BlockHash& tip = canonical_.tip().hash;
     if (backed_at_tip_ == tip && backed_utxos_ == utxos) {
         return;  // this set passed at this tip already, on the chain alone
@@ -111,13 +116,13 @@ void ChainBackingChecker::on_round(PeerId peer, const Batch& batch, const Federa
         chain_alone = false;
         if (!signed_txs.has_value()) {
             signed_txs.emplace();
-            for (const chain::Transaction& tx : state.peg_out_txs()) {
+            for (const chain::Transaction& tx : peg_out_txs) {
                 signed_txs->insert(tx.txid());
             }
         }
         if (signed_txs->count(op.txid) == 0) {
             hub_.report("chain_backing", "guardian " + std::to_string(peer.value) + " round " +
-                                             std::to_string(batch.round) + ": UTXO " +
+                                             std::to_string(round) + ": UTXO " +
                                              op.to_string() + " is not on chain");
         }
     }

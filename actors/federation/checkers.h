@@ -85,6 +85,12 @@ public:
         : hub_(hub), canonical_(canonical) {}
     void on_round(PeerId peer, const Batch& batch, const FederationState& state,
                   const std::vector<StateEvent>& events) override;
+    // What on_round checks, on parts a test can choose freely: every UTXO in `utxos` must be
+    // confirmed on the canonical chain with its value, spent there, or an output of one of
+    // `peg_out_txs` (the peg-outs the federation signed); each one that is none of these is
+    // reported once for (peer, round).
+    void check(PeerId peer, uint64_t round, const std::map<chain::OutPoint, chain::Amount>& utxos,
+               const std::vector<chain::Transaction>& peg_out_txs);
 
 private:
     CheckerHub& hub_;
