@@ -2,6 +2,7 @@
 #include "scenario/runner.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "scenario/parser.h"
 #include "scenario/timeline.h"
@@ -180,8 +181,24 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
     return r;
 }
 
-std::string replay_command(const std::string& file, uint64_t seed) {
-    return "fedsim replay " + file + " --seed " + std::to_string(seed);
+std::string shell_quote(const std::string& word) {
+    auto safe = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("_./:=@%+,-").find(c) != std::string_view::npos;
+    };
+    if (!word.empty() && std::all_of(word.begin(), word.end(), safe)) {
+        return word;
+    }
+    std::string out = "'";
+    for (char c : word) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+std::string replay_command(const std::string& file, uint64_t seed, const std::string& program) {
+    return shell_quote(program) + " replay " + shell_quote(file) + " --seed " +
+           std::to_string(seed);
 }
 
 std::string failure_signature(const std::string& kind, const std::string& name,

@@ -49,8 +49,15 @@ struct RunReport {
 
 RunReport run_scenario(const Scenario& s, const RunOptions& options);
 
-// "fedsim replay FILE --seed N": what every failure prints.
-std::string replay_command(const std::string& file, uint64_t seed);
+// "fedsim replay FILE --seed N": what every failure prints. `program` is how the user invoked
+// fedsim (e.g. "build/tools/fedsim"), so the line works when pasted in the same folder; the
+// program and the file are shell-quoted when they hold anything but safe characters.
+std::string replay_command(const std::string& file, uint64_t seed,
+                           const std::string& program = "fedsim");
+
+// `word` as one shell word: unchanged if it only holds letters, digits and _ . / : = @ % + , -;
+// otherwise in single quotes (a ' inside becomes '\'').
+std::string shell_quote(const std::string& word);
 
 // The failure's identity: "kind:name:message" with every run of digits replaced by '#', so
 // "payment 3 was paid twice" and "payment 1 was paid twice" are the same failure.

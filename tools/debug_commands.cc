@@ -65,7 +65,7 @@ int check_determinism(const std::string& file, const std::string& seeds_arg) {
                         hex64(one.run.fingerprint).c_str(), hex64(two.run.fingerprint).c_str());
             size_t at = first_divergence(one.records, two.records, true);
             print_divergence(one.records, two.records, at, 5, "run 1", "run 2");
-            std::printf("replay: %s\n", scenario::replay_command(file, seed).c_str());
+            std::printf("replay: %s\n", replay_command(file, seed).c_str());
         }
         if (seed == range->last) {
             break;
@@ -148,7 +148,7 @@ int shrink(const ShrinkArgs& a) {
         std::printf("  - %s\n", change.c_str());
     }
     std::printf("wrote %s; it fails with: %s\nreplay: %s\n", a.out.c_str(), check.reason.c_str(),
-                scenario::replay_command(a.out, a.seed).c_str());
+                replay_command(a.out, a.seed).c_str());
     bool same = !check.passed && check.signature == r.signature;
     if (!same) {
         std::printf("warning: the written scenario does not fail the same way\n");

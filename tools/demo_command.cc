@@ -9,6 +9,7 @@
 
 #include "actors/examples/escrow.h"
 #include "sim/simulation.h"
+#include "tools/scenario_cli.h"
 #include "tools/seed_range.h"
 #include "tools/wall_clock.h"
 
@@ -68,7 +69,8 @@ DemoRun run_seed(uint64_t seed, const DemoOptions& opt, bool verbose) {
 }
 
 std::string replay_command(uint64_t seed, bool fixed) {
-    return "fedsim demo --seed " + std::to_string(seed) + (fixed ? " --fixed" : "");
+    return scenario::shell_quote(program_name()) + " demo --seed " + std::to_string(seed) +
+           (fixed ? " --fixed" : "");
 }
 
 void print_result(uint64_t seed, const sim::RunResult& r) {

@@ -9,9 +9,11 @@
 #include "tools/fingerprints_command.h"
 #include "tools/inspect_command.h"
 #include "tools/run_command.h"
+#include "tools/scenario_cli.h"
 #include "tools/sweep_command.h"
 
 int main(int argc, char** argv) {
+    tools::set_program_name(argc > 0 ? argv[0] : nullptr);
     CLI::App app{"fedsim: deterministic simulation of federations, gateways and Lightning"};
     app.require_subcommand(1);
     int exit_code = 0;

@@ -32,6 +32,20 @@ std::string hex64(uint64_t v) {
     return buf;
 }
 
+namespace {
+std::string g_program_name = "fedsim";  // one per process; fork()ed workers inherit it
+}  // namespace
+
+void set_program_name(const char* argv0) {
+    g_program_name = argv0 != nullptr && argv0[0] != '\0' ? argv0 : "fedsim";
+}
+
+const std::string& program_name() { return g_program_name; }
+
+std::string replay_command(const std::string& file, uint64_t seed) {
+    return scenario::replay_command(file, seed, g_program_name);
+}
+
 uint64_t default_seed(const scenario::Scenario& s) {
     std::string error;
     std::optional<SeedRange> range = parse_seed_range(s.seeds, &error);
@@ -56,7 +70,7 @@ bool write_trace_outputs(const scenario::Scenario& s, const scenario::RunReport&
         ok = write_text_file(out.chrome, scenario::chrome_trace_json(r.records)) && ok;
     }
     if (!out.html.empty()) {
-        scenario::ReportContext ctx{s.name, s.file, scenario::replay_command(s.file, r.seed)};
+        scenario::ReportContext ctx{s.name, s.file, replay_command(s.file, r.seed)};
         ok = write_text_file(out.html, scenario::html_report(ctx, r)) && ok;
     }
     return ok;
@@ -94,7 +108,7 @@ void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::Run
         return;
     }
     std::fprintf(f, "FAIL seed %llu: %s\nreplay: %s\n", static_cast<unsigned long long>(r.seed),
-                 r.reason.c_str(), scenario::replay_command(s.file, r.seed).c_str());
+                 r.reason.c_str(), replay_command(s.file, r.seed).c_str());
 }
 
 }  // namespace tools

@@ -25,6 +25,14 @@ scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions o
 
 std::string hex64(uint64_t v);
 
+// How the user invoked fedsim (argv[0], e.g. "build/tools/fedsim"; "fedsim" if unknown): the
+// replay commands start with it, so they work when pasted in the folder the command ran in.
+void set_program_name(const char* argv0);
+const std::string& program_name();
+
+// The copy-paste replay command of FILE's seed, starting with program_name().
+std::string replay_command(const std::string& file, uint64_t seed);
+
 // The first seed of the scenario's "seeds" range (the default for run and replay).
 uint64_t default_seed(const scenario::Scenario& s);
 

@@ -95,7 +95,7 @@ SeedResult crash_result(const std::string& file, uint64_t seed, const std::strin
     std::string why = crash.empty() ? "the worker sent a garbled result" : crash;
     return SeedResult{.seed = seed, .status = "crash", .outcome = "crash", .reason = why,
                       .signature = scenario::failure_signature("crash", "worker", why),
-                      .replay = scenario::replay_command(file, seed)};
+                      .replay = replay_command(file, seed)};
 }
 
 // Rewrites the results files while the sweep runs, so a long sweep's results can be read as it

@@ -68,7 +68,7 @@ SeedResult seed_result_from(const scenario::RunReport& r, const std::string& fil
             .events = r.run.events,
             .end_ns = r.run.end_time.ns(),
             .params = scenario::describe_params(r.params),
-            .replay = r.passed ? "" : scenario::replay_command(file, r.seed)};
+            .replay = r.passed ? "" : replay_command(file, r.seed)};
 }
 
 std::string seed_result_line(const SeedResult& r) { return to_json(r).dump(); }

@@ -55,9 +55,18 @@ public:
         return buffer.str();
     }
 
-    // Runs `fedsim ARGS` in the scratch folder; stdout and stderr together.
+    // Runs `fedsim ARGS` in the scratch folder, found through PATH as an installed fedsim would
+    // be (so the replay commands it prints start with "fedsim"); stdout and stderr together.
     Result fedsim(const std::string& args) const {
-        return run_shell("cd '" + dir_ + "' && '" FEDSIM_BIN "' " + args + " 2>&1");
+        std::string bin = FEDSIM_BIN;
+        std::string bin_dir = bin.substr(0, bin.rfind('/'));
+        return run_shell("cd '" + dir_ + "' && PATH='" + bin_dir + "':\"$PATH\" fedsim " + args +
+                         " 2>&1");
+    }
+
+    // Runs a whole shell command line in the scratch folder; stdout and stderr together.
+    Result shell(const std::string& line) const {
+        return run_shell("cd '" + dir_ + "' && " + line + " 2>&1");
     }
 
 private:

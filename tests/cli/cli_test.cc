@@ -139,6 +139,52 @@ TEST_CASE("replay reproduces the sweep's fingerprint byte for byte", "[cli]") {
     CHECK(s.fedsim("replay race.json").code == 2);  // --seed is required
 }
 
+// The last "replay: ..." line of a command's output, without the prefix.
+std::string last_replay_line(const Result& r) {
+    size_t at = r.out.rfind("replay: ");
+    REQUIRE(at != std::string::npos);
+    size_t end = r.out.find('\n', at);
+    return r.out.substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
+}
+
+// Whether a command line starts with the fedsim binary's path (quoted or not).
+bool starts_with_program(const std::string& line) {
+    return line.rfind(FEDSIM_BIN " ", 0) == 0 || line.rfind("'" FEDSIM_BIN "' ", 0) == 0;
+}
+
+TEST_CASE("a printed replay command works when pasted: program as invoked, quoted file",
+          "[cli]") {
+    Scratch s;
+    REQUIRE(std::system(("mkdir '" + s.path("my dir") + "'").c_str()) == 0);
+    s.write("my dir/it's.json", k_race);
+    // Invoked by its path (as README's build/tools/fedsim), not through PATH.
+    Result swept = s.shell("'" FEDSIM_BIN "' sweep \"my dir/it's.json\" --seeds 1..40 --jobs 2 "
+                           "--json r.json");
+    REQUIRE(swept.code == 1);
+    std::string replay = last_replay_line(swept);
+    CHECK(starts_with_program(replay));
+    CHECK(replay.find(" replay 'my dir/it'\\''s.json' --seed ") != std::string::npos);
+    uint64_t seed = std::stoull(replay.substr(replay.rfind(' ') + 1));
+    std::string fingerprint;
+    nlohmann::json results = nlohmann::json::parse(s.read("r.json"));
+    for (const auto& run : results["runs"]) {
+        if (run["seed"] == seed) {
+            fingerprint = run["fingerprint"];
+            CHECK(run["replay"] == replay);
+        }
+    }
+    REQUIRE_FALSE(fingerprint.empty());
+    Result pasted = s.shell(replay + " --quiet");
+    INFO(pasted.out);
+    CHECK(pasted.code == 1);
+    CHECK(pasted.has("fingerprint " + fingerprint));
+    CHECK(last_replay_line(pasted) == replay);
+
+    Result demo = s.shell("'" FEDSIM_BIN "' demo --seeds 1..300");
+    CHECK(starts_with_program(last_replay_line(demo)));
+    CHECK(last_replay_line(demo).find(" demo --seed ") != std::string::npos);
+}
+
 TEST_CASE("check-determinism passes real worlds and shows the first diverging record",
           "[cli]") {
     Scratch s;
