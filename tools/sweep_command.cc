@@ -44,16 +44,24 @@ bool parse_shard(const std::string& text, uint64_t* index, uint64_t* count) {
     return true;
 }
 
-// The seeds of this shard: every count-th seed of the range, starting at the index-th.
+// One sweep process holds every seed's result in memory; past this many seeds a typo
+// ("1..99999999999") would run for years and exhaust memory first, so it is refused up front.
+constexpr uint64_t k_max_sweep_seeds = 10'000'000;
+
+// How many seeds shard `index` of `count` gets: every count-th seed of the range, starting at
+// the index-th.
+uint64_t shard_size(const SeedRange& range, uint64_t index, uint64_t count) {
+    uint64_t span = range.last - range.first;  // seeds after the first
+    return index - 1 > span ? 0 : (span - (index - 1)) / count + 1;
+}
+
+// The seeds of this shard (shard_size() of them, computed, not searched for).
 std::vector<uint64_t> shard_seeds(const SeedRange& range, uint64_t index, uint64_t count) {
     std::vector<uint64_t> out;
-    for (uint64_t seed = range.first;; ++seed) {
-        if ((seed - range.first) % count == index - 1) {
-            out.push_back(seed);
-        }
-        if (seed == range.last) {
-            break;
-        }
+    uint64_t n = shard_size(range, index, count);
+    out.reserve(n);
+    for (uint64_t i = 0; i < n; ++i) {
+        out.push_back(range.first + (index - 1) + i * count);
     }
     return out;
 }
@@ -193,6 +201,15 @@ int sweep(const SweepArgs& a) {
                      a.shard.c_str());
         return k_exit_usage;
     }
+    if (uint64_t n = shard_size(*range, shard_index, shard_count); n > k_max_sweep_seeds) {
+        std::fprintf(stderr,
+                     "fedsim sweep: %s \"%s\" gives %llu seeds%s; one sweep runs at most %llu "
+                     "(use a smaller range, or split it with --shard K/N)\n",
+                     a.seeds.empty() ? "the scenario's \"seeds\"" : "--seeds", seeds_text.c_str(),
+                     static_cast<unsigned long long>(n), shard_count > 1 ? " in this shard" : "",
+                     static_cast<unsigned long long>(k_max_sweep_seeds));
+        return k_exit_usage;
+    }
     std::vector<uint64_t> seeds = shard_seeds(*range, shard_index, shard_count);
     int jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     SweepResults results{.scenario = s->name, .file = a.file, .digest = file_digest(a.file),
@@ -249,7 +266,9 @@ void add_sweep_command(CLI::App& app, int* exit_code) {
     auto a = std::make_shared<SweepArgs>();
     CLI::App* cmd = app.add_subcommand("sweep", "Run a scenario over a seed range in parallel");
     cmd->add_option("FILE", a->file, "Scenario file")->required();
-    cmd->add_option("--seeds", a->seeds, "Seed range A..B (default: the scenario's \"seeds\")");
+    cmd->add_option("--seeds", a->seeds,
+                    "Seed range A..B (default: the scenario's \"seeds\"); at most 10,000,000 "
+                    "seeds per sweep (per shard with --shard)");
     cmd->add_option("--jobs,-j", a->jobs, "Worker processes (default: one per CPU)")
         ->check(CLI::Range(1, 1024));
     cmd->add_option("--junit", a->junit, "Write JUnit XML results");

@@ -56,6 +56,32 @@ TEST_CASE("sweep with every seed passing exits 0; bad arguments exit 2", "[cli][
     CHECK(s.fedsim("sweep ok.json --progress sometimes").code == 2);
 }
 
+TEST_CASE("a sweep of more seeds than it can hold is refused at once; shards are computed",
+          "[cli][sweep]") {
+    Scratch s;
+    s.write("ok.json", R"({"name": "ok", "world": "selftest", "seeds": "1..50"})");
+    // Before: the seed list was built one seed at a time, so these hung (and then ran out of
+    // memory) instead of answering.
+    Result r = s.fedsim("sweep ok.json --seeds 1..99999999999 --jobs 1");
+    CHECK(r.code == 2);
+    CHECK(r.has("--seeds \"1..99999999999\" gives 99999999999 seeds"));
+    CHECK(r.has("--shard"));
+    s.write("big.json", R"({"name": "big", "world": "selftest", "seeds": "0..99999999999"})");
+    r = s.fedsim("sweep big.json --jobs 1");
+    CHECK(r.code == 2);
+    CHECK(r.has("the scenario's \"seeds\" \"0..99999999999\" gives 100000000000 seeds"));
+    // Shard 2 of 2^63 - 1 over the top of the seed space: two seeds, the second past INT64_MAX.
+    r = s.fedsim("sweep ok.json --seeds 100..18446744073709551614 "
+                 "--shard 2/9223372036854775807 --jobs 1 --progress never --json r.json");
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.has("2 passed, 0 failed"));
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    REQUIRE(j["runs"].size() == 2);
+    CHECK(j["runs"][0]["seed"] == 101);
+    CHECK(j["runs"][1]["seed"].get<uint64_t>() == 9223372036854775908ULL);
+}
+
 TEST_CASE("--stop-on-first ends the sweep at the first failure", "[cli][sweep]") {
     Scratch s;
     s.write("crashy.json", k_crashy);
