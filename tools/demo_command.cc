@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/examples/escrow.h"
@@ -22,7 +24,7 @@ using actors::examples::LedgerMode;
 
 struct DemoOptions {
     std::string seeds = "1..2000";
-    int64_t seed = -1;
+    std::optional<uint64_t> seed;  // --seed: run this one seed instead of sweeping
     bool fixed = false;
     bool log = false;
     std::string trace_file;
@@ -82,7 +84,7 @@ void print_result(uint64_t seed, const sim::RunResult& r) {
 }
 
 int run_single(const DemoOptions& opt) {
-    uint64_t seed = static_cast<uint64_t>(opt.seed);
+    uint64_t seed = *opt.seed;
     std::printf("replaying escrow demo, seed %llu (%s ledger), trace below:\n",
                 static_cast<unsigned long long>(seed), opt.fixed ? "fixed" : "buggy");
     DemoRun run = run_seed(seed, opt, true);
@@ -134,7 +136,7 @@ int run_sweep(const DemoOptions& opt) {
                 sim::to_string(first_result.outcome), first_result.message.c_str());
     std::printf("replay: %s\n\n", replay_command(*first_failure, opt.fixed).c_str());
     DemoOptions replay = opt;
-    replay.seed = static_cast<int64_t>(*first_failure);
+    replay.seed = *first_failure;
     std::printf("replaying seed %llu with the trace on:\n",
                 static_cast<unsigned long long>(*first_failure));
     DemoRun again = run_seed(*first_failure, replay, true);
@@ -155,13 +157,19 @@ void add_demo_command(CLI::App& app, int* exit_code) {
     CLI::App* cmd = app.add_subcommand(
         "demo", "Sweep the escrow example over many seeds, find its timeout race, replay it");
     cmd->add_option("--seeds", opt->seeds, "Seed range A..B to sweep")->capture_default_str();
-    cmd->add_option("--seed", opt->seed, "Run (replay) a single seed with the trace on")
-        ->check(CLI::NonNegativeNumber);
+    auto seed = std::make_shared<uint64_t>(0);
+    CLI::Option* seed_option =
+        cmd->add_option("--seed", *seed, "Run (replay) a single seed with the trace on")
+            ->check(CLI::Validator(
+                [](std::string& text) { return check_seed_text(text, UINT64_MAX); }, "SEED"));
     cmd->add_flag("--fixed", opt->fixed, "Use the fixed ledger (the sweep should find nothing)");
     cmd->add_flag("--log", opt->log, "Print every run's trace (noisy)");
     cmd->add_option("--trace-file", opt->trace_file, "Write the trace as JSON Lines");
-    cmd->callback([opt, exit_code] {
-        *exit_code = opt->seed >= 0 ? run_single(*opt) : run_sweep(*opt);
+    cmd->callback([opt, seed, seed_option, exit_code] {
+        if (seed_option->count() > 0) {
+            opt->seed = *seed;
+        }
+        *exit_code = opt->seed ? run_single(*opt) : run_sweep(*opt);
     });
 }
 

@@ -15,7 +15,8 @@ namespace {
 
 struct RunArgs {
     std::string file;
-    int64_t seed = -1;
+    uint64_t seed = 0;
+    CLI::Option* seed_option = nullptr;  // given on the command line, or the scenario's first
     TraceOutputs outputs;
     bool log = false;
     bool quiet = false;
@@ -24,9 +25,11 @@ struct RunArgs {
 
 void add_output_options(CLI::App* cmd, RunArgs* a) {
     cmd->add_option("FILE", a->file, "Scenario file")->required();
-    cmd->add_option("--seed", a->seed, "Seed (default: the first of the scenario's \"seeds\")")
-        ->check(CLI::Validator(
-            [](std::string& text) { return check_seed_text(text, INT64_MAX); }, "SEED"));
+    // Every seed a sweep can run must replay, so the whole uint64 range.
+    a->seed_option =
+        cmd->add_option("--seed", a->seed, "Seed (default: the first of the scenario's \"seeds\")")
+            ->check(CLI::Validator(
+                [](std::string& text) { return check_seed_text(text, UINT64_MAX); }, "SEED"));
     cmd->add_option("--trace", a->outputs.jsonl, "Write every trace record as JSON Lines");
     cmd->add_option("--chrome-trace", a->outputs.chrome,
                     "Write a Chrome Trace Event file (opens in Perfetto)");
@@ -39,7 +42,7 @@ int run_once(const RunArgs& a, bool print_trace) {
         return k_exit_usage;
     }
     scenario::RunOptions options;
-    options.seed = a.seed >= 0 ? static_cast<uint64_t>(a.seed) : default_seed(*s);
+    options.seed = a.seed_option->count() > 0 ? a.seed : default_seed(*s);
     options.jsonl_path = a.outputs.jsonl;
     options.keep_records = !a.outputs.chrome.empty() || !a.outputs.html.empty();
     std::string logger_name = "fedsim-run";

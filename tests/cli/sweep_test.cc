@@ -82,6 +82,31 @@ TEST_CASE("a sweep of more seeds than it can hold is refused at once; shards are
     CHECK(j["runs"][1]["seed"].get<uint64_t>() == 9223372036854775908ULL);
 }
 
+TEST_CASE("every seed a sweep runs can be run and replayed, up to 2^64 - 1", "[cli][sweep]") {
+    Scratch s;
+    s.write("race.json", R"({"name": "race", "world": "escrow", "seeds": "1..2",
+      "params": {"mode": "check_then_act", "slow_one_in": 1}})");
+    // Before: run, replay and demo refused seeds above INT64_MAX that sweep had run and
+    // printed a replay command for.
+    Result r = s.fedsim("sweep race.json --seeds 18446744073709551613..18446744073709551615 "
+                        "--jobs 1 --progress never --json r.json");
+    REQUIRE(r.code == 1);
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    REQUIRE(j["runs"].size() == 3);
+    for (const auto& run : j["runs"]) {
+        std::string seed = std::to_string(run["seed"].get<uint64_t>());
+        Result replay = s.fedsim("replay race.json --quiet --seed " + seed);
+        INFO(replay.out);
+        CHECK(replay.has("fingerprint " + run["fingerprint"].get<std::string>()));
+        CHECK(s.fedsim("run race.json --seed " + seed).has("seed " + seed));
+    }
+    CHECK(s.fedsim("demo --seed 18446744073709551615").has("seed 18446744073709551615:"));
+    Result bad = s.fedsim("demo --seed -3");
+    CHECK(bad.code == 2);
+    CHECK(bad.has("seed \"-3\" is not a non-negative integer"));
+    CHECK(s.fedsim("replay race.json --seed 18446744073709551616").code == 2);
+}
+
 TEST_CASE("--stop-on-first ends the sweep at the first failure", "[cli][sweep]") {
     Scratch s;
     s.write("crashy.json", k_crashy);
