@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "tools/scenario_cli.h"
@@ -23,6 +25,16 @@ struct RunArgs {
     std::string expect_fingerprint;
 };
 
+// For --expect-fingerprint's check: empty if `text` is a fingerprint as fedsim prints it (16
+// hex digits, either case), otherwise why not. Anything else could never match, so the run
+// would be reported as not reproducible when the typo is in the command line.
+std::string check_fingerprint_text(const std::string& text) {
+    bool hex = text.size() == 16 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+                   return std::isxdigit(c) != 0;
+               });
+    return hex ? "" : "fingerprint \"" + text + "\" is not 16 hex digits (as a run prints it)";
+}
+
 void add_output_options(CLI::App* cmd, RunArgs* a) {
     cmd->add_option("FILE", a->file, "Scenario file")->required();
     // Every seed a sweep can run must replay, so the whole uint64 range.
@@ -34,6 +46,14 @@ void add_output_options(CLI::App* cmd, RunArgs* a) {
     cmd->add_option("--chrome-trace", a->outputs.chrome,
                     "Write a Chrome Trace Event file (opens in Perfetto)");
     cmd->add_option("--html", a->outputs.html, "Write a self-contained HTML report");
+    cmd->add_option("--expect-fingerprint", a->expect_fingerprint,
+                    "Fail (exit 1) unless the run's fingerprint is this 16-digit hex value")
+        ->check(CLI::Validator(check_fingerprint_text, "HEX"))
+        ->transform([](std::string text) {  // a sweep prints lower case; accept either
+            std::transform(text.begin(), text.end(), text.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+            return text;
+        });
 }
 
 int run_once(const RunArgs& a, bool print_trace) {
@@ -66,8 +86,10 @@ int run_once(const RunArgs& a, bool print_trace) {
         return k_exit_usage;
     }
     if (!a.expect_fingerprint.empty() && a.expect_fingerprint != hex64(r.run.fingerprint)) {
-        std::printf("fingerprint %s differs from the expected %s: the run is not reproducible\n",
-                    hex64(r.run.fingerprint).c_str(), a.expect_fingerprint.c_str());
+        std::printf("FAIL seed %llu: fingerprint %s differs from the expected %s: the run is not "
+                    "reproducible\nreplay: %s\n",
+                    static_cast<unsigned long long>(r.seed), hex64(r.run.fingerprint).c_str(),
+                    a.expect_fingerprint.c_str(), replay_command(s->file, r.seed).c_str());
         return k_exit_fail;
     }
     return r.passed ? k_exit_pass : k_exit_fail;
@@ -90,8 +112,6 @@ void add_replay_command(CLI::App& app, int* exit_code) {
     add_output_options(cmd, a.get());
     cmd->get_option("--seed")->required();
     cmd->add_flag("--quiet", a->quiet, "Do not print the trace records");
-    cmd->add_option("--expect-fingerprint", a->expect_fingerprint,
-                    "Fail (exit 1) unless the run's fingerprint is this hex value");
     cmd->callback([a, exit_code] { *exit_code = run_once(*a, !a->quiet); });
 }
 

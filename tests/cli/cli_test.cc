@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 #include "tests/cli/cli_helpers.h"
 
 using cli_test::Result;
@@ -137,6 +139,34 @@ TEST_CASE("replay reproduces the sweep's fingerprint byte for byte", "[cli]") {
     CHECK(r.has("differs from the expected"));
     CHECK(r.code == 1);
     CHECK(s.fedsim("replay race.json").code == 2);  // --seed is required
+}
+
+TEST_CASE("--expect-fingerprint: run takes it too, either case matches, a typo is refused",
+          "[cli]") {
+    Scratch s;
+    s.write("fixed.json", k_fixed);
+    Result r = s.fedsim("run fixed.json --seed 2");
+    REQUIRE(r.code == 0);
+    std::string fingerprint = r.out.substr(r.out.find("fingerprint ") + 12, 16);
+    std::string upper = fingerprint;
+    for (char& c : upper) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    // getting-started: `fedsim run` is replay without the printed trace.
+    CHECK(s.fedsim("run fixed.json --seed 2 --expect-fingerprint " + fingerprint).code == 0);
+    CHECK(s.fedsim("replay fixed.json --seed 2 --quiet --expect-fingerprint " + upper).code == 0);
+    r = s.fedsim("run fixed.json --seed 3 --expect-fingerprint " + fingerprint);
+    CHECK(r.code == 1);
+    CHECK(r.has("FAIL seed 3: fingerprint "));
+    CHECK(r.has("replay: fedsim replay fixed.json --seed 3"));
+    // A value that can never match is a mistake on the command line, not an irreproducible run.
+    for (const char* bad : {"zz", "0x0123456789abcdef", "0123456789abcde", "0123456789abcdefg"}) {
+        r = s.fedsim(std::string("replay fixed.json --seed 2 --expect-fingerprint ") + bad);
+        INFO(r.out);
+        CHECK(r.code == 2);
+        CHECK(r.has("--expect-fingerprint"));
+        CHECK_FALSE(r.has("not reproducible"));
+    }
 }
 
 // The last "replay: ..." line of a command's output, without the prefix.
