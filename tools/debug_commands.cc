@@ -110,6 +110,9 @@ int shrink(const ShrinkArgs& a) {
     if (!s) {
         return k_exit_usage;
     }
+    if (!output_path_writable(a.out, "--output")) {
+        return k_exit_usage;
+    }
     std::printf("shrinking %s, seed %llu\n", a.file.c_str(),
                 static_cast<unsigned long long>(a.seed));
     scenario::ShrinkOptions options;

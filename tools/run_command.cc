@@ -61,6 +61,10 @@ int run_once(const RunArgs& a, bool print_trace) {
     if (!s) {
         return k_exit_usage;
     }
+    if (!output_path_writable(a.outputs.chrome, "--chrome-trace") ||
+        !output_path_writable(a.outputs.html, "--html")) {
+        return k_exit_usage;
+    }
     scenario::RunOptions options;
     options.seed = a.seed_option->count() > 0 ? a.seed : default_seed(*s);
     options.jsonl_path = a.outputs.jsonl;

@@ -1,6 +1,9 @@
 // Loading, running, printing and trace writing for the scenario subcommands.
 #include "tools/scenario_cli.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "scenario/parser.h"
@@ -61,6 +64,27 @@ bool write_text_file(const std::string& path, const std::string& text) {
         return false;
     }
     return true;
+}
+
+bool output_path_writable(const std::string& path, const char* flag) {
+    if (path.empty()) {
+        return true;
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        std::fprintf(stderr, "fedsim: %s '%s' is a directory\n", flag, path.c_str());
+        return false;
+    }
+    bool existed = std::filesystem::exists(path, ec);
+    bool ok = static_cast<bool>(std::ofstream(path, std::ios::binary | std::ios::app));
+    if (ok && !existed) {
+        std::filesystem::remove(path, ec);
+    }
+    if (!ok) {
+        std::fprintf(stderr, "fedsim: %s '%s' cannot be written: %s\n", flag, path.c_str(),
+                     std::strerror(errno));
+    }
+    return ok;
 }
 
 bool write_trace_outputs(const scenario::Scenario& s, const scenario::RunReport& r,

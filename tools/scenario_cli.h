@@ -54,4 +54,9 @@ void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::Run
 
 bool write_text_file(const std::string& path, const std::string& text);
 
+// Before a long job: whether `path` (given with `flag`) can be written, so a typo in an output
+// path is reported (exit 2) before the sweep or shrink instead of after it. Leaves an existing
+// file as it is and removes a file it had to create. Empty paths pass.
+bool output_path_writable(const std::string& path, const char* flag);
+
 }  // namespace tools

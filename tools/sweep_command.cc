@@ -210,6 +210,9 @@ int sweep(const SweepArgs& a) {
                      static_cast<unsigned long long>(k_max_sweep_seeds));
         return k_exit_usage;
     }
+    if (!output_path_writable(a.json, "--json") || !output_path_writable(a.junit, "--junit")) {
+        return k_exit_usage;
+    }
     std::vector<uint64_t> seeds = shard_seeds(*range, shard_index, shard_count);
     int jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     SweepResults results{.scenario = s->name, .file = a.file, .digest = file_digest(a.file),

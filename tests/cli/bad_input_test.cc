@@ -144,6 +144,40 @@ TEST_CASE("unreadable scenario paths are refused with exit code 2", "[cli][bad_i
     check_refused(s.fedsim("replay '' --seed 1"), {"cannot read"});
 }
 
+TEST_CASE("unwritable output paths are refused before any seed runs", "[cli][bad_input]") {
+    Scratch s;
+    s.write("ok.json", echo_with(""));
+    std::system(("mkdir '" + s.path("dir") + "'").c_str());
+    struct BadOut {
+        std::string args;
+        std::vector<std::string> expect;
+        const char* work;  // printed once the work starts: must not appear
+    };
+    // Before: sweep ran every seed and shrink did every reduction, then failed to write.
+    std::vector<BadOut> cases = {
+        {"sweep ok.json --jobs 1 --junit nodir/r.xml", {"--junit", "nodir/r.xml"}, "sweeping"},
+        {"sweep ok.json --jobs 1 --json dir", {"--json", "'dir' is a directory"}, "sweeping"},
+        {"shrink ok.json --seed 1 -o nodir/min.json", {"--output", "nodir/min.json"},
+         "shrinking"},
+        {"run ok.json --html nodir/r.html", {"--html", "nodir/r.html"}, "scenario base"},
+        {"replay ok.json --seed 1 --chrome-trace dir", {"--chrome-trace", "directory"},
+         "replaying"},
+    };
+    for (const BadOut& c : cases) {
+        INFO("fedsim " << c.args);
+        Result r = s.fedsim(c.args);
+        check_refused(r, c.expect);
+        CHECK_FALSE(r.has(c.work));
+    }
+    // An existing results file is probed, not truncated; a probe file is not left behind.
+    s.write("keep.xml", "old");
+    REQUIRE(s.fedsim("sweep ok.json --jobs 1 --junit keep.xml --json new.json").code == 0);
+    CHECK(s.read("keep.xml").find("<testsuites") != std::string::npos);
+    s.write("keep.xml", "old");
+    CHECK(s.fedsim("sweep ok.json --jobs 1 --junit keep.xml --json nodir/x.json").code == 2);
+    CHECK(s.read("keep.xml") == "old");
+}
+
 TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli][bad_input]") {
     Scratch s;
     s.write("ok.json", echo_with(""));
