@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/diagnostics.h"
 #include "scenario/shrink.h"
 #include "scenario/variants.h"
 #include "scenario/writer.h"
@@ -214,9 +215,35 @@ int verify(const std::string& file) {
     return c.ok() ? k_exit_pass : k_exit_fail;
 }
 
+// Every --bug must be a catalogue id; an unknown one would silently leave its row out (and an
+// all-unknown list would write an empty table and exit 0).
+bool bug_ids_known(const std::vector<std::string>& wanted) {
+    std::vector<std::string> ids;
+    for (const scenario::BugVariant& bug : scenario::bug_variants()) {
+        ids.push_back(bug.id);
+    }
+    bool ok = true;
+    for (const std::string& id : wanted) {
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+            std::string all;
+            for (const std::string& known : ids) {
+                all += (all.empty() ? "" : ", ") + known;
+            }
+            std::fprintf(stderr, "fedsim catalogue: --bug \"%s\" is not a catalogued bug%s; the ids "
+                                 "are: %s\n",
+                         id.c_str(), scenario::did_you_mean(id, ids).c_str(), all.c_str());
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 int run_catalogue(const CatalogueArgs& a) {
     if (!a.verify.empty()) {
         return verify(a.verify);
+    }
+    if (!bug_ids_known(a.bugs) || (a.doc != "-" && !output_path_writable(a.doc, "--doc"))) {
+        return k_exit_usage;
     }
     std::vector<BugRow> rows;
     for (const scenario::BugVariant& bug : scenario::bug_variants()) {
@@ -227,7 +254,9 @@ int run_catalogue(const CatalogueArgs& a) {
     }
     std::string doc = render_catalogue(rows, {.sweeps = a.sweeps, .max_seeds = a.max_seeds});
     if (!a.doc.empty() && a.doc != "-") {
-        write_text_file(a.doc, doc);
+        if (!write_text_file(a.doc, doc)) {
+            return k_exit_usage;
+        }
         std::printf("wrote %s\n", a.doc.c_str());
     } else {
         std::printf("%s", doc.c_str());
@@ -243,7 +272,9 @@ void add_catalogue_command(CLI::App& app, int* exit_code) {
     CLI::App* cmd = app.add_subcommand(
         "catalogue", "Historical bug catalogue: prove each bug scenario clean, find each variant "
                      "by sweeping, shrink it, and write docs/bug-catalogue.md");
-    cmd->add_option("--bug", a->bugs, "Only these bugs (ids from fedsim list bugs)");
+    cmd->add_option("--bug", a->bugs,
+                    "Only these bugs (catalogue ids, shown by fedsim list bugs, e.g. "
+                    "gateway-stop-deadlock)");
     cmd->add_option("--verify", a->verify, "Check one regression file and exit");
     cmd->add_option("--sweeps", a->sweeps, "Detection sweeps per bug")->capture_default_str();
     cmd->add_option("--max-seeds", a->max_seeds, "Seeds per sweep before giving up")

@@ -207,6 +207,11 @@ TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli
         {"run ok.json --seed 99999999999999999999", "--seed"},
         {"shrink ok.json --seed 1", "--output"},
         {"shrink ok.json --seed 99999999999999999999 -o m.json", "--seed"},
+        // Before: an unknown --bug silently left its row out (all unknown: an empty table, exit
+        // 0), and an unwritable --doc was found after every sweep.
+        {"catalogue --bug gateway-stop-deadlok", "did you mean \"gateway-stop-deadlock\""},
+        {"catalogue --bug nosuch --doc -", "--bug \"nosuch\" is not a catalogued bug"},
+        {"catalogue --bug blocking-drop --doc nodir/c.md", "--doc 'nodir/c.md'"},
         {"frobnicate", "subcommand"},
         {"", "subcommand"},
     };
