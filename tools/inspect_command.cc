@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "scenario/parser.h"
+#include "scenario/variants.h"
 #include "tools/scenario_cli.h"
 
 namespace tools {
@@ -42,10 +43,25 @@ std::string scenario_dir(const std::string& requested) {
     return FEDSIM_SOURCE_DIR "/scenarios";
 }
 
-void list_scenarios(const std::string& dir) {
+// The description's first sentence: up to a '.' that ends the text or is followed by a space
+// (not the '.' inside "0.5s" or "fedimint.md").
+std::string first_sentence(const std::string& text) {
+    size_t end = text.find(". ");
+    if (end == std::string::npos) {
+        return !text.empty() && text.back() == '.' ? text.substr(0, text.size() - 1) : text;
+    }
+    return text.substr(0, end);
+}
+
+bool list_scenarios(const std::string& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        std::fprintf(stderr, "fedsim list: scenario folder '%s' is not a readable directory\n",
+                     dir.c_str());
+        return false;
+    }
     std::printf("scenarios (in %s):\n", dir.c_str());
     std::vector<fs::path> files;
-    std::error_code ec;
     for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
         if (entry.is_regular_file() && entry.path().extension() == ".json") {
             files.push_back(entry.path());
@@ -59,10 +75,11 @@ void list_scenarios(const std::string& dir) {
             std::printf("  %-44s (invalid: run fedsim validate)\n", rel.c_str());
             continue;
         }
-        std::string desc = r.scenario->description.substr(0, r.scenario->description.find('.'));
+        std::string desc = first_sentence(r.scenario->description);
         std::printf("  %-44s [%s, seeds %s] %s\n", rel.c_str(), r.scenario->world.c_str(),
                     r.scenario->seeds.c_str(), desc.c_str());
     }
+    return true;
 }
 
 void list_docs(const char* title, const std::vector<std::pair<std::string, std::string>>& rows) {
@@ -87,6 +104,24 @@ Rows world_rows(std::vector<scenario::NamedDoc> scenario::WorldKind::*member) {
     return rows;
 }
 
+// The bug variants of every world; a catalogued one also shows its `fedsim catalogue --bug` id
+// (which is not the variant's value: "gateway-stop-deadlock" for variant=stop_deadlock).
+Rows bug_rows() {
+    Rows rows;
+    for (const auto& [world, kind] : scenario::WorldRegistry::instance().kinds()) {
+        for (const scenario::NamedDoc& d : kind.bug_variants) {
+            std::string id;
+            for (const scenario::BugVariant& bug : scenario::bug_variants()) {
+                if (bug.world == world && d.name == "variant=" + bug.variant) {
+                    id = " (catalogue id: " + bug.id + ")";
+                }
+            }
+            rows.emplace_back(d.name, d.doc + " [" + world + "]" + id);
+        }
+    }
+    return rows;
+}
+
 Rows catalog_rows(const std::string& category) {
     Rows rows;
     for (const scenario::CatalogEntry& e : scenario::WorldRegistry::instance().catalog()) {
@@ -97,7 +132,7 @@ Rows catalog_rows(const std::string& category) {
     return rows;
 }
 
-void list_worlds_and_actions() {
+void list_worlds_and_actions(bool worlds_wanted, bool actions_wanted) {
     Rows worlds;
     Rows actions;
     for (const scenario::ActionSpec& a : scenario::generic_actions()) {
@@ -109,8 +144,12 @@ void list_worlds_and_actions() {
             actions.emplace_back(a.name, a.doc + " [" + name + "]");
         }
     }
-    list_docs("worlds", worlds);
-    list_docs("timeline actions", actions);
+    if (worlds_wanted) {
+        list_docs("worlds", worlds);
+    }
+    if (actions_wanted) {
+        list_docs("timeline actions", actions);
+    }
 }
 
 int list(const std::string& what, const std::string& dir) {
@@ -123,11 +162,11 @@ int list(const std::string& what, const std::string& dir) {
         return k_exit_usage;
     }
     auto want = [&](const char* s) { return what.empty() || what == s; };
-    if (want("scenarios")) {
-        list_scenarios(scenario_dir(dir));
+    if (want("scenarios") && !list_scenarios(scenario_dir(dir))) {
+        return k_exit_usage;
     }
     if (want("worlds") || want("actions")) {
-        list_worlds_and_actions();
+        list_worlds_and_actions(want("worlds"), want("actions"));
     }
     if (want("rule-sets")) {
         list_docs("rule sets", catalog_rows("rule set"));
@@ -149,7 +188,7 @@ int list(const std::string& what, const std::string& dir) {
         list_docs("metrics", rows);
     }
     if (want("bugs")) {
-        list_docs("historical bug variants", world_rows(&scenario::WorldKind::bug_variants));
+        list_docs("historical bug variants", bug_rows());
     }
     return k_exit_pass;
 }

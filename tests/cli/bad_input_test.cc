@@ -212,6 +212,7 @@ TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli
         {"catalogue --bug gateway-stop-deadlok", "did you mean \"gateway-stop-deadlock\""},
         {"catalogue --bug nosuch --doc -", "--bug \"nosuch\" is not a catalogued bug"},
         {"catalogue --bug blocking-drop --doc nodir/c.md", "--doc 'nodir/c.md'"},
+        {"list scenarios --dir nodir", "'nodir' is not a readable directory"},
         {"frobnicate", "subcommand"},
         {"", "subcommand"},
     };

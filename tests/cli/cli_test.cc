@@ -283,6 +283,23 @@ TEST_CASE("list shows every section; unknown sections are errors", "[cli]") {
     r = s.fedsim("list checkers");
     CHECK(r.has("escrow.conservation"));
     CHECK_FALSE(r.has("worlds:"));
+    // One section is that section only (before, worlds and actions came together).
+    r = s.fedsim("list worlds");
+    CHECK(r.has("worlds:"));
+    CHECK_FALSE(r.has("timeline actions:"));
+    r = s.fedsim("list actions");
+    CHECK(r.has("timeline actions:"));
+    CHECK_FALSE(r.has("worlds:"));
+    // A bug variant shows the id `fedsim catalogue --bug` takes.
+    CHECK(s.fedsim("list bugs").has("variant=stop_deadlock"));
+    CHECK(s.fedsim("list bugs").has("(catalogue id: gateway-stop-deadlock)"));
+    // The first sentence, not the text up to the first '.' (which cut "0.5s" to "0").
+    std::system(("mkdir '" + s.path("lib") + "'").c_str());
+    s.write("lib/a.json", R"({"name": "a", "world": "escrow",
+      "description": "Latency of 0.5s to 2s (see fedimint.md). More detail."})");
+    r = s.fedsim("list scenarios --dir lib");
+    CHECK(r.code == 0);
+    CHECK(r.has("Latency of 0.5s to 2s (see fedimint.md)\n"));
     r = s.fedsim("list chekers");
     CHECK(r.code == 2);
     CHECK(r.has("did you mean \"checkers\""));
