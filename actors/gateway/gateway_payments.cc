@@ -79,10 +79,13 @@ bool Gateway::pay_dispatch(ContractId id, const federation::OutgoingSnapshot& sn
     lightning_context();
     p.stage = OutgoingStage::paying;
     p.dispatched_at = this_actor::now();
-    lightning::PaymentResult result = ln_.node(config_.ln_node).pay(
-        p.request.invoice,
-        lightning::PayLimits{.max_fee_msat = decision.max_fee_msat,
-                             .cltv_limit = static_cast<uint32_t>(decision.max_delay)});
+    lightning::LightningNode& node = ln_.node(config_.ln_node);
+    lightning::PayLimits limits{.max_fee_msat = decision.max_fee_msat,
+                                .cltv_limit = static_cast<uint32_t>(decision.max_delay)};
+    if (std::optional<uint64_t> secs = payment_timeout_secs(node.profile().implementation)) {
+        limits.timeout = sim::SimDuration::seconds(static_cast<int64_t>(*secs));
+    }
+    lightning::PaymentResult result = node.pay(p.request.invoice, limits);
     // The outcome comes back over the node's RPC connection (LND: track_payment_v2).
     lightning_context();
     if (!result.succeeded || !result.preimage.has_value()) {

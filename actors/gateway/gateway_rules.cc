@@ -198,4 +198,17 @@ GatewayRegistration build_registration(PublicKey gateway_key, PublicKey node_key
                                .route_hints = select_route_hints(channels, options)};
 }
 
+std::optional<uint64_t> payment_timeout_secs(lightning::Implementation node) {
+    switch (node) {
+        case lightning::Implementation::lnd:
+            return 180;  // LND_PAYMENT_TIMEOUT_SECONDS
+        case lightning::Implementation::cln:
+            return 180;  // PAYMENT_TIMEOUT_DURATION
+        case lightning::Implementation::ldk:
+            return std::nullopt;
+    }
+    SIM_ASSERT_MSG(false, "unknown Lightning implementation");
+    return std::nullopt;
+}
+
 }  // namespace actors::gateway

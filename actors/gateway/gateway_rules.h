@@ -17,6 +17,7 @@
 #include "actors/federation/contracts.h"
 #include "actors/federation/contracts_v2.h"
 #include "actors/federation/fees.h"
+#include "actors/lightning/profile.h"
 
 namespace actors::gateway {
 
@@ -147,6 +148,13 @@ struct ChannelView {
     bool active = true;
     ChannelPolicy policy;  // the policy the hint should carry (LND reads node1's, right or not).
 };
+
+// How long the gateway's Lightning node goes on starting new attempts for one payment
+// (fedimint.md 2.6): the LND gateway calls send_payment_v2 with timeout_seconds =
+// LND_PAYMENT_TIMEOUT_SECONDS (180); the CLN gateway's plugin pays with
+// PAYMENT_TIMEOUT_DURATION (180 s). The LDK gateway passes no timeout (it polls the payment
+// every 100 ms until it succeeds or fails), so it is empty there: the node's own default.
+std::optional<uint64_t> payment_timeout_secs(lightning::Implementation node);
 
 struct RouteHint {
     PublicKey src_node;

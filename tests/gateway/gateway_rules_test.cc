@@ -175,3 +175,11 @@ TEST_CASE("incoming HTLC expiry: height + 30 rejected, + 31 accepted", "[gateway
     CHECK(check_incoming_htlc_expiry(30, 0) == HtlcRejection::expiry_unsafe);
     CHECK(check_incoming_htlc_expiry(31, 0) == HtlcRejection::none);
 }
+
+TEST_CASE("payment timeout: 180 s for the LND and CLN gateways, the node's default for LDK",
+          "[gateway][pay]") {
+    using actors::lightning::Implementation;
+    CHECK(payment_timeout_secs(Implementation::lnd) == std::optional<uint64_t>(180));
+    CHECK(payment_timeout_secs(Implementation::cln) == std::optional<uint64_t>(180));
+    CHECK_FALSE(payment_timeout_secs(Implementation::ldk).has_value());
+}
