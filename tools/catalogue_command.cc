@@ -229,8 +229,9 @@ bool bug_ids_known(const std::vector<std::string>& wanted) {
             for (const std::string& known : ids) {
                 all += (all.empty() ? "" : ", ") + known;
             }
-            std::fprintf(stderr, "fedsim catalogue: --bug \"%s\" is not a catalogued bug%s; the ids "
-                                 "are: %s\n",
+            std::fprintf(stderr,
+                         "fedsim catalogue: --bug \"%s\" is not a catalogued bug%s; the ids are: "
+                         "%s\n",
                          id.c_str(), scenario::did_you_mean(id, ids).c_str(), all.c_str());
             ok = false;
         }
