@@ -59,6 +59,19 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return best.empty() ? "" : " (did you mean \"" + best + "\"?)";
 }
 
+std::string did_you_mean_or_list(std::string_view word,
+                                 const std::vector<std::string>& candidates) {
+    std::string close = did_you_mean(word, candidates);
+    if (!close.empty() || candidates.empty()) {
+        return close;
+    }
+    std::string all;
+    for (const std::string& c : candidates) {
+        all += (all.empty() ? "" : ", ") + c;
+    }
+    return " (one of: " + all + ")";
+}
+
 std::string pointer_token(std::string_view key) {
     std::string out;
     for (char c : key) {

@@ -28,6 +28,11 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 // " (did you mean \"x\"?)" or "" — appended to "unknown ..." messages.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// For a closed set of values: did_you_mean() if one is close, else " (one of: a, b, c)", so an
+// error about a value says what would have been accepted.
+std::string did_you_mean_or_list(std::string_view word,
+                                 const std::vector<std::string>& candidates);
+
 // Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
 std::string pointer_token(std::string_view key);
 

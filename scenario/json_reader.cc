@@ -228,7 +228,7 @@ std::optional<Value> JsonReader::value(const Json& j, const std::string& pointer
             if (!spec.choices.empty() &&
                 std::find(spec.choices.begin(), spec.choices.end(), *s) == spec.choices.end()) {
                 error(pointer, "\"" + *s + "\" is not one of the values " + spec.name +
-                                   " accepts" + did_you_mean(*s, spec.choices));
+                                   " accepts" + did_you_mean_or_list(*s, spec.choices));
                 return std::nullopt;
             }
             v.text = *s;

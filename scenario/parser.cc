@@ -29,6 +29,10 @@ public:
         }
         Scenario s;
         read_text(doc, "name", &s.name, true);
+        if (doc.contains("name") && doc["name"].is_string() && s.name.empty()) {
+            // Reports, JUnit suites and shrunk files are titled by it.
+            r_.error("/name", "the scenario's name must not be empty");
+        }
         read_text(doc, "description", &s.description, false);
         read_text(doc, "seeds", &s.seeds, false);
         if (!read_world(doc, &s)) {

@@ -269,8 +269,10 @@ void read_entry(JsonReader& r, const WorldKind& kind, const Json& j, const std::
         }
     }
     if (spec == nullptr) {
-        r.error(child(p, "action"), "unknown action \"" + e.action + "\" in world " + kind.name +
-                                        did_you_mean(e.action, names));
+        std::string hint = did_you_mean(e.action, names);
+        r.error(child(p, "action"),
+                "unknown action \"" + e.action + "\" in world " + kind.name +
+                    (hint.empty() ? " (fedsim list actions shows them)" : hint));
         return;
     }
     e.args = r.fields(j, p, spec->args, known_keys().at("/timeline/*"), "action " + e.action);
@@ -337,7 +339,7 @@ void read_outcomes(JsonReader& r, const Json& j, const std::string& p, Expectati
         const auto& known = outcome_names();
         if (std::find(known.begin(), known.end(), list[i]) == known.end()) {
             r.error(j.is_string() ? p : child(p, i),
-                    "unknown outcome \"" + list[i] + "\"" + did_you_mean(list[i], known));
+                    "unknown outcome \"" + list[i] + "\"" + did_you_mean_or_list(list[i], known));
         } else {
             e->outcomes.push_back(list[i]);
         }

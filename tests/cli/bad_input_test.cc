@@ -100,6 +100,14 @@ std::vector<BadFile> bad_scenarios() {
          echo_with("\"params\": " + std::string(5000, '[') + std::string(5000, ']')),
          {"f.json:4:", "nested"}},
         {"duplicate key", R"({"name": "x", "name": "y", "world": "echo"})", {"/name", "twice"}},
+        // A wrong value of a closed set says what is accepted when nothing is close.
+        {"unknown choice", R"({"name": "x", "world": "escrow", "params": {"mode": "bogus"}})",
+         {"f.json:1:", "/params/mode", "(one of: reserve_first, check_then_act)"}},
+        {"unknown outcome", echo_with(R"("expect": {"outcome": "okay"})"),
+         {"f.json:4:", "/expect/outcome", "(one of: ok, actor_crashed,"}},
+        {"unknown action", echo_with(R"("timeline": [{"at": "1s", "action": "zzz"}])"),
+         {"f.json:4:", "/timeline/0/action", "fedsim list actions"}},
+        {"empty name", R"({"name": "", "world": "echo"})", {"f.json:1:", "/name", "empty"}},
     };
 }
 
