@@ -14,6 +14,16 @@ namespace {
 
 std::string num(uint64_t v) { return std::to_string(v); }
 
+// floor(amount * numerator / denominator) without the product overflowing: amount = q*d + r,
+// so amount*n/d = q*n + floor(r*n/d) exactly. Upstream multiplies first (LND `a * 5 / 100`,
+// CLN `amount_msat_fee`'s `amt * ppm / 1000000`); dividing first would round down one step
+// early (1,000,099 msat: 50,004 upstream, 50,000 divided first).
+uint64_t mul_div_floor(uint64_t amount, uint64_t numerator, uint64_t denominator) {
+    uint64_t q = amount / denominator;
+    uint64_t r = amount % denominator;
+    return q * numerator + r * numerator / denominator;
+}
+
 }  // namespace
 
 Route build_route(const std::vector<PathEdge>& path, uint64_t amount_msat, uint32_t start_height,
@@ -51,9 +61,12 @@ uint64_t default_max_fee_msat(const Profile& sender, uint64_t amount_msat) {
         case DefaultFeeLimit::ldk_one_percent_plus_50_sat:
             return amount_msat / 100 + 50000;
         case DefaultFeeLimit::lnd_full_below_1000_sat_else_5_percent:
-            return amount_msat <= 1000000 ? amount_msat : amount_msat / 100 * 5;
+            // lnwallet/parameters.go DefaultRoutingFeeLimitForAmount: `a * 5 / 100`.
+            return amount_msat <= 1000000 ? amount_msat : mul_div_floor(amount_msat, 5, 100);
         case DefaultFeeLimit::cln_half_percent_exempt_5000:
-            return std::max<uint64_t>(5000, amount_msat / 1000 * 5);
+            // plugins/pay.c: amount_msat_fee(amount, 0, 500000 / 100 ppm) is
+            // `amount * 5000 / 1000000`; the exemptfee modifier raises it to 5000 msat.
+            return std::max<uint64_t>(5000, mul_div_floor(amount_msat, 5000, 1000000));
     }
     return 0;
 }

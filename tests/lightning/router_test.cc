@@ -182,6 +182,25 @@ TEST_CASE("default max fee per profile", "[lightning][router]") {
     CHECK(default_max_fee_msat(cln_profile(), 10000000) == 50000);
 }
 
+TEST_CASE("default max fee multiplies before dividing, as LND and CLN do, up to 2^64 - 1",
+          "[lightning][router]") {
+    // LND lnwallet/parameters.go: a * 5 / 100. Dividing first gave 50000 for all three.
+    CHECK(default_max_fee_msat(lnd_profile(), 1000019) == 50000);
+    CHECK(default_max_fee_msat(lnd_profile(), 1000020) == 50001);
+    CHECK(default_max_fee_msat(lnd_profile(), 1000099) == 50004);
+    // CLN plugins/pay.c: amount * 5000 / 1000000, at least exemptfee 5000. Dividing first gave
+    // 5000 for 1,000,200 and 1,000,999.
+    CHECK(default_max_fee_msat(cln_profile(), 1000199) == 5000);
+    CHECK(default_max_fee_msat(cln_profile(), 1000200) == 5001);
+    CHECK(default_max_fee_msat(cln_profile(), 1000999) == 5004);
+    CHECK(default_max_fee_msat(cln_regtest_profile(), 1000999) == 5004);
+    // Near the top the product would overflow 64 bits; the result is the exact quotient.
+    CHECK(default_max_fee_msat(lnd_profile(), 1ULL << 63) == 461168601842738790ULL);
+    CHECK(default_max_fee_msat(lnd_profile(), UINT64_MAX) == 922337203685477580ULL);
+    CHECK(default_max_fee_msat(cln_profile(), 1ULL << 63) == 46116860184273879ULL);
+    CHECK(default_max_fee_msat(cln_profile(), UINT64_MAX) == 92233720368547758ULL);
+}
+
 TEST_CASE("cltv_limit: exact boundary, LND's 0 means 2016, LDK's 0 means 0",
           "[lightning][router]") {
     Graph g = line_graph(4, pol(0, 0, 40));
