@@ -113,6 +113,27 @@ TEST_CASE("forward: expiry too far beyond max_htlc_cltv 2016", "[lightning][forw
     }
 }
 
+// Reference §1.2 says LND also fails with expiry_too_far when incoming - outgoing > 2016. Upstream
+// htlcswitch/link.go does not: CheckHtlcForward checks the fee, then canSendHtlc (too soon,
+// `timeout > MaxOutgoingCltvExpiry + heightNow` on the OUTGOING timeout only, bandwidth), then
+// `incomingTimeout < outgoingTimeout + TimeLockDelta`. No check bounds the incoming delta, so a
+// delta of 2017 or more is forwarded as long as the outgoing expiry is within tip + 2016.
+TEST_CASE("forward: LND bounds only the outgoing expiry, not incoming - outgoing",
+          "[lightning][forward]") {
+    Profile p = profile("lnd");
+    ChannelPolicy pol = policy_of(p, p.cltv_expiry_delta);
+    for (uint32_t delta : {2016u, 2017u, 5000u}) {
+        HtlcRequest h = exact_request(pol, k_tip + 100);
+        h.incoming_cltv_expiry = h.outgoing_cltv_value + delta;
+        INFO("incoming - outgoing = " << delta);
+        CHECK(forward_code(p, h, pol) == std::nullopt);
+    }
+    // The outgoing bound still holds with the same large delta.
+    HtlcRequest far = exact_request(pol, k_tip + 2017);
+    far.incoming_cltv_expiry = far.outgoing_cltv_value + 2017;
+    CHECK(forward_code(p, far, pol) == FailureCode::expiry_too_far);
+}
+
 TEST_CASE("forward: fee and CLTV delta exactly, and one short", "[lightning][forward]") {
     for (const Expect& e : k_expect) {
         SECTION(e.profile) {
