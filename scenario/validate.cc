@@ -60,6 +60,7 @@ public:
         check_topology();
         check_faults();
         check_timeline_names();
+        check_timeline_times();
         check_cycles();
         check_expectations();
     }
@@ -101,6 +102,20 @@ private:
         if (!ok) {
             error({"/seeds"}, "seed range \"" + s_.seeds +
                                   "\" must be A..B (non-negative integers, A <= B) or one seed");
+        }
+    }
+
+    // An entry "at" or past limits.max_time can never fire: the run has ended with time_limit
+    // by then. Silently keeping it would let a scenario look like it tests something it never
+    // does (e.g. "at": "2h" under the default 1h limit).
+    void check_timeline_times() {
+        for (const TimelineEntry& e : s_.timeline) {
+            if (e.at && *e.at >= s_.limits.max_time) {
+                error(at_key(e.where, "at"),
+                      "\"at\" " + sim::to_string(*e.at) + " is not before limits.max_time (" +
+                          sim::to_string(s_.limits.max_time) +
+                          "), so the entry could never fire; raise limits.max_time or move it");
+            }
         }
     }
 

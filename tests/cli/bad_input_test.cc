@@ -108,6 +108,10 @@ std::vector<BadFile> bad_scenarios() {
         {"unknown action", echo_with(R"("timeline": [{"at": "1s", "action": "zzz"}])"),
          {"f.json:4:", "/timeline/0/action", "fedsim list actions"}},
         {"empty name", R"({"name": "", "world": "echo"})", {"f.json:1:", "/name", "empty"}},
+        {"entry after the time limit",
+         echo_with(R"("limits": {"max_time": "10m"},
+  "timeline": [{"at": "10m", "action": "stop"}])"),
+         {"f.json:5:", "/timeline/0/at", "limits.max_time", "never fire"}},
     };
 }
 
