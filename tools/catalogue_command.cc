@@ -277,12 +277,19 @@ void add_catalogue_command(CLI::App& app, int* exit_code) {
                     "Only these bugs (catalogue ids, shown by fedsim list bugs, e.g. "
                     "gateway-stop-deadlock)");
     cmd->add_option("--verify", a->verify, "Check one regression file and exit");
-    cmd->add_option("--sweeps", a->sweeps, "Detection sweeps per bug")->capture_default_str();
+    // Zero of any of these would make an empty table or proof that looks like a result.
+    cmd->add_option("--sweeps", a->sweeps, "Detection sweeps per bug")
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000}));
     cmd->add_option("--max-seeds", a->max_seeds, "Seeds per sweep before giving up")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}));
     cmd->add_option("--proof-seeds", a->proof_seeds, "Variant-off seeds that must all pass")
-        ->capture_default_str();
-    cmd->add_option("--jobs,-j", a->jobs, "Worker processes for the proof")->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
+    cmd->add_option("--jobs,-j", a->jobs, "Worker processes for the proof")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
     cmd->add_option("--doc", a->doc, "Where to write the table (- for stdout)");
     cmd->add_option("--regressions", a->regressions, "Where to write shrunk regressions");
     cmd->callback([a, exit_code] { *exit_code = run_catalogue(*a); });
