@@ -131,21 +131,23 @@ int shrink(const ShrinkArgs& a) {
                     static_cast<unsigned long long>(a.seed));
         return k_exit_fail;
     }
-    r.minimal.description = "Shrunk from " + a.file + " with seed " + std::to_string(a.seed) +
-                             "; fails with: " + r.reason;
     r.minimal.file = a.out;
-    std::string text = scenario::write_scenario(r.minimal);
-    if (!write_text_file(a.out, text)) {
-        return k_exit_usage;
-    }
     // The written file must itself be a valid scenario that fails the same way.
-    scenario::LoadResult again = scenario::parse_scenario(text, a.out);
+    scenario::LoadResult again =
+        scenario::parse_scenario(scenario::write_scenario(r.minimal), a.out);
     if (!again.ok()) {
         std::fprintf(stderr, "fedsim shrink: internal error, the output does not validate:\n%s",
                      again.describe(a.out).c_str());
         return k_exit_usage;
     }
     scenario::RunReport check = run_seed(*again.scenario, {.seed = a.seed});
+    // The description quotes the written file's own failure (the numbers in it can differ from
+    // the original's: "payment 6" where the original said "payment 4").
+    r.minimal.description = "Shrunk from " + a.file + " with seed " + std::to_string(a.seed) +
+                            "; fails with: " + check.reason;
+    if (!write_text_file(a.out, scenario::write_scenario(r.minimal))) {
+        return k_exit_usage;
+    }
     std::printf("%zu runs; %zu reductions:\n", r.runs, r.removed.size());
     for (const std::string& change : r.removed) {
         std::printf("  - %s\n", change.c_str());

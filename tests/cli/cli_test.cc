@@ -270,6 +270,27 @@ TEST_CASE("shrink writes a valid scenario that fails the same check", "[cli]") {
     CHECK(s.fedsim("shrink race.json -o x.json").code == 2);
 }
 
+TEST_CASE("a shrunk file's description quotes the failure the file itself shows", "[cli]") {
+    Scratch s;
+    // getting-started's my-escrow.json: seed 3 fails with payment 4, its shrunk file with
+    // payment 6. Before, the description quoted the original's "payment 4".
+    s.write("my-escrow.json", R"({"name": "my-escrow", "world": "escrow", "seeds": "1..500",
+      "params": {"mode": "check_then_act", "client_timeout": {"min": "50ms", "max": "150ms"},
+                 "slow_one_in": {"min": 1, "max": 20}},
+      "faults": {"network": {"latency": {"min": "2ms", "max": "30ms"}}},
+      "timeline": [{"name": "cut", "at": "300ms", "action": "partition", "a": ["ledger"]},
+                   {"after": "cut", "delay": "40ms", "action": "heal", "partition": "cut"}],
+      "expect": {"outcome": "ok", "checks": ["escrow.conservation"]}})");
+    REQUIRE(s.fedsim("shrink my-escrow.json --seed 3 -o min.json").code == 0);
+    Result r = s.fedsim("run min.json");
+    REQUIRE(r.code == 1);
+    size_t at = r.out.find("FAIL seed 3: ");
+    REQUIRE(at != std::string::npos);
+    std::string reason = r.out.substr(at + 13, r.out.find('\n', at) - at - 13);
+    std::string description = nlohmann::json::parse(s.read("min.json"))["description"];
+    CHECK(description == "Shrunk from my-escrow.json with seed 3; fails with: " + reason);
+}
+
 TEST_CASE("list shows every section; unknown sections are errors", "[cli]") {
     Scratch s;
     Result r = s.fedsim("list");
