@@ -181,7 +181,8 @@ void add_diff_command(CLI::App& app, int* exit_code) {
     cmd->add_option("TRACE_A", *a, "First trace (run/replay --trace)")->required();
     cmd->add_option("TRACE_B", *b, "Second trace")->required();
     cmd->add_option("--context", *context, "Common records shown before the divergence")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(size_t{0}, size_t{1'000'000}));  // -1 would wrap to "all of them"
     cmd->callback([a, b, context, exit_code] { *exit_code = diff_traces(*a, *b, *context); });
 }
 

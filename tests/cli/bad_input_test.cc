@@ -229,6 +229,7 @@ TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli
         {"catalogue --bug blocking-drop --max-seeds 0 --doc -", "--max-seeds"},
         {"catalogue --bug blocking-drop --proof-seeds 0 --doc -", "--proof-seeds"},
         {"list scenarios --dir nodir", "'nodir' is not a readable directory"},
+        {"diff a.jsonl b.jsonl --context -1", "--context"},
         {"frobnicate", "subcommand"},
         {"", "subcommand"},
     };
