@@ -66,6 +66,10 @@ Profile ldk_profile() {
     p.final_cltv_padding = 0;  // the random shadow offset is not modelled here
     p.assumed_final_cltv_delta = 18;  // lightning-invoice DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA
     p.default_cltv_limit = 1008;      // DEFAULT_MAX_TOTAL_CLTV_EXPIRY_DELTA
+    // router.rs get_route: refuses max_total_cltv_expiry_delta <= final_cltv_expiry_delta, and
+    // lets the path's deltas use (max - final).checked_sub(2 * MEDIAN_HOP_CLTV_EXPIRY_DELTA).
+    p.cltv_limit_must_exceed_final = true;
+    p.route_cltv_reserve = 2 * 40;    // MEDIAN_HOP_CLTV_EXPIRY_DELTA = 40
     p.max_path_length = 19;           // MAX_PATH_LENGTH_ESTIMATE
     p.default_fee_limit = DefaultFeeLimit::ldk_one_percent_plus_50_sat;
     return p;

@@ -94,8 +94,15 @@ struct Profile {
     uint32_t default_cltv_limit = 2016;
     // LND: a cltv_limit of 0 means "no limit", i.e. default_cltv_limit.
     bool cltv_limit_zero_means_default = false;
-    // LND: refuse to route at all unless cltv_limit > final delta + padding.
+    // Refuse to route at all unless cltv_limit > final delta + padding: LND ("cltv limit L
+    // should be greater than F") and LDK (get_route: "Can't find a route where the maximum
+    // total CLTV expiry delta is below the final CLTV expiry").
     bool cltv_limit_must_exceed_final = false;
+    // Blocks the route search keeps free below the cltv_limit (LDK reserves
+    // 2 * MEDIAN_HOP_CLTV_EXPIRY_DELTA = 80 for the shadow offset it adds later): the path's
+    // Σδ may use (limit - final) - reserve, or all of limit - final when that is below the
+    // reserve (LDK's checked_sub(..).unwrap_or(..)).
+    uint32_t route_cltv_reserve = 0;
     // Most channels a route may use: BOLT 4's 20 hops of the fixed-size onion, or LDK's
     // MAX_PATH_LENGTH_ESTIMATE, 19 (PaymentParameters::max_path_length's default: the 1,300-byte
     // onion holds (1300 - 93) / 61 = 19.78 hops, rounded down for payment metadata).

@@ -95,6 +95,13 @@ Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentReques
         return Result<uint32_t>::failure("cltv limit " + num(limit) +
                                          " should be greater than " + num(final_total));
     }
+    // The reserve comes off only when limit - final leaves room for it (LDK's checked_sub
+    // falls back to the unreduced budget). Computed in 64 bits: final_total + reserve may
+    // pass 2^32.
+    if (static_cast<uint64_t>(limit) >=
+        static_cast<uint64_t>(final_total) + sender.route_cltv_reserve) {
+        limit -= sender.route_cltv_reserve;
+    }
     return Result<uint32_t>::success(limit);
 }
 

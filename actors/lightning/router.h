@@ -78,8 +78,10 @@ struct PaymentRequest {
 PaymentRequest payment_request_from_invoice(const Profile& sender, NodeIndex source,
                                             const Invoice& invoice, uint32_t tip);
 
-// The cltv_limit after defaults and quirks; fails for LND when it does not exceed the final
-// delta plus padding ("cltv limit L should be greater than F").
+// The bound the search puts on Σδ + final delta + padding: the cltv_limit after defaults and
+// quirks, less the profile's route_cltv_reserve when limit - final leaves room for it (LDK).
+// Fails for LND and LDK when the limit does not exceed the final delta plus padding
+// ("cltv limit L should be greater than F").
 Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentRequest& request);
 
 // Finds the cheapest route within every limit, or an error saying which limit stopped it.

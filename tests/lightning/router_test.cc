@@ -220,9 +220,10 @@ TEST_CASE("cltv_limit: exact boundary, LND's 0 means 2016, LDK's 0 means 0",
     req.cltv_limit = 0;
     CHECK(find_route(g, know, lnd_profile(), req).ok());
     CHECK(effective_cltv_limit(lnd_profile(), req).value() == 2016);
+    // LDK's get_route refuses a limit that does not exceed the final delta.
     Result<Route> ldk = find_route(g, know, ldk_profile(), req);
     REQUIRE_FALSE(ldk.ok());
-    CHECK(ldk.error().find("exceeds the cltv_limit 0") != std::string::npos);
+    CHECK(ldk.error() == "cltv limit 0 should be greater than 18");
 
     // LND refuses a limit that does not exceed final + padding (lnd#6241's message).
     req.final_cltv_delta = 650;
@@ -240,6 +241,75 @@ TEST_CASE("cltv_limit: exact boundary, LND's 0 means 2016, LDK's 0 means 0",
     REQUIRE(ldk_ok.ok());
     CHECK(ldk_ok.value().start_height == 1001);
     CHECK(ldk_ok.value().first_expiry() == 1001 + 98);
+}
+
+// LDK router.rs get_route: an error when max_total_cltv_expiry_delta <= final delta; the
+// path's deltas may use (max - final).checked_sub(2 * MEDIAN_HOP_CLTV_EXPIRY_DELTA), or all of
+// max - final when that would underflow.
+TEST_CASE("LDK route CLTV budget: limit - final - 80, or limit - final below 80",
+          "[lightning][router]") {
+    // s -> m -> p: the route's Σδ is m's delta on m -> p (the sender's own channel adds none).
+    auto routes = [](uint32_t delta, uint32_t limit) {
+        Graph g;
+        g.add_node("s");
+        g.add_node("m");
+        g.add_node("p");
+        connect(&g, 1, 0, 1, pol(0, 0, 40), pol(0, 0, 40));
+        connect(&g, 2, 1, 2, pol(0, 0, delta), pol(0, 0, delta));
+        LiquidityKnowledge know(0);
+        PaymentRequest req = request(0, 2, 100000, 1000);
+        req.final_cltv_delta = 42;
+        req.cltv_limit = limit;
+        Result<Route> r = find_route(g, know, ldk_profile(), req);
+        if (r.ok()) {
+            CHECK(r.value().total_cltv_delta == delta + 42);
+        }
+        return r.ok();
+    };
+    // limit - final = 158 >= 80: Σδ <= 78.
+    CHECK(routes(78, 200));
+    CHECK_FALSE(routes(79, 200));
+    CHECK_FALSE(routes(100, 200));  // the audit's example: 100 + 42 <= 200, still refused
+    // limit - final = 79 < 80: no reduction, Σδ <= 79.
+    CHECK(routes(79, 121));
+    CHECK_FALSE(routes(80, 121));
+    // limit - final = 80: the reduction leaves Σδ <= 0.
+    CHECK(routes(0, 122));
+    CHECK_FALSE(routes(1, 122));
+    CHECK_FALSE(routes(79, 122));
+    // The default 1008: Σδ <= 1008 - 42 - 80 = 886.
+    auto default_limit = [](uint32_t final_delta) {
+        PaymentRequest req = request(0, 1, 1000, 1000);
+        req.final_cltv_delta = final_delta;
+        return effective_cltv_limit(ldk_profile(), req);
+    };
+    CHECK(default_limit(42).value() == 1008 - 80);
+    CHECK(default_limit(928).value() == 1008 - 80);
+    CHECK(default_limit(929).value() == 1008);
+    CHECK(default_limit(1007).value() == 1008);
+    REQUIRE_FALSE(default_limit(1008).ok());
+    CHECK(default_limit(1008).error() == "cltv limit 1008 should be greater than 1008");
+}
+
+TEST_CASE("LDK refuses a cltv limit equal to the final delta; one more routes a direct channel",
+          "[lightning][router]") {
+    Graph g;
+    g.add_node("s");
+    g.add_node("p");
+    connect(&g, 1, 0, 1, pol(0, 0, 40), pol(0, 0, 40));
+    LiquidityKnowledge know(0);
+    PaymentRequest req = request(0, 1, 100000, 1000);
+    req.final_cltv_delta = 42;
+    req.cltv_limit = 42;
+    CHECK_FALSE(effective_cltv_limit(ldk_profile(), req).ok());
+    CHECK_FALSE(find_route(g, know, ldk_profile(), req).ok());
+    req.cltv_limit = 43;
+    Result<Route> r = find_route(g, know, ldk_profile(), req);
+    REQUIRE(r.ok());
+    CHECK(r.value().total_cltv_delta == 42);
+    // CLN keeps no such rule: a limit equal to the final delta routes a direct channel.
+    req.cltv_limit = 42;
+    CHECK(find_route(g, know, cln_profile(), req).ok());
 }
 
 TEST_CASE("route hints reach a private payee", "[lightning][router]") {
