@@ -109,9 +109,10 @@ Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
     ledger->report_changes_to(&changes_);
     ledger->report_activity_to(&activity_);
     ledger->announce = o.announce;
+    // BOLT 2: the fundee sets `minimum_depth` in accept_channel and both sides wait for it;
+    // the funder's own setting plays no part (LND SetNumConfsRequired(msg.MinAcceptDepth)).
     ledger->required_confirmations =
-        o.confirmations.value_or(std::max(fp.value().funding_confirmations,
-                                          pp.value().funding_confirmations));
+        o.confirmations.value_or(pp.value().funding_confirmations);
     chain::PayToMultisig lock{{sides[0].key, sides[1].key}, 2};
     chain::Txid txid = chain_->fund({chain::TxOut{static_cast<chain::Amount>(o.capacity_sat),
                                                   lock}},

@@ -61,7 +61,8 @@ struct ChannelOptions {
     std::optional<ChannelPolicy> funder_policy;
     std::optional<ChannelPolicy> peer_policy;
     bool announce = true;
-    // Empty: the larger of the two profiles' funding_confirmations.
+    // Empty: the peer's (fundee's) funding_confirmations, the `minimum_depth` it sends in
+    // accept_channel and both sides wait for (BOLT 2).
     std::optional<uint32_t> confirmations;
 };
 

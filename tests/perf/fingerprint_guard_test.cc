@@ -55,7 +55,7 @@ bench::StandardOptions small_scale(uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "902c407072a076b4"}, {2, "d2d4a3982de12616"}, {3, "9225dc934caa08ac"}};
+    const Golden golden[] = {{1, "fc3254aeba0b7135"}, {2, "f040e510fda0b48b"}, {3, "24f82d1a73b6240f"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(short_standard(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -67,7 +67,7 @@ TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerp
 // The test environment's timing (100 ms polls, 10 s sessions) runs the federation's round
 // machinery about a hundred times as often, so it guards that code more closely.
 TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "0a484e099ebdb3cb"}, {2, "5f81f648c0cb8228"}};
+    const Golden golden[] = {{1, "e8437f8798f23253"}, {2, "e0addc7e9f5d1881"}};
     for (const Golden& g : golden) {
         bench::StandardOptions o = short_standard(g.seed);
         o.production_timing = false;
@@ -79,7 +79,7 @@ TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[pe
 }
 
 TEST_CASE("the scale benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "d73ce48c090bb839"}, {2, "bd2238a2234a7720"}};
+    const Golden golden[] = {{1, "55e61e46e0f05667"}, {2, "19914efcda4116d7"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(small_scale(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -103,7 +103,7 @@ TEST_CASE("the scale world with 1000 nodes keeps its fingerprint", "[perf][finge
     bench::StandardReport r = bench::run_standard(o);
     INFO(r.result.run.message << r.violation);
     CHECK(r.ok());
-    CHECK(hex(r.result.run.fingerprint) == "d5af2f97982835c3");
+    CHECK(hex(r.result.run.fingerprint) == "1034e724a2a59c1a");
 }
 
 TEST_CASE("the sample system keeps its fingerprints", "[perf][fingerprint]") {
