@@ -175,6 +175,26 @@ bool resume_from_partial(const SweepArgs& a, SweepResults* results, std::vector<
     return true;
 }
 
+// Ctrl-C: the seeds done so far are in the --json file and its journal (kept), and the same
+// sweep with --resume runs the rest. 130 is the shell's code for a SIGINT death.
+int report_interrupted(const SweepArgs& a, const std::string& seeds_text,
+                       const SweepResults& results) {
+    std::printf("\ninterrupted after %zu of %zu seeds\n", results.runs.size(), results.planned);
+    if (a.json.empty()) {
+        std::printf("nothing was kept (no --json); add --json FILE to a sweep to resume it\n");
+        return 130;
+    }
+    std::string command = scenario::shell_quote(program_name()) + " sweep " +
+                          scenario::shell_quote(a.file) + " --seeds " + seeds_text +
+                          (a.shard == "1/1" ? "" : " --shard " + a.shard) + " --json " +
+                          scenario::shell_quote(a.json) +
+                          (a.junit.empty() ? "" : " --junit " + scenario::shell_quote(a.junit)) +
+                          " --resume";
+    std::printf("the seeds done are in %s; run the rest with:\n  %s\n", a.json.c_str(),
+                command.c_str());
+    return 130;
+}
+
 // The hard per-seed limit: --wall-limit, or twice the scenario's own (cooperative) wall budget
 // plus a margin, which only an actor that never yields to the run loop can exceed.
 double hard_wall_limit(const SweepArgs& a, const scenario::Scenario& s) {
@@ -237,6 +257,7 @@ int sweep(const SweepArgs& a) {
     WorkerPool pool(jobs, [&sc](uint64_t seed) {
         return seed_result_line(seed_result_from(run_seed(sc, {.seed = seed}), sc.file));
     }, hard_wall_limit(a, sc));
+    pool.stop_on_sigint();
     pool.run(seeds, [&](uint64_t seed, const std::string& line, const std::string& crash) {
         std::optional<SeedResult> r = line.empty() ? std::nullopt : parse_seed_result_line(line);
         if (!r) {
@@ -256,6 +277,9 @@ int sweep(const SweepArgs& a) {
     progress.finish();
     if (!writer.write(results, true)) {
         return k_exit_usage;
+    }
+    if (pool.interrupted()) {
+        return report_interrupted(a, seeds_text, results);
     }
     journal.remove();
     print_summary(results, progress, jobs);

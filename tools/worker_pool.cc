@@ -14,6 +14,14 @@
 
 namespace tools {
 
+namespace {
+
+volatile std::sig_atomic_t g_sigint = 0;  // set by the handler run() installs on request
+
+extern "C" void note_sigint(int /*sig*/) { g_sigint = 1; }
+
+}  // namespace
+
 std::string describe_wait_status(int status) {
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
@@ -97,6 +105,9 @@ bool WorkerPool::spawn(Worker* w) {
         }
         close(down[1]);
         close(up[0]);
+        if (stop_on_sigint_) {
+            std::signal(SIGINT, SIG_IGN);  // Ctrl-C is the sweep's to handle
+        }
         if (err_fd >= 0) {
             dup2(err_fd, STDERR_FILENO);
             close(err_fd);
@@ -242,6 +253,15 @@ void WorkerPool::run(const std::vector<uint64_t>& seeds, const OnDone& on_done) 
     std::signal(SIGPIPE, SIG_IGN);
     size_t next = 0;
     bool stop = false;
+    interrupted_ = false;
+    struct sigaction previous {};
+    if (stop_on_sigint_) {
+        g_sigint = 0;
+        struct sigaction on_int {};
+        on_int.sa_handler = note_sigint;  // no SA_RESTART: poll() returns EINTR at once
+        sigemptyset(&on_int.sa_mask);
+        sigaction(SIGINT, &on_int, &previous);
+    }
     workers_.assign(static_cast<size_t>(jobs_), Worker{});
     for (;;) {
         for (Worker& w : workers_) {
@@ -273,8 +293,14 @@ void WorkerPool::run(const std::vector<uint64_t>& seeds, const OnDone& on_done) 
             }
         }
         enforce_wall_limit(on_done, &stop);
+        if (stop_on_sigint_ && g_sigint != 0) {
+            interrupted_ = stop = true;
+        }
     }
     stop_all();
+    if (stop_on_sigint_) {
+        sigaction(SIGINT, &previous, nullptr);
+    }
 }
 
 }  // namespace tools

@@ -42,6 +42,14 @@ public:
     // Returns when every seed is done or on_done asked to stop (in-flight seeds are abandoned).
     void run(const std::vector<uint64_t>& seeds, const OnDone& on_done);
 
+    // Opt-in, for an interactive sweep: during run(), SIGINT (Ctrl-C) stops the pool like an
+    // on_done that returns false, instead of killing the sweep before it can say how to resume;
+    // workers ignore it (they are killed with their seed abandoned). Off for the catalogue,
+    // whose proofs must not end early looking complete.
+    void stop_on_sigint() { stop_on_sigint_ = true; }
+    // Whether the last run() was stopped by SIGINT.
+    bool interrupted() const { return interrupted_; }
+
 private:
     struct Worker {
         pid_t pid = -1;
@@ -73,6 +81,8 @@ private:
     Job job_;
     double wall_limit_s_ = 0;
     std::vector<Worker> workers_;
+    bool stop_on_sigint_ = false;
+    bool interrupted_ = false;
 };
 
 // "signal 11 (SIGSEGV)" or "exit code 3".

@@ -107,6 +107,36 @@ TEST_CASE("every seed a sweep runs can be run and replayed, up to 2^64 - 1", "[c
     CHECK(s.fedsim("replay race.json --seed 18446744073709551616").code == 2);
 }
 
+TEST_CASE("Ctrl-C stops a sweep, keeps its results and prints the command that resumes it",
+          "[cli][sweep]") {
+    Scratch s;
+    // Seed 5 never yields, so the one worker is stuck there when the sweep is interrupted.
+    s.write("loop.json", R"({"name": "loop", "world": "selftest", "seeds": "1..10",
+      "params": {"crash_seed": 5, "crash_mode": "loop"}})");
+    // Started in the background; SIGINT once the journal holds seeds 1-4 (header + 4 lines).
+    Result r = s.shell(
+        "PATH='" + std::string(FEDSIM_BIN).substr(0, std::string(FEDSIM_BIN).rfind('/')) +
+        "':\"$PATH\"; fedsim sweep loop.json --jobs 1 --json r.json --wall-limit 60 "
+        "--progress never & pid=$!; for i in $(seq 600); do [ -f r.json.partial ] && "
+        "[ $(wc -l < r.json.partial) -ge 5 ] && break; sleep 0.05; done; kill -INT $pid; "
+        "wait $pid; echo \"exit=$?\"");
+    INFO(r.out);
+    // Before: the sweep died at once (exit 130 from the shell) without a word; the results
+    // survived, but nothing said so or how to go on.
+    CHECK(r.has("exit=130"));
+    CHECK(r.has("interrupted after 4 of 10 seeds"));
+    std::string resume = "fedsim sweep loop.json --seeds 1..10 --json r.json --resume";
+    REQUIRE(r.has("run the rest with:\n  " + resume + "\n"));
+    // The printed command (with a wall limit that gets past seed 5) runs the other six.
+    Result rest = s.fedsim(resume.substr(7) + " --wall-limit 1 --jobs 1 --progress never");
+    INFO(rest.out);
+    CHECK(rest.has("resuming r.json: 4 of 10 seeds already done, 6 to run"));
+    CHECK(rest.code == 1);  // seed 5 ran past the wall limit
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    CHECK(j["runs"].size() == 10);
+    CHECK(j["summary"]["passed"] == 9);
+}
+
 TEST_CASE("--stop-on-first ends the sweep at the first failure", "[cli][sweep]") {
     Scratch s;
     s.write("crashy.json", k_crashy);
