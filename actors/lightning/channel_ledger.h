@@ -155,6 +155,11 @@ public:
     uint64_t available_msat(int s) const;
     // Active HTLCs offered by `s`.
     uint32_t offered_count(int s) const;
+    // Whether `s` may offer one more HTLC: BOLT 2, an offerer MUST NOT offer more than the
+    // receiver's max_accepted_htlcs. The ledger does not enforce it; callers check.
+    bool has_htlc_slot(int s) const {
+        return offered_count(s) < side(1 - s).profile.max_accepted_htlcs;
+    }
     // Adds an HTLC offered by `offerer`, taking the amount from its balance.
     // REQUIRES: open and amount <= available_msat(offerer).
     HtlcEntry& add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,

@@ -79,6 +79,7 @@ void LightningNode::forward(ChannelLedger& ch, HtlcEntry& h, const Onion& onion)
     }
     const int me = my_side(*out);
     const ChannelSide& peer = out->side(1 - me);
+    // check_forward refuses at the peer's max_accepted_htlcs (BOLT 2), as has_htlc_slot does.
     OutgoingChannelState state{out->side(me).policy, out->available_msat(me),
                                out->offered_count(me), peer.profile.max_accepted_htlcs,
                                network_.sim().network().node_up(peer.net)};

@@ -50,8 +50,10 @@ void LightningNode::sync_own_liquidity() {
             knowledge_.exclude_channel(ch.scid());
             continue;
         }
-        const uint64_t mine = ch.available_msat(me);
-        const uint64_t peer = ch.available_msat(1 - me);
+        // A side with no HTLC slot left can send nothing more over the channel, as LDK's
+        // first-hop next_outbound_htlc_limit_msat and LND's link bandwidth report 0.
+        const uint64_t mine = ch.has_htlc_slot(me) ? ch.available_msat(me) : 0;
+        const uint64_t peer = ch.has_htlc_slot(1 - me) ? ch.available_msat(1 - me) : 0;
         SyncedBalances& last = synced_[i];
         SIM_ASSERT(!last.set || last.channel == channels_[i]);
         if (last.set && last.mine == mine && last.peer == peer) {
@@ -67,11 +69,21 @@ LightningNode::AttemptOutcome LightningNode::attempt(const Route& route, const P
     SIM_ASSERT(!route.hops.empty());
     ChannelLedger* first = channel_by_scid(route.hops.front().scid);
     const uint64_t amount = route.hops.front().amount_msat;
+    std::string refused;
     if (first == nullptr || first->status() != ChannelStatus::open || first->shutting_down ||
         first->available_msat(my_side(*first)) < amount) {
+        refused = "cannot carry " + std::to_string(amount) + " msat";
+    } else if (!first->has_htlc_slot(my_side(*first))) {
+        // BOLT 2: no more than the peer's max_accepted_htlcs; a full first hop is refused
+        // locally like one without the liquidity.
+        const int me = my_side(*first);
+        refused = "already has " + std::to_string(first->offered_count(me)) + " HTLCs (max " +
+                  std::to_string(first->side(1 - me).profile.max_accepted_htlcs) + ")";
+    }
+    if (!refused.empty()) {
         HtlcFailure f{FailureCode::temporary_channel_failure,
-                      alias_ + ": first hop " + route.hops.front().scid.to_string() +
-                          " cannot carry " + std::to_string(amount) + " msat",
+                      alias_ + ": first hop " + route.hops.front().scid.to_string() + " " +
+                          refused,
                       index_, std::nullopt, std::nullopt};
         return AttemptOutcome{false, {}, {}, f};
     }
