@@ -169,6 +169,10 @@ void add_demo_command(CLI::App& app, int* exit_code) {
         if (seed_option->count() > 0) {
             opt->seed = *seed;
         }
+        if (!output_path_writable(opt->trace_file, "--trace-file")) {
+            *exit_code = 2;  // before: reported per run, and the exit code was the run's
+            return;
+        }
         *exit_code = opt->seed ? run_single(*opt) : run_sweep(*opt);
     });
 }

@@ -174,6 +174,8 @@ TEST_CASE("unwritable output paths are refused before any seed runs", "[cli][bad
         {"run ok.json --html nodir/r.html", {"--html", "nodir/r.html"}, "scenario base"},
         {"replay ok.json --seed 1 --chrome-trace dir", {"--chrome-trace", "directory"},
          "replaying"},
+        {"demo --seed 3 --trace-file nodir/t.jsonl", {"--trace-file", "nodir/t.jsonl"},
+         "replaying"},
     };
     for (const BadOut& c : cases) {
         INFO("fedsim " << c.args);
