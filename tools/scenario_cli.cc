@@ -5,6 +5,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
 
 #include "scenario/parser.h"
 #include "scenario/trace_export.h"
@@ -13,10 +16,49 @@
 
 namespace tools {
 
+namespace {
+
+// A sweep's results file (--json) or its journal (.partial) given where a scenario belongs, the
+// natural slip after a sweep ("fedsim replay results.json --seed 3"): one line naming the
+// scenario it came from, instead of an "unknown key" error per results field. Empty otherwise.
+std::string results_file_hint(const std::string& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return "";  // reading a directory would throw; the loader already said what it is
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string first_line;
+    std::getline(in, first_line);
+    in.seekg(0);
+    for (const std::string& text :
+         {std::string(std::istreambuf_iterator<char>(in), {}), first_line}) {
+        nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+        bool results =
+            j.is_object() && (j.contains("fedsim_results") || j.contains("fedsim_journal"));
+        if (results && j.contains("file") && j["file"].is_string()) {
+            std::string scenario_file = scenario::shell_quote(j["file"].get<std::string>());
+            return file + ": error: this is a results file of fedsim sweep, not a scenario; " +
+                   "its scenario is " + scenario_file + " (e.g. " +
+                   scenario::shell_quote(program_name()) + " replay " + scenario_file +
+                   " --seed N)\n";
+        }
+        if (results && j.contains("scenario") && j["scenario"].is_string()) {
+            // The journal names the scenario, not its file.
+            return file + ": error: this is the journal of a fedsim sweep (--json FILE makes " +
+                   "FILE.partial), not a scenario; it is of scenario \"" +
+                   j["scenario"].get<std::string>() + "\"\n";
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
 std::optional<scenario::Scenario> load_or_report(const std::string& file) {
     scenario::LoadResult loaded = scenario::load_scenario_file(file);
     if (!loaded.ok()) {
-        std::fputs(loaded.describe(file).c_str(), stderr);
+        std::string hint = results_file_hint(file);
+        std::fputs(hint.empty() ? loaded.describe(file).c_str() : hint.c_str(), stderr);
         return std::nullopt;
     }
     return std::move(loaded.scenario);

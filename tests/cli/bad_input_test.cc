@@ -192,6 +192,23 @@ TEST_CASE("unwritable output paths are refused before any seed runs", "[cli][bad
     CHECK(s.read("keep.xml") == "old");
 }
 
+TEST_CASE("a sweep's results file or journal given as a scenario names the scenario",
+          "[cli][bad_input]") {
+    Scratch s;
+    s.write("ok.json", echo_with(""));
+    REQUIRE(s.fedsim("sweep ok.json --jobs 1 --json r.json").code == 0);
+    // Before: one "unknown key" error per results field, and never the scenario's name.
+    check_refused(s.fedsim("replay r.json --seed 3"),
+                  {"r.json: error: this is a results file of fedsim sweep, not a scenario; its "
+                   "scenario is ok.json (e.g. fedsim replay ok.json --seed N)"});
+    s.write("r.json.partial", "{\"fedsim_journal\":1,\"scenario\":\"base\",\"seeds\":\"1..5\"}\n"
+                              "{\"seed\":1}\n");
+    check_refused(s.fedsim("run r.json.partial"), {"journal of a fedsim sweep", "\"base\""});
+    // Look-alikes with the wrong types get the ordinary diagnostics, not a crash.
+    s.write("odd.json", R"({"fedsim_results": 1, "file": 5, "scenario": []})");
+    check_refused(s.fedsim("validate odd.json"), {"odd.json:1:", "fedsim_results"});
+}
+
 TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli][bad_input]") {
     Scratch s;
     s.write("ok.json", echo_with(""));
