@@ -168,6 +168,9 @@ std::map<std::string, int64_t> GatewayScenarioWorld::metrics() const {
         }
     }
     m["gw.refund_margin_min"] = margin_min.value_or(-1);
+    if (gateway_ == nullptr) {
+        return m;  // the world's set-up failed before the gateway was built (reported already)
+    }
     for (const auto& [cid, out] : gateway_->store().outgoing) {
         if (out.stage != gw::OutgoingStage::cancelled) {
             continue;

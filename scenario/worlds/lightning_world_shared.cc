@@ -1,7 +1,9 @@
 // What the Lightning-bearing worlds share (see lightning_world_shared.h).
 #include "scenario/worlds/lightning_world_shared.h"
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "scenario/worlds/chain_world_fields.h"
 
@@ -123,7 +125,50 @@ std::vector<ln::ChannelOptions> generated_channels(const ln::Topology& graph,
     return out;
 }
 
+namespace {
+
+// LightningNetwork::add_node and open_channel refuse overrides that break an implementation's
+// limits (a cltv_expiry_delta below its minimum, say); a scenario learns it at validation,
+// naming the node or link, not as a failed run.
+void validate_overrides(const Scenario& s, std::vector<Diagnostic>* out) {
+    std::map<std::string, ln::Profile> by_name;
+    for (const TopologyNode& n : s.topology.nodes) {
+        auto name = n.props.find("profile");
+        ln::Result<ln::Profile> base = ln::profile_by_name(
+            name == n.props.end() ? std::string_view() : std::string_view(name->second.text));
+        if (!base.ok()) {
+            continue;
+        }
+        ln::Result<ln::Profile> p = ln::apply_overrides(base.value(), profile_overrides(n.props, ""));
+        if (!p.ok()) {
+            out->push_back({n.where, "node '" + n.name + "': " + p.error()});
+            continue;
+        }
+        for (const std::string& each : topology_node_names({.nodes = {n}})) {
+            by_name.emplace(each, p.value());
+        }
+    }
+    for (const TopologyLink& l : s.topology.links) {
+        auto from = by_name.find(l.from);
+        auto to = by_name.find(l.to);
+        if (l.kind != "channel" || from == by_name.end() || to == by_name.end()) {
+            continue;
+        }
+        ln::Result<ln::Profile> fp = ln::apply_overrides(from->second,
+                                                         profile_overrides(l.props, ""));
+        ln::Result<ln::Profile> pp = ln::apply_overrides(to->second,
+                                                         profile_overrides(l.props, "peer_"));
+        if (!fp.ok() || !pp.ok()) {
+            out->push_back({l.where, "channel " + l.from + " -> " + l.to + ": " +
+                                         (fp.ok() ? "peer: " + pp.error() : fp.error())});
+        }
+    }
+}
+
+}  // namespace
+
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out) {
+    validate_overrides(s, out);
     if (s.topology.generator && *s.topology.generator == "scale_free") {
         const auto n = static_cast<int64_t>(topology_node_names(s.topology).size());
         const int64_t m = prop_int_or(s.topology.generator_args, "channels", n - 1);
@@ -135,6 +180,20 @@ void validate_channels(const Scenario& s, std::vector<Diagnostic>* out) {
     for (const TopologyLink& l : s.topology.links) {
         if (l.kind == "channel" && l.from == l.to) {
             out->push_back({l.where, "a channel needs two different nodes"});
+        }
+        // LightningNetwork::open_channel refuses more than the capacity on the peer's side; a
+        // scenario learns it here, naming the field, not as a failed run.
+        auto push = l.props.find("push_msat");
+        auto capacity = l.props.find("capacity_sat");
+        // Both are bounded by the world's declaration (capacity_sat <= 21e6 BTC in sat), so
+        // capacity_sat * 1000 cannot overflow.
+        if (l.kind == "channel" && push != l.props.end() && capacity != l.props.end() &&
+            push->second.number > capacity->second.number * 1000) {
+            out->push_back({push->second.where,
+                            "push_msat " + std::to_string(push->second.number) +
+                                " exceeds the channel's capacity (capacity_sat " +
+                                std::to_string(capacity->second.number) + " is " +
+                                std::to_string(capacity->second.number) + "000 msat)"});
         }
     }
 }

@@ -22,6 +22,20 @@ std::string echo_with(const std::string& extra, const std::string& seeds = "1..5
            (extra.empty() ? "" : ",\n  " + extra) + "\n}\n";
 }
 
+// A lightning or gateway scenario: `a` (lnd) and `b` (cln) with one channel whose props are
+// `link_props`; `a_props` goes into node a's props.
+std::string channel_world(const std::string& world, const std::string& link_props,
+                          const std::string& a_props = "") {
+    const std::string gw = world == "gateway" ? R"(, "params": {"gateway_node": "a"})" : "";
+    return R"({"name": "x", "world": ")" + world + R"(")" + gw + R"(,
+  "topology": {"nodes": [{"name": "a", "role": "node", "props": {"profile": "lnd")" +
+           (a_props.empty() ? "" : ", " + a_props) + R"(}},
+                         {"name": "b", "role": "node", "props": {"profile": "cln"}}],
+               "links": [{"kind": "channel", "from": "a", "to": "b",
+                          "props": {"capacity_sat": 1000)" +
+           (link_props.empty() ? "" : ", " + link_props) + "}}]}}\n";
+}
+
 // A NUL byte inside a string (sizeof keeps it: strlen would stop there).
 constexpr char k_with_nul[] = "{\"name\": \"a\0b\", \"world\": \"echo\"}";
 
@@ -108,6 +122,20 @@ std::vector<BadFile> bad_scenarios() {
         {"unknown action", echo_with(R"("timeline": [{"at": "1s", "action": "zzz"}])"),
          {"f.json:4:", "/timeline/0/action", "fedsim list actions"}},
         {"empty name", R"({"name": "", "world": "echo"})", {"f.json:1:", "/name", "empty"}},
+        // Limits the Lightning model would refuse while building the world: refused when the
+        // file is read, naming the field, instead of a failed (or, for the gateway world,
+        // crashed) run.
+        {"push above the capacity (lightning)",
+         channel_world("lightning", R"("push_msat": 1000001)"),
+         {"f.json:5:", "/topology/links/0/props/push_msat", "exceeds the channel's capacity"}},
+        {"push above the capacity (gateway)", channel_world("gateway", R"("push_msat": 1000001)"),
+         {"f.json:5:", "/topology/links/0/props/push_msat", "exceeds the channel's capacity"}},
+        {"node delta below its implementation's minimum",
+         channel_world("gateway", "", R"("cltv_expiry_delta": 1)"),
+         {"/topology/nodes/0", "node 'a'", "cltv_expiry_delta 1 is below the lnd minimum"}},
+        {"channel delta below the funder's minimum",
+         channel_world("lightning", R"("cltv_expiry_delta": 1)"),
+         {"/topology/links/0", "channel a -> b", "below the lnd minimum"}},
         {"entry after the time limit",
          echo_with(R"("limits": {"max_time": "10m"},
   "timeline": [{"at": "10m", "action": "stop"}])"),
@@ -290,4 +318,32 @@ TEST_CASE("bad trace files given to diff are refused naming the line", "[cli][ba
     std::system(("mkdir '" + s.path("dir.jsonl") + "'").c_str());
     check_refused(s.fedsim("diff good.jsonl dir.jsonl"), {"dir.jsonl", "directory"});
     check_refused(s.fedsim("diff good.jsonl missing.jsonl"), {"missing.jsonl"});
+}
+
+// The gateway's profile is a parameter (a seed may choose it), so overrides it breaks are found
+// only when the world is built: the run fails naming the set-up error, with the seed and replay
+// command, and nothing later reads the gateway that was never built.
+TEST_CASE("a gateway world whose set-up fails ends as a failed run, not a crash",
+          "[cli][bad_input]") {
+    Scratch s;
+    // Node a is CLN (cltv_expiry_delta 18 is valid there); as the gateway it is made LND.
+    const std::string with_profile = R"({"name": "x", "world": "gateway",
+  "params": {"gateway_node": "a", "gateway_profile": "lnd"},
+  "topology": {"nodes": [{"name": "a", "role": "node",
+                          "props": {"profile": "cln", "cltv_expiry_delta": 18}},
+                         {"name": "b", "role": "node", "props": {"profile": "cln"}}],
+               "links": [{"kind": "channel", "from": "a", "to": "b",
+                          "props": {"capacity_sat": 1000}}]}}
+)";
+    s.write("f.json", with_profile);
+    Result r = s.fedsim("run f.json --seed 1");
+    INFO(with_profile << "\n" << r.out);
+    CHECK(r.code == 1);
+    CHECK(r.has("gateway world setup: node 'a': cltv_expiry_delta 18 is below the lnd minimum"));
+    CHECK(r.has("seed 1"));
+    CHECK(r.has("replay f.json --seed 1"));
+    for (const char* crash : {"terminate called", "Sanitizer", "runtime error", "Assertion",
+                              "segmentation fault"}) {
+        CHECK_FALSE(r.has(crash));
+    }
 }
