@@ -186,3 +186,22 @@ TEST_CASE("BOLT 11 two-hint invoice: hop math through both hints", "[lightning][
     CHECK(r.hops[0].cltv_expiry == h + 25);
     CHECK(path[1].scid.to_string() == "66051x263430x1800");
 }
+
+TEST_CASE("BOLT 11 pico-amount invoice: hop math through its one hint", "[lightning][vector]") {
+    // lnbc9678785340p1...: 9,678,785,340 pBTC = 967,878,534 msat, c = 10, one hint from 03d0...
+    // over 589390x3312x1 (base 1000 msat, 2500 ppm, delta 40). Payer 0 -> 03d0 (1) -> payee (2).
+    const uint32_t h = 500;
+    std::vector<PathEdge> path = {
+        edge(9, 0, 1, pol(0, 0, 0)),
+        {ShortChannelId::from_parts(589390, 3312, 1), 1, 2, pol(1000, 2500, 40)},
+    };
+    Route r = build_route(path, 967878534, h, 10);
+    CHECK(r.hops[1].amount_msat == 967878534);
+    CHECK(r.hops[1].cltv_expiry == h + 10);
+    // 1000 + floor(967,878,534 * 2500 / 1e6) = 1000 + 2,419,696 (the .335 is dropped).
+    CHECK(r.hops[0].fee_msat == 2420696);
+    CHECK(r.hops[0].amount_msat == 970299230);
+    CHECK(r.hops[0].cltv_expiry == h + 50);
+    CHECK(r.total_fee_msat == 2420696);
+    CHECK(path[1].scid.to_string() == "589390x3312x1");
+}
