@@ -224,17 +224,32 @@ std::set<std::string> connected_to(const Scenario& s, const std::string& from) {
 }
 
 // A payee or payer with no channel path to the gateway's node can never be paid: a topology
-// mistake, reported before anything runs (generated topologies are always connected).
+// mistake, reported before anything runs (generated topologies are always connected). A name
+// that is not a topology node (in a link, gateway_node, payee, payer or a timeline entry) is
+// already reported naming its field; a path check over it would only add a misleading "no
+// channel path" error for the same typo, so it is skipped.
 void validate_reachable(const Scenario& s, std::vector<Diagnostic>* out) {
     if (s.topology.generator) {
         return;
     }
+    const std::vector<std::string> names = topology_node_names(s.topology);
+    auto known = [&](const std::string& n) {
+        return std::find(names.begin(), names.end(), n) != names.end();
+    };
+    for (const TopologyLink& l : s.topology.links) {
+        if (!known(l.from) || !known(l.to)) {
+            return;
+        }
+    }
     for (const auto& gateway_value : text_values(s, "gateway_node", "gw")) {
         // A copy: clang 14 lambdas cannot capture structured bindings.
         const std::string gateway = gateway_value.first;
+        if (!known(gateway)) {
+            continue;
+        }
         const std::set<std::string> reach = connected_to(s, gateway);
         auto check = [&](const std::string& node, const SourceLocation& at, const char* role) {
-            if (!node.empty() && reach.count(node) == 0) {
+            if (!node.empty() && known(node) && reach.count(node) == 0) {
                 out->push_back({at, std::string(role) + " " + node + " has no channel path to "
                                     "the gateway's node " + gateway});
             }

@@ -36,6 +36,19 @@ std::string channel_world(const std::string& world, const std::string& link_prop
            (link_props.empty() ? "" : ", " + link_props) + "}}]}}\n";
 }
 
+// A gateway scenario that pays `payee` from gateway_node `gw` over one channel `from` -> `to`
+// (valid with the defaults; each argument lets a test put a typo in one place).
+std::string gateway_pay(const std::string& from = "a", const std::string& to = "b",
+                        const std::string& payee = "b", const std::string& gw = "a") {
+    return R"({"name": "x", "world": "gateway", "params": {"gateway_node": ")" + gw + R"("},
+  "topology": {"nodes": [{"name": "a", "role": "node", "props": {"profile": "lnd"}},
+                         {"name": "b", "role": "node", "props": {"profile": "cln"}}],
+               "links": [{"kind": "channel", "from": ")" + from + R"(", "to": ")" + to + R"(",
+                          "props": {"capacity_sat": 1000000}}]},
+  "timeline": [{"at": "1m", "action": "pay", "to": ")" + payee + R"("}]}
+)";
+}
+
 // A NUL byte inside a string (sizeof keeps it: strlen would stop there).
 constexpr char k_with_nul[] = "{\"name\": \"a\0b\", \"world\": \"echo\"}";
 
@@ -43,6 +56,7 @@ struct BadFile {
     const char* what;
     std::string text;
     std::vector<std::string> expect;  // each must appear in the output
+    std::vector<std::string> absent = {};  // none may appear (an error cascading from the first)
 };
 
 std::vector<BadFile> bad_scenarios() {
@@ -136,6 +150,20 @@ std::vector<BadFile> bad_scenarios() {
         {"channel delta below the funder's minimum",
          channel_world("lightning", R"("cltv_expiry_delta": 1)"),
          {"/topology/links/0", "channel a -> b", "below the lnd minimum"}},
+        // A typo in a node name is reported once, at its field, not again as the "no channel
+        // path" it leads to.
+        {"link from an unknown node (gateway)", gateway_pay("x", "b"),
+         {"f.json:4:", "/topology/links/0/from", "node \"x\"", "did you mean"},
+         {"no channel path"}},
+        {"link to an unknown node (gateway)", gateway_pay("a", "bb"),
+         {"f.json:4:", "/topology/links/0/to", "node \"bb\"", "did you mean \"b\""},
+         {"no channel path"}},
+        {"payee not a topology node (gateway)", gateway_pay("a", "b", "bee"),
+         {"f.json:6:", "/timeline/0/to", "node \"bee\""},
+         {"no channel path"}},
+        {"gateway_node not a topology node", gateway_pay("a", "b", "b", "aa"),
+         {"f.json:1:", "/params/gateway_node", "gateway_node \"aa\" is not a topology node"},
+         {"no channel path"}},
         {"entry after the time limit",
          echo_with(R"("limits": {"max_time": "10m"},
   "timeline": [{"at": "10m", "action": "stop"}])"),
@@ -143,11 +171,15 @@ std::vector<BadFile> bad_scenarios() {
     };
 }
 
-void check_refused(const Result& r, const std::vector<std::string>& expect) {
+void check_refused(const Result& r, const std::vector<std::string>& expect,
+                   const std::vector<std::string>& absent = {}) {
     INFO(r.out);
     CHECK(r.code == 2);
     for (const std::string& s : expect) {
         CHECK(r.has(s));
+    }
+    for (const std::string& s : absent) {
+        CHECK_FALSE(r.has(s));
     }
     for (const char* crash : {"terminate called", "Sanitizer", "runtime error", "Assertion",
                               "segmentation fault", "stack overflow"}) {
@@ -166,7 +198,7 @@ TEST_CASE("every bad scenario file is refused with its place and exit code 2",
         for (const char* command : {"validate f.json", "run f.json", "sweep f.json --jobs 1",
                                     "check-determinism f.json --seeds 1..2"}) {
             INFO(bad.what << ": fedsim " << command);
-            check_refused(s.fedsim(command), bad.expect);
+            check_refused(s.fedsim(command), bad.expect, bad.absent);
             ++tried;
         }
     }
