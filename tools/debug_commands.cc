@@ -121,15 +121,24 @@ int shrink(const ShrinkArgs& a) {
     options.run = [](const scenario::Scenario& sc, uint64_t seed) {
         return run_seed(sc, {.seed = seed});
     };
+    // Each reduction is printed once, as it is kept (a shrink can take many runs); the summary
+    // after it only counts them.
     options.on_step = [](const std::string& change) {
-        std::printf("  removed/narrowed: %s\n", change.c_str());
+        std::printf("  - %s\n", change.c_str());
         std::fflush(stdout);
     };
     scenario::ShrinkResult r = scenario::shrink_scenario(*s, options);
     if (!r.reproduced) {
-        std::printf("seed %llu passes: nothing to shrink\n",
-                    static_cast<unsigned long long>(a.seed));
-        return k_exit_fail;
+        // Asking to shrink a passing seed is a usage mistake, like a bad argument: exit 2.
+        const std::string seeds = s->seeds.empty() ? "1..100" : s->seeds;
+        std::fprintf(stderr,
+                     "fedsim shrink: seed %llu passes (outcome and every check as expected): "
+                     "nothing to shrink. shrink needs a failing seed; find one with:\n  %s sweep "
+                     "%s --seeds %s --stop-on-first\n",
+                     static_cast<unsigned long long>(a.seed),
+                     scenario::shell_quote(program_name()).c_str(),
+                     scenario::shell_quote(a.file).c_str(), seeds.c_str());
+        return k_exit_usage;
     }
     r.minimal.file = a.out;
     // The written file must itself be a valid scenario that fails the same way.
@@ -148,10 +157,7 @@ int shrink(const ShrinkArgs& a) {
     if (!write_text_file(a.out, scenario::write_scenario(r.minimal))) {
         return k_exit_usage;
     }
-    std::printf("%zu runs; %zu reductions:\n", r.runs, r.removed.size());
-    for (const std::string& change : r.removed) {
-        std::printf("  - %s\n", change.c_str());
-    }
+    std::printf("%zu runs; %zu reductions (listed above)\n", r.runs, r.removed.size());
     std::printf("wrote %s; it fails with: %s\nreplay: %s\n", a.out.c_str(), check.reason.c_str(),
                 replay_command(a.out, a.seed).c_str());
     bool same = !check.passed && check.signature == r.signature;
