@@ -115,11 +115,13 @@ std::optional<Failure> check_final(const Profile& profile, const HtlcRequest& ht
         return fail(details, "final cltv_expiry " + num(htlc.incoming_cltv_expiry) + " < tip " +
                                  num(tip) + " + " + num(profile.effective_final_reject_delta()));
     }
-    if (profile.final_checks_invoice_delta) {
-        uint32_t c = invoice->final_cltv_delta_or(k_bolt11_default_final_cltv_delta);
-        if (htlc.incoming_cltv_expiry < static_cast<uint64_t>(tip) + c) {
+    // The delta the payee stored with its invoice (make_invoice decides it per profile).
+    if (invoice->payee_final_check_delta.has_value()) {
+        uint32_t d = *invoice->payee_final_check_delta;
+        if (htlc.incoming_cltv_expiry < static_cast<uint64_t>(tip) + d) {
             return fail(details, "final cltv_expiry " + num(htlc.incoming_cltv_expiry) +
-                                     " < tip " + num(tip) + " + invoice c " + num(c));
+                                     " < tip " + num(tip) + " + the invoice's stored delta " +
+                                     num(d));
         }
     }
     if (invoice->amount_msat.has_value()) {

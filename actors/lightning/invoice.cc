@@ -27,11 +27,18 @@ Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const Invoic
     inv.amount_msat = request.amount_msat;
     if (request.min_final_cltv_expiry_delta.has_value()) {
         // LDK writes user value + 3 into the invoice so a payer whose tip lags still clears
-        // the receiver's check; the other profiles pad by 0.
+        // the receiver's check, which uses the raw value; the other profiles pad by 0.
         inv.min_final_cltv_expiry_delta =
             *request.min_final_cltv_expiry_delta + payee_profile.invoice_final_cltv_padding;
+        if (payee_profile.final_checks_invoice_delta) {
+            inv.payee_final_check_delta = *request.min_final_cltv_expiry_delta;
+        }
     } else {
         inv.min_final_cltv_expiry_delta = payee_profile.min_final_cltv_expiry_delta;
+        if (payee_profile.final_checks_invoice_delta &&
+            payee_profile.final_checks_default_invoice_delta) {
+            inv.payee_final_check_delta = payee_profile.min_final_cltv_expiry_delta;
+        }
     }
     inv.created_at_unix = request.now_unix;
     inv.expiry_seconds = request.expiry_seconds;
@@ -42,6 +49,7 @@ Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const Invoic
 Invoice public_copy(const Invoice& invoice) {
     Invoice copy = invoice;
     copy.preimage.reset();
+    copy.payee_final_check_delta.reset();
     return copy;
 }
 

@@ -52,6 +52,14 @@ struct Invoice {
     std::optional<uint64_t> amount_msat;    // empty: "any amount" invoice
     // `c` as written in the invoice; empty when absent (the payer then assumes a default).
     std::optional<uint32_t> min_final_cltv_expiry_delta;
+    // Only in the payee's copy: the delta the payee itself enforces on a final HTLC
+    // (`cltv_expiry < tip + this` is refused), which is not always the advertised `c`. LDK
+    // keeps the RAW user value in the payment secret's metadata and advertises value + 3
+    // (lightning/src/ln/channelmanager.rs `create_bolt11_invoice` passes the raw
+    // `min_final_cltv_expiry_delta` to `create_inbound_payment`, ln/inbound_payment.rs stores
+    // and `verify` returns it, `process_receive_htlcs` compares against it), and keeps none
+    // when the user gave none. LND checks the invoice's own FinalCltvDelta. Empty: no check.
+    std::optional<uint32_t> payee_final_check_delta;
     int64_t created_at_unix = 0;
     uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
     std::vector<RouteHint> route_hints;
@@ -71,7 +79,8 @@ PaymentHash payment_hash_of(const Preimage& preimage);
 
 struct InvoiceRequest {
     std::optional<uint64_t> amount_msat;
-    // User-chosen `c`; empty uses the profile default. LDK adds its padding to a user value.
+    // User-chosen `c`; empty uses the profile default. LDK adds its padding to a user value
+    // and enforces the raw value (see Invoice::payee_final_check_delta).
     std::optional<uint32_t> min_final_cltv_expiry_delta;
     int64_t now_unix = 0;
     uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
@@ -82,7 +91,7 @@ struct InvoiceRequest {
 Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const InvoiceRequest& request,
                      sim::Random& random);
 
-// The copy handed to a payer: everything but the preimage.
+// The copy handed to a payer: everything but the preimage and the payee's own check delta.
 Invoice public_copy(const Invoice& invoice);
 
 }  // namespace actors::lightning

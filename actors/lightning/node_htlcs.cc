@@ -134,7 +134,7 @@ Invoice LightningNode::create_hold_invoice(const InvoiceOptions& options,
     invoice.preimage.reset();
     invoice.payment_hash = hash;
     invoices_[hash] = InvoiceEntry{invoice, true, InvoiceState::open};
-    return invoice;
+    return public_copy(invoice);
 }
 
 bool LightningNode::settle_hold(const Preimage& preimage) {

@@ -44,10 +44,14 @@ Profile ldk_profile() {
     // MIN_FINAL_CLTV_EXPIRY_DELTA = HTLC_FAIL_BACK_BUFFER + 3 = 42; a user value gets +3.
     p.min_final_cltv_expiry_delta = 42;
     p.invoice_final_cltv_padding = 3;
-    // create_recv_pending_htlc_info: PaymentClaimBuffer if cltv_expiry <= tip + 40, i.e.
-    // fails when cltv_expiry < tip + 41; then the invoice's own delta is checked too.
+    // onion_payment.rs create_recv_pending_htlc_info: PaymentClaimBuffer if cltv_expiry <=
+    // tip + HTLC_FAIL_BACK_BUFFER + 1 = tip + 40, i.e. fails when cltv_expiry < tip + 41.
+    // channelmanager.rs process_receive_htlcs then checks cltv_expiry < tip + d for the d
+    // that create_bolt11_invoice stored: the raw user value (the invoice says d + 3), or
+    // nothing when the invoice took the default MIN_FINAL_CLTV_EXPIRY_DELTA.
     p.final_reject_delta = 41;
     p.final_checks_invoice_delta = true;
+    p.final_checks_default_invoice_delta = false;
     // check_incoming_htlc_cltv is called with cur_height = tip + 1 (ref §1.4).
     p.forward_height_offset = 1;
     p.incoming_too_soon_margin = 39;  // cltv_expiry <= cur_height + HTLC_FAIL_BACK_BUFFER

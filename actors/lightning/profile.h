@@ -53,8 +53,14 @@ struct Profile {
     // `cltv_expiry < tip + final_reject_delta`. Empty: use min_final_cltv_expiry_delta of the
     // node's own config (CLN checks its config `cltv_final`, not the invoice).
     std::optional<uint32_t> final_reject_delta;
-    // Whether the final check also requires `cltv_expiry >= tip + invoice.c`.
+    // Whether the payee also requires `cltv_expiry >= tip + d` for the delta d it stored when
+    // it made the invoice (Invoice::payee_final_check_delta): the user's raw value when one
+    // was given (LDK: without invoice_final_cltv_padding), else min_final_cltv_expiry_delta
+    // when final_checks_default_invoice_delta. CLN checks neither.
     bool final_checks_invoice_delta = true;
+    // Whether an invoice made with the default `c` is checked against it. LDK: no, its
+    // create_inbound_payment gets None and only the fixed final_reject_delta applies.
+    bool final_checks_default_invoice_delta = true;
 
     // --- Forwarding checks --------------------------------------------------------------------
     // Height the forwarding checks count from: tip + forward_height_offset (LDK uses tip + 1).

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "actors/lightning/forwarding.h"
+#include "actors/lightning/invoice.h"
 #include "actors/lightning/router.h"
 
 using namespace actors::lightning;
@@ -183,12 +184,13 @@ TEST_CASE("forward: minimum, liquidity, slots and peer state", "[lightning][forw
 
 namespace {
 
-Invoice invoice_with_c(std::optional<uint32_t> c) {
-    Invoice inv;
-    inv.payee = 1;
-    inv.amount_msat = 1000000;
-    inv.min_final_cltv_expiry_delta = c;
-    return inv;
+// The payee's copy of an invoice made by `p` with the user-chosen `c` (empty: the default).
+Invoice payee_invoice(const Profile& p, std::optional<uint32_t> user_c) {
+    sim::Random random(5);
+    InvoiceRequest req;
+    req.amount_msat = 1000000;
+    req.min_final_cltv_expiry_delta = user_c;
+    return make_invoice(p, 1, req, random);
 }
 
 std::optional<FailureCode> final_code(const Profile& p, const Invoice& inv, uint32_t expiry) {
@@ -207,24 +209,31 @@ TEST_CASE("final hop: min_final rejection at H - 1, accepted at H and H + 1",
           "[lightning][final]") {
     struct Case {
         const char* profile;
-        std::optional<uint32_t> invoice_c;
-        uint32_t first_ok;  // lowest accepted expiry
+        std::optional<uint32_t> user_c;  // what the payee was asked for; empty: its default
+        uint32_t invoice_c;              // what the invoice then advertises
+        uint32_t first_ok;               // lowest accepted expiry
     };
     const Case cases[] = {
-        {"ldk", 42, k_tip + 42},        // invoice c dominates the fixed tip + 41
-        {"ldk", 18, k_tip + 41},        // PaymentClaimBuffer: <= tip + 40 refused
-        {"lnd", 80, k_tip + 80},        // invoice c
-        {"lnd", 18, k_tip + 19},        // FinalCltvRejectDelta 19
-        {"lnd", std::nullopt, k_tip + 19},  // absent c: 18, still below 19
-        {"cln", 40, k_tip + 18},        // CLN checks its own cltv_final, not the invoice
-        {"cln", 10, k_tip + 18},
-        {"cln-regtest", 18, k_tip + 10},
+        // LDK advertises user + 3 but checks the raw user value (channelmanager.rs
+        // process_receive_htlcs against what create_bolt11_invoice stored): c = 103, yet
+        // tip + 100 is accepted.
+        {"ldk", 100, 103, k_tip + 100},
+        {"ldk", 39, 42, k_tip + 41},             // PaymentClaimBuffer: <= tip + 40 refused
+        {"ldk", std::nullopt, 42, k_tip + 41},   // default c: nothing stored, only tip + 41
+        {"lnd", 80, 80, k_tip + 80},             // invoice c
+        {"lnd", std::nullopt, 80, k_tip + 80},   // LND's default c is checked too
+        {"lnd", 18, 18, k_tip + 19},             // FinalCltvRejectDelta 19
+        {"cln", 40, 40, k_tip + 18},  // CLN checks its own cltv_final, not the invoice
+        {"cln", 10, 10, k_tip + 18},
+        {"cln-regtest", 18, 18, k_tip + 10},
     };
     constexpr auto details = FailureCode::incorrect_or_unknown_payment_details;
     for (const Case& c : cases) {
         Profile p = profile(c.profile);
-        Invoice inv = invoice_with_c(c.invoice_c);
-        INFO(c.profile << " c=" << c.invoice_c.value_or(0));
+        Invoice inv = payee_invoice(p, c.user_c);
+        INFO(c.profile << " user c=" << c.user_c.value_or(0));
+        CHECK(inv.min_final_cltv_expiry_delta == c.invoice_c);
+        CHECK_FALSE(public_copy(inv).payee_final_check_delta.has_value());
         CHECK(final_code(p, inv, c.first_ok - 1) == details);
         CHECK(final_code(p, inv, c.first_ok) == std::nullopt);
         CHECK(final_code(p, inv, c.first_ok + 1) == std::nullopt);
@@ -233,7 +242,7 @@ TEST_CASE("final hop: min_final rejection at H - 1, accepted at H and H + 1",
 
 TEST_CASE("final hop: amount, onion cltv, unknown hash, over-payment", "[lightning][final]") {
     Profile p = profile("lnd");
-    Invoice inv = invoice_with_c(18);
+    Invoice inv = payee_invoice(p, 18);
     HtlcRequest h;
     h.incoming_amount_msat = 1000000;
     h.amt_to_forward_msat = 1000000;

@@ -107,16 +107,19 @@ TEST_CASE("a forward is refused as expiry_too_far exactly above each profile's t
 
 TEST_CASE("the final hop refuses an expiry below its min_final threshold, per profile",
           "[lightning][actors][boundary]") {
-    // First accepted final expiry, relative to the payee's tip: LDK max(41, c = 42); LND
-    // max(19, c = 80); CLN its own cltv_final (18 mainnet, 10 regtest) even when the invoice
-    // asks for c = 40.
+    // First accepted final expiry, relative to the payee's tip. LDK: 41 (PaymentClaimBuffer)
+    // with its default c = 42, which it does not store; with a user value 100 it advertises
+    // c = 103 but checks the raw 100 (channelmanager.rs create_bolt11_invoice /
+    // process_receive_htlcs). LND max(19, c = 80); CLN its own cltv_final (18 mainnet, 10
+    // regtest) even when the invoice asks for c = 40.
     struct Case {
         const char* profile;
         std::optional<uint32_t> invoice_c;
         int64_t first_ok;
     };
-    for (Case c : {Case{"ldk", std::nullopt, 42}, Case{"lnd", std::nullopt, 80},
-                   Case{"cln", 40, 18}, Case{"cln-regtest", 40, 10}}) {
+    for (Case c : {Case{"ldk", std::nullopt, 41}, Case{"ldk", 100, 100},
+                   Case{"lnd", std::nullopt, 80}, Case{"cln", 40, 18},
+                   Case{"cln-regtest", 40, 10}}) {
         INFO(c.profile);
         World w(12);
         NodeIndex a = w.add("a", "lnd");
