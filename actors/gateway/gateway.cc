@@ -199,18 +199,27 @@ void Gateway::stop() {
 
 federation::RegisterGatewayTx Gateway::registration() const {
     const lightning::LightningNode& node = ln_.node(config_.ln_node);
+    const RouteHintSource source = route_hint_source(node.profile().implementation);
     std::vector<ChannelView> views;
     for (lightning::ChannelIndex c : node.channels()) {
+        if (source == RouteHintSource::none) {
+            break;  // the LDK gateway advertises no hints at all
+        }
         const lightning::ChannelLedger& ch = ln_.channel(c);
         const int me = ch.side_of(config_.ln_node);
         const int other = 1 - me;
-        const lightning::ChannelPolicy& pol = ch.side(other).policy;
+        // A node index stands for the node's public key; BOLT 7's node_1 is the lesser key.
+        const int node1 = ch.side(0).node < ch.side(1).node ? 0 : 1;
+        const bool active = ch.status() == lightning::ChannelStatus::open &&
+                            !ch.side(other).policy.disabled;
+        const lightning::ChannelPolicy& pol =
+            ch.side(source == RouteHintSource::node1_policy ? node1 : other).policy;
         views.push_back(ChannelView{
             .short_channel_id = ch.scid().value,
             .remote_node = PublicKey{ch.side(other).node},
             .local_balance_msat = ch.side(me).balance_msat,
             .remote_balance_msat = ch.side(other).balance_msat,
-            .active = ch.status() == lightning::ChannelStatus::open && !pol.disabled,
+            .active = active,
             .policy = ChannelPolicy{.fee_base_msat = pol.fee_base_msat,
                                     .fee_proportional_millionths = pol.fee_ppm,
                                     .cltv_expiry_delta = pol.cltv_expiry_delta,

@@ -198,6 +198,19 @@ GatewayRegistration build_registration(PublicKey gateway_key, PublicKey node_key
                                .route_hints = select_route_hints(channels, options)};
 }
 
+RouteHintSource route_hint_source(lightning::Implementation node) {
+    switch (node) {
+        case lightning::Implementation::ldk:
+            return RouteHintSource::none;
+        case lightning::Implementation::lnd:
+            return RouteHintSource::node1_policy;
+        case lightning::Implementation::cln:
+            return RouteHintSource::inbound_policy;
+    }
+    SIM_ASSERT_MSG(false, "unknown Lightning implementation");
+    return RouteHintSource::none;
+}
+
 std::optional<uint64_t> payment_timeout_secs(lightning::Implementation node) {
     switch (node) {
         case lightning::Implementation::lnd:

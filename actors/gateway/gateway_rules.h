@@ -156,6 +156,25 @@ struct ChannelView {
 // every 100 ms until it succeeds or fails), so it is empty there: the node's own default.
 std::optional<uint64_t> payment_timeout_secs(lightning::Implementation node);
 
+// Where a gateway's route hints come from, per implementation of its Lightning node (the
+// node's `routehints(num_route_hints)` in fedimint's gateway/fedimint-lightning/src/*.rs):
+enum class RouteHintSource : uint8_t {
+    // ldk.rs `GatewayLdkClient::routehints` returns an empty list: the LDK gateway's invoices
+    // carry only the federation hop, so a payer must reach the gateway node over public
+    // channels.
+    none,
+    // lnd.rs: list_channels(active_only), sort by remote_balance descending, truncate, then
+    // get_chan_info(chan_id).node1_policy for every channel, whichever side node1 is. node1 is
+    // the numerically lesser node key (BOLT 7); when that is the gateway's own node the hint
+    // carries the gateway's outgoing policy, not the remote's inbound one (fm 2.7).
+    node1_policy,
+    // cln_extension.rs: the listchannels entry whose destination is our node, i.e. the policy
+    // the remote side publishes for the channel towards us (the right direction).
+    inbound_policy,
+};
+
+RouteHintSource route_hint_source(lightning::Implementation node);
+
 struct RouteHint {
     PublicKey src_node;
     uint64_t short_channel_id = 0;

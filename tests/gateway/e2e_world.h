@@ -33,7 +33,10 @@ namespace ln = actors::lightning;
 using Tweak = std::function<void(gateway::GatewayConfig&, client::ClientConfig&)>;
 
 struct World {
-    explicit World(uint64_t seed, const std::string& gateway_profile, const Tweak& tweak = {})
+    // With `gateway_public` false, G's two channels (G-A, X-G) are private (not announced):
+    // only their ends know them, so only route hints lead other payers to G.
+    explicit World(uint64_t seed, const std::string& gateway_profile, const Tweak& tweak = {},
+                   bool gateway_public = true)
         : sim(sim::SimulationConfig{.seed = seed}), net(sim), hub(sim) {
         g = add("G", gateway_profile);
         a = add("A", "lnd");
@@ -42,12 +45,12 @@ struct World {
         d = add("D", "lnd");
         x = add("X", "cln");
         fed_node = net.add_virtual_node("fed");
-        ch_ga = connect(g, a, 2000000, 1000000000);
+        ch_ga = connect(g, a, 2000000, 1000000000, gateway_public);
         connect(a, b, 2000000, 1000000000);
         connect(b, c, 2000000, 1000000000);
         connect(c, d, 2000000, 1000000000);
         // X funds 3M sat and keeps 2.5M: G's inbound here beats G-A's 1M.
-        ch_xg = connect(x, g, 3000000, 500000000);
+        ch_xg = connect(x, g, 3000000, 500000000, gateway_public);
         fed = scenario::make_lightning_federation(
             sim, net, {.guardians = 4, .timing = {}, .view_lag = [](PeerId p) {
                            return sim::SimDuration::millis(100 * (p.value + 1));
@@ -70,9 +73,12 @@ struct World {
         REQUIRE(n.ok());
         return n.value();
     }
-    ln::ChannelIndex connect(ln::NodeIndex from, ln::NodeIndex to, uint64_t sat, uint64_t push) {
-        ln::Result<ln::ChannelIndex> ch = net.open_channel(ln::ChannelOptions{
-            .funder = from, .peer = to, .capacity_sat = sat, .push_msat = push});
+    ln::ChannelIndex connect(ln::NodeIndex from, ln::NodeIndex to, uint64_t sat, uint64_t push,
+                             bool announce = true) {
+        ln::ChannelOptions options{
+            .funder = from, .peer = to, .capacity_sat = sat, .push_msat = push};
+        options.announce = announce;
+        ln::Result<ln::ChannelIndex> ch = net.open_channel(options);
         REQUIRE(ch.ok());
         return ch.value();
     }

@@ -1,5 +1,6 @@
 // The gateway actor: refusing to pay when max_delay <= 0 (and cancelling so the client refunds
-// at once), route hints following inbound liquidity, crash and restart mid-payment with the
+// at once), route hints following inbound liquidity and per implementation (LDK none, LND
+// node1's policy, CLN the inbound one; an LDK gateway reachable only when public), crash and restart mid-payment with the
 // payment re-validated and claimed, a stop request that lets in-flight payments finish, and the
 // index of the node's offered HTLCs that re-validation reads (against the walk it replaced).
 #include "e2e_world.h"
@@ -72,6 +73,68 @@ TEST_CASE("route hints follow inbound liquidity: drain a channel and the hint mo
     REQUIRE(after.size() == 1);
     CHECK(before[0].short_channel_id == w.net.channel(w.ch_xg).scid().value);
     CHECK(after[0].short_channel_id == w.net.channel(w.ch_ga).scid().value);
+}
+
+TEST_CASE("route hints per implementation: LDK none, LND node1's policy, CLN the inbound one",
+          "[gateway][actors][hints]") {
+    // X publishes a distinctive policy for X -> G. G (index 0) is node_1 of X-G (BOLT 7: the
+    // lesser key), so LND's get_chan_info(..).node1_policy is G's own outgoing policy.
+    const ln::ChannelPolicy x_policy{7, 77, 40, 0, ln::k_no_htlc_maximum, false};
+    for (const char* profile : {"ldk", "lnd", "cln"}) {
+        INFO(profile);
+        World w(53, profile);
+        std::vector<federation::RouteHintRecord> hints;
+        w.run([&] {
+            w.net.node(w.x).set_channel_policy(w.ch_xg, x_policy);
+            this_actor::sleep_for(sim::SimDuration::seconds(15));
+            hints = w.gateway->registration().route_hints;
+        });
+        REQUIRE(w.g < w.x);
+        if (std::string(profile) == "ldk") {
+            CHECK(hints.empty());  // fedimint ldk.rs routehints: an empty list
+            continue;
+        }
+        REQUIRE(hints.size() == 1);
+        CHECK(hints[0].short_channel_id == w.net.channel(w.ch_xg).scid().value);
+        CHECK(hints[0].src_node.value == w.x);
+        const ln::Profile lnd = ln::lnd_profile();
+        if (std::string(profile) == "lnd") {
+            // The wrong direction: G's lnd defaults, not X's 7 / 77 / 40.
+            CHECK(hints[0].fee_base_msat == lnd.fee_base_msat);
+            CHECK(hints[0].fee_ppm == lnd.fee_ppm);
+            CHECK(hints[0].cltv_expiry_delta == lnd.cltv_expiry_delta);
+        } else {
+            CHECK(hints[0].fee_base_msat == 7);
+            CHECK(hints[0].fee_ppm == 77);
+            CHECK(hints[0].cltv_expiry_delta == 40);
+        }
+    }
+}
+
+TEST_CASE("an LDK gateway's invoice has only the federation hop: paid while G is public, "
+          "no route once it is private",
+          "[gateway][actors][hints]") {
+    for (bool gateway_public : {true, false}) {
+        INFO("public " << gateway_public);
+        World w(54, "ldk", {}, gateway_public);
+        std::optional<ln::Invoice> mine;
+        ln::PaymentResult external;
+        bool received = false;
+        w.run([&] {
+            this_actor::sleep_for(sim::SimDuration::seconds(15));
+            mine = w.alice->create_invoice(700000);
+            REQUIRE(mine.has_value());
+            // B pays: B-A-G is two hops, G-A is only known to B when announced.
+            w.sim.scheduler().spawn("payer", [&] { external = w.net.node(w.b).pay(*mine); });
+            received = w.alice->await_receive(mine->payment_hash, sim::SimDuration::minutes(2));
+        });
+        REQUIRE(mine->route_hints.size() == 1);
+        REQUIRE(mine->route_hints[0].size() == 1);
+        CHECK(mine->route_hints[0][0].source == w.g);  // the intercept hop G -> federation
+        INFO(external.reason);
+        CHECK(external.succeeded == gateway_public);
+        CHECK(received == gateway_public);
+    }
 }
 
 TEST_CASE("a gateway crash mid-payment: restart re-validates and claims",
