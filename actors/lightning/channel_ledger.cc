@@ -75,7 +75,22 @@ void ChannelLedger::set_open(ShortChannelId scid) {
 
 uint64_t ChannelLedger::available_msat(int s) const {
     const ChannelSide& me = side(s);
-    return me.balance_msat > me.reserve_msat ? me.balance_msat - me.reserve_msat : 0;
+    const uint64_t spendable =
+        me.balance_msat > me.reserve_msat ? me.balance_msat - me.reserve_msat : 0;
+    const uint64_t limit = side(1 - s).max_in_flight_msat;
+    if (limit == std::numeric_limits<uint64_t>::max()) {
+        return spendable;
+    }
+    const uint64_t used = offered_value_msat(s);
+    return std::min(spendable, limit > used ? limit - used : 0);
+}
+
+uint64_t ChannelLedger::offered_value_msat(int s) const {
+    uint64_t total = 0;
+    for (const HtlcEntry* h : active_) {
+        total += (h->offerer == s && is_active(h->state)) ? h->amount_msat : 0;
+    }
+    return total;
 }
 
 uint32_t ChannelLedger::offered_count(int s) const {

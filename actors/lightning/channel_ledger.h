@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,6 +79,9 @@ struct ChannelSide {
     ChannelPolicy policy;     // what this side charges for HTLCs it forwards over the channel
     uint64_t balance_msat = 0;
     uint64_t reserve_msat = 0;  // what the *other* side requires this side to keep
+    // This side's max_htlc_value_in_flight_msat: the most the other side may have in HTLCs
+    // offered to this one at once (BOLT 2); UINT64_MAX when unlimited.
+    uint64_t max_in_flight_msat = std::numeric_limits<uint64_t>::max();
     bool ready = false;         // sent channel_ready
 };
 
@@ -151,8 +155,13 @@ public:
     void set_open(ShortChannelId scid);
 
     // --- HTLCs ---------------------------------------------------------------------------
-    // Spendable by `s` for a new HTLC: balance above the reserve.
+    // Spendable by `s` for a new HTLC: its balance above its reserve, and no more than the
+    // room left under the other side's max_htlc_value_in_flight_msat by the HTLCs `s` already
+    // has in flight (LDK next_outbound_htlc_limit_msat, LND's link bandwidth, CLN add_htlc's
+    // CHANNEL_ERR_MAX_HTLC_VALUE_EXCEEDED).
     uint64_t available_msat(int s) const;
+    // Total amount of the active HTLCs offered by `s`.
+    uint64_t offered_value_msat(int s) const;
     // Active HTLCs offered by `s`.
     uint32_t offered_count(int s) const;
     // Whether `s` may offer one more HTLC: BOLT 2, an offerer MUST NOT offer more than the
@@ -161,7 +170,9 @@ public:
         return offered_count(s) < side(1 - s).profile.max_accepted_htlcs;
     }
     // Adds an HTLC offered by `offerer`, taking the amount from its balance.
-    // REQUIRES: open and amount <= available_msat(offerer).
+    // REQUIRES: open and amount <= available_msat(offerer). Every offerer checks first; an
+    // HTLC past the receiver's reserve or in-flight limit is the case where the receiving
+    // implementation fails the channel, so here it is a programmer error.
     HtlcEntry& add_htlc(int offerer, uint64_t amount_msat, const PaymentHash& hash,
                         uint32_t cltv_expiry);
     HtlcEntry* htlc(uint64_t id);

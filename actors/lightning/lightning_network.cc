@@ -89,7 +89,6 @@ Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
     if (!fp.ok() || !pp.ok()) {
         return fail("channel overrides: " + (fp.ok() ? pp.error() : fp.error()));
     }
-    const uint64_t reserve = capacity_msat / 1000 * config_.reserve_permille;
     std::array<ChannelSide, 2> sides;
     const NodeIndex ends[2] = {o.funder, o.peer};
     const Profile* profiles[2] = {&fp.value(), &pp.value()};
@@ -100,7 +99,12 @@ Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
         sides[s].key = alias(ends[s]);
         sides[s].profile = *profiles[s];
         sides[s].policy = side_policy(*profiles[s], *policies[s], capacity_msat);
-        sides[s].reserve_msat = reserve;
+        // BOLT 2: each side's reserve and in-flight limit are set by the other side's
+        // open_channel / accept_channel, i.e. by that side's implementation.
+        sides[s].reserve_msat =
+            required_reserve_msat(*profiles[1 - s], o.capacity_sat, config_.reserve_permille);
+        sides[s].max_in_flight_msat =
+            max_htlc_value_in_flight_msat(*profiles[s], o.capacity_sat, o.announce);
     }
     sides[0].balance_msat = capacity_msat - o.push_msat;
     sides[1].balance_msat = o.push_msat;

@@ -38,7 +38,9 @@ struct LightningNetworkConfig {
     sim::SimDuration gossip_delay_max = sim::SimDuration::seconds(30);
     // Default lag of every node's bitcoind view behind the canonical chain.
     sim::SimDuration chain_lag = sim::SimDuration::zero();
-    // Channel reserve each side must keep, in permille of the capacity (BOLT 2 suggests 1 %).
+    // Channel reserve each side must keep, in permille of the capacity (BOLT 2 suggests 1 %),
+    // in whole sat; the other side's profile may raise it (LDK: at least 1000 sat) and it
+    // never exceeds the capacity (required_reserve_msat).
     uint32_t reserve_permille = 10;
     ChainBackendConfig chain;
 };

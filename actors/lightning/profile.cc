@@ -5,6 +5,9 @@
 // derives rather than quotes.
 #include "actors/lightning/profile.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace actors::lightning {
 
 const char* to_string(Implementation impl) {
@@ -28,6 +31,29 @@ uint32_t Profile::effective_claim_buffer() const {
     return claim_buffer.has_value() ? *claim_buffer : (cltv_expiry_delta + 1) / 2;
 }
 
+uint64_t required_reserve_msat(const Profile& chooser, uint64_t capacity_sat,
+                               uint32_t reserve_permille) {
+    const uint64_t proportional = capacity_sat * reserve_permille / 1000;
+    return std::min(capacity_sat, std::max(proportional, chooser.reserve_min_sat)) * 1000;
+}
+
+uint64_t max_htlc_value_in_flight_msat(const Profile& receiver, uint64_t capacity_sat,
+                                       bool announced) {
+    switch (receiver.max_in_flight) {
+        case MaxInFlightRule::percent_of_capacity: {
+            const uint32_t pct = announced ? receiver.max_in_flight_percent_announced
+                                           : receiver.max_in_flight_percent_unannounced;
+            // LDK clamps the configured percent to [1, 100].
+            return capacity_sat * 10 * std::clamp<uint64_t>(pct, 1, 100);
+        }
+        case MaxInFlightRule::capacity_minus_reserve:
+            return (capacity_sat - capacity_sat / 100) * 1000;
+        case MaxInFlightRule::unlimited:
+            return std::numeric_limits<uint64_t>::max();
+    }
+    return std::numeric_limits<uint64_t>::max();
+}
+
 Profile ldk_profile() {
     Profile p;
     p.name = "ldk";
@@ -38,6 +64,14 @@ Profile ldk_profile() {
     p.fee_base_msat = 1000;
     p.fee_ppm = 0;
     p.htlc_minimum_msat = 1;      // our_htlc_minimum_msat
+    // channel.rs get_holder_selected_channel_reserve_satoshis: min(value, max(value *
+    // their_channel_reserve_proportional_millionths (10 000) / 1e6, 1000 sat)).
+    p.reserve_min_sat = 1000;     // MIN_THEIR_CHAN_RESERVE_SATOSHIS
+    // ChannelHandshakeConfig defaults since rust-lightning PR #4529 (2026-04): 25 % of the
+    // capacity for announced channels, 100 % for unannounced ones (10 % for both before).
+    p.max_in_flight = MaxInFlightRule::percent_of_capacity;
+    p.max_in_flight_percent_announced = 25;
+    p.max_in_flight_percent_unannounced = 100;
     p.max_accepted_htlcs = 50;
     p.funding_confirmations = 6;  // minimum_depth
     p.to_self_delay = 144;        // BREAKDOWN_TIMEOUT
@@ -89,6 +123,10 @@ Profile lnd_profile() {
     p.fee_base_msat = 1000;
     p.fee_ppm = 1;
     p.htlc_minimum_msat = 1000;  // outgoing policy minimum (inbound minimum is 1)
+    // server.go RequiredRemoteChanReserve: max(capacity / 100, dust limit) (dust not kept);
+    // RequiredRemoteMaxValue: capacity - capacity / 100.
+    p.reserve_min_sat = 0;
+    p.max_in_flight = MaxInFlightRule::capacity_minus_reserve;
     p.max_accepted_htlcs = 483;
     // lnwallet/confscale.go scales 1..6 with capacity; the model takes the upper end.
     p.funding_confirmations = 6;
@@ -136,6 +174,10 @@ Profile cln_profile() {
     p.fee_base_msat = 1000;
     p.fee_ppm = 10;
     p.htlc_minimum_msat = 0;
+    // lightningd channel_config: max_htlc_value_in_flight = UINT64_MAX; the reserve is 1 %
+    // (raised to the dust limit, not kept).
+    p.reserve_min_sat = 0;
+    p.max_in_flight = MaxInFlightRule::unlimited;
     p.max_accepted_htlcs = 30;
     p.funding_confirmations = 3;  // anchor_confirms
     p.to_self_delay = 144;        // locktime_blocks

@@ -28,6 +28,19 @@ enum class DefaultFeeLimit : uint8_t {
     cln_half_percent_exempt_5000,  // pay plugin: maxfeepercent 0.5, exemptfee 5000 msat
 };
 
+// How a node sets the max_htlc_value_in_flight_msat it sends in open_channel / accept_channel:
+// the most its peer may have in HTLCs offered to it at once (BOLT 2).
+enum class MaxInFlightRule : uint8_t {
+    // LDK channel.rs get_holder_max_htlc_value_in_flight_msat: capacity_sat * 10 * percent,
+    // the percent from ChannelHandshakeConfig (announced / unannounced channel).
+    percent_of_capacity,
+    // LND server.go RequiredRemoteMaxValue: capacity minus its 1 % reserve (capacity / 100
+    // in whole sat).
+    capacity_minus_reserve,
+    // CLN lightningd channel_config: max_htlc_value_in_flight = AMOUNT_MSAT(UINT64_MAX).
+    unlimited,
+};
+
 struct Profile {
     std::string name;
     Implementation implementation = Implementation::lnd;
@@ -40,6 +53,15 @@ struct Profile {
     uint64_t htlc_minimum_msat = 0;
 
     // --- Channel parameters -----------------------------------------------------------------
+    // What this node requires of its peer (BOLT 2 open_channel / accept_channel fields).
+    // The peer's channel_reserve: max(the network's proportional reserve, reserve_min_sat),
+    // at most the capacity. LDK get_holder_selected_channel_reserve_satoshis: 1 % with
+    // MIN_THEIR_CHAN_RESERVE_SATOSHIS = 1000; LND and CLN raise it to the dust limit, which
+    // the model does not keep (0 here).
+    uint64_t reserve_min_sat = 0;
+    MaxInFlightRule max_in_flight = MaxInFlightRule::unlimited;
+    uint32_t max_in_flight_percent_announced = 100;    // percent_of_capacity only
+    uint32_t max_in_flight_percent_unannounced = 100;  // percent_of_capacity only
     uint32_t max_accepted_htlcs = 0;
     uint32_t funding_confirmations = 0;
     uint32_t to_self_delay = 0;
@@ -119,6 +141,16 @@ struct Profile {
     uint32_t effective_final_reject_delta() const;
     uint32_t effective_claim_buffer() const;
 };
+
+// The channel_reserve `chooser` requires of its peer on a channel of `capacity_sat`, with the
+// network's proportional rate `reserve_permille`: whole sat, as the implementations compute it.
+uint64_t required_reserve_msat(const Profile& chooser, uint64_t capacity_sat,
+                               uint32_t reserve_permille);
+
+// The max_htlc_value_in_flight_msat `receiver` sets on a channel of `capacity_sat`: the most its
+// peer may have in HTLCs offered to it at once. UINT64_MAX when unlimited.
+uint64_t max_htlc_value_in_flight_msat(const Profile& receiver, uint64_t capacity_sat,
+                                       bool announced);
 
 // The built-in profiles.
 Profile ldk_profile();
