@@ -3,9 +3,10 @@
 // pinned in forwarding_test.cc):
 //   - channel_ready at minimum_depth - 1 / minimum_depth confirmations of the funding tx, with
 //     the fundee's minimum_depth deciding (BOLT 2 accept_channel; reference §1.7 and §4);
-//   - LDK's auto-fail of a held HTLC (hold invoice, intercepted HTLC) at tip >= expiry - 39
+//   - LDK's auto-fail of a held hold-invoice HTLC at tip >= incoming expiry - 39
 //     (HTLC_FAIL_BACK_BUFFER = CLTV_CLAIM_BUFFER 36 + LATENCY_GRACE_PERIOD_BLOCKS 3,
-//     reference §1.4 and §1.6);
+//     reference §1.4 and §1.6), and of an intercepted HTLC at outgoing expiry - 39, where the
+//     model still differs (a [!shouldfail] test, see there);
 //   - LDK's and CLN's early give-up of an incoming HTLC whose outgoing HTLC is stuck on chain,
 //     at tip >= incoming expiry - 3 (LDK channelmonitor.rs `inbound_htlc_expiry <= height +
 //     LATENCY_GRACE_PERIOD_BLOCKS`, reference §1.6 and §5.9; CLN consider_failing_incoming,
@@ -144,8 +145,19 @@ TEST_CASE("LDK fails a held hold-invoice HTLC back at incoming expiry - 39, not 
     CHECK(w.balance(ad, a) == 500000000);
 }
 
-TEST_CASE("LDK fails a held intercepted HTLC back at incoming expiry - 39, not a block earlier",
-          "[lightning][actors][intercept][boundary]") {
+// KNOWN DIVERGENCE (Catch "[!shouldfail]": this test passes while the model disagrees with LDK,
+// and starts failing once the model is fixed; then drop the tag). LDK times out an intercepted
+// HTLC on the OUTGOING expiry, `height >= outgoing_cltv_value - HTLC_FAIL_BACK_BUFFER`, and fails
+// it with temporary_node_failure (0x2000|2): rust-lightning payment_tests.rs
+// do_test_intercepted_payment(InterceptTest::Timeout) routes with a 48-block intercept hint and
+// TEST_FINAL_CLTV 70, connects 1 + 70 blocks and expects the HTLC failed with
+// TemporaryNodeFailure, which an incoming-expiry rule (incoming - 39 >= start + 79) could not
+// do. The model's check_held applies `incoming expiry - 39` to every held HTLC and fails an
+// intercepted one with temporary_channel_failure. Only hold-invoice (claimable) HTLCs use the
+// incoming expiry in LDK (the test above).
+TEST_CASE("LDK fails a held intercepted HTLC back at OUTGOING expiry - 39 with "
+          "temporary_node_failure (known divergence)",
+          "[lightning][actors][intercept][boundary][!shouldfail]") {
     World w(43);
     NodeIndex s = w.add("s", "lnd");
     NodeIndex g = w.add("g", "ldk");
@@ -165,23 +177,25 @@ TEST_CASE("LDK fails a held intercepted HTLC back at incoming expiry - 39, not a
         pay_async(w, s, public_copy(inv), &result, &done);
         std::optional<InterceptedHtlc> h = hook.recv();  // and never answered
         REQUIRE(h.has_value());
-        const uint32_t fail_at = h->incoming_expiry - 39;
+        const uint32_t fail_at = h->outgoing_expiry - 39;
         REQUIRE(w.ln.node(g).tip() < fail_at - 1);
         while (w.ln.node(g).tip() < fail_at - 1) {
             w.ln.mine_blocks(1);
         }
-        CHECK(w.ln.node(g).tip() == fail_at - 1);
+        // CHECK, not REQUIRE, below: a failed REQUIRE would throw inside the actor.
         CHECK(w.ln.node(g).held_count(h->payment_hash) == 1);
         CHECK_FALSE(done);
         w.ln.mine_blocks(1);
         CHECK(w.ln.node(g).tip() == fail_at);
         CHECK(w.ln.node(g).held_count(h->payment_hash) == 0);
         CHECK(done);
-        // The interceptor's late answer finds nothing to resolve.
-        CHECK_FALSE(w.ln.node(g).resolve_intercepted(h->intercept_id, InterceptResolution{}));
+        // Whatever the rule, let the payment end so the run does too.
+        while (!done && w.tip() < h->incoming_expiry) {
+            w.ln.mine_blocks(1);
+        }
     });
     CHECK_FALSE(result.succeeded);
-    CHECK(result.code == FailureCode::temporary_channel_failure);
+    CHECK(result.code == FailureCode::temporary_node_failure);
 }
 
 TEST_CASE("a forward stuck on chain is given up upstream at incoming expiry - 3 by LDK and CLN, "
