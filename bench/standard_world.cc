@@ -279,8 +279,9 @@ void StandardWorld::peg_in_everyone() {
     }
     chain::Txid txid = ln_.chain().fund(outs, "deposits");
     ln_.mine_blocks(1, sim::SimDuration::seconds(1));
-    std::optional<int64_t> height = ln_.chain().tx_height(txid);
-    SIM_ASSERT(height.has_value());
+    std::optional<chain::TxLocation> at = ln_.chain().tx_location(txid);
+    SIM_ASSERT(at.has_value());
+    const std::optional<int64_t> height = at->height;
     ln_.mine_blocks(12, sim::SimDuration::seconds(1));
     wait_for_count_above(static_cast<uint64_t>(*height));
     for (size_t i = 0; i < apis.size(); ++i) {
@@ -288,6 +289,7 @@ void StandardWorld::peg_in_everyone() {
                              federation::PegInTx{.client = who[i],
                                                  .outpoint = chain::OutPoint{txid,
                                                                             static_cast<uint32_t>(i)},
+                                                 .block_hash = at->block_hash,
                                                  .block_height = static_cast<uint64_t>(*height)}};
         std::optional<federation::TxOutcome> o =
             apis[i]->submit_and_wait(tx, this_actor::now() + sim::SimDuration::minutes(5));

@@ -1,6 +1,7 @@
 // The Lightning-chain backend of a guardian's bitcoind (the chain-model one is inline).
 #include "actors/federation/bitcoind_source.h"
 
+#include "sim/assert.h"
 #include "sim/this_actor.h"
 
 namespace actors::federation {
@@ -20,12 +21,18 @@ std::optional<uint64_t> LightningBitcoind::get_block_count() {
     return static_cast<uint64_t>(backend_->view_height(view_) + 1);
 }
 
-bool LightningBitcoind::fetch_block_impl(uint64_t height) {
+// The Lightning chain never reorganises, so the view's block at a height it has reached is the
+// chain's block there.
+std::shared_ptr<const chain::Block> LightningBitcoind::fetch_block_impl(uint64_t height) {
     sim::this_actor::sleep_for(config_.rpc_latency);
-    if (down_ || rng_.chance(config_.rpc_error)) {
-        return false;
+    if (down_ || rng_.chance(config_.rpc_error) ||
+        height >= static_cast<uint64_t>(backend_->view_height(view_) + 1)) {
+        return nullptr;
     }
-    return height < static_cast<uint64_t>(backend_->view_height(view_) + 1);
+    const chain::Chain& c = backend_->chain();
+    std::optional<chain::BlockHash> hash = c.block_hash(static_cast<int64_t>(height));
+    SIM_ASSERT(hash.has_value());
+    return c.tree()->find(*hash);
 }
 
 }  // namespace actors::federation

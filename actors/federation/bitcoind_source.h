@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,17 +30,18 @@ public:
     virtual void submit(const chain::Transaction& tx) = 0;
     virtual void set_rpc_down(bool down) = 0;
 
-    // The wallet's block sync: get_block_hash(height) (and the block with it). False on an RPC
-    // failure or when the node does not know that height yet. Every call is counted, so a world
-    // can bound the fetches a consensus change costs (fedimint #2773).
-    bool fetch_block(uint64_t height) {
+    // The wallet's block sync: get_block_hash(height) and the block with that hash, from this
+    // node's active chain. Null on an RPC failure or when the node does not know that height
+    // yet. One RPC round trip stands for the pair (upstream fetches both, with retries). Every
+    // call is counted, so a world can bound the fetches a consensus change costs (#2773).
+    std::shared_ptr<const chain::Block> fetch_block(uint64_t height) {
         ++block_fetches_;
         return fetch_block_impl(height);
     }
     uint64_t block_fetches() const { return block_fetches_; }
 
 private:
-    virtual bool fetch_block_impl(uint64_t height) = 0;
+    virtual std::shared_ptr<const chain::Block> fetch_block_impl(uint64_t height) = 0;
     uint64_t block_fetches_ = 0;
 };
 
@@ -52,8 +54,9 @@ public:
     void set_rpc_down(bool down) override { client_.node().set_rpc_down(down); }
 
 private:
-    bool fetch_block_impl(uint64_t height) override {
-        return client_.get_block_hash(height).has_value();
+    std::shared_ptr<const chain::Block> fetch_block_impl(uint64_t height) override {
+        std::optional<chain::BlockHash> hash = client_.get_block_hash(height);
+        return hash.has_value() ? client_.node().chain().tree()->find(*hash) : nullptr;
     }
     chain::BitcoindClient client_;
 };
@@ -76,7 +79,7 @@ public:
     lightning::ViewId view() const { return view_; }
 
 private:
-    bool fetch_block_impl(uint64_t height) override;
+    std::shared_ptr<const chain::Block> fetch_block_impl(uint64_t height) override;
     lightning::ChainBackend* backend_;
     lightning::ViewId view_;
     LightningBitcoindConfig config_;

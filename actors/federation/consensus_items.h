@@ -37,12 +37,15 @@ struct VoteItem {
     uint64_t value = 0;
 };
 
-// A peg-in proof: the output paying the federation's multisig and the height of its block.
-// Every guardian checks it against the canonical chain (a stand-in for the merkle proof against
-// a synced block hash) and against the wallet's known blocks (the consensus count).
+// A peg-in proof: the output paying the federation's multisig and the block that confirmed it,
+// as the depositor's own node reported it. Wallet v1 (fedimint.md 1.3): the proof's block HASH
+// must be one the guardian's wallet sync stored (block_is_known), and the output must be in
+// that block (the stand-in for the merkle proof). The height is the client's note of where the
+// block was; only wallet v2, which the model checks by height, reads it.
 struct PegInTx {
     ClientId client;
     chain::OutPoint outpoint;
+    chain::BlockHash block_hash;
     uint64_t block_height = 0;
 };
 

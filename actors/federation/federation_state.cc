@@ -72,9 +72,10 @@ FederationState::FederationState(FederationParams params, const chain::Chain* ca
 }
 
 void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* events,
-                                  ApplyStats* stats) {
+                                  ApplyStats* stats, WalletSyncFeed* sync) {
     SIM_ASSERT(batch.round == rounds_);
     fingerprint_memo_.reset();
+    sync_ = sync;
     SIM_ASSERT(batch.proposals.size() >= params_.quorum.t);
     ApplyStats local;
     for (size_t i = 0; i < batch.proposals.size(); ++i) {
@@ -93,6 +94,9 @@ void FederationState::apply_batch(const Batch& batch, std::vector<StateEvent>* e
             }
         }
     }
+    SIM_ASSERT_MSG(sync == nullptr || sync->next == sync->fetched.size(),
+                   "the guardian fetched exactly the batch's sync ranges");
+    sync_ = nullptr;
     ++rounds_;
     if (stats != nullptr) {
         stats->items += local.items;
@@ -123,6 +127,7 @@ bool FederationState::apply_vote(PeerId peer, const VoteItem& vote) {
         case VoteKind::wallet_count: {
             VoteOutcome outcome = wallet_votes_.submit(peer, vote.value);
             if (outcome.consensus_changed() && outcome.consensus_after > known_.consensus_count()) {
+                insert_synced(known_.consensus_count(), outcome.consensus_after);
                 known_.on_consensus_change(known_.consensus_count(), outcome.consensus_after);
             }
             return outcome.accepted();
@@ -135,6 +140,21 @@ bool FederationState::apply_vote(PeerId peer, const VoteItem& vote) {
             return lnv2_time_votes_.submit(peer, vote.value).accepted();
     }
     SIM_UNREACHABLE("unknown VoteKind");
+}
+
+// sync_up_to_consensus_count(old, new)'s inserts: the blocks the guardian fetched for the
+// heights of wallet_v1_sync_range(old, new), in order.
+void FederationState::insert_synced(uint64_t old_count, uint64_t new_count) {
+    const SyncRange range = wallet_v1_sync_range(old_count, new_count, params_.sync);
+    if (sync_ == nullptr || params_.wallet_rule != VoteRule::wallet_v1) {
+        return;
+    }
+    for (uint64_t h = range.from; h < range.to; ++h) {
+        SIM_ASSERT_MSG(sync_->next < sync_->fetched.size() && sync_->fetched[sync_->next].first == h,
+                       "the guardian fetched every height of the sync range, in order");
+        sync_->blocks->insert(h, sync_->fetched[sync_->next].second);
+        ++sync_->next;
+    }
 }
 
 void FederationState::apply_tx(const FedTx& tx, std::vector<StateEvent>* events) {
@@ -221,16 +241,31 @@ void FederationState::issue(ClientId client, uint64_t amount_msat) {
 
 std::string FederationState::apply_peg_in(const FedTx& tx, const PegInTx& peg_in,
                                           std::vector<StateEvent>* events) {
-    PegInRejection known = check_peg_in(known_, peg_in.block_height);
-    if (known != PegInRejection::none) {
-        return "Unknown block hash in peg-in proof";
+    const chain::Block* block = nullptr;
+    if (params_.wallet_rule == VoteRule::wallet_v1) {
+        // block_is_known(proof_block): the hash is in this guardian's BlockHashKey table, filled
+        // from its own bitcoind by the sync (fedimint.md 1.3). A block a later reorg orphaned
+        // stays known; a competing block at a synced height never was.
+        block = sync_ != nullptr ? sync_->blocks->find(peg_in.block_hash) : nullptr;
+        if (block == nullptr) {
+            return "Unknown block hash in peg-in proof";
+        }
+    } else {
+        // Wallet v2 has no sync in processing; the model checks the proof's height against the
+        // consensus count and its hash against the chain (docs/federation.md).
+        if (check_peg_in(known_, peg_in.block_height) != PegInRejection::none) {
+            return "Unknown block hash in peg-in proof";
+        }
+        if (canonical_ == nullptr) {
+            return "no chain to verify the proof against";
+        }
+        block = canonical_->block_at(static_cast<int64_t>(peg_in.block_height));
+        if (block == nullptr || block->hash != peg_in.block_hash) {
+            return "peg-in proof does not match the block";
+        }
     }
-    if (canonical_ == nullptr) {
-        return "no chain to verify the proof against";
-    }
-    const chain::Block* block = canonical_->block_at(static_cast<int64_t>(peg_in.block_height));
     const chain::Transaction* found = nullptr;
-    for (size_t i = 0; block != nullptr && i < block->txs.size(); ++i) {
+    for (size_t i = 0; i < block->txs.size(); ++i) {
         if (block->txids[i] == peg_in.outpoint.txid) {
             found = &block->txs[i];
         }
@@ -355,6 +390,13 @@ uint64_t* write_votes(uint64_t* out, const VoteBook& book) {
 
 }  // namespace
 
+// Not hashed: the guardian's synced block hashes (SyncedBlocks). They come from each guardian's
+// own bitcoind, so they are database state rather than consensus: equal across honest guardians
+// whose nodes agreed on every synced height, but a guardian that synced a height before a reorg
+// and one that synced it after hold different hashes without either being faulty. Hashing them
+// would report that as divergent consensus state on the next round, before anything consensus
+// decides differs; whatever does differ because of them (a peg-in's outcome, the UTXO set) is
+// hashed below and reported then.
 uint64_t FederationState::fingerprint_reference() const {
     Hasher hs;
     hs.add(rounds_);

@@ -7,16 +7,19 @@
 // module (count votes, outgoing and incoming contracts, decryption shares, gateway directory),
 // plus LNv2 count and unix-time votes. Every decision calls the rule core (vote_aggregation.h,
 // wallet_rules.h, contracts.h); this file only routes items to it and keeps the books.
-// Nothing here reads a clock, a random stream or the guardian's own bitcoind: the only input
-// besides the batch is the canonical chain used to check peg-in proofs, which is the same for
-// every guardian. fingerprint() hashes the whole state, so checkers can compare guardians.
+// Nothing here reads a clock, a random stream or the guardian's own bitcoind: besides the batch,
+// the inputs are the blocks the guardian's wallet sync fetched for the batch (WalletSyncFeed,
+// which wallet v1 peg-in proofs are checked against) and, for wallet v2 only, the canonical
+// chain. fingerprint() hashes the whole consensus state, so checkers can compare guardians.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/chain/chain.h"
@@ -24,6 +27,7 @@
 #include "actors/federation/contracts.h"
 #include "actors/federation/mint_ledger.h"
 #include "actors/federation/state_fingerprint.h"
+#include "actors/federation/synced_blocks.h"
 #include "actors/federation/vote_aggregation.h"
 #include "actors/federation/wallet_rules.h"
 
@@ -84,6 +88,17 @@ struct WalletCountChange {
     uint64_t new_count = 0;
 };
 
+// The guardian's side of a batch's wallet v1 sync: its synced-block tables and the blocks it
+// fetched for the batch's count changes (heights in increasing order, exactly the heights the
+// changes' sync ranges cover). apply_batch inserts each change's blocks when processing reaches
+// the vote that makes it, so a peg-in earlier in the batch does not see them (as upstream,
+// where the sync runs inside that vote's processing).
+struct WalletSyncFeed {
+    SyncedBlocks* blocks = nullptr;
+    std::vector<std::pair<uint64_t, std::shared_ptr<const chain::Block>>> fetched;
+    size_t next = 0;  // the first fetched block not inserted yet
+};
+
 struct StateEvent {
     StateEventKind kind = StateEventKind::peg_in;
     FedTxId tx;
@@ -121,14 +136,17 @@ struct IncomingRecord {
 
 class FederationState {
 public:
-    // `canonical` checks peg-in proofs; it must outlive the state (null: peg-ins rejected).
+    // `canonical` checks wallet v2 peg-in proofs; it must outlive the state (null: those are
+    // rejected).
     FederationState(FederationParams params, const chain::Chain* canonical);
 
     // Applies a decided batch: proposals in guardian order, items in proposal order. A
-    // transaction already processed (proposed by several guardians) is skipped.
-    // REQUIRES: batch.round == rounds_applied().
+    // transaction already processed (proposed by several guardians) is skipped. `sync` (wallet
+    // v1) receives the synced blocks and is what peg-in proofs are checked against; without it
+    // no block is ever known and every v1 peg-in is rejected.
+    // REQUIRES: batch.round == rounds_applied(); sync->fetched covers the batch's sync ranges.
     void apply_batch(const Batch& batch, std::vector<StateEvent>* events,
-                     ApplyStats* stats = nullptr);
+                     ApplyStats* stats = nullptr, WalletSyncFeed* sync = nullptr);
     // The wallet consensus moves apply_batch(batch) will make, in order, without applying it:
     // the guardian waits for its node and syncs blocks for them before the batch commits.
     std::vector<WalletCountChange> wallet_count_changes(const Batch& batch) const;
@@ -171,6 +189,7 @@ public:
 
 private:
     bool apply_vote(PeerId peer, const VoteItem& vote);  // false: rejected
+    void insert_synced(uint64_t old_count, uint64_t new_count);
     void apply_share(PeerId peer, const ShareItem& share, std::vector<StateEvent>* events);
     void apply_tx(const FedTx& tx, std::vector<StateEvent>* events);
     std::string apply_body(const FedTx& tx, std::vector<StateEvent>* events);
@@ -212,6 +231,8 @@ private:
 
     FederationParams params_;
     const chain::Chain* canonical_;
+    // Set only while apply_batch runs (a copied state never carries another guardian's feed).
+    WalletSyncFeed* sync_ = nullptr;
     uint64_t rounds_ = 0;
     VoteBook wallet_votes_;
     VoteBook ln_votes_;

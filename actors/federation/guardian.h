@@ -98,6 +98,7 @@ struct GuardianCounters {
     uint64_t last_sync_wait_retries = 0;  // re-checks in the latest wait
     uint64_t blocks_synced = 0;     // block heights fetched by wallet syncs
     uint64_t state_syncs = 0;       // peer states adopted (behind the peers' log window)
+    uint64_t sync_panics = 0;       // wallet syncs that failed the prev_blockhash assertion
 };
 
 struct GuardianStore {
@@ -113,6 +114,9 @@ struct GuardianStore {
     BatchPtr accepted;
     uint64_t restarts = 0;
     GuardianCounters counters;
+    // The wallet's BlockHashKey / BlockHashByHeightKey tables (this guardian's database, filled
+    // from its own bitcoind; never taken from a peer).
+    SyncedBlocks wallet_blocks;
 };
 
 // Told about every round a guardian applies (checkers attach here).
@@ -203,7 +207,10 @@ private:
     VoteItems vote_items() const;
     void wake_if_idle();
     void request_catch_up(PeerId from);
-    bool sync_wallet(const Batch& batch);
+    bool sync_wallet(const Batch& batch, WalletSyncFeed* feed);
+    bool sync_for_snapshot(const FederationState& peer_state, WalletSyncFeed* feed);
+    bool sync_range(uint64_t from, uint64_t to, WalletSyncFeed* feed);
+    bool fetch_linked(uint64_t height, WalletSyncFeed* feed);
     bool wait_for_node(uint64_t consensus_count);
     bool pause_or_shutdown(sim::SimDuration d);
     void halt(const char* reason);

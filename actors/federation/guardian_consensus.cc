@@ -278,6 +278,15 @@ void Guardian::on_snapshot(const SnapshotMsg& m, PeerId from) {
     if (m.state->rounds_applied() <= round()) {
         return;
     }
+    // Replaying the rounds would have synced the heights the peer's count moved past from this
+    // guardian's own node; the block hashes are this guardian's own, never the peer's.
+    WalletSyncFeed feed{.blocks = &store_->wallet_blocks, .fetched = {}, .next = 0};
+    if (!sync_for_snapshot(*m.state, &feed)) {
+        return;  // shut down or panicked, as the replay would have
+    }
+    for (auto& [height, block] : feed.fetched) {
+        store_->wallet_blocks.insert(height, std::move(block));
+    }
     const size_t peg_outs_before = store_->state.peg_out_txs().size();
     store_->state = *m.state;
     ++store_->counters.state_syncs;
@@ -307,13 +316,14 @@ void Guardian::on_snapshot(const SnapshotMsg& m, PeerId from) {
 bool Guardian::apply(const BatchPtr& batch_ptr) {
     const Batch& batch = *batch_ptr;
     SIM_ASSERT(batch.round == round());
-    if (!sync_wallet(batch)) {
-        return false;  // the node never caught up: the guardian shut down, the batch uncommitted
+    WalletSyncFeed feed{.blocks = &store_->wallet_blocks, .fetched = {}, .next = 0};
+    if (!sync_wallet(batch, &feed)) {
+        return false;  // the guardian shut down or panicked in the sync: the batch uncommitted
     }
     std::vector<StateEvent> events;
     const size_t peg_outs_before = store_->state.peg_out_txs().size();
     ApplyStats stats;
-    store_->state.apply_batch(batch, &events, &stats);
+    store_->state.apply_batch(batch, &events, &stats, &feed);
     store_->log.push_back(batch_ptr);
     while (store_->log.size() > config_.timing.log_window) {
         store_->log.pop_front();

@@ -49,8 +49,9 @@ constexpr SyncRange wallet_v1_sync_range(uint64_t old_count, uint64_t new_count,
     return SyncRange{.from = old_count, .to = new_count};
 }
 
-// Which block heights a guardian has in BlockHashKey: everything synced since the first
-// nonzero consensus count. Feed it every consensus change in order.
+// Which block heights the wallet sync has covered: everything since the first nonzero consensus
+// count. Feed it every consensus change in order. (Which HASH each covered height got is the
+// guardian's own SyncedBlocks; wallet v1 checks peg-in proofs against that.)
 class KnownBlocks {
 public:
     explicit KnownBlocks(WalletSyncOptions options = {}) : options_(options) {}
@@ -72,6 +73,8 @@ public:
     }
 
     uint64_t consensus_count() const { return consensus_count_; }
+    // The lowest height ever synced (or to be synced), once the count left 0.
+    std::optional<uint64_t> first_synced() const { return first_synced_; }
 
 private:
     WalletSyncOptions options_;

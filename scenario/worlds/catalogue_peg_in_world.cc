@@ -62,8 +62,11 @@ void PegInWorld::peg_in_once(const PegInParams& p, fed::ClientId client) {
     sim::this_actor::sleep_for(p.settle);
     const uint64_t confs = fed::confirmations(static_cast<uint64_t>(btc.canonical().tip_height()),
                                               static_cast<uint64_t>(height));
-    fed::FedTx tx{api->new_tx_id(), fed::PegInTx{.client = client, .outpoint = outpoint,
-                                                 .block_height = static_cast<uint64_t>(height)}};
+    // This world never reorganises: the deposit's block is the canonical one at its height.
+    fed::FedTx tx{api->new_tx_id(),
+                  fed::PegInTx{.client = client, .outpoint = outpoint,
+                               .block_hash = *btc.canonical().block_hash(height),
+                               .block_height = static_cast<uint64_t>(height)}};
     std::optional<fed::TxOutcome> o =
         api->submit_and_wait(tx, sim::this_actor::now() + sim::SimDuration::seconds(60));
     const std::string at = "peg-in at " + std::to_string(confs) + " confirmations";

@@ -72,6 +72,7 @@ public:
         int64_t amount_sat = 0;
         uint64_t confirmations = 0;  // what the depositor waits for on its own node
         int64_t block_height = -1;   // of the deposit, once mined
+        actors::chain::BlockHash block_hash;  // the block the proof names (depositor's node)
         uint64_t confs_at_submit = 0;  // on the canonical chain
         uint64_t confs_at_outcome = 0;
         bool waited_for_federation = false;
@@ -98,6 +99,10 @@ private:
 
     // Timeline actions.
     void mine(const TimelineEntry& entry);
+    // federation_world_reorg.cc
+    void reorg(const TimelineEntry& entry);
+    std::vector<actors::chain::Transaction> double_spends(
+        const std::vector<actors::chain::BlockHash>& disconnected) const;
     void peg_in(const TimelineEntry& entry);
     void peg_out(const TimelineEntry& entry);
     void expect_rounds(const TimelineEntry& entry);
@@ -128,6 +133,10 @@ private:
     CheckResult check_pegins() const;
     CheckResult check_pegouts() const;
     CheckResult check_caught_up() const;
+    CheckResult check_wallet_sync() const;
+    // The chain-backing check on every guardian's stored state, running or not (the end of a
+    // run may come with no round applied since the chain changed).
+    void check_backing_now();
     // Why a finished peg-in breaks the rule, or nothing.
     std::optional<std::string> peg_in_violation(const PegIn& p) const;
     std::optional<std::string> peg_out_violation(const PegOut& p) const;

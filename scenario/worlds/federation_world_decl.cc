@@ -138,6 +138,17 @@ std::vector<ActionSpec> actions() {
         {"mine", "mine blocks on the canonical chain",
          {integer_param("blocks", "how many", 1, 1, 10000),
           duration_param("spacing", "time between them", sim::SimDuration::zero())}},
+        {"reorg",
+         "invalidate the top `depth` canonical blocks and mine `blocks` replacement blocks (a "
+         "bitcoind only moves to a branch with more work: blocks must exceed depth); with "
+         "double_spend the first replacement block spends every invalidated federation deposit's "
+         "inputs back to the depositor",
+         {{.name = "depth", .type = ValueType::integer, .doc = "blocks to invalidate",
+           .required = true, .min = 1, .max = 10000},
+          opt_int("blocks", "replacement blocks (default depth + 1)", 2, 10001),
+          bool_field("double_spend", "double-spend the invalidated deposits", false),
+          duration_param("spacing", "time between the replacement blocks",
+                         sim::SimDuration::zero())}},
         {"peg_in",
          "the depositor pays the federation from a mature coinbase, waits for the deposit's "
          "confirmations on its own bitcoind and for the federation, then claims ecash (the "
@@ -230,6 +241,22 @@ void check_guardian_args(const Scenario& s, std::vector<Diagnostic>* out) {
     }
 }
 
+// A replacement branch no longer than the invalidated one moves the miners and no node.
+void check_reorgs(const Scenario& s, std::vector<Diagnostic>* out) {
+    for (const TimelineEntry& e : s.timeline) {
+        auto depth = e.args.find("depth");
+        auto blocks = e.args.find("blocks");
+        if (e.action != "reorg" || depth == e.args.end() || blocks == e.args.end() ||
+            blocks->second.number > depth->second.number) {
+            continue;
+        }
+        out->push_back({blocks->second.where,
+                        "reorg: blocks (" + std::to_string(blocks->second.number) +
+                            ") must exceed depth (" + std::to_string(depth->second.number) +
+                            "): a bitcoind only switches to a branch with more work"});
+    }
+}
+
 void validate(const Scenario& s, std::vector<Diagnostic>* out) {
     int64_t guardians = 0;
     for (const TopologyNode& n : s.topology.nodes) {
@@ -255,6 +282,7 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
     check_param_order(s, "propagation_min", "propagation_max", out);
     check_param_order(s, "rpc_latency_min", "rpc_latency_max", out);
     check_guardian_args(s, out);
+    check_reorgs(s, out);
 }
 
 chain::NodeConfig guardian_node(const std::string& name, const TopologyNode* n,
@@ -404,6 +432,9 @@ WorldKind federation_world_kind() {
                         "the end"},
         {"fed.caught_up", "at the end every running guardian reaches the leading guardian's "
                           "round within converge_within"},
+        {"fed.wallet_sync", "no guardian's wallet sync panicked on a block whose prev_blockhash "
+                            "is not the hash synced for the height below (a reorg deeper than "
+                            "finality_delay; fedimintd's assert_eq!)"},
         {"fed.expectations", "every expect_rounds, expect_count and expect_block_fetches entry "
                              "held"}};
     k.metrics = {
@@ -423,6 +454,8 @@ WorldKind federation_world_kind() {
         {"fed.block_fetches", "blocks the busiest guardian's wallet sync fetched from its "
                               "bitcoind"},
         {"fed.restarts", "guardian restarts"},
+        {"fed.sync_panics", "wallet syncs that failed the prev_blockhash assertion (each stops "
+                            "its guardian)"},
         {"fed.down", "guardians not running at the end"},
         {"pegin.accepted", "peg-ins the federation accepted"},
         {"pegin.rejected", "peg-ins the federation rejected"},

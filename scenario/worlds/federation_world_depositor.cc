@@ -143,6 +143,7 @@ void FederationScenarioWorld::run_peg_in(PegIn* p, bool mine_blocks) {
     }
     fed::FedTx claim{api_->new_tx_id(),
                      fed::PegInTx{.client = k_depositor, .outpoint = chain::OutPoint{txid, 0},
+                                  .block_hash = p->block_hash,
                                   .block_height = static_cast<uint64_t>(p->block_height)}};
     p->confs_at_submit = canonical_confirmations(p->block_height);
     p->submitted = true;
@@ -176,6 +177,11 @@ bool FederationScenarioWorld::await_own_confirmations(PegIn* p, const chain::Txi
         if (count.has_value() && height.has_value() && *height >= 0 &&
             *count >= static_cast<uint64_t>(*height) + p->confirmations) {
             p->block_height = *height;
+            // The proof names the block the depositor's node holds the deposit in now (the
+            // same instant as the answer above; the client builds its proof from that block).
+            std::optional<chain::TxLocation> at = depositor_node_->chain().find_tx(txid);
+            SIM_ASSERT(at.has_value());
+            p->block_hash = at->block_hash;
             return true;
         }
         this_actor::sleep_for(run_.depositor_poll);

@@ -74,6 +74,8 @@ void FederationScenarioWorld::on_action(const TimelineEntry& entry) {
     const std::string& a = entry.action;
     if (a == "mine") {
         mine(entry);
+    } else if (a == "reorg") {
+        reorg(entry);
     } else if (a == "peg_in") {
         peg_in(entry);
     } else if (a == "peg_out") {
@@ -295,6 +297,7 @@ void FederationScenarioWorld::drive() {
     caught_up_ = all_caught_up(target);
     ended_at_ = this_actor::now();
     finished_ = true;
+    check_backing_now();
     sim_.scheduler()
         .trace("fed.end")
         .field("height", btc_.canonical().tip_height())
@@ -363,6 +366,28 @@ CheckResult FederationScenarioWorld::check_caught_up() const {
     return {"fed.caught_up", true, ""};
 }
 
+void FederationScenarioWorld::check_backing_now() {
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        const fed::FederationState& s = federation_->store(fed::PeerId(p)).state;
+        backing_.check(fed::PeerId(p), s.rounds_applied(), s.utxos(), s.peg_out_txs());
+    }
+}
+
+// fedimintd panics when a synced block's successor does not link to it (assert_eq! in
+// sync_up_to_consensus_count): a reorg deeper than finality_delay.
+CheckResult FederationScenarioWorld::check_wallet_sync() const {
+    for (uint32_t p = 0; p < federation_->size(); ++p) {
+        const uint64_t panics = federation_->counters(fed::PeerId(p)).sync_panics;
+        if (panics > 0) {
+            return {"fed.wallet_sync", false,
+                    "guardian " + guardians_[p].name + " panicked in its wallet sync: a fetched "
+                    "block's prev_blockhash is not the hash it synced for the height below (a "
+                    "reorg deeper than finality_delay); it stopped"};
+        }
+    }
+    return {"fed.wallet_sync", true, ""};
+}
+
 std::vector<CheckResult> FederationScenarioWorld::check() const {
     return {check_hub("fed.same_state", {"round_fingerprint"}),
             check_hub("fed.books",
@@ -371,6 +396,7 @@ std::vector<CheckResult> FederationScenarioWorld::check() const {
             check_pegins(),
             check_pegouts(),
             check_caught_up(),
+            check_wallet_sync(),
             {"fed.expectations", expectations_failed_ == 0,
              expectations_failed_ == 0
                  ? ""
@@ -388,6 +414,7 @@ std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {
     int64_t items = 0;
     int64_t fetches = 0;
     int64_t rejected_votes = 0;
+    int64_t panics = 0;
     for (uint32_t p = 0; p < federation_->size(); ++p) {
         const fed::PeerId peer(p);
         restarts += static_cast<int64_t>(federation_->store(peer).restarts);
@@ -396,6 +423,7 @@ std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {
         const fed::GuardianCounters& c = federation_->counters(peer);
         items = std::max(items, static_cast<int64_t>(c.items_processed));
         rejected_votes = std::max(rejected_votes, static_cast<int64_t>(c.votes_rejected));
+        panics += static_cast<int64_t>(c.sync_panics);
         fetches = std::max(fetches, static_cast<int64_t>(federation_->block_fetches(peer)));
     }
     int64_t accepted = 0;
@@ -429,6 +457,7 @@ std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {
             {"fed.votes_rejected", rejected_votes},
             {"fed.block_fetches", fetches},
             {"fed.restarts", restarts},
+            {"fed.sync_panics", panics},
             {"fed.down", down},
             {"pegin.accepted", accepted},
             {"pegin.rejected", rejected},

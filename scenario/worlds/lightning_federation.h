@@ -106,13 +106,14 @@ inline std::optional<actors::federation::TxOutcome> peg_in_on_lightning(
     out.condition = federation.multisig();
     chain::Txid txid = ln.chain().fund({out}, "deposit");
     ln.mine_blocks(1, sim::SimDuration::seconds(1));
-    std::optional<int64_t> height = ln.chain().tx_height(txid);
-    SIM_ASSERT(height.has_value());
+    std::optional<chain::TxLocation> at = ln.chain().tx_location(txid);
+    SIM_ASSERT(at.has_value());
     ln.mine_blocks(12, sim::SimDuration::seconds(1));
     sim::this_actor::sleep_for(sim::SimDuration::seconds(3));
     fed::FedTx tx{api.new_tx_id(),
                   fed::PegInTx{.client = who, .outpoint = chain::OutPoint{txid, 0},
-                               .block_height = static_cast<uint64_t>(*height)}};
+                               .block_hash = at->block_hash,
+                               .block_height = static_cast<uint64_t>(at->height)}};
     return api.submit_and_wait(tx, sim::this_actor::now() + wait);
 }
 

@@ -113,12 +113,20 @@ struct World {
         return {outpoint, static_cast<uint64_t>(height)};
     }
 
+    // The peg-in proof for a deposit at `height` of the canonical chain now.
+    PegInTx proof(ClientId client, const chain::OutPoint& op, uint64_t height) const {
+        const std::optional<chain::BlockHash> hash =
+            btc.canonical().block_hash(static_cast<int64_t>(height));
+        REQUIRE(hash.has_value());
+        return PegInTx{.client = client, .outpoint = op, .block_hash = *hash,
+                       .block_height = height};
+    }
+
     // Deposits `sats` on chain and pegs them in as ecash for `client` (requires a clean run).
     void peg_in(ClientId client, chain::Amount sats) {
         auto [op, height] = deposit(sats);
         mine(12);
-        FedTx tx{api->new_tx_id(),
-                 PegInTx{.client = client, .outpoint = op, .block_height = height}};
+        FedTx tx{api->new_tx_id(), proof(client, op, height)};
         std::optional<TxOutcome> o =
             api->submit_and_wait(tx, sim::this_actor::now() + sim::SimDuration::seconds(60));
         REQUIRE(o.has_value());

@@ -10,8 +10,7 @@ namespace this_actor = sim::this_actor;
 namespace {
 
 FedTx peg_in_tx(World& w, ClientId client, const chain::OutPoint& op, uint64_t height) {
-    return FedTx{w.api->new_tx_id(),
-                 PegInTx{.client = client, .outpoint = op, .block_height = height}};
+    return FedTx{w.api->new_tx_id(), w.proof(client, op, height)};
 }
 
 }  // namespace

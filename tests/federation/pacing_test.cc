@@ -154,7 +154,7 @@ TEST_CASE("a peg-in whose block predates the first consensus count is rejected",
             this_actor::sleep_for(sim::SimDuration::seconds(3));
             CHECK(w.fed->store(PeerId(0)).state.wallet_count() == 50);
             const TxOutcome o =
-                w.submit(PegInTx{.client = alice, .outpoint = op, .block_height = height});
+                w.submit(w.proof(alice, op, height));
             if (genesis) {
                 CHECK(o.accepted);
             } else {
@@ -181,7 +181,7 @@ TEST_CASE("the decided log is a bounded window; a guardian further behind gets t
         const uint64_t at_crash = w.fed->store(PeerId(3)).state.rounds_applied();
         // Work the other three order while guardian 3 is down: a peg-in and new blocks.
         const TxOutcome o =
-            w.submit(PegInTx{.client = alice, .outpoint = op, .block_height = height});
+            w.submit(w.proof(alice, op, height));
         CHECK(o.accepted);
         w.mine(15, sim::SimDuration::seconds(1));
         this_actor::sleep_for(sim::SimDuration::seconds(3));
@@ -205,5 +205,11 @@ TEST_CASE("the decided log is a bounded window; a guardian further behind gets t
         CHECK(s3.state.rounds_applied() == s0.state.rounds_applied());
         CHECK(s3.state.fingerprint() == s0.state.fingerprint());
         CHECK(s3.state.ln_count() == static_cast<uint64_t>(w.btc.canonical().tip_height()) + 1);
+        // The adopted state's synced heights were fetched from guardian 3's own node, not
+        // copied: its table covers the same heights with the chain's hashes.
+        const uint64_t top = s3.state.known_blocks().consensus_count() - 1;
+        CHECK(s3.wallet_blocks.heights() == s0.wallet_blocks.heights());
+        CHECK(s3.wallet_blocks.hash_at(top) ==
+              w.btc.canonical().block_hash(static_cast<int64_t>(top)));
     });
 }

@@ -78,6 +78,15 @@ TEST_CASE("federation world: bad fields are named by pointer and line", "[scenar
     CHECK(e.find("within") != std::string::npos);
     e = errors_of(federation("", R"({"at": "1s", "action": "peg_in", "confirmation": 3})"));
     CHECK(e.find("/timeline/0/confirmation") != std::string::npos);
+
+    // A reorg needs a depth, and a replacement branch longer than it.
+    e = errors_of(federation("", R"({"at": "1s", "action": "reorg"})"));
+    CHECK(e.find("/timeline/0") != std::string::npos);
+    CHECK(e.find("depth") != std::string::npos);
+    e = errors_of(federation("", R"({"at": "1s", "action": "reorg", "depth": 3, "blocks": 3})"));
+    CHECK(e.find("/timeline/0/blocks") != std::string::npos);
+    CHECK(e.find("must exceed depth") != std::string::npos);
+    load(federation("", R"({"at": "1s", "action": "reorg", "depth": 3, "blocks": 4})"));
 }
 
 TEST_CASE("federation world: a peg-in at finality_delay confirmations is rejected, at "
