@@ -51,8 +51,11 @@ std::vector<BugVariant> make_table() {
                  .expect_outcome = "check_failed",
                  .expect_message = "confirmations was accepted",
                  // A count one ahead of the chain: guardians wait in the sync for a block that
-                 // is never mined, and the peg-in is never decided.
-                 .other_messages = {"got no outcome"}});
+                 // is never mined, and the peg-in is never decided. And since peg-in proofs are
+                 // checked against each guardian's own synced hashes (fedimint.md 1.3), a fake
+                 // guardian stores block h - 1's hash at height h: in a federation mixing it
+                 // with correct backends, guardians disagree on a proof (state divergence).
+                 .other_messages = {"got no outcome", "differs from guardian"}});
     t.push_back({.id = "unknown-peg-in-block",
                  .issue = "fedimint#2974, #7251",
                  .title = "\"Unknown block hash in peg-in proof\": the claim races the "

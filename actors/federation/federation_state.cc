@@ -150,8 +150,9 @@ void FederationState::insert_synced(uint64_t old_count, uint64_t new_count) {
         return;
     }
     for (uint64_t h = range.from; h < range.to; ++h) {
-        SIM_ASSERT_MSG(sync_->next < sync_->fetched.size() && sync_->fetched[sync_->next].first == h,
-                       "the guardian fetched every height of the sync range, in order");
+        SIM_ASSERT_MSG(
+            sync_->next < sync_->fetched.size() && sync_->fetched[sync_->next].first == h,
+            "the guardian fetched every height of the sync range, in order");
         sync_->blocks->insert(h, sync_->fetched[sync_->next].second);
         ++sync_->next;
     }

@@ -95,9 +95,13 @@ void FederationScenarioWorld::reorg(const TimelineEntry& entry) {
         .field("blocks", blocks)
         .field("fork_height", btc_.canonical().tip_height())
         .field("double_spends", static_cast<uint64_t>(spends.size()));
-    chain::TxCheck first = btc_.mine_with(spends);
-    SIM_ASSERT_MSG(first.ok(), "double spends of disconnected deposits are valid: " +
-                                   first.to_string());
+    if (double_spend) {
+        chain::TxCheck first = btc_.mine_with(spends);
+        SIM_ASSERT_MSG(first.ok(), "double spends of disconnected deposits are valid: " +
+                                       first.to_string());
+    } else {
+        btc_.mine(1);  // from the mempool, which holds the disconnected transactions again
+    }
     if (spacing == sim::SimDuration::zero()) {
         btc_.mine(blocks - 1);
         return;
