@@ -25,11 +25,13 @@ int validate_files(const std::vector<std::string>& files) {
         }
         // The params the file sets, out of every one the world has (the rest take the world's
         // defaults): the world's total alone read as if the file set them all.
-        const auto set = std::count_if(s->params.begin(), s->params.end(),
-                                       [](const scenario::ParamSpec& p) { return !p.from_default; });
-        std::printf("%s: ok (world %s, %zu of its %zu params set, %zu timeline entries, seeds %s)\n",
+        const auto set = std::count_if(
+            s->params.begin(), s->params.end(),
+            [](const scenario::ParamSpec& p) { return !p.from_default; });
+        const size_t entries = s->timeline.size();
+        std::printf("%s: ok (world %s, %zu of its %zu params set, %zu timeline %s, seeds %s)\n",
                     file.c_str(), s->world.c_str(), static_cast<size_t>(set), s->params.size(),
-                    s->timeline.size(), s->seeds.c_str());
+                    entries, entries == 1 ? "entry" : "entries", s->seeds.c_str());
     }
     return bad == 0 ? k_exit_pass : k_exit_usage;
 }

@@ -50,7 +50,8 @@ TEST_CASE("validate: ok files and every kind of error, exit 2", "[cli]") {
     // The params the file sets (payments), out of all the world has (the rest are defaults).
     CHECK(r.has("ok.json: ok (world escrow, 1 of its 8 params set, 0 timeline entries"));
     s.write("race.json", k_race);
-    CHECK(s.fedsim("validate race.json").has("(world escrow, 3 of its 8 params set, 1 timeline"));
+    CHECK(s.fedsim("validate race.json")
+              .has("(world escrow, 3 of its 8 params set, 1 timeline entry, seeds 1..40)"));
 
     s.write("syntax.json", "{\n  \"name\": \"x\",\n  \"world\": \"escrow\"\n  \"seeds\": \"1..2\"\n}");
     r = s.fedsim("validate syntax.json");
