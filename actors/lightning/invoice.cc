@@ -3,6 +3,10 @@
 
 namespace actors::lightning {
 
+namespace {
+constexpr int64_t k_ns_per_second = 1000000000;
+}  // namespace
+
 Preimage random_preimage(sim::Random& random) {
     Preimage p{};
     for (size_t i = 0; i < p.size(); i += 8) {
@@ -41,15 +45,46 @@ Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const Invoic
         }
     }
     inv.created_at_unix = request.now_unix;
+    inv.payee_created_at_unix_ns =
+        request.now_unix_ns.value_or(request.now_unix * k_ns_per_second);
+    inv.payee_created_block_time = request.block_time;
     inv.expiry_seconds = request.expiry_seconds;
     inv.route_hints = request.route_hints;
     return inv;
+}
+
+bool invoice_expired(const Invoice& invoice, InvoiceExpiryRule rule, int64_t now_unix_ns,
+                     int64_t block_time) {
+    const int64_t expires_s = invoice.expires_at_unix();
+    // Floor, as sim::Clocks::unix_seconds does.
+    const int64_t now_s = now_unix_ns >= 0 ? now_unix_ns / k_ns_per_second
+                                           : -((-now_unix_ns + k_ns_per_second - 1) /
+                                               k_ns_per_second);
+    switch (rule) {
+        case InvoiceExpiryRule::after_ns:
+            return now_unix_ns > expires_s * k_ns_per_second;
+        case InvoiceExpiryRule::after_whole_seconds:
+            return now_s > expires_s;
+        case InvoiceExpiryRule::at_or_after_whole_seconds:
+            return now_s >= expires_s;
+        case InvoiceExpiryRule::after_creation_ns:
+            return now_unix_ns >
+                   invoice.payee_created_at_unix_ns +
+                       static_cast<int64_t>(invoice.expiry_seconds) * k_ns_per_second;
+        case InvoiceExpiryRule::block_time_with_grace:
+            return invoice.payee_created_block_time + invoice.expiry_seconds +
+                       k_ldk_inbound_expiry_grace_s <
+                   block_time;
+    }
+    return false;
 }
 
 Invoice public_copy(const Invoice& invoice) {
     Invoice copy = invoice;
     copy.preimage.reset();
     copy.payee_final_check_delta.reset();
+    copy.payee_created_at_unix_ns = 0;
+    copy.payee_created_block_time = 0;
     return copy;
 }
 

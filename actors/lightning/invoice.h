@@ -60,13 +60,18 @@ struct Invoice {
     // and `verify` returns it, `process_receive_htlcs` compares against it), and keeps none
     // when the user gave none. LND checks the invoice's own FinalCltvDelta. Empty: no check.
     std::optional<uint32_t> payee_final_check_delta;
-    int64_t created_at_unix = 0;
+    int64_t created_at_unix = 0;  // BOLT 11 `timestamp`: whole seconds
     uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
     std::vector<RouteHint> route_hints;
+    // Only in the payee's copy: the creation instant at full precision (LND keeps it as the
+    // invoice's CreationDate) and the highest block header time the payee had seen (LDK's
+    // highest_seen_timestamp, from which its expiry is computed).
+    int64_t payee_created_at_unix_ns = 0;
+    int64_t payee_created_block_time = 0;
 
     int64_t expires_at_unix() const { return created_at_unix + expiry_seconds; }
-    // Expired once now is strictly after created + expiry (LND's `time.Now().After(...)`);
-    // at exactly created + expiry the invoice is still payable.
+    // Whole seconds: expired once now is strictly after created + expiry. The nodes use
+    // invoice_expired() with their profile's rule instead.
     bool is_expired(int64_t now_unix) const { return now_unix > expires_at_unix(); }
     // The final delta a payer must use: the invoice's `c`, or BOLT 11's 18 when absent.
     uint32_t final_cltv_delta_or(uint32_t assumed) const {
@@ -85,11 +90,25 @@ struct InvoiceRequest {
     int64_t now_unix = 0;
     uint32_t expiry_seconds = k_default_invoice_expiry_seconds;
     std::vector<RouteHint> route_hints;
+    // The payee's clock at full precision (empty: now_unix, whole) and the highest block
+    // header time it has seen.
+    std::optional<int64_t> now_unix_ns;
+    int64_t block_time = 0;
 };
 
 // The payee's copy of a new invoice, with a fresh preimage drawn from `random`.
 Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const InvoiceRequest& request,
                      sim::Random& random);
+
+// LDK's grace on an inbound payment's expiry (inbound_payment.rs calculate_absolute_expiry):
+// two hours, for block header times that may lag the wall clock.
+inline constexpr int64_t k_ldk_inbound_expiry_grace_s = 7200;
+
+// Whether `invoice` counts as expired under `rule` at the node's wall clock `now_unix_ns`;
+// `block_time` is the highest block header time the node has seen (read only by
+// block_time_with_grace, which also needs the payee's copy).
+bool invoice_expired(const Invoice& invoice, InvoiceExpiryRule rule, int64_t now_unix_ns,
+                     int64_t block_time);
 
 // The copy handed to a payer: everything but the preimage and the payee's own check delta.
 Invoice public_copy(const Invoice& invoice);

@@ -46,6 +46,15 @@ LightningNode::LightningNode(LightningNetwork& network, NodeIndex index, std::st
       graph_(network.shared_graph(), index),
       knowledge_(index) {}
 
+int64_t LightningNode::unix_now_ns() const {
+    return network_.sim().clocks().unix_ns(net_id_, network_.sim().scheduler().now());
+}
+
+int64_t LightningNode::block_time_seen() const {
+    const chain::Block* b = network_.chain().chain().block_at(tip());
+    return b != nullptr ? b->time : 0;
+}
+
 int64_t LightningNode::unix_now() const {
     return network_.sim().clocks().unix_seconds(net_id_, network_.sim().scheduler().now());
 }

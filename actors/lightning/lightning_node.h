@@ -123,6 +123,11 @@ public:
     // The height this node has processed from its view (its getblockcount as last seen).
     uint32_t tip() const { return tip_; }
     int64_t unix_now() const;
+    // The node's wall clock at full precision (sim::Clocks, so a skew applies).
+    int64_t unix_now_ns() const;
+    // The highest block header time the node has seen: the header time of its processed tip
+    // (the model's header times only grow; LDK keeps highest_seen_timestamp as a running max).
+    int64_t block_time_seen() const;
     const GraphView& graph() const { return graph_; }
     GraphView& graph() { return graph_; }
     // What the node knows of channels' liquidity when it searches routes: its own balances as

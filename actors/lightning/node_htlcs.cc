@@ -43,10 +43,12 @@ void LightningNode::receive_final(ChannelLedger& ch, HtlcEntry& h, const HopPayl
     std::optional<Failure> f =
         check_final(profile, req, entry != nullptr ? &entry->invoice : nullptr, tip());
     constexpr FailureCode details = FailureCode::incorrect_or_unknown_payment_details;
-    if (!f.has_value() && entry->invoice.is_expired(unix_now())) {
+    if (!f.has_value() && invoice_expired(entry->invoice, profile.payee_invoice_expiry,
+                                          unix_now_ns(), block_time_seen())) {
         f = Failure{details, "invoice expired at unix " +
                                  std::to_string(entry->invoice.expires_at_unix()) + ", now " +
-                                 std::to_string(unix_now())};
+                                 std::to_string(unix_now_ns()) + " ns, block time " +
+                                 std::to_string(block_time_seen())};
     }
     if (!f.has_value() && entry->state == InvoiceState::canceled) {
         f = Failure{details, "invoice was cancelled"};
@@ -117,7 +119,8 @@ void LightningNode::intercept(ChannelLedger& ch, HtlcEntry& h, const HopPayload&
 
 Invoice LightningNode::create_invoice(const InvoiceOptions& options) {
     InvoiceRequest req{options.amount_msat, options.min_final_cltv_expiry_delta, unix_now(),
-                       options.expiry_seconds, options.route_hints};
+                       options.expiry_seconds, options.route_hints, unix_now_ns(),
+                       block_time_seen()};
     sim::Random& rng = this_actor::random();
     Invoice invoice = make_invoice(profile_, index_, req, rng);
     network_.chain().register_preimage(*invoice.preimage);
@@ -128,7 +131,8 @@ Invoice LightningNode::create_invoice(const InvoiceOptions& options) {
 Invoice LightningNode::create_hold_invoice(const InvoiceOptions& options,
                                            const PaymentHash& hash) {
     InvoiceRequest req{options.amount_msat, options.min_final_cltv_expiry_delta, unix_now(),
-                       options.expiry_seconds, options.route_hints};
+                       options.expiry_seconds, options.route_hints, unix_now_ns(),
+                       block_time_seen()};
     sim::Random unused(0);  // the drawn preimage is discarded: the caller keeps the real one
     Invoice invoice = make_invoice(profile_, index_, req, unused);
     invoice.preimage.reset();

@@ -136,8 +136,10 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         result.reason = std::move(reason);
         return result;
     };
-    if (invoice.is_expired(unix_now())) {
-        return give_up("invoice expired at unix " + std::to_string(invoice.expires_at_unix()));
+    if (invoice_expired(invoice, profile_.payer_invoice_expiry, unix_now_ns(),
+                        block_time_seen())) {
+        return give_up("invoice expired at unix " + std::to_string(invoice.expires_at_unix()) +
+                       ", now " + std::to_string(unix_now_ns()) + " ns");
     }
     const sim::SimTime deadline = this_actor::now() + limits.timeout;
     for (uint32_t n = 0; n < limits.max_attempts; ++n) {

@@ -86,6 +86,8 @@ Profile ldk_profile() {
     p.final_reject_delta = 41;
     p.final_checks_invoice_delta = true;
     p.final_checks_default_invoice_delta = false;
+    p.payee_invoice_expiry = InvoiceExpiryRule::block_time_with_grace;
+    p.payer_invoice_expiry = InvoiceExpiryRule::after_ns;
     // check_incoming_htlc_cltv is called with cur_height = tip + 1 (ref §1.4).
     p.forward_height_offset = 1;
     p.incoming_too_soon_margin = 39;  // cltv_expiry <= cur_height + HTLC_FAIL_BACK_BUFFER
@@ -137,6 +139,8 @@ Profile lnd_profile() {
     // expiry < tip + invoice.FinalCltvDelta.
     p.final_reject_delta = 19;
     p.final_checks_invoice_delta = true;
+    p.payee_invoice_expiry = InvoiceExpiryRule::after_creation_ns;
+    p.payer_invoice_expiry = InvoiceExpiryRule::after_ns;
     // htlcswitch/link.go canSendHtlc, heightNow = tip.
     p.forward_height_offset = 0;
     p.incoming_too_soon_margin = std::nullopt;
@@ -186,6 +190,8 @@ Profile cln_profile() {
     // peer_htlcs.c: fails if tip + cltv_final > cltv_expiry, with the node's config value.
     p.final_reject_delta = std::nullopt;
     p.final_checks_invoice_delta = false;
+    p.payee_invoice_expiry = InvoiceExpiryRule::at_or_after_whole_seconds;
+    p.payer_invoice_expiry = InvoiceExpiryRule::after_whole_seconds;
     // peer_htlcs.c forward_htlc: expiry_too_soon if tip >= outgoing_cltv_value;
     // expiry_too_far if tip + locktime_max(2016) < outgoing_cltv_value.
     p.forward_height_offset = 0;

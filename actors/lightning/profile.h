@@ -41,6 +41,28 @@ enum class MaxInFlightRule : uint8_t {
     unlimited,
 };
 
+// When a node takes an invoice as expired. BOLT 11 gives the creation `timestamp` and the
+// expiry `x` in whole seconds; the implementations compare them differently.
+enum class InvoiceExpiryRule : uint8_t {
+    // now > timestamp + x with now at full precision: LND's payer (lnrpc ValidatePayReqExpiry,
+    // time.Now().After(validUntil)); LDK's payer (outbound_payment.rs has_expired,
+    // UNIX_EPOCH.elapsed() > Duration::from_secs(expiry_time)).
+    after_ns,
+    // floor(now) > timestamp + x: CLN's payer (plugins/pay.c, time_now().ts.tv_sec > invexpiry).
+    after_whole_seconds,
+    // floor(now) >= timestamp + x: CLN's payee (wallet/invoices.c trigger_expiration marks
+    // UNPAID invoices with expiry_time <= now as EXPIRED).
+    at_or_after_whole_seconds,
+    // now > the creation instant (ns) + x: LND's payee (invoices InvoiceExpiryWatcher cancels
+    // once Expiry.Before(now), Expiry = CreationDate + x, CreationDate at full precision).
+    after_creation_ns,
+    // LDK's payee: inbound_payment::verify fails once `expiry < highest_seen_timestamp`, where
+    // create_inbound_payment stored expiry = highest_seen_timestamp + x + 7200
+    // (calculate_absolute_expiry): block header times, not the wall clock, with two hours of
+    // grace.
+    block_time_with_grace,
+};
+
 struct Profile {
     std::string name;
     Implementation implementation = Implementation::lnd;
@@ -83,6 +105,11 @@ struct Profile {
     // Whether an invoice made with the default `c` is checked against it. LDK: no, its
     // create_inbound_payment gets None and only the fixed final_reject_delta applies.
     bool final_checks_default_invoice_delta = true;
+
+    // How this node reads an invoice's expiry as payee (an HTLC for an expired invoice is
+    // refused) and as payer (an expired invoice is not paid).
+    InvoiceExpiryRule payee_invoice_expiry = InvoiceExpiryRule::after_ns;
+    InvoiceExpiryRule payer_invoice_expiry = InvoiceExpiryRule::after_ns;
 
     // --- Forwarding checks --------------------------------------------------------------------
     // Height the forwarding checks count from: tip + forward_height_offset (LDK uses tip + 1).
