@@ -174,6 +174,13 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
     r.run = res.run;
     r.active_faults = res.active_faults;
     collect_metrics(res, timeline, *world, &r);
+    if (std::optional<Diagnostic> bad = world->input_error()) {
+        r.setup_error = format_diagnostic(s.file, *bad);
+        r.passed = false;
+        r.reason = r.setup_error;
+        r.signature = failure_signature("input", "setup", bad->message);
+        return r;
+    }
     judge(s, *world, &r);
     if (options.keep_records) {
         r.records = trace.records();

@@ -44,7 +44,9 @@ struct RunReport {
     std::string reason;     // the first failed check, for people
     std::string signature;  // the first failed check, with numbers blanked, for tools
     std::vector<sim::TraceRecord> records;
-    std::string setup_error;  // the world could not be built (reported as a failure)
+    // The world could not be built, or found a scenario input impossible while running
+    // (World::input_error): bad input, reported as a failure and by `fedsim run` as exit 2.
+    std::string setup_error;
 };
 
 RunReport run_scenario(const Scenario& s, const RunOptions& options);

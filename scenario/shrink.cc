@@ -27,6 +27,11 @@ public:
         if (first.passed) {
             return result_;
         }
+        if (!first.setup_error.empty()) {
+            // A scenario input mistake found while running is not a failure to shrink.
+            result_.input_error = first.setup_error;
+            return result_;
+        }
         result_.reproduced = true;
         result_.signature = first.signature;
         result_.reason = first.reason;

@@ -28,6 +28,7 @@ struct ShrinkOptions {
 
 struct ShrinkResult {
     bool reproduced = false;  // the original scenario failed with this seed
+    std::string input_error;  // the original was bad input (RunReport::setup_error)
     std::string signature;
     std::string reason;
     Scenario minimal;

@@ -74,6 +74,10 @@ public:
     virtual std::vector<CheckResult> check() const { return {}; }
     // Numbers the expectations' conditions can compare, e.g. "payments.paid".
     virtual std::map<std::string, int64_t> metrics() const { return {}; }
+    // A scenario input the world found impossible only while running (e.g. a reorg deeper
+    // than the chain is at that moment). The world ends the run; the runner reports it as bad
+    // input (RunReport::setup_error, exit 2), never as a finding for sweeps to shrink.
+    virtual std::optional<Diagnostic> input_error() const { return std::nullopt; }
 };
 
 struct BuildContext {

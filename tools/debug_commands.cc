@@ -128,6 +128,10 @@ int shrink(const ShrinkArgs& a) {
         std::fflush(stdout);
     };
     scenario::ShrinkResult r = scenario::shrink_scenario(*s, options);
+    if (!r.input_error.empty()) {
+        std::fprintf(stderr, "fedsim shrink: %s\n", r.input_error.c_str());
+        return k_exit_usage;
+    }
     if (!r.reproduced) {
         // Asking to shrink a passing seed is a usage mistake, like a bad argument: exit 2.
         const std::string seeds = s->seeds.empty() ? "1..100" : s->seeds;

@@ -55,6 +55,7 @@ public:
     void on_action(const TimelineEntry& entry) override;
     std::vector<CheckResult> check() const override;
     std::map<std::string, int64_t> metrics() const override;
+    std::optional<Diagnostic> input_error() const override { return input_error_; }
 
     // --- Set-up (federation_world_decl.cc) ------------------------------------------------
     actors::chain::BitcoinNetwork& btc() { return btc_; }
@@ -126,7 +127,7 @@ private:
     void drive();
     void watch_sync(std::function<void(const std::string&)> emit);
     bool all_caught_up(uint64_t target) const;
-    uint64_t canonical_confirmations(int64_t height) const;
+    uint64_t best_chain_confirmations(const actors::chain::BlockHash& hash) const;
     const actors::federation::FederationState* leading_state() const;
     void fail(const std::string& message);
     CheckResult check_hub(const char* name, std::initializer_list<const char*> reported) const;
@@ -164,6 +165,7 @@ private:
     bool caught_up_ = true;
     sim::SimTime ended_at_;
     bool finished_ = false;
+    std::optional<Diagnostic> input_error_;  // a timeline entry impossible when it fired
 };
 
 // The world's declaration (federation_world_decl.cc).

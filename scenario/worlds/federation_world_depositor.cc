@@ -132,7 +132,7 @@ void FederationScenarioWorld::run_peg_in(PegIn* p, bool mine_blocks) {
     }
     const uint64_t needed = fed::peg_in_confirmations_required(run_.finality_delay);
     if (p->waited_for_federation && !p->federation_synced) {
-        const uint64_t confs = canonical_confirmations(p->block_height);
+        const uint64_t confs = best_chain_confirmations(p->block_hash);
         if (confs >= needed) {
             fail("peg_in " + p->name + ": the federation's consensus did not reach block " +
                  std::to_string(p->block_height) + " (" + std::to_string(confs) +
@@ -145,7 +145,7 @@ void FederationScenarioWorld::run_peg_in(PegIn* p, bool mine_blocks) {
                      fed::PegInTx{.client = k_depositor, .outpoint = chain::OutPoint{txid, 0},
                                   .block_hash = p->block_hash,
                                   .block_height = static_cast<uint64_t>(p->block_height)}};
-    p->confs_at_submit = canonical_confirmations(p->block_height);
+    p->confs_at_submit = best_chain_confirmations(p->block_hash);
     p->submitted = true;
     sim_.scheduler()
         .trace("depositor.peg_in")
@@ -153,7 +153,7 @@ void FederationScenarioWorld::run_peg_in(PegIn* p, bool mine_blocks) {
         .field("height", p->block_height)
         .field("confirmations", p->confs_at_submit);
     p->outcome = api_->submit_and_wait(claim, this_actor::now() + run_.outcome_timeout);
-    p->confs_at_outcome = canonical_confirmations(p->block_height);
+    p->confs_at_outcome = best_chain_confirmations(p->block_hash);
     if (!p->outcome.has_value()) {
         fail("peg_in " + p->name + " got no outcome within " +
              sim::to_string(run_.outcome_timeout));

@@ -4,7 +4,11 @@
 //
 // With `double_spend`, the first replacement block spends the inputs of every federation
 // deposit the invalidated blocks held back to the depositor: the deposit can never confirm
-// again, which is what a reorg attack on a peg-in does. A peg-in the federation credited from
+// again, which is what a reorg attack on a peg-in does. Only a transaction whose every input
+// the depositor signed is double-spent: a federation peg-out with change also pays the
+// multisig, but its inputs carry the guardians' threshold signatures over its own outputs, so
+// no attacker can redirect them; it returns to the mempool and is mined again on the new
+// branch, as after any reorg. A peg-in the federation credited from
 // such a block is then a UTXO the chain does not back (fedimint.md 1.3: a synced block hash
 // stays known after a reorg); whether the reorg also replaced a height the guardians synced
 // decides whether their next sync panics (guardian_wallet_sync.cc).
@@ -19,6 +23,8 @@ namespace this_actor = sim::this_actor;
 namespace {
 
 constexpr chain::Amount k_double_spend_fee = 2000;
+// The signer of the depositor's deposits (build_deposit).
+constexpr const char* k_depositor_signer = "depositor";
 
 bool pays_multisig(const chain::Transaction& tx, const chain::PayToMultisig& multisig) {
     for (const chain::TxOut& out : tx.outputs) {
@@ -28,6 +34,17 @@ bool pays_multisig(const chain::Transaction& tx, const chain::PayToMultisig& mul
         }
     }
     return false;
+}
+
+// A deposit the depositor can double-spend: every input is a coin it alone signs for.
+bool depositor_signed(const chain::Transaction& tx) {
+    for (const chain::TxIn& input : tx.inputs) {
+        const auto* s = std::get_if<chain::SignedBy>(&input.witness);
+        if (s == nullptr || s->signer != k_depositor_signer) {
+            return false;
+        }
+    }
+    return !tx.inputs.empty();
 }
 
 }  // namespace
@@ -44,7 +61,7 @@ std::vector<chain::Transaction> FederationScenarioWorld::double_spends(
         SIM_ASSERT(block != nullptr);
         for (size_t i = 1; i < block->txs.size(); ++i) {
             const chain::Transaction& deposit = block->txs[i];
-            if (!pays_multisig(deposit, multisig)) {
+            if (!pays_multisig(deposit, multisig) || !depositor_signed(deposit)) {
                 continue;
             }
             chain::Transaction tx;
@@ -77,10 +94,16 @@ void FederationScenarioWorld::reorg(const TimelineEntry& entry) {
         blocks_it != entry.args.end() ? blocks_it->second.number : depth + 1;
     const bool double_spend = entry.args.at("double_spend").flag();
     const sim::SimDuration spacing = entry.args.at("spacing").duration();
-    if (depth >= btc_.canonical().tip_height()) {
-        fail("reorg of depth " + std::to_string(depth) + " at chain height " +
-             std::to_string(btc_.canonical().tip_height()) + ": deeper than the chain above "
-             "genesis (raise premine or reorg later)");
+    // invalidateblock may remove every block above genesis (depth == height), not genesis.
+    // The chain's height at this instant is known only while running, so a deeper reorg is
+    // reported as bad input (World::input_error), not as a finding.
+    if (depth > btc_.canonical().tip_height()) {
+        input_error_ = Diagnostic{
+            entry.args.at("depth").where,
+            "reorg of depth " + std::to_string(depth) + " at chain height " +
+                std::to_string(btc_.canonical().tip_height()) + ": deeper than the chain above "
+                "genesis (raise premine or reorg later)"};
+        sim_.scheduler().stop();
         return;
     }
     chain::ReorgResult r = btc_.invalidate(depth);

@@ -313,15 +313,47 @@ void FederationScenarioWorld::drive() {
 }
 
 void FederationScenarioWorld::fail(const std::string& message) {
+    // A guardian that panicked in its wallet sync has stopped, and what fails first is usually
+    // a symptom of that (the depositor waiting for a consensus count that never comes): name
+    // the cause in the same message, so the report shows it whichever checks the file lists.
+    CheckResult sync = check_wallet_sync();
+    if (!sync.passed && message.rfind(sync.checker, 0) != 0) {
+        sim_.scheduler().fail(sim::Outcome::check_failed,
+                              message + " (" + sync.checker + ": " + sync.message + ")");
+        return;
+    }
     sim_.scheduler().fail(sim::Outcome::check_failed, message);
 }
 
-uint64_t FederationScenarioWorld::canonical_confirmations(int64_t height) const {
-    if (height < 0) {
+// A block's confirmations as the network counts them: on the most-work chain any bitcoind (the
+// miners', the guardians', the depositor's) holds now, and 0 if that chain does not contain
+// the block. While a reorg's replacement branch is still shorter, the nodes keep serving the old, longer branch (a node
+// only moves to more work), so a block below the fork point keeps counting confirmations on
+// it; the guardians' votes and syncs read the same nodes (fedimint.md 1.3: a block is known
+// once tip_height >= h + finality_delay, i.e. at finality_delay + 1 confirmations).
+// Equal work on two branches: the block counts if either holds it (each node keeps the one
+// it saw first).
+uint64_t FederationScenarioWorld::best_chain_confirmations(const chain::BlockHash& hash) const {
+    std::shared_ptr<const chain::Block> block = btc_.canonical().tree()->find(hash);
+    if (block == nullptr) {
         return 0;
     }
-    return fed::confirmations(static_cast<uint64_t>(btc_.canonical().tip_height()),
-                              static_cast<uint64_t>(height));
+    std::vector<const chain::Chain*> chains{&btc_.canonical(), &depositor_node_->chain()};
+    for (const GuardianSlot& g : guardians_) {
+        chains.push_back(&g.node->chain());
+    }
+    int64_t best = 0;
+    for (const chain::Chain* c : chains) {
+        best = std::max(best, c->tip_height());
+    }
+    uint64_t confs = 0;
+    for (const chain::Chain* c : chains) {
+        if (c->tip_height() == best && c->in_active_chain(hash)) {
+            confs = std::max(confs, fed::confirmations(static_cast<uint64_t>(best),
+                                                       static_cast<uint64_t>(block->height)));
+        }
+    }
+    return confs;
 }
 
 const fed::FederationState* FederationScenarioWorld::leading_state() const {
