@@ -142,8 +142,11 @@ std::vector<ActionSpec> actions() {
          "invalidate the top `depth` canonical blocks and mine `blocks` replacement blocks (a "
          "bitcoind only moves to a branch with more work: blocks must exceed depth); with "
          "double_spend the first replacement block spends every invalidated federation deposit's "
-         "inputs back to the depositor",
-         {{.name = "depth", .type = ValueType::integer, .doc = "blocks to invalidate",
+         "inputs back to the depositor (only the depositor's own deposits: a peg-out is mined "
+         "again)",
+         {{.name = "depth", .type = ValueType::integer,
+           .doc = "blocks to invalidate (at most the chain's height when the entry fires, or the "
+                  "run stops as bad input)",
            .required = true, .min = 1, .max = 10000},
           opt_int("blocks", "replacement blocks (default depth + 1)", 2, 10001),
           bool_field("double_spend", "double-spend the invalidated deposits", false),
