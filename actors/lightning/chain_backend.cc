@@ -27,19 +27,23 @@ std::optional<uint32_t> coinbases_for(chain::Amount need_sat, const chain::Chain
     return count;
 }
 
-ChainBackend::ChainBackend(sim::Scheduler& sched, ChainBackendConfig config) : sched_(sched) {
+ChainBackend::ChainBackend(sim::Scheduler& sched, ChainBackendConfig config)
+    : sched_(sched),
+      epoch_unix_s_(config.epoch_unix_s),
+      chain_(chain::ChainParams{}, std::make_shared<chain::BlockTree>(config.epoch_unix_s)) {
     SIM_ASSERT(config.faucet_coinbases >= 1);
     std::optional<uint32_t> needed = coinbases_for(config.faucet_min_sat, chain_.params());
     SIM_ASSERT_MSG(needed.has_value(), "faucet_min_sat exceeds the chain's total supply");
     const uint32_t coinbases = std::max(config.faucet_coinbases, *needed);
     for (uint32_t i = 0; i < coinbases; ++i) {
-        const chain::Block& b = chain_.mine(chain::MineOptions{.coinbase_owner = k_faucet});
+        const chain::Block& b =
+            chain_.mine(chain::MineOptions{.coinbase_owner = k_faucet, .time = now_unix()});
         faucet_reserve_.emplace_back(chain::OutPoint{b.txids[0], 0}, b.txs[0].outputs[0].value);
     }
     // The last coinbase must be mature for the next block (COINBASE_MATURITY).
     const int64_t last = chain_.tip_height();
     while (chain_.tip_height() < last + chain_.params().coinbase_maturity - 1) {
-        chain_.mine();
+        chain_.mine(chain::MineOptions{.time = now_unix()});
     }
     std::reverse(faucet_reserve_.begin(), faucet_reserve_.end());
     faucet_coin_ = faucet_reserve_.back().first;
@@ -47,9 +51,14 @@ ChainBackend::ChainBackend(sim::Scheduler& sched, ChainBackendConfig config) : s
     faucet_reserve_.pop_back();
 }
 
+int64_t ChainBackend::now_unix() const {
+    return epoch_unix_s_ + sched_.now().ns() / 1000000000;
+}
+
 void ChainBackend::mine(uint32_t count) {
     for (uint32_t i = 0; i < count; ++i) {
-        const chain::Block& b = chain_.mine();
+        // Stamped as regtest's generatetoaddress does: max(MTP + 1, now), never parent + 600 s.
+        const chain::Block& b = chain_.mine(chain::MineOptions{.time = now_unix()});
         index_block(b);
         sched_.trace("ln_block_mined")
             .field("height", b.height)

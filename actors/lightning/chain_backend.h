@@ -20,6 +20,7 @@
 #include "actors/chain/chain.h"
 #include "actors/lightning/invoice.h"
 #include "sim/channel.h"
+#include "sim/clock.h"
 #include "sim/scheduler.h"
 #include "sim/time.h"
 
@@ -34,6 +35,10 @@ struct ChainBackendConfig {
     // Further faucet coinbases are mined until their subsidies sum to at least this (a big
     // network's channels need more than two coinbases). 0: faucet_coinbases alone decide.
     chain::Amount faucet_min_sat = 0;
+    // Unix time of sim time 0 (the Simulation's clock epoch): genesis is stamped with it and
+    // every block with max(MTP + 1, epoch + sim time), as regtest's generatetoaddress stamps
+    // max(MTP + 1, now) — block header times follow the virtual clock.
+    int64_t epoch_unix_s = sim::Clocks::k_default_epoch_unix_s;
 };
 
 // The subsidies of coinbases mined from height 1 up: how many a faucet needs to hold
@@ -59,6 +64,8 @@ public:
 
     // Mines `count` blocks (mempool in arrival order) and schedules each view's notification.
     void mine(uint32_t count = 1);
+    // The miner's unix time now (whole seconds, no node's skew): what a mined block asks for.
+    int64_t now_unix() const;
 
     // --- Views -------------------------------------------------------------------------------
     ViewId add_view(std::string name, sim::SimDuration lag);
@@ -106,6 +113,7 @@ private:
     void deliver_view(ViewId id, int64_t height);
 
     sim::Scheduler& sched_;
+    int64_t epoch_unix_s_;
     chain::Chain chain_;
     std::vector<View> views_;
     std::map<chain::OutPoint, SpendRecord> spends_;

@@ -9,6 +9,16 @@
 
 namespace actors::lightning {
 
+namespace {
+
+// The chain's blocks are stamped on the run's clock epoch (see ChainBackendConfig).
+ChainBackendConfig chain_config(sim::Simulation& sim, ChainBackendConfig config) {
+    config.epoch_unix_s = sim.clocks().epoch_unix_s();
+    return config;
+}
+
+}  // namespace
+
 struct LightningNetwork::GossipItem {
     enum class Kind : uint8_t { announce, update, remove };
     Kind kind = Kind::announce;
@@ -20,7 +30,7 @@ struct LightningNetwork::GossipItem {
 LightningNetwork::LightningNetwork(sim::Simulation& sim, LightningNetworkConfig config)
     : sim_(sim),
       config_(config),
-      chain_(std::make_unique<ChainBackend>(sim.scheduler(), config.chain)),
+      chain_(std::make_unique<ChainBackend>(sim.scheduler(), chain_config(sim, config.chain))),
       gossip_rng_(sim.random("lightning.gossip")) {
     SIM_ASSERT(config_.gossip_delay_min <= config_.gossip_delay_max);
     SIM_ASSERT(config_.reserve_permille < 1000);

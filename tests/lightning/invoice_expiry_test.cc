@@ -134,8 +134,11 @@ TEST_CASE("a CLN payee refuses from the expiry second itself; half a second earl
 TEST_CASE("an LDK payee expires invoices by block time with two hours of grace, not by the "
           "wall clock; an LND payee by its clock",
           "[lightning][actors][expiry]") {
-    // Header times advance 600 s a block: an invoice with x = 60 s made at block time T lasts
-    // while the tip's time is <= T + 60 + 7200, i.e. 12 blocks on, not 13.
+    // Blocks are stamped as regtest's generatetoaddress does, max(MTP + 1, now): header times
+    // follow the clock, not the block count. An LDK invoice with x = 60 s made while the tip's
+    // time is T lasts while the tip's time is <= T + 60 + 7200 (inbound_payment,
+    // highest_seen_timestamp): 13 blocks mined in a few seconds leave it payable; a block
+    // stamped T + 7260 still does; one stamped T + 7261 does not.
     World w(63);
     NodeIndex a = w.add("a", "lnd");
     NodeIndex ldk = w.add("ldk", "ldk");
@@ -144,13 +147,20 @@ TEST_CASE("an LDK payee expires invoices by block time with two hours of grace, 
     ChannelIndex an = w.connect(a, lnd);
     PaymentResult ldk_wall;
     PaymentResult lnd_wall;
-    PaymentResult ldk_12;
-    PaymentResult ldk_13;
+    PaymentResult ldk_13_quick;
+    PaymentResult ldk_edge;
+    PaymentResult ldk_past;
+    int64_t created_block_time = 0;
+    int64_t edge_block_time = 0;
+    int64_t past_block_time = 0;
+    int64_t quick_block_time = 0;
     w.run([&] {
         const InvoiceOptions o{.amount_msat = 1000000, .expiry_seconds = 60};
+        created_block_time = w.ln.chain().chain().tip().time;
         Invoice i1 = w.ln.node(ldk).create_invoice(o);
         Invoice i2 = w.ln.node(ldk).create_invoice(o);
         Invoice i3 = w.ln.node(ldk).create_invoice(o);
+        Invoice i4 = w.ln.node(ldk).create_invoice(o);
         Invoice j1 = w.ln.node(lnd).create_invoice(o);
         sim::this_actor::sleep_for(sim::SimDuration::seconds(120));
         // The payer's own check would refuse: force each HTLC over a built route.
@@ -160,12 +170,23 @@ TEST_CASE("an LDK payee expires invoices by block time with two hours of grace, 
         };
         ldk_wall = send(al, i1);
         lnd_wall = send(an, j1);
-        w.ln.mine_blocks(12);
-        sim::this_actor::sleep_for(sim::SimDuration::seconds(5));
-        ldk_12 = send(al, i2);
-        w.ln.mine_blocks(1);
-        sim::this_actor::sleep_for(sim::SimDuration::seconds(5));
-        ldk_13 = send(al, i3);
+        // 13 blocks one second apart: 13 s of header time, not 13 x 600 s.
+        w.ln.mine_blocks(13, sim::SimDuration::seconds(1));
+        quick_block_time = w.ln.chain().chain().tip().time;
+        ldk_13_quick = send(al, i2);
+        // A block mined when the clock reads T + 7260 is stamped so: the exact boundary.
+        const int64_t boundary = created_block_time + 60 + 7200;
+        auto mine_at = [&](int64_t unix_s) {
+            const int64_t now = w.ln.chain().now_unix();
+            REQUIRE(unix_s > now);
+            sim::this_actor::sleep_for(sim::SimDuration::seconds(unix_s - now));
+            w.ln.mine_blocks(1, sim::SimDuration::millis(10));
+            return w.ln.chain().chain().tip().time;
+        };
+        edge_block_time = mine_at(boundary);
+        ldk_edge = send(al, i3);
+        past_block_time = mine_at(boundary + 1);
+        ldk_past = send(al, i4);
     });
     INFO(ldk_wall.reason);
     CHECK(ldk_wall.succeeded);
@@ -173,10 +194,16 @@ TEST_CASE("an LDK payee expires invoices by block time with two hours of grace, 
     CHECK_FALSE(lnd_wall.succeeded);
     CHECK(lnd_wall.code == FailureCode::incorrect_or_unknown_payment_details);
     CHECK(lnd_wall.reason.find("invoice expired") != std::string::npos);
-    INFO(ldk_12.reason);
-    CHECK(ldk_12.succeeded);
-    INFO(ldk_13.reason);
-    CHECK_FALSE(ldk_13.succeeded);
-    CHECK(ldk_13.code == FailureCode::incorrect_or_unknown_payment_details);
-    CHECK(ldk_13.reason.find("invoice expired") != std::string::npos);
+    // Under the old parent + 600 s stamping these 13 blocks alone added 7800 s.
+    CHECK(quick_block_time - created_block_time < 600);
+    INFO(ldk_13_quick.reason);
+    CHECK(ldk_13_quick.succeeded);
+    CHECK(edge_block_time == created_block_time + 7260);
+    INFO(ldk_edge.reason);
+    CHECK(ldk_edge.succeeded);
+    CHECK(past_block_time == created_block_time + 7261);
+    INFO(ldk_past.reason);
+    CHECK_FALSE(ldk_past.succeeded);
+    CHECK(ldk_past.code == FailureCode::incorrect_or_unknown_payment_details);
+    CHECK(ldk_past.reason.find("invoice expired") != std::string::npos);
 }
