@@ -179,6 +179,8 @@ private:
         HeldKind kind = HeldKind::hold_invoice;
         PaymentHash hash{};
         uint64_t intercept_id = 0;
+        // For an intercepted HTLC: the onion's outgoing_cltv_value (LDK times it out on this).
+        uint32_t outgoing_cltv = 0;
     };
     enum class InvoiceState : uint8_t { open, accepted, settled, canceled };
     struct InvoiceEntry {

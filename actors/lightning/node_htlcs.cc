@@ -100,7 +100,7 @@ void LightningNode::forward(ChannelLedger& ch, HtlcEntry& h, const Onion& onion)
 void LightningNode::intercept(ChannelLedger& ch, HtlcEntry& h, const HopPayload& payload) {
     const HtlcKey in{ch.index(), h.id};
     const uint64_t id = next_intercept_id_++;
-    held_[in] = Held{HeldKind::intercept, h.payment_hash, id};
+    held_[in] = Held{HeldKind::intercept, h.payment_hash, id, payload.outgoing_cltv_value};
     intercepted_[id] = in;
     trace_htlc("intercepted", ch, h);
     InterceptedHtlc event{id,

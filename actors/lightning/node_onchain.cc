@@ -265,8 +265,11 @@ void LightningNode::check_held(uint32_t tip) {
             gone.push_back(key);
             continue;
         }
+        const Profile& profile = ch.side(my_side(ch)).profile;
+        const bool on_outgoing =
+            held.kind == HeldKind::intercept && profile.intercept_fails_on_outgoing_expiry;
         std::optional<uint32_t> at =
-            held_htlc_fail_height(ch.side(my_side(ch)).profile, h->cltv_expiry);
+            held_htlc_fail_height(profile, on_outgoing ? held.outgoing_cltv : h->cltv_expiry);
         if (at.has_value() && tip >= *at && h->state == HtlcState::committed) {
             expired.emplace_back(key, held);
         }
@@ -276,8 +279,12 @@ void LightningNode::check_held(uint32_t tip) {
     }
     for (const auto& [key, held] : expired) {
         const bool intercepted = held.kind == HeldKind::intercept;
-        Failure f{intercepted ? FailureCode::temporary_channel_failure
-                              : FailureCode::incorrect_or_unknown_payment_details,
+        ChannelLedger& ch = network_.channel(key.channel);
+        const bool node_failure =
+            intercepted && ch.side(my_side(ch)).profile.intercept_fails_on_outgoing_expiry;
+        Failure f{node_failure  ? FailureCode::temporary_node_failure
+                  : intercepted ? FailureCode::temporary_channel_failure
+                                : FailureCode::incorrect_or_unknown_payment_details,
                   "held HTLC auto-failed at tip " + num(tip)};
         if (intercepted) {
             intercepted_.erase(held.intercept_id);

@@ -101,6 +101,10 @@ Profile ldk_profile() {
     p.early_fail_back_margin = 3;
     p.fail_back_confirmations = 6;  // ANTI_REORG_DELAY
     p.held_htlc_fail_margin = 39;   // held HTLCs fail at height >= expiry - 39 (ref §1.4)
+    // channelmanager.rs best_block_updated: pending_intercepted_htlcs.retain fails an
+    // intercepted HTLC once height >= outgoing_cltv_value - HTLC_FAIL_BACK_BUFFER, with
+    // 0x2000|2 (payment_tests.rs do_test_intercepted_payment, InterceptTest::Timeout).
+    p.intercept_fails_on_outgoing_expiry = true;
     // outbound_payment.rs: cur_height = best_block_height + 1 (ref §2.1).
     p.send_height_offset = 1;
     p.final_cltv_padding = 0;  // the random shadow offset is not modelled here

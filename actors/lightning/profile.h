@@ -137,6 +137,10 @@ struct Profile {
     // An HTLC held for an interceptor / hold invoice / MPP set is failed back automatically at
     // tip >= incoming_expiry - margin. Empty: held forever (CLN's htlc_accepted hook).
     std::optional<uint32_t> held_htlc_fail_margin;
+    // An intercepted HTLC (held for an interceptor) is instead failed at tip >= OUTGOING expiry
+    // (the onion's outgoing_cltv_value) - margin, with temporary_node_failure; false: incoming
+    // expiry - margin, with temporary_channel_failure (LND's interceptable_switch).
+    bool intercept_fails_on_outgoing_expiry = false;
 
     // --- Sending -------------------------------------------------------------------------------
     // The height the sender counts expiries from: tip + send_height_offset (LDK tip + 1).

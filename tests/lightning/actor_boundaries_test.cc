@@ -5,8 +5,8 @@
 //     the fundee's minimum_depth deciding (BOLT 2 accept_channel; reference §1.7 and §4);
 //   - LDK's auto-fail of a held hold-invoice HTLC at tip >= incoming expiry - 39
 //     (HTLC_FAIL_BACK_BUFFER = CLTV_CLAIM_BUFFER 36 + LATENCY_GRACE_PERIOD_BLOCKS 3,
-//     reference §1.4 and §1.6), and of an intercepted HTLC at outgoing expiry - 39, where the
-//     model still differs (a [!shouldfail] test, see there);
+//     reference §1.4 and §1.6), and of an intercepted HTLC at OUTGOING expiry - 39 with
+//     temporary_node_failure (channelmanager.rs pending_intercepted_htlcs);
 //   - LDK's and CLN's early give-up of an incoming HTLC whose outgoing HTLC is stuck on chain,
 //     at tip >= incoming expiry - 3 (LDK channelmonitor.rs `inbound_htlc_expiry <= height +
 //     LATENCY_GRACE_PERIOD_BLOCKS`, reference §1.6 and §5.9; CLN consider_failing_incoming,
@@ -145,19 +145,16 @@ TEST_CASE("LDK fails a held hold-invoice HTLC back at incoming expiry - 39, not 
     CHECK(w.balance(ad, a) == 500000000);
 }
 
-// KNOWN DIVERGENCE (Catch "[!shouldfail]": this test passes while the model disagrees with LDK,
-// and starts failing once the model is fixed; then drop the tag). LDK times out an intercepted
-// HTLC on the OUTGOING expiry, `height >= outgoing_cltv_value - HTLC_FAIL_BACK_BUFFER`, and fails
-// it with temporary_node_failure (0x2000|2): rust-lightning payment_tests.rs
+// LDK times out an intercepted HTLC on the OUTGOING expiry, `height >= outgoing_cltv_value -
+// HTLC_FAIL_BACK_BUFFER` (channelmanager.rs, pending_intercepted_htlcs.retain on each block),
+// and fails it with temporary_node_failure (0x2000|2): rust-lightning payment_tests.rs
 // do_test_intercepted_payment(InterceptTest::Timeout) routes with a 48-block intercept hint and
 // TEST_FINAL_CLTV 70, connects 1 + 70 blocks and expects the HTLC failed with
 // TemporaryNodeFailure, which an incoming-expiry rule (incoming - 39 >= start + 79) could not
-// do. The model's check_held applies `incoming expiry - 39` to every held HTLC and fails an
-// intercepted one with temporary_channel_failure. Only hold-invoice (claimable) HTLCs use the
-// incoming expiry in LDK (the test above).
+// do. Only hold-invoice (claimable) HTLCs use the incoming expiry in LDK (the test above).
 TEST_CASE("LDK fails a held intercepted HTLC back at OUTGOING expiry - 39 with "
-          "temporary_node_failure (known divergence)",
-          "[lightning][actors][intercept][boundary][!shouldfail]") {
+          "temporary_node_failure, not a block earlier",
+          "[lightning][actors][intercept][boundary]") {
     World w(43);
     NodeIndex s = w.add("s", "lnd");
     NodeIndex g = w.add("g", "ldk");
