@@ -235,6 +235,9 @@ private:
     AttemptOutcome attempt(const Route& route, const PaymentHash& hash);
     void sync_own_liquidity();
     void learn(const Route& route, const HtlcFailure& failure);
+    // A failure's channel_update for a private hinted channel, applied to `hints` when the
+    // profile does so (LND UpdateAdditionalEdge).
+    void update_hint_edges(std::vector<RouteHint>* hints, const HtlcFailure& failure) const;
 
     // Blocks and on-chain enforcement (node_onchain.cc).
     void on_block(uint32_t tip);

@@ -112,6 +112,21 @@ void LightningNode::learn(const Route& route, const HtlcFailure& failure) {
     learn_from_failure(&knowledge_, route, index_, failing_hop, failure.code);
 }
 
+void LightningNode::update_hint_edges(std::vector<RouteHint>* hints,
+                                      const HtlcFailure& failure) const {
+    if (!profile_.failure_updates_hint_edges || !failure.channel_update.has_value() ||
+        !failure.update_scid.has_value() || graph_.channel(*failure.update_scid) != nullptr) {
+        return;  // no update, or one learn() already applied to the graph
+    }
+    for (RouteHint& hint : *hints) {
+        for (RouteHintHop& hop : hint) {
+            if (hop.scid == *failure.update_scid && hop.source == failure.failing_node) {
+                hop.policy = *failure.channel_update;
+            }
+        }
+    }
+}
+
 PaymentResult LightningNode::send_to_route(const Route& route, const PaymentHash& hash) {
     PaymentResult result;
     AttemptOutcome o = attempt(route, hash);
@@ -142,6 +157,8 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
                        ", now " + std::to_string(unix_now_ns()) + " ns");
     }
     const sim::SimTime deadline = this_actor::now() + limits.timeout;
+    // The invoice's hints as this payment knows them (a failure may update one, see below).
+    std::vector<RouteHint> hints = invoice.route_hints;
     for (uint32_t n = 0; n < limits.max_attempts; ++n) {
         if (this_actor::now() > deadline) {
             return give_up("payment timed out after " + std::to_string(n) +
@@ -153,6 +170,7 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         req.max_fee_msat = limits.max_fee_msat;
         req.cltv_limit = limits.cltv_limit;
         req.shadow_cltv_offset = limits.shadow_cltv_offset;
+        req.route_hints = hints;
         Result<Route> route = find_route(graph_, knowledge_, profile_, req);
         if (!route.ok()) {
             return give_up(n == 0 ? "no route: " + route.error()
@@ -186,6 +204,7 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
             return give_up("payee refused: " + result.reason);
         }
         learn(route.value(), o.failure);
+        update_hint_edges(&hints, o.failure);
     }
     return give_up("gave up after " + std::to_string(limits.max_attempts) +
                    " attempts; last: " + result.reason);

@@ -164,6 +164,9 @@ Profile lnd_profile() {
     p.held_htlc_fail_margin = 19;
     p.send_height_offset = 0;
     p.final_cltv_padding = 3;           // routing/payment_session.go BlockPadding
+    // routing/payment_lifecycle.go handleFailureMessage -> payment_session.go
+    // UpdateAdditionalEdge: a channel_update for a hint's channel updates the hint's policy.
+    p.failure_updates_hint_edges = true;
     p.assumed_final_cltv_delta = 18;    // lnd#8308: 18 when the invoice omits `c`
     p.default_cltv_limit = 2016;        // MaxTotalTimelock = MaxOutgoingCltvExpiry
     p.cltv_limit_zero_means_default = true;

@@ -153,6 +153,10 @@ struct Profile {
     uint32_t default_cltv_limit = 2016;
     // LND: a cltv_limit of 0 means "no limit", i.e. default_cltv_limit.
     bool cltv_limit_zero_means_default = false;
+    // A failure's channel_update for a channel the payer's graph lacks (a private channel from
+    // a route hint) is applied to the invoice's hint edge for the payment's later attempts
+    // (LND routing/payment_session.go UpdateAdditionalEdge). False: not applied there.
+    bool failure_updates_hint_edges = false;
     // Refuse to route at all unless cltv_limit > final delta + padding: LND ("cltv limit L
     // should be greater than F") and LDK (get_route: "Can't find a route where the maximum
     // total CLTV expiry delta is below the final CLTV expiry").

@@ -141,6 +141,40 @@ TEST_CASE("a private payee is reached through its invoice's route hint", "[light
     CHECK(with.route.hops.size() == 2);
 }
 
+// A fee_insufficient from the hop into a private hinted channel carries that channel's
+// channel_update; LND applies it to the hint's edge (routing/payment_session.go
+// UpdateAdditionalEdge) and retries with the new fee, so the second attempt succeeds. The
+// update cannot go to the graph (the channel is not in it): without the hint update the payer
+// retried the stale route until max_attempts.
+TEST_CASE("LND applies a failure's channel_update to a stale route hint and retries",
+          "[lightning][actors][hints]") {
+    World w(4);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex a = w.add("a", "lnd");
+    NodeIndex p = w.add("p", "ldk");
+    w.connect(s, a);
+    ChannelIndex priv = w.connect(ChannelOptions{.funder = a, .peer = p, .capacity_sat = 500000,
+                                                 .push_msat = 250000000, .announce = false});
+    PaymentResult result;
+    w.run([&] {
+        const ChannelLedger& ch = w.ln.channel(priv);
+        ChannelPolicy stale = ch.side(ch.side_of(a)).policy;
+        REQUIRE(stale.fee_base_msat > 0);
+        stale.fee_base_msat = 0;
+        stale.fee_ppm = 0;
+        RouteHint hint{RouteHintHop{a, ch.scid(), stale}};
+        Invoice hinted = w.ln.node(p).create_invoice(
+            InvoiceOptions{.amount_msat = 2000000, .route_hints = {hint}});
+        result = w.ln.node(s).pay(hinted);
+    });
+    INFO(result.reason);
+    REQUIRE_FALSE(result.attempts.empty());
+    REQUIRE(result.attempts[0].failure.has_value());
+    CHECK(result.attempts[0].failure->code == FailureCode::fee_insufficient);
+    CHECK(result.succeeded);
+    CHECK(result.attempts.size() == 2);
+}
+
 TEST_CASE("with propagated gossip a new channel is unknown to remote payers until it arrives",
           "[lightning][actors][gossip]") {
     LightningNetworkConfig config;
