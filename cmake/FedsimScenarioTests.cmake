@@ -13,7 +13,10 @@
 #
 # Each test runs `fedsim sweep FILE --seeds A..B --jobs n --progress never`; it passes when
 # every seed passes (exit 0). A failing test's output lists each failing seed with its replay
-# command. Works in the fedsim tree and in projects that find_package(fedsim).
+# command; a seed whose drawn parameters the scenario cannot run (exit 2 when nothing else
+# failed) fails the test too, listed under "bad input" with its error and replay command, so a
+# scenario's ranges are fixed rather than its bad draws counted as bugs. Works in the fedsim
+# tree and in projects that find_package(fedsim).
 function(fedsim_add_scenario_test)
   cmake_parse_arguments(ARG "" "FILE;NAME;SEEDS;JOBS;SHARDS;TIMEOUT;FEDSIM" "LABELS" ${ARGN})
   if(NOT ARG_FILE)

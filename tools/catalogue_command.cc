@@ -50,45 +50,67 @@ scenario::Scenario expecting_ok(scenario::Scenario s) {
     return s;
 }
 
-// Seeds 1..n with the variant off, in worker processes; returns the failing seeds.
-std::vector<uint64_t> prove_clean(const scenario::Scenario& s, uint64_t n, int jobs) {
+// The variant-off proof's seeds that did not pass: failed or crashed, and bad input (the first
+// such seed's error; a bundled scenario whose draw is impossible is not a clean proof either,
+// but it is the scenario's fault, not a bug the variant-off code has).
+struct ProofResult {
+    std::vector<uint64_t> failed;
+    std::vector<uint64_t> bad_input;
+    std::string first_bad_input;  // the lowest bad-input seed's error
+};
+
+// Seeds 1..n with the variant off, in worker processes.
+ProofResult prove_clean(const scenario::Scenario& s, uint64_t n, int jobs) {
     std::vector<uint64_t> seeds;
     for (uint64_t i = 1; i <= n; ++i) {
         seeds.push_back(i);
     }
     WorkerPool pool(jobs, [&s](uint64_t seed) {
-        return std::string(run_seed(s, {.seed = seed}).passed ? "pass" : "fail");
+        scenario::RunReport r = run_seed(s, {.seed = seed});
+        std::string why = r.setup_error;
+        std::replace(why.begin(), why.end(), '\n', ' ');  // one result line per seed
+        return r.passed ? std::string("pass") : why.empty() ? "fail" : "input_error " + why;
     });
-    std::vector<uint64_t> failed;
-    pool.run(seeds, [&failed](uint64_t seed, const std::string& line, const std::string& crash) {
-        if (line != "pass" || !crash.empty()) {
-            failed.push_back(seed);
+    ProofResult out;
+    pool.run(seeds, [&out](uint64_t seed, const std::string& line, const std::string& crash) {
+        const std::string tag = "input_error ";
+        if (crash.empty() && line.rfind(tag, 0) == 0) {
+            // Workers finish out of order: keep the lowest seed's error.
+            if (out.bad_input.empty() ||
+                seed < *std::min_element(out.bad_input.begin(), out.bad_input.end())) {
+                out.first_bad_input = line.substr(tag.size());
+            }
+            out.bad_input.push_back(seed);
+        } else if (line != "pass" || !crash.empty()) {
+            out.failed.push_back(seed);
         }
         return true;
     });
-    std::sort(failed.begin(), failed.end());
-    return failed;
+    std::sort(out.failed.begin(), out.failed.end());
+    std::sort(out.bad_input.begin(), out.bad_input.end());
+    return out;
 }
 
-// One detection sweep from `start`: seeds run until the first failure (or max_seeds).
+// One detection sweep from `start`: seeds run until the first failure (or max_seeds). A
+// bad-input seed ends it too, as not found: it is no detection, and shrinking must not start
+// from it.
 SweepResult sweep_until_failure(const scenario::Scenario& s, uint64_t start, uint64_t max_seeds) {
     WallTimer timer;
     SweepResult r;
     r.start = start;
+    r.seeds = max_seeds;
     for (uint64_t i = 0; i < max_seeds; ++i) {
         scenario::RunReport rep = run_seed(s, {.seed = start + i});
         if (!rep.passed) {
-            r.found = true;
+            r.found = rep.setup_error.empty();
             r.seeds = i + 1;
             r.failing_seed = start + i;
             r.reason = rep.reason;
+            r.bad_input = rep.setup_error;
             break;
         }
     }
     r.seconds = timer.seconds();
-    if (!r.found) {
-        r.seeds = max_seeds;
-    }
     return r;
 }
 
@@ -174,20 +196,35 @@ BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
         return row;
     }
     WallTimer proof_timer;
-    row.proof_failures = prove_clean(*off, a.proof_seeds, a.jobs);
+    ProofResult proof = prove_clean(*off, a.proof_seeds, a.jobs);
+    row.proof_failures = proof.failed;  // the proof's "clean" count excludes bad input too
+    row.proof_failures.insert(row.proof_failures.end(), proof.bad_input.begin(),
+                              proof.bad_input.end());
+    std::sort(row.proof_failures.begin(), row.proof_failures.end());
     row.proof_seeds = a.proof_seeds;
     row.proof_seconds = proof_timer.seconds();
-    std::printf("%s: variant off, %llu seeds: %zu failed (%.1fs)\n", bug.id.c_str(),
-                static_cast<unsigned long long>(a.proof_seeds), row.proof_failures.size(),
-                row.proof_seconds);
+    std::printf("%s: variant off, %llu seeds: %zu failed, %zu bad input (%.1fs)\n",
+                bug.id.c_str(), static_cast<unsigned long long>(a.proof_seeds),
+                proof.failed.size(), proof.bad_input.size(), row.proof_seconds);
+    if (!proof.bad_input.empty()) {
+        row.error = "variant off, " + std::to_string(proof.bad_input.size()) +
+                    " seeds are bad input (first, seed " + std::to_string(proof.bad_input.front()) +
+                    ": " + proof.first_bad_input + ")";
+    }
     scenario::Scenario on = with_variant(*off, bug.variant);
     for (uint64_t k = 0; k < a.sweeps; ++k) {
         row.sweeps.push_back(sweep_until_failure(on, 1 + k * 100'003, a.max_seeds));
         const SweepResult& r = row.sweeps.back();
         std::printf("  sweep %2llu from seed %llu: %s after %llu seeds (%.2fs)\n",
                     static_cast<unsigned long long>(k + 1),
-                    static_cast<unsigned long long>(r.start), r.found ? "failed" : "nothing",
+                    static_cast<unsigned long long>(r.start),
+                    r.found ? "failed" : !r.bad_input.empty() ? "bad input" : "nothing",
                     static_cast<unsigned long long>(r.seeds), r.seconds);
+        if (!r.bad_input.empty() && row.error.empty()) {
+            row.error = "sweep " + std::to_string(k + 1) + " stopped at seed " +
+                        std::to_string(r.failing_seed) + ", bad input, not a detection: " +
+                        r.bad_input;
+        }
     }
     if (!row.sweeps.empty() && row.sweeps.front().found) {
         row.first_reason = row.sweeps.front().reason;
@@ -208,6 +245,15 @@ int verify(const std::string& file) {
     }
     const uint64_t seed = default_seed(*s);
     const RegressionCheck c = check_regression(*s, seed);
+    // A regression that cannot run is bad input (exit 2, like `fedsim run`), not a regression
+    // that stopped failing. The variant-on runs are the file's own; the variant-off one differs
+    // only in `variant`, so its error is the file's too.
+    for (const scenario::RunReport* r : {&c.on, &c.off}) {
+        if (!r->setup_error.empty()) {
+            std::fprintf(stderr, "fedsim catalogue --verify: %s\n", r->setup_error.c_str());
+            return k_exit_usage;
+        }
+    }
     std::printf("%s seed %llu:\n  fails as written: %s\n  variant on:  %s%s\n  variant off: %s%s\n",
                 file.c_str(), static_cast<unsigned long long>(seed),
                 c.as_written ? "yes" : "NO", c.on.passed ? "PASSED (expected a failure)" : "fails: ",

@@ -18,6 +18,7 @@ struct SweepResult {
     uint64_t failing_seed = 0;
     double seconds = 0;  // wall time to the first failure (or to giving up)
     std::string reason;
+    std::string bad_input;  // the sweep stopped at a bad-input seed (failing_seed): its error
 };
 
 struct BugRow {

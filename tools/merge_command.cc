@@ -76,22 +76,19 @@ int merge(const MergeArgs& a) {
         return k_exit_usage;
     }
     SweepSummary sum = merged.summary();
-    std::printf("merged %zu shards of %s: %zu runs, %llu passed, %llu failed, %llu crashed, "
-                "%llu not run\n",
-                shards.size(), merged.scenario.c_str(), merged.runs.size(),
-                static_cast<unsigned long long>(sum.passed),
-                static_cast<unsigned long long>(sum.failed),
-                static_cast<unsigned long long>(sum.crashed),
-                static_cast<unsigned long long>(sum.not_run));
-    for (const SeedResult& r : merged.runs) {
-        if (r.status != "pass") {
-            std::printf("  seed %llu: %s\n    replay: %s\n",
-                        static_cast<unsigned long long>(r.seed), r.reason.c_str(),
-                        r.replay.c_str());
+    std::printf("merged %zu shards of %s: %zu runs, %s\n", shards.size(),
+                merged.scenario.c_str(), merged.runs.size(), describe_summary(sum).c_str());
+    // Failures and crashes first, then the bad-input seeds (not findings), each with its replay.
+    for (bool bad_input : {false, true}) {
+        for (const SeedResult& r : merged.runs) {
+            if (r.status != k_status_pass && (r.status == k_status_input_error) == bad_input) {
+                std::printf("  %sseed %llu: %s\n    replay: %s\n", bad_input ? "bad input: " : "",
+                            static_cast<unsigned long long>(r.seed), r.reason.c_str(),
+                            r.replay.c_str());
+            }
         }
     }
-    bool all_passed = sum.failed == 0 && sum.crashed == 0 && sum.not_run == 0;
-    return all_passed ? k_exit_pass : k_exit_fail;
+    return sweep_exit_code(sum);
 }
 
 }  // namespace

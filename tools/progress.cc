@@ -30,7 +30,7 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-std::string Progress::status(uint64_t done, uint64_t failed) const {
+std::string Progress::status(uint64_t done, uint64_t failed, uint64_t bad_input) const {
     double elapsed = timer_.seconds();
     double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
     double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
@@ -38,12 +38,14 @@ std::string Progress::status(uint64_t done, uint64_t failed) const {
     std::snprintf(buf, sizeof buf, "%llu/%llu seeds  %.1f seeds/s  ETA %s  failed %llu",
                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
                   rate, clock_text(eta).c_str(), static_cast<unsigned long long>(failed));
-    return buf;
+    std::string text = buf;
+    return bad_input > 0 ? text + "  bad input " + std::to_string(bad_input) : text;
 }
 
-void Progress::update(uint64_t done, uint64_t failed) {
+void Progress::update(uint64_t done, uint64_t failed, uint64_t bad_input) {
     done_ = done;
     failed_ = failed;
+    bad_input_ = bad_input;
     if (mode_ == ProgressMode::bar) {
         double now = timer_.seconds();
         if (now - last_draw_ < 0.1 && done != total_) {
@@ -54,13 +56,14 @@ void Progress::update(uint64_t done, uint64_t failed) {
         uint64_t filled = total_ == 0 ? k_width : done * k_width / total_;
         std::string bar(filled, '#');
         bar += std::string(k_width - filled, '.');
-        std::fprintf(stderr, "\r\033[K[%s] %s", bar.c_str(), status(done, failed).c_str());
+        std::fprintf(stderr, "\r\033[K[%s] %s", bar.c_str(),
+                     status(done, failed, bad_input).c_str());
         std::fflush(stderr);
     } else if (mode_ == ProgressMode::lines && total_ > 0) {
         uint64_t tenth = done * 10 / total_;
         if (tenth > last_tenth_) {
             last_tenth_ = tenth;
-            std::printf("progress: %s\n", status(done, failed).c_str());
+            std::printf("progress: %s\n", status(done, failed, bad_input).c_str());
             std::fflush(stdout);
         }
     }
@@ -75,7 +78,7 @@ void Progress::print_line(const std::string& line) {
     std::fflush(stdout);
     if (mode_ == ProgressMode::bar) {
         last_draw_ = -1;
-        update(done_, failed_);
+        update(done_, failed_, bad_input_);
     }
 }
 

@@ -19,14 +19,16 @@ class Progress {
 public:
     Progress(uint64_t total, ProgressMode mode) : total_(total), mode_(mode) {}
 
-    void update(uint64_t done, uint64_t failed);
+    // failed: seeds that failed or crashed; bad_input: seeds whose draw was bad input (shown
+    // only when there are some).
+    void update(uint64_t done, uint64_t failed, uint64_t bad_input = 0);
     // Prints a line above the bar (a failing seed) without garbling it.
     void print_line(const std::string& line);
     void finish();
     double seconds() const { return timer_.seconds(); }
 
 private:
-    std::string status(uint64_t done, uint64_t failed) const;
+    std::string status(uint64_t done, uint64_t failed, uint64_t bad_input) const;
 
     uint64_t total_;
     ProgressMode mode_;
@@ -35,6 +37,7 @@ private:
     uint64_t last_tenth_ = 0;
     uint64_t done_ = 0;
     uint64_t failed_ = 0;
+    uint64_t bad_input_ = 0;
 };
 
 }  // namespace tools

@@ -1,6 +1,8 @@
 // The sweep subcommand: seed selection, the worker pool, live reporting and result files.
 #include "tools/sweep_command.h"
 
+#include <algorithm>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -66,26 +68,26 @@ std::vector<uint64_t> shard_seeds(const SeedRange& range, uint64_t index, uint64
     return out;
 }
 
-void print_summary(const SweepResults& results, const Progress& progress, int jobs) {
-    SweepSummary s = results.summary();
-    double wall = progress.seconds();
-    std::printf("\nswept %zu seeds of %s (%s) in %.2fs (%.1f seeds/s, %d jobs)\n",
-                results.runs.size(), results.scenario.c_str(), results.file.c_str(), wall,
-                wall > 0 ? static_cast<double>(results.runs.size()) / wall : 0.0, jobs);
-    std::printf("%llu passed, %llu failed, %llu crashed%s\n",
-                static_cast<unsigned long long>(s.passed),
-                static_cast<unsigned long long>(s.failed),
-                static_cast<unsigned long long>(s.crashed),
-                s.not_run > 0 ? (", " + std::to_string(s.not_run) + " not run").c_str() : "");
-    std::vector<SeedResult> failing;
+std::vector<SeedResult> by_seed_with(const SweepResults& results,
+                                     const std::function<bool(const SeedResult&)>& keep) {
+    std::vector<SeedResult> out;
     for (const SeedResult& r : results.runs) {
-        if (r.status != "pass") {
-            failing.push_back(r);
+        if (keep(r)) {
+            out.push_back(r);
         }
     }
-    std::sort(failing.begin(), failing.end(),
+    std::sort(out.begin(), out.end(),
               [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
-    constexpr size_t k_listed = 50;
+    return out;
+}
+
+constexpr size_t k_listed = 50;
+
+// Failed and crashed seeds, each with its reason and replay command.
+void print_failing(const SweepResults& results) {
+    std::vector<SeedResult> failing = by_seed_with(results, [](const SeedResult& r) {
+        return r.status != k_status_pass && r.status != k_status_input_error;
+    });
     if (!failing.empty()) {
         std::printf("failing seeds:\n");
     }
@@ -99,9 +101,68 @@ void print_summary(const SweepResults& results, const Progress& progress, int jo
     }
 }
 
+// The "name=value" words of a run's params ("a=1 b=90s") for the parameters the scenario
+// draws per seed (a range or a choice); the fixed ones are the same in every seed.
+std::string drawn_params(const std::string& params, const scenario::Scenario& s) {
+    std::string out;
+    size_t begin = 0;
+    while (begin < params.size()) {
+        size_t end = std::min(params.find(' ', begin), params.size());
+        std::string word = params.substr(begin, end - begin);
+        begin = end + 1;
+        for (const scenario::ParamSpec& p : s.params) {
+            if (p.form != scenario::ParamSpec::Form::fixed && word.rfind(p.name + "=", 0) == 0) {
+                out += (out.empty() ? "" : " ") + word;
+            }
+        }
+    }
+    return out;
+}
+
+// Bad-input seeds are not findings: the first is shown in full (its error names the file,
+// line and JSON pointer, as `fedsim run` prints it, and its drawn parameters say which draw
+// was impossible), the rest by number.
+void print_bad_input(const SweepResults& results, const scenario::Scenario& s) {
+    std::vector<SeedResult> bad = by_seed_with(
+        results, [](const SeedResult& r) { return r.status == k_status_input_error; });
+    if (bad.empty()) {
+        return;
+    }
+    const std::string drawn = drawn_params(bad.front().params, s);
+    std::printf("bad input: %zu seed%s drew parameters the scenario cannot run (not a bug found; "
+                "fix the scenario's ranges). First, seed %llu%s:\n  %s\n  replay: %s\n",
+                bad.size(), bad.size() == 1 ? "" : "s",
+                static_cast<unsigned long long>(bad.front().seed),
+                drawn.empty() ? "" : (" (" + drawn + ")").c_str(), bad.front().reason.c_str(),
+                bad.front().replay.c_str());
+    if (bad.size() == 1) {
+        return;
+    }
+    std::string list;
+    for (size_t i = 0; i < bad.size() && i < k_listed; ++i) {
+        list += (i == 0 ? "" : " ") + std::to_string(bad[i].seed);
+    }
+    std::printf("bad-input seeds: %s%s\n", list.c_str(),
+                bad.size() > k_listed
+                    ? (" ... and " + std::to_string(bad.size() - k_listed) + " more (see --json)")
+                          .c_str()
+                    : "");
+}
+
+void print_summary(const SweepResults& results, const scenario::Scenario& s,
+                   const Progress& progress, int jobs) {
+    double wall = progress.seconds();
+    std::printf("\nswept %zu seeds of %s (%s) in %.2fs (%.1f seeds/s, %d jobs)\n",
+                results.runs.size(), results.scenario.c_str(), results.file.c_str(), wall,
+                wall > 0 ? static_cast<double>(results.runs.size()) / wall : 0.0, jobs);
+    std::printf("%s\n", describe_summary(results.summary()).c_str());
+    print_failing(results);
+    print_bad_input(results, s);
+}
+
 SeedResult crash_result(const std::string& file, uint64_t seed, const std::string& crash) {
     std::string why = crash.empty() ? "the worker sent a garbled result" : crash;
-    return SeedResult{.seed = seed, .status = "crash", .outcome = "crash", .reason = why,
+    return SeedResult{.seed = seed, .status = k_status_crash, .outcome = "crash", .reason = why,
                       .signature = scenario::failure_signature("crash", "worker", why),
                       .replay = replay_command(file, seed)};
 }
@@ -251,7 +312,8 @@ int sweep(const SweepArgs& a) {
     }
     Progress progress(seeds.size(), progress_mode(a.progress));
     ResultWriter writer(a);
-    uint64_t failed = 0;
+    uint64_t failed = 0;     // failed or crashed
+    uint64_t bad_input = 0;  // input_error
     size_t ran = 0;
     const scenario::Scenario& sc = *s;
     WorkerPool pool(jobs, [&sc](uint64_t seed) {
@@ -265,12 +327,16 @@ int sweep(const SweepArgs& a) {
         }
         results.runs.push_back(*r);
         journal.append(*r);
-        if (r->status != "pass") {
+        if (r->status == k_status_input_error) {
+            ++bad_input;  // not a finding: --stop-on-first goes on looking for one
+            progress.print_line("BAD INPUT seed " + std::to_string(seed) + ": " + r->reason +
+                                "\n  replay: " + r->replay);
+        } else if (r->status != k_status_pass) {
             ++failed;
             progress.print_line("FAIL seed " + std::to_string(seed) + ": " + r->reason +
                                 "\n  replay: " + r->replay);
         }
-        progress.update(++ran, failed);
+        progress.update(++ran, failed, bad_input);
         writer.write(results, false);
         return !(a.stop_on_first && failed > 0);
     });
@@ -282,9 +348,8 @@ int sweep(const SweepArgs& a) {
         return report_interrupted(a, seeds_text, results);
     }
     journal.remove();
-    print_summary(results, progress, jobs);
-    SweepSummary sum = results.summary();
-    return sum.failed + sum.crashed == 0 && sum.not_run == 0 ? k_exit_pass : k_exit_fail;
+    print_summary(results, sc, progress, jobs);
+    return sweep_exit_code(results.summary());
 }
 
 }  // namespace
@@ -300,7 +365,8 @@ void add_sweep_command(CLI::App& app, int* exit_code) {
         ->check(CLI::Range(1, 1024));
     cmd->add_option("--junit", a->junit, "Write JUnit XML results");
     cmd->add_option("--json", a->json, "Write JSON results (input of fedsim merge)");
-    cmd->add_flag("--stop-on-first", a->stop_on_first, "Stop at the first failing seed");
+    cmd->add_flag("--stop-on-first", a->stop_on_first,
+                  "Stop at the first failing or crashing seed (bad-input seeds do not stop it)");
     cmd->add_option("--shard", a->shard, "Run only shard K of N (every N-th seed)")
         ->capture_default_str();
     cmd->add_option("--progress", a->progress, "auto (bar on a terminal), always or never")

@@ -41,6 +41,11 @@ std::optional<SeedResult> from_json(const nlohmann::json& j) {
         r.end_ns = j.value("end_ns", int64_t{0});
         r.params = j.value("params", "");
         r.replay = j.value("replay", "");
+        // Before "input_error" existed a bad-input seed was written as a failure whose
+        // signature starts "input:" (scenario/runner.cc); read it as what it was.
+        if (r.status == k_status_fail && r.signature.rfind("input:", 0) == 0) {
+            r.status = k_status_input_error;
+        }
         return r;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
@@ -52,15 +57,34 @@ std::optional<SeedResult> from_json(const nlohmann::json& j) {
 SweepSummary SweepResults::summary() const {
     SweepSummary s;
     for (const SeedResult& r : runs) {
-        (r.status == "pass" ? s.passed : r.status == "crash" ? s.crashed : s.failed) += 1;
+        (r.status == k_status_pass          ? s.passed
+         : r.status == k_status_crash       ? s.crashed
+         : r.status == k_status_input_error ? s.bad_input
+                                            : s.failed) += 1;
     }
     s.not_run = planned > runs.size() ? planned - runs.size() : 0;
     return s;
 }
 
+int sweep_exit_code(const SweepSummary& s) {
+    if (s.failed + s.crashed + s.not_run > 0) {
+        return k_exit_fail;
+    }
+    return s.bad_input > 0 ? k_exit_usage : k_exit_pass;
+}
+
+std::string describe_summary(const SweepSummary& s) {
+    return std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed, " +
+           std::to_string(s.crashed) + " crashed, " + std::to_string(s.bad_input) +
+           " bad input" + (s.not_run > 0 ? ", " + std::to_string(s.not_run) + " not run" : "");
+}
+
 SeedResult seed_result_from(const scenario::RunReport& r, const std::string& file) {
+    const char* status = r.passed                 ? k_status_pass
+                         : !r.setup_error.empty() ? k_status_input_error
+                                                  : k_status_fail;
     return {.seed = r.seed,
-            .status = r.passed ? "pass" : "fail",
+            .status = status,
             .outcome = sim::to_string(r.run.outcome),
             .reason = r.reason,
             .signature = r.signature,
@@ -100,7 +124,8 @@ std::string results_json(const SweepResults& results) {
         text += "  " + to_json(runs[i]).dump() + (i + 1 < runs.size() ? ",\n" : "\n");
     }
     SweepSummary s = results.summary();
-    OJson summary = {{"passed", s.passed}, {"failed", s.failed}, {"crashed", s.crashed},
+    OJson summary = {{"passed", s.passed},   {"failed", s.failed},
+                     {"crashed", s.crashed}, {"bad_input", s.bad_input},
                      {"not_run", s.not_run}};
     return text + "],\n\"summary\": " + summary.dump() + "}\n";
 }
@@ -142,22 +167,28 @@ std::string junit_xml(const SweepResults& results) {
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
     out += "<testsuite name=\"" + name + "\" tests=\"" + std::to_string(results.runs.size()) +
            "\" failures=\"" + std::to_string(s.failed) + "\" errors=\"" +
-           std::to_string(s.crashed) + "\" skipped=\"0\">\n";
+           std::to_string(s.crashed + s.bad_input) + "\" skipped=\"0\">\n";
     std::vector<SeedResult> runs = results.runs;
     std::sort(runs.begin(), runs.end(),
               [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
     for (const SeedResult& r : runs) {
         out += "  <testcase classname=\"" + name + "\" name=\"seed " + std::to_string(r.seed) +
                "\"";
-        if (r.status == "pass") {
+        if (r.status == k_status_pass) {
             out += "/>\n";
             continue;
         }
-        const char* tag = r.status == "crash" ? "error" : "failure";
+        // A crash and bad input are errors (the seed could not be judged), not failures; the
+        // type says which, so a CI page tells a spinning worker from a bad parameter range.
+        const bool error = r.status == k_status_crash || r.status == k_status_input_error;
+        const std::string tag = error ? "error" : "failure";
+        const std::string type = r.status == k_status_input_error ? "input_error"
+                                 : error                          ? "crash"
+                                                                  : "fail";
         std::string reason = scenario::escape_markup(r.reason);
         std::string body = scenario::escape_markup(r.reason + "\nreplay: " + r.replay);
-        out += ">\n    <" + std::string(tag) + " message=\"" + reason + "\">" + body + "</" + tag +
-               ">\n  </testcase>\n";
+        out += ">\n    <" + tag + " type=\"" + type + "\" message=\"" + reason + "\">" + body +
+               "</" + tag + ">\n  </testcase>\n";
     }
     return out + "</testsuite>\n</testsuites>\n";
 }

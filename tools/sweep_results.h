@@ -15,9 +15,23 @@
 
 namespace tools {
 
+// A seed's status, as written in results files and journals. Three ways not to pass, kept
+// apart because each asks something different of the user:
+//   "fail"        a checker or the expected outcome found a bug: shrink and fix it;
+//   "crash"       the worker process died or ran past --wall-limit: fedsim or model code
+//                 crashed or spun, reported for the seed the worker held;
+//   "input_error" the seed's drawn parameters make the scenario impossible
+//                 (RunReport::setup_error, World::input_error): fix the scenario's ranges.
+// Files written before "input_error" existed have such seeds as "fail" with an "input:"
+// signature; readers take any status they do not know as "fail".
+inline constexpr const char* k_status_pass = "pass";
+inline constexpr const char* k_status_fail = "fail";
+inline constexpr const char* k_status_crash = "crash";
+inline constexpr const char* k_status_input_error = "input_error";
+
 struct SeedResult {
     uint64_t seed = 0;
-    std::string status;  // "pass", "fail" or "crash" (the worker process died)
+    std::string status;  // one of the k_status_* above
     std::string outcome;
     std::string reason;
     std::string signature;
@@ -32,8 +46,15 @@ struct SweepSummary {
     uint64_t passed = 0;
     uint64_t failed = 0;
     uint64_t crashed = 0;
+    uint64_t bad_input = 0;  // "input_error" seeds
     uint64_t not_run = 0;
 };
+
+// A sweep's (or merge's) exit code from its summary: 1 (k_exit_fail) when any seed failed or
+// crashed, or seeds were not run; otherwise 2 (k_exit_usage) when any seed was bad input,
+// like `fedsim run` on that seed; 0 when every planned seed passed. A found bug outranks bad
+// input: the failing seeds are valid draws, and the summary line counts the bad ones too.
+int sweep_exit_code(const SweepSummary& s);
 
 struct SweepResults {
     std::string scenario;
@@ -48,6 +69,8 @@ struct SweepResults {
 };
 
 SeedResult seed_result_from(const scenario::RunReport& r, const std::string& file);
+// "17 passed, 6 failed, 1 crashed, 2 bad input" (", 3 not run" when some were not run).
+std::string describe_summary(const SweepSummary& s);
 std::string seed_result_line(const SeedResult& r);
 std::optional<SeedResult> parse_seed_result_line(const std::string& line);
 
