@@ -97,34 +97,66 @@ LightningNode::AttemptOutcome LightningNode::attempt(const Route& route, const P
     return *outcome;
 }
 
-void LightningNode::learn(const Route& route, const HtlcFailure& failure) {
-    if (failure.channel_update.has_value() && failure.update_scid.has_value()) {
+int LightningNode::failing_hop(const Route& route, const HtlcFailure& failure) {
+    int hop = -1;
+    for (size_t i = 0; i < route.hops.size(); ++i) {
+        if (route.hops[i].node == failure.failing_node) {
+            hop = static_cast<int>(i);
+        }
+    }
+    return hop;
+}
+
+void LightningNode::learn(const Route& route, const HtlcFailure& failure, bool apply_update) {
+    if (apply_update && profile_.failure_updates_graph && failure.channel_update.has_value() &&
+        failure.update_scid.has_value()) {
         // BOLT 4: apply the channel_update carried by the failure before retrying.
         (void)graph_.update_policy(*failure.update_scid, failure.failing_node,
                                    *failure.channel_update);
     }
-    int failing_hop = -1;
-    for (size_t i = 0; i < route.hops.size(); ++i) {
-        if (route.hops[i].node == failure.failing_node) {
-            failing_hop = static_cast<int>(i);
-        }
-    }
-    learn_from_failure(&knowledge_, route, index_, failing_hop, failure.code);
+    learn_from_failure(&knowledge_, route, index_, failing_hop(route, failure), failure.code);
 }
 
-void LightningNode::update_hint_edges(std::vector<RouteHint>* hints,
+void LightningNode::exclude_blamed_channel(std::vector<ShortChannelId>* failed,
+                                           const Route& route,
+                                           const HtlcFailure& failure) const {
+    if (!profile_.excludes_blamed_channel_for_payment) {
+        return;
+    }
+    if (std::optional<ShortChannelId> scid =
+            ldk_blamed_channel(route, failing_hop(route, failure), failure.code)) {
+        failed->push_back(*scid);
+    }
+}
+
+// LND's handleFailureMessage asks the payment session first (GetAdditionalEdgePolicy for the
+// error source and scid): an update for a hint's edge goes to that edge only, whether or not the
+// graph also holds the channel; only an update for no hint edge goes to the graph.
+bool LightningNode::update_hint_edges(std::vector<RouteHint>* hints,
                                       const HtlcFailure& failure) const {
     if (!profile_.failure_updates_hint_edges || !failure.channel_update.has_value() ||
-        !failure.update_scid.has_value() || graph_.channel(*failure.update_scid) != nullptr) {
-        return;  // no update, or one learn() already applied to the graph
+        !failure.update_scid.has_value()) {
+        return false;
     }
+    bool updated = false;
     for (RouteHint& hint : *hints) {
         for (RouteHintHop& hop : hint) {
             if (hop.scid == *failure.update_scid && hop.source == failure.failing_node) {
                 hop.policy = *failure.channel_update;
+                updated = true;
             }
         }
     }
+    return updated;
+}
+
+LiquidityKnowledge LightningNode::knowledge_excluding(
+    const std::vector<ShortChannelId>& channels) const {
+    LiquidityKnowledge k = knowledge_;
+    for (ShortChannelId scid : channels) {
+        k.exclude_channel(scid);
+    }
+    return k;
 }
 
 PaymentResult LightningNode::send_to_route(const Route& route, const PaymentHash& hash) {
@@ -159,6 +191,8 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
     const sim::SimTime deadline = this_actor::now() + limits.timeout;
     // The invoice's hints as this payment knows them (a failure may update one, see below).
     std::vector<RouteHint> hints = invoice.route_hints;
+    // Channels this payment's failures blamed, left out of its later attempts (LDK).
+    std::vector<ShortChannelId> failed_channels;
     for (uint32_t n = 0; n < limits.max_attempts; ++n) {
         if (this_actor::now() > deadline) {
             return give_up("payment timed out after " + std::to_string(n) +
@@ -171,7 +205,10 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         req.cltv_limit = limits.cltv_limit;
         req.shadow_cltv_offset = limits.shadow_cltv_offset;
         req.route_hints = hints;
-        Result<Route> route = find_route(graph_, knowledge_, profile_, req);
+        Result<Route> route = failed_channels.empty()
+                                  ? find_route(graph_, knowledge_, profile_, req)
+                                  : find_route(graph_, knowledge_excluding(failed_channels),
+                                               profile_, req);
         if (!route.ok()) {
             return give_up(n == 0 ? "no route: " + route.error()
                                   : "no route after " + std::to_string(n) +
@@ -203,8 +240,9 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         if (o.failure.failing_node == invoice.payee || virtual_payee) {
             return give_up("payee refused: " + result.reason);
         }
-        learn(route.value(), o.failure);
-        update_hint_edges(&hints, o.failure);
+        const bool hint_updated = update_hint_edges(&hints, o.failure);
+        learn(route.value(), o.failure, /*apply_update=*/!hint_updated);
+        exclude_blamed_channel(&failed_channels, route.value(), o.failure);
     }
     return give_up("gave up after " + std::to_string(limits.max_attempts) +
                    " attempts; last: " + result.reason);

@@ -116,6 +116,19 @@ Profile ldk_profile() {
     p.route_cltv_reserve = 2 * 40;    // MEDIAN_HOP_CLTV_EXPIRY_DELTA = 40
     p.max_path_length = 19;           // MAX_PATH_LENGTH_ESTIMATE
     p.default_fee_limit = DefaultFeeLimit::ldk_one_percent_plus_50_sat;
+    // onion_utils.rs process_onion_failure: an UPDATE failure from a forwarding node yields
+    // NetworkUpdate::ChannelFailure { is_permanent: false } for the channel out of that node
+    // and the same scid as short_channel_id; the carried channel_update is not read (LDK stopped
+    // applying onion channel_updates, rust-lightning issue #3044). outbound_payment.rs fail_htlc
+    // pushes the scid to previously_failed_channels, which get_route skips on the retry: a
+    // stale route hint's only channel is not tried again and the retry finds no route
+    // (find_route_and_send_payment abandons with PaymentFailureReason::RouteNotFound).
+    p.failure_updates_graph = false;
+    p.excludes_blamed_channel_for_payment = true;
+    // router.rs get_route, route hints: network_channels.get(scid).as_directed_to(target)
+    // makes a CandidateRouteHop::PublicHop with the graph's policy; only a channel the graph
+    // lacks becomes a PrivateHop with the hint's fees.
+    p.hint_yields_to_graph = true;
     return p;
 }
 
@@ -219,6 +232,16 @@ Profile cln_profile() {
     p.assumed_final_cltv_delta = 18;
     p.default_cltv_limit = 2016;  // max_htlc_cltv; pay's maxdelay default not verified
     p.default_fee_limit = DefaultFeeLimit::cln_half_percent_exempt_5000;
+    // The `pay` plugin (plugins/libplugin-pay.c): payment_waitsendpay_finished hands a
+    // failure's channel_update to gossipd (`addgossip`), which applies it for a channel it
+    // knows; handle_intermediate_failure marks nothing for fee_insufficient (`goto error`, no
+    // channel_hints_update), and the routehints modifier builds each retry's hint hop from the
+    // invoice's own fees (routehint_step_cb, route_msatoshi), moving to another hint only when
+    // getroute found no route. A stale hint is retried unchanged until the retry budget ends
+    // (`retry_for`, 60 s): both flags below stay off. Not modelled: xpay, which CLN makes the
+    // handler of `pay` from v26.06 (ElementsProject/lightning PR #9110).
+    p.failure_updates_hint_edges = false;
+    p.excludes_blamed_channel_for_payment = false;
     return p;
 }
 

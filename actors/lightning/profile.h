@@ -157,6 +157,22 @@ struct Profile {
     // a route hint) is applied to the invoice's hint edge for the payment's later attempts
     // (LND routing/payment_session.go UpdateAdditionalEdge). False: not applied there.
     bool failure_updates_hint_edges = false;
+    // A failure's channel_update is applied to the payer's graph (BOLT 4). False: LDK, whose
+    // onion_utils.rs process_onion_failure turns every UPDATE failure into
+    // NetworkUpdate::ChannelFailure { is_permanent: false } and never reads the update.
+    bool failure_updates_graph = true;
+    // The channel a failure blames is left out of the payment's later attempts: LDK's
+    // PaymentParameters::previously_failed_channels (outbound_payment.rs fail_htlc pushes the
+    // short_channel_id process_onion_failure blames; router.rs get_route skips every candidate
+    // in it, a route hint's private hop included). See ldk_blamed_channel (router.h).
+    bool excludes_blamed_channel_for_payment = false;
+    // A route hint's hop over a channel the payer's graph holds is routed with the graph's
+    // edge and policy, not the hint's (LDK router.rs get_route: PublicHop when network_channels
+    // knows the scid). False: the hint's edge is added beside the graph's and the search takes
+    // the cheaper (LND's additionalEdges; CLN's routehints modifier stitches the hint's hop
+    // with the hint's fees whatever gossip says, which the cheaper rule matches for a hint that
+    // under-states the fee — inference, not read further).
+    bool hint_yields_to_graph = false;
     // Refuse to route at all unless cltv_limit > final delta + padding: LND ("cltv limit L
     // should be greater than F") and LDK (get_route: "Can't find a route where the maximum
     // total CLTV expiry delta is below the final CLTV expiry").

@@ -132,4 +132,25 @@ void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeI
     // applying it to the graph is the node actor's job.
 }
 
+std::optional<ShortChannelId> ldk_blamed_channel(const Route& route, int failing_hop,
+                                                 FailureCode code) {
+    SIM_ASSERT(!route.hops.empty());
+    SIM_ASSERT(failing_hop >= -1);
+    SIM_ASSERT(failing_hop < static_cast<int>(route.hops.size()));
+    if (failing_hop < 0) {
+        return route.hops.front().scid;  // APIError::ChannelUnavailable on the first hop
+    }
+    const auto hop = static_cast<size_t>(failing_hop);
+    if (hop + 1 == route.hops.size()) {
+        return std::nullopt;  // the payee's failure ends the payment (payment_failed_permanently)
+    }
+    if (is_node_failure(code)) {
+        return route.hops[hop].scid;  // NodeFailure: route_hop.short_channel_id()
+    }
+    if (is_permanent(code) || carries_update(code)) {
+        return route.hops[hop + 1].scid;  // failing_route_hop: the next hop's channel
+    }
+    return route.hops[hop].scid;  // an unknown code from a forwarder: NodeFailure
+}
+
 }  // namespace actors::lightning

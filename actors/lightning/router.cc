@@ -58,12 +58,26 @@ struct Search {
     uint32_t final_total = 0;
 };
 
-std::vector<PathEdge> hint_edges_of(const PaymentRequest& req) {
+// The extra edges a request's route hints add. A sender whose profile lets the graph win
+// (LDK) adds none for a hinted channel its graph already holds between the same two nodes: the
+// search uses the graph's edge and policy for it (router.rs get_route: a hint hop becomes
+// CandidateRouteHop::PublicHop when network_channels has its scid directed to the target,
+// PrivateHop only otherwise).
+template <class G>
+std::vector<PathEdge> hint_edges_of(const G& graph, const Profile& sender,
+                                    const PaymentRequest& req) {
     std::vector<PathEdge> edges;
     for (const RouteHint& hint : req.route_hints) {
         for (size_t i = 0; i < hint.size(); ++i) {
             NodeIndex to = i + 1 < hint.size() ? hint[i + 1].source : req.target;
             SIM_ASSERT(hint[i].source != k_no_node);
+            if (sender.hint_yields_to_graph) {
+                const ChannelInfo* c = graph.channel(hint[i].scid);
+                if (c != nullptr && c->has_endpoint(hint[i].source) && c->has_endpoint(to) &&
+                    hint[i].source != to) {
+                    continue;
+                }
+            }
             edges.push_back(PathEdge{hint[i].scid, hint[i].source, to, hint[i].policy});
         }
     }
@@ -608,7 +622,7 @@ Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
     if (!limit.ok()) {
         return Result<Route>::failure(limit.error());
     }
-    Search<G> s{graph, knowledge, req, hint_edges_of(req),
+    Search<G> s{graph, knowledge, req, hint_edges_of(graph, sender, req),
              req.final_cltv_delta + req.shadow_cltv_offset + sender.final_cltv_padding};
     const uint32_t start_height = req.tip + sender.send_height_offset;
     // The effective limit: the profile's or the request's, and never past what a 32-bit

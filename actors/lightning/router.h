@@ -98,4 +98,12 @@ Result<Route> find_route(const GraphView& graph, const LiquidityKnowledge& knowl
 void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeIndex sender,
                         int failing_hop, FailureCode code);
 
+// The channel LDK blames for a failure `route.hops[failing_hop].node` reported (-1: the sender's
+// own first hop refused it), as onion_utils.rs process_onion_failure sets short_channel_id:
+// PERM and UPDATE failures from a forwarding node blame the channel out of it; NODE failures
+// and codes with no flag blame the channel into it; the first hop for a local refusal
+// (outbound_payment.rs push_path_failed_evs_and_scids). Empty for a failure from the payee.
+std::optional<ShortChannelId> ldk_blamed_channel(const Route& route, int failing_hop,
+                                                 FailureCode code);
+
 }  // namespace actors::lightning
