@@ -183,6 +183,25 @@ std::vector<BugVariant> make_table() {
                            "payments in flight at /stop)",
                  .expect_outcome = "check_failed",
                  .expect_message = "gw.stops"});
+    t.push_back({.id = "lnd-hint-node1-policy",
+                 .issue = "fedimint lnd.rs routehints (open upstream, no fix)",
+                 .title = "an LND gateway's route hint advertises its own fee, not its peer's",
+                 .root_cause = "gateway/fedimint-lightning/src/lnd.rs routehints takes "
+                               "get_chan_info(chan_id).node1_policy for every hint whichever "
+                               "side node 1 (the lesser key) is, so an LND gateway that is node 1 "
+                               "advertises its own outgoing policy for its peer's hop into it; a "
+                               "payer whose hint under-states the peer's fee gets "
+                               "fee_insufficient there, and only an LND payer retries with the "
+                               "update (LDK excludes the channel, CLN's pay retries the stale "
+                               "hint); cln_extension.rs takes the inbound direction, as the "
+                               "variant-off gateway does",
+                 .world = "gateway",
+                 .variant = "lnd_hint_node1_policy",
+                 .scenario = "scenarios/bugs/wallets-receive-behind-a-routing-node.json",
+                 .search = "the lnd/cln choice of the gateway's node, with wallets of every "
+                           "implementation behind a pricier routing node",
+                 .expect_outcome = "check_failed",
+                 .expect_message = "gw.route_hint_policy"});
     return t;
 }
 

@@ -199,7 +199,10 @@ void Gateway::stop() {
 
 federation::RegisterGatewayTx Gateway::registration() const {
     const lightning::LightningNode& node = ln_.node(config_.ln_node);
-    const RouteHintSource source = route_hint_source(node.profile().implementation);
+    RouteHintSource source = route_hint_source(node.profile().implementation);
+    if (source == RouteHintSource::node1_policy && !config_.lnd_hints_node1_policy) {
+        source = RouteHintSource::inbound_policy;
+    }
     std::vector<ChannelView> views;
     for (lightning::ChannelIndex c : node.channels()) {
         if (source == RouteHintSource::none) {

@@ -17,6 +17,8 @@ std::string_view to_string(GatewayVariant variant) {
             return "pays_expired_invoice";
         case GatewayVariant::stop_deadlock:
             return "stop_deadlock";
+        case GatewayVariant::lnd_hint_node1_policy:
+            return "lnd_hint_node1_policy";
     }
     SIM_UNREACHABLE("unknown GatewayVariant");
 }
@@ -37,6 +39,9 @@ std::string_view describe(GatewayVariant variant) {
         case GatewayVariant::stop_deadlock:
             return "fedimint#8990: /stop holds the state write lock while draining and a "
                    "reconnect flips ShuttingDown back to Running";
+        case GatewayVariant::lnd_hint_node1_policy:
+            return "fedimint lnd.rs routehints (open): an LND gateway's hint takes "
+                   "node1_policy, its own outgoing fee when it is node 1, not its peer's";
     }
     SIM_UNREACHABLE("unknown GatewayVariant");
 }
@@ -44,7 +49,8 @@ std::string_view describe(GatewayVariant variant) {
 const std::vector<GatewayVariant>& gateway_variants() {
     static const std::vector<GatewayVariant> all = {
         GatewayVariant::timelock_ignores_min_final, GatewayVariant::lnd_zero_cltv_limit,
-        GatewayVariant::pays_expired_invoice, GatewayVariant::stop_deadlock};
+        GatewayVariant::pays_expired_invoice, GatewayVariant::stop_deadlock,
+        GatewayVariant::lnd_hint_node1_policy};
     return all;
 }
 
@@ -65,6 +71,7 @@ VariantKnobs knobs_for(GatewayVariant variant) {
     k.rules.allow_zero_max_delay = variant == GatewayVariant::lnd_zero_cltv_limit;
     k.rules.skip_invoice_expiry_check = variant == GatewayVariant::pays_expired_invoice;
     k.stop_deadlock = variant == GatewayVariant::stop_deadlock;
+    k.lnd_hints_node1_policy = variant == GatewayVariant::lnd_hint_node1_policy;
     k.client_timelock.ignore_min_final_cltv = variant == GatewayVariant::timelock_ignores_min_final;
     return k;
 }

@@ -26,6 +26,15 @@
 //       forever: /stop never returns, the HTLC expires and the gateway has paid the federation
 //       for a preimage it cannot use. The fix released the lock before draining and made
 //       ShuttingDown terminal. Knob: GatewayConfig::stop_deadlock.
+//   lnd_hint_node1_policy  fedimint's gateway/fedimint-lightning/src/lnd.rs `routehints`, still
+//       so upstream (no fix): each hint's policy is get_chan_info(chan_id).node1_policy,
+//       whichever side node 1 (the lesser key) is. An LND gateway that is node 1 of a channel
+//       advertises its own outgoing fee and CLTV delta for its peer's hop into it; a payer whose
+//       hint under-states the peer's fee gets fee_insufficient there, and only an LND payer
+//       retries with the update (hint_failure_test.cc). Unlike the variants above this is
+//       upstream's current behaviour: GatewayConfig::lnd_hints_node1_policy defaults to it
+//       everywhere but in the gateway world, whose "none" takes the inbound direction (what
+//       cln_extension.rs does, and what a fix would do) so the catalogue can contrast the two.
 #pragma once
 
 #include <optional>
@@ -44,6 +53,7 @@ enum class GatewayVariant {
     lnd_zero_cltv_limit,
     pays_expired_invoice,
     stop_deadlock,
+    lnd_hint_node1_policy,
 };
 
 std::string_view to_string(GatewayVariant variant);
@@ -57,6 +67,7 @@ const std::vector<GatewayVariant>& gateway_variants();
 struct VariantKnobs {
     PayRuleOptions rules;                             // gateway pay rules
     bool stop_deadlock = false;                       // gateway /stop
+    bool lnd_hints_node1_policy = false;              // gateway route hints (LND)
     federation::ClientTimelockOptions client_timelock;  // client's outgoing timelock
 };
 

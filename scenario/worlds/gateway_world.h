@@ -98,6 +98,8 @@ private:
     void watch();
     void check_incoming_losses();
     void check_expired_payments();
+    void check_route_hint(const std::string& receive, const actors::lightning::Invoice& inv,
+                          const actors::lightning::PaymentResult& r);
     void fault(const std::string& what);
     void judge(const Payment& p);
     actors::lightning::NodeIndex node_arg(const TimelineEntry& entry, const std::string& arg) const;

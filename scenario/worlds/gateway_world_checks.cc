@@ -28,7 +28,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& checker_gro
         {"gw.never_loses", {"gateway_never_loses", "gw.never_loses"}},
         {"gw.payments_terminal", {"payment_terminal"}},
         {"gw.stops", {"gw.stops"}},
-        {"gw.no_expired_payment", {"gw.no_expired_payment"}}};
+        {"gw.no_expired_payment", {"gw.no_expired_payment"}},
+        {"gw.route_hint_policy", {"gw.route_hint_policy"}}};
     return groups;
 }
 
@@ -104,6 +105,59 @@ void GatewayScenarioWorld::check_expired_payments() {
                             " but was paid, dispatched " +
                             std::to_string((dispatched_ns - expires_ns) / k_ns_per_s) +
                             " s later by the reference clock");
+        }
+    }
+}
+
+// A receive the payer gave up on: did an attempt fail with a policy error (fee or CLTV) at a
+// hop of the invoice's route hint whose policy is not the one the hint's node publishes for
+// that channel? Then the hint, not the payer, is wrong, and the message says whose policy the
+// hint carried (the gateway's own side: fedimint lnd.rs takes node1_policy).
+void GatewayScenarioWorld::check_route_hint(const std::string& receive, const ln::Invoice& inv,
+                                            const ln::PaymentResult& r) {
+    for (const ln::AttemptRecord& a : r.attempts) {
+        if (!a.failure.has_value() || (a.failure->code != ln::FailureCode::fee_insufficient &&
+                                       a.failure->code != ln::FailureCode::incorrect_cltv_expiry)) {
+            continue;
+        }
+        for (const ln::RouteHint& hint : inv.route_hints) {
+            for (const ln::RouteHintHop& hop : hint) {
+                if (hop.source != a.failure->failing_node) {
+                    continue;
+                }
+                const std::optional<ln::ChannelIndex> c = ln_->channel_with_scid(hop.scid);
+                if (!c.has_value()) {
+                    continue;
+                }
+                const ln::ChannelLedger& ch = ln_->channel(*c);
+                const int src = ch.side_of(hop.source);
+                const ln::ChannelPolicy& real = ch.side(src).policy;
+                const ln::ChannelPolicy& other = ch.side(1 - src).policy;
+                auto same = [](const ln::ChannelPolicy& x, const ln::ChannelPolicy& y) {
+                    return x.fee_base_msat == y.fee_base_msat && x.fee_ppm == y.fee_ppm &&
+                           x.cltv_expiry_delta == y.cltv_expiry_delta;
+                };
+                if (same(hop.policy, real)) {
+                    continue;
+                }
+                auto text = [](const ln::ChannelPolicy& x) {
+                    return std::to_string(x.fee_base_msat) + " msat + " +
+                           std::to_string(x.fee_ppm) + " ppm, cltv_expiry_delta " +
+                           std::to_string(x.cltv_expiry_delta);
+                };
+                hub_.report("gw.route_hint_policy",
+                            "receive " + receive + " failed: " +
+                                ln::to_string(a.failure->code) + " from the hint's node " +
+                                ln_->node(hop.source).alias() + " at " + hop.scid.to_string() +
+                                ": the gateway's route hint advertises " + text(hop.policy) +
+                                (same(hop.policy, other) ? " (the other side's policy, " +
+                                                               ln_->node(ch.side(1 - src).node)
+                                                                   .alias() + "'s)"
+                                                         : "") +
+                                ", but " + ln_->node(hop.source).alias() + " charges " +
+                                text(real) + " (payer: " + r.reason + ")");
+                return;
+            }
         }
     }
 }

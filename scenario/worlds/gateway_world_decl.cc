@@ -194,7 +194,10 @@ WorldKind gateway_world_kind() {
         {"gw.payments_terminal", "every payment is terminal within payment_bound after the last "
                                  "fault action, and at the end"},
         {"gw.stops", "a stop_gateway returns within stop_within"},
-        {"gw.no_expired_payment", "no invoice is paid after its expiry (by the reference clock)"}};
+        {"gw.no_expired_payment", "no invoice is paid after its expiry (by the reference clock)"},
+        {"gw.route_hint_policy", "a receive the payer gave up on did not fail at a route hint "
+                                 "hop whose advertised fee or CLTV delta is not what the hint's "
+                                 "node charges for the channel into the gateway"}};
     k.metrics = {
         {"gw.payments", "client payments started"},
         {"gw.paid", "client payments that succeeded"},

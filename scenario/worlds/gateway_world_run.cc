@@ -39,6 +39,7 @@ void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant 
                          .client = fed::ClientId(k_gateway_world_client)};
     gc.rules = knobs.rules;
     gc.stop_deadlock = knobs.stop_deadlock;
+    gc.lnd_hints_node1_policy = knobs.lnd_hints_node1_policy;
     gateway_ = std::make_unique<gw::Gateway>(sim_, *ln_, *federation_, gc,
                                              &checkers_->payments);
     for (size_t i = 0; i < clients; ++i) {
@@ -233,6 +234,9 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
         p->expires_at_unix = inv->expires_at_unix();
         ln::PaymentResult r = ln_->node(p->peer).pay(*inv);
         p->external_paid = r.succeeded;
+        if (!r.succeeded) {
+            check_route_hint(p->name, *inv, r);
+        }
         // Paid or not, the federation may have released the preimage: the client claims it.
         p->received = c.await_receive(p->hash, r.succeeded ? sim::SimDuration::minutes(10)
                                                            : sim::SimDuration::minutes(2));
