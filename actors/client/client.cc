@@ -89,9 +89,23 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
     return payment;
 }
 
+// Learns how the payment ends from three long-polls raced, as fedimint-ln-client pay.rs races
+// its refund triggers: the contract cancelled (`wait_outgoing_contract_cancelled`), the LN count
+// passing the timelock (`wait_block_height(timelock)`: count >= timelock + 1), and, where
+// upstream takes the gateway's pay_invoice response, the contract being spent (the model
+// follows the federation's state, never the gateway's word). The decision rules are the
+// polling loop's: spent means claimed (success) or refunded; cancelled or expired means refund.
 ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment payment,
                              sim::NodeId gateway_node) {
+    using federation::AwaitKind;
+    using federation::FederationApi;
     const sim::SimTime deadline = this_actor::now() + config_.payment_timeout;
+    federation::LongPoll poll(*api_);
+    const size_t spent =
+        poll.add(FederationApi::outgoing_await(payment.contract, AwaitKind::outgoing_spent));
+    size_t cancelled =
+        poll.add(FederationApi::outgoing_await(payment.contract, AwaitKind::outgoing_cancelled));
+    size_t expired = poll.add(FederationApi::ln_count_await(payment.timelock));
     sim::SimTime resend_at = this_actor::now();
     while (this_actor::now() < deadline) {
         if (this_actor::now() >= resend_at) {
@@ -99,28 +113,40 @@ ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment pa
                                 gateway::PayRequest{payment.contract, invoice});
             resend_at = this_actor::now() + config_.resend;
         }
-        std::optional<federation::OutgoingSnapshot> snap = api_->outgoing(payment.contract);
-        std::optional<uint64_t> count = api_->ln_count();
-        if (snap.has_value() && snap->spent) {
-            const bool claimed = snap->spent_by == federation::OutgoingSpender::gateway;
-            payment.preimage = snap->preimage;
+        std::optional<federation::LongPoll::Answer> a =
+            poll.wait_until(std::min(resend_at, deadline));
+        if (!a.has_value()) {
+            continue;
+        }
+        if (a->index == spent) {
+            const federation::OutgoingSnapshot& snap = *a->reply.outgoing;
+            const bool claimed = snap.spent_by == federation::OutgoingSpender::gateway;
+            payment.preimage = snap.preimage;
             payment.state = claimed ? PaymentState::succeeded : PaymentState::refunded;
+            poll.withdraw_open();
             return payment;
         }
-        const bool expired = count.has_value() && *count >= payment.timelock + 1;
-        if (snap.has_value() && (snap->contract.cancelled || expired)) {
-            payment.note = snap->contract.cancelled ? "cancelled by the gateway" : "timelock passed";
-            payment.cancelled = snap->contract.cancelled;
-            payment.refund_count = count.value_or(0);
-            if (refund(&payment)) {
-                payment.state = PaymentState::refunded;
-                return payment;
-            }
+        payment.cancelled = a->index == cancelled;
+        payment.note = payment.cancelled ? "cancelled by the gateway" : "timelock passed";
+        payment.refund_count = a->index == expired ? a->reply.ln_count : 0;
+        if (refund(&payment)) {
+            payment.state = PaymentState::refunded;
+            poll.withdraw_open();
+            return payment;
         }
+        // The refund was rejected (the gateway's claim came first, or a transient rejection):
+        // the spent await stays parked; the fired one is asked again after a pause.
         this_actor::sleep_for(config_.poll);
+        if (a->index == cancelled) {
+            cancelled = poll.add(FederationApi::outgoing_await(payment.contract,
+                                                               AwaitKind::outgoing_cancelled));
+        } else {
+            expired = poll.add(FederationApi::ln_count_await(payment.timelock));
+        }
     }
     payment.note = "gave up following the payment";
     payment.state = PaymentState::pending;
+    poll.withdraw_open();
     return payment;
 }
 
@@ -187,6 +213,10 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
     return invoice;
 }
 
+// fedimint-ln-client receive.rs (`await_incoming_contract_account`): a one-shot read of the
+// contract (`fetch_contract`, ACCOUNT_ENDPOINT) every RETRY_DELAY = 1 s until its preimage is
+// decrypted, then the claim. Upstream long-polled here for a while (`wait_preimage_decrypted`)
+// and went back to re-reading, so the receive is the one place a user still polls.
 bool Client::await_receive(const PaymentHash& hash, sim::SimDuration timeout) {
     auto it = receiving_.find(hash);
     SIM_ASSERT(it != receiving_.end());

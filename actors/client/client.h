@@ -7,7 +7,9 @@
 // cancellation, or the LN consensus count passing the timelock, means it refunds itself.
 // Receiving: the client offers a threshold-encrypted preimage, hands out an invoice whose
 // route hints end in the gateway's intercept hop, and claims the ecash once the guardians have
-// decrypted the preimage. Every call blocks the calling actor.
+// decrypted the preimage. A payment's outcome is learnt through long-poll awaits
+// (federation_api.h), as upstream's pay state machine does; the receive re-reads the contract
+// once a second, as upstream's receive.rs does. Every call blocks the calling actor.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,9 @@ struct ClientConfig {
     lightning::NodeIndex federation_node = lightning::k_no_node;  // the invoices' payee
     // How long the client keeps following a payment before giving up on it (terminal: failed).
     sim::SimDuration payment_timeout = sim::SimDuration::hours(6);
+    // Pause between one-shot reads that found nothing (the gateway directory, the LN count, the
+    // receive's contract: receive.rs RETRY_DELAY), and before asking again after a refund was
+    // rejected.
     sim::SimDuration poll = sim::SimDuration::seconds(1);
     sim::SimDuration resend = sim::SimDuration::seconds(10);
     federation::ClientTimelockOptions timelock;

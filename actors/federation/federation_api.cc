@@ -64,6 +64,7 @@ std::optional<QueryReply> FederationApi::query(QueryMsg query, sim::SimDuration 
     pending_.emplace(query.query_id, replies);
     for (sim::NodeId g : guardians_) {
         sim_.network().send(self_, g, "fed_query", query);
+        ++reads_sent_;
     }
     const sim::SimTime deadline = sim::this_actor::now() + timeout;
     std::map<uint64_t, uint64_t> votes;  // digest -> guardians
@@ -81,18 +82,27 @@ std::optional<QueryReply> FederationApi::query(QueryMsg query, sim::SimDuration 
     return agreed;
 }
 
-std::optional<TxOutcome> FederationApi::submit_and_wait(const FedTx& tx, sim::SimTime deadline,
-                                                        sim::SimDuration retry) {
+// fedimint-client transaction/sm.rs: the submission branch resubmits on
+// `custom_backoff(2 s, 10 min, None)` while the accepted branch awaits the transaction.
+std::optional<TxOutcome> FederationApi::submit_and_wait(const FedTx& tx, sim::SimTime deadline) {
+    constexpr sim::SimDuration k_resubmit_min = sim::SimDuration::seconds(2);
+    constexpr sim::SimDuration k_resubmit_max = sim::SimDuration::minutes(10);
+    LongPoll poll(*this);
+    submit(tx);
+    poll.add(outcome_await(tx.id));
+    uint64_t resubmits = 0;
+    sim::SimTime next = sim::this_actor::now() + fibonacci_delay(k_resubmit_min, k_resubmit_max, 0);
     while (sim::this_actor::now() < deadline) {
-        submit(tx);
-        const sim::SimTime next = sim::this_actor::now() + retry;
-        while (sim::this_actor::now() < next) {
-            if (std::optional<TxOutcome> o = outcome(tx.id)) {
-                return o;
-            }
-            sim::this_actor::sleep_for(sim::SimDuration::millis(250));
+        if (std::optional<LongPoll::Answer> a = poll.wait_until(std::min(next, deadline))) {
+            return a->reply.outcome;  // the only await: nothing left open
+        }
+        if (sim::this_actor::now() >= next && sim::this_actor::now() < deadline) {
+            submit(tx);
+            next = sim::this_actor::now() +
+                   fibonacci_delay(k_resubmit_min, k_resubmit_max, ++resubmits);
         }
     }
+    poll.withdraw_open();
     return std::nullopt;
 }
 
@@ -134,6 +144,59 @@ std::optional<uint64_t> FederationApi::ln_count() {
 std::optional<uint64_t> FederationApi::wallet_count() {
     std::optional<QueryReply> r = counts();
     return r.has_value() ? std::optional<uint64_t>(r->wallet_count) : std::nullopt;
+}
+
+QueryMsg FederationApi::outcome_await(FedTxId id) {
+    return QueryMsg{.query_id = 0, .kind = QueryKind::tx_outcome, .tx = id, .contract = {},
+                    .hash = {}, .await = AwaitKind::tx_outcome, .height = 0};
+}
+
+QueryMsg FederationApi::outgoing_await(ContractId id, AwaitKind kind) {
+    SIM_ASSERT(kind == AwaitKind::outgoing_exists || kind == AwaitKind::outgoing_cancelled ||
+               kind == AwaitKind::outgoing_spent);
+    return QueryMsg{.query_id = 0, .kind = QueryKind::outgoing, .tx = {}, .contract = id,
+                    .hash = {}, .await = kind, .height = 0};
+}
+
+QueryMsg FederationApi::decrypted_await(const PaymentHash& hash) {
+    return QueryMsg{.query_id = 0, .kind = QueryKind::incoming, .tx = {}, .contract = {},
+                    .hash = hash, .await = AwaitKind::incoming_decrypted, .height = 0};
+}
+
+QueryMsg FederationApi::ln_count_await(uint64_t height) {
+    return QueryMsg{.query_id = 0, .kind = QueryKind::counts, .tx = {}, .contract = {},
+                    .hash = {}, .await = AwaitKind::ln_count_above, .height = height};
+}
+
+std::optional<QueryReply> FederationApi::await_one(const QueryMsg& query, sim::SimTime deadline) {
+    LongPoll poll(*this);
+    poll.add(query);
+    std::optional<LongPoll::Answer> a = poll.wait_until(deadline);
+    poll.withdraw_open();
+    return a.has_value() ? std::optional<QueryReply>(std::move(a->reply)) : std::nullopt;
+}
+
+std::optional<TxOutcome> FederationApi::await_outcome(FedTxId id, sim::SimTime deadline) {
+    std::optional<QueryReply> r = await_one(outcome_await(id), deadline);
+    return r.has_value() ? r->outcome : std::nullopt;
+}
+
+std::optional<OutgoingSnapshot> FederationApi::await_outgoing(ContractId id, AwaitKind kind,
+                                                              sim::SimTime deadline) {
+    std::optional<QueryReply> r = await_one(outgoing_await(id, kind), deadline);
+    return r.has_value() ? r->outgoing : std::nullopt;
+}
+
+std::optional<IncomingSnapshot> FederationApi::await_decrypted(const PaymentHash& hash,
+                                                               sim::SimTime deadline) {
+    std::optional<QueryReply> r = await_one(decrypted_await(hash), deadline);
+    return r.has_value() ? r->incoming : std::nullopt;
+}
+
+std::optional<uint64_t> FederationApi::await_ln_count_above(uint64_t height,
+                                                            sim::SimTime deadline) {
+    std::optional<QueryReply> r = await_one(ln_count_await(height), deadline);
+    return r.has_value() ? std::optional<uint64_t>(r->ln_count) : std::nullopt;
 }
 
 std::vector<RegisterGatewayTx> FederationApi::gateways() {

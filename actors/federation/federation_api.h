@@ -5,6 +5,11 @@
 // at least one honest guardian vouches for it: a user follows the federation's state, never one
 // guardian's (or a gateway's) word. A dispatcher daemon owns the user's inbox: guardian replies
 // go to the waiting query, every other message to other(), which the user's own logic reads.
+//
+// Two kinds of read, as upstream has: one-shot reads (fetch_*: answered from each guardian's
+// current state, 2 s to gather f + 1) and long-poll awaits (await_*: answered by a guardian once
+// its state satisfies the condition; long_poll.h says how a request is bounded and re-sent).
+// Several awaits can be raced with a LongPoll built on this API.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "actors/federation/federation.h"
+#include "actors/federation/long_poll.h"
 #include "actors/federation/messages.h"
 #include "sim/channel.h"
 #include "sim/simulation.h"
@@ -39,11 +45,12 @@ public:
     // Sends the transaction to every guardian (fire and forget).
     void submit(const FedTx& tx);
 
-    // --- Reads (from an actor; block up to `timeout`) ------------------------------------
+    // --- One-shot reads (from an actor; block up to `timeout`) ----------------------------
     std::optional<QueryReply> query(QueryMsg query, sim::SimDuration timeout);
-    // Submits, then resubmits every `retry` until f + 1 guardians report an outcome.
-    std::optional<TxOutcome> submit_and_wait(const FedTx& tx, sim::SimTime deadline,
-                                             sim::SimDuration retry = sim::SimDuration::seconds(3));
+    // Submits, then long-polls the outcome (AWAIT_TRANSACTION) until f + 1 guardians report
+    // one, resubmitting on fedimint-client's tx-submit backoff (transaction/sm.rs:
+    // `custom_backoff(2 s, 10 min)`, Fibonacci: 2, 2, 4, 6, 10, ... s). nullopt at `deadline`.
+    std::optional<TxOutcome> submit_and_wait(const FedTx& tx, sim::SimTime deadline);
     std::optional<TxOutcome> outcome(FedTxId id);
     std::optional<OutgoingSnapshot> outgoing(ContractId id);
     std::optional<IncomingSnapshot> incoming(const PaymentHash& hash);
@@ -53,7 +60,33 @@ public:
     std::optional<uint64_t> wallet_count();
     std::vector<RegisterGatewayTx> gateways();
 
+    // --- Long-poll awaits (from an actor; block until f + 1 agree, or `deadline`) ------------
+    std::optional<TxOutcome> await_outcome(FedTxId id, sim::SimTime deadline);
+    // kind: outgoing_exists, outgoing_cancelled or outgoing_spent.
+    std::optional<OutgoingSnapshot> await_outgoing(ContractId id, AwaitKind kind,
+                                                   sim::SimTime deadline);
+    // The incoming contract is funded and its preimage decrypted (state some or invalid).
+    std::optional<IncomingSnapshot> await_decrypted(const PaymentHash& hash, sim::SimTime deadline);
+    // wait_block_height(height): the LN consensus count passed `height`. Returns the count the
+    // guardian completing the quorum reported (informative; guardians agree on "passed").
+    std::optional<uint64_t> await_ln_count_above(uint64_t height, sim::SimTime deadline);
+
+    // The queries behind the awaits, for racing several in one LongPoll.
+    static QueryMsg outcome_await(FedTxId id);
+    static QueryMsg outgoing_await(ContractId id, AwaitKind kind);
+    static QueryMsg decrypted_await(const PaymentHash& hash);
+    static QueryMsg ln_count_await(uint64_t height);
+
+    // Read requests sent to guardians (one per guardian per one-shot read, long-poll request
+    // or re-send): what following the federation costs this user in messages.
+    uint64_t reads_sent() const { return reads_sent_; }
+    const LongPollTiming& long_poll_timing() const { return long_poll_timing_; }
+    void set_long_poll_timing(const LongPollTiming& t) { long_poll_timing_ = t; }
+
 private:
+    friend class LongPoll;
+    std::optional<QueryReply> await_one(const QueryMsg& query, sim::SimTime deadline);
+
     void dispatch();
     // The counts query (wallet and Lightning consensus block counts), answered by one guardian.
     std::optional<QueryReply> counts();
@@ -64,7 +97,9 @@ private:
     Quorum quorum_;
     uint64_t next_tx_ = 1;
     uint64_t next_query_ = 1;
+    uint64_t reads_sent_ = 0;
     sim::SimDuration query_timeout_ = sim::SimDuration::seconds(2);
+    LongPollTiming long_poll_timing_;
     std::unique_ptr<sim::Channel<sim::Envelope>> other_;
     std::map<uint64_t, std::shared_ptr<sim::Channel<QueryReply>>> pending_;
     std::optional<sim::ActorId> dispatcher_;

@@ -38,6 +38,8 @@ void Guardian::start() {
     future_decided_.clear();
     pool_.clear();
     last_sync_request_.clear();
+    parked_.clear();  // a crash lost the parked long-polls with the process
+    recheck_at_ = sim::SimTime::never();
     wake_pending_ = false;
     halted_ = false;
     in_sync_wait_ = false;
@@ -178,7 +180,8 @@ void Guardian::run() {
         if (!self_queue_.empty()) {
             continue;
         }
-        sim::SimTime deadline = std::min({propose_at_, attempt_deadline_, collect_deadline_});
+        sim::SimTime deadline =
+            std::min({propose_at_, attempt_deadline_, collect_deadline_, recheck_at_});
         std::optional<sim::Envelope> env = inbox.recv_until(deadline);
         if (env.has_value()) {
             if (lag_ > sim::SimDuration::zero()) {
@@ -251,6 +254,9 @@ void Guardian::on_timers() {
         collect_deadline_ = sim::SimTime::never();
         leader_.collect_expired = true;
         lead();
+    }
+    if (now >= recheck_at_) {
+        recheck_heights();
     }
 }
 
@@ -368,8 +374,11 @@ void Guardian::handle_user(const sim::Envelope& env) {
         return;
     }
     if (const auto* query = env.as<QueryMsg>()) {
-        sim_.network().send(node(), env.from, "fed_reply",
-                            answer_query(*query, config_.peer, store_->state));
+        on_query(env, *query);
+        return;
+    }
+    if (const auto* cancel = env.as<AwaitCancelMsg>()) {
+        on_await_cancel(env, *cancel);
     }
 }
 

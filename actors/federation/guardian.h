@@ -19,6 +19,10 @@
 // (wait_for_finality_confs_or_shutdown, bounded retries) and fetches the new blocks through its
 // bitcoind, then applies the batch: a lagging node stalls its own guardian (fedimint.md 1.3).
 //
+// Users' long-poll reads (messages.h AwaitKind) that the state does not satisfy yet are parked in
+// memory, never in the store: they are answered after the round that satisfies them
+// (guardian_long_poll.cc), and a crash drops them (the user re-sends; long_poll.h).
+//
 // A Byzantine guardian (ByzantineConfig) proposes block counts and unix times shifted by an
 // offset and invalid decryption shares; it follows the agreement protocol honestly.
 #pragma once
@@ -54,6 +58,9 @@ struct ByzantineConfig {
 // 200 x 50 ms in the test environment, 3600 x 50 ms in production.
 constexpr sim::SimDuration k_session_heartbeat_test = sim::SimDuration::seconds(10);
 constexpr sim::SimDuration k_session_heartbeat_production = sim::SimDuration::seconds(180);
+
+// fedimint-ln-server `wait_block_height`: `while h >= consensus_block_count() { sleep(5 s) }`.
+constexpr sim::SimDuration k_block_height_recheck = sim::SimDuration::seconds(5);
 
 struct GuardianTiming {
     sim::SimDuration monitor_interval = k_monitor_interval_test;
@@ -163,6 +170,8 @@ public:
     void set_byzantine(const ByzantineConfig& byzantine) { config_.byzantine = byzantine; }
     // Every message handled is delayed by `lag` (a slow guardian).
     void set_lag(sim::SimDuration lag) { lag_ = lag; }
+    // Long-poll reads waiting for the state to satisfy them.
+    size_t parked_queries() const { return parked_.size(); }
 
 private:
     struct LeaderState {
@@ -180,6 +189,12 @@ private:
     void handle(const sim::Envelope& env);
     PeerId sender_of(const sim::Envelope& env) const;
     void handle_user(const sim::Envelope& env);
+    // Long-poll reads (guardian_long_poll.cc).
+    void on_query(const sim::Envelope& env, const QueryMsg& query);
+    void on_await_cancel(const sim::Envelope& env, const AwaitCancelMsg& cancel);
+    void answer_parked();
+    void recheck_heights();
+    void reply_to(sim::NodeId user, const QueryMsg& query);
     void on_proposal(const ProposalMsg& m);
     void on_prepare(const PrepareMsg& m);
     void on_promise(const PromiseMsg& m);
@@ -261,6 +276,17 @@ private:
     sim::SimTime attempt_deadline_ = sim::SimTime::never();
     sim::SimTime collect_deadline_ = sim::SimTime::never();
     std::map<PeerId, sim::SimTime> last_sync_request_;
+    // Parked long-poll reads by arrival (answered in that order); volatile.
+    struct ParkedQuery {
+        sim::NodeId from;
+        QueryMsg query;
+        sim::SimTime arrived_at;
+        // ln_count_above once a round passed its height: the 5 s re-check that will see it.
+        sim::SimTime answer_at = sim::SimTime::never();
+    };
+    std::map<uint64_t, ParkedQuery> parked_;
+    uint64_t parked_seq_ = 0;
+    sim::SimTime recheck_at_ = sim::SimTime::never();
 };
 
 template <typename M>

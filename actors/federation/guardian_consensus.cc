@@ -306,6 +306,7 @@ void Guardian::on_snapshot(const SnapshotMsg& m, PeerId from) {
         .field("round", round());
     submit_peg_outs(peg_outs_before);
     applied_at_ = this_actor::now();
+    answer_parked();
     start_round();
     apply_future();
     if (round() < m.sender_round && future_decided_.empty()) {
@@ -350,6 +351,7 @@ bool Guardian::apply(const BatchPtr& batch_ptr) {
     }
     submit_peg_outs(peg_outs_before);
     applied_at_ = this_actor::now();
+    answer_parked();
     start_round();
     return true;
 }

@@ -92,12 +92,44 @@ QueryReply answer_query(const QueryMsg& query, PeerId peer, const FederationStat
     reply.round = state.rounds_applied();
     fill(query, state, &reply);
     // Counts move every round; only the counts query reports them, so other answers agree.
-    if (query.kind == QueryKind::counts) {
+    if (query.kind == QueryKind::counts && query.await == AwaitKind::none) {
         reply.wallet_count = state.wallet_count();
         reply.ln_count = state.ln_count();
     }
     reply.digest = digest_of(reply);
+    if (query.await == AwaitKind::ln_count_above) {
+        reply.ln_count = state.ln_count();  // informative only: not in the digest
+    }
     return reply;
+}
+
+bool await_satisfied(const QueryMsg& query, const FederationState& state) {
+    switch (query.await) {
+        case AwaitKind::none:
+            return true;
+        case AwaitKind::tx_outcome:
+            return state.outcome(query.tx) != nullptr;
+        case AwaitKind::outgoing_exists:
+        case AwaitKind::outgoing_cancelled:
+        case AwaitKind::outgoing_spent: {
+            auto it = state.outgoing().find(query.contract);
+            if (it == state.outgoing().end()) {
+                return false;
+            }
+            if (query.await == AwaitKind::outgoing_cancelled) {
+                return it->second.account.contract().cancelled;
+            }
+            return query.await == AwaitKind::outgoing_exists || it->second.account.spent();
+        }
+        case AwaitKind::incoming_decrypted: {
+            auto it = state.incoming().find(query.hash);
+            return it != state.incoming().end() &&
+                   it->second.contract.state() != DecryptedPreimage::pending;
+        }
+        case AwaitKind::ln_count_above:
+            return state.ln_count() > query.height;
+    }
+    return true;
 }
 
 }  // namespace actors::federation

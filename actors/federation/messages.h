@@ -81,12 +81,36 @@ struct SubmitTxMsg {
 
 enum class QueryKind : uint8_t { tx_outcome, outgoing, incoming, counts, gateways };
 
+// A long-poll read (fedimint's await endpoints): the guardian answers once its state satisfies
+// the condition — at once if it already does, else when an applied round makes it true (the
+// server's `wait_key_exists` / `wait_value_matches` wake on a database commit). `ln_count_above`
+// is `wait_block_height(h)`, which upstream re-checks on a 5 s sleep, not on a commit
+// (fedimint-ln-server lib.rs: `while h >= consensus_block_count() { sleep(5 s) }`).
+enum class AwaitKind : uint8_t {
+    none,                // a one-shot read, answered from the current state
+    tx_outcome,          // core AWAIT_TRANSACTION: the transaction has an outcome
+    outgoing_exists,     // LNv1 AWAIT_ACCOUNT (`wait_contract`): the outgoing account exists
+    outgoing_cancelled,  // LNv1 AWAIT_OUTGOING_CONTRACT_CANCELLED
+    outgoing_spent,      // the outgoing account is spent (claimed or refunded) [model: see
+                         // docs/federation.md "Long-poll reads"]
+    incoming_decrypted,  // LNv1 AWAIT_PREIMAGE_DECRYPTION: funded, preimage some or invalid
+    ln_count_above,      // LNv1 AWAIT_BLOCK_HEIGHT: LN consensus count > height
+};
+
 struct QueryMsg {
     uint64_t query_id = 0;
     QueryKind kind = QueryKind::counts;
     FedTxId tx;
     ContractId contract;
     PaymentHash hash{};
+    AwaitKind await = AwaitKind::none;
+    uint64_t height = 0;  // ln_count_above: answered once the LN count exceeds it
+};
+
+// The user stopped waiting for a long-poll (it raced others and one of those was answered): the
+// guardian drops it if still parked. No reply.
+struct AwaitCancelMsg {
+    uint64_t query_id = 0;
 };
 
 struct OutgoingSnapshot {
@@ -120,7 +144,12 @@ struct QueryReply {
     std::vector<RegisterGatewayTx> gateways;
 };
 
-// Builds the reply to `query` from a guardian's state (digest included).
+// Builds the reply to `query` from a guardian's state (digest included). The reply to an
+// ln_count_above await carries the guardian's LN count but leaves it out of the digest
+// (upstream's `wait_block_height` returns `()`: guardians agree that the height was passed).
 QueryReply answer_query(const QueryMsg& query, PeerId peer, const FederationState& state);
+
+// Whether a guardian with `state` answers `query` now (always, for a one-shot read).
+bool await_satisfied(const QueryMsg& query, const FederationState& state);
 
 }  // namespace actors::federation

@@ -29,12 +29,11 @@ InvoiceTerms Gateway::terms(const lightning::Invoice& invoice) const {
 
 void Gateway::pay(ContractId id) {
     OutgoingPayment& p = store_.outgoing.at(id);
-    // The contract is read from the federation, never taken from the client's request.
-    std::optional<federation::OutgoingSnapshot> snap;
-    const sim::SimTime deadline = this_actor::now() + sim::SimDuration::seconds(60);
-    while (!(snap = api_->outgoing(id)).has_value() && this_actor::now() < deadline) {
-        this_actor::sleep_for(k_poll);
-    }
+    // The contract is read from the federation, never taken from the client's request:
+    // fedimint-gw-client pay.rs `await_contract` (a long-poll until the account exists).
+    std::optional<federation::OutgoingSnapshot> snap = api_->await_outgoing(
+        id, federation::AwaitKind::outgoing_exists,
+        this_actor::now() + sim::SimDuration::seconds(60));
     if (!snap.has_value()) {
         p.stage = OutgoingStage::cancelled;
         p.note = "contract not found in the federation";
@@ -176,29 +175,28 @@ void Gateway::intercept(uint64_t intercept_id) {
         }
     }
     p.stage = IncomingStage::funded;
-    const sim::SimTime deadline = this_actor::now() + config_.decryption_timeout;
-    while (this_actor::now() < deadline) {
-        snap = api_->incoming(hash);
-        if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
-            lightning_context();
-            const bool settled = node.resolve_intercepted(
-                intercept_id, lightning::InterceptResolution{
-                                  .action = lightning::InterceptAction::settle,
-                                  .preimage = snap->preimage});
-            p.stage = settled ? IncomingStage::settled : IncomingStage::failed;
-            p.lost = !settled;
-            p.note = settled ? "" : "HTLC gone before it could be settled";
-            return;
-        }
-        if (snap.has_value() && snap->state == federation::DecryptedPreimage::invalid) {
-            federation::FedTx refund{api_->new_tx_id(),
-                                     federation::SpendIncomingTx{.hash = hash,
-                                                                 .signer = config_.gateway_key,
-                                                                 .payout = config_.client}};
-            api_->submit_and_wait(refund, this_actor::now() + k_fed_timeout);
-            return fail("invalid preimage: refunded");
-        }
-        this_actor::sleep_for(k_poll);
+    // The gateway's incoming state machine (fedimint-ln-client incoming.rs,
+    // DecryptingPreimageState::await_preimage_decryption): `wait_preimage_decrypted`, a
+    // long-poll answered on `some` or `invalid`.
+    snap = api_->await_decrypted(hash, this_actor::now() + config_.decryption_timeout);
+    if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
+        lightning_context();
+        const bool settled = node.resolve_intercepted(
+            intercept_id, lightning::InterceptResolution{
+                              .action = lightning::InterceptAction::settle,
+                              .preimage = snap->preimage});
+        p.stage = settled ? IncomingStage::settled : IncomingStage::failed;
+        p.lost = !settled;
+        p.note = settled ? "" : "HTLC gone before it could be settled";
+        return;
+    }
+    if (snap.has_value()) {  // invalid: the gateway refunds itself
+        federation::FedTx refund{api_->new_tx_id(),
+                                 federation::SpendIncomingTx{.hash = hash,
+                                                             .signer = config_.gateway_key,
+                                                             .payout = config_.client}};
+        api_->submit_and_wait(refund, this_actor::now() + k_fed_timeout);
+        return fail("invalid preimage: refunded");
     }
     fail("decryption timed out");
 }

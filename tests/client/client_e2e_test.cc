@@ -95,3 +95,41 @@ TEST_CASE("a guardian crash and restart mid-payment", "[client][e2e][crash]") {
     });
     CHECK(paid.state == federation::PaymentState::succeeded);
 }
+
+TEST_CASE("a paying client leaves nothing parked; its receive re-reads as receive.rs does",
+          "[client][e2e][long-poll]") {
+    World w(45, "lnd");
+    bool received = true;
+    uint64_t reads = 0;
+    client::ClientPayment paid;
+    uint64_t parked_after_pay = 0;
+    uint64_t parked_after_receive = 0;
+    auto parked = [&] {
+        uint64_t n = 0;
+        for (uint32_t p = 0; p < 4; ++p) {
+            n += w.fed->guardian(PeerId(p)).parked_queries();
+        }
+        return n;
+    };
+    w.run([&] {
+        // A payment that succeeds withdraws its raced awaits (cancelled, timelock).
+        paid = w.alice->pay(
+            w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 500000}));
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        parked_after_pay = parked();
+        std::optional<ln::Invoice> mine = w.alice->create_invoice(700000);
+        REQUIRE(mine.has_value());
+        const uint64_t before = w.alice->api().reads_sent();
+        received = w.alice->await_receive(mine->payment_hash, sim::SimDuration::minutes(10));
+        reads = w.alice->api().reads_sent() - before;
+        parked_after_receive = parked();
+    });
+    CHECK(paid.state == federation::PaymentState::succeeded);
+    CHECK(parked_after_pay == 0);
+    CHECK_FALSE(received);
+    // Upstream's receive is a one-shot read every second (RETRY_DELAY), not a long-poll: about
+    // 600 reads of all four guardians in 10 minutes (each read takes its round trip too).
+    CHECK(reads <= 4 * 600);
+    CHECK(reads >= 4 * 595);
+    CHECK(parked_after_receive == 0);
+}

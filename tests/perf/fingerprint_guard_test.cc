@@ -55,7 +55,7 @@ bench::StandardOptions small_scale(uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "fc3254aeba0b7135"}, {2, "f040e510fda0b48b"}, {3, "ea760c1623b51054"}};
+    const Golden golden[] = {{1, "9b0a3d3058f57e28"}, {2, "946cee0cc6b541e2"}, {3, "98d03fbf65686b7e"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(short_standard(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -67,7 +67,7 @@ TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerp
 // The test environment's timing (100 ms polls, 10 s sessions) runs the federation's round
 // machinery about a hundred times as often, so it guards that code more closely.
 TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "e8437f8798f23253"}, {2, "e0addc7e9f5d1881"}};
+    const Golden golden[] = {{1, "ede48108373b4cd4"}, {2, "a0ce67c0dd052557"}};
     for (const Golden& g : golden) {
         bench::StandardOptions o = short_standard(g.seed);
         o.production_timing = false;
@@ -79,7 +79,7 @@ TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[pe
 }
 
 TEST_CASE("the scale benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "55e61e46e0f05667"}, {2, "19914efcda4116d7"}};
+    const Golden golden[] = {{1, "ca3e5f9b14f88ae0"}, {2, "804079d702e66fa4"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(small_scale(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -103,7 +103,7 @@ TEST_CASE("the scale world with 1000 nodes keeps its fingerprint", "[perf][finge
     bench::StandardReport r = bench::run_standard(o);
     INFO(r.result.run.message << r.violation);
     CHECK(r.ok());
-    CHECK(hex(r.result.run.fingerprint) == "1034e724a2a59c1a");
+    CHECK(hex(r.result.run.fingerprint) == "4243d1f76c572e6c");
 }
 
 TEST_CASE("the sample system keeps its fingerprints", "[perf][fingerprint]") {

@@ -1,0 +1,85 @@
+// Guardian: users' long-poll reads. A read whose condition the state already satisfies is
+// answered at once; otherwise it is parked (in memory, by arrival) and answered after the round
+// that satisfies it: fedimint's `wait_key_exists` / `wait_value_matches` wake on the commit of
+// the database transaction that writes the key (fedimint-ln-server lib.rs
+// `wait_contract_account`, `wait_outgoing_contract_account_cancelled`,
+// `wait_preimage_decrypted`; core AWAIT_TRANSACTION).
+//
+// `wait_block_height(h)` instead checks when it arrives and then after every 5 s sleep
+// (`while h >= consensus_block_count() { sleep(5 s) }`), so it answers at the first tick
+// arrival + 5 k s at which the count has passed h. The LN count never decreases, so the checks
+// before the round that passes h cannot answer: the guardian computes that tick when the round
+// is applied and wakes only then (one timer per answer, not one per 5 s per parked await).
+#include "actors/federation/guardian.h"
+
+#include <algorithm>
+
+#include "sim/this_actor.h"
+
+namespace actors::federation {
+
+void Guardian::reply_to(sim::NodeId user, const QueryMsg& query) {
+    sim_.network().send(node(), user, "fed_reply",
+                        answer_query(query, config_.peer, store_->state));
+}
+
+void Guardian::on_query(const sim::Envelope& env, const QueryMsg& query) {
+    if (await_satisfied(query, store_->state)) {
+        reply_to(env.from, query);  // a one-shot read, or the first check of an await
+        return;
+    }
+    parked_.emplace(parked_seq_++, ParkedQuery{.from = env.from,
+                                               .query = query,
+                                               .arrived_at = sim::this_actor::now(),
+                                               .answer_at = sim::SimTime::never()});
+}
+
+void Guardian::on_await_cancel(const sim::Envelope& env, const AwaitCancelMsg& cancel) {
+    std::erase_if(parked_, [&](const auto& entry) {
+        return entry.second.from == env.from && entry.second.query.query_id == cancel.query_id;
+    });
+}
+
+// After a round is applied (or a peer's state adopted): the commit wakes the key waiters; a
+// block-height await whose height was passed gets the tick of the check that will see it.
+void Guardian::answer_parked() {
+    const sim::SimTime now = sim::this_actor::now();
+    for (auto it = parked_.begin(); it != parked_.end();) {
+        ParkedQuery& p = it->second;
+        if (!await_satisfied(p.query, store_->state)) {
+            ++it;
+            continue;
+        }
+        if (p.query.await == AwaitKind::ln_count_above) {
+            if (p.answer_at.is_never()) {
+                const int64_t period = k_block_height_recheck.ns();
+                const int64_t waited = (now - p.arrived_at).ns();
+                const int64_t ticks = (waited + period - 1) / period;  // a check at now counts
+                p.answer_at = p.arrived_at + k_block_height_recheck * std::max<int64_t>(ticks, 1);
+                recheck_at_ = std::min(recheck_at_, p.answer_at);
+            }
+            ++it;
+            continue;
+        }
+        reply_to(p.from, p.query);
+        it = parked_.erase(it);
+    }
+}
+
+// The block-height checks that are due.
+void Guardian::recheck_heights() {
+    const sim::SimTime now = sim::this_actor::now();
+    recheck_at_ = sim::SimTime::never();
+    for (auto it = parked_.begin(); it != parked_.end();) {
+        const ParkedQuery& p = it->second;
+        if (p.answer_at <= now) {
+            reply_to(p.from, p.query);
+            it = parked_.erase(it);
+            continue;
+        }
+        recheck_at_ = std::min(recheck_at_, p.answer_at);
+        ++it;
+    }
+}
+
+}  // namespace actors::federation

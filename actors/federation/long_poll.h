@@ -1,0 +1,99 @@
+// LongPoll: a user's long-poll reads in flight, as fedimint's client issues its await
+// endpoints (fedimint-api-client `request_with_strategy_retry`): every await goes to every
+// guardian, and it is answered once f + 1 guardians gave the same answer (at least one honest
+// guardian vouches for it). Several awaits can be raced: wait_until() returns the first one
+// answered, the others stay parked at the guardians.
+//
+// The bound on one request: fedimint builds its websocket client with jsonrpsee's
+// `WsClientBuilder::default()` (fedimint-api-client src/api/ws.rs sets no request timeout), so a
+// request fails after jsonrpsee's default 60 s; `util::retry` with `api_networking_backoff()`
+// (Fibonacci from 250 ms, capped at 10 s, no attempt limit) re-sends it to that guardian. A
+// guardian that crashed lost its parked requests; the user notices at the request timeout and
+// re-issues. [inference] A real client sees a dropped websocket at once (jsonrpsee reports a
+// transport error and the retry starts then); the model has no connection state, so the user
+// learns it at the request timeout. The backoff's jitter (up to its minimum delay) is left out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "actors/federation/messages.h"
+#include "sim/channel.h"
+#include "sim/time.h"
+
+namespace actors::federation {
+
+class FederationApi;
+
+struct LongPollTiming {
+    // jsonrpsee's default request timeout (fedimint does not override it).
+    sim::SimDuration request_timeout = sim::SimDuration::seconds(60);
+    // fedimint-core util/backoff_util.rs `api_networking_backoff()`.
+    sim::SimDuration backoff_min = sim::SimDuration::millis(250);
+    sim::SimDuration backoff_max = sim::SimDuration::seconds(10);
+};
+
+// The delay before retry `attempt` (0-based) of fedimint's Fibonacci backoff without jitter:
+// min x 1, 1, 2, 3, 5, 8, ... capped at max.
+sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uint64_t attempt);
+
+class LongPoll {
+public:
+    explicit LongPoll(FederationApi& api);
+    // No side effects: a LongPoll can be destroyed while its actor's stack unwinds at the end
+    // of a run, after the API and the network are gone. A user that stops waiting calls
+    // withdraw_open(); a crashed user's FederationApi::stop() forgets its queries.
+    ~LongPoll() = default;
+    LongPoll(const LongPoll&) = delete;
+    LongPoll& operator=(const LongPoll&) = delete;
+
+    // Sends `query` (its `await` set) to every guardian now; returns its index.
+    size_t add(QueryMsg query);
+    // Stops waiting for an await: it is withdrawn, its late answers are ignored and it is not
+    // re-sent.
+    void drop(size_t index);
+
+    struct Answer {
+        size_t index = 0;
+        QueryReply reply;  // one of the f + 1 agreeing replies (the one completing the quorum)
+    };
+    // Blocks until an await not yet answered has f + 1 agreeing guardians (re-sending timed
+    // out requests meanwhile), or until `until`.
+    std::optional<Answer> wait_until(sim::SimTime until);
+    // Withdraws every await still open (long_poll.cc, `withdraw`): call when done waiting.
+    void withdraw_open();
+    // Requests sent so far (first sends and re-sends), for tests and traces.
+    uint64_t requests_sent() const { return sent_; }
+
+private:
+    struct PerGuardian {
+        sim::SimTime sent_at;
+        uint64_t failures = 0;
+        std::optional<uint64_t> digest;  // its answer
+    };
+    struct Entry {
+        QueryMsg query;
+        std::vector<PerGuardian> guardians;
+        bool open = true;
+    };
+
+    void send(Entry& entry, size_t guardian);
+    sim::SimTime resend_at(const PerGuardian& g) const;
+    sim::SimTime next_resend() const;
+    void resend_due();
+    std::optional<Answer> take(const QueryReply& reply);
+    void close(Entry& entry);
+    void withdraw(Entry& entry);
+
+    FederationApi& api_;
+    std::shared_ptr<sim::Channel<QueryReply>> replies_;
+    std::vector<Entry> entries_;
+    std::map<uint64_t, size_t> by_id_;  // query id -> entry
+    uint64_t sent_ = 0;
+};
+
+}  // namespace actors::federation
