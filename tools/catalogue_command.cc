@@ -29,6 +29,7 @@ struct CatalogueArgs {
     uint64_t max_seeds = 1000;
     uint64_t proof_seeds = 2000;
     int jobs = 2;
+    std::string source = FEDSIM_SOURCE_DIR;  // the tree the bug scenarios are read from
     std::string doc = FEDSIM_SOURCE_DIR "/docs/bug-catalogue.md";
     std::string regressions = FEDSIM_SOURCE_DIR "/scenarios/bugs/regressions";
 };
@@ -153,14 +154,14 @@ void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scena
     row->shrink_runs = res.runs;
     row->shrink_reductions = res.removed.size();
     if (!res.reproduced) {
-        row->error = "the failure of seed " + std::to_string(seed) + " did not reproduce";
+        row->add_error("the failure of seed " + std::to_string(seed) + " did not reproduce");
         return;
     }
     scenario::Scenario m = res.minimal;
     const std::string reason = run_seed(expecting_ok(m), {.seed = seed}).reason;
     const std::string symptom = bug.symptom_in(reason);
     if (symptom.empty()) {
-        row->error = "the shrunk failure is none of the symptoms the table names: " + reason;
+        row->add_error("the shrunk failure is none of the symptoms the table names: " + reason);
         return;
     }
     m.name = "regression-" + bug.id;
@@ -174,7 +175,7 @@ void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scena
     m.expect.all_checks = false;
     const RegressionCheck check = check_regression(m, seed);
     if (!check.ok()) {
-        row->error = "the shrunk regression would not verify: " + check.problem();
+        row->add_error("the shrunk regression would not verify: " + check.problem());
         return;
     }
     std::string text = scenario::write_scenario(m);
@@ -190,9 +191,9 @@ void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scena
 BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
     BugRow row;
     row.bug = &bug;
-    std::optional<scenario::Scenario> off = load_or_report(FEDSIM_SOURCE_DIR "/" + bug.scenario);
+    std::optional<scenario::Scenario> off = load_or_report(a.source + "/" + bug.scenario);
     if (!off) {
-        row.error = "cannot load " + bug.scenario;
+        row.add_error("cannot load " + bug.scenario);
         return row;
     }
     WallTimer proof_timer;
@@ -207,9 +208,10 @@ BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
                 bug.id.c_str(), static_cast<unsigned long long>(a.proof_seeds),
                 proof.failed.size(), proof.bad_input.size(), row.proof_seconds);
     if (!proof.bad_input.empty()) {
-        row.error = "variant off, " + std::to_string(proof.bad_input.size()) +
-                    " seeds are bad input (first, seed " + std::to_string(proof.bad_input.front()) +
-                    ": " + proof.first_bad_input + ")";
+        row.add_error("variant off, " + std::to_string(proof.bad_input.size()) +
+                      " seeds are bad input (first, seed " +
+                      std::to_string(proof.bad_input.front()) + ": " + proof.first_bad_input +
+                      ")");
     }
     scenario::Scenario on = with_variant(*off, bug.variant);
     for (uint64_t k = 0; k < a.sweeps; ++k) {
@@ -220,17 +222,25 @@ BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
                     static_cast<unsigned long long>(r.start),
                     r.found ? "failed" : !r.bad_input.empty() ? "bad input" : "nothing",
                     static_cast<unsigned long long>(r.seeds), r.seconds);
-        if (!r.bad_input.empty() && row.error.empty()) {
-            row.error = "sweep " + std::to_string(k + 1) + " stopped at seed " +
-                        std::to_string(r.failing_seed) + ", bad input, not a detection: " +
-                        r.bad_input;
+        if (!r.bad_input.empty()) {
+            row.add_error("sweep " + std::to_string(k + 1) + " stopped at seed " +
+                          std::to_string(r.failing_seed) + ", bad input, not a detection: " +
+                          r.bad_input);
         }
     }
     if (!row.sweeps.empty() && row.sweeps.front().found) {
         row.first_reason = row.sweeps.front().reason;
-        shrink_to_regression(bug, on, row.sweeps.front().failing_seed, a.regressions, &row);
-        std::printf("  shrunk in %zu runs to %zu lines -> %s\n", row.shrink_runs,
-                    row.shrunk_lines, row.regression.c_str());
+        // A regression must pass with the variant off; with a proof that was not clean (a
+        // failure, or bad input) the file would stand on an unproven baseline, so it is
+        // neither shrunk nor written, and whatever is on disk stays.
+        if (!row.proof_failures.empty()) {
+            row.add_error("no regression written: the variant-off proof was not clean");
+            std::printf("  not shrunk: the variant-off proof was not clean\n");
+        } else {
+            shrink_to_regression(bug, on, row.sweeps.front().failing_seed, a.regressions, &row);
+            std::printf("  shrunk in %zu runs to %zu lines -> %s\n", row.shrink_runs,
+                        row.shrunk_lines, row.regression.c_str());
+        }
     }
     std::fflush(stdout);
     return row;
@@ -338,6 +348,10 @@ void add_catalogue_command(CLI::App& app, int* exit_code) {
         ->check(CLI::Range(1, 1024));
     cmd->add_option("--doc", a->doc, "Where to write the table (- for stdout)");
     cmd->add_option("--regressions", a->regressions, "Where to write shrunk regressions");
+    cmd->add_option("--source", a->source,
+                    "The tree whose scenarios/bugs/ files are catalogued (default: the source "
+                    "tree fedsim was built from)")
+        ->capture_default_str();
     cmd->callback([a, exit_code] { *exit_code = run_catalogue(*a); });
 }
 

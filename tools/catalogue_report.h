@@ -14,7 +14,10 @@ namespace tools {
 struct SweepResult {
     uint64_t start = 0;
     bool found = false;
-    uint64_t seeds = 0;  // seeds run up to and including the first failure
+    // Seeds run up to and including the first failure (max_seeds when none was found); for a
+    // sweep stopped by bad input, up to and including that seed (no verdict: the report leaves
+    // such sweeps out of its medians and counts them apart).
+    uint64_t seeds = 0;
     uint64_t failing_seed = 0;
     double seconds = 0;  // wall time to the first failure (or to giving up)
     std::string reason;
@@ -23,7 +26,7 @@ struct SweepResult {
 
 struct BugRow {
     const scenario::BugVariant* bug = nullptr;
-    std::string error;
+    std::string error;  // every problem met, in order, "; "-separated (add_error)
     uint64_t proof_seeds = 0;
     std::vector<uint64_t> proof_failures;
     double proof_seconds = 0;
@@ -40,6 +43,8 @@ struct BugRow {
 
     // Clean with the variant off, found by every sweep, shrunk to a regression file.
     bool ok() const;
+    // Appends a problem to `error`, keeping the ones before it.
+    void add_error(const std::string& e);
 };
 
 struct RenderOptions {

@@ -45,6 +45,7 @@ std::optional<SeedResult> from_json(const nlohmann::json& j) {
         // signature starts "input:" (scenario/runner.cc); read it as what it was.
         if (r.status == k_status_fail && r.signature.rfind("input:", 0) == 0) {
             r.status = k_status_input_error;
+            r.outcome = k_status_input_error;
         }
         return r;
     } catch (const nlohmann::json::exception&) {
@@ -80,12 +81,13 @@ std::string describe_summary(const SweepSummary& s) {
 }
 
 SeedResult seed_result_from(const scenario::RunReport& r, const std::string& file) {
-    const char* status = r.passed                 ? k_status_pass
-                         : !r.setup_error.empty() ? k_status_input_error
-                                                  : k_status_fail;
+    const bool bad_input = !r.passed && !r.setup_error.empty();
+    const char* status = r.passed ? k_status_pass : bad_input ? k_status_input_error : k_status_fail;
+    // A bad-input run was stopped by its world, so the simulation's own outcome is "ok": the
+    // file says "input_error" instead, lest a reader take the seed for one that ran clean.
     return {.seed = r.seed,
             .status = status,
-            .outcome = sim::to_string(r.run.outcome),
+            .outcome = bad_input ? k_status_input_error : sim::to_string(r.run.outcome),
             .reason = r.reason,
             .signature = r.signature,
             .fingerprint = hex64(r.run.fingerprint),
@@ -109,7 +111,7 @@ std::string results_json(const SweepResults& results) {
     std::vector<SeedResult> runs = results.runs;
     std::sort(runs.begin(), runs.end(),
               [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
-    OJson head = {{"fedsim_results", 1},
+    OJson head = {{"fedsim_results", k_results_format},
                   {"scenario", results.scenario},
                   {"file", results.file},
                   {"digest", results.digest},

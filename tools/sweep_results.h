@@ -29,6 +29,12 @@ inline constexpr const char* k_status_fail = "fail";
 inline constexpr const char* k_status_crash = "crash";
 inline constexpr const char* k_status_input_error = "input_error";
 
+// The --json results format. 2: statuses "input_error" and the summary's "bad_input" exist,
+// and "failed" no longer counts bad-input seeds (in 1 it did, as "fail"), so a reader that
+// judged a file by failed + crashed + not_run == 0 must add bad_input: the bump makes a
+// reader that checks the version notice. Readers take both (files of 1 as described above).
+inline constexpr int k_results_format = 2;
+
 struct SeedResult {
     uint64_t seed = 0;
     std::string status;  // one of the k_status_* above

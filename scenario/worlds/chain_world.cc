@@ -24,7 +24,13 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     cfg.relay_min = param_duration(p, "relay_min");
     cfg.relay_max = param_duration(p, "relay_max");
     auto world = std::make_unique<ChainScenarioWorld>(ctx.sim, cfg);
-    world->set_reorg_depth(param_int(p, "reorg_depth"));
+    SourceLocation depth_where{"/params/reorg_depth", 0, 0};
+    for (const ParamSpec& spec : ctx.scenario.params) {
+        if (spec.name == "reorg_depth") {
+            depth_where = spec.where;
+        }
+    }
+    world->set_reorg_depth(param_int(p, "reorg_depth"), depth_where);
     world->set_default_lag(param_duration(p, "lag"));
     // Premined blocks come before any node exists, so every node starts synced and the wallet
     // has mature coinbases to spend.
@@ -190,6 +196,16 @@ void ChainScenarioWorld::on_action(const TimelineEntry& entry) {
     }
 }
 
+// Like the federation world's reorg: whether the chain is long enough (or the wallet has a
+// mature coinbase) is known only when the entry fires, and depends on the drawn premine, so it
+// is bad input (World::input_error, exit 2), not a bug found.
+void ChainScenarioWorld::refuse_input(SourceLocation where, std::string message) {
+    if (!input_error_) {
+        input_error_ = Diagnostic{std::move(where), std::move(message)};
+    }
+    sim_.scheduler().stop();
+}
+
 void ChainScenarioWorld::reorg(const TimelineEntry& entry) {
     auto d = entry.args.find("depth");
     const int64_t depth = d != entry.args.end() ? d->second.number : reorg_depth_;
@@ -197,9 +213,10 @@ void ChainScenarioWorld::reorg(const TimelineEntry& entry) {
     const int64_t blocks = b != entry.args.end() ? b->second.number : depth + 1;
     const int64_t tip = network_.canonical().tip_height();
     if (depth > tip) {
-        sim_.scheduler().fail(sim::Outcome::check_failed,
-                              "reorg of depth " + std::to_string(depth) + " at tip " +
-                                  std::to_string(tip) + ": the chain is not that long");
+        refuse_input(d != entry.args.end() ? d->second.where : reorg_depth_where_,
+                     "reorg of depth " + std::to_string(depth) + " at tip " +
+                         std::to_string(tip) + ": the chain is not that long (raise premine "
+                         "or reorg later)");
         return;
     }
     actors::chain::ReorgResult r = network_.invalidate(depth);
@@ -240,9 +257,9 @@ void ChainScenarioWorld::send_tx(const TimelineEntry& entry) {
                                                  : entry.name;
     std::optional<Transaction> tx = build_spend(label);
     if (!tx) {
-        sim_.scheduler().fail(sim::Outcome::check_failed,
-                              "send_tx " + label + ": the wallet has no mature coinbase "
-                              "(raise premine above 100)");
+        refuse_input(entry.where, "send_tx " + label +
+                                      ": the wallet has no mature coinbase (raise premine "
+                                      "above 100)");
         return;
     }
     const size_t index = sent_.size();

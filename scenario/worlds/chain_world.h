@@ -29,6 +29,9 @@ public:
     void on_action(const TimelineEntry& entry) override;
     std::vector<CheckResult> check() const override;
     std::map<std::string, int64_t> metrics() const override;
+    // A timeline entry the chain could not carry out when it fired (a reorg deeper than the
+    // chain, a send_tx with no mature coinbase): bad input from the draw, not a finding.
+    std::optional<Diagnostic> input_error() const override { return input_error_; }
 
     actors::chain::BitcoinNetwork& network() { return network_; }
     void add_monitor(actors::chain::BitcoindNode& node, sim::SimDuration poll_interval);
@@ -36,7 +39,11 @@ public:
     // Spawns the foreground driver: runs for `duration`, stops the miner, waits up to
     // `converge_within` for every unfrozen node to reach the canonical tip, then checks.
     void start_driver(sim::SimDuration duration, sim::SimDuration converge_within);
-    void set_reorg_depth(int64_t depth) { reorg_depth_ = depth; }
+    // The reorg depth an entry without "depth" uses, and where it is set (for errors).
+    void set_reorg_depth(int64_t depth, SourceLocation where) {
+        reorg_depth_ = depth;
+        reorg_depth_where_ = std::move(where);
+    }
     void set_default_lag(sim::SimDuration lag) { default_lag_ = lag; }
 
     // The checks, computed on demand (chain_world_checks.cc).
@@ -69,6 +76,10 @@ private:
     std::set<actors::chain::Txid> evicted_txids_;
     sim::SimDuration default_lag_;
     int64_t reorg_depth_ = 1;
+    SourceLocation reorg_depth_where_;
+    std::optional<Diagnostic> input_error_;
+    // Records an impossible timeline entry as bad input and ends the run.
+    void refuse_input(SourceLocation where, std::string message);
     int64_t reorgs_ = 0;
     int64_t returned_ = 0;
     int64_t evicted_ = 0;

@@ -26,12 +26,15 @@ bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
     sim::Random rng = ctx.sim.random("gateway.topology");
     ln::Result<ln::Topology> r =
         generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
-    if (!setup_ok(ctx.sim, k_world, r.ok(), r.ok() ? "" : r.error())) {
+    const SourceLocation& where = ctx.scenario.topology.generator_where;
+    if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, r.ok(), where,
+                  r.ok() ? "" : r.error())) {
         return false;
     }
     for (const ln::ChannelOptions& o : generated_channels(r.value(), nodes)) {
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
-        if (!setup_ok(ctx.sim, k_world, c.ok(), c.ok() ? "" : c.error())) {
+        if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), where,
+                      c.ok() ? "" : c.error())) {
             return false;
         }
     }
@@ -41,12 +44,22 @@ bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
 bool open_declared(BuildContext& ctx, GatewayScenarioWorld& w) {
     for (const TopologyLink& l : ctx.scenario.topology.links) {
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(declared_channel(l, w.index()));
-        if (!setup_ok(ctx.sim, k_world, c.ok(),
+        if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), l.where,
                       c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error())) {
             return false;
         }
     }
     return true;
+}
+
+// Where the scenario sets parameter `name` ("/params/<name>" when it leaves the default).
+SourceLocation param_location(const Scenario& s, const std::string& name) {
+    for (const ParamSpec& p : s.params) {
+        if (p.name == name) {
+            return p.where;
+        }
+    }
+    return {"/params/" + pointer_token(name), 0, 0};
 }
 
 GatewayRunConfig run_config(const ParamValues& p) {
@@ -73,11 +86,18 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run_config(p));
     const std::string& gateway_node = param_text(p, "gateway_node");
     const std::string& gateway_profile = param_text(p, "gateway_profile");
-    std::optional<std::vector<ln::NodeIndex>> nodes =
-        add_declared_nodes(ctx, k_world, w->ln(), w->index(), [&](ln::NodeOptions& o) {
-            if (o.alias == gateway_node && gateway_profile != "node") {
-                o.profile = gateway_profile;
+    // The gateway's node takes gateway_profile (a parameter a seed may draw); overrides that
+    // profile refuses are blamed on the parameter, whose range is what to fix.
+    std::optional<std::vector<ln::NodeIndex>> nodes = add_declared_nodes(
+        ctx, w->input_error_sink(), k_world, w->ln(), w->index(),
+        [&](ln::NodeOptions& o) -> std::optional<AdjustBlame> {
+            if (o.alias != gateway_node || gateway_profile == "node") {
+                return std::nullopt;
             }
+            o.profile = gateway_profile;
+            return AdjustBlame{param_location(ctx.scenario, "gateway_profile"),
+                               "gateway_profile drew \"" + gateway_profile +
+                                   "\" for the gateway's node"};
         });
     if (!nodes) {
         return w;

@@ -76,6 +76,9 @@ public:
     void on_action(const TimelineEntry& entry) override;
     std::vector<CheckResult> check() const override;
     std::map<std::string, int64_t> metrics() const override;
+    // A set-up step that failed on the seed's draw (setup_ok): bad input, not a finding.
+    std::optional<Diagnostic> input_error() const override { return input_error_; }
+    std::optional<Diagnostic>* input_error_sink() { return &input_error_; }
 
     // Built by the builder, in this order.
     actors::lightning::LightningNetwork& ln() { return *ln_; }
@@ -86,6 +89,7 @@ public:
     void start(std::function<void(const std::string&)> emit);
 
 private:
+    std::optional<Diagnostic> input_error_;  // the first set-up error (setup_ok)
     void drive(const std::function<void(const std::string&)>& emit);
     void peg_in(actors::federation::FederationApi& api, actors::federation::ClientId who);
     void run_workload();

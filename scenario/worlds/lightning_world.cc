@@ -20,19 +20,21 @@ void open_generated(BuildContext& ctx, LightningScenarioWorld& w,
     sim::Random rng = ctx.sim.random("lightning.topology");
     ln::Result<ln::Topology> r =
         generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
-    if (!setup_ok(ctx.sim, k_world, r.ok(), r.error())) {
+    const SourceLocation& where = ctx.scenario.topology.generator_where;
+    if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, r.ok(), where,
+                  r.ok() ? "" : r.error())) {
         return;
     }
     for (const ln::ChannelOptions& o : generated_channels(r.value(), nodes)) {
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(o);
-        setup_ok(ctx.sim, k_world, c.ok(), c.ok() ? "" : c.error());
+        setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), where, c.ok() ? "" : c.error());
     }
 }
 
 void build_channels(BuildContext& ctx, LightningScenarioWorld& w) {
     for (const TopologyLink& l : ctx.scenario.topology.links) {
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(declared_channel(l, w.index()));
-        setup_ok(ctx.sim, k_world, c.ok(),
+        setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), l.where,
                  c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error());
     }
 }
@@ -57,8 +59,11 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     cfg.chain_lag = param_duration(p, "chain_lag");
     auto w = std::make_unique<LightningScenarioWorld>(ctx.sim, cfg, run_config(p));
     std::optional<std::vector<ln::NodeIndex>> nodes = add_declared_nodes(
-        ctx, k_world, w->ln(), w->index(),
-        [&cfg](ln::NodeOptions& o) { o.chain_lag = *o.chain_lag + cfg.chain_lag; });
+        ctx, w->input_error_sink(), k_world, w->ln(), w->index(),
+        [&cfg](ln::NodeOptions& o) -> std::optional<AdjustBlame> {
+            o.chain_lag = *o.chain_lag + cfg.chain_lag;
+            return std::nullopt;
+        });
     if (!nodes) {
         return w;
     }

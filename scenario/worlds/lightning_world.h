@@ -42,6 +42,9 @@ public:
     void on_action(const TimelineEntry& entry) override;
     std::vector<CheckResult> check() const override;
     std::map<std::string, int64_t> metrics() const override;
+    // A set-up step that failed on the seed's draw (setup_ok): bad input, not a finding.
+    std::optional<Diagnostic> input_error() const override { return input_error_; }
+    std::optional<Diagnostic>* input_error_sink() { return &input_error_; }
 
     actors::lightning::LightningNetwork& ln() { return ln_; }
     // Topology node name -> node index, filled by the builder.
@@ -49,6 +52,7 @@ public:
     void start(std::function<void(const std::string&)> emit);
 
 private:
+    std::optional<Diagnostic> input_error_;  // the first set-up error (setup_ok)
     enum class PayState : uint8_t { pending, succeeded, failed };
     struct Payment {
         std::string name;

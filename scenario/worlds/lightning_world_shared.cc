@@ -69,28 +69,30 @@ std::vector<ActionSpec> channel_generators() {
             {"scale_free", "preferential attachment over the declared nodes", sf}};
 }
 
-bool setup_ok(sim::Simulation& sim, const std::string& world, bool ok, const std::string& error) {
-    if (!ok) {
-        sim.scheduler().fail(sim::Outcome::check_failed, world + " setup: " + error);
+bool setup_ok(sim::Simulation& sim, std::optional<Diagnostic>* sink, const std::string& world,
+              bool ok, const SourceLocation& where, const std::string& error) {
+    if (!ok && !sink->has_value()) {
+        *sink = Diagnostic{where, world + " setup: " + error};
+        sim.scheduler().stop();
     }
     return ok;
 }
 
 std::optional<std::vector<ln::NodeIndex>> add_declared_nodes(
-    BuildContext& ctx, const std::string& world, ln::LightningNetwork& ln,
-    std::map<std::string, ln::NodeIndex>& index,
-    const std::function<void(ln::NodeOptions&)>& adjust) {
+    BuildContext& ctx, std::optional<Diagnostic>* sink, const std::string& world,
+    ln::LightningNetwork& ln, std::map<std::string, ln::NodeIndex>& index,
+    const std::function<std::optional<AdjustBlame>(ln::NodeOptions&)>& adjust) {
     std::vector<ln::NodeIndex> nodes;
     for (const TopologyNode& n : ctx.scenario.topology.nodes) {
         for (const std::string& name : topology_node_names({.nodes = {n}})) {
             ln::NodeOptions o{.alias = name, .profile = n.props.at("profile").text,
                               .overrides = profile_overrides(n.props, ""),
                               .chain_lag = prop_duration(n, "chain_lag")};
-            if (adjust) {
-                adjust(o);
-            }
+            std::optional<AdjustBlame> blame = adjust ? adjust(o) : std::nullopt;
             ln::Result<ln::NodeIndex> r = ln.add_node(o);
-            if (!setup_ok(ctx.sim, world, r.ok(), r.ok() ? "" : r.error())) {
+            const std::string error =
+                r.ok() ? "" : r.error() + (blame ? " (" + blame->note + ")" : "");
+            if (!setup_ok(ctx.sim, sink, world, r.ok(), blame ? blame->where : n.where, error)) {
                 return std::nullopt;
             }
             nodes.push_back(r.value());

@@ -1,7 +1,8 @@
 // Pieces the Lightning-bearing worlds ("lightning" and "gateway") share: the channel generators
 // they declare, and how their builders read the topology: a node's or channel side's profile
 // overrides, the declared nodes and channels, the generated channel graph (line / star /
-// scale-free), the structural checks of channels, and how a failed set-up step ends the run.
+// scale-free), the structural checks of channels, and how a failed set-up step ends the run
+// (as bad input).
 #pragma once
 
 #include <functional>
@@ -14,6 +15,7 @@
 #include "actors/lightning/profile.h"
 #include "actors/lightning/result.h"
 #include "actors/lightning/topology.h"
+#include "scenario/diagnostics.h"
 #include "scenario/scenario.h"
 #include "scenario/world_registry.h"
 #include "sim/random.h"
@@ -33,17 +35,33 @@ actors::lightning::Result<actors::lightning::Topology> generate_topology(const T
 // The generators "line", "star" and "scale_free" and the arguments generate_topology reads.
 std::vector<ActionSpec> channel_generators();
 
-// A failed set-up step (a profile override out of range, say) ends the run as check_failed with
-// "<world> setup: <error>". Returns `ok`.
-bool setup_ok(sim::Simulation& sim, const std::string& world, bool ok, const std::string& error);
+// A failed set-up step is bad input, like the federation world's too-deep reorg: validation
+// refuses what a scenario fixes (scenario_validation, validate_overrides), so what fails here
+// came from a seed's draw (the gateway world's gateway_profile making a node break its own
+// overrides, say). The first such error is kept in `sink` as "<world> setup: <error>" at
+// `where` (the element or parameter to fix) and the run is stopped; the world returns it from
+// World::input_error, so `fedsim run` exits 2 naming it and a sweep counts the seed as bad
+// input, not as a bug found. Returns `ok`.
+bool setup_ok(sim::Simulation& sim, std::optional<Diagnostic>* sink, const std::string& world,
+              bool ok, const SourceLocation& where, const std::string& error);
+
+// What a builder's node adjustment may answer: the place to blame (a drawn parameter) and a
+// note for the message, when what it changed makes the node impossible.
+struct AdjustBlame {
+    SourceLocation where;
+    std::string note;
+};
 
 // Adds the topology's nodes in order (a node with a count stands for name0, name1, ...), each
 // with its profile, overrides and chain lag as `adjust` (may be empty) leaves them, and records
-// each in `index` by name. Returns them in order, or nothing once a failed add ended the run.
+// each in `index` by name. A node that cannot be added is a set-up error (setup_ok) at the
+// node, or where `adjust` blames. Returns them in order, or nothing once a failed add ended
+// the run.
 std::optional<std::vector<actors::lightning::NodeIndex>> add_declared_nodes(
-    BuildContext& ctx, const std::string& world, actors::lightning::LightningNetwork& ln,
+    BuildContext& ctx, std::optional<Diagnostic>* sink, const std::string& world,
+    actors::lightning::LightningNetwork& ln,
     std::map<std::string, actors::lightning::NodeIndex>& index,
-    const std::function<void(actors::lightning::NodeOptions&)>& adjust);
+    const std::function<std::optional<AdjustBlame>(actors::lightning::NodeOptions&)>& adjust);
 
 // The channel a declared link describes: `from` funds it and pushes push_msat (default: half)
 // to `to`; each side's overrides; announced unless the link says otherwise.

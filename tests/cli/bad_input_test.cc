@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/cli/cli_helpers.h"
 
 using cli_test::Result;
@@ -353,14 +355,15 @@ TEST_CASE("bad trace files given to diff are refused naming the line", "[cli][ba
 }
 
 // The gateway's profile is a parameter (a seed may choose it), so overrides it breaks are found
-// only when the world is built: the run fails naming the set-up error, with the seed and replay
-// command, and nothing later reads the gateway that was never built.
-TEST_CASE("a gateway world whose set-up fails ends as a failed run, not a crash",
+// only when the world is built. That is bad input, as a federation reorg deeper than the chain
+// is: exit 2 naming the parameter to fix (its JSON pointer, line and column) and the node,
+// with nothing later reading the gateway that was never built.
+TEST_CASE("a gateway world whose set-up fails on a drawn parameter is bad input, not a crash",
           "[cli][bad_input]") {
     Scratch s;
     // Node a is CLN (cltv_expiry_delta 18 is valid there); as the gateway it is made LND.
     const std::string with_profile = R"({"name": "x", "world": "gateway",
-  "params": {"gateway_node": "a", "gateway_profile": "lnd"},
+  "params": {"gateway_node": "a", "gateway_profile": {"one_of": ["lnd", "cln"]}},
   "topology": {"nodes": [{"name": "a", "role": "node",
                           "props": {"profile": "cln", "cltv_expiry_delta": 18}},
                          {"name": "b", "role": "node", "props": {"profile": "cln"}}],
@@ -368,12 +371,29 @@ TEST_CASE("a gateway world whose set-up fails ends as a failed run, not a crash"
                           "props": {"capacity_sat": 1000}}]}}
 )";
     s.write("f.json", with_profile);
-    Result r = s.fedsim("run f.json --seed 1");
-    INFO(with_profile << "\n" << r.out);
-    CHECK(r.code == 1);
-    CHECK(r.has("gateway world setup: node 'a': cltv_expiry_delta 18 is below the lnd minimum"));
-    CHECK(r.has("seed 1"));
-    CHECK(r.has("replay f.json --seed 1"));
+    Result sweep = s.fedsim("sweep f.json --seeds 1..12 --jobs 2 --progress never --json r.json");
+    INFO(with_profile << "\n" << sweep.out);
+    // Each seed's status follows its draw: lnd is bad input, cln builds (and runs).
+    nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
+    uint64_t lnd_seed = 0;
+    for (const auto& run : j["runs"]) {
+        const std::string params = " " + run["params"].get<std::string>() + " ";
+        const bool lnd = params.find(" gateway_profile=lnd ") != std::string::npos;
+        INFO(run.dump());
+        CHECK((run["status"] == "input_error") == lnd);
+        if (lnd && lnd_seed == 0) {
+            lnd_seed = run["seed"].get<uint64_t>();
+        }
+    }
+    REQUIRE(lnd_seed != 0);
+    CHECK(sweep.has("BAD INPUT seed " + std::to_string(lnd_seed) + ": f.json:2:"));
+    Result r = s.fedsim("run f.json --seed " + std::to_string(lnd_seed));
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(r.has("f.json:2:"));
+    CHECK(r.has("/params/gateway_profile: gateway world setup: node 'a': cltv_expiry_delta 18 is "
+                "below the lnd minimum"));
+    CHECK(r.has("gateway_profile drew \"lnd\" for the gateway's node"));
     for (const char* crash : {"terminate called", "Sanitizer", "runtime error", "Assertion",
                               "segmentation fault"}) {
         CHECK_FALSE(r.has(crash));
