@@ -184,17 +184,18 @@ std::vector<BugVariant> make_table() {
                  .expect_outcome = "check_failed",
                  .expect_message = "gw.stops"});
     t.push_back({.id = "lnd-hint-node1-policy",
-                 .issue = "fedimint lnd.rs routehints (open upstream, no fix)",
+                 .issue = "fedimint#8928, fixed",
                  .title = "an LND gateway's route hint advertises its own fee, not its peer's",
-                 .root_cause = "gateway/fedimint-lightning/src/lnd.rs routehints takes "
-                               "get_chan_info(chan_id).node1_policy for every hint whichever "
+                 .root_cause = "before #8928 gateway/fedimint-lightning/src/lnd.rs routehints "
+                               "took get_chan_info(chan_id).node1_policy for every hint whichever "
                                "side node 1 (the lesser key) is, so an LND gateway that is node 1 "
-                               "advertises its own outgoing policy for its peer's hop into it; a "
+                               "advertised its own outgoing policy for its peer's hop into it; a "
                                "payer whose hint under-states the peer's fee gets "
                                "fee_insufficient there, and only an LND payer retries with the "
                                "update (LDK excludes the channel, CLN's pay retries the stale "
-                               "hint); cln_extension.rs takes the inbound direction, as the "
-                               "variant-off gateway does",
+                               "hint); the fix takes the remote peer's policy (node1_policy if "
+                               "node1_pub is the peer, else node2_policy), as cln_extension.rs "
+                               "already did",
                  .world = "gateway",
                  .variant = "lnd_hint_node1_policy",
                  .scenario = "scenarios/bugs/wallets-receive-behind-a-routing-node.json",

@@ -200,8 +200,9 @@ void Gateway::stop() {
 federation::RegisterGatewayTx Gateway::registration() const {
     const lightning::LightningNode& node = ln_.node(config_.ln_node);
     RouteHintSource source = route_hint_source(node.profile().implementation);
-    if (source == RouteHintSource::node1_policy && !config_.lnd_hints_node1_policy) {
-        source = RouteHintSource::inbound_policy;
+    if (node.profile().implementation == lightning::Implementation::lnd &&
+        config_.lnd_hints_node1_policy) {
+        source = RouteHintSource::node1_policy;  // lnd.rs before fedimint#8928
     }
     std::vector<ChannelView> views;
     for (lightning::ChannelIndex c : node.channels()) {

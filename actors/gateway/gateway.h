@@ -71,11 +71,10 @@ struct GatewayConfig {
     // Bug knob fedimint#8990 (gateway_variant.h): /stop holds the state write lock while it
     // drains, and a reconnect flips ShuttingDown back to Running.
     bool stop_deadlock = false;
-    // An LND gateway's route hints take get_chan_info's node1_policy whichever side node 1 is,
-    // as fedimint's lnd.rs `routehints` does today (gateway_rules.h RouteHintSource). False:
-    // the inbound direction, the fix the gateway world assumes unless its variant is
-    // lnd_hint_node1_policy (gateway_variant.h).
-    bool lnd_hints_node1_policy = true;
+    // Bug knob fedimint#8928 (gateway_variant.h lnd_hint_node1_policy): an LND gateway's route
+    // hints take get_chan_info's node1_policy whichever side node 1 is, as fedimint's lnd.rs
+    // `routehints` did before the fix. Off (default): the remote peer's policy, upstream today.
+    bool lnd_hints_node1_policy = false;
 };
 
 // gatewayd re-registers with each federation every 0.85 x GW_ANNOUNCEMENT_TTL (600 s), "a 15 %

@@ -202,8 +202,7 @@ RouteHintSource route_hint_source(lightning::Implementation node) {
     switch (node) {
         case lightning::Implementation::ldk:
             return RouteHintSource::none;
-        case lightning::Implementation::lnd:
-            return RouteHintSource::node1_policy;
+        case lightning::Implementation::lnd:  // lnd.rs since fedimint#8928
         case lightning::Implementation::cln:
             return RouteHintSource::inbound_policy;
     }

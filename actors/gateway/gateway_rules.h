@@ -163,16 +163,21 @@ enum class RouteHintSource : uint8_t {
     // carry only the federation hop, so a payer must reach the gateway node over public
     // channels.
     none,
-    // lnd.rs: list_channels(active_only), sort by remote_balance descending, truncate, then
-    // get_chan_info(chan_id).node1_policy for every channel, whichever side node1 is. node1 is
-    // the numerically lesser node key (BOLT 7); when that is the gateway's own node the hint
-    // carries the gateway's outgoing policy, not the remote's inbound one (fm 2.7).
+    // lnd.rs before fedimint#8928 (merged 2026-07-31; the gateway variant
+    // lnd_hint_node1_policy): list_channels(active_only), sort by remote_balance descending,
+    // truncate, then get_chan_info(chan_id).node1_policy for every channel, whichever side
+    // node1 is. node1 is the numerically lesser node key (BOLT 7); when that is the gateway's
+    // own node the hint carries the gateway's outgoing policy, not the remote's inbound one.
     node1_policy,
     // cln_extension.rs: the listchannels entry whose destination is our node, i.e. the policy
-    // the remote side publishes for the channel towards us (the right direction).
+    // the remote side publishes for the channel towards us (the right direction). lnd.rs
+    // since #8928 likewise: node1_policy if node1_pub == chan.remote_pubkey, else
+    // node2_policy.
     inbound_policy,
 };
 
+// The source upstream uses today: LND and CLN inbound_policy, LDK none. node1_policy is only
+// ever chosen by GatewayConfig::lnd_hints_node1_policy (the historical variant).
 RouteHintSource route_hint_source(lightning::Implementation node);
 
 struct RouteHint {

@@ -40,8 +40,8 @@ std::string_view describe(GatewayVariant variant) {
             return "fedimint#8990: /stop holds the state write lock while draining and a "
                    "reconnect flips ShuttingDown back to Running";
         case GatewayVariant::lnd_hint_node1_policy:
-            return "fedimint lnd.rs routehints (open): an LND gateway's hint takes "
-                   "node1_policy, its own outgoing fee when it is node 1, not its peer's";
+            return "fedimint#8928: an LND gateway's hint takes node1_policy, its own "
+                   "outgoing fee when it is node 1, not its peer's";
     }
     SIM_UNREACHABLE("unknown GatewayVariant");
 }

@@ -26,15 +26,16 @@
 //       forever: /stop never returns, the HTLC expires and the gateway has paid the federation
 //       for a preimage it cannot use. The fix released the lock before draining and made
 //       ShuttingDown terminal. Knob: GatewayConfig::stop_deadlock.
-//   lnd_hint_node1_policy  fedimint's gateway/fedimint-lightning/src/lnd.rs `routehints`, still
-//       so upstream (no fix): each hint's policy is get_chan_info(chan_id).node1_policy,
-//       whichever side node 1 (the lesser key) is. An LND gateway that is node 1 of a channel
-//       advertises its own outgoing fee and CLTV delta for its peer's hop into it; a payer whose
-//       hint under-states the peer's fee gets fee_insufficient there, and only an LND payer
-//       retries with the update (hint_failure_test.cc). Unlike the variants above this is
-//       upstream's current behaviour: GatewayConfig::lnd_hints_node1_policy defaults to it
-//       everywhere but in the gateway world, whose "none" takes the inbound direction (what
-//       cln_extension.rs does, and what a fix would do) so the catalogue can contrast the two.
+//   lnd_hint_node1_policy  fedimint#8928 (merged 2026-07-31): before it, fedimint's
+//       gateway/fedimint-lightning/src/lnd.rs `routehints` took get_chan_info(chan_id)
+//       .node1_policy for each hint, whichever side node 1 (the lesser key) is. An LND gateway
+//       that is node 1 of a channel advertised its own outgoing fee and CLTV delta for its
+//       peer's hop into it; a payer whose hint under-states the peer's fee gets
+//       fee_insufficient there, and only an LND payer retries with the update
+//       (hint_failure_test.cc). The fix takes node1_policy when node1_pub is the remote peer,
+//       else node2_policy. The same code also dropped the hint when node1_policy was absent;
+//       not modelled: every channel side in the model always has a policy.
+//       Knob: GatewayConfig::lnd_hints_node1_policy.
 #pragma once
 
 #include <optional>

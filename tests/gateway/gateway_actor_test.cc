@@ -1,6 +1,6 @@
 // The gateway actor: refusing to pay when max_delay <= 0 (and cancelling so the client refunds
-// at once), route hints following inbound liquidity and per implementation (LDK none, LND
-// node1's policy, CLN the inbound one; an LDK gateway reachable only when public), crash and restart mid-payment with the
+// at once), route hints following inbound liquidity and per implementation (LDK none, LND and
+// CLN the inbound one, LND node1's before fedimint#8928; an LDK gateway reachable only when public), crash and restart mid-payment with the
 // payment re-validated and claimed, a stop request that lets in-flight payments finish, and the
 // index of the node's offered HTLCs that re-validation reads (against the walk it replaced).
 #include "e2e_world.h"
@@ -75,14 +75,22 @@ TEST_CASE("route hints follow inbound liquidity: drain a channel and the hint mo
     CHECK(after[0].short_channel_id == w.net.channel(w.ch_ga).scid().value);
 }
 
-TEST_CASE("route hints per implementation: LDK none, LND node1's policy, CLN the inbound one",
+TEST_CASE("route hints per implementation: LDK none, LND and CLN the inbound policy, LND "
+          "node1's with lnd_hints_node1_policy (before fedimint#8928)",
           "[gateway][actors][hints]") {
     // X publishes a distinctive policy for X -> G. G (index 0) is node_1 of X-G (BOLT 7: the
-    // lesser key), so LND's get_chan_info(..).node1_policy is G's own outgoing policy.
+    // lesser key), so the pre-#8928 get_chan_info(..).node1_policy is G's own outgoing policy.
     const ln::ChannelPolicy x_policy{7, 77, 40, 0, ln::k_no_htlc_maximum, false};
-    for (const char* profile : {"ldk", "lnd", "cln"}) {
-        INFO(profile);
-        World w(53, profile);
+    struct Case {
+        const char* profile;
+        bool node1_policy;
+    };
+    for (const Case& k : {Case{"ldk", false}, Case{"lnd", false}, Case{"lnd", true},
+                          Case{"cln", false}, Case{"cln", true}}) {
+        INFO(k.profile << " lnd_hints_node1_policy " << k.node1_policy);
+        World w(53, k.profile, [&](gateway::GatewayConfig& g, client::ClientConfig&) {
+            g.lnd_hints_node1_policy = k.node1_policy;
+        });
         std::vector<federation::RouteHintRecord> hints;
         w.run([&] {
             w.net.node(w.x).set_channel_policy(w.ch_xg, x_policy);
@@ -90,7 +98,7 @@ TEST_CASE("route hints per implementation: LDK none, LND node1's policy, CLN the
             hints = w.gateway->registration().route_hints;
         });
         REQUIRE(w.g < w.x);
-        if (std::string(profile) == "ldk") {
+        if (std::string(k.profile) == "ldk") {
             CHECK(hints.empty());  // fedimint ldk.rs routehints: an empty list
             continue;
         }
@@ -98,12 +106,13 @@ TEST_CASE("route hints per implementation: LDK none, LND node1's policy, CLN the
         CHECK(hints[0].short_channel_id == w.net.channel(w.ch_xg).scid().value);
         CHECK(hints[0].src_node.value == w.x);
         const ln::Profile lnd = ln::lnd_profile();
-        if (std::string(profile) == "lnd") {
+        if (std::string(k.profile) == "lnd" && k.node1_policy) {
             // The wrong direction: G's lnd defaults, not X's 7 / 77 / 40.
             CHECK(hints[0].fee_base_msat == lnd.fee_base_msat);
             CHECK(hints[0].fee_ppm == lnd.fee_ppm);
             CHECK(hints[0].cltv_expiry_delta == lnd.cltv_expiry_delta);
         } else {
+            // The knob is LND's only: a CLN gateway takes the inbound direction regardless.
             CHECK(hints[0].fee_base_msat == 7);
             CHECK(hints[0].fee_ppm == 77);
             CHECK(hints[0].cltv_expiry_delta == 40);

@@ -44,11 +44,11 @@ TEST_CASE("variant names round-trip and none changes nothing", "[gateway][varian
     CHECK_FALSE(k.rules.skip_invoice_expiry_check);
     CHECK_FALSE(k.stop_deadlock);
     CHECK_FALSE(k.client_timelock.ignore_min_final_cltv);
-    // The one open upstream bug: `none` is the fix (inbound hints), the variant upstream's code,
-    // which GatewayConfig keeps by default outside the gateway world.
+    // fedimint#8928: `none` and GatewayConfig's default are the fix (the remote peer's policy);
+    // only the variant restores node1_policy.
     CHECK_FALSE(k.lnd_hints_node1_policy);
     CHECK(gateway::knobs_for(GatewayVariant::lnd_hint_node1_policy).lnd_hints_node1_policy);
-    CHECK(gateway::GatewayConfig{}.lnd_hints_node1_policy);
+    CHECK_FALSE(gateway::GatewayConfig{}.lnd_hints_node1_policy);
 }
 
 TEST_CASE("timelock_ignores_min_final: LND refuses the 490 budget for min_final 650",
