@@ -128,7 +128,7 @@ Profile ldk_profile() {
     // router.rs get_route, route hints: network_channels.get(scid).as_directed_to(target)
     // makes a CandidateRouteHop::PublicHop with the graph's policy; only a channel the graph
     // lacks becomes a PrivateHop with the hint's fees.
-    p.hint_yields_to_graph = true;
+    p.hint_graph_merge = HintGraphMerge::graph;
     return p;
 }
 
@@ -180,6 +180,10 @@ Profile lnd_profile() {
     // routing/payment_lifecycle.go handleFailureMessage -> payment_session.go
     // UpdateAdditionalEdge: a channel_update for a hint's channel updates the hint's policy.
     p.failure_updates_hint_edges = true;
+    // pathfind.go findPath: graph policies and hop hints into a pivot share one
+    // nodeEdgeUnifier; unified_edges.go getEdgeNetwork keeps the highest fee and the largest
+    // time lock for a non-local hop.
+    p.hint_graph_merge = HintGraphMerge::dearer;
     p.assumed_final_cltv_delta = 18;    // lnd#8308: 18 when the invoice omits `c`
     p.default_cltv_limit = 2016;        // MaxTotalTimelock = MaxOutgoingCltvExpiry
     p.cltv_limit_zero_means_default = true;

@@ -22,6 +22,25 @@ enum class Implementation : uint8_t { ldk, lnd, cln };
 const char* to_string(Implementation impl);
 
 // How the sender's maximum routing fee is derived when the caller gives none.
+// How a payer's search treats a route hint hop whose two nodes its graph also joins.
+enum class HintGraphMerge : uint8_t {
+    // The hint's edge is added beside the graph's and the search takes the cheaper. CLN (the
+    // model's rule; upstream's routehints modifier stitches the hint hop with the hint's fees
+    // after a getroute to the hint's entry node, so CLN never skips a hint the way this rule
+    // can: not modelled, docs/lightning.md).
+    cheaper,
+    // Only a hint over a channel the graph holds: routed with the graph's edge and policy, not
+    // the hint's (LDK router.rs get_route: PublicHop when network_channels knows the scid
+    // directed to the target, PrivateHop with the hint's fees otherwise).
+    graph,
+    // One edge for the node pair with the dearest policy among the hint and the graph's
+    // channels (the highest fee on the amount, the largest cltv_expiry_delta): LND
+    // routing/pathfind.go findPath adds graph policies and hop hints for a pivot to one
+    // nodeEdgeUnifier, and unified_edges.go getEdgeNetwork keeps, for a hop not from the
+    // sender, the policy with the highest fee and the maximum TimeLockDelta.
+    dearer,
+};
+
 enum class DefaultFeeLimit : uint8_t {
     ldk_one_percent_plus_50_sat,   // amount/100 + 50 000 msat (LDK max_total_routing_fee_msat)
     lnd_full_below_1000_sat_else_5_percent,  // lnwallet DefaultRoutingFeeLimitForAmount
@@ -166,13 +185,8 @@ struct Profile {
     // short_channel_id process_onion_failure blames; router.rs get_route skips every candidate
     // in it, a route hint's private hop included). See ldk_blamed_channel (router.h).
     bool excludes_blamed_channel_for_payment = false;
-    // A route hint's hop over a channel the payer's graph holds is routed with the graph's
-    // edge and policy, not the hint's (LDK router.rs get_route: PublicHop when network_channels
-    // knows the scid). False: the hint's edge is added beside the graph's and the search takes
-    // the cheaper (LND's additionalEdges; CLN's routehints modifier stitches the hint's hop
-    // with the hint's fees whatever gossip says, which the cheaper rule matches for a hint that
-    // under-states the fee — inference, not read further).
-    bool hint_yields_to_graph = false;
+    // How a route hint's hop meets graph channels between the same two nodes.
+    HintGraphMerge hint_graph_merge = HintGraphMerge::cheaper;
     // Refuse to route at all unless cltv_limit > final delta + padding: LND ("cltv limit L
     // should be greater than F") and LDK (get_route: "Can't find a route where the maximum
     // total CLTV expiry delta is below the final CLTV expiry").

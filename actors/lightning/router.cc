@@ -56,29 +56,87 @@ struct Search {
     const PaymentRequest& req;
     std::vector<PathEdge> hint_edges;
     uint32_t final_total = 0;
+    // (from, to) pairs whose graph edges a merged hint edge stands for (HintGraphMerge::dearer):
+    // the relaxation skips those graph edges.
+    std::vector<std::pair<NodeIndex, NodeIndex>> shadowed;
 };
 
-// The extra edges a request's route hints add. A sender whose profile lets the graph win
-// (LDK) adds none for a hinted channel its graph already holds between the same two nodes: the
-// search uses the graph's edge and policy for it (router.rs get_route: a hint hop becomes
+// Whether `policy` takes an HTLC of `amount_msat` at all (LND unified_edges.go amtInRange,
+// getEdgeNetwork's disabled check).
+bool merge_candidate(const ChannelPolicy& policy, uint64_t amount_msat) {
+    return !policy.disabled && amount_msat >= policy.htlc_minimum_msat &&
+           amount_msat <= policy.htlc_maximum_msat;
+}
+
+// LND's unified edge for a hint hop from -> to (Profile HintGraphMerge::dearer): of the hint
+// and every graph channel from -> to, the policy with the highest fee on the amount (a later
+// one wins a tie, as `fee < maxFee` skips only a lower fee), with the largest
+// cltv_expiry_delta among them; the hint's scid unless a graph channel's policy won. The fee is
+// compared on the payment's amount: exact for a hint's last hop into the payee, an
+// approximation for earlier hops of a longer hint, which see the amount plus later fees.
+template <class G>
+PathEdge dearest_for_pair(const G& graph, const PathEdge& hint, uint64_t amount_msat) {
+    PathEdge best = hint;
+    bool have = merge_candidate(hint.policy, amount_msat);
+    uint64_t max_fee = have ? forwarding_fee_msat(hint.policy, amount_msat) : 0;
+    uint32_t max_delta = have ? hint.policy.cltv_expiry_delta : 0;
+    const auto infos = graph.channel_infos_of(hint.to);
+    for (const ChannelInfo* c : infos) {
+        if (c->other(hint.to) != hint.from) {
+            continue;
+        }
+        const ChannelPolicy& p = c->policy_from(hint.from);
+        if (!merge_candidate(p, amount_msat)) {
+            continue;
+        }
+        max_delta = std::max(max_delta, p.cltv_expiry_delta);
+        const uint64_t fee = forwarding_fee_msat(p, amount_msat);
+        if (!have || fee >= max_fee) {
+            best = PathEdge{c->scid, hint.from, hint.to, p};
+            max_fee = fee;
+            have = true;
+        }
+    }
+    best.policy.cltv_expiry_delta = max_delta;
+    return best;
+}
+
+// The extra edges a request's route hints add, per the sender's HintGraphMerge. `graph`: a
+// hint hop over a channel the graph already holds between the same two nodes adds nothing,
+// the search uses the graph's edge and policy (LDK router.rs get_route: a hint hop becomes
 // CandidateRouteHop::PublicHop when network_channels has its scid directed to the target,
-// PrivateHop only otherwise).
+// PrivateHop only otherwise). `dearer`: a hint hop not from the sender whose two nodes a graph
+// channel joins becomes one edge with the dearest policy (dearest_for_pair), and the graph's
+// edges for that pair are left out of the search (`shadowed`). `cheaper`: the hint's edge as
+// it is, beside the graph's.
 template <class G>
 std::vector<PathEdge> hint_edges_of(const G& graph, const Profile& sender,
-                                    const PaymentRequest& req) {
+                                    const PaymentRequest& req,
+                                    std::vector<std::pair<NodeIndex, NodeIndex>>* shadowed) {
     std::vector<PathEdge> edges;
     for (const RouteHint& hint : req.route_hints) {
         for (size_t i = 0; i < hint.size(); ++i) {
             NodeIndex to = i + 1 < hint.size() ? hint[i + 1].source : req.target;
             SIM_ASSERT(hint[i].source != k_no_node);
-            if (sender.hint_yields_to_graph) {
+            PathEdge edge{hint[i].scid, hint[i].source, to, hint[i].policy};
+            if (sender.hint_graph_merge == HintGraphMerge::graph) {
                 const ChannelInfo* c = graph.channel(hint[i].scid);
                 if (c != nullptr && c->has_endpoint(hint[i].source) && c->has_endpoint(to) &&
                     hint[i].source != to) {
                     continue;
                 }
             }
-            edges.push_back(PathEdge{hint[i].scid, hint[i].source, to, hint[i].policy});
+            if (sender.hint_graph_merge == HintGraphMerge::dearer && edge.from != req.source &&
+                edge.from != to && edge.from < graph.node_count() && to < graph.node_count()) {
+                const bool joined = std::ranges::any_of(
+                    graph.channel_infos_of(to),
+                    [&](const ChannelInfo* c) { return c->other(to) == edge.from; });
+                if (joined) {
+                    edge = dearest_for_pair(graph, edge, req.amount_msat);
+                    shadowed->emplace_back(edge.from, to);
+                }
+            }
+            edges.push_back(edge);
         }
     }
     return edges;
@@ -382,6 +440,9 @@ private:
         std::span<const ChannelInfo* const> infos;  // fetched for the first general edge
         for (uint32_t i = 0; i < ins.size(); ++i) {
             const InEdge& in = ins[i];
+            if (!s_.shadowed.empty() && is_shadowed(in.from, v)) {
+                continue;  // a merged hint edge below stands for it
+            }
             if (relax_plain(into, in, i)) {
                 continue;
             }
@@ -402,6 +463,10 @@ private:
                                   EdgeLink{v, EdgeLink::k_hint + j}});
             }
         }
+    }
+
+    bool is_shadowed(NodeIndex from, NodeIndex to) const {
+        return std::ranges::find(s_.shadowed, std::make_pair(from, to)) != s_.shadowed.end();
     }
 
     // The settled node whose edges in are being relaxed.
@@ -622,8 +687,11 @@ Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
     if (!limit.ok()) {
         return Result<Route>::failure(limit.error());
     }
-    Search<G> s{graph, knowledge, req, hint_edges_of(graph, sender, req),
-             req.final_cltv_delta + req.shadow_cltv_offset + sender.final_cltv_padding};
+    std::vector<std::pair<NodeIndex, NodeIndex>> shadowed;
+    std::vector<PathEdge> hints = hint_edges_of(graph, sender, req, &shadowed);
+    Search<G> s{graph, knowledge, req, std::move(hints),
+                req.final_cltv_delta + req.shadow_cltv_offset + sender.final_cltv_padding,
+                std::move(shadowed)};
     const uint32_t start_height = req.tip + sender.send_height_offset;
     // The effective limit: the profile's or the request's, and never past what a 32-bit
     // expiry can hold (failure messages name this value).

@@ -25,8 +25,8 @@ struct HintRun {
 };
 
 // payer -> a (lnd) -> p over a channel a announces only when `announced`; the invoice's one
-// hint is a's real policy with its base fee lowered by `understate_msat`.
-HintRun pay_over_hint(const std::string& payer, uint64_t understate_msat,
+// hint is a's real policy with its base fee lowered by `understate_msat` (negative: raised).
+HintRun pay_over_hint(const std::string& payer, int64_t understate_msat,
                       bool announced = false) {
     World w(7);
     NodeIndex s = w.add("s", payer);
@@ -41,8 +41,9 @@ HintRun pay_over_hint(const std::string& payer, uint64_t understate_msat,
         const ChannelLedger& ch = w.ln.channel(priv);
         ChannelPolicy hinted = ch.side(ch.side_of(a)).policy;
         run.exact_fee_msat = hinted.fee_base_msat + k_amount_msat * hinted.fee_ppm / 1000000;
-        REQUIRE(hinted.fee_base_msat >= understate_msat);
-        hinted.fee_base_msat -= static_cast<uint32_t>(understate_msat);
+        REQUIRE(static_cast<int64_t>(hinted.fee_base_msat) >= understate_msat);
+        hinted.fee_base_msat = static_cast<uint64_t>(
+            static_cast<int64_t>(hinted.fee_base_msat) - understate_msat);
         RouteHint hint{RouteHintHop{a, ch.scid(), hinted}};
         Invoice invoice = w.ln.node(p).create_invoice(
             InvoiceOptions{.amount_msat = k_amount_msat, .route_hints = {hint}});
@@ -113,21 +114,37 @@ TEST_CASE("a hint with the exact fee: every payer succeeds on the first attempt"
 }
 
 // LDK routes a hinted channel its graph knows with the graph's policy (router.rs get_route:
-// PublicHop, not PrivateHop), so the under-stated hint costs it nothing; LND adds the hint's
-// edge beside the graph's, takes the cheaper, and needs the channel_update to recover.
-TEST_CASE("a hint 1 msat under the fee of an announced channel: LDK pays the graph's fee first "
-          "time, LND only after the update",
+// PublicHop, not PrivateHop), so the under-stated hint costs it nothing. LND unifies the hint
+// with the graph's channel for the same node pair and keeps the dearer policy (pathfind.go
+// findPath -> unified_edges.go getEdgeNetwork: highest fee, largest time lock), so it too pays
+// the graph's fee first time.
+TEST_CASE("a hint 1 msat under the fee of an announced channel: LDK and LND pay the graph's "
+          "fee first time",
           "[lightning][actors][hints]") {
-    HintRun ldk = pay_over_hint("ldk", 1, true);
+    for (const char* payer : {"ldk", "lnd"}) {
+        HintRun run = pay_over_hint(payer, 1, true);
+        INFO(payer << ": " << run.result.reason);
+        CHECK(run.result.succeeded);
+        CHECK(run.result.attempts.size() == 1);
+        CHECK(run.result.fee_msat == run.exact_fee_msat);
+    }
+}
+
+// The other side of LND's dearer rule: a hint that over-states an announced channel's fee wins
+// over the graph's policy, and LND overpays by the difference (the hop keeps it). LDK still
+// takes the graph's policy.
+TEST_CASE("a hint 1 msat over the fee of an announced channel: LND pays the hint's fee, LDK the "
+          "graph's",
+          "[lightning][actors][hints]") {
+    HintRun lnd = pay_over_hint("lnd", -1, true);
+    INFO(lnd.result.reason);
+    CHECK(lnd.result.succeeded);
+    CHECK(lnd.result.attempts.size() == 1);
+    CHECK(lnd.result.fee_msat == lnd.exact_fee_msat + 1);
+    HintRun ldk = pay_over_hint("ldk", -1, true);
     INFO(ldk.result.reason);
     CHECK(ldk.result.succeeded);
-    CHECK(ldk.result.attempts.size() == 1);
     CHECK(ldk.result.fee_msat == ldk.exact_fee_msat);
-    HintRun lnd = pay_over_hint("lnd", 1, true);
-    INFO(lnd.result.reason);
-    check_first_attempt_fee_insufficient_at_hint(lnd);
-    CHECK(lnd.result.succeeded);
-    CHECK(lnd.result.attempts.size() == 2);
 }
 
 // The blame rule LDK's process_onion_failure applies (onion_utils.rs), hop by hop.
