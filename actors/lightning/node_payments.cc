@@ -1,5 +1,7 @@
 // LightningNode: paying — route search over the node's own graph view and liquidity knowledge,
 // one HTLC per attempt, learning from each failure, retrying until a limit stops it.
+#include <algorithm>
+
 #include "actors/lightning/lightning_network.h"
 #include "actors/lightning/lightning_node.h"
 #include "sim/assert.h"
@@ -193,7 +195,9 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
     std::vector<RouteHint> hints = invoice.route_hints;
     // Channels this payment's failures blamed, left out of its later attempts (LDK).
     std::vector<ShortChannelId> failed_channels;
-    for (uint32_t n = 0; n < limits.max_attempts; ++n) {
+    // The caller's budget, capped by the implementation's own (CLN pay: 11).
+    const uint32_t max_attempts = std::min(limits.max_attempts, profile_.max_pay_attempts);
+    for (uint32_t n = 0; n < max_attempts; ++n) {
         if (this_actor::now() > deadline) {
             return give_up("payment timed out after " + std::to_string(n) +
                            " attempts; last: " + result.reason);
@@ -244,7 +248,7 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         learn(route.value(), o.failure, /*apply_update=*/!hint_updated);
         exclude_blamed_channel(&failed_channels, route.value(), o.failure);
     }
-    return give_up("gave up after " + std::to_string(limits.max_attempts) +
+    return give_up("gave up after " + std::to_string(max_attempts) +
                    " attempts; last: " + result.reason);
 }
 

@@ -241,11 +241,13 @@ Profile cln_profile() {
     // knows; handle_intermediate_failure marks nothing for fee_insufficient (`goto error`, no
     // channel_hints_update), and the routehints modifier builds each retry's hint hop from the
     // invoice's own fees (routehint_step_cb, route_msatoshi), moving to another hint only when
-    // getroute found no route. A stale hint is retried unchanged until the retry budget ends
-    // (`retry_for`, 60 s): both flags below stay off. Not modelled: xpay, which CLN makes the
+    // getroute found no route. A stale hint is retried unchanged until the retry budget ends:
+    // 11 attempts (retry_data_init gives the root payment 10 retries; retry_step_cb stops at 0
+    // or at the `retry_for` deadline, 60 s): both flags below stay off. Not modelled: xpay, which CLN makes the
     // handler of `pay` from v26.06 (ElementsProject/lightning PR #9110).
     p.failure_updates_hint_edges = false;
     p.excludes_blamed_channel_for_payment = false;
+    p.max_pay_attempts = 11;  // libplugin-pay.c retry_data_init / retry_step_cb
     return p;
 }
 

@@ -185,6 +185,12 @@ struct Profile {
     // short_channel_id process_onion_failure blames; router.rs get_route skips every candidate
     // in it, a route hint's private hop included). See ldk_blamed_channel (router.h).
     bool excludes_blamed_channel_for_payment = false;
+    // Most attempts one payment makes whatever the caller's PayLimits::max_attempts allows:
+    // CLN's pay plugin (plugins/libplugin-pay.c) gives a root payment 10 retries
+    // (retry_data_init: retries = 10, each retry's subpayment parent - 1) and retry_step_cb
+    // retries only while retries > 0 and before the deadline (retry_for): 11 attempts.
+    // UINT32_MAX: no cap of the implementation's own (LND, LDK here).
+    uint32_t max_pay_attempts = UINT32_MAX;
     // How a route hint's hop meets graph channels between the same two nodes.
     HintGraphMerge hint_graph_merge = HintGraphMerge::cheaper;
     // Refuse to route at all unless cltv_limit > final delta + padding: LND ("cltv limit L

@@ -8,7 +8,7 @@
 //       router.rs get_route, private hops included), finds no route and gives up;
 //   CLN's pay plugin retries the hint unchanged (libplugin-pay.c handle_intermediate_failure
 //       marks nothing for fee_insufficient; the routehints modifier takes the invoice's fees)
-//       until its retry budget ends.
+//       until its retry budget ends: 11 attempts (retry_data_init: 10 retries).
 // With the exact fee every payer succeeds first time.
 #include "ln_test_util.h"
 
@@ -90,7 +90,10 @@ TEST_CASE("a hint 1 msat under the fee: CLN retries the stale hint until its att
     INFO(run.result.reason);
     check_first_attempt_fee_insufficient_at_hint(run);
     CHECK_FALSE(run.result.succeeded);
-    const uint32_t max_attempts = PayLimits{}.max_attempts;
+    // libplugin-pay.c: the root payment and its 10 retries (retry_data_init, retry_step_cb),
+    // fewer than PayLimits' default 16.
+    const uint32_t max_attempts = 11;
+    REQUIRE(PayLimits{}.max_attempts > max_attempts);
     REQUIRE(run.result.attempts.size() == max_attempts);
     for (const AttemptRecord& a : run.result.attempts) {
         REQUIRE(a.failure.has_value());
