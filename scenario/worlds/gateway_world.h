@@ -102,7 +102,13 @@ private:
     void watch();
     void check_incoming_losses();
     void check_expired_payments();
+    // What each hinted channel's source charged when the invoice was made (after the
+    // registration its hints come from), by scid.
+    using HintPolicies =
+        std::map<actors::lightning::ShortChannelId, actors::lightning::ChannelPolicy>;
+    HintPolicies hint_policies(const actors::lightning::Invoice& inv) const;
     void check_route_hint(const std::string& receive, const actors::lightning::Invoice& inv,
+                          const HintPolicies& at_invoice,
                           const actors::lightning::PaymentResult& r);
     void fault(const std::string& what);
     void judge(const Payment& p);

@@ -109,12 +109,41 @@ void GatewayScenarioWorld::check_expired_payments() {
     }
 }
 
+GatewayScenarioWorld::HintPolicies GatewayScenarioWorld::hint_policies(
+    const ln::Invoice& inv) const {
+    HintPolicies out;
+    for (const ln::RouteHint& hint : inv.route_hints) {
+        for (const ln::RouteHintHop& hop : hint) {
+            const std::optional<ln::ChannelIndex> c = ln_->channel_with_scid(hop.scid);
+            if (c.has_value()) {
+                const ln::ChannelLedger& ch = ln_->channel(*c);
+                out[hop.scid] = ch.side(ch.side_of(hop.source)).policy;
+            }
+        }
+    }
+    return out;
+}
+
 // A receive the payer gave up on: did an attempt fail with a policy error (fee or CLTV) at a
-// hop of the invoice's route hint whose policy is not the one the hint's node publishes for
-// that channel? Then the hint, not the payer, is wrong, and the message says whose policy the
-// hint carried (the gateway's own side: fedimint lnd.rs takes node1_policy).
+// hop of the invoice's route hint, over the hinted channel itself (the failure's update names
+// its scid), whose policy is not the one the hint's node charged for that channel? Then the
+// hint, not the payer, is wrong, and the message says whose policy the hint carried (the
+// gateway's own side: fedimint lnd.rs before #8928 took node1_policy). "Charged" is the policy
+// when the invoice was made (`at_invoice`), and a hop whose policy changed since is skipped: a
+// hint that went stale after registration is not the gateway's fault. Not covered: a change
+// between the registration and the invoice (none of the gateway world's actions changes a
+// policy; the hint would be judged against the newer one).
 void GatewayScenarioWorld::check_route_hint(const std::string& receive, const ln::Invoice& inv,
+                                            const HintPolicies& at_invoice,
                                             const ln::PaymentResult& r) {
+    auto same = [](const ln::ChannelPolicy& x, const ln::ChannelPolicy& y) {
+        return x.fee_base_msat == y.fee_base_msat && x.fee_ppm == y.fee_ppm &&
+               x.cltv_expiry_delta == y.cltv_expiry_delta;
+    };
+    auto text = [](const ln::ChannelPolicy& x) {
+        return std::to_string(x.fee_base_msat) + " msat + " + std::to_string(x.fee_ppm) +
+               " ppm, cltv_expiry_delta " + std::to_string(x.cltv_expiry_delta);
+    };
     for (const ln::AttemptRecord& a : r.attempts) {
         if (!a.failure.has_value() || (a.failure->code != ln::FailureCode::fee_insufficient &&
                                        a.failure->code != ln::FailureCode::incorrect_cltv_expiry)) {
@@ -122,29 +151,21 @@ void GatewayScenarioWorld::check_route_hint(const std::string& receive, const ln
         }
         for (const ln::RouteHint& hint : inv.route_hints) {
             for (const ln::RouteHintHop& hop : hint) {
-                if (hop.source != a.failure->failing_node) {
+                if (hop.source != a.failure->failing_node || a.failure->update_scid != hop.scid) {
                     continue;
                 }
                 const std::optional<ln::ChannelIndex> c = ln_->channel_with_scid(hop.scid);
-                if (!c.has_value()) {
+                const auto then = at_invoice.find(hop.scid);
+                if (!c.has_value() || then == at_invoice.end()) {
                     continue;
                 }
                 const ln::ChannelLedger& ch = ln_->channel(*c);
                 const int src = ch.side_of(hop.source);
-                const ln::ChannelPolicy& real = ch.side(src).policy;
-                const ln::ChannelPolicy& other = ch.side(1 - src).policy;
-                auto same = [](const ln::ChannelPolicy& x, const ln::ChannelPolicy& y) {
-                    return x.fee_base_msat == y.fee_base_msat && x.fee_ppm == y.fee_ppm &&
-                           x.cltv_expiry_delta == y.cltv_expiry_delta;
-                };
-                if (same(hop.policy, real)) {
-                    continue;
+                const ln::ChannelPolicy& charged = then->second;
+                if (!same(ch.side(src).policy, charged) || same(hop.policy, charged)) {
+                    continue;  // changed since the invoice, or the hint was right
                 }
-                auto text = [](const ln::ChannelPolicy& x) {
-                    return std::to_string(x.fee_base_msat) + " msat + " +
-                           std::to_string(x.fee_ppm) + " ppm, cltv_expiry_delta " +
-                           std::to_string(x.cltv_expiry_delta);
-                };
+                const ln::ChannelPolicy& other = ch.side(1 - src).policy;
                 hub_.report("gw.route_hint_policy",
                             "receive " + receive + " failed: " +
                                 ln::to_string(a.failure->code) + " from the hint's node " +
@@ -155,7 +176,7 @@ void GatewayScenarioWorld::check_route_hint(const std::string& receive, const ln
                                                                    .alias() + "'s)"
                                                          : "") +
                                 ", but " + ln_->node(hop.source).alias() + " charges " +
-                                text(real) + " (payer: " + r.reason + ")");
+                                text(charged) + " (payer: " + r.reason + ")");
                 return;
             }
         }

@@ -232,10 +232,11 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
         }
         p->hash = inv->payment_hash;
         p->expires_at_unix = inv->expires_at_unix();
+        const HintPolicies at_invoice = hint_policies(*inv);
         ln::PaymentResult r = ln_->node(p->peer).pay(*inv);
         p->external_paid = r.succeeded;
         if (!r.succeeded) {
-            check_route_hint(p->name, *inv, r);
+            check_route_hint(p->name, *inv, at_invoice, r);
         }
         // Paid or not, the federation may have released the preimage: the client claims it.
         p->received = c.await_receive(p->hash, r.succeeded ? sim::SimDuration::minutes(10)
