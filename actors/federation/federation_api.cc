@@ -83,13 +83,18 @@ std::optional<QueryReply> FederationApi::query(QueryMsg query, sim::SimDuration 
 }
 
 // fedimint-client transaction/sm.rs: the submission branch resubmits on
-// `custom_backoff(2 s, 10 min, None)` while the accepted branch awaits the transaction.
+// `custom_backoff(2 s, 10 min, None)` while the accepted branch awaits the transaction. Each
+// resubmit also re-sends the outcome await to the guardians that have not answered it: the
+// await lost with a submission (a short cut) would otherwise wait for the 60 s timeout while
+// the resubmit 2 s later decided the tx. [model] upstream's await is a separate request with
+// its own retry; the re-send stands for the retry a broken connection starts there, and the
+// guardian keeps one copy per (user, query id).
 std::optional<TxOutcome> FederationApi::submit_and_wait(const FedTx& tx, sim::SimTime deadline) {
     constexpr sim::SimDuration k_resubmit_min = sim::SimDuration::seconds(2);
     constexpr sim::SimDuration k_resubmit_max = sim::SimDuration::minutes(10);
     LongPoll poll(*this);
     submit(tx);
-    poll.add(outcome_await(tx.id));
+    const size_t outcome_await_index = poll.add(outcome_await(tx.id));
     uint64_t resubmits = 0;
     sim::SimTime next = sim::this_actor::now() + fibonacci_delay(k_resubmit_min, k_resubmit_max, 0);
     while (sim::this_actor::now() < deadline) {
@@ -98,6 +103,7 @@ std::optional<TxOutcome> FederationApi::submit_and_wait(const FedTx& tx, sim::Si
         }
         if (sim::this_actor::now() >= next && sim::this_actor::now() < deadline) {
             submit(tx);
+            poll.resend_unanswered(outcome_await_index);  // the await may have been lost with the submission
             next = sim::this_actor::now() +
                    fibonacci_delay(k_resubmit_min, k_resubmit_max, ++resubmits);
         }

@@ -21,7 +21,8 @@
 //
 // Users' long-poll reads (messages.h AwaitKind) that the state does not satisfy yet are parked in
 // memory, never in the store: they are answered after the round that satisfies them
-// (guardian_long_poll.cc), and a crash drops them (the user re-sends; long_poll.h).
+// (guardian_long_poll.cc), one copy per (user, query id), dropped 60 s after the latest copy
+// arrived; a crash drops them (the user re-sends; long_poll.h).
 //
 // A Byzantine guardian (ByzantineConfig) proposes block counts and unix times shifted by an
 // offset and invalid decryption shares; it follows the agreement protocol honestly.
@@ -61,6 +62,12 @@ constexpr sim::SimDuration k_session_heartbeat_production = sim::SimDuration::se
 
 // fedimint-ln-server `wait_block_height`: `while h >= consensus_block_count() { sleep(5 s) }`.
 constexpr sim::SimDuration k_block_height_recheck = sim::SimDuration::seconds(5);
+// A parked await is dropped this long after its latest copy arrived: the user's request timed
+// out by then (jsonrpsee's 60 s, long_poll.h) and a late answer would be discarded; a user
+// still waiting re-sends. Bounds what a lost AwaitCancelMsg or a crashed user leaves parked.
+// [inference] upstream's handler runs until the connection closes; the model has no
+// connection to close, so it ends the handler when its client gave up.
+constexpr sim::SimDuration k_parked_await_expiry = sim::SimDuration::seconds(60);
 
 struct GuardianTiming {
     sim::SimDuration monitor_interval = k_monitor_interval_test;
@@ -280,7 +287,8 @@ private:
     struct ParkedQuery {
         sim::NodeId from;
         QueryMsg query;
-        sim::SimTime arrived_at;
+        sim::SimTime arrived_at;  // the first copy's: the 5 s re-check phase
+        sim::SimTime expires_at;  // the latest copy's arrival + k_parked_await_expiry
         // ln_count_above once a round passed its height: the 5 s re-check that will see it.
         sim::SimTime answer_at = sim::SimTime::never();
     };

@@ -23,14 +23,31 @@ void Guardian::reply_to(sim::NodeId user, const QueryMsg& query) {
                         answer_query(query, config_.peer, store_->state));
 }
 
+// One parked copy per (user, query id): a re-sent await (after a timeout, a connection error or
+// a resubmit) refreshes the copy's expiry but keeps its first arrival, so a wait_block_height
+// answer is not later than the first request's 5 s loop would give it. [inference] upstream
+// runs one loop per request; the copies would answer the same thing, the earliest first.
 void Guardian::on_query(const sim::Envelope& env, const QueryMsg& query) {
+    const sim::SimTime now = sim::this_actor::now();
+    auto same = [&](const auto& entry) {
+        return entry.second.from == env.from && entry.second.query.query_id == query.query_id;
+    };
     if (await_satisfied(query, store_->state)) {
+        if (query.await != AwaitKind::none) {
+            std::erase_if(parked_, same);  // answered now: an older copy has nothing left to do
+        }
         reply_to(env.from, query);  // a one-shot read, or the first check of an await
+        return;
+    }
+    auto it = std::find_if(parked_.begin(), parked_.end(), same);
+    if (it != parked_.end()) {
+        it->second.expires_at = now + k_parked_await_expiry;
         return;
     }
     parked_.emplace(parked_seq_++, ParkedQuery{.from = env.from,
                                                .query = query,
-                                               .arrived_at = sim::this_actor::now(),
+                                               .arrived_at = now,
+                                               .expires_at = now + k_parked_await_expiry,
                                                .answer_at = sim::SimTime::never()});
 }
 
@@ -42,10 +59,15 @@ void Guardian::on_await_cancel(const sim::Envelope& env, const AwaitCancelMsg& c
 
 // After a round is applied (or a peer's state adopted): the commit wakes the key waiters; a
 // block-height await whose height was passed gets the tick of the check that will see it.
+// Expired copies are dropped here (rounds run continuously, so at most a round late).
 void Guardian::answer_parked() {
     const sim::SimTime now = sim::this_actor::now();
     for (auto it = parked_.begin(); it != parked_.end();) {
         ParkedQuery& p = it->second;
+        if (p.expires_at <= now) {
+            it = parked_.erase(it);
+            continue;
+        }
         if (!await_satisfied(p.query, store_->state)) {
             ++it;
             continue;
@@ -72,6 +94,10 @@ void Guardian::recheck_heights() {
     recheck_at_ = sim::SimTime::never();
     for (auto it = parked_.begin(); it != parked_.end();) {
         const ParkedQuery& p = it->second;
+        if (p.expires_at <= now) {
+            it = parked_.erase(it);
+            continue;
+        }
         if (p.answer_at <= now) {
             reply_to(p.from, p.query);
             it = parked_.erase(it);

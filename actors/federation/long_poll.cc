@@ -69,21 +69,44 @@ void LongPoll::close(Entry& entry) {
     }
 }
 
+void LongPoll::resend_unanswered(size_t index) {
+    Entry& e = entries_.at(index);
+    for (size_t g = 0; e.open && g < e.guardians.size(); ++g) {
+        if (!e.guardians[g].digest.has_value()) {
+            send(e, g);
+        }
+    }
+}
+
+// A request that went out times out at request_timeout, then util::retry waits the backoff; a
+// send that failed is a connection error and waits only the backoff (long_poll.h).
 void LongPoll::send(Entry& entry, size_t guardian) {
-    entry.guardians[guardian].sent_at = sim::this_actor::now();
+    PerGuardian& g = entry.guardians[guardian];
+    const LongPollTiming& t = api_.long_poll_timing();
+    const sim::SimTime now = sim::this_actor::now();
+    g.sent_at = now;
     ++sent_;
     ++api_.reads_sent_;
-    api_.sim_.network().send(api_.self_, api_.guardians_[guardian], "fed_await", entry.query);
+    g.connected =
+        api_.sim_.network().send(api_.self_, api_.guardians_[guardian], "fed_await", entry.query);
+    if (!g.connected) {
+        connection_error(g);
+        return;
+    }
+    g.retry_at = now + t.request_timeout + fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
+    g.checks = 0;
+    g.check_at = now + fibonacci_delay(t.backoff_min, t.backoff_max, 0);
 }
 
-// A request unanswered at its timeout failed; util::retry re-sends it after the backoff.
-sim::SimTime LongPoll::resend_at(const PerGuardian& g) const {
+void LongPoll::connection_error(PerGuardian& g) {
     const LongPollTiming& t = api_.long_poll_timing();
-    return g.sent_at + t.request_timeout +
-           fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
+    g.connected = false;
+    g.check_at = sim::SimTime::never();
+    g.retry_at = sim::this_actor::now() + fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
+    ++g.failures;
 }
 
-sim::SimTime LongPoll::next_resend() const {
+sim::SimTime LongPoll::next_wake() const {
     sim::SimTime next = sim::SimTime::never();
     for (const Entry& e : entries_) {
         if (!e.open) {
@@ -91,7 +114,7 @@ sim::SimTime LongPoll::next_resend() const {
         }
         for (const PerGuardian& g : e.guardians) {
             if (!g.digest.has_value()) {
-                next = std::min(next, resend_at(g));
+                next = std::min({next, g.retry_at, g.check_at});
             }
         }
     }
@@ -99,13 +122,29 @@ sim::SimTime LongPoll::next_resend() const {
 }
 
 void LongPoll::resend_due() {
+    const LongPollTiming& t = api_.long_poll_timing();
     const sim::SimTime now = sim::this_actor::now();
+    const sim::Network& net = api_.sim_.network();
     for (Entry& e : entries_) {
         for (size_t i = 0; e.open && i < e.guardians.size(); ++i) {
             PerGuardian& g = e.guardians[i];
-            if (!g.digest.has_value() && resend_at(g) <= now) {
-                ++g.failures;
+            if (g.digest.has_value()) {
+                continue;
+            }
+            if (g.retry_at <= now) {
+                if (g.connected) {
+                    ++g.failures;  // timed out (a connection error counted itself)
+                }
                 send(e, i);
+                continue;
+            }
+            if (g.check_at <= now) {
+                const sim::NodeId peer = api_.guardians_[i];
+                if (!net.can_reach(api_.self_, peer) || !net.can_reach(peer, api_.self_)) {
+                    connection_error(g);
+                } else {
+                    g.check_at = now + fibonacci_delay(t.backoff_min, t.backoff_max, ++g.checks);
+                }
             }
         }
     }
@@ -142,7 +181,7 @@ std::optional<LongPoll::Answer> LongPoll::wait_until(sim::SimTime until) {
         return std::nullopt;
     }
     while (true) {
-        std::optional<QueryReply> r = replies_->recv_until(std::min(until, next_resend()));
+        std::optional<QueryReply> r = replies_->recv_until(std::min(until, next_wake()));
         if (r.has_value()) {
             if (std::optional<Answer> a = take(*r)) {
                 return a;

@@ -7,11 +7,21 @@
 // The bound on one request: fedimint builds its websocket client with jsonrpsee's
 // `WsClientBuilder::default()` (fedimint-api-client src/api/ws.rs sets no request timeout), so a
 // request fails after jsonrpsee's default 60 s; `util::retry` with `api_networking_backoff()`
-// (Fibonacci from 250 ms, capped at 10 s, no attempt limit) re-sends it to that guardian. A
-// guardian that crashed lost its parked requests; the user notices at the request timeout and
-// re-issues. [inference] A real client sees a dropped websocket at once (jsonrpsee reports a
-// transport error and the retry starts then); the model has no connection state, so the user
-// learns it at the request timeout. The backoff's jitter (up to its minimum delay) is left out.
+// (Fibonacci from 250 ms, capped at 10 s, no attempt limit) re-sends it to that guardian. The
+// backoff's jitter (up to its minimum delay) is left out.
+//
+// Connection errors: a websocket client sees a broken connection at once (jsonrpsee reports a
+// transport error) and the retry starts then. The model has no connection state; it takes the
+// network's word instead: a send that fails (sim::Network::send returns false: the link is
+// partitioned, or its queue is full) is a connection error and that guardian is retried on the
+// backoff. A packet dropped on a live link is not (TCP would retransmit it); a silent loss is
+// found at the 60 s timeout. The other half, a reply lost because the guardian -> user link was
+// cut when the guardian answered (or a request lost in flight when a cut started): the guardian's
+// write fails and the connection breaks. [inference] The user notices at its next connection
+// check: while a request is outstanding it checks both directions of the link on the same
+// Fibonacci steps from the send (250 ms, 250 ms, 500 ms, ... capped at 10 s) and, if either is
+// cut, counts a connection error. A cut shorter than the check interval that ate a reply is found
+// at the timeout, as a silent loss.
 #pragma once
 
 #include <cstddef>
@@ -56,6 +66,9 @@ public:
     // Stops waiting for an await: it is withdrawn, its late answers are ignored and it is not
     // re-sent.
     void drop(size_t index);
+    // Re-sends an open await to every guardian that has not answered it (submit_and_wait does
+    // at each resubmit, so a lost await does not outlive the resubmission that fixes the tx).
+    void resend_unanswered(size_t index);
 
     struct Answer {
         size_t index = 0;
@@ -72,8 +85,12 @@ public:
 private:
     struct PerGuardian {
         sim::SimTime sent_at;
-        uint64_t failures = 0;
-        std::optional<uint64_t> digest;  // its answer
+        sim::SimTime retry_at;                       // the next re-send
+        sim::SimTime check_at = sim::SimTime::never();  // the next connection check
+        uint64_t checks = 0;                         // connection checks since the last send
+        uint64_t failures = 0;                       // timeouts and connection errors so far
+        bool connected = false;                      // the last send went out
+        std::optional<uint64_t> digest;              // its answer
     };
     struct Entry {
         QueryMsg query;
@@ -82,8 +99,8 @@ private:
     };
 
     void send(Entry& entry, size_t guardian);
-    sim::SimTime resend_at(const PerGuardian& g) const;
-    sim::SimTime next_resend() const;
+    void connection_error(PerGuardian& g);
+    sim::SimTime next_wake() const;
     void resend_due();
     std::optional<Answer> take(const QueryReply& reply);
     void close(Entry& entry);

@@ -9,24 +9,38 @@ namespace {
 
 uint64_t mix(uint64_t h, uint64_t v) { return sim::fingerprint_mix(h, v); }
 
-uint64_t digest_of(const QueryReply& r) {
+// What agreement covers. A one-shot read digests the whole answer. An await digests only what
+// its condition settles and what never changes afterwards, so guardians answering it at different
+// times (a parked copy answered in round r, a late copy answered at once in round r + 5) agree:
+// an exists await leaves out spent / spent_by / cancelled, a cancelled await leaves out spent /
+// spent_by (a cancelled contract is refunded later), a spent await leaves out cancelled, a
+// decrypted await leaves out the incoming contract's spent flag (the claim comes later).
+uint64_t digest_of(const QueryReply& r, AwaitKind await) {
+    const bool one_shot = await == AwaitKind::none;
     uint64_t h = mix(0x51, r.query_id);
     if (r.outcome.has_value()) {
         h = mix(h, r.outcome->accepted ? 2 : 1);
         h = sim::fingerprint_bytes(h, r.outcome->error);
     }
     if (r.outgoing.has_value()) {
-        h = mix(h, r.outgoing->spent ? 1 : 0);
-        h = mix(h, r.outgoing->contract.cancelled ? 1 : 0);
-        h = mix(h, r.outgoing->spent_by.has_value() ? 1 + static_cast<uint64_t>(*r.outgoing->spent_by)
-                                                    : 0);
+        if (one_shot || await == AwaitKind::outgoing_spent) {
+            h = mix(h, r.outgoing->spent ? 1 : 0);
+            h = mix(h, r.outgoing->spent_by.has_value()
+                           ? 1 + static_cast<uint64_t>(*r.outgoing->spent_by)
+                           : 0);
+        }
+        if (one_shot || await == AwaitKind::outgoing_cancelled) {
+            h = mix(h, r.outgoing->contract.cancelled ? 1 : 0);
+        }
         h = mix(h, r.outgoing->amount_msat);
     }
     if (r.incoming.has_value()) {
         h = mix(h, r.incoming->offered ? 1 : 0);
         h = mix(h, r.incoming->funded ? 1 : 0);
         h = mix(h, static_cast<uint64_t>(r.incoming->state));
-        h = mix(h, r.incoming->spent ? 1 : 0);
+        if (one_shot) {
+            h = mix(h, r.incoming->spent ? 1 : 0);
+        }
         h = mix(h, r.incoming->amount_msat);
     }
     h = mix(h, r.wallet_count);
@@ -96,7 +110,7 @@ QueryReply answer_query(const QueryMsg& query, PeerId peer, const FederationStat
         reply.wallet_count = state.wallet_count();
         reply.ln_count = state.ln_count();
     }
-    reply.digest = digest_of(reply);
+    reply.digest = digest_of(reply, query.await);
     if (query.await == AwaitKind::ln_count_above) {
         reply.ln_count = state.ln_count();  // informative only: not in the digest
     }

@@ -203,3 +203,242 @@ TEST_CASE("an await never satisfied costs one request per guardian per re-send, 
         CHECK(w.api->reads_sent() - before == 4 * 27);
     });
 }
+
+// ---- connection errors, expiry, one copy per await, await digests (review of 2bad2a4) ----
+
+TEST_CASE("a cut when an await is sent is a connection error: retried on the 250 ms backoff",
+          "[federation][long-poll][partition]") {
+    World w;
+    w.run([&] {
+        w.mine(3);
+        const uint64_t c = w.ln_count();
+        std::vector<sim::NodeId> gs(w.fed->nodes().begin(), w.fed->nodes().end());
+        // A 2 s cut between the user and every guardian, healed long before the deadline.
+        w.sim.network().partition({w.user_node}, gs, sim::PartitionKind::symmetric,
+                                  sim::SimDuration::seconds(2));
+        const sim::SimTime t0 = this_actor::now();
+        LongPoll poll(*w.api);
+        poll.add(FederationApi::ln_count_await(c - 1));  // already satisfied everywhere
+        std::optional<LongPoll::Answer> a = poll.wait_until(t0 + sim::SimDuration::seconds(60));
+        REQUIRE(a.has_value());
+        // Sends at 0, 0.25, 0.5, 1.0, 1.75 s fail (Fibonacci 250, 250, 500, 750 ms); the one at
+        // 3.0 s (+1.25 s) goes out and is answered at once.
+        CHECK(this_actor::now() - t0 >= sim::SimDuration::seconds(3));
+        CHECK(this_actor::now() - t0 < sim::SimDuration::millis(3050));
+        CHECK(poll.requests_sent() == 4 * 6);
+    });
+}
+
+TEST_CASE("submit_and_wait(60 s) re-sends the outcome await with each resubmit",
+          "[federation][long-poll][partition]") {
+    World w;
+    w.run([&] {
+        w.mine(3);
+        std::vector<sim::NodeId> gs(w.fed->nodes().begin(), w.fed->nodes().end());
+        // Only the first submission and the first await request are lost: a 1 ms cut.
+        w.sim.network().partition({w.user_node}, gs, sim::PartitionKind::symmetric,
+                                  sim::SimDuration::millis(1));
+        const FedTx tx{w.api->new_tx_id(),
+                       SpendOutgoingTx{.contract = ContractId{12345}, .signer = PublicKey{1},
+                                       .preimage = std::nullopt, .payout = ClientId(1)}};
+        const sim::SimTime t0 = this_actor::now();
+        std::optional<TxOutcome> o = w.api->submit_and_wait(tx, t0 + sim::SimDuration::seconds(60));
+        REQUIRE(o.has_value());
+        CHECK_FALSE(o->accepted);
+        // Decided after the resubmit at 2 s (a few rounds), not at the 60 s request timeout.
+        CHECK(this_actor::now() - t0 >= sim::SimDuration::seconds(2));
+        CHECK(this_actor::now() - t0 < sim::SimDuration::seconds(10));
+    });
+}
+
+TEST_CASE("a reply lost to a guardian -> user cut is noticed at the next connection check",
+          "[federation][long-poll][partition]") {
+    World w;
+    w.run([&] {
+        w.mine(3);
+        std::vector<sim::NodeId> gs(w.fed->nodes().begin(), w.fed->nodes().end());
+        const FedTx tx{w.api->new_tx_id(),
+                       SpendOutgoingTx{.contract = ContractId{777}, .signer = PublicKey{1},
+                                       .preimage = std::nullopt, .payout = ClientId(1)}};
+        std::optional<TxOutcome> outcome;
+        sim::SimTime answered_at;
+        w.sim.scheduler().spawn("waiter", [&] {
+            outcome = w.api->await_outcome(tx.id, sim::SimTime::never());
+            answered_at = this_actor::now();
+        });
+        this_actor::sleep_for(sim::SimDuration::seconds(5));
+        for (uint32_t p = 0; p < 4; ++p) {
+            REQUIRE(parked(w, p) == 1);
+        }
+        // Replies cannot come back; the submission still goes out.
+        const uint32_t cut = w.sim.network().partition(gs, {w.user_node},
+                                                       sim::PartitionKind::one_way);
+        w.api->submit(tx);
+        auto deciders = [&] {
+            uint64_t n = 0;
+            for (uint32_t p = 0; p < 4; ++p) {
+                n += w.fed->store(PeerId(p)).state.outcome(tx.id) != nullptr ? 1 : 0;
+            }
+            return n;
+        };
+        while (deciders() < 4) {
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+        // Cut for 12 s: longer than the checks' 10 s cap, so a check must see it.
+        this_actor::sleep_for(sim::SimDuration::seconds(12));
+        CHECK(parked(w, 0) + parked(w, 1) + parked(w, 2) + parked(w, 3) == 0);  // answered, lost
+        w.sim.network().heal(cut);
+        const sim::SimTime healed = this_actor::now();
+        CHECK_FALSE(outcome.has_value());
+        while (!outcome.has_value()) {
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+        CHECK_FALSE(outcome->accepted);
+        // A check saw the cut; the re-sends back off (capped at 10 s) and the first after the
+        // heal is answered at once: within 10 s of the heal, not at the 60.25 s timeout.
+        INFO("answered " << (answered_at - healed).ns() / 1000000 << " ms after the heal");
+        CHECK(answered_at - healed <= sim::SimDuration::millis(10050));
+        CHECK(answered_at - healed >= sim::SimDuration::zero());
+    });
+}
+
+TEST_CASE("a parked await whose withdrawal was lost expires 60 s after it arrived",
+          "[federation][long-poll][partition]") {
+    World w;
+    w.run([&] {
+        LongPoll poll(*w.api);
+        poll.add(FederationApi::outgoing_await(ContractId{424242}, AwaitKind::outgoing_cancelled));
+        const sim::SimTime sent = this_actor::now();
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        for (uint32_t p = 0; p < 4; ++p) {
+            REQUIRE(parked(w, p) == 1);
+        }
+        const sim::NodeId g0 = w.fed->nodes()[0];
+        const uint32_t cut = w.sim.network().partition({w.user_node}, {g0},
+                                                       sim::PartitionKind::one_way);
+        poll.withdraw_open();  // lost on the way to g0
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        w.sim.network().heal(cut);
+        CHECK(parked(w, 0) == 1);
+        CHECK(parked(w, 1) + parked(w, 2) + parked(w, 3) == 0);
+        this_actor::sleep_until(sent + sim::SimDuration::seconds(59));
+        CHECK(parked(w, 0) == 1);
+        // Dropped at the first round after arrival + 60 s.
+        this_actor::sleep_until(sent + sim::SimDuration::seconds(62));
+        CHECK(parked(w, 0) == 0);
+    });
+}
+
+TEST_CASE("re-sends of a long await keep one parked copy per guardian", "[federation][long-poll]") {
+    World w;
+    w.run([&] {
+        const PaymentHash never_funded = payment_hash_of(Preimage{});
+        const sim::SimTime t0 = this_actor::now();
+        w.sim.scheduler().spawn("waiter", [&] {
+            (void)w.api->await_decrypted(never_funded, t0 + sim::SimDuration::minutes(30));
+        });
+        size_t most = 0;
+        for (int i = 0; i < 29 * 6; ++i) {
+            this_actor::sleep_for(sim::SimDuration::seconds(10));
+            most = std::max(most, parked(w, 0));
+        }
+        CHECK(most == 1);  // 2bad2a4 held 26 copies at 29 min
+        this_actor::sleep_until(t0 + sim::SimDuration::minutes(32));
+        CHECK(parked(w, 0) == 0);  // withdrawn at the deadline
+    });
+}
+
+TEST_CASE("a re-sent height await keeps the first copy's 5 s phase", "[federation][long-poll]") {
+    World w;
+    w.run([&] {
+        w.mine(3);
+        const uint64_t c = w.ln_count();
+        const sim::SimTime asked_at = this_actor::now();
+        LongPoll poll(*w.api);
+        poll.add(FederationApi::ln_count_await(c));
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        poll.resend_unanswered(0);  // a second copy 3 s later: merged into the first
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        for (uint32_t p = 0; p < 4; ++p) {
+            CHECK(parked(w, p) == 1);
+        }
+        w.mine(1, sim::SimDuration::millis(1));
+        std::optional<LongPoll::Answer> a = poll.wait_until(sim::SimTime::never());
+        REQUIRE(a.has_value());
+        const int64_t phase =
+            (this_actor::now() - asked_at).ns() % sim::SimDuration::seconds(5).ns();
+        CHECK(phase <= sim::SimDuration::millis(50).ns());
+        CHECK(poll.requests_sent() == 8);
+    });
+}
+
+TEST_CASE("an await's digest covers its condition, not fields that change later",
+          "[federation][long-poll]") {
+    World w;
+    w.run([&] {
+        w.mine(20);
+        const ClientId alice(1);
+        w.peg_in(alice, 1000000);
+        const OutgoingContractV1 c{.hash = payment_hash_of(preimage_from_label(5)),
+                                   .gateway_key = PublicKey{1001},
+                                   .user_key = PublicKey{2002},
+                                   .timelock = w.ln_count() + 100,
+                                   .cancelled = false};
+        const ContractId id = contract_id_of(c);
+        REQUIRE(w.submit(FundOutgoingTx{.client = alice, .contract = c, .amount_msat = 5000})
+                    .accepted);
+        const QueryMsg exists = FederationApi::outgoing_await(id, AwaitKind::outgoing_exists);
+        const QueryMsg cancelled = FederationApi::outgoing_await(id, AwaitKind::outgoing_cancelled);
+        QueryMsg one_shot = exists;
+        one_shot.await = AwaitKind::none;
+        const FederationState& s0 = w.fed->store(PeerId(0)).state;
+        const uint64_t exists_fresh = answer_query(exists, PeerId(0), s0).digest;
+        const uint64_t read_fresh = answer_query(one_shot, PeerId(0), s0).digest;
+        REQUIRE(w.submit(CancelOutgoingTx{.contract = id,
+                                          .signature = {.signer = PublicKey{1001},
+                                                        .signed_contract = id}})
+                    .accepted);
+        const uint64_t cancelled_fresh = answer_query(cancelled, PeerId(0), s0).digest;
+        REQUIRE(w.submit(SpendOutgoingTx{.contract = id, .signer = PublicKey{2002},
+                                         .preimage = std::nullopt, .payout = alice})
+                    .accepted);
+        // A guardian answering after the cancel and the refund agrees with one that answered
+        // before; a one-shot read reports the change.
+        CHECK(answer_query(exists, PeerId(0), s0).digest == exists_fresh);
+        CHECK(answer_query(cancelled, PeerId(0), s0).digest == cancelled_fresh);
+        CHECK(answer_query(one_shot, PeerId(0), s0).digest != read_fresh);
+    });
+}
+
+TEST_CASE("a guardian that adopts a peer's state answers the awaits the state satisfies",
+          "[federation][long-poll][partition]") {
+    GuardianTiming timing;
+    timing.log_window = 8;
+    World w(WorldOptions{.seed = 6, .guardians = 4, .params = {}, .variants = {},
+                         .timing = timing});
+    w.run([&] {
+        w.mine(20);
+        std::vector<sim::NodeId> others(w.fed->nodes().begin(), w.fed->nodes().begin() + 3);
+        const sim::NodeId g3 = w.fed->nodes()[3];
+        const uint32_t cut = w.sim.network().partition({g3}, others,
+                                                       sim::PartitionKind::symmetric);
+        const FedTx tx{w.api->new_tx_id(),
+                       SpendOutgoingTx{.contract = ContractId{4321}, .signer = PublicKey{1},
+                                       .preimage = std::nullopt, .payout = ClientId(1)}};
+        LongPoll poll(*w.api);  // never waited on: nothing withdraws or re-sends it
+        poll.add(FederationApi::outcome_await(tx.id));
+        w.api->submit(tx);
+        w.mine(15, sim::SimDuration::seconds(1));
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        const GuardianStore& s3 = w.fed->store(PeerId(3));
+        REQUIRE(w.fed->store(PeerId(0)).state.outcome(tx.id) != nullptr);
+        REQUIRE(s3.state.outcome(tx.id) == nullptr);
+        REQUIRE(w.fed->store(PeerId(0)).state.rounds_applied() > s3.state.rounds_applied() + 8);
+        CHECK(parked(w, 3) == 1);
+        w.sim.network().heal(cut);
+        this_actor::sleep_for(sim::SimDuration::seconds(5));
+        CHECK(s3.counters.state_syncs == 1);
+        CHECK(s3.state.outcome(tx.id) != nullptr);
+        CHECK(parked(w, 3) == 0);  // answered when the adopted state was installed
+    });
+}
