@@ -18,6 +18,15 @@ uint64_t guardians_above(World& w, uint64_t h) {
     return n;
 }
 
+// How many guardians' states hold an outcome for `tx`.
+uint64_t guardians_deciding(World& w, FedTxId tx) {
+    uint64_t n = 0;
+    for (uint32_t p = 0; p < w.fed->size(); ++p) {
+        n += w.fed->store(PeerId(p)).state.outcome(tx) != nullptr ? 1 : 0;
+    }
+    return n;
+}
+
 uint64_t parked(World& w, uint32_t peer) { return w.fed->guardian(PeerId(peer)).parked_queries(); }
 
 }  // namespace
@@ -100,14 +109,7 @@ TEST_CASE("a transaction outcome await is answered in the round that decides it,
         }
         w.api->submit(tx);
         // The round deciding it is applied by f + 1 guardians at `decided`.
-        auto deciders = [&] {
-            uint64_t n = 0;
-            for (uint32_t p = 0; p < 4; ++p) {
-                n += w.fed->store(PeerId(p)).state.outcome(tx.id) != nullptr ? 1 : 0;
-            }
-            return n;
-        };
-        while (deciders() < 2) {
+        while (guardians_deciding(w, tx.id) < 2) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
         const sim::SimTime decided = this_actor::now();
@@ -274,14 +276,7 @@ TEST_CASE("a reply lost to a guardian -> user cut is noticed at the next connect
         const uint32_t cut = w.sim.network().partition(gs, {w.user_node},
                                                        sim::PartitionKind::one_way);
         w.api->submit(tx);
-        auto deciders = [&] {
-            uint64_t n = 0;
-            for (uint32_t p = 0; p < 4; ++p) {
-                n += w.fed->store(PeerId(p)).state.outcome(tx.id) != nullptr ? 1 : 0;
-            }
-            return n;
-        };
-        while (deciders() < 4) {
+        while (guardians_deciding(w, tx.id) < 4) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
         // Cut for 12 s: longer than the checks' 10 s cap, so a check must see it.
