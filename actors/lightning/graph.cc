@@ -369,27 +369,76 @@ void LiquidityKnowledge::set_own_balance(ShortChannelId scid, NodeIndex from,
 }
 
 void LiquidityKnowledge::learn_failure(ShortChannelId scid, NodeIndex from,
-                                       uint64_t amount_msat) {
+                                       uint64_t amount_msat, sim::SimTime until) {
     SIM_ASSERT(amount_msat > 0);
-    auto [it, inserted] = learned_.try_emplace(Key{scid, from}, LiquidityBounds{0, UINT64_MAX});
-    LiquidityBounds& b = it->second;
+    auto [it, inserted] = learned_.try_emplace(Key{scid, from}, Learned{{0, UINT64_MAX}});
+    LiquidityBounds& b = it->second.bounds;
     b.max_msat = std::min(b.max_msat, amount_msat - 1);
     // Newer evidence wins: a lower bound above the new maximum is stale.
     b.min_msat = std::min(b.min_msat, b.max_msat);
+    // The latest failure sets how long the bound holds (LND keeps a pair's last result).
+    it->second.until = until;
+    next_expiry_ = std::min(next_expiry_, until);
 }
 
 void LiquidityKnowledge::learn_success(ShortChannelId scid, NodeIndex from,
                                        uint64_t amount_msat) {
-    auto [it, inserted] = learned_.try_emplace(Key{scid, from}, LiquidityBounds{0, UINT64_MAX});
-    LiquidityBounds& b = it->second;
+    auto [it, inserted] = learned_.try_emplace(Key{scid, from}, Learned{{0, UINT64_MAX}});
+    LiquidityBounds& b = it->second.bounds;
     b.min_msat = std::max(b.min_msat, amount_msat);
     b.max_msat = std::max(b.max_msat, b.min_msat);
+}
+
+void LiquidityKnowledge::exclude_channel(ShortChannelId scid, sim::SimTime until) {
+    excluded_channels_[scid] = until;
+    next_expiry_ = std::min(next_expiry_, until);
+}
+
+void LiquidityKnowledge::exclude_node(NodeIndex n, sim::SimTime until) {
+    excluded_nodes_[n] = until;
+    next_expiry_ = std::min(next_expiry_, until);
 }
 
 void LiquidityKnowledge::forget_learned() {
     learned_.clear();
     excluded_channels_.clear();
     excluded_nodes_.clear();
+    next_expiry_ = sim::SimTime::never();
+}
+
+namespace {
+
+// Erases the entries of `m` whose `until(value)` is at or before now; returns the earliest
+// `until` left.
+template <class Map, class Until>
+sim::SimTime erase_expired(Map* m, sim::SimTime now, Until until) {
+    sim::SimTime next = sim::SimTime::never();
+    for (auto it = m->begin(); it != m->end();) {
+        const sim::SimTime u = until(it->second);
+        if (u <= now) {
+            it = m->erase(it);
+        } else {
+            next = std::min(next, u);
+            ++it;
+        }
+    }
+    return next;
+}
+
+}  // namespace
+
+void LiquidityKnowledge::forget_expired(sim::SimTime now) {
+    if (now < next_expiry_) {
+        return;
+    }
+    // A learned entry whose failure ran out goes whole: the lower bound a success left in it
+    // is never read by a search (only max_msat is).
+    const sim::SimTime a =
+        erase_expired(&learned_, now, [](const Learned& l) { return l.until; });
+    const sim::SimTime b =
+        erase_expired(&excluded_channels_, now, [](sim::SimTime u) { return u; });
+    const sim::SimTime c = erase_expired(&excluded_nodes_, now, [](sim::SimTime u) { return u; });
+    next_expiry_ = std::min({a, b, c});
 }
 
 LiquidityBounds LiquidityKnowledge::bounds_below(uint64_t capacity_msat, ShortChannelId scid,
@@ -403,8 +452,8 @@ LiquidityBounds LiquidityKnowledge::bounds_below(uint64_t capacity_msat, ShortCh
         return b;
     }
     if (auto l = learned_.find(key); l != learned_.end()) {
-        b.max_msat = std::min(b.max_msat, l->second.max_msat);
-        b.min_msat = std::min(l->second.min_msat, b.max_msat);
+        b.max_msat = std::min(b.max_msat, l->second.bounds.max_msat);
+        b.min_msat = std::min(l->second.bounds.min_msat, b.max_msat);
     }
     return b;
 }

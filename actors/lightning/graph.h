@@ -22,6 +22,7 @@
 #include "actors/lightning/policy.h"
 #include "actors/lightning/result.h"
 #include "sim/assert.h"
+#include "sim/time.h"
 
 namespace actors::lightning {
 
@@ -255,8 +256,12 @@ struct LiquidityBounds {
 };
 
 // A node's knowledge of liquidity: exact for its own channels (it holds the balances), learned
-// bounds for remote channels (from payment successes and temporary_channel_failure), and
-// channels or nodes excluded after permanent failures.
+// bounds for remote channels (from payment successes and failures), and channels or nodes
+// excluded after failures. What a failure teaches may hold until a time (`until`; never: for
+// good): forget_expired(now) drops what has run out, so a search at `now` sees an entry whose
+// `until` is after `now` and not one whose `until` is at or before it. A payment's own memory
+// (what only its later attempts avoid) is a second LiquidityKnowledge the route search reads
+// on top (PaymentRequest::payment_knowledge).
 class LiquidityKnowledge {
 public:
     explicit LiquidityKnowledge(NodeIndex self) : self_(self) {}
@@ -264,14 +269,22 @@ public:
 
     // Exact spendable amount `from` has on one of our own channels (either direction).
     void set_own_balance(ShortChannelId scid, NodeIndex from, uint64_t spendable_msat);
-    // `from` could not forward `amount_msat` over scid: its liquidity is below that.
-    void learn_failure(ShortChannelId scid, NodeIndex from, uint64_t amount_msat);
+    // `from` could not forward `amount_msat` over scid: its liquidity is below that, until
+    // `until` (a later failure for the same direction moves it).
+    void learn_failure(ShortChannelId scid, NodeIndex from, uint64_t amount_msat,
+                       sim::SimTime until = sim::SimTime::never());
     // `from` did forward `amount_msat` over scid: its liquidity was at least that.
     void learn_success(ShortChannelId scid, NodeIndex from, uint64_t amount_msat);
-    void exclude_channel(ShortChannelId scid) { excluded_channels_.insert(scid); }
-    void exclude_node(NodeIndex n) { excluded_nodes_.insert(n); }
+    void exclude_channel(ShortChannelId scid, sim::SimTime until = sim::SimTime::never());
+    void exclude_node(NodeIndex n, sim::SimTime until = sim::SimTime::never());
     // Forgets learned remote bounds and exclusions (own balances stay exact).
     void forget_learned();
+    // Forgets every failure bound and exclusion whose `until` is at or before `now`.
+    void forget_expired(sim::SimTime now);
+    // Whether nothing but own balances is known (a payment's memory before its first failure).
+    bool empty_of_learned() const {
+        return learned_.empty() && excluded_channels_.empty() && excluded_nodes_.empty();
+    }
 
     // Bounds for `from` sending over scid. Unknown channels (e.g. route hints) are unbounded;
     // graph channels start at [0, capacity].
@@ -295,6 +308,11 @@ public:
     }
     bool is_excluded(ShortChannelId scid) const { return excluded_channels_.count(scid) != 0; }
     bool is_excluded(NodeIndex n) const { return excluded_nodes_.count(n) != 0; }
+    // The largest learned maximum `from` can send over scid (UINT64_MAX when nothing is known).
+    uint64_t learned_max(ShortChannelId scid, NodeIndex from) const {
+        auto l = learned_.find(Key{scid, from});
+        return l == learned_.end() ? UINT64_MAX : l->second.bounds.max_msat;
+    }
     // Everything this knowledge says about particular senders: node(n) for every node with an
     // own balance, a learned bound or an exclusion as the sending side, channel(scid) for every
     // excluded channel. For any (scid, from) that neither names, bounds are [0, capacity] and
@@ -307,10 +325,10 @@ public:
         for (const auto& [key, v] : learned_) {
             node(key.from);
         }
-        for (NodeIndex n : excluded_nodes_) {
+        for (const auto& [n, until] : excluded_nodes_) {
             node(n);
         }
-        for (ShortChannelId scid : excluded_channels_) {
+        for (const auto& [scid, until] : excluded_channels_) {
             channel(scid);
         }
     }
@@ -322,11 +340,19 @@ private:
         auto operator<=>(const Key&) const = default;
     };
 
+    struct Learned {
+        LiquidityBounds bounds;
+        sim::SimTime until = sim::SimTime::never();  // when the failure bound runs out
+    };
+
     NodeIndex self_;
     std::map<Key, uint64_t> own_;
-    std::map<Key, LiquidityBounds> learned_;
-    std::set<ShortChannelId> excluded_channels_;
-    std::set<NodeIndex> excluded_nodes_;
+    std::map<Key, Learned> learned_;
+    std::map<ShortChannelId, sim::SimTime> excluded_channels_;  // value: until
+    std::map<NodeIndex, sim::SimTime> excluded_nodes_;          // value: until
+    // The earliest `until` of any entry (never: nothing expires); forget_expired returns at
+    // once before it, so a knowledge that forgets nothing costs one comparison per attempt.
+    sim::SimTime next_expiry_ = sim::SimTime::never();
 };
 
 }  // namespace actors::lightning

@@ -234,20 +234,22 @@ private:
     // Payments (node_payments.cc).
     AttemptOutcome attempt(const Route& route, const PaymentHash& hash);
     void sync_own_liquidity();
-    // Learns from a failure; its channel_update goes to the graph when `apply_update` and the
-    // profile applies updates to the graph.
-    void learn(const Route& route, const HtlcFailure& failure, bool apply_update);
+    // Learns from a failure: what the node keeps goes to knowledge_, what only this payment's
+    // later attempts avoid to `payment` (learn_from_failure); its channel_update goes to the
+    // graph when `apply_update` and the profile applies updates to the graph.
+    void learn(const Route& route, const HtlcFailure& failure, bool apply_update,
+               LiquidityKnowledge* payment);
     // A failure's channel_update for a hint's edge (same scid, same source), applied to `hints`
     // when the profile does so (LND UpdateAdditionalEdge); true if it was.
     bool update_hint_edges(std::vector<RouteHint>* hints, const HtlcFailure& failure) const;
     // The index of the hop whose node reported `failure` (-1: this node, the first hop).
     static int failing_hop(const Route& route, const HtlcFailure& failure);
-    // The channel `failure` blames, added to `failed` when the profile leaves such channels
-    // out of the payment's later attempts (LDK previously_failed_channels).
-    void exclude_blamed_channel(std::vector<ShortChannelId>* failed, const Route& route,
+    // The channel `failure` blames, excluded in `payment` when the profile leaves such
+    // channels out of the payment's later attempts (LDK previously_failed_channels).
+    void exclude_blamed_channel(LiquidityKnowledge* payment, const Route& route,
                                 const HtlcFailure& failure) const;
-    // A copy of this node's knowledge with `channels` excluded, for one route search.
-    LiquidityKnowledge knowledge_excluding(const std::vector<ShortChannelId>& channels) const;
+    // Whether `invoice` is expired for this node as payer, now.
+    bool payer_sees_expired(const Invoice& invoice) const;
 
     // Blocks and on-chain enforcement (node_onchain.cc).
     void on_block(uint32_t tip);

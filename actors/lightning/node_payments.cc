@@ -109,26 +109,34 @@ int LightningNode::failing_hop(const Route& route, const HtlcFailure& failure) {
     return hop;
 }
 
-void LightningNode::learn(const Route& route, const HtlcFailure& failure, bool apply_update) {
+void LightningNode::learn(const Route& route, const HtlcFailure& failure, bool apply_update,
+                          LiquidityKnowledge* payment) {
     if (apply_update && profile_.failure_updates_graph && failure.channel_update.has_value() &&
         failure.update_scid.has_value()) {
         // BOLT 4: apply the channel_update carried by the failure before retrying.
         (void)graph_.update_policy(*failure.update_scid, failure.failing_node,
                                    *failure.channel_update);
     }
-    learn_from_failure(&knowledge_, route, index_, failing_hop(route, failure), failure.code);
+    const FailureReport report{failing_hop(route, failure), failure.code,
+                               failure.channel_update.has_value()};
+    learn_from_failure(profile_, &knowledge_, payment, route, index_, report, this_actor::now());
 }
 
-void LightningNode::exclude_blamed_channel(std::vector<ShortChannelId>* failed,
-                                           const Route& route,
+void LightningNode::exclude_blamed_channel(LiquidityKnowledge* payment, const Route& route,
                                            const HtlcFailure& failure) const {
     if (!profile_.excludes_blamed_channel_for_payment) {
         return;
     }
     if (std::optional<ShortChannelId> scid =
-            ldk_blamed_channel(route, failing_hop(route, failure), failure.code)) {
-        failed->push_back(*scid);
+            ldk_blamed_channel(route, failing_hop(route, failure), failure.code,
+                               failure.channel_update.has_value())) {
+        payment->exclude_channel(*scid);
     }
+}
+
+bool LightningNode::payer_sees_expired(const Invoice& invoice) const {
+    return invoice_expired(invoice, profile_.payer_invoice_expiry, unix_now_ns(),
+                           block_time_seen());
 }
 
 // LND's handleFailureMessage asks the payment session first (GetAdditionalEdgePolicy for the
@@ -150,15 +158,6 @@ bool LightningNode::update_hint_edges(std::vector<RouteHint>* hints,
         }
     }
     return updated;
-}
-
-LiquidityKnowledge LightningNode::knowledge_excluding(
-    const std::vector<ShortChannelId>& channels) const {
-    LiquidityKnowledge k = knowledge_;
-    for (ShortChannelId scid : channels) {
-        k.exclude_channel(scid);
-    }
-    return k;
 }
 
 PaymentResult LightningNode::send_to_route(const Route& route, const PaymentHash& hash) {
@@ -185,16 +184,19 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         result.reason = std::move(reason);
         return result;
     };
-    if (invoice_expired(invoice, profile_.payer_invoice_expiry, unix_now_ns(),
-                        block_time_seen())) {
-        return give_up("invoice expired at unix " + std::to_string(invoice.expires_at_unix()) +
-                       ", now " + std::to_string(unix_now_ns()) + " ns");
+    auto expired_reason = [&] {
+        return "invoice expired at unix " + std::to_string(invoice.expires_at_unix()) +
+               ", now " + std::to_string(unix_now_ns()) + " ns";
+    };
+    if (payer_sees_expired(invoice)) {
+        return give_up(expired_reason());
     }
     const sim::SimTime deadline = this_actor::now() + limits.timeout;
     // The invoice's hints as this payment knows them (a failure may update one, see below).
     std::vector<RouteHint> hints = invoice.route_hints;
-    // Channels this payment's failures blamed, left out of its later attempts (LDK).
-    std::vector<ShortChannelId> failed_channels;
+    // What only this payment's later attempts avoid (LDK's previously_failed_channels, CLN's
+    // channel hints and excluded nodes); forgotten when the payment ends.
+    LiquidityKnowledge payment_memory(index_);
     // The caller's budget, capped by the implementation's own (CLN pay: 11).
     const uint32_t max_attempts = std::min(limits.max_attempts, profile_.max_pay_attempts);
     for (uint32_t n = 0; n < max_attempts; ++n) {
@@ -202,17 +204,23 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
             return give_up("payment timed out after " + std::to_string(n) +
                            " attempts; last: " + result.reason);
         }
+        // LDK abandons a retry once the invoice has expired (PaymentExpired).
+        if (n > 0 && profile_.rechecks_invoice_expiry_per_attempt && payer_sees_expired(invoice)) {
+            return give_up(expired_reason() + " before retry " + std::to_string(n) +
+                           "; last: " + result.reason);
+        }
         sync_own_liquidity();
+        knowledge_.forget_expired(this_actor::now());
         PaymentRequest req = payment_request_from_invoice(profile_, index_, invoice, tip());
         req.amount_msat = invoice.amount_msat.value_or(limits.amount_msat.value_or(0));
         req.max_fee_msat = limits.max_fee_msat;
         req.cltv_limit = limits.cltv_limit;
         req.shadow_cltv_offset = limits.shadow_cltv_offset;
         req.route_hints = hints;
-        Result<Route> route = failed_channels.empty()
-                                  ? find_route(graph_, knowledge_, profile_, req)
-                                  : find_route(graph_, knowledge_excluding(failed_channels),
-                                               profile_, req);
+        if (!payment_memory.empty_of_learned()) {
+            req.payment_knowledge = &payment_memory;
+        }
+        Result<Route> route = find_route(graph_, knowledge_, profile_, req);
         if (!route.ok()) {
             return give_up(n == 0 ? "no route: " + route.error()
                                   : "no route after " + std::to_string(n) +
@@ -245,8 +253,8 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
             return give_up("payee refused: " + result.reason);
         }
         const bool hint_updated = update_hint_edges(&hints, o.failure);
-        learn(route.value(), o.failure, /*apply_update=*/!hint_updated);
-        exclude_blamed_channel(&failed_channels, route.value(), o.failure);
+        learn(route.value(), o.failure, /*apply_update=*/!hint_updated, &payment_memory);
+        exclude_blamed_channel(&payment_memory, route.value(), o.failure);
     }
     return give_up("gave up after " + std::to_string(max_attempts) +
                    " attempts; last: " + result.reason);

@@ -125,6 +125,15 @@ Profile ldk_profile() {
     // (find_route_and_send_payment abandons with PaymentFailureReason::RouteNotFound).
     p.failure_updates_graph = false;
     p.excludes_blamed_channel_for_payment = true;
+    // onion_utils.rs process_onion_failure: NODE -> NodeFailure { is_permanent: PERM set };
+    // PERM -> ChannelFailure { out channel, is_permanent: true }; UPDATE with its update ->
+    // ChannelFailure { out channel, is_permanent: false }, without it -> NodeFailure
+    // { is_permanent: true }; an unflagged code from a forwarder -> NodeFailure
+    // { is_permanent: true }. gossip.rs handle_network_update removes the channel or node only
+    // for is_permanent (for the rest of a run here; how long upstream then ignores its
+    // re-announcement was not checked).
+    p.failure_memory = FailureMemory::ldk_permanent_to_graph;
+    p.rechecks_invoice_expiry_per_attempt = true;
     // router.rs get_route, route hints: network_channels.get(scid).as_directed_to(target)
     // makes a CandidateRouteHop::PublicHop with the graph's policy; only a channel the graph
     // lacks becomes a PrivateHop with the hint's fees.
@@ -180,6 +189,26 @@ Profile lnd_profile() {
     // routing/payment_lifecycle.go handleFailureMessage -> payment_session.go
     // UpdateAdditionalEdge: a channel_update for a hint's channel updates the hint's policy.
     p.failure_updates_hint_edges = true;
+    // Mission control (routing/missioncontrol.go, shared by every payment) with the default
+    // apriori estimator (probability_apriori.go): a pair whose last result is a failure at age
+    // t has P = nodeP * (1 - w), w = 2^(-t / PenaltyHalfLife), PenaltyHalfLife = 1 h; nodeP =
+    // (a * f) / (f + sum of the node's failure weights), a = AprioriHopProbability 0.6,
+    // f = 1 / (1 - AprioriWeight 0.5) - 1 = 1. pathfind.go drops a route whose probability is
+    // below MinRouteProbability 0.01 (routerrpc DefaultMinRouteProbability), and a route's
+    // probability is at most its failed pair's. (Inference from those defaults, in the model's
+    // whole seconds:)
+    // - one failed pair (the node's only failure): 0.6 (1 - w) / (1 + w) < 0.01 while
+    //   w > 59/61, t < 1 h * log2(61/59) = 173.1 s -> 173 s.
+    // - a node failure (result_interpretation.go failNode fails the pairs into and out of the
+    //   node, both directions, so the node has two fresh failures): 0.6 (1 - w) / (1 + 2w) <
+    //   0.01 while w > 59/62, t < 1 h * log2(62/59) = 257.6 s -> 257 s, for the node's own
+    //   directions; its peers' directions towards it have one failure each: 173 s.
+    // After the window the pair is usable again, though with a low probability LND's cost
+    // (attempt cost / probability) still steers around it; not modelled (the model has no
+    // probability scoring).
+    p.failure_memory = FailureMemory::lnd_mission_control;
+    p.pair_penalty_window = sim::SimDuration::seconds(173);
+    p.node_penalty_window = sim::SimDuration::seconds(257);
     // pathfind.go findPath: graph policies and hop hints into a pivot share one
     // nodeEdgeUnifier; unified_edges.go getEdgeNetwork keeps the highest fee and the largest
     // time lock for a non-local hop.
@@ -247,6 +276,13 @@ Profile cln_profile() {
     // handler of `pay` from v26.06 (ElementsProject/lightning PR #9110).
     p.failure_updates_hint_edges = false;
     p.excludes_blamed_channel_for_payment = false;
+    // libplugin-pay.c payment_new: a root payment starts with empty channel_hints and
+    // excluded_nodes; handle_intermediate_failure fills them; payment_route_check reads them:
+    // per payment. (Later pay versions share hints through channel_hint.c with a 60 s re-enable
+    // and a 2 h linear refill, PAY_REFILL_TIME; not modelled, whether `pay` reads them across
+    // payments was not verified.) The invoice's expiry is checked once, before the first
+    // attempt (plugins/pay.c).
+    p.failure_memory = FailureMemory::cln_payment_hints;
     p.max_pay_attempts = 11;  // libplugin-pay.c retry_data_init / retry_step_cb
     return p;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/lightning/result.h"
+#include "sim/time.h"
 
 namespace actors::lightning {
 
@@ -80,6 +81,23 @@ enum class InvoiceExpiryRule : uint8_t {
     // (calculate_absolute_expiry): block header times, not the wall clock, with two hours of
     // grace.
     block_time_with_grace,
+};
+
+// What a failed payment attempt teaches the payer and for how long (learn_from_failure,
+// route_rules.cc, has the rules and their sources).
+enum class FailureMemory : uint8_t {
+    // LDK: permanent failures change the graph for good (gossip.rs handle_network_update acts
+    // on is_permanent only: channel_failed_permanent / node_failed_permanent); everything else
+    // only keeps the blamed channel out of the payment's later attempts
+    // (previously_failed_channels). The ProbabilisticScorer is not modelled.
+    ldk_permanent_to_graph,
+    // LND mission control: shared by every payment of the node, a failed pair unusable for the
+    // window its apriori probability stays below the pathfinding threshold
+    // (Profile::pair_penalty_window, node_penalty_window).
+    lnd_mission_control,
+    // CLN pay (libplugin-pay.c): channel hints and excluded nodes on the root payment, for that
+    // payment only.
+    cln_payment_hints,
 };
 
 struct Profile {
@@ -185,6 +203,18 @@ struct Profile {
     // short_channel_id process_onion_failure blames; router.rs get_route skips every candidate
     // in it, a route hint's private hop included). See ldk_blamed_channel (router.h).
     bool excludes_blamed_channel_for_payment = false;
+    // What a failed attempt teaches and for how long (see FailureMemory).
+    FailureMemory failure_memory = FailureMemory::lnd_mission_control;
+    // lnd_mission_control: how long a failed pair stays below the pathfinding threshold, for a
+    // pair failure (temporary_channel_failure, permanent_channel_failure, unknown_next_peer)
+    // and for the reporting node's side of a node failure. Inference from LND's defaults, with
+    // the arithmetic in profile.cc.
+    sim::SimDuration pair_penalty_window = sim::SimDuration::seconds(173);
+    sim::SimDuration node_penalty_window = sim::SimDuration::seconds(257);
+    // Whether the payer re-checks the invoice's expiry before every retry, not only before the
+    // first attempt (LDK outbound_payment.rs find_route_and_send_payment: has_expired, "Payment
+    // params expired on retry", abandon with PaymentFailureReason::PaymentExpired).
+    bool rechecks_invoice_expiry_per_attempt = false;
     // Most attempts one payment makes whatever the caller's PayLimits::max_attempts allows:
     // CLN's pay plugin (plugins/libplugin-pay.c) gives a root payment 10 retries
     // (retry_data_init: retries = 10, each retry's subpayment parent - 1) and retry_step_cb

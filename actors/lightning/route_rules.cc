@@ -105,35 +105,144 @@ Result<uint32_t> effective_cltv_limit(const Profile& sender, const PaymentReques
     return Result<uint32_t>::success(limit);
 }
 
-void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeIndex sender,
-                        int failing_hop, FailureCode code) {
+namespace {
+
+// The channel and the sending side of hop i of `route` (hop 0 is sent by the sender).
+struct HopChannel {
+    ShortChannelId scid;
+    NodeIndex from = k_no_node;
+    NodeIndex to = k_no_node;
+    uint64_t amount_msat = 0;
+};
+
+HopChannel hop_channel(const Route& route, NodeIndex sender, size_t i) {
+    return HopChannel{route.hops[i].scid, i == 0 ? sender : route.hops[i - 1].node,
+                      route.hops[i].node, route.hops[i].amount_msat};
+}
+
+// LDK (onion_utils.rs process_onion_failure, gossip.rs handle_network_update): only a
+// permanent NetworkUpdate changes the graph, for good. PERM from a forwarder:
+// ChannelFailure { out channel, is_permanent: true }. NodeFailure { is_permanent: true } for an
+// UPDATE failure without its channel_update ("obviously bogus") and for a code with no flag
+// from a forwarder ("can't understand their error messages"). temporary_node_failure is
+// NodeFailure { is_permanent: false } and UPDATE failures with their update ChannelFailure
+// { is_permanent: false }: nothing here; the payment keeps the blamed channel out
+// (ldk_blamed_channel, LightningNode::exclude_blamed_channel).
+void ldk_learn(LiquidityKnowledge* node, const HopChannel& reporter, const HopChannel& next,
+               const FailureReport& f) {
+    const uint16_t flags = static_cast<uint16_t>(f.code) & (k_perm | k_node | k_update);
+    if (is_node_failure(f.code)) {
+        if (is_permanent(f.code)) {
+            node->exclude_node(reporter.to);
+        }
+    } else if (is_permanent(f.code)) {
+        node->exclude_channel(next.scid);
+    } else if (carries_update(f.code) ? !f.has_update : flags == 0) {
+        node->exclude_node(reporter.to);
+    }
+}
+
+// LND (result_interpretation.go processPaymentOutcomeIntermediate, shared mission control):
+// temporary_channel_failure: the outgoing pair in its direction for amounts >= the one that
+// failed (reportOutgoingBalance); permanent_channel_failure, unknown_next_peer: the outgoing
+// pair both ways (reportOutgoing); policy failures (amount_below_minimum, fee_insufficient,
+// incorrect_cltv_expiry, channel_disabled): the update is applied and the second chance
+// granted, nothing here (a second one within a minute would penalize the incoming pair: not
+// modelled); expiry_too_soon: reportAll (every pair up to the reporter): not modelled; any
+// other code: failNode, the pairs into and out of the reporter both ways. Each for its window
+// (Profile::pair_penalty_window, node_penalty_window). A pair is a channel direction here
+// (LND's covers every channel between the two nodes), and own channels keep their exact
+// balances (LND's local pair is penalized too: not modelled).
+void lnd_learn(const Profile& p, LiquidityKnowledge* node, const HopChannel& in,
+               const HopChannel& next, const FailureReport& f, sim::SimTime now) {
+    const sim::SimTime pair_until = now + p.pair_penalty_window;
+    const sim::SimTime node_until = now + p.node_penalty_window;
+    switch (f.code) {
+        case FailureCode::temporary_channel_failure:
+            node->learn_failure(next.scid, next.from, next.amount_msat, pair_until);
+            return;
+        case FailureCode::permanent_channel_failure:
+        case FailureCode::unknown_next_peer:
+            node->learn_failure(next.scid, next.from, 1, pair_until);
+            node->learn_failure(next.scid, next.to, 1, pair_until);
+            return;
+        case FailureCode::amount_below_minimum:
+        case FailureCode::fee_insufficient:
+        case FailureCode::incorrect_cltv_expiry:
+        case FailureCode::channel_disabled:
+        case FailureCode::expiry_too_soon:
+            return;
+        default:
+            // failNode: the reporter (in.to == next.from) has both fresh failures.
+            node->learn_failure(next.scid, next.from, 1, node_until);
+            node->learn_failure(next.scid, next.to, 1, pair_until);
+            node->learn_failure(in.scid, in.to, 1, node_until);
+            node->learn_failure(in.scid, in.from, 1, pair_until);
+            return;
+    }
+}
+
+// CLN pay (libplugin-pay.c handle_intermediate_failure), on the root payment only:
+// permanent_channel_failure, channel_disabled, unknown_next_peer: the outgoing channel's
+// direction disabled; temporary_channel_failure: its estimated capacity set to the amount
+// - 1 msat, and payment_route_check refuses an amount >= the estimate (so at most amount
+// - 2 msat passes); NODE failures: the reporter in excluded_nodes; everything else nothing.
+void cln_learn(LiquidityKnowledge* payment, const HopChannel& reporter, const HopChannel& next,
+               const FailureReport& f) {
+    switch (f.code) {
+        case FailureCode::permanent_channel_failure:
+        case FailureCode::channel_disabled:
+        case FailureCode::unknown_next_peer:
+            payment->learn_failure(next.scid, next.from, 1);
+            return;
+        case FailureCode::temporary_channel_failure:
+            payment->learn_failure(next.scid, next.from,
+                                   std::max<uint64_t>(1, next.amount_msat - 1));
+            return;
+        default:
+            if (is_node_failure(f.code)) {
+                payment->exclude_node(reporter.to);
+            }
+            return;
+    }
+}
+
+}  // namespace
+
+void learn_from_failure(const Profile& sender_profile, LiquidityKnowledge* node,
+                        LiquidityKnowledge* payment, const Route& route, NodeIndex sender,
+                        const FailureReport& failure, sim::SimTime now) {
+    const int failing_hop = failure.failing_hop;
     SIM_ASSERT(failing_hop >= -1);
     SIM_ASSERT(failing_hop < static_cast<int>(route.hops.size()));
     // Every channel up to the reporting node carried the HTLC.
     for (int i = 0; i <= failing_hop; ++i) {
-        auto idx = static_cast<size_t>(i);
-        NodeIndex from = i == 0 ? sender : route.hops[idx - 1].node;
-        knowledge->learn_success(route.hops[idx].scid, from, route.hops[idx].amount_msat);
+        const HopChannel h = hop_channel(route, sender, static_cast<size_t>(i));
+        node->learn_success(h.scid, h.from, h.amount_msat);
     }
     bool is_final = failing_hop + 1 == static_cast<int>(route.hops.size());
     if (failing_hop < 0 || is_final) {
         return;
     }
-    const RouteHop& reporter = route.hops[static_cast<size_t>(failing_hop)];
-    const RouteHop& next = route.hops[static_cast<size_t>(failing_hop) + 1];
-    if (is_node_failure(code)) {
-        knowledge->exclude_node(reporter.node);
-    } else if (code == FailureCode::temporary_channel_failure) {
-        knowledge->learn_failure(next.scid, reporter.node, next.amount_msat);
-    } else if (is_permanent(code) || code == FailureCode::channel_disabled) {
-        knowledge->exclude_channel(next.scid);
+    const HopChannel in = hop_channel(route, sender, static_cast<size_t>(failing_hop));
+    const HopChannel next = hop_channel(route, sender, static_cast<size_t>(failing_hop) + 1);
+    switch (sender_profile.failure_memory) {
+        case FailureMemory::ldk_permanent_to_graph:
+            ldk_learn(node, in, next, failure);
+            return;
+        case FailureMemory::lnd_mission_control:
+            lnd_learn(sender_profile, node, in, next, failure, now);
+            return;
+        case FailureMemory::cln_payment_hints:
+            SIM_ASSERT(payment != nullptr);
+            cln_learn(payment, in, next, failure);
+            return;
     }
-    // Policy failures (fee_insufficient, incorrect_cltv_expiry, ...) carry a channel_update;
-    // applying it to the graph is the node actor's job.
+    // Policy failures' channel_updates are applied to the graph by the node actor.
 }
 
 std::optional<ShortChannelId> ldk_blamed_channel(const Route& route, int failing_hop,
-                                                 FailureCode code) {
+                                                 FailureCode code, bool has_update) {
     SIM_ASSERT(!route.hops.empty());
     SIM_ASSERT(failing_hop >= -1);
     SIM_ASSERT(failing_hop < static_cast<int>(route.hops.size()));
@@ -147,10 +256,13 @@ std::optional<ShortChannelId> ldk_blamed_channel(const Route& route, int failing
     if (is_node_failure(code)) {
         return route.hops[hop].scid;  // NodeFailure: route_hop.short_channel_id()
     }
-    if (is_permanent(code) || carries_update(code)) {
+    if (is_permanent(code) || (carries_update(code) && has_update)) {
         return route.hops[hop + 1].scid;  // failing_route_hop: the next hop's channel
     }
-    return route.hops[hop].scid;  // an unknown code from a forwarder: NodeFailure
+    // An UPDATE failure without its channel_update, or a code with no flag from a forwarder:
+    // short_channel_id stays None and becomes route_hop.short_channel_id(), the channel into
+    // the erring node.
+    return route.hops[hop].scid;
 }
 
 }  // namespace actors::lightning

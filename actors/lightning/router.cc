@@ -159,17 +159,22 @@ struct EdgeRef {
 template <class G>
 bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
     NodeIndex u = e.from;
-    if (s.knowledge.is_excluded(e.scid)) {
+    const LiquidityKnowledge* payment = s.req.payment_knowledge;
+    if (s.knowledge.is_excluded(e.scid) || (payment != nullptr && payment->is_excluded(e.scid))) {
         return false;
     }
     if (u != s.req.source) {
-        if (s.knowledge.is_excluded(u) || e.policy->disabled) {
+        if (s.knowledge.is_excluded(u) || e.policy->disabled ||
+            (payment != nullptr && payment->is_excluded(u))) {
             return false;
         }
         if (amount_msat < e.policy->htlc_minimum_msat ||
             amount_msat > e.policy->htlc_maximum_msat) {
             return false;
         }
+    }
+    if (payment != nullptr && amount_msat > payment->learned_max(e.scid, u)) {
+        return false;
     }
     return amount_msat <= s.knowledge.bounds_below(e.capacity_msat, e.scid, u).max_msat;
 }
@@ -243,10 +248,11 @@ struct Workspace {
         next[n] = l.next;
         flags[n] |= k_reached;
     }
-    // Marks the sender, the payee, every node the knowledge names as a sending side, and both
-    // ends of every excluded channel the graph knows. An edge from an unmarked node over a
-    // graph channel is then one the knowledge says nothing about: not excluded, bounded by its
-    // capacity, and neither from the sender nor from the payee.
+    // Marks the sender, the payee, every node the knowledge (the node's, and the payment's
+    // own) names as a sending side, and both ends of every excluded channel the graph knows.
+    // An edge from an unmarked node over a graph channel is then one the knowledge says
+    // nothing about: not excluded, bounded by its capacity, and neither from the sender nor
+    // from the payee.
     template <class G>
     void mark(const Search<G>& s) {
         auto mark_node = [this](NodeIndex n) {
@@ -256,12 +262,16 @@ struct Workspace {
         };
         mark_node(s.req.source);
         mark_node(s.req.target);
-        s.knowledge.visit_specifics(mark_node, [&](ShortChannelId scid) {
+        auto mark_channel = [&](ShortChannelId scid) {
             if (const ChannelInfo* c = s.graph.channel(scid)) {
                 mark_node(c->node1);
                 mark_node(c->node2);
             }
-        });
+        };
+        s.knowledge.visit_specifics(mark_node, mark_channel);
+        if (s.req.payment_knowledge != nullptr) {
+            s.req.payment_knowledge->visit_specifics(mark_node, mark_channel);
+        }
     }
     bool marked(NodeIndex n) const { return (flags[n] & k_marked) != 0; }
 };

@@ -73,6 +73,10 @@ struct PaymentRequest {
     std::vector<RouteHint> route_hints;
     uint32_t tip = 0;       // sender's best height
     uint32_t max_hops = 20;  // onion payload limit; the sender's max_path_length caps it
+    // What this payment's own failures taught, read on top of the node's knowledge (its
+    // exclusions and bounds apply too); null: none. LDK's previously_failed_channels, CLN
+    // pay's per-payment channel hints and excluded nodes (learn_from_failure).
+    const LiquidityKnowledge* payment_knowledge = nullptr;
 };
 
 PaymentRequest payment_request_from_invoice(const Profile& sender, NodeIndex source,
@@ -91,19 +95,28 @@ Result<Route> find_route(const Graph& graph, const LiquidityKnowledge& knowledge
 Result<Route> find_route(const GraphView& graph, const LiquidityKnowledge& knowledge,
                          const Profile& sender, const PaymentRequest& request);
 
-// Updates the sender's knowledge from a failure that `route.hops[failing_hop].node` reported
-// (index into hops; -1 for a failure at the sender's own first hop): channels before the
-// failing one carried the HTLC, a temporary_channel_failure bounds the next channel's
-// liquidity, permanent channel failures exclude it, NODE failures exclude the node.
-void learn_from_failure(LiquidityKnowledge* knowledge, const Route& route, NodeIndex sender,
-                        int failing_hop, FailureCode code);
+// What one failed attempt teaches the sender, per its Profile::failure_memory (route_rules.cc
+// says what each implementation does, with sources): `node` is the node's knowledge, shared by
+// its payments; `payment` is this payment's own memory, read only by its later attempts.
+// `failing_hop` indexes route.hops (-1: the sender's own first hop refused it); `has_update`:
+// the failure carried a channel_update; `now` dates what expires. Every channel before the
+// reporting node carried the HTLC (a success bound in `node`).
+struct FailureReport {
+    int failing_hop = -1;
+    FailureCode code = FailureCode::temporary_channel_failure;
+    bool has_update = false;
+};
+void learn_from_failure(const Profile& sender_profile, LiquidityKnowledge* node,
+                        LiquidityKnowledge* payment, const Route& route, NodeIndex sender,
+                        const FailureReport& failure, sim::SimTime now);
 
 // The channel LDK blames for a failure `route.hops[failing_hop].node` reported (-1: the sender's
 // own first hop refused it), as onion_utils.rs process_onion_failure sets short_channel_id:
-// PERM and UPDATE failures from a forwarding node blame the channel out of it; NODE failures
-// and codes with no flag blame the channel into it; the first hop for a local refusal
-// (outbound_payment.rs push_path_failed_evs_and_scids). Empty for a failure from the payee.
+// PERM failures and UPDATE failures that carry their channel_update blame the channel out of a
+// forwarding node; NODE failures, codes with no flag and an UPDATE failure without its update
+// blame the channel into it; the first hop for a local refusal (outbound_payment.rs
+// push_path_failed_evs_and_scids). Empty for a failure from the payee.
 std::optional<ShortChannelId> ldk_blamed_channel(const Route& route, int failing_hop,
-                                                 FailureCode code);
+                                                 FailureCode code, bool has_update = true);
 
 }  // namespace actors::lightning

@@ -82,8 +82,13 @@ TEST_CASE("pathfinding reproduces the BOLT 7 example and respects liquidity",
     CHECK(r.value().first_expiry() == 1080);
     CHECK(r.value().hops[1].cltv_expiry == 1060);
 
+    const sim::SimTime t0 = sim::SimTime::zero() + sim::SimDuration::seconds(100);
+    auto lnd_learns = [&](FailureCode code) {
+        learn_from_failure(lnd_profile(), &know, nullptr, r.value(), 0,
+                           FailureReport{0, code, true}, t0);
+    };
     SECTION("remote liquidity learned from a failure moves the route to D") {
-        learn_from_failure(&know, r.value(), 0, 0, FailureCode::temporary_channel_failure);
+        lnd_learns(FailureCode::temporary_channel_failure);
         CHECK(know.bounds(g, scid(2), 1).max_msat == 4999998);
         Result<Route> again = find_route(g, know, cln, bolt7_request(1000));
         REQUIRE(again.ok());
@@ -106,10 +111,17 @@ TEST_CASE("pathfinding reproduces the BOLT 7 example and respects liquidity",
         REQUIRE_FALSE(none.ok());
         CHECK(none.error().find("liquidity") != std::string::npos);
     }
-    SECTION("a permanent channel failure excludes the channel") {
-        learn_from_failure(&know, r.value(), 0, 0, FailureCode::unknown_next_peer);
-        CHECK(know.is_excluded(scid(2)));
+    SECTION("a permanent channel failure takes the channel out both ways for LND's window") {
+        lnd_learns(FailureCode::unknown_next_peer);
+        CHECK(know.bounds(g, scid(2), 1).max_msat == 0);
+        CHECK(know.bounds(g, scid(2), 2).max_msat == 0);
         CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 3);
+        // 173 s (Profile::pair_penalty_window) later it is forgotten, not 1 ns before.
+        know.forget_expired(t0 + sim::SimDuration::seconds(173) - sim::SimDuration::nanos(1));
+        CHECK(know.bounds(g, scid(2), 1).max_msat == 0);
+        know.forget_expired(t0 + sim::SimDuration::seconds(173));
+        CHECK(know.bounds(g, scid(2), 1).max_msat > 5000000);
+        CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 1);
     }
 }
 
