@@ -1,6 +1,7 @@
 // Client: paying through a gateway and receiving through one.
 #include "actors/client/client.h"
 
+#include "actors/client/pay_request.h"
 #include "actors/gateway/gateway.h"
 #include "sim/assert.h"
 #include "sim/this_actor.h"
@@ -84,6 +85,7 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
         finish(name, &payment, PaymentState::failed);
         return payment;
     }
+    payment.funded_at = this_actor::now();
     payment = follow(invoice, payment, gw->api_node);
     finish(name, &payment, payment.state);
     return payment;
@@ -106,15 +108,16 @@ ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment pa
     size_t cancelled =
         poll.add(FederationApi::outgoing_await(payment.contract, AwaitKind::outgoing_cancelled));
     size_t expired = poll.add(FederationApi::ln_count_await(payment.timelock));
-    sim::SimTime resend_at = this_actor::now();
+    // The pay request: at the funding, then every 10 s for 180 s (pay_request.h).
+    PayRequestSchedule requests(*payment.funded_at, config_.resend, config_.pay_request_window);
     while (this_actor::now() < deadline) {
-        if (this_actor::now() >= resend_at) {
+        if (requests.due(this_actor::now())) {
             sim_.network().send(node_, gateway_node, "gw_pay_request",
                                 gateway::PayRequest{payment.contract, invoice});
-            resend_at = this_actor::now() + config_.resend;
+            requests.sent(this_actor::now());
         }
         std::optional<federation::LongPoll::Answer> a =
-            poll.wait_until(std::min(resend_at, deadline));
+            poll.wait_until(std::min(requests.next(), deadline));
         if (!a.has_value()) {
             continue;
         }

@@ -2,7 +2,8 @@
 // LNv1 outgoing contract, and receiving through a gateway with an incoming offer.
 //
 // Paying: the client funds an outgoing contract with timelock C0 + min_final + 500 - 1 and
-// the legacy-fee amount, asks the gateway to pay, then follows the federation's state (f + 1
+// the legacy-fee amount, asks the gateway to pay (again every 10 s, for 180 s after the
+// funding, as upstream retries a failed request), then follows the federation's state (f + 1
 // guardians agreeing), never the gateway's reply: the gateway's claim means success; a
 // cancellation, or the LN consensus count passing the timelock, means it refunds itself.
 // Receiving: the client offers a threshold-encrypted preimage, hands out an invoice whose
@@ -42,7 +43,13 @@ struct ClientConfig {
     // receive's contract: receive.rs RETRY_DELAY), and before asking again after a refund was
     // rejected.
     sim::SimDuration poll = sim::SimDuration::seconds(1);
+    // The pay request to the gateway (fedimint-ln-client pay.rs, LightningPayFunded::
+    // gateway_pay_invoice): a failed attempt is retried after
+    // GATEWAY_INTERNAL_ERROR_RETRY_INTERVAL = 10 s, and no attempt starts once more than
+    // TIMEOUT_DURATION = 180 s have passed since the funding was accepted (`funding_time`);
+    // the payment then ends only by the gateway's claim, its cancellation or the timelock.
     sim::SimDuration resend = sim::SimDuration::seconds(10);
+    sim::SimDuration pay_request_window = sim::SimDuration::seconds(180);
     federation::ClientTimelockOptions timelock;
     // A client with a custom contract timelock: (C0 - 1) + N, i.e. N blocks above the
     // consensus tip, instead of C0 + min_final + 500 - 1. For boundary tests of the gateway's
@@ -55,6 +62,9 @@ struct ClientPayment {
     ContractId contract;
     uint64_t timelock = 0;
     uint64_t amount_msat = 0;
+    // When the client saw the funding accepted (upstream's `funding_time`): the pay request's
+    // 180 s window counts from here.
+    std::optional<sim::SimTime> funded_at;
     std::optional<Preimage> preimage;
     std::string note;
     // The LN consensus count the client saw when it submitted its refund (0: no refund).

@@ -1,0 +1,122 @@
+// The client's pay request to the gateway (pay_request.h, upstream fedimint-ln-client pay.rs
+// LightningPayFunded::gateway_pay_invoice): sent at the funding and retried every 10 s while at
+// most 180 s have passed; after that the payment ends only by the gateway's claim, a
+// cancellation or the timelock. End to end: a gateway unreachable from the client when it pays,
+// reachable again just before the last attempt (paid) and just after it (never asked: the
+// client refunds at the timelock).
+#include "actors/client/pay_request.h"
+
+#include "../gateway/e2e_world.h"
+
+using namespace e2e;
+namespace this_actor = sim::this_actor;
+using client::PayRequestSchedule;
+
+TEST_CASE("the pay request schedule: at the funding, every 10 s, the last at exactly 180 s",
+          "[client][pay-request]") {
+    const sim::SimTime t0 = sim::SimTime::zero() + sim::SimDuration::seconds(7);
+    PayRequestSchedule s(t0, sim::SimDuration::seconds(10), sim::SimDuration::seconds(180));
+    std::vector<int64_t> attempts;
+    for (sim::SimTime now = t0; !s.next().is_never(); now = s.next()) {
+        REQUIRE(s.due(now));
+        attempts.push_back((now - t0).ns() / 1000000000);
+        s.sent(now);
+    }
+    REQUIRE(attempts.size() == 19);  // 0, 10, ..., 180: upstream's `elapsed > 180 s` lets 180 go
+    CHECK(attempts.front() == 0);
+    CHECK(attempts.back() == 180);
+    CHECK_FALSE(s.due(t0 + sim::SimDuration::seconds(190)));
+    // A late wake (the actor busy refunding) still may send while the window lasts, not after.
+    PayRequestSchedule late(t0, sim::SimDuration::seconds(10), sim::SimDuration::seconds(180));
+    late.sent(t0);
+    CHECK(late.due(t0 + sim::SimDuration::seconds(180)));
+    CHECK_FALSE(late.due(t0 + sim::SimDuration::seconds(180) + sim::SimDuration::nanos(1)));
+}
+
+namespace {
+
+// Cuts alice from the gateway before she pays; heals `heal_after` after the federation (guardian
+// 0) funded her contract. Returns the heal time.
+sim::SimTime cut_until_after_funding(World& w, sim::SimDuration heal_after) {
+    const uint32_t cut = w.sim.network().partition({w.alice->api().self()}, {w.gateway->node()},
+                                                   sim::PartitionKind::symmetric);
+    while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
+        this_actor::sleep_for(sim::SimDuration::millis(1));
+    }
+    this_actor::sleep_for(heal_after);
+    w.sim.network().heal(cut);
+    return this_actor::now();
+}
+
+}  // namespace
+
+TEST_CASE("a gateway unreachable at the pay request, reachable just before the last retry: paid",
+          "[client][pay-request][partition]") {
+    World w(71, "lnd");
+    client::ClientPayment paid;
+    sim::SimTime healed;
+    uint64_t alice_before = 0;
+    w.run([&] {
+        alice_before = w.ecash(ClientId(1));
+        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 900000});
+        bool done = false;
+        w.sim.scheduler().spawn("pay", [&] {
+            paid = w.alice->pay(inv);
+            done = true;
+        });
+        healed = cut_until_after_funding(w, sim::SimDuration::seconds(179));
+        CHECK(w.gateway->store().outgoing.empty());  // 18 attempts, none got through
+        while (!done) {
+            this_actor::sleep_for(sim::SimDuration::seconds(1));
+        }
+    });
+    REQUIRE(paid.funded_at.has_value());
+    // The heal falls inside the window: the attempt at funding + 180 s reaches the gateway.
+    CHECK(healed - *paid.funded_at < sim::SimDuration::seconds(180));
+    CHECK(healed - *paid.funded_at > sim::SimDuration::seconds(175));
+    INFO(paid.note);
+    CHECK(paid.state == federation::PaymentState::succeeded);
+    CHECK(w.net.node(w.d).log().received.size() == 1);
+    CHECK(w.ecash(ClientId(1)) == alice_before - paid.amount_msat);
+}
+
+TEST_CASE("a gateway reachable again just after the last retry is never asked: the client "
+          "refunds at the timelock",
+          "[client][pay-request][partition]") {
+    // A 30-block timelock ((C0 - 1) + 30) keeps the wait for the refund short.
+    World w(72, "lnd", [](gateway::GatewayConfig&, client::ClientConfig& c) {
+        c.timelock_blocks = 30;
+    });
+    client::ClientPayment paid;
+    sim::SimTime healed;
+    uint64_t alice_before = 0;
+    bool asked_after_heal = true;
+    w.run([&] {
+        alice_before = w.ecash(ClientId(1));
+        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 900000});
+        bool done = false;
+        w.sim.scheduler().spawn("pay", [&] {
+            paid = w.alice->pay(inv);
+            done = true;
+        });
+        healed = cut_until_after_funding(w, sim::SimDuration::seconds(181));
+        this_actor::sleep_for(sim::SimDuration::seconds(60));
+        asked_after_heal = !w.gateway->store().outgoing.empty();
+        CHECK_FALSE(done);  // nothing ends the payment before the timelock
+        w.net.mine_blocks(40, sim::SimDuration::seconds(2));
+        while (!done) {
+            this_actor::sleep_for(sim::SimDuration::seconds(1));
+        }
+    });
+    REQUIRE(paid.funded_at.has_value());
+    CHECK(healed - *paid.funded_at > sim::SimDuration::seconds(180));
+    CHECK(healed - *paid.funded_at < sim::SimDuration::seconds(185));
+    CHECK_FALSE(asked_after_heal);
+    CHECK(w.gateway->store().outgoing.empty());
+    INFO(paid.note);
+    CHECK(paid.state == federation::PaymentState::refunded);
+    CHECK(paid.note == "timelock passed");
+    CHECK(paid.refund_count >= paid.timelock + 1);
+    CHECK(w.net.node(w.d).log().received.empty());
+    CHECK(w.ecash(ClientId(1)) == alice_before);
+}
