@@ -1,6 +1,8 @@
 // Invoice creation and hashing (see invoice.h).
 #include "actors/lightning/invoice.h"
 
+#include "sim/assert.h"
+
 namespace actors::lightning {
 
 namespace {
@@ -22,8 +24,30 @@ PaymentHash payment_hash_of(const Preimage& preimage) {
     return sha256(preimage.data(), preimage.size());
 }
 
+std::optional<std::string> invoice_request_error(const Profile& payee_profile,
+                                                 const InvoiceRequest& request) {
+    if (!request.min_final_cltv_expiry_delta.has_value()) {
+        return std::nullopt;
+    }
+    // LDK compares value.saturating_add(3); no user value here comes near 2^32.
+    const uint64_t padded = uint64_t{*request.min_final_cltv_expiry_delta} +
+                            payee_profile.invoice_final_cltv_padding;
+    if (padded >= payee_profile.min_padded_user_final_cltv_delta) {
+        return std::nullopt;
+    }
+    return "min_final_cltv_expiry_delta " + std::to_string(*request.min_final_cltv_expiry_delta) +
+           " too short: " + payee_profile.name + " refuses the invoice when it + " +
+           std::to_string(payee_profile.invoice_final_cltv_padding) + " is below " +
+           std::to_string(payee_profile.min_padded_user_final_cltv_delta) +
+           " (MinFinalCltvExpiryDeltaTooShort)";
+}
+
 Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const InvoiceRequest& request,
                      sim::Random& random) {
+    {
+        std::optional<std::string> refused = invoice_request_error(payee_profile, request);
+        SIM_ASSERT_MSG(!refused.has_value(), refused.value_or(""));
+    }
     Invoice inv;
     inv.payee = payee;
     inv.preimage = random_preimage(random);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "actors/lightning/policy.h"
@@ -96,7 +97,13 @@ struct InvoiceRequest {
     int64_t block_time = 0;
 };
 
-// The payee's copy of a new invoice, with a fresh preimage drawn from `random`.
+// Why the payee would refuse to make this invoice, naming the field; empty when it makes it.
+// LDK refuses a user `c` whose value + 3 is below 42 (Profile::min_padded_user_final_cltv_delta).
+std::optional<std::string> invoice_request_error(const Profile& payee_profile,
+                                                 const InvoiceRequest& request);
+
+// The payee's copy of a new invoice, with a fresh preimage drawn from `random`. REQUIRES
+// invoice_request_error(payee_profile, request) to be empty.
 Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const InvoiceRequest& request,
                      sim::Random& random);
 

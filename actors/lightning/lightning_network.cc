@@ -77,9 +77,18 @@ NodeIndex LightningNetwork::add_virtual_node(std::string alias) {
 
 namespace {
 
+// A side's channel_update: the given policy, or the profile's; the htlc_maximum_msat is the
+// implementation's announced one (`announced_max`) unless a given policy keeps its own.
 ChannelPolicy side_policy(const Profile& p, const std::optional<ChannelPolicy>& given,
-                          uint64_t capacity_msat) {
-    return given.has_value() ? *given : default_channel_policy(p, capacity_msat);
+                          uint64_t announced_max, bool default_max) {
+    if (!given.has_value()) {
+        return default_channel_policy(p, announced_max);
+    }
+    ChannelPolicy policy = *given;
+    if (default_max) {
+        policy.htlc_maximum_msat = announced_max;
+    }
+    return policy;
 }
 
 }  // namespace
@@ -108,13 +117,21 @@ Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
         sides[s].net = node(ends[s]).net_id();
         sides[s].key = alias(ends[s]);
         sides[s].profile = *profiles[s];
-        sides[s].policy = side_policy(*profiles[s], *policies[s], capacity_msat);
         // BOLT 2: each side's reserve and in-flight limit are set by the other side's
         // open_channel / accept_channel, i.e. by that side's implementation.
         sides[s].reserve_msat =
             required_reserve_msat(*profiles[1 - s], o.capacity_sat, config_.reserve_permille);
         sides[s].max_in_flight_msat =
             max_htlc_value_in_flight_msat(*profiles[s], o.capacity_sat, o.announce);
+    }
+    for (size_t s = 0; s < 2; ++s) {
+        // BOLT 7: what a side announces for its own direction is bounded by the in-flight
+        // limit the other side set on it.
+        const uint64_t announced_max =
+            announced_htlc_maximum_msat(*profiles[s], o.capacity_sat, sides[s].reserve_msat,
+                                        sides[1 - s].max_in_flight_msat);
+        sides[s].policy =
+            side_policy(*profiles[s], *policies[s], announced_max, o.default_htlc_maximum);
     }
     sides[0].balance_msat = capacity_msat - o.push_msat;
     sides[1].balance_msat = o.push_msat;
@@ -379,7 +396,8 @@ Result<std::vector<NodeIndex>> build_from_topology(LightningNetwork& network,
                          .capacity_sat = info.capacity_msat / 1000,
                          .push_msat = info.capacity_msat - it->second,
                          .funder_policy = info.policy_1to2,
-                         .peer_policy = info.policy_2to1};
+                         .peer_policy = info.policy_2to1,
+                         .default_htlc_maximum = true};
         Result<ChannelIndex> c = network.open_channel(o);
         if (!c.ok()) {
             return R::failure(c.error());

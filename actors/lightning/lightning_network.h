@@ -59,9 +59,14 @@ struct ChannelOptions {
     uint64_t push_msat = 0;  // starts on the peer's side (a balanced channel pushes half)
     ProfileOverrides funder_overrides;
     ProfileOverrides peer_overrides;
-    // Empty: the side's profile default with htlc_maximum = capacity.
+    // Empty: the side's profile default, with the htlc_maximum_msat its implementation
+    // announces (announced_htlc_maximum_msat).
     std::optional<ChannelPolicy> funder_policy;
     std::optional<ChannelPolicy> peer_policy;
+    // A given policy keeps its htlc_maximum_msat unless this is set; then each side announces
+    // its implementation's default, as operators who chose fees but left the maximum alone
+    // (build_from_topology's drawn policies).
+    bool default_htlc_maximum = false;
     bool announce = true;
     // Empty: the peer's (fundee's) funding_confirmations, the `minimum_depth` it sends in
     // accept_channel and both sides wait for (BOLT 2).

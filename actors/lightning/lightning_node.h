@@ -141,10 +141,21 @@ public:
     void attach_channel(ChannelIndex channel) { channels_.push_back(channel); }
 
     // --- Invoices ------------------------------------------------------------------------
-    Invoice create_invoice(const InvoiceOptions& options);
+    // A new invoice, or the node's refusal naming the field (invoice_request_error: LDK's
+    // MinFinalCltvExpiryDeltaTooShort); nothing is registered when refused.
+    Result<Invoice> try_create_invoice(const InvoiceOptions& options);
     // A hold invoice for a hash whose preimage the caller keeps: HTLCs are accepted and held
     // until settle_hold or cancel_hold (or the profile's held-HTLC auto-fail).
-    Invoice create_hold_invoice(const InvoiceOptions& options, const PaymentHash& hash);
+    Result<Invoice> try_create_hold_invoice(const InvoiceOptions& options,
+                                            const PaymentHash& hash);
+    // The same for options the node accepts (asserted): callers whose `c` comes from input
+    // use the try_ forms.
+    Invoice create_invoice(const InvoiceOptions& options) {
+        return try_create_invoice(options).value();
+    }
+    Invoice create_hold_invoice(const InvoiceOptions& options, const PaymentHash& hash) {
+        return try_create_hold_invoice(options, hash).value();
+    }
     bool settle_hold(const Preimage& preimage);
     bool cancel_hold(const PaymentHash& hash);
     // Number of HTLCs currently held for `hash`.

@@ -117,28 +117,34 @@ void LightningNode::intercept(ChannelLedger& ch, HtlcEntry& h, const HopPayload&
 
 // --- Invoices ----------------------------------------------------------------------------
 
-Invoice LightningNode::create_invoice(const InvoiceOptions& options) {
+Result<Invoice> LightningNode::try_create_invoice(const InvoiceOptions& options) {
     InvoiceRequest req{options.amount_msat, options.min_final_cltv_expiry_delta, unix_now(),
                        options.expiry_seconds, options.route_hints, unix_now_ns(),
                        block_time_seen()};
+    if (std::optional<std::string> refused = invoice_request_error(profile_, req)) {
+        return Result<Invoice>::failure(alias_ + ": " + *refused);
+    }
     sim::Random& rng = this_actor::random();
     Invoice invoice = make_invoice(profile_, index_, req, rng);
     network_.chain().register_preimage(*invoice.preimage);
     invoices_[invoice.payment_hash] = InvoiceEntry{invoice, false, InvoiceState::open};
-    return public_copy(invoice);
+    return Result<Invoice>::success(public_copy(invoice));
 }
 
-Invoice LightningNode::create_hold_invoice(const InvoiceOptions& options,
-                                           const PaymentHash& hash) {
+Result<Invoice> LightningNode::try_create_hold_invoice(const InvoiceOptions& options,
+                                                       const PaymentHash& hash) {
     InvoiceRequest req{options.amount_msat, options.min_final_cltv_expiry_delta, unix_now(),
                        options.expiry_seconds, options.route_hints, unix_now_ns(),
                        block_time_seen()};
+    if (std::optional<std::string> refused = invoice_request_error(profile_, req)) {
+        return Result<Invoice>::failure(alias_ + ": " + *refused);
+    }
     sim::Random unused(0);  // the drawn preimage is discarded: the caller keeps the real one
     Invoice invoice = make_invoice(profile_, index_, req, unused);
     invoice.preimage.reset();
     invoice.payment_hash = hash;
     invoices_[hash] = InvoiceEntry{invoice, true, InvoiceState::open};
-    return public_copy(invoice);
+    return Result<Invoice>::success(public_copy(invoice));
 }
 
 bool LightningNode::settle_hold(const Preimage& preimage) {

@@ -54,6 +54,21 @@ uint64_t max_htlc_value_in_flight_msat(const Profile& receiver, uint64_t capacit
     return std::numeric_limits<uint64_t>::max();
 }
 
+uint64_t announced_htlc_maximum_msat(const Profile& announcer, uint64_t capacity_sat,
+                                     uint64_t own_reserve_msat, uint64_t peer_max_in_flight_msat) {
+    const uint64_t capacity_msat = capacity_sat * 1000;
+    const uint64_t peer_limit = std::min(peer_max_in_flight_msat, capacity_msat);
+    switch (announcer.announced_htlc_max) {
+        case AnnouncedHtlcMaxRule::ninety_percent_of_capacity:
+            return std::min(capacity_msat * 9 / 10, peer_limit);
+        case AnnouncedHtlcMaxRule::capacity:
+            return peer_limit;
+        case AnnouncedHtlcMaxRule::capacity_less_own_reserve:
+            return std::min(capacity_msat - std::min(own_reserve_msat, capacity_msat), peer_limit);
+    }
+    return peer_limit;
+}
+
 Profile ldk_profile() {
     Profile p;
     p.name = "ldk";
@@ -72,12 +87,16 @@ Profile ldk_profile() {
     p.max_in_flight = MaxInFlightRule::percent_of_capacity;
     p.max_in_flight_percent_announced = 25;
     p.max_in_flight_percent_unannounced = 100;
+    p.announced_htlc_max = AnnouncedHtlcMaxRule::ninety_percent_of_capacity;
     p.max_accepted_htlcs = 50;
     p.funding_confirmations = 6;  // minimum_depth
     p.to_self_delay = 144;        // BREAKDOWN_TIMEOUT
     // MIN_FINAL_CLTV_EXPIRY_DELTA = HTLC_FAIL_BACK_BUFFER + 3 = 42; a user value gets +3.
     p.min_final_cltv_expiry_delta = 42;
     p.invoice_final_cltv_padding = 3;
+    // invoice_utils.rs / channelmanager.rs create_bolt11_invoice: refuses a user
+    // min_final_cltv_expiry_delta with value.saturating_add(3) < MIN_FINAL_CLTV_EXPIRY_DELTA.
+    p.min_padded_user_final_cltv_delta = 42;
     // onion_payment.rs create_recv_pending_htlc_info: PaymentClaimBuffer if cltv_expiry <=
     // tip + HTLC_FAIL_BACK_BUFFER + 1 = tip + 40, i.e. fails when cltv_expiry < tip + 41.
     // channelmanager.rs process_receive_htlcs then checks cltv_expiry < tip + d for the d
@@ -155,6 +174,7 @@ Profile lnd_profile() {
     // RequiredRemoteMaxValue: capacity - capacity / 100.
     p.reserve_min_sat = 0;
     p.max_in_flight = MaxInFlightRule::capacity_minus_reserve;
+    p.announced_htlc_max = AnnouncedHtlcMaxRule::capacity;  // extractAnnounceParams
     p.max_accepted_htlcs = 483;
     // lnwallet/confscale.go scales 1..6 with capacity; the model takes the upper end.
     p.funding_confirmations = 6;
@@ -235,6 +255,7 @@ Profile cln_profile() {
     // (raised to the dust limit, not kept).
     p.reserve_min_sat = 0;
     p.max_in_flight = MaxInFlightRule::unlimited;
+    p.announced_htlc_max = AnnouncedHtlcMaxRule::capacity_less_own_reserve;  // channel.c
     p.max_accepted_htlcs = 30;
     p.funding_confirmations = 3;  // anchor_confirms
     p.to_self_delay = 144;        // locktime_blocks

@@ -61,6 +61,28 @@ enum class MaxInFlightRule : uint8_t {
     unlimited,
 };
 
+// What a node puts in its channel_update's htlc_maximum_msat by default, for HTLCs it sends
+// over the channel. BOLT 7 bounds it by the capacity and by the max_htlc_value_in_flight_msat
+// the peer set (the peer's limit on what this node may have in flight towards it); each
+// implementation also applies a bound of its own.
+enum class AnnouncedHtlcMaxRule : uint8_t {
+    // LDK channel.rs FundedChannel::get_announced_htlc_max_msat: min(capacity_sat * 1000 * 9
+    // / 10, counterparty_max_htlc_value_in_flight_msat), the latter capped at the capacity
+    // when the peer's open/accept arrives (do_accept_channel_checks). "A bit less than full
+    // capacity to prevent attempts to use full capacity" (its comment).
+    ninety_percent_of_capacity,
+    // LND funding/manager.go extractAnnounceParams: fwdMaxHTLC = LocalChanCfg.MaxPendingAmount
+    // (the peer's max_htlc_value_in_flight, CommitConstraints), capped at the capacity; the
+    // initial forwarding policy (ensureInitialForwardingPolicy) takes the same MaxPendingAmount.
+    // That a later policy update keeps it unless one is given is inference, not checked.
+    capacity,
+    // CLN lightningd/channel.c htlc_max_possible_send: min(funding - their_config
+    // channel_reserve (the reserve the peer requires of this node), their max_htlc_value_in_
+    // flight); new_channel takes the smaller of that and the htlc-maximum-msat option, which
+    // defaults to no limit (options.c: AMOUNT_MSAT(-1ULL)).
+    capacity_less_own_reserve,
+};
+
 // When a node takes an invoice as expired. BOLT 11 gives the creation `timestamp` and the
 // expiry `x` in whole seconds; the implementations compare them differently.
 enum class InvoiceExpiryRule : uint8_t {
@@ -121,6 +143,8 @@ struct Profile {
     MaxInFlightRule max_in_flight = MaxInFlightRule::unlimited;
     uint32_t max_in_flight_percent_announced = 100;    // percent_of_capacity only
     uint32_t max_in_flight_percent_unannounced = 100;  // percent_of_capacity only
+    // The htlc_maximum_msat this node announces for its direction of a new channel.
+    AnnouncedHtlcMaxRule announced_htlc_max = AnnouncedHtlcMaxRule::capacity;
     uint32_t max_accepted_htlcs = 0;
     uint32_t funding_confirmations = 0;
     uint32_t to_self_delay = 0;
@@ -130,6 +154,10 @@ struct Profile {
     uint32_t min_final_cltv_expiry_delta = 0;
     // Blocks added to a user-chosen `c` before it goes into the invoice (LDK adds 3).
     uint32_t invoice_final_cltv_padding = 0;
+    // A user-chosen `c` whose value + invoice_final_cltv_padding is below this is refused and
+    // no invoice is made (LDK: MIN_FINAL_CLTV_EXPIRY_DELTA = 42, CreationError::
+    // MinFinalCltvExpiryDeltaTooShort). 0: no floor (LND's and CLN's floors are not modelled).
+    uint32_t min_padded_user_final_cltv_delta = 0;
     // Final HTLC fails with incorrect_or_unknown_payment_details if
     // `cltv_expiry < tip + final_reject_delta`. Empty: use min_final_cltv_expiry_delta of the
     // node's own config (CLN checks its config `cltv_final`, not the invoice).
@@ -252,6 +280,13 @@ uint64_t required_reserve_msat(const Profile& chooser, uint64_t capacity_sat,
 // peer may have in HTLCs offered to it at once. UINT64_MAX when unlimited.
 uint64_t max_htlc_value_in_flight_msat(const Profile& receiver, uint64_t capacity_sat,
                                        bool announced);
+
+// The htlc_maximum_msat `announcer` puts in its channel_update for a new channel of
+// `capacity_sat` (its AnnouncedHtlcMaxRule): `own_reserve_msat` is the reserve its peer requires
+// of it, `peer_max_in_flight_msat` the peer's max_htlc_value_in_flight_msat (UINT64_MAX when
+// unlimited). Never above the capacity.
+uint64_t announced_htlc_maximum_msat(const Profile& announcer, uint64_t capacity_sat,
+                                     uint64_t own_reserve_msat, uint64_t peer_max_in_flight_msat);
 
 // The built-in profiles.
 Profile ldk_profile();

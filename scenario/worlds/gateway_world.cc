@@ -83,7 +83,9 @@ GatewayRunConfig run_config(const ParamValues& p) {
 
 std::unique_ptr<World> build(BuildContext& ctx) {
     const ParamValues& p = ctx.params;
-    auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run_config(p));
+    GatewayRunConfig run = run_config(p);
+    run.min_final_where = param_location(ctx.scenario, "min_final_cltv_expiry_delta");
+    auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run);
     const std::string& gateway_node = param_text(p, "gateway_node");
     const std::string& gateway_profile = param_text(p, "gateway_profile");
     // The gateway's node takes gateway_profile (a parameter a seed may draw); overrides that

@@ -39,6 +39,7 @@ struct GatewayRunConfig {
     uint64_t peg_in_sat = 0;
     int64_t amount_msat = 0;
     int64_t min_final = -1;  // -1: the payee's profile default
+    SourceLocation min_final_where;  // the parameter, for a payee's refusal of it
     sim::SimDuration invoice_expiry;
     int64_t payee_hold_blocks = 0;
     sim::SimDuration block_interval;

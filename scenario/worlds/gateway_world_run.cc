@@ -4,6 +4,8 @@
 // invoices paid) and the metrics.
 #include "scenario/worlds/gateway_world.h"
 
+#include "scenario/worlds/lightning_world_shared.h"
+
 #include "sim/this_actor.h"
 
 namespace scenario {
@@ -178,18 +180,32 @@ void GatewayScenarioWorld::start_pay(std::string name, size_t client, ln::NodeIn
         expiry = entry->args.at("expiry").duration();
     }
     io.expiry_seconds = static_cast<uint32_t>(expiry.ns() / sim::SimDuration::seconds(1).ns());
-    sim_.scheduler().spawn("pay." + p->name, [this, p, io] {
+    // Where a payee's refusal of the invoice's `c` is blamed: the entry's argument, else the
+    // world parameter it came from.
+    SourceLocation c_where = run_.min_final_where;
+    if (entry != nullptr) {
+        auto c_arg = entry->args.find("min_final_cltv_expiry_delta");
+        c_where = c_arg != entry->args.end() ? c_arg->second.where : c_where;
+    }
+    sim_.scheduler().spawn("pay." + p->name, [this, p, io, c_where] {
         ln::LightningNode& node = ln_->node(p->peer);
-        ln::Invoice invoice;
         if (p->hold_blocks > 0) {
             p->hold_preimage = ln::random_preimage(this_actor::random());
             ln_->chain().register_preimage(*p->hold_preimage);
-            invoice = node.create_hold_invoice(io, ln::payment_hash_of(*p->hold_preimage));
+        }
+        ln::Result<ln::Invoice> made =
+            p->hold_blocks > 0
+                ? node.try_create_hold_invoice(io, ln::payment_hash_of(*p->hold_preimage))
+                : node.try_create_invoice(io);
+        if (!made.ok()) {
+            refuse_entry(sim_, &input_error_, "gateway world", c_where, made.error());
+            return;
+        }
+        if (p->hold_blocks > 0) {
             sim_.scheduler().spawn("hold." + p->name, [this, p] { hold_and_settle(p); },
                                    {.kind = sim::ActorKind::daemon, .node = node.net_id()});
-        } else {
-            invoice = node.create_invoice(io);
         }
+        const ln::Invoice& invoice = made.value();
         p->hash = invoice.payment_hash;
         p->expires_at_unix = invoice.expires_at_unix();
         p->result = clients_.at(p->client)->pay(ln::public_copy(invoice));

@@ -3,6 +3,8 @@
 // checks and metrics read at the end.
 #include "scenario/worlds/lightning_world.h"
 
+#include "scenario/worlds/lightning_world_shared.h"
+
 #include "sim/this_actor.h"
 
 namespace scenario {
@@ -111,17 +113,22 @@ void LightningScenarioWorld::pay(const TimelineEntry& entry) {
     }
     Payment* raw = p.get();
     payments_.push_back(std::move(p));
-    sim_.scheduler().spawn("pay." + raw->name, [this, raw, payer, io, limits] {
+    auto c_arg = entry.args.find("min_final_cltv_expiry_delta");
+    const SourceLocation where = c_arg != entry.args.end() ? c_arg->second.where : entry.where;
+    sim_.scheduler().spawn("pay." + raw->name, [this, raw, payer, io, limits, where] {
         ln::LightningNode& payee = ln_.node(raw->payee);
-        ln::Invoice invoice;
         if (raw->hold) {
             raw->preimage = ln::random_preimage(sim::this_actor::random());
             ln_.chain().register_preimage(raw->preimage);
-            invoice = payee.create_hold_invoice(io, ln::payment_hash_of(raw->preimage));
-        } else {
-            invoice = payee.create_invoice(io);
         }
-        raw->result = ln_.node(payer).pay(ln::public_copy(invoice), limits);
+        ln::Result<ln::Invoice> invoice =
+            raw->hold ? payee.try_create_hold_invoice(io, ln::payment_hash_of(raw->preimage))
+                      : payee.try_create_invoice(io);
+        if (!invoice.ok()) {
+            refuse_entry(sim_, &input_error_, "lightning", where, invoice.error());
+            return;
+        }
+        raw->result = ln_.node(payer).pay(ln::public_copy(invoice.value()), limits);
         raw->state = raw->result.succeeded ? PayState::succeeded : PayState::failed;
     }, {.node = ln_.node(payer).net_id()});
 }

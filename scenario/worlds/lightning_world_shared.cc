@@ -78,6 +78,14 @@ bool setup_ok(sim::Simulation& sim, std::optional<Diagnostic>* sink, const std::
     return ok;
 }
 
+void refuse_entry(sim::Simulation& sim, std::optional<Diagnostic>* sink, const std::string& world,
+                  const SourceLocation& where, const std::string& error) {
+    if (!sink->has_value()) {
+        *sink = Diagnostic{where, world + ": " + error};
+        sim.scheduler().stop();
+    }
+}
+
 std::optional<std::vector<ln::NodeIndex>> add_declared_nodes(
     BuildContext& ctx, std::optional<Diagnostic>* sink, const std::string& world,
     ln::LightningNetwork& ln, std::map<std::string, ln::NodeIndex>& index,

@@ -45,6 +45,13 @@ std::vector<ActionSpec> channel_generators();
 bool setup_ok(sim::Simulation& sim, std::optional<Diagnostic>* sink, const std::string& world,
               bool ok, const SourceLocation& where, const std::string& error);
 
+// A timeline entry the world cannot carry out because the input asks for something a node
+// refuses (an LDK payee asked for an invoice whose `c` is too short): bad input as for
+// setup_ok, kept in `sink` (the first only) as "<world>: <error>" at `where` (the argument or
+// parameter to fix), and the run is stopped, so `fedsim run` exits 2 naming it.
+void refuse_entry(sim::Simulation& sim, std::optional<Diagnostic>* sink, const std::string& world,
+                  const SourceLocation& where, const std::string& error);
+
 // What a builder's node adjustment may answer: the place to blame (a drawn parameter) and a
 // note for the message, when what it changed makes the node impossible.
 struct AdjustBlame {

@@ -3,7 +3,8 @@
 // channel, 100 % on an unannounced one; LND capacity minus its 1 % reserve; CLN unlimited) and
 // the channel reserve the other side requires (1 % in whole sat; LDK at least 1000 sat, at most
 // the capacity). Each at the limit and one msat over: by the sender (its router sees no room,
-// nothing is offered) and by a forwarding node (temporary_channel_failure).
+// nothing is offered) and by a forwarding node whose room other HTLCs took
+// (temporary_channel_failure). The announced htlc_maximum_msat: announced_htlc_max_test.cc.
 #include <catch2/catch.hpp>
 
 #include <limits>
@@ -83,21 +84,35 @@ TEST_CASE("sender: an LDK peer's 25 % in-flight limit, at the limit and one msat
     CHECK(held.succeeded);
 }
 
-TEST_CASE("forward: the next hop's in-flight limit, at the limit and one msat over",
+TEST_CASE("forward: the next hop's in-flight room, at the room left and one msat over",
           "[lightning][actors][limits]") {
     World w(42);
     NodeIndex a = w.add("a", "lnd");
     NodeIndex b = w.add("b", "lnd");
     NodeIndex t = w.add("t", "ldk");
     w.connect(ChannelOptions{.funder = a, .peer = b, .capacity_sat = 2000000});
-    w.connect(ChannelOptions{.funder = b, .peer = t, .capacity_sat = 1000000});
-    const uint64_t limit = 250000000;  // t's, on b-t
+    ChannelIndex bt = w.connect(ChannelOptions{.funder = b, .peer = t, .capacity_sat = 1000000});
+    // b announces t's 25 % for b -> t (LND extractAnnounceParams), so a payer never routes
+    // more; an HTLC b holds towards t takes room a cannot see, and b refuses what no longer
+    // fits with temporary_channel_failure.
+    const uint64_t limit = 250000000;
+    const uint64_t room = limit - 100000000;
+    PaymentResult held;
     PaymentResult over;
     PaymentResult at;
     w.run([&] {
+        const ChannelLedger& ch = w.ln.channel(bt);
+        CHECK(ch.side(ch.side_of(b)).policy.htlc_maximum_msat == limit);
+        const Preimage secret = random_preimage(sim::this_actor::random());
+        Invoice hold = w.ln.node(t).create_hold_invoice(
+            InvoiceOptions{.amount_msat = 100000000}, payment_hash_of(secret));
+        pay_async(w, b, hold, &held);
+        sim::this_actor::sleep_for(sim::SimDuration::seconds(10));
+        REQUIRE(w.ln.node(t).held_count(hold.payment_hash) == 1);
         over = w.ln.node(a).pay(
-            w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = limit + 1}));
-        at = w.ln.node(a).pay(w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = limit}));
+            w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = room + 1}));
+        at = w.ln.node(a).pay(w.ln.node(t).create_invoice(InvoiceOptions{.amount_msat = room}));
+        REQUIRE(w.ln.node(t).settle_hold(secret));
     });
     INFO(over.reason);
     CHECK_FALSE(over.succeeded);
@@ -107,6 +122,7 @@ TEST_CASE("forward: the next hop's in-flight limit, at the limit and one msat ov
     CHECK(over.attempts[0].failure->failing_node == b);
     INFO(at.reason);
     CHECK(at.succeeded);
+    CHECK(held.succeeded);
 }
 
 TEST_CASE("unannounced LDK channel: 100 % in flight, the sender's reserve decides; LDK's "
