@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -179,13 +180,22 @@ void shrink_to_regression(const scenario::BugVariant& bug, const scenario::Scena
         return;
     }
     std::string text = scenario::write_scenario(m);
+    // A row names a regression only once its file is on disk: a table that links a file the
+    // run could not write would read as a result.
+    const std::string path = dir + "/" + bug.id + ".json";
+    if (!write_text_file(path, text)) {
+        row->add_error("the regression could not be written to " + path);
+        return;
+    }
+    // The table links the file as the repository holds it (docs/ is beside scenarios/).
     row->regression = "scenarios/bugs/regressions/" + bug.id + ".json";
     row->regression_symptom = symptom;
     row->shrunk_bytes = text.size();
     row->shrunk_lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
     row->shrunk_params = m.params.size();
     row->shrunk_timeline = m.timeline.size();
-    write_text_file(dir + "/" + bug.id + ".json", text);
+    std::printf("  shrunk in %zu runs to %zu lines -> %s\n", row->shrink_runs, row->shrunk_lines,
+                path.c_str());
 }
 
 BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
@@ -238,8 +248,6 @@ BugRow catalogue_one(const scenario::BugVariant& bug, const CatalogueArgs& a) {
             std::printf("  not shrunk: the variant-off proof was not clean\n");
         } else {
             shrink_to_regression(bug, on, row.sweeps.front().failing_seed, a.regressions, &row);
-            std::printf("  shrunk in %zu runs to %zu lines -> %s\n", row.shrink_runs,
-                        row.shrunk_lines, row.regression.c_str());
         }
     }
     std::fflush(stdout);
@@ -295,11 +303,23 @@ bool bug_ids_known(const std::vector<std::string>& wanted) {
     return ok;
 }
 
+// Checked before any sweep, as --doc is: a missing directory used to surface only as a
+// "cannot write" line per bug after hours of sweeping, while the table still linked the files.
+bool regressions_dir_usable(const std::string& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        std::fprintf(stderr, "fedsim: --regressions '%s' is not a directory\n", dir.c_str());
+        return false;
+    }
+    return true;
+}
+
 int run_catalogue(const CatalogueArgs& a) {
     if (!a.verify.empty()) {
         return verify(a.verify);
     }
-    if (!bug_ids_known(a.bugs) || (a.doc != "-" && !output_path_writable(a.doc, "--doc"))) {
+    if (!bug_ids_known(a.bugs) || (a.doc != "-" && !output_path_writable(a.doc, "--doc")) ||
+        !regressions_dir_usable(a.regressions)) {
         return k_exit_usage;
     }
     std::vector<BugRow> rows;

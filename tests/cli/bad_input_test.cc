@@ -305,6 +305,10 @@ TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli
         {"catalogue --bug gateway-stop-deadlok", "did you mean \"gateway-stop-deadlock\""},
         {"catalogue --bug nosuch --doc -", "--bug \"nosuch\" is not a catalogued bug"},
         {"catalogue --bug blocking-drop --doc nodir/c.md", "--doc 'nodir/c.md'"},
+        // Before: a missing --regressions directory was found only at the write, after the
+        // sweeps, and the table still linked the file it could not write.
+        {"catalogue --bug blocking-drop --regressions nodir --doc -",
+         "--regressions 'nodir' is not a directory"},
         {"catalogue --bug blocking-drop --jobs 0 --doc -", "--jobs"},
         {"catalogue --bug blocking-drop --sweeps 0 --doc -", "--sweeps"},
         {"catalogue --bug blocking-drop --max-seeds 0 --doc -", "--max-seeds"},
