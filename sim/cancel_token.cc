@@ -43,6 +43,7 @@ bool CancelToken::wait_until(SimTime deadline) const {
     Scheduler& s = Scheduler::current();
     while (!state_->cancelled) {
         if (s.now() >= deadline) {
+            s.note_expired_wait("cancellation");
             return false;
         }
         state_->waiters.add_current(s);

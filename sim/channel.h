@@ -34,6 +34,7 @@ public:
         Scheduler& s = Scheduler::current();
         while (!closed_ && items_.size() >= capacity_) {
             if (s.now() >= deadline) {
+                s.note_expired_wait("send");
                 return false;
             }
             senders_.add_current(s);
@@ -61,6 +62,7 @@ public:
         Scheduler& s = Scheduler::current();
         while (items_.empty() && !closed_) {
             if (s.now() >= deadline) {
+                s.note_expired_wait("recv");
                 return std::nullopt;
             }
             receivers_.add_current(s);

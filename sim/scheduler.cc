@@ -158,6 +158,7 @@ void Scheduler::body_threw(Actor* a) {
 }
 
 void Scheduler::resume(Actor* a) {
+    expired_waits_ = 0;
     Actor* previous = current_;
     current_ = a;
     a->state_ = ActorState::running;
@@ -228,10 +229,20 @@ Actor& Scheduler::actor_mut(ActorId id) {
     return *actors_[id.value];
 }
 
+void Scheduler::expired_wait_spin(const char* what) const {
+    SIM_ASSERT(current_ != nullptr);
+    assert_fail("expired_waits_ <= k_expired_wait_limit", __FILE__, __LINE__,
+                "actor '" + current_->name_ + "' returned from " +
+                    std::to_string(expired_waits_) + " waits (the last one '" + what +
+                    "') whose deadline had already passed, without ever blocking: a loop that "
+                    "never lets sim time advance (is it waiting for a deadline it already missed?)");
+}
+
 bool Scheduler::join(ActorId id, SimTime deadline) {
     Actor& target = actor_mut(id);
     while (target.alive()) {
         if (now_ >= deadline) {
+            note_expired_wait("join");
             return false;
         }
         target.joiners_.add_current(*this);

@@ -168,6 +168,19 @@ public:
         }
         return a->reason_;
     }
+    // A wait whose deadline has already passed returns at once, without blocking. An actor
+    // that loops on such waits never lets sim time advance, and the run hangs with no event
+    // and no stall to report (a client loop waiting for a slot it had already missed did). Every
+    // primitive calls this on that path; more than k_expired_wait_limit of them in one
+    // activation of an actor is a programmer error, reported like a failed assertion (with the
+    // run's seed) instead of a hang. No legitimate loop needs ten million waits that are over
+    // before they start without ever blocking.
+    static constexpr uint64_t k_expired_wait_limit = 10'000'000;
+    void note_expired_wait(const char* what) {
+        if (++expired_waits_ > k_expired_wait_limit) [[unlikely]] {
+            expired_wait_spin(what);
+        }
+    }
     // Makes a blocked actor runnable now, if it still waits in `epoch`. Returns false if not.
     bool wake(ActorId id, uint32_t epoch);
     // The epoch the current actor's *next* block() will use.
@@ -235,7 +248,9 @@ private:
     SchedulerConfig config_;
     SimTime now_;
     uint64_t seq_ = 1;
+    [[noreturn]] void expired_wait_spin(const char* what) const;
     uint64_t events_ = 0;
+    uint64_t expired_waits_ = 0;  // since the running actor was last resumed (note_expired_wait)
     EventQueue queue_;
     StackPool stacks_;
     std::vector<std::unique_ptr<Actor>> actors_;

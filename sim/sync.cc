@@ -14,6 +14,7 @@ int select(std::initializer_list<Waitable*> items, SimTime deadline) {
             ++index;
         }
         if (s.now() >= deadline) {
+            s.note_expired_wait("select");
             return -1;
         }
         for (Waitable* w : items) {
@@ -42,6 +43,7 @@ bool Flag::wait_until(SimTime deadline) {
     Scheduler& s = Scheduler::current();
     while (!set_) {
         if (s.now() >= deadline) {
+            s.note_expired_wait("flag");
             return false;
         }
         waiters_.add_current(s);
@@ -69,6 +71,7 @@ void Signal::wait() { wait_until(SimTime::never()); }
 bool Signal::wait_until(SimTime deadline) {
     Scheduler& s = Scheduler::current();
     if (s.now() >= deadline) {
+        s.note_expired_wait("signal");
         return false;
     }
     waiters_.add_current(s);

@@ -3,15 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <string>
 
 #include "sim/scheduler.h"
 #include "sim/this_actor.h"
+#include "tests/sim/child_process.h"
 
 namespace {
+
+using sim_test::ChildResult;
+using sim_test::run_in_child;
 
 // Recursion the optimiser cannot turn into a loop: each frame keeps a live buffer.
 int deep(int n) {
@@ -21,35 +24,6 @@ int deep(int n) {
         return 0;
     }
     return deep(n - 1) + (pad[0] == static_cast<char>(n) ? 1 : 0);
-}
-
-struct ChildResult {
-    int status = 0;
-    std::string stderr_text;
-};
-
-template <typename F>
-ChildResult run_in_child(F body) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], STDERR_FILENO);
-        body();
-        _exit(0);
-    }
-    close(fds[1]);
-    ChildResult out;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
-        out.stderr_text.append(buf, static_cast<size_t>(n));
-    }
-    close(fds[0]);
-    waitpid(pid, &out.status, 0);
-    return out;
 }
 
 }  // namespace
