@@ -389,13 +389,27 @@ void LiquidityKnowledge::learn_success(ShortChannelId scid, NodeIndex from,
     b.max_msat = std::max(b.max_msat, b.min_msat);
 }
 
+namespace {
+
+// Records an exclusion until `until`, or keeps the one already there if it lasts longer: a
+// later, shorter exclusion (a temporary one after a permanent one) must not shorten it.
+template <class Map, class K>
+void exclude_until(Map* m, const K& key, sim::SimTime until) {
+    auto [it, inserted] = m->try_emplace(key, until);
+    if (!inserted) {
+        it->second = std::max(it->second, until);
+    }
+}
+
+}  // namespace
+
 void LiquidityKnowledge::exclude_channel(ShortChannelId scid, sim::SimTime until) {
-    excluded_channels_[scid] = until;
+    exclude_until(&excluded_channels_, scid, until);
     next_expiry_ = std::min(next_expiry_, until);
 }
 
 void LiquidityKnowledge::exclude_node(NodeIndex n, sim::SimTime until) {
-    excluded_nodes_[n] = until;
+    exclude_until(&excluded_nodes_, n, until);
     next_expiry_ = std::min(next_expiry_, until);
 }
 

@@ -275,6 +275,7 @@ public:
                        sim::SimTime until = sim::SimTime::never());
     // `from` did forward `amount_msat` over scid: its liquidity was at least that.
     void learn_success(ShortChannelId scid, NodeIndex from, uint64_t amount_msat);
+    // Excludes until `until`; an exclusion already there that lasts longer stays as it is.
     void exclude_channel(ShortChannelId scid, sim::SimTime until = sim::SimTime::never());
     void exclude_node(NodeIndex n, sim::SimTime until = sim::SimTime::never());
     // Forgets learned remote bounds and exclusions (own balances stay exact).

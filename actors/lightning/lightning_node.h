@@ -24,6 +24,7 @@
 
 #include "actors/lightning/chain_backend.h"
 #include "actors/lightning/channel_ledger.h"
+#include "actors/lightning/cln_channel_hints.h"
 #include "actors/lightning/graph.h"
 #include "actors/lightning/invoice.h"
 #include "actors/lightning/messages.h"
@@ -245,9 +246,10 @@ private:
     // Payments (node_payments.cc).
     AttemptOutcome attempt(const Route& route, const PaymentHash& hash);
     void sync_own_liquidity();
-    // Learns from a failure: what the node keeps goes to knowledge_, what only this payment's
-    // later attempts avoid to `payment` (learn_from_failure); its channel_update goes to the
-    // graph when `apply_update` and the profile applies updates to the graph.
+    // Learns from a failure: what the node keeps goes to knowledge_ (CLN: its channel hints to
+    // cln_hints_), what only this payment's later attempts avoid to `payment`
+    // (learn_from_failure, cln_hint_update); its channel_update goes to the graph when
+    // `apply_update` and the profile applies updates to the graph.
     void learn(const Route& route, const HtlcFailure& failure, bool apply_update,
                LiquidityKnowledge* payment);
     // A failure's channel_update for a hint's edge (same scid, same source), applied to `hints`
@@ -261,6 +263,10 @@ private:
                                 const HtlcFailure& failure) const;
     // Whether `invoice` is expired for this node as payer, now.
     bool payer_sees_expired(const Invoice& invoice) const;
+    // What an attempt's search reads on top of knowledge_: `payment`, plus (CLN) the node's
+    // channel hints as they stand now, written into `scratch`; null when that is nothing.
+    const LiquidityKnowledge* attempt_memory(const LiquidityKnowledge& payment,
+                                             LiquidityKnowledge* scratch) const;
 
     // Blocks and on-chain enforcement (node_onchain.cc).
     void on_block(uint32_t tip);
@@ -283,6 +289,8 @@ private:
     uint32_t tip_ = 0;
     GraphView graph_;
     LiquidityKnowledge knowledge_;
+    // CLN pay's channel hints, kept across payments (Profile FailureMemory::cln_channel_hints).
+    ClnChannelHints cln_hints_;
     std::vector<ChannelIndex> channels_;
     // What sync_own_liquidity last wrote into knowledge_ for channels_[i]'s two directions
     // (channels_ only grows, so entry i always stands for the same channel; `channel` checks it).

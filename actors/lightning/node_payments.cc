@@ -120,6 +120,30 @@ void LightningNode::learn(const Route& route, const HtlcFailure& failure, bool a
     const FailureReport report{failing_hop(route, failure), failure.code,
                                failure.channel_update.has_value()};
     learn_from_failure(profile_, &knowledge_, payment, route, index_, report, this_actor::now());
+    if (profile_.failure_memory == FailureMemory::cln_channel_hints) {
+        if (std::optional<ClnHintUpdate> u = cln_hint_update(route, index_, report)) {
+            // channel_hint.c takes the channel's capacity; for a channel the graph lacks (a
+            // route hint's) 0 here, so its hint lasts only the 60 s hysteresis (inference).
+            const ChannelInfo* c = graph_.channel(u->scid);
+            const uint64_t capacity = c != nullptr ? c->capacity_msat : 0;
+            const int64_t unix_s = unix_now_ns() / 1000000000;
+            if (u->enabled) {
+                cln_hints_.cap(u->scid, u->from, u->estimate_msat, capacity, unix_s);
+            } else {
+                cln_hints_.disable(u->scid, u->from, capacity, unix_s);
+            }
+        }
+    }
+}
+
+const LiquidityKnowledge* LightningNode::attempt_memory(const LiquidityKnowledge& payment,
+                                                        LiquidityKnowledge* scratch) const {
+    if (cln_hints_.empty()) {
+        return payment.empty_of_learned() ? nullptr : &payment;
+    }
+    *scratch = payment;
+    cln_hints_.project(unix_now_ns() / 1000000000, scratch);
+    return scratch;
 }
 
 void LightningNode::exclude_blamed_channel(LiquidityKnowledge* payment, const Route& route,
@@ -217,9 +241,8 @@ PaymentResult LightningNode::pay(const Invoice& invoice, const PayLimits& limits
         req.cltv_limit = limits.cltv_limit;
         req.shadow_cltv_offset = limits.shadow_cltv_offset;
         req.route_hints = hints;
-        if (!payment_memory.empty_of_learned()) {
-            req.payment_knowledge = &payment_memory;
-        }
+        LiquidityKnowledge with_hints(index_);
+        req.payment_knowledge = attempt_memory(payment_memory, &with_hints);
         Result<Route> route = find_route(graph_, knowledge_, profile_, req);
         if (!route.ok()) {
             return give_up(n == 0 ? "no route: " + route.error()

@@ -213,22 +213,29 @@ Profile lnd_profile() {
     // apriori estimator (probability_apriori.go): a pair whose last result is a failure at age
     // t has P = nodeP * (1 - w), w = 2^(-t / PenaltyHalfLife), PenaltyHalfLife = 1 h; nodeP =
     // (a * f) / (f + sum of the node's failure weights), a = AprioriHopProbability 0.6,
-    // f = 1 / (1 - AprioriWeight 0.5) - 1 = 1. pathfind.go drops a route whose probability is
-    // below MinRouteProbability 0.01 (routerrpc DefaultMinRouteProbability), and a route's
-    // probability is at most its failed pair's. (Inference from those defaults, in the model's
-    // whole seconds:)
-    // - one failed pair (the node's only failure): 0.6 (1 - w) / (1 + w) < 0.01 while
-    //   w > 59/61, t < 1 h * log2(61/59) = 173.1 s -> 173 s.
+    // f = 1 / (1 - AprioriWeight 0.5) - 1 = 1. pathfind.go findPath drops a partial route
+    // once its CUMULATIVE probability (toNodeDist.probability * edgeProbability) is below
+    // MinRouteProbability 0.01 (routerrpc DefaultMinRouteProbability), and every route starts
+    // with the payer's own channel, whose probability is LocalPairProbability =
+    // prevSuccessProbability 0.95 (missioncontrol.go GetProbability for fromNode == self). So
+    // the shortest route over a failed pair, payer -> reporter -> next, has probability
+    // 0.95 * P. (Inference from those defaults, in the model's whole seconds:)
+    // - one failed pair (the node's only failure): 0.95 * 0.6 (1 - w) / (1 + w) < 0.01 while
+    //   w > 28/29, t < 1 h * log2(29/28) = 182.25 s -> 182 s.
     // - a node failure (result_interpretation.go failNode fails the pairs into and out of the
-    //   node, both directions, so the node has two fresh failures): 0.6 (1 - w) / (1 + 2w) <
-    //   0.01 while w > 59/62, t < 1 h * log2(62/59) = 257.6 s -> 257 s, for the node's own
-    //   directions; its peers' directions towards it have one failure each: 173 s.
+    //   node, both directions, so the node has two fresh failures): 0.95 * 0.6 (1 - w) /
+    //   (1 + 2w) < 0.01 while w > 56/59, t < 1 h * log2(59/56) = 271.05 s -> 271 s, for the
+    //   node's own directions; its peers' directions towards it have one failure each: 182 s.
+    // These are the shortest case, a lower bound and a simplification: every further untried
+    // hop multiplies by 0.6, so a longer route over the same pair stays below the threshold
+    // longer (one more hop: 0.95 * 0.6 * 0.6 (1 - w) / (1 + w) < 0.01 until 303.8 s), and the
+    // model keeps one window per pair whatever the route.
     // After the window the pair is usable again, though with a low probability LND's cost
     // (attempt cost / probability) still steers around it; not modelled (the model has no
     // probability scoring).
     p.failure_memory = FailureMemory::lnd_mission_control;
-    p.pair_penalty_window = sim::SimDuration::seconds(173);
-    p.node_penalty_window = sim::SimDuration::seconds(257);
+    p.pair_penalty_window = sim::SimDuration::seconds(182);
+    p.node_penalty_window = sim::SimDuration::seconds(271);
     // pathfind.go findPath: graph policies and hop hints into a pivot share one
     // nodeEdgeUnifier; unified_edges.go getEdgeNetwork keeps the highest fee and the largest
     // time lock for a non-local hop.
@@ -297,13 +304,15 @@ Profile cln_profile() {
     // handler of `pay` from v26.06 (ElementsProject/lightning PR #9110).
     p.failure_updates_hint_edges = false;
     p.excludes_blamed_channel_for_payment = false;
-    // libplugin-pay.c payment_new: a root payment starts with empty channel_hints and
-    // excluded_nodes; handle_intermediate_failure fills them; payment_route_check reads them:
-    // per payment. (Later pay versions share hints through channel_hint.c with a 60 s re-enable
-    // and a 2 h linear refill, PAY_REFILL_TIME; not modelled, whether `pay` reads them across
-    // payments was not verified.) The invoice's expiry is checked once, before the first
-    // attempt (plugins/pay.c).
-    p.failure_memory = FailureMemory::cln_payment_hints;
+    // libplugin-pay.c handle_intermediate_failure fills the channel hints, payment_route_check
+    // reads them. Since PR #7494 ("pay: Remember and update channel_hints across payments",
+    // merged 2024-08, v24.11) the hints outlive the payment and later payments use them,
+    // relaxed with time (channel_hint.c channel_hint_update: re-enabled after 60 s, the
+    // estimate refilled by capacity * seconds / PAY_REFILL_TIME 7200, nothing changed before
+    // PAY_REFILL_HYSTERESIS 60 s): ClnChannelHints. Excluded nodes stay on the root payment
+    // (payment_new). The invoice's expiry is checked once, before the first attempt
+    // (plugins/pay.c).
+    p.failure_memory = FailureMemory::cln_channel_hints;
     p.max_pay_attempts = 11;  // libplugin-pay.c retry_data_init / retry_step_cb
     return p;
 }

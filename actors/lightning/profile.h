@@ -114,12 +114,13 @@ enum class FailureMemory : uint8_t {
     // (previously_failed_channels). The ProbabilisticScorer is not modelled.
     ldk_permanent_to_graph,
     // LND mission control: shared by every payment of the node, a failed pair unusable for the
-    // window its apriori probability stays below the pathfinding threshold
+    // window the shortest route over it stays below the pathfinding threshold
     // (Profile::pair_penalty_window, node_penalty_window).
     lnd_mission_control,
-    // CLN pay (libplugin-pay.c): channel hints and excluded nodes on the root payment, for that
-    // payment only.
-    cln_payment_hints,
+    // CLN pay (libplugin-pay.c, channel_hint.c): channel hints kept by the node across
+    // payments, relaxed with time (ClnChannelHints: re-enabled after 60 s, the estimate
+    // refilled linearly over 2 h); excluded nodes on the root payment, for that payment only.
+    cln_channel_hints,
 };
 
 struct Profile {
@@ -233,12 +234,13 @@ struct Profile {
     bool excludes_blamed_channel_for_payment = false;
     // What a failed attempt teaches and for how long (see FailureMemory).
     FailureMemory failure_memory = FailureMemory::lnd_mission_control;
-    // lnd_mission_control: how long a failed pair stays below the pathfinding threshold, for a
-    // pair failure (temporary_channel_failure, permanent_channel_failure, unknown_next_peer)
-    // and for the reporting node's side of a node failure. Inference from LND's defaults, with
-    // the arithmetic in profile.cc.
-    sim::SimDuration pair_penalty_window = sim::SimDuration::seconds(173);
-    sim::SimDuration node_penalty_window = sim::SimDuration::seconds(257);
+    // lnd_mission_control: how long the shortest route over a failed pair (the payer's own
+    // channel, then the pair) stays below the pathfinding threshold, for a pair failure
+    // (temporary_channel_failure, permanent_channel_failure, unknown_next_peer) and for the
+    // reporting node's side of a node failure. A lower bound (longer routes stay out longer).
+    // Inference from LND's defaults, with the arithmetic in profile.cc.
+    sim::SimDuration pair_penalty_window = sim::SimDuration::seconds(182);
+    sim::SimDuration node_penalty_window = sim::SimDuration::seconds(271);
     // Whether the payer re-checks the invoice's expiry before every retry, not only before the
     // first attempt (LDK outbound_payment.rs find_route_and_send_payment: has_expired, "Payment
     // params expired on retry", abandon with PaymentFailureReason::PaymentExpired).

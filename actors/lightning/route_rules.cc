@@ -145,14 +145,20 @@ void ldk_learn(LiquidityKnowledge* node, const HopChannel& reporter, const HopCh
 // LND (result_interpretation.go processPaymentOutcomeIntermediate, shared mission control):
 // temporary_channel_failure: the outgoing pair in its direction for amounts >= the one that
 // failed (reportOutgoingBalance); permanent_channel_failure, unknown_next_peer: the outgoing
-// pair both ways (reportOutgoing); policy failures (amount_below_minimum, fee_insufficient,
-// incorrect_cltv_expiry, channel_disabled): the update is applied and the second chance
-// granted, nothing here (a second one within a minute would penalize the incoming pair: not
-// modelled); expiry_too_soon: reportAll (every pair up to the reporter): not modelled; any
-// other code: failNode, the pairs into and out of the reporter both ways. Each for its window
-// (Profile::pair_penalty_window, node_penalty_window). A pair is a channel direction here
-// (LND's covers every channel between the two nodes), and own channels keep their exact
-// balances (LND's local pair is penalized too: not modelled).
+// pair both ways (reportOutgoing, failPair); policy failures (amount_below_minimum,
+// fee_insufficient, incorrect_cltv_expiry, channel_disabled) set policyFailure, and
+// missioncontrol.go grants the pair a second chance (requestSecondChance), ignoring the whole
+// result, unless the same pair failed so within the last minute: nothing here. The second
+// one within a minute is not modelled; upstream it penalizes the outgoing pair for
+// channel_disabled (reportOutgoing) and the incoming pair for the other three
+// (reportIncoming; the reporter itself when it is the payer's peer). expiry_too_soon: reportAll
+// (every pair up to the reporter): not modelled; any other code the model produces
+// (temporary_node_failure, ...): failNode, the pairs into and out of the reporter both ways.
+// (Upstream's invalid_onion_* -> reportOutgoing and invalid_onion_payload -> reportNode are
+// codes the model never produces.) Each for its window (Profile::pair_penalty_window,
+// node_penalty_window). A pair is a channel direction here (LND's covers every channel
+// between the two nodes), and own channels keep their exact balances (LND's local pair is
+// penalized too: not modelled).
 void lnd_learn(const Profile& p, LiquidityKnowledge* node, const HopChannel& in,
                const HopChannel& next, const FailureReport& f, sim::SimTime now) {
     const sim::SimTime pair_until = now + p.pair_penalty_window;
@@ -182,28 +188,12 @@ void lnd_learn(const Profile& p, LiquidityKnowledge* node, const HopChannel& in,
     }
 }
 
-// CLN pay (libplugin-pay.c handle_intermediate_failure), on the root payment only:
-// permanent_channel_failure, channel_disabled, unknown_next_peer: the outgoing channel's
-// direction disabled; temporary_channel_failure: its estimated capacity set to the amount
-// - 1 msat, and payment_route_check refuses an amount >= the estimate (so at most amount
-// - 2 msat passes); NODE failures: the reporter in excluded_nodes; everything else nothing.
-void cln_learn(LiquidityKnowledge* payment, const HopChannel& reporter, const HopChannel& next,
-               const FailureReport& f) {
-    switch (f.code) {
-        case FailureCode::permanent_channel_failure:
-        case FailureCode::channel_disabled:
-        case FailureCode::unknown_next_peer:
-            payment->learn_failure(next.scid, next.from, 1);
-            return;
-        case FailureCode::temporary_channel_failure:
-            payment->learn_failure(next.scid, next.from,
-                                   std::max<uint64_t>(1, next.amount_msat - 1));
-            return;
-        default:
-            if (is_node_failure(f.code)) {
-                payment->exclude_node(reporter.to);
-            }
-            return;
+// CLN pay (libplugin-pay.c handle_intermediate_failure): NODE failures put the reporter in
+// the root payment's excluded_nodes, for that payment only. What a failure does to the channel
+// hints (kept by the node) is cln_hint_update's.
+void cln_learn(LiquidityKnowledge* payment, const HopChannel& reporter, const FailureReport& f) {
+    if (is_node_failure(f.code)) {
+        payment->exclude_node(reporter.to);
     }
 }
 
@@ -233,12 +223,34 @@ void learn_from_failure(const Profile& sender_profile, LiquidityKnowledge* node,
         case FailureMemory::lnd_mission_control:
             lnd_learn(sender_profile, node, in, next, failure, now);
             return;
-        case FailureMemory::cln_payment_hints:
+        case FailureMemory::cln_channel_hints:
             SIM_ASSERT(payment != nullptr);
-            cln_learn(payment, in, next, failure);
+            cln_learn(payment, in, failure);
             return;
     }
     // Policy failures' channel_updates are applied to the graph by the node actor.
+}
+
+std::optional<ClnHintUpdate> cln_hint_update(const Route& route, NodeIndex sender,
+                                             const FailureReport& failure) {
+    const int failing_hop = failure.failing_hop;
+    SIM_ASSERT(failing_hop >= -1);
+    SIM_ASSERT(failing_hop < static_cast<int>(route.hops.size()));
+    if (failing_hop < 0 || failing_hop + 1 == static_cast<int>(route.hops.size())) {
+        return std::nullopt;
+    }
+    const HopChannel next = hop_channel(route, sender, static_cast<size_t>(failing_hop) + 1);
+    switch (failure.code) {
+        case FailureCode::permanent_channel_failure:
+        case FailureCode::channel_disabled:
+        case FailureCode::unknown_next_peer:
+            return ClnHintUpdate{next.scid, next.from, false, 0};
+        case FailureCode::temporary_channel_failure:
+            return ClnHintUpdate{next.scid, next.from, true,
+                                 next.amount_msat > 0 ? next.amount_msat - 1 : 0};
+        default:
+            return std::nullopt;
+    }
 }
 
 std::optional<ShortChannelId> ldk_blamed_channel(const Route& route, int failing_hop,

@@ -59,7 +59,24 @@ struct Search {
     // (from, to) pairs whose graph edges a merged hint edge stands for (HintGraphMerge::dearer):
     // the relaxation skips those graph edges.
     std::vector<std::pair<NodeIndex, NodeIndex>> shadowed;
+    // The node's exclusions are removals from its network graph (LDK, FailureMemory::
+    // ldk_permanent_to_graph): see removed_from_graph.
+    bool exclusions_remove_from_graph = false;
 };
+
+// LDK: gossip.rs handle_network_update -> channel_failed_permanent removes the channel from
+// the network graph, node_failed_permanent the node and every channel of it. They change the
+// graph only: router.rs get_route makes a route hint's hop over a channel the graph no longer
+// has a CandidateRouteHop::PrivateHop with the hint's own policy (whether or not its source
+// node is still in the graph), and a node the graph lacks is reached only over the payer's
+// own channels (first_hop_targets) or another hint (add_entries_to_cheapest_to_target_node
+// walks network_nodes' channels of a node, none for a removed one). Whether the knowledge
+// removed channel scid, or either end, from -> to.
+bool removed_from_graph(const LiquidityKnowledge& knowledge, ShortChannelId scid,
+                        NodeIndex from, NodeIndex to) {
+    return knowledge.is_excluded(scid) || knowledge.is_excluded(from) ||
+           knowledge.is_excluded(to);
+}
 
 // Whether `policy` takes an HTLC of `amount_msat` at all (LND unified_edges.go amtInRange,
 // getEdgeNetwork's disabled check).
@@ -110,9 +127,10 @@ PathEdge dearest_for_pair(const G& graph, const PathEdge& hint, uint64_t amount_
 // edges for that pair are left out of the search (`shadowed`). `cheaper`: the hint's edge as
 // it is, beside the graph's.
 template <class G>
-std::vector<PathEdge> hint_edges_of(const G& graph, const Profile& sender,
-                                    const PaymentRequest& req,
+std::vector<PathEdge> hint_edges_of(const G& graph, const LiquidityKnowledge& knowledge,
+                                    const Profile& sender, const PaymentRequest& req,
                                     std::vector<std::pair<NodeIndex, NodeIndex>>* shadowed) {
+    const bool removals = sender.failure_memory == FailureMemory::ldk_permanent_to_graph;
     std::vector<PathEdge> edges;
     for (const RouteHint& hint : req.route_hints) {
         for (size_t i = 0; i < hint.size(); ++i) {
@@ -122,7 +140,8 @@ std::vector<PathEdge> hint_edges_of(const G& graph, const Profile& sender,
             if (sender.hint_graph_merge == HintGraphMerge::graph) {
                 const ChannelInfo* c = graph.channel(hint[i].scid);
                 if (c != nullptr && c->has_endpoint(hint[i].source) && c->has_endpoint(to) &&
-                    hint[i].source != to) {
+                    hint[i].source != to &&
+                    !(removals && removed_from_graph(knowledge, hint[i].scid, hint[i].source, to))) {
                     continue;
                 }
             }
@@ -160,11 +179,17 @@ template <class G>
 bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
     NodeIndex u = e.from;
     const LiquidityKnowledge* payment = s.req.payment_knowledge;
-    if (s.knowledge.is_excluded(e.scid) || (payment != nullptr && payment->is_excluded(e.scid))) {
+    // The node's exclusions, unless they are graph removals and e is a hint's private hop
+    // (removed_from_graph); the payment's own (LDK's previously_failed_channels) apply to
+    // every candidate.
+    const bool node_exclusions =
+        !(s.exclusions_remove_from_graph && e.link.index >= EdgeLink::k_hint);
+    if ((node_exclusions && s.knowledge.is_excluded(e.scid)) ||
+        (payment != nullptr && payment->is_excluded(e.scid))) {
         return false;
     }
     if (u != s.req.source) {
-        if (s.knowledge.is_excluded(u) || e.policy->disabled ||
+        if ((node_exclusions && s.knowledge.is_excluded(u)) || e.policy->disabled ||
             (payment != nullptr && payment->is_excluded(u))) {
             return false;
         }
@@ -448,10 +473,16 @@ private:
         const std::span<const InEdge> ins = s_.graph.in_edges_of(v);
         Into into{v, lv, static_cast<unsigned>(std::bit_width(lv.amount_msat)), {}};
         std::span<const ChannelInfo* const> infos;  // fetched for the first general edge
+        // A node removed from the graph has no graph channels: only the sender's own reach it
+        // (removed_from_graph).
+        const bool removed = s_.exclusions_remove_from_graph && s_.knowledge.is_excluded(v);
         for (uint32_t i = 0; i < ins.size(); ++i) {
             const InEdge& in = ins[i];
             if (!s_.shadowed.empty() && is_shadowed(in.from, v)) {
                 continue;  // a merged hint edge below stands for it
+            }
+            if (removed && in.from != req_.source) {
+                continue;
             }
             if (relax_plain(into, in, i)) {
                 continue;
@@ -467,9 +498,14 @@ private:
             const PathEdge& e = s_.hint_edges[j];
             if (e.to == v) {
                 SIM_ASSERT(e.from < s_.graph.node_count());
+                // A hint over a channel the graph does not hold (or no longer does:
+                // removed_from_graph) is a private hop: no capacity known.
                 const ChannelInfo* c = s_.graph.channel(e.scid);
+                const bool private_hop =
+                    c == nullptr || (s_.exclusions_remove_from_graph &&
+                                     removed_from_graph(s_.knowledge, e.scid, e.from, v));
                 relax(lv, EdgeRef{e.scid, e.from, v, &e.policy,
-                                  c != nullptr ? c->capacity_msat : UINT64_MAX,
+                                  private_hop ? UINT64_MAX : c->capacity_msat,
                                   EdgeLink{v, EdgeLink::k_hint + j}});
             }
         }
@@ -698,10 +734,11 @@ Result<Route> find_route_in(const G& graph, const LiquidityKnowledge& knowledge,
         return Result<Route>::failure(limit.error());
     }
     std::vector<std::pair<NodeIndex, NodeIndex>> shadowed;
-    std::vector<PathEdge> hints = hint_edges_of(graph, sender, req, &shadowed);
+    std::vector<PathEdge> hints = hint_edges_of(graph, knowledge, sender, req, &shadowed);
     Search<G> s{graph, knowledge, req, std::move(hints),
                 req.final_cltv_delta + req.shadow_cltv_offset + sender.final_cltv_padding,
-                std::move(shadowed)};
+                std::move(shadowed),
+                sender.failure_memory == FailureMemory::ldk_permanent_to_graph};
     const uint32_t start_height = req.tip + sender.send_height_offset;
     // The effective limit: the profile's or the request's, and never past what a 32-bit
     // expiry can hold (failure messages name this value).

@@ -75,7 +75,8 @@ struct PaymentRequest {
     uint32_t max_hops = 20;  // onion payload limit; the sender's max_path_length caps it
     // What this payment's own failures taught, read on top of the node's knowledge (its
     // exclusions and bounds apply too); null: none. LDK's previously_failed_channels, CLN
-    // pay's per-payment channel hints and excluded nodes (learn_from_failure).
+    // pay's per-payment excluded nodes with the node's channel hints as they stand at the
+    // attempt (learn_from_failure, ClnChannelHints::project).
     const LiquidityKnowledge* payment_knowledge = nullptr;
 };
 
@@ -109,6 +110,21 @@ struct FailureReport {
 void learn_from_failure(const Profile& sender_profile, LiquidityKnowledge* node,
                         LiquidityKnowledge* payment, const Route& route, NodeIndex sender,
                         const FailureReport& failure, sim::SimTime now);
+
+// What a forwarder's failure does to CLN pay's channel hints (libplugin-pay.c
+// handle_intermediate_failure; kept by the node, ClnChannelHints): permanent_channel_failure,
+// channel_disabled, unknown_next_peer disable the outgoing channel's direction;
+// temporary_channel_failure sets its estimate to the amount - 1 msat (payment_route_check then
+// refuses an amount >= the estimate, so at most amount - 2 msat passes). Nothing for any other
+// code, or a failure from the sender or the payee.
+struct ClnHintUpdate {
+    ShortChannelId scid;
+    NodeIndex from = k_no_node;
+    bool enabled = false;
+    uint64_t estimate_msat = 0;
+};
+std::optional<ClnHintUpdate> cln_hint_update(const Route& route, NodeIndex sender,
+                                             const FailureReport& failure);
 
 // The channel LDK blames for a failure `route.hops[failing_hop].node` reported (-1: the sender's
 // own first hop refused it), as onion_utils.rs process_onion_failure sets short_channel_id:

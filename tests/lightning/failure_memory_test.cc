@@ -1,10 +1,14 @@
 // What a failed attempt teaches each payer and for how long (Profile::failure_memory,
 // learn_from_failure): LDK keeps a temporarily failed channel out of that payment only and a
 // permanently failed one out for good; LND's mission control shares a failure with every later
-// payment for its window (173 s for a pair); CLN's pay keeps it for the payment only. And LDK's
-// re-check of the invoice's expiry before a retry, at the nanosecond.
+// payment for its window (182 s for a pair, 271 s for a failed node's own directions); CLN's
+// pay keeps channel hints across payments and relaxes them (ClnChannelHints: nothing changes
+// for 60 s, then the estimate refills linearly over 2 h, a disabled direction comes back after
+// 61 s) and excluded nodes for the payment only. And LDK's re-check of the invoice's expiry
+// before a retry, at the nanosecond.
 #include <catch2/catch.hpp>
 
+#include "actors/lightning/cln_channel_hints.h"
 #include "tests/lightning/ln_test_util.h"
 
 using namespace ln_test;
@@ -73,8 +77,8 @@ sim::SimDuration failed_round_trip(Diamond& d) {
 
 }  // namespace
 
-TEST_CASE("a temporary channel failure: LDK and CLN avoid it for that payment only, LND for "
-          "173 s across payments",
+TEST_CASE("a temporary channel failure: LDK avoids it for that payment only, CLN and LND on the "
+          "next payment too, until the hint refills (CLN) or 182 s (LND)",
           "[lightning][failure-memory]") {
     for (const std::string payer : {"ldk", "cln", "lnd"}) {
         CAPTURE(payer);
@@ -83,8 +87,8 @@ TEST_CASE("a temporary channel failure: LDK and CLN avoid it for that payment on
         d.w.run([&] {
             first = d.pay();
             second = d.pay();
-            // Past LND's pair window (173 s after the failure, which came before `second`).
-            sim::this_actor::sleep_for(sim::SimDuration::seconds(173));
+            // Past LND's pair window (182 s after the failure, which came before `second`).
+            sim::this_actor::sleep_for(sim::SimDuration::seconds(182));
             later = d.pay();
         });
         INFO(first.reason << " / " << second.reason << " / " << later.reason);
@@ -95,19 +99,21 @@ TEST_CASE("a temporary channel failure: LDK and CLN avoid it for that payment on
         CHECK(first_hops(first) == std::vector<NodeIndex>{d.a, d.b});
         REQUIRE(first.attempts[0].failure.has_value());
         CHECK(first.attempts[0].failure->code == FailureCode::temporary_channel_failure);
-        if (payer == "lnd") {
-            // Mission control is shared: the next payment goes straight to b.
-            CHECK(first_hops(second) == std::vector<NodeIndex>{d.b});
-        } else {
+        if (payer == "ldk") {
             // The next payment tries a again.
             CHECK(first_hops(second) == std::vector<NodeIndex>{d.a, d.b});
+        } else {
+            // Mission control (LND) and the channel hints (CLN) are the node's: the next
+            // payment, within a minute, goes straight to b.
+            CHECK(first_hops(second) == std::vector<NodeIndex>{d.b});
         }
-        // Once the window has passed LND tries a again too.
+        // Once LND's window has passed both try a again (CLN's hint refilled by 1,000,000
+        // sat * 182 s / 7200 s, far above the 1 msat it lacked).
         CHECK(first_hops(later) == std::vector<NodeIndex>{d.a, d.b});
     }
 }
 
-TEST_CASE("LND's pair window ends at 173 s after the failure, not a nanosecond earlier",
+TEST_CASE("LND's pair window ends at 182 s after the failure, not a nanosecond earlier",
           "[lightning][failure-memory]") {
     Diamond d("lnd");
     PaymentResult first, before, at;
@@ -117,11 +123,11 @@ TEST_CASE("LND's pair window ends at 173 s after the failure, not a nanosecond e
         const sim::SimTime t1 = sim::this_actor::now();
         first = d.pay();
         const sim::SimTime failed_at = t1 + round_trip;
-        sim::this_actor::sleep_for((failed_at + sim::SimDuration::seconds(173) -
+        sim::this_actor::sleep_for((failed_at + sim::SimDuration::seconds(182) -
                                     sim::SimDuration::nanos(1)) -
                                    sim::this_actor::now());
         before = d.pay();
-        sim::this_actor::sleep_for((failed_at + sim::SimDuration::seconds(173)) -
+        sim::this_actor::sleep_for((failed_at + sim::SimDuration::seconds(182)) -
                                    sim::this_actor::now());
         at = d.pay();
     });
@@ -131,6 +137,78 @@ TEST_CASE("LND's pair window ends at 173 s after the failure, not a nanosecond e
     CHECK(first_hops(first) == std::vector<NodeIndex>{d.a, d.b});
     CHECK(first_hops(before) == std::vector<NodeIndex>{d.b});
     CHECK(first_hops(at) == std::vector<NodeIndex>{d.a, d.b});
+}
+
+TEST_CASE("LND: a node failure keeps the reporter's own directions out 271 s and its peers' "
+          "182 s, not a nanosecond less; a policy failure teaches nothing",
+          "[lightning][failure-memory]") {
+    // Node 1 reports; channel 1 is s -> 1, channel 2 is 1 -> 2.
+    const Route route = line_route(1000, 1000, 1000);
+    const Profile lnd = lnd_profile();
+    const sim::SimTime t0 = sim::SimTime::zero() + sim::SimDuration::seconds(10);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    SECTION("temporary_node_failure: failNode") {
+        LiquidityKnowledge node(0);
+        learn_from_failure(lnd, &node, nullptr, route, 0,
+                           FailureReport{0, FailureCode::temporary_node_failure, false}, t0);
+        node.forget_expired(t0 + sim::SimDuration::seconds(182) - ns);
+        CHECK(node.learned_max(ShortChannelId{2}, 1) == 0);  // the reporter's own direction
+        CHECK(node.learned_max(ShortChannelId{2}, 2) == 0);  // its peer's, towards it
+        node.forget_expired(t0 + sim::SimDuration::seconds(182));
+        CHECK(node.learned_max(ShortChannelId{2}, 1) == 0);
+        CHECK(node.learned_max(ShortChannelId{1}, 1) == 0);
+        CHECK(node.learned_max(ShortChannelId{2}, 2) == UINT64_MAX);
+        node.forget_expired(t0 + sim::SimDuration::seconds(271) - ns);
+        CHECK(node.learned_max(ShortChannelId{2}, 1) == 0);
+        CHECK(node.learned_max(ShortChannelId{1}, 1) == 0);
+        node.forget_expired(t0 + sim::SimDuration::seconds(271));
+        CHECK(node.learned_max(ShortChannelId{2}, 1) == UINT64_MAX);
+        CHECK(node.learned_max(ShortChannelId{1}, 1) == UINT64_MAX);
+    }
+    SECTION("policy failures and expiry_too_soon: nothing learned about the next channel") {
+        for (FailureCode code :
+             {FailureCode::amount_below_minimum, FailureCode::fee_insufficient,
+              FailureCode::incorrect_cltv_expiry, FailureCode::channel_disabled,
+              FailureCode::expiry_too_soon}) {
+            CAPTURE(to_string(code));
+            LiquidityKnowledge node(0);
+            learn_from_failure(lnd, &node, nullptr, route, 0, FailureReport{0, code, true}, t0);
+            CHECK(node.learned_max(ShortChannelId{2}, 1) == UINT64_MAX);
+            CHECK(node.learned_max(ShortChannelId{2}, 2) == UINT64_MAX);
+            CHECK(node.learned_max(ShortChannelId{1}, 1) == UINT64_MAX);
+            CHECK_FALSE(node.is_excluded(ShortChannelId{2}));
+            CHECK_FALSE(node.is_excluded(NodeIndex{1}));
+        }
+    }
+}
+
+TEST_CASE("an exclusion keeps the later of two ends: a shorter one after it does not shorten "
+          "it",
+          "[lightning][failure-memory]") {
+    const sim::SimTime t0 = sim::SimTime::zero();
+    const sim::SimTime soon = t0 + sim::SimDuration::seconds(10);
+    const sim::SimTime later = t0 + sim::SimDuration::seconds(20);
+    for (const bool shorter_second : {true, false}) {
+        CAPTURE(shorter_second);
+        LiquidityKnowledge k(0);
+        const sim::SimTime first = shorter_second ? sim::SimTime::never() : soon;
+        const sim::SimTime second = shorter_second ? soon : sim::SimTime::never();
+        k.exclude_channel(ShortChannelId{5}, first);
+        k.exclude_channel(ShortChannelId{5}, second);
+        k.exclude_node(NodeIndex{3}, first);
+        k.exclude_node(NodeIndex{3}, second);
+        k.forget_expired(t0 + sim::SimDuration::seconds(86400));
+        CHECK(k.is_excluded(ShortChannelId{5}));
+        CHECK(k.is_excluded(NodeIndex{3}));
+    }
+    // Two finite ends: the later holds, to the nanosecond.
+    LiquidityKnowledge k(0);
+    k.exclude_channel(ShortChannelId{5}, later);
+    k.exclude_channel(ShortChannelId{5}, soon);
+    k.forget_expired(later - sim::SimDuration::nanos(1));
+    CHECK(k.is_excluded(ShortChannelId{5}));
+    k.forget_expired(later);
+    CHECK_FALSE(k.is_excluded(ShortChannelId{5}));
 }
 
 TEST_CASE("LDK: a permanent failure leaves the graph for good; a temporary one teaches the node "
@@ -182,24 +260,87 @@ TEST_CASE("LDK: a permanent failure leaves the graph for good; a temporary one t
     }
 }
 
-TEST_CASE("CLN: a temporary channel failure caps the direction at the amount - 2 msat for the "
-          "payment; a node failure excludes the node",
+TEST_CASE("CLN: a temporary channel failure caps the direction's estimate at the amount - 1 "
+          "msat in the node's hints; a node failure excludes the node for the payment",
           "[lightning][failure-memory]") {
     const Route route = line_route(5000, 4000, 4000);
     const Profile cln = cln_profile();
     LiquidityKnowledge node(0), payment(0);
-    learn_from_failure(cln, &node, &payment, route, 0,
-                       FailureReport{0, FailureCode::temporary_channel_failure, true},
-                       sim::SimTime::zero());
-    // libplugin-pay.c: estimate = 4000 - 1; payment_route_check refuses amount >= estimate.
-    CHECK(payment.learned_max(ShortChannelId{2}, 1) == 3998);
-    CHECK(payment.learned_max(ShortChannelId{2}, 2) == UINT64_MAX);
+    const FailureReport temporary{0, FailureCode::temporary_channel_failure, true};
+    learn_from_failure(cln, &node, &payment, route, 0, temporary, sim::SimTime::zero());
+    CHECK(payment.empty_of_learned());
     CHECK(node.learned_max(ShortChannelId{2}, 1) == UINT64_MAX);
-    learn_from_failure(cln, &node, &payment, route, 0,
-                       FailureReport{0, FailureCode::temporary_node_failure, false},
-                       sim::SimTime::zero());
+    const std::optional<ClnHintUpdate> u = cln_hint_update(route, 0, temporary);
+    REQUIRE(u.has_value());
+    CHECK(u->scid == ShortChannelId{2});
+    CHECK(u->from == 1);
+    CHECK(u->enabled);
+    CHECK(u->estimate_msat == 3999);
+    for (FailureCode code : {FailureCode::permanent_channel_failure,
+                             FailureCode::channel_disabled, FailureCode::unknown_next_peer}) {
+        const std::optional<ClnHintUpdate> d =
+            cln_hint_update(route, 0, FailureReport{0, code, false});
+        REQUIRE(d.has_value());
+        CHECK_FALSE(d->enabled);
+    }
+    const FailureReport node_failure{0, FailureCode::temporary_node_failure, false};
+    CHECK_FALSE(cln_hint_update(route, 0, node_failure).has_value());
+    learn_from_failure(cln, &node, &payment, route, 0, node_failure, sim::SimTime::zero());
     CHECK(payment.is_excluded(NodeIndex{1}));
     CHECK_FALSE(node.is_excluded(NodeIndex{1}));
+    // From the payee or the sender's own channel: no hint.
+    CHECK_FALSE(cln_hint_update(route, 0, FailureReport{2, FailureCode::temporary_channel_failure,
+                                                        true})
+                    .has_value());
+    CHECK_FALSE(cln_hint_update(route, 0, FailureReport{-1, FailureCode::temporary_channel_failure,
+                                                         true})
+                    .has_value());
+}
+
+TEST_CASE("CLN's channel hints relax at the second: unchanged for 60 s, then refilled by "
+          "capacity * seconds / 7200, a disabled direction back after more than 60 s",
+          "[lightning][failure-memory]") {
+    // Capacity 7,200,000 msat: the refill is 1,000 msat a second.
+    const uint64_t capacity = 7200000;
+    const ShortChannelId scid{2};
+    auto max_at = [](const ClnChannelHints& hints, int64_t now_s) {
+        LiquidityKnowledge view(0);
+        hints.project(now_s, &view);
+        return view.learned_max(ShortChannelId{2}, 1);
+    };
+    SECTION("an estimate") {
+        ClnChannelHints hints;
+        hints.cap(scid, 1, 3999, capacity, 1000);
+        CHECK(max_at(hints, 1000) == 3998);  // amounts >= the estimate are refused
+        CHECK(max_at(hints, 1059) == 3998);
+        CHECK(max_at(hints, 1060) == 63998);  // 3,999 + 60 * 1,000, minus the refused one
+        CHECK(max_at(hints, 1061) == 64998);
+        CHECK(max_at(hints, 1000 + 7196) == 7199998);
+        CHECK(max_at(hints, 1000 + 7197) == UINT64_MAX);  // at the capacity: no restriction
+    }
+    SECTION("a disabled direction") {
+        ClnChannelHints hints;
+        hints.disable(scid, 1, capacity, 1000);
+        CHECK(max_at(hints, 1000) == 0);
+        CHECK(max_at(hints, 1060) == 0);       // 60 s: refilled, still disabled
+        CHECK(max_at(hints, 1061) == 60999);   // enabled, the estimate from 0 (inference)
+    }
+    SECTION("a newer failure replaces the hint; an older one does not") {
+        ClnChannelHints hints;
+        hints.cap(scid, 1, 3999, capacity, 1000);
+        hints.disable(scid, 1, capacity, 1010);
+        CHECK(max_at(hints, 1069) == 0);
+        hints.cap(scid, 1, 500000, capacity, 1005);
+        CHECK(max_at(hints, 1069) == 0);
+        hints.cap(scid, 1, 500000, capacity, 1010);
+        CHECK(max_at(hints, 1069) == 499999);
+    }
+    SECTION("a channel of unknown capacity (0): the estimate holds for the hysteresis only") {
+        ClnChannelHints hints;
+        hints.cap(scid, 1, 3999, 0, 1000);
+        CHECK(max_at(hints, 1059) == 3998);
+        CHECK(max_at(hints, 1060) == UINT64_MAX);
+    }
 }
 
 TEST_CASE("LDK re-checks the invoice's expiry before a retry: a retry at timestamp + x pays, "

@@ -116,10 +116,10 @@ TEST_CASE("pathfinding reproduces the BOLT 7 example and respects liquidity",
         CHECK(know.bounds(g, scid(2), 1).max_msat == 0);
         CHECK(know.bounds(g, scid(2), 2).max_msat == 0);
         CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 3);
-        // 173 s (Profile::pair_penalty_window) later it is forgotten, not 1 ns before.
-        know.forget_expired(t0 + sim::SimDuration::seconds(173) - sim::SimDuration::nanos(1));
+        // 182 s (Profile::pair_penalty_window) later it is forgotten, not 1 ns before.
+        know.forget_expired(t0 + sim::SimDuration::seconds(182) - sim::SimDuration::nanos(1));
         CHECK(know.bounds(g, scid(2), 1).max_msat == 0);
-        know.forget_expired(t0 + sim::SimDuration::seconds(173));
+        know.forget_expired(t0 + sim::SimDuration::seconds(182));
         CHECK(know.bounds(g, scid(2), 1).max_msat > 5000000);
         CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 1);
     }
@@ -600,5 +600,61 @@ TEST_CASE("a route hint cheaper than every graph path is found", "[lightning][ro
         REQUIRE(r.value().hops.size() == 3);
         CHECK(r.value().hops[1].node == 2);
         CHECK(r.value().total_fee_msat == 1);
+    }
+}
+
+TEST_CASE("LDK: a channel or node its graph lost to a permanent failure still carries a route "
+          "hint, as a private hop with the hint's policy",
+          "[lightning][router][failure-memory]") {
+    // s=0 pays t=2. a=1 -> t is public (1,000 msat) and the invoice hints it at 7 msat; s has
+    // its own channel to a and a path s - b=3 - a. LDK's channel_failed_permanent /
+    // node_failed_permanent remove from the network graph only (router.rs get_route: a hint
+    // hop over a channel the graph lacks is a PrivateHop with the hint's policy).
+    Graph g;
+    for (const char* n : {"s", "a", "t", "b"}) {
+        g.add_node(n);
+    }
+    connect(&g, 1, 0, 1, pol(0, 0, 10), pol(0, 0, 10));     // s - a
+    connect(&g, 2, 1, 2, pol(1000, 0, 10), pol(0, 0, 10));  // a -> t: 1,000 msat
+    connect(&g, 3, 0, 3, pol(0, 0, 10), pol(0, 0, 10));     // s - b
+    connect(&g, 4, 3, 1, pol(0, 0, 10), pol(0, 0, 10));     // b - a
+    PaymentRequest req = request(0, 2, 5000, 100);
+    req.max_fee_msat = 100000;
+    req.route_hints = {{RouteHintHop{1, scid(2), pol(7, 0, 10)}}};
+    const Profile ldk = ldk_profile();
+    LiquidityKnowledge know(0);
+    auto route = [&](const LiquidityKnowledge* payment = nullptr) {
+        PaymentRequest r = req;
+        r.payment_knowledge = payment;
+        return find_route(g, know, ldk, r);
+    };
+    SECTION("in the graph the hint's hop is the public channel, with the graph's policy") {
+        Result<Route> r = route();
+        REQUIRE(r.ok());
+        CHECK(r.value().hops.back().scid == scid(2));
+        CHECK(r.value().total_fee_msat == 1000);
+    }
+    SECTION("the channel removed: the hint's private hop at 7 msat") {
+        know.exclude_channel(scid(2));
+        Result<Route> r = route();
+        REQUIRE(r.ok());
+        CHECK(r.value().hops.front().node == 1);
+        CHECK(r.value().hops.back().scid == scid(2));
+        CHECK(r.value().total_fee_msat == 7);
+        // The payment's own exclusion (previously_failed_channels) covers the hint too.
+        LiquidityKnowledge payment(0);
+        payment.exclude_channel(scid(2));
+        CHECK_FALSE(route(&payment).ok());
+    }
+    SECTION("the hint's source removed: reached over the payer's own channel only") {
+        know.exclude_node(1);
+        Result<Route> r = route();
+        REQUIRE(r.ok());
+        REQUIRE(r.value().hops.size() == 2);
+        CHECK(r.value().hops.front().scid == scid(1));
+        CHECK(r.value().total_fee_msat == 7);
+        // Without that channel, b -> a left the graph with a: no route.
+        know.exclude_channel(scid(1));
+        CHECK_FALSE(route().ok());
     }
 }
