@@ -111,13 +111,18 @@ ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment pa
     // The pay request: at the funding, then every 10 s for 180 s (pay_request.h).
     PayRequestSchedule requests(*payment.funded_at, config_.resend, config_.pay_request_window);
     while (this_actor::now() < deadline) {
-        if (requests.due(this_actor::now())) {
+        const sim::SimTime now = this_actor::now();
+        if (requests.due(now)) {
             sim_.network().send(node_, gateway_node, "gw_pay_request",
                                 gateway::PayRequest{payment.contract, invoice});
-            requests.sent(this_actor::now());
+            requests.sent(now);
         }
-        std::optional<federation::LongPoll::Answer> a =
-            poll.wait_until(std::min(requests.next(), deadline));
+        // Every pass of this loop must wait until a later instant: a wait until `now` or
+        // earlier returns at once without yielding, and the loop would spin at one instant
+        // where no run limit can stop it. An assertion names the bug instead.
+        const sim::SimTime wake = std::min(requests.next(now), deadline);
+        SIM_ASSERT_MSG(wake > now, "client follow: the next wake is not after now");
+        std::optional<federation::LongPoll::Answer> a = poll.wait_until(wake);
         if (!a.has_value()) {
             continue;
         }

@@ -3,7 +3,8 @@
 // most 180 s have passed; after that the payment ends only by the gateway's claim, a
 // cancellation or the timelock. End to end: a gateway unreachable from the client when it pays,
 // reachable again just before the last attempt (paid) and just after it (never asked: the
-// client refunds at the timelock).
+// client refunds at the timelock); a refund that times out across the window's end (the client
+// must not spin on the past slot).
 #include "actors/client/pay_request.h"
 
 #include "../gateway/e2e_world.h"
@@ -17,10 +18,15 @@ TEST_CASE("the pay request schedule: at the funding, every 10 s, the last at exa
     const sim::SimTime t0 = sim::SimTime::zero() + sim::SimDuration::seconds(7);
     PayRequestSchedule s(t0, sim::SimDuration::seconds(10), sim::SimDuration::seconds(180));
     std::vector<int64_t> attempts;
-    for (sim::SimTime now = t0; !s.next().is_never(); now = s.next()) {
-        REQUIRE(s.due(now));
+    for (sim::SimTime now = t0; s.due(now);) {
         attempts.push_back((now - t0).ns() / 1000000000);
         s.sent(now);
+        const sim::SimTime next = s.next(now);
+        if (next.is_never()) {
+            break;
+        }
+        REQUIRE(next > now);
+        now = next;
     }
     REQUIRE(attempts.size() == 19);  // 0, 10, ..., 180: upstream's `elapsed > 180 s` lets 180 go
     CHECK(attempts.front() == 0);
@@ -31,6 +37,27 @@ TEST_CASE("the pay request schedule: at the funding, every 10 s, the last at exa
     late.sent(t0);
     CHECK(late.due(t0 + sim::SimDuration::seconds(180)));
     CHECK_FALSE(late.due(t0 + sim::SimDuration::seconds(180) + sim::SimDuration::nanos(1)));
+}
+
+TEST_CASE("the pay request schedule never hands back a past slot: a wake after the window's "
+          "end gets never",
+          "[client][pay-request]") {
+    const sim::SimTime t0 = sim::SimTime::zero() + sim::SimDuration::seconds(7);
+    const auto at = [&](int64_t s) { return t0 + sim::SimDuration::seconds(s); };
+    PayRequestSchedule s(t0, sim::SimDuration::seconds(10), sim::SimDuration::seconds(180));
+    s.sent(at(170));  // the last send before the +180 s slot; the actor then sleeps past it
+    // Woken inside the window but before the slot: the slot, later than now.
+    CHECK(s.next(at(175)) == at(180));
+    // Woken after the window (a refund that timed out across +180 s): nothing is due and the
+    // +180 s slot, now in the past, is not handed back (a wait until it would spin).
+    const sim::SimTime late = at(180) + sim::SimDuration::nanos(1);
+    CHECK_FALSE(s.due(late));
+    CHECK(s.next(late).is_never());
+    CHECK(s.next(at(201)).is_never());
+    // Woken exactly at +180 s: still due (`elapsed > 180 s` lets it go); after the send, never.
+    REQUIRE(s.due(at(180)));
+    s.sent(at(180));
+    CHECK(s.next(at(180)).is_never());
 }
 
 namespace {
@@ -118,5 +145,62 @@ TEST_CASE("a gateway reachable again just after the last retry is never asked: t
     CHECK(paid.note == "timelock passed");
     CHECK(paid.refund_count >= paid.timelock + 1);
     CHECK(w.net.node(w.d).log().received.empty());
+    CHECK(w.ecash(ClientId(1)) == alice_before);
+}
+
+// Review of 1ea4302: the client's last pay request before the window's end reaches the gateway,
+// the gateway cancels (the invoice expired), and alice's refund times out across the window's
+// end (alice -> guardians cut one way for 45 s). Before the fix, follow() then waited until the
+// past +180 s slot, which returns at once without yielding: the run spun at one instant forever
+// (now follow() asserts that every wait is for a later instant, so a regression aborts the
+// test instead of hanging it). The payment must end refunded once the cut heals.
+TEST_CASE("a refund that times out across the pay-request window's end does not stall the "
+          "client: refunded after the heal",
+          "[client][pay-request][partition]") {
+    World w(73, "lnd");
+    client::ClientPayment paid;
+    sim::SimTime fed_funded;
+    sim::SimTime gateway_asked;
+    uint64_t alice_before = 0;
+    w.run([&] {
+        alice_before = w.ecash(ClientId(1));
+        ln::Invoice inv = w.net.node(w.d).create_invoice(
+            ln::InvoiceOptions{.amount_msat = 900000, .expiry_seconds = 100});
+        bool done = false;
+        const uint32_t cut = w.sim.network().partition({w.alice->api().self()}, {w.gateway->node()},
+                                                       sim::PartitionKind::symmetric);
+        w.sim.scheduler().spawn("pay", [&] {
+            paid = w.alice->pay(inv);
+            done = true;
+        });
+        while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+        fed_funded = this_actor::now();
+        this_actor::sleep_for(sim::SimDuration::seconds(155));
+        w.sim.network().heal(cut);
+        while (w.gateway->store().outgoing.empty()) {
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+        gateway_asked = this_actor::now();
+        std::vector<sim::NodeId> gs(w.fed->nodes().begin(), w.fed->nodes().end());
+        const uint32_t cut2 = w.sim.network().partition({w.alice->api().self()}, gs,
+                                                        sim::PartitionKind::one_way);
+        this_actor::sleep_for(sim::SimDuration::seconds(45));
+        w.sim.network().heal(cut2);
+        while (!done) {
+            this_actor::sleep_for(sim::SimDuration::seconds(1));
+        }
+    });
+    REQUIRE(paid.funded_at.has_value());
+    // The premise: the request that got through is the +160 s one (the last before +180 s),
+    // and the cut that defeats the refund lasts past +180 s.
+    CHECK(gateway_asked - fed_funded > sim::SimDuration::seconds(155));
+    CHECK(gateway_asked - *paid.funded_at < sim::SimDuration::seconds(170));
+    CHECK(gateway_asked + sim::SimDuration::seconds(45) - *paid.funded_at >
+          sim::SimDuration::seconds(180));
+    INFO(paid.note);
+    CHECK(paid.state == federation::PaymentState::refunded);
+    CHECK(paid.cancelled);
     CHECK(w.ecash(ClientId(1)) == alice_before);
 }
