@@ -86,6 +86,9 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
         return payment;
     }
     payment.funded_at = this_actor::now();
+    if (checker_ != nullptr) {
+        checker_->funded(name, payment.contract, payment.timelock);
+    }
     payment = follow(invoice, payment, gw->api_node);
     finish(name, &payment, payment.state);
     return payment;

@@ -303,6 +303,40 @@ void PaymentChecker::finished(const std::string& payment, PaymentState state) {
 
 void PaymentChecker::faults_healed(sim::SimTime at) { healed_at_ = at; }
 
+void PaymentChecker::funded(const std::string& payment, ContractId contract, uint64_t timelock) {
+    funded_.insert_or_assign(payment, Funded{.contract = contract, .timelock = timelock});
+}
+
+void PaymentChecker::gateway_asked(ContractId contract) { gateway_asked_.insert(contract); }
+
+bool PaymentChecker::awaits_timelock(const std::string& payment, uint64_t count) const {
+    auto it = funded_.find(payment);
+    return ln_count_ && it != funded_.end() && gateway_asked_.count(it->second.contract) == 0 &&
+           count < it->second.timelock + 1;
+}
+
+std::string PaymentChecker::overdue(const std::string& payment, sim::SimTime now,
+                                    uint64_t count) {
+    auto it = funded_.find(payment);
+    const bool unasked = ln_count_ && it != funded_.end() &&
+                         gateway_asked_.count(it->second.contract) == 0;
+    if (!unasked) {
+        return now >= healed_at_ + bound_ ? sim::to_string(bound_) + " after the last fault healed"
+                                          : std::string();
+    }
+    Funded& f = it->second;
+    if (count >= f.timelock + 1 && f.refundable_since.is_never()) {
+        f.refundable_since = now;
+    }
+    if (f.refundable_since.is_never()) {
+        return {};  // upstream-intended: the gateway was never asked, the timelock is ahead
+    }
+    const sim::SimTime due = std::max(healed_at_, f.refundable_since) + bound_;
+    return now >= due ? sim::to_string(bound_) + " after the agreed count passed timelock " +
+                            std::to_string(f.timelock) + " (the gateway was never asked)"
+                      : std::string();
+}
+
 void PaymentChecker::gateway_paid(ContractId contract, const OutgoingSnapshot& snapshot,
                                   uint64_t ln_count) {
     gateway_paid_.insert(contract);
@@ -324,14 +358,16 @@ void PaymentChecker::start() {
         [this] {
             while (true) {
                 sim::this_actor::sleep_for(sim::SimDuration::seconds(5));
-                if (sim::this_actor::now() < healed_at_ + bound_) {
-                    continue;
-                }
+                const sim::SimTime now = sim::this_actor::now();
+                const uint64_t count = ln_count_ ? ln_count_() : 0;
                 for (const auto& [name, state] : payments_) {
-                    if (state == PaymentState::pending) {
+                    if (state != PaymentState::pending) {
+                        continue;
+                    }
+                    const std::string why = overdue(name, now, count);
+                    if (!why.empty()) {
                         hub_.report("payment_terminal",
-                                    "payment " + name + " still pending " +
-                                        sim::to_string(bound_) + " after the last fault healed");
+                                    "payment " + name + " still pending " + why);
                         return;
                     }
                 }
@@ -341,8 +377,9 @@ void PaymentChecker::start() {
 }
 
 void PaymentChecker::check_final() {
+    const uint64_t count = ln_count_ ? ln_count_() : 0;
     for (const auto& [name, state] : payments_) {
-        if (state == PaymentState::pending) {
+        if (state == PaymentState::pending && !awaits_timelock(name, count)) {
             hub_.report("payment_terminal", "payment " + name + " never reached a terminal state");
         }
     }

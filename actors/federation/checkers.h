@@ -12,8 +12,11 @@
 //   LightningChecker          channel conservation (LightningNetwork::check_conservation) and no
 //                             HTLC outliving the height its profile goes on-chain at.
 //   PaymentChecker            every registered payment is terminal within a bound after the
-//                             last fault healed; a gateway that paid over Lightning can still
-//                             claim its contract (an honest gateway never loses funds).
+//                             last fault healed — except a funded payment its gateway was never
+//                             asked about, which upstream ends only by the timelock: it must be
+//                             terminal within the bound after the agreed LN count reaches
+//                             timelock + 1; a gateway that paid over Lightning can still claim
+//                             its contract (an honest gateway never loses funds).
 #pragma once
 
 #include <cstdint>
@@ -168,6 +171,12 @@ public:
     // Clients.
     void started(const std::string& payment);
     void finished(const std::string& payment, PaymentState state);
+    // Clients: `payment` funded `contract`, refundable once the agreed count >= timelock + 1.
+    void funded(const std::string& payment, ContractId contract, uint64_t timelock);
+    // Gateways: a pay request for `contract` reached the gateway (it pays or cancels).
+    void gateway_asked(ContractId contract);
+    // The agreed LN block count (the world's federation). Without it, no payment is excused.
+    void set_ln_count(std::function<uint64_t()> count) { ln_count_ = std::move(count); }
     // Scenarios: faults are over from `at` on; every payment must be terminal by at + bound.
     void faults_healed(sim::SimTime at);
     // Gateways: the Lightning payment for `contract` succeeded; `state` is what the gateway's
@@ -181,10 +190,25 @@ public:
     const std::map<std::string, PaymentState>& payments() const { return payments_; }
 
 private:
+    struct Funded {
+        ContractId contract;
+        uint64_t timelock = 0;
+        sim::SimTime refundable_since = sim::SimTime::never();  // first seen count >= tl + 1
+    };
+    // Upstream (fedimint-ln-client pay.rs LightningPayFunded) stops asking the gateway 180 s
+    // after the funding; a payment the gateway never got then waits for the cancellation or
+    // the timelock. Such a payment is not owed a terminal state before the count passes it.
+    bool awaits_timelock(const std::string& payment, uint64_t count) const;
+    // A pending payment overdue at `now`: the reason, or empty.
+    std::string overdue(const std::string& payment, sim::SimTime now, uint64_t count);
+
     CheckerHub& hub_;
     sim::SimDuration bound_;
     sim::SimTime healed_at_ = sim::SimTime::zero();
+    std::function<uint64_t()> ln_count_;
     std::map<std::string, PaymentState> payments_;
+    std::map<std::string, Funded> funded_;
+    std::set<ContractId> gateway_asked_;
     std::set<ContractId> gateway_paid_;
     std::set<ContractId> gateway_claimed_;
 };

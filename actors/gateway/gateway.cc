@@ -300,6 +300,9 @@ void Gateway::run_requests() {
                                                                .preimage = std::nullopt,
                                                                .note = {}});
         const ContractId id = req->contract;
+        if (checker_ != nullptr) {
+            checker_->gateway_asked(id);
+        }
         spawn_task("pay", [this, id] { pay(id); });
     }
 }

@@ -192,7 +192,9 @@ WorldKind gateway_world_kind() {
         {"gw.never_loses", "a contract the gateway paid over Lightning is still claimable by it; "
                            "a receive whose preimage the guardians released is settled"},
         {"gw.payments_terminal", "every payment is terminal within payment_bound after the last "
-                                 "fault action, and at the end"},
+                                 "fault action, and at the end; a funded payment the gateway "
+                                 "never got (no pay request after 180 s, as upstream) only "
+                                 "within payment_bound after the count passes its timelock"},
         {"gw.stops", "a stop_gateway returns within stop_within"},
         {"gw.no_expired_payment", "no invoice is paid after its expiry (by the reference clock)"},
         {"gw.route_hint_policy", "a receive the payer gave up on did not fail at a route hint "

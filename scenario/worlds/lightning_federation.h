@@ -13,6 +13,7 @@
 // Header-only: the benchmark and some test executables do not link the scenario library.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -75,6 +76,15 @@ struct LightningFederationCheckers {
         federation.attach(&fingerprints);
         federation.attach(&books);
         federation.attach(&backing);
+        // The agreed count as the most advanced guardian applied it (all agree on each round).
+        payments.set_ln_count([&federation] {
+            uint64_t count = 0;
+            for (size_t p = 0; p < federation.size(); ++p) {
+                const auto peer = actors::federation::PeerId(static_cast<uint32_t>(p));
+                count = std::max(count, federation.store(peer).state.ln_count());
+            }
+            return count;
+        });
     }
     LightningFederationCheckers(const LightningFederationCheckers&) = delete;
     LightningFederationCheckers& operator=(const LightningFederationCheckers&) = delete;

@@ -204,3 +204,29 @@ TEST_CASE("a refund that times out across the pay-request window's end does not 
     CHECK(paid.cancelled);
     CHECK(w.ecash(ClientId(1)) == alice_before);
 }
+
+// The payment checker judges by upstream's promise (checkers.h PaymentChecker): a funded payment
+// the gateway never got waits for the timelock, so a run that ends before the count passes it
+// leaves the payment pending without a violation — here the client follows it for its whole
+// `payment_timeout` (6 h, past the checker's 2 h bound) and gives up; World::run requires every
+// checker to pass.
+TEST_CASE("a payment the gateway never got may stay pending until its timelock without a "
+          "checker violation",
+          "[client][pay-request][partition][checker]") {
+    World w(74, "lnd");
+    client::ClientPayment paid;
+    w.run([&] {
+        w.sim.network().partition({w.alice->api().self()}, {w.gateway->node()},
+                                  sim::PartitionKind::symmetric);
+        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 900000});
+        w.sim.scheduler().spawn("pay", [&] { paid = w.alice->pay(inv); });
+        while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+    });
+    REQUIRE(paid.funded_at.has_value());
+    CHECK(paid.state == federation::PaymentState::pending);
+    CHECK(paid.note == "gave up following the payment");
+    CHECK(w.gateway->store().outgoing.empty());
+    CHECK(w.fed->store(PeerId(0)).state.ln_count() < paid.timelock + 1);
+}
