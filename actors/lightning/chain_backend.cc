@@ -135,6 +135,14 @@ void ChainBackend::deliver_view(ViewId id, int64_t height) {
     }
 }
 
+chain::Amount ChainBackend::faucet_balance() const {
+    chain::Amount total = faucet_value_;
+    for (const auto& [op, value] : faucet_reserve_) {
+        total += value;
+    }
+    return total;
+}
+
 chain::Txid ChainBackend::fund(const std::vector<chain::TxOut>& outputs, const std::string& memo) {
     chain::Amount need = 0;
     for (const chain::TxOut& o : outputs) {

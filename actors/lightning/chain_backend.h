@@ -77,7 +77,10 @@ public:
     void set_view_frozen(ViewId view, bool frozen);
 
     // --- Transactions ------------------------------------------------------------------------
-    // Pays `outputs` from the faucet (change back to the faucet) and submits the tx.
+    // What the faucet holds now, in sat: the most fund() can pay out.
+    chain::Amount faucet_balance() const;
+    // Pays `outputs` from the faucet (change back to the faucet) and submits the tx. REQUIRES
+    // their sum <= faucet_balance().
     chain::Txid fund(const std::vector<chain::TxOut>& outputs, const std::string& memo);
     chain::TxCheck submit(const chain::Transaction& tx);
     // Height of the block holding `txid` on the canonical chain.

@@ -13,7 +13,8 @@ std::string num(uint64_t v) { return std::to_string(v); }
 
 Failure fail(FailureCode code, std::string reason) { return Failure{code, std::move(reason)}; }
 
-std::optional<Failure> check_forward_policy(const HtlcRequest& h, const ChannelPolicy& p) {
+std::optional<Failure> check_forward_policy(const Profile& pr, const HtlcRequest& h,
+                                           const ChannelPolicy& p) {
     if (p.disabled) {
         return fail(FailureCode::channel_disabled, "outgoing channel is disabled");
     }
@@ -22,7 +23,7 @@ std::optional<Failure> check_forward_policy(const HtlcRequest& h, const ChannelP
                     "amt_to_forward " + num(h.amt_to_forward_msat) + " < htlc_minimum_msat " +
                         num(p.htlc_minimum_msat));
     }
-    if (h.amt_to_forward_msat > p.htlc_maximum_msat) {
+    if (pr.forward_checks_own_htlc_maximum && h.amt_to_forward_msat > p.htlc_maximum_msat) {
         return fail(FailureCode::temporary_channel_failure,
                     "amt_to_forward " + num(h.amt_to_forward_msat) + " > htlc_maximum_msat " +
                         num(p.htlc_maximum_msat));
@@ -72,7 +73,7 @@ std::optional<Failure> check_forward_expiry(const Profile& pr, const HtlcRequest
 
 std::optional<Failure> check_forward(const Profile& profile, const HtlcRequest& htlc,
                                      const OutgoingChannelState& out, uint32_t tip) {
-    if (auto f = check_forward_policy(htlc, out.policy)) {
+    if (auto f = check_forward_policy(profile, htlc, out.policy)) {
         return f;
     }
     if (auto f = check_forward_expiry(profile, htlc, tip)) {

@@ -1,6 +1,8 @@
 // Invoice creation and hashing (see invoice.h).
 #include "actors/lightning/invoice.h"
 
+#include <algorithm>
+
 #include "sim/assert.h"
 
 namespace actors::lightning {
@@ -24,14 +26,24 @@ PaymentHash payment_hash_of(const Preimage& preimage) {
     return sha256(preimage.data(), preimage.size());
 }
 
+uint32_t padded_user_final_cltv_delta(const Profile& payee_profile, uint32_t user_delta) {
+    const uint64_t padded = uint64_t{user_delta} + payee_profile.invoice_final_cltv_padding;
+    if (payee_profile.invoice_final_cltv_padding == 0) {
+        return user_delta;
+    }
+    // Only LDK pads, and its user value is a u16: invoice_utils.rs writes
+    // min_final_cltv_expiry_delta.map(|x| x.saturating_add(3)), so 65535 stays 65535.
+    return static_cast<uint32_t>(std::min<uint64_t>(padded, UINT16_MAX));
+}
+
 std::optional<std::string> invoice_request_error(const Profile& payee_profile,
                                                  const InvoiceRequest& request) {
     if (!request.min_final_cltv_expiry_delta.has_value()) {
         return std::nullopt;
     }
-    // LDK compares value.saturating_add(3); no user value here comes near 2^32.
-    const uint64_t padded = uint64_t{*request.min_final_cltv_expiry_delta} +
-                            payee_profile.invoice_final_cltv_padding;
+    // LDK compares value.saturating_add(3) (a u16).
+    const uint32_t padded =
+        padded_user_final_cltv_delta(payee_profile, *request.min_final_cltv_expiry_delta);
     if (padded >= payee_profile.min_padded_user_final_cltv_delta) {
         return std::nullopt;
     }
@@ -56,8 +68,8 @@ Invoice make_invoice(const Profile& payee_profile, NodeIndex payee, const Invoic
     if (request.min_final_cltv_expiry_delta.has_value()) {
         // LDK writes user value + 3 into the invoice so a payer whose tip lags still clears
         // the receiver's check, which uses the raw value; the other profiles pad by 0.
-        inv.min_final_cltv_expiry_delta =
-            *request.min_final_cltv_expiry_delta + payee_profile.invoice_final_cltv_padding;
+        inv.min_final_cltv_expiry_delta = padded_user_final_cltv_delta(
+            payee_profile, *request.min_final_cltv_expiry_delta);
         if (payee_profile.final_checks_invoice_delta) {
             inv.payee_final_check_delta = *request.min_final_cltv_expiry_delta;
         }

@@ -97,6 +97,10 @@ struct InvoiceRequest {
     int64_t block_time = 0;
 };
 
+// The `c` a payee writes into an invoice for a user-chosen `user_delta`: + the profile's
+// invoice_final_cltv_padding, saturating at 65535 when it pads (LDK's u16 saturating_add(3)).
+uint32_t padded_user_final_cltv_delta(const Profile& payee_profile, uint32_t user_delta);
+
 // Why the payee would refuse to make this invoice, naming the field; empty when it makes it.
 // LDK refuses a user `c` whose value + 3 is below 42 (Profile::min_padded_user_final_cltv_delta).
 std::optional<std::string> invoice_request_error(const Profile& payee_profile,

@@ -103,6 +103,13 @@ Result<ChannelIndex> LightningNetwork::open_channel(const ChannelOptions& o) {
     if (o.capacity_sat == 0 || o.push_msat > capacity_msat) {
         return fail("channel: capacity must be > 0 and push_msat <= capacity");
     }
+    // The faucet funds every channel; a capacity it cannot pay (above regtest's whole supply,
+    // say) is refused here instead of aborting in ChainBackend::fund.
+    const auto faucet_sat = static_cast<uint64_t>(chain_->faucet_balance());
+    if (o.capacity_sat > faucet_sat) {
+        return fail("channel: capacity_sat " + std::to_string(o.capacity_sat) +
+                    " is more than the faucet holds (" + std::to_string(faucet_sat) + " sat)");
+    }
     Result<Profile> fp = apply_overrides(node(o.funder).profile(), o.funder_overrides);
     Result<Profile> pp = apply_overrides(node(o.peer).profile(), o.peer_overrides);
     if (!fp.ok() || !pp.ok()) {

@@ -60,7 +60,9 @@ uint64_t announced_htlc_maximum_msat(const Profile& announcer, uint64_t capacity
     const uint64_t peer_limit = std::min(peer_max_in_flight_msat, capacity_msat);
     switch (announcer.announced_htlc_max) {
         case AnnouncedHtlcMaxRule::ninety_percent_of_capacity:
-            return std::min(capacity_msat * 9 / 10, peer_limit);
+            // capacity_msat is a multiple of 1000, so / 10 * 9 is exact and, unlike * 9 / 10,
+            // cannot wrap below the schema's largest capacity (2.1e15 sat = 2.1e18 msat).
+            return std::min(capacity_msat / 10 * 9, peer_limit);
         case AnnouncedHtlcMaxRule::capacity:
             return peer_limit;
         case AnnouncedHtlcMaxRule::capacity_less_own_reserve:
@@ -88,6 +90,9 @@ Profile ldk_profile() {
     p.max_in_flight_percent_announced = 25;
     p.max_in_flight_percent_unannounced = 100;
     p.announced_htlc_max = AnnouncedHtlcMaxRule::ninety_percent_of_capacity;
+    // A forward above that announced maximum is not refused (see the field): only a route
+    // hint or a chosen route reaches it, as the payer's graph prunes on it.
+    p.forward_checks_own_htlc_maximum = false;
     p.max_accepted_htlcs = 50;
     p.funding_confirmations = 6;  // minimum_depth
     p.to_self_delay = 144;        // BREAKDOWN_TIMEOUT
@@ -398,6 +403,16 @@ Result<Profile> apply_overrides(const Profile& base, const ProfileOverrides& o) 
         return Result<Profile>::failure(
             "cltv_expiry_delta " + std::to_string(p.cltv_expiry_delta) + " is below the " +
             p.name + " minimum " + std::to_string(p.cltv_expiry_delta_min));
+    }
+    // LDK's invoices take MIN_FINAL_CLTV_EXPIRY_DELTA (42) by default and a user value only
+    // padded (+3) and refused below it (invoice_request_error): no setting makes a default `c`
+    // below 42, so neither may an override.
+    if (p.min_final_cltv_expiry_delta < p.min_padded_user_final_cltv_delta) {
+        return Result<Profile>::failure(
+            "min_final_cltv_expiry_delta " + std::to_string(p.min_final_cltv_expiry_delta) +
+            " is below the " + p.name + " minimum " +
+            std::to_string(p.min_padded_user_final_cltv_delta) +
+            " (MIN_FINAL_CLTV_EXPIRY_DELTA)");
     }
     if (p.max_accepted_htlcs == 0 || p.max_accepted_htlcs > 483) {
         return Result<Profile>::failure("max_accepted_htlcs must be in [1, 483] (BOLT 2), got " +

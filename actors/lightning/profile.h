@@ -178,6 +178,14 @@ struct Profile {
     InvoiceExpiryRule payer_invoice_expiry = InvoiceExpiryRule::after_ns;
 
     // --- Forwarding checks --------------------------------------------------------------------
+    // Whether a forward above the outgoing channel's own htlc_maximum_msat fails with
+    // temporary_channel_failure. LND htlcswitch/link.go canSendHtlc (`policy.MaxHTLC != 0 &&
+    // amt > policy.MaxHTLC`) and CLN lightningd/peer_htlcs.c forward_htlc
+    // (`amount_msat_greater(amt_to_forward, next->htlc_maximum_msat)`) check it; LDK does not:
+    // channelmanager.rs's forward checks test the counterparty's htlc_minimum, the fee and the
+    // CLTV delta only, and channel.rs send_htlc refuses only above next_outbound_htlc_limit_msat
+    // (the balance / in-flight room, checked here as `available`).
+    bool forward_checks_own_htlc_maximum = true;
     // Height the forwarding checks count from: tip + forward_height_offset (LDK uses tip + 1).
     uint32_t forward_height_offset = 0;
     // expiry_too_soon if the incoming expiry <= ref + this (LDK HTLC_FAIL_BACK_BUFFER 39).

@@ -43,8 +43,9 @@ bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
 
 bool open_declared(BuildContext& ctx, GatewayScenarioWorld& w) {
     for (const TopologyLink& l : ctx.scenario.topology.links) {
+        const SourceLocation where = declared_channel_where(l, w.ln());
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(declared_channel(l, w.index()));
-        if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), l.where,
+        if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), where,
                       c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error())) {
             return false;
         }

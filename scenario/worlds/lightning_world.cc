@@ -33,8 +33,9 @@ void open_generated(BuildContext& ctx, LightningScenarioWorld& w,
 
 void build_channels(BuildContext& ctx, LightningScenarioWorld& w) {
     for (const TopologyLink& l : ctx.scenario.topology.links) {
+        const SourceLocation where = declared_channel_where(l, w.ln());
         ln::Result<ln::ChannelIndex> c = w.ln().open_channel(declared_channel(l, w.index()));
-        setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), l.where,
+        setup_ok(ctx.sim, w.input_error_sink(), k_world, c.ok(), where,
                  c.ok() ? "" : l.from + " -> " + l.to + ": " + c.error());
     }
 }

@@ -123,6 +123,15 @@ ln::ChannelOptions declared_channel(const TopologyLink& link,
             .announce = announce == link.props.end() || announce->second.flag()};
 }
 
+SourceLocation declared_channel_where(const TopologyLink& link, const ln::LightningNetwork& ln) {
+    auto capacity = link.props.find("capacity_sat");
+    if (capacity != link.props.end() &&
+        capacity->second.number > ln.chain().faucet_balance()) {
+        return capacity->second.where;
+    }
+    return link.where;
+}
+
 std::vector<ln::ChannelOptions> generated_channels(const ln::Topology& graph,
                                                    const std::vector<ln::NodeIndex>& nodes) {
     std::vector<ln::ChannelOptions> out;

@@ -75,6 +75,11 @@ std::optional<std::vector<actors::lightning::NodeIndex>> add_declared_nodes(
 actors::lightning::ChannelOptions declared_channel(
     const TopologyLink& link, const std::map<std::string, actors::lightning::NodeIndex>& index);
 
+// Where a refused open of `link`'s channel is reported: its capacity_sat when the faucet
+// cannot fund that capacity (LightningNetwork::open_channel refuses it), else the link.
+SourceLocation declared_channel_where(const TopologyLink& link,
+                                      const actors::lightning::LightningNetwork& ln);
+
 // The channels of a generated graph, in its channel order, between `nodes` (the graph's node i
 // is nodes[i]), each funded by its node1 with node1's balance.
 std::vector<actors::lightning::ChannelOptions> generated_channels(

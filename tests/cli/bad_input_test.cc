@@ -38,6 +38,19 @@ std::string channel_world(const std::string& world, const std::string& link_prop
            (link_props.empty() ? "" : ", " + link_props) + "}}]}}\n";
 }
 
+// `channel_world` with node a on LDK: `a_props` go into a's props, `link_props` (with a
+// leading comma) after the link's capacity_sat.
+std::string ldk_world(const std::string& world, const std::string& a_props,
+                      const std::string& link_props) {
+    const std::string gw = world == "gateway" ? R"(, "params": {"gateway_node": "a"})" : "";
+    return R"({"name": "x", "world": ")" + world + R"(")" + gw + R"(,
+  "topology": {"nodes": [{"name": "a", "role": "node", "props": {"profile": "ldk")" +
+           (a_props.empty() ? "" : ", " + a_props) + R"(}},
+                         {"name": "b", "role": "node", "props": {"profile": "cln"}}],
+               "links": [{"kind": "channel", "from": "a", "to": "b",
+                          "props": {"capacity_sat": 1000)" + link_props + "}}]}}\n";
+}
+
 // A gateway scenario that pays `payee` from gateway_node `gw` over one channel `from` -> `to`
 // (valid with the defaults; each argument lets a test put a typo in one place).
 std::string gateway_pay(const std::string& from = "a", const std::string& to = "b",
@@ -152,6 +165,14 @@ std::vector<BadFile> bad_scenarios() {
         {"channel delta below the funder's minimum",
          channel_world("lightning", R"("cltv_expiry_delta": 1)"),
          {"/topology/links/0", "channel a -> b", "below the lnd minimum"}},
+        // LDK's invoices never carry a `c` below MIN_FINAL_CLTV_EXPIRY_DELTA (42).
+        {"LDK node invoice c below 42",
+         ldk_world("gateway", R"("min_final_cltv_expiry_delta": 41)", ""),
+         {"/topology/nodes/0", "node 'a'",
+          "min_final_cltv_expiry_delta 41 is below the ldk minimum 42"}},
+        {"LDK funder's invoice c below 42 on a channel",
+         ldk_world("lightning", "", R"(, "min_final_cltv_expiry_delta": 41)"),
+         {"/topology/links/0", "channel a -> b", "below the ldk minimum 42"}},
         // A typo in a node name is reported once, at its field, not again as the "no channel
         // path" it leads to.
         {"link from an unknown node (gateway)", gateway_pay("x", "b"),
@@ -401,5 +422,34 @@ TEST_CASE("a gateway world whose set-up fails on a drawn parameter is bad input,
     for (const char* crash : {"terminate called", "Sanitizer", "runtime error", "Assertion",
                               "segmentation fault"}) {
         CHECK_FALSE(r.has(crash));
+    }
+}
+
+// A channel the faucet cannot fund (regtest's whole supply is 15,000 BTC; the faucet holds
+// 100 BTC) passes the schema (capacity_sat up to 21e6 BTC) but cannot be built: bad input naming
+// the capacity, not an abort in the faucet.
+TEST_CASE("a channel larger than the faucet holds is bad input naming its capacity_sat",
+          "[cli][bad_input]") {
+    Scratch s;
+    for (const char* world : {"lightning", "gateway"}) {
+        const std::string gw =
+            std::string(world) == "gateway" ? R"(, "params": {"gateway_node": "a"})" : "";
+        const std::string text = R"({"name": "x", "world": ")" + std::string(world) + "\"" +
+                                 gw + R"(,
+  "topology": {"nodes": [{"name": "a", "role": "node", "props": {"profile": "lnd"}},
+                         {"name": "b", "role": "node", "props": {"profile": "cln"}}],
+               "links": [{"kind": "channel", "from": "a", "to": "b",
+                          "props": {"capacity_sat": 1000000000000000}}]}}
+)";
+        s.write("f.json", text);
+        INFO(world);
+        CHECK(s.fedsim("validate f.json").code == 0);  // valid by the schema
+        for (const char* command : {"run f.json", "sweep f.json --seeds 1..2 --jobs 1"}) {
+            INFO(command);
+            check_refused(s.fedsim(command),
+                          {"f.json:5:", "/topology/links/0/props/capacity_sat",
+                           "capacity_sat 1000000000000000 is more than the faucet holds "
+                           "(10000000000 sat)"});
+        }
     }
 }

@@ -3,11 +3,14 @@
 // min(capacity, the peer's max in flight), CLN min(capacity minus the reserve the peer requires
 // of it, the peer's max in flight); each at its rounding edge, and a remote payer that routes
 // exactly the announced maximum over an LDK channel and finds no route one msat above it.
-// Also LDK's refusal to make an invoice whose user `c` + 3 is below 42.
+// Also LDK's refusal to make an invoice whose user `c` + 3 is below 42 and its u16 padding, and
+// which forwarders refuse an HTLC above their own announced maximum (LDK does not).
 #include <catch2/catch.hpp>
 
 #include <string>
 
+#include "actors/lightning/forwarding.h"
+#include "actors/lightning/invoice.h"
 #include "tests/lightning/ln_test_util.h"
 
 using namespace ln_test;
@@ -117,6 +120,95 @@ TEST_CASE("a remote payer pays exactly an LDK channel's announced maximum and fi
     CHECK(at.succeeded);
     REQUIRE(at.attempts.size() == 1);
     CHECK(at.attempts[0].route.hops.size() == 2);
+}
+
+TEST_CASE("announced htlc_maximum_msat: LDK's 90 % does not wrap at the schema's largest "
+          "capacity",
+          "[lightning][limits]") {
+    // 2.1e15 sat = 2.1e18 msat: * 9 first would pass 2^64 (1.8e19); / 10 * 9 is exact.
+    constexpr uint64_t k_max_sat = 2'100'000'000'000'000;
+    CHECK(announced_htlc_maximum_msat(ldk_profile(), k_max_sat, 0, UINT64_MAX) ==
+          1'890'000'000'000'000'000u);
+    CHECK(announced_htlc_maximum_msat(ldk_profile(), k_max_sat - 1, 0, UINT64_MAX) ==
+          1'889'999'999'999'999'100u);
+}
+
+namespace {
+
+// s (lnd) -> a (`forwarder`) -> p (lnd): a's private 1,000,000 sat channel to p holds all of
+// a's side, so a could send 990,000,000 msat (p's in-flight limit and reserve), but a's policy
+// there says htlc_maximum_msat 900,000,000: LDK's own 90 %, given for the others. The invoice's
+// hint for it carries no maximum (BOLT 11 `r` has none), so the payer routes 950,000,000 msat
+// over it and only a's forward check can refuse.
+struct ForwardRun {
+    PaymentResult result;
+    NodeIndex forwarder = k_no_node;
+};
+
+ForwardRun forward_over_own_maximum(const char* forwarder) {
+    World w(56);
+    NodeIndex s = w.add("s", "lnd");
+    NodeIndex a = w.add("a", forwarder);
+    NodeIndex p = w.add("p", "lnd");
+    w.connect(ChannelOptions{.funder = s, .peer = a, .capacity_sat = 4000000});
+    ChannelOptions ap{.funder = a, .peer = p, .capacity_sat = 1000000, .announce = false};
+    const Profile profile = profile_by_name(forwarder).value();
+    if (profile.implementation != Implementation::ldk) {
+        ap.funder_policy = default_channel_policy(profile, 900000000);
+    }
+    ChannelIndex priv = w.connect(ap);
+    ForwardRun run{.forwarder = a};
+    w.run([&] {
+        const ChannelLedger& ch = w.ln.channel(priv);
+        ChannelPolicy hinted = ch.side(ch.side_of(a)).policy;
+        REQUIRE(hinted.htlc_maximum_msat == 900000000);
+        REQUIRE(ch.available_msat(ch.side_of(a)) == 990000000);
+        hinted.htlc_maximum_msat = k_no_htlc_maximum;
+        RouteHint hint{RouteHintHop{a, ch.scid(), hinted}};
+        run.result = w.ln.node(s).pay(w.ln.node(p).create_invoice(
+            InvoiceOptions{.amount_msat = 950000000, .route_hints = {hint}}));
+    });
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("a forward above the forwarder's own htlc_maximum_msat: LDK forwards it, LND and CLN "
+          "refuse with temporary_channel_failure",
+          "[lightning][actors][limits][hints]") {
+    PaymentResult ldk = forward_over_own_maximum("ldk").result;
+    INFO(ldk.reason);
+    CHECK(ldk.succeeded);
+    CHECK(ldk.attempts.size() == 1);
+    for (const char* refuses : {"lnd", "cln"}) {
+        ForwardRun run = forward_over_own_maximum(refuses);
+        const PaymentResult& r = run.result;
+        INFO(refuses << ": " << r.reason);
+        CHECK_FALSE(r.succeeded);
+        REQUIRE_FALSE(r.attempts.empty());
+        const std::optional<HtlcFailure>& f = r.attempts[0].failure;
+        REQUIRE(f.has_value());
+        CHECK(f->code == FailureCode::temporary_channel_failure);
+        CHECK(f->failing_node == run.forwarder);
+        CHECK(f->reason.find("amt_to_forward 950000000 > htlc_maximum_msat 900000000") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("LDK writes a user c of 65535 as 65535: its u16 saturating_add(3)",
+          "[lightning][invoice]") {
+    sim::Random random(57);
+    auto written = [&](const Profile& payee, uint32_t c) {
+        InvoiceRequest req{.amount_msat = 1000, .min_final_cltv_expiry_delta = c};
+        return make_invoice(payee, 3, req, random).min_final_cltv_expiry_delta;
+    };
+    CHECK(written(ldk_profile(), 65531) == 65534u);
+    CHECK(written(ldk_profile(), 65532) == 65535u);
+    CHECK(written(ldk_profile(), 65535) == 65535u);
+    CHECK(written(lnd_profile(), 65535) == 65535u);
+    // The payee still checks the raw value it was given.
+    InvoiceRequest req{.amount_msat = 1000, .min_final_cltv_expiry_delta = 65535};
+    CHECK(make_invoice(ldk_profile(), 3, req, random).payee_final_check_delta == 65535u);
 }
 
 TEST_CASE("LDK refuses an invoice whose user c + 3 is below 42: 38 refused, 39 made",

@@ -74,6 +74,20 @@ TEST_CASE("overrides replace fields and keep derived rules consistent", "[lightn
     too_small.cltv_expiry_delta = 48;
     CHECK(apply_overrides(ldk_profile(), too_small).ok());
 
+    // LDK's default `c` is MIN_FINAL_CLTV_EXPIRY_DELTA and no user value makes one below it,
+    // so an override below 42 is refused; the other profiles have no such floor.
+    ProfileOverrides short_c;
+    short_c.min_final_cltv_expiry_delta = 41;
+    Result<Profile> ldk_c = apply_overrides(ldk_profile(), short_c);
+    REQUIRE_FALSE(ldk_c.ok());
+    CHECK(ldk_c.error() ==
+          "min_final_cltv_expiry_delta 41 is below the ldk minimum 42 "
+          "(MIN_FINAL_CLTV_EXPIRY_DELTA)");
+    CHECK(apply_overrides(lnd_profile(), short_c).ok());
+    CHECK(apply_overrides(cln_regtest_profile(), short_c).ok());
+    short_c.min_final_cltv_expiry_delta = 42;
+    CHECK(apply_overrides(ldk_profile(), short_c).value().min_final_cltv_expiry_delta == 42);
+
     ProfileOverrides slots;
     slots.max_accepted_htlcs = 484;
     CHECK_FALSE(apply_overrides(lnd_profile(), slots).ok());
