@@ -224,23 +224,27 @@ Profile lnd_profile() {
     // with the payer's own channel, whose probability is LocalPairProbability =
     // prevSuccessProbability 0.95 (missioncontrol.go GetProbability for fromNode == self). So
     // the shortest route over a failed pair, payer -> reporter -> next, has probability
-    // 0.95 * P. (Inference from those defaults, in the model's whole seconds:)
+    // 0.95 * P. (Inference from those defaults; findPath drops only a probability strictly
+    // below the threshold, and LiquidityKnowledge::forget_expired frees a pair at its end, so
+    // the window is the first nanosecond at or after the threshold time:)
     // - one failed pair (the node's only failure): 0.95 * 0.6 (1 - w) / (1 + w) < 0.01 while
-    //   w > 28/29, t < 1 h * log2(29/28) = 182.25 s -> 182 s.
+    //   w > 28/29, t < 1 h * log2(29/28) = 182.253863051885 s -> 182,253,863,052 ns.
     // - a node failure (result_interpretation.go failNode fails the pairs into and out of the
     //   node, both directions, so the node has two fresh failures): 0.95 * 0.6 (1 - w) /
-    //   (1 + 2w) < 0.01 while w > 56/59, t < 1 h * log2(59/56) = 271.05 s -> 271 s, for the
-    //   node's own directions; its peers' directions towards it have one failure each: 182 s.
-    // These are the shortest case, a lower bound and a simplification: every further untried
-    // hop multiplies by 0.6, so a longer route over the same pair stays below the threshold
-    // longer (one more hop: 0.95 * 0.6 * 0.6 (1 - w) / (1 + w) < 0.01 until 303.8 s), and the
-    // model keeps one window per pair whatever the route.
+    //   (1 + 2w) < 0.01 while w > 56/59, t < 1 h * log2(59/56) = 271.037258295254 s ->
+    //   271,037,258,296 ns, for the node's own directions; its peers' directions towards it
+    //   have one failure each: the pair window.
+    // These are the typical case for a node with no other history, not a bound: an earlier
+    // success on the reporter's other pairs raises nodeP and shortens the window (about 106 s
+    // after one success, per the second review; not rechecked here), setAllFail and every
+    // further untried hop (x 0.6; one more hop: 303.8 s) lengthen it. The model keeps one
+    // window per pair whatever the route and history.
     // After the window the pair is usable again, though with a low probability LND's cost
     // (attempt cost / probability) still steers around it; not modelled (the model has no
     // probability scoring).
     p.failure_memory = FailureMemory::lnd_mission_control;
-    p.pair_penalty_window = sim::SimDuration::seconds(182);
-    p.node_penalty_window = sim::SimDuration::seconds(271);
+    p.pair_penalty_window = sim::SimDuration::nanos(182'253'863'052);
+    p.node_penalty_window = sim::SimDuration::nanos(271'037'258'296);
     // pathfind.go findPath: graph policies and hop hints into a pivot share one
     // nodeEdgeUnifier; unified_edges.go getEdgeNetwork keeps the highest fee and the largest
     // time lock for a non-local hop.

@@ -245,10 +245,12 @@ struct Profile {
     // lnd_mission_control: how long the shortest route over a failed pair (the payer's own
     // channel, then the pair) stays below the pathfinding threshold, for a pair failure
     // (temporary_channel_failure, permanent_channel_failure, unknown_next_peer) and for the
-    // reporting node's side of a node failure. A lower bound (longer routes stay out longer).
-    // Inference from LND's defaults, with the arithmetic in profile.cc.
-    sim::SimDuration pair_penalty_window = sim::SimDuration::seconds(182);
-    sim::SimDuration node_penalty_window = sim::SimDuration::seconds(271);
+    // reporting node's side of a node failure: the history-free case, not a bound (longer
+    // routes stay out longer, earlier successes shorten it). Inference from LND's defaults,
+    // with the arithmetic in profile.cc.
+    // (182.25 s and 271.04 s, rounded up to the nanosecond.)
+    sim::SimDuration pair_penalty_window = sim::SimDuration::nanos(182'253'863'052);
+    sim::SimDuration node_penalty_window = sim::SimDuration::nanos(271'037'258'296);
     // Whether the payer re-checks the invoice's expiry before every retry, not only before the
     // first attempt (LDK outbound_payment.rs find_route_and_send_payment: has_expired, "Payment
     // params expired on retry", abandon with PaymentFailureReason::PaymentExpired).

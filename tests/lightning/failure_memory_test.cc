@@ -1,7 +1,7 @@
 // What a failed attempt teaches each payer and for how long (Profile::failure_memory,
 // learn_from_failure): LDK keeps a temporarily failed channel out of that payment only and a
 // permanently failed one out for good; LND's mission control shares a failure with every later
-// payment for its window (182 s for a pair, 271 s for a failed node's own directions); CLN's
+// payment for its window (182,253,863,052 ns for a pair, 271,037,258,296 ns for a failed node's own directions); CLN's
 // pay keeps channel hints across payments and relaxes them (ClnChannelHints: nothing changes
 // for 60 s, then the estimate refills linearly over 2 h, a disabled direction comes back after
 // 61 s) and excluded nodes for the payment only. And LDK's re-check of the invoice's expiry
@@ -87,8 +87,8 @@ TEST_CASE("a temporary channel failure: LDK avoids it for that payment only, CLN
         d.w.run([&] {
             first = d.pay();
             second = d.pay();
-            // Past LND's pair window (182 s after the failure, which came before `second`).
-            sim::this_actor::sleep_for(sim::SimDuration::seconds(182));
+            // Past LND's pair window (182.25 s after the failure, which came before `second`).
+            sim::this_actor::sleep_for(sim::SimDuration::seconds(183));
             later = d.pay();
         });
         INFO(first.reason << " / " << second.reason << " / " << later.reason);
@@ -108,12 +108,13 @@ TEST_CASE("a temporary channel failure: LDK avoids it for that payment only, CLN
             CHECK(first_hops(second) == std::vector<NodeIndex>{d.b});
         }
         // Once LND's window has passed both try a again (CLN's hint refilled by 1,000,000
-        // sat * 182 s / 7200 s, far above the 1 msat it lacked).
+        // sat * 183 s / 7200 s, far above the 1 msat it lacked).
         CHECK(first_hops(later) == std::vector<NodeIndex>{d.a, d.b});
     }
 }
 
-TEST_CASE("LND's pair window ends at 182 s after the failure, not a nanosecond earlier",
+TEST_CASE("LND's pair window ends at 182,253,863,052 ns after the failure, not a nanosecond "
+          "earlier",
           "[lightning][failure-memory]") {
     Diamond d("lnd");
     PaymentResult first, before, at;
@@ -123,12 +124,12 @@ TEST_CASE("LND's pair window ends at 182 s after the failure, not a nanosecond e
         const sim::SimTime t1 = sim::this_actor::now();
         first = d.pay();
         const sim::SimTime failed_at = t1 + round_trip;
-        sim::this_actor::sleep_for((failed_at + sim::SimDuration::seconds(182) -
-                                    sim::SimDuration::nanos(1)) -
+        // 1 h * log2(29/28) = 182.253863051885 s, rounded up (profile.cc).
+        const sim::SimDuration window = sim::SimDuration::nanos(182'253'863'052);
+        sim::this_actor::sleep_for((failed_at + window - sim::SimDuration::nanos(1)) -
                                    sim::this_actor::now());
         before = d.pay();
-        sim::this_actor::sleep_for((failed_at + sim::SimDuration::seconds(182)) -
-                                   sim::this_actor::now());
+        sim::this_actor::sleep_for((failed_at + window) - sim::this_actor::now());
         at = d.pay();
     });
     REQUIRE(first.succeeded);
@@ -139,29 +140,32 @@ TEST_CASE("LND's pair window ends at 182 s after the failure, not a nanosecond e
     CHECK(first_hops(at) == std::vector<NodeIndex>{d.a, d.b});
 }
 
-TEST_CASE("LND: a node failure keeps the reporter's own directions out 271 s and its peers' "
-          "182 s, not a nanosecond less; a policy failure teaches nothing",
+TEST_CASE("LND: a node failure keeps the reporter's own directions out 271,037,258,296 ns and "
+          "its peers' 182,253,863,052 ns, not a nanosecond less; a policy failure teaches nothing",
           "[lightning][failure-memory]") {
     // Node 1 reports; channel 1 is s -> 1, channel 2 is 1 -> 2.
     const Route route = line_route(1000, 1000, 1000);
     const Profile lnd = lnd_profile();
     const sim::SimTime t0 = sim::SimTime::zero() + sim::SimDuration::seconds(10);
     const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    // 1 h * log2(29/28) and 1 h * log2(59/56), rounded up to the nanosecond (profile.cc).
+    const sim::SimDuration pair_window = sim::SimDuration::nanos(182'253'863'052);
+    const sim::SimDuration node_window = sim::SimDuration::nanos(271'037'258'296);
     SECTION("temporary_node_failure: failNode") {
         LiquidityKnowledge node(0);
         learn_from_failure(lnd, &node, nullptr, route, 0,
                            FailureReport{0, FailureCode::temporary_node_failure, false}, t0);
-        node.forget_expired(t0 + sim::SimDuration::seconds(182) - ns);
+        node.forget_expired(t0 + pair_window - ns);
         CHECK(node.learned_max(ShortChannelId{2}, 1) == 0);  // the reporter's own direction
         CHECK(node.learned_max(ShortChannelId{2}, 2) == 0);  // its peer's, towards it
-        node.forget_expired(t0 + sim::SimDuration::seconds(182));
+        node.forget_expired(t0 + pair_window);
         CHECK(node.learned_max(ShortChannelId{2}, 1) == 0);
         CHECK(node.learned_max(ShortChannelId{1}, 1) == 0);
         CHECK(node.learned_max(ShortChannelId{2}, 2) == UINT64_MAX);
-        node.forget_expired(t0 + sim::SimDuration::seconds(271) - ns);
+        node.forget_expired(t0 + node_window - ns);
         CHECK(node.learned_max(ShortChannelId{2}, 1) == 0);
         CHECK(node.learned_max(ShortChannelId{1}, 1) == 0);
-        node.forget_expired(t0 + sim::SimDuration::seconds(271));
+        node.forget_expired(t0 + node_window);
         CHECK(node.learned_max(ShortChannelId{2}, 1) == UINT64_MAX);
         CHECK(node.learned_max(ShortChannelId{1}, 1) == UINT64_MAX);
     }

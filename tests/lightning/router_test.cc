@@ -116,10 +116,12 @@ TEST_CASE("pathfinding reproduces the BOLT 7 example and respects liquidity",
         CHECK(know.bounds(g, scid(2), 1).max_msat == 0);
         CHECK(know.bounds(g, scid(2), 2).max_msat == 0);
         CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 3);
-        // 182 s (Profile::pair_penalty_window) later it is forgotten, not 1 ns before.
-        know.forget_expired(t0 + sim::SimDuration::seconds(182) - sim::SimDuration::nanos(1));
+        // 182,253,863,052 ns (Profile::pair_penalty_window) later it is forgotten, not 1 ns
+        // before.
+        const sim::SimDuration window = sim::SimDuration::nanos(182'253'863'052);
+        know.forget_expired(t0 + window - sim::SimDuration::nanos(1));
         CHECK(know.bounds(g, scid(2), 1).max_msat == 0);
-        know.forget_expired(t0 + sim::SimDuration::seconds(182));
+        know.forget_expired(t0 + window);
         CHECK(know.bounds(g, scid(2), 1).max_msat > 5000000);
         CHECK(find_route(g, know, cln, bolt7_request(1000)).value().hops[0].node == 1);
     }
