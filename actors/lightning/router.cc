@@ -67,11 +67,13 @@ struct Search {
 // LDK: gossip.rs handle_network_update -> channel_failed_permanent removes the channel from
 // the network graph, node_failed_permanent the node and every channel of it. They change the
 // graph only: router.rs get_route makes a route hint's hop over a channel the graph no longer
-// has a CandidateRouteHop::PrivateHop with the hint's own policy (whether or not its source
-// node is still in the graph), and a node the graph lacks is reached only over the payer's
-// own channels (first_hop_targets) or another hint (add_entries_to_cheapest_to_target_node
-// walks network_nodes' channels of a node, none for a removed one). Whether the knowledge
-// removed channel scid, or either end, from -> to.
+// has a CandidateRouteHop::PrivateHop with the hint's own policy, and a node the graph lacks
+// is reached only over the payer's own channels (first_hop_targets) or another hint
+// (add_entries_to_cheapest_to_target_node walks network_nodes' channels of a node, none for a
+// removed one). get_route drops a whole hint whose FIRST hop's source is in neither
+// first_hop_targets nor network_nodes (have_hop_src_in_graph); the model keeps its edges,
+// which only a path into that source could use (not modelled). Whether the knowledge removed
+// channel scid, or either end, from -> to.
 bool removed_from_graph(const LiquidityKnowledge& knowledge, ShortChannelId scid,
                         NodeIndex from, NodeIndex to) {
     return knowledge.is_excluded(scid) || knowledge.is_excluded(from) ||
@@ -181,9 +183,12 @@ bool edge_usable(const Search<G>& s, const EdgeRef& e, uint64_t amount_msat) {
     const LiquidityKnowledge* payment = s.req.payment_knowledge;
     // The node's exclusions, unless they are graph removals and e is a hint's private hop
     // (removed_from_graph); the payment's own (LDK's previously_failed_channels) apply to
-    // every candidate.
-    const bool node_exclusions =
-        !(s.exclusions_remove_from_graph && e.link.index >= EdgeLink::k_hint);
+    // every candidate. A hint edge out of the payer itself still honours them: the payer's
+    // own exclusions are not graph removals but its shutting-down channels
+    // (LightningNode::sync_own_liquidity), and LDK's first hops are its usable channels only
+    // (channelmanager.rs list_usable_channels).
+    const bool node_exclusions = !(s.exclusions_remove_from_graph &&
+                                   e.link.index >= EdgeLink::k_hint && u != s.req.source);
     if ((node_exclusions && s.knowledge.is_excluded(e.scid)) ||
         (payment != nullptr && payment->is_excluded(e.scid))) {
         return false;

@@ -659,4 +659,21 @@ TEST_CASE("LDK: a channel or node its graph lost to a permanent failure still ca
         know.exclude_channel(scid(1));
         CHECK_FALSE(route().ok());
     }
+    SECTION("a hint over the payer's own shutting-down channel is not used") {
+        // sync_own_liquidity excludes the payer's own channel while it shuts down: not a graph
+        // removal, and LDK's first hops are its usable channels only (list_usable_channels).
+        req.route_hints = {{RouteHintHop{0, scid(1), pol(0, 0, 10)},
+                            RouteHintHop{1, scid(2), pol(7, 0, 10)}}};
+        know.exclude_channel(scid(1));
+        Result<Route> r = route();
+        REQUIRE(r.ok());
+        CHECK(r.value().hops.front().scid == scid(3));
+        CHECK(r.value().hops.front().node == 3);
+        for (const auto& hop : r.value().hops) {
+            CHECK(hop.scid != scid(1));
+        }
+        // With the other own channel shutting down too, the hint over s - a is no way out.
+        know.exclude_channel(scid(3));
+        CHECK_FALSE(route().ok());
+    }
 }
