@@ -219,7 +219,8 @@ TEST_CASE("a payment the gateway never got may stay pending until its timelock w
         w.sim.network().partition({w.alice->api().self()}, {w.gateway->node()},
                                   sim::PartitionKind::symmetric);
         ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 900000});
-        w.sim.scheduler().spawn("pay", [&] { paid = w.alice->pay(inv); });
+        // `inv` by value: this body returns (the world runs on) while the payment is followed.
+        w.sim.scheduler().spawn("pay", [&paid, &w, inv] { paid = w.alice->pay(inv); });
         while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
