@@ -62,14 +62,19 @@ TEST_CASE("the pay request schedule never hands back a past slot: a wake after t
 
 namespace {
 
+// Returns once the federation (guardian 0) holds alice's outgoing contract: her funding is in.
+void await_federation_funding(World& w) {
+    while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
+        this_actor::sleep_for(sim::SimDuration::millis(1));
+    }
+}
+
 // Cuts alice from the gateway before she pays; heals `heal_after` after the federation (guardian
 // 0) funded her contract. Returns the heal time.
 sim::SimTime cut_until_after_funding(World& w, sim::SimDuration heal_after) {
     const uint32_t cut = w.sim.network().partition({w.alice->api().self()}, {w.gateway->node()},
                                                    sim::PartitionKind::symmetric);
-    while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
-        this_actor::sleep_for(sim::SimDuration::millis(1));
-    }
+    await_federation_funding(w);
     this_actor::sleep_for(heal_after);
     w.sim.network().heal(cut);
     return this_actor::now();
@@ -173,9 +178,7 @@ TEST_CASE("a refund that times out across the pay-request window's end does not 
             paid = w.alice->pay(inv);
             done = true;
         });
-        while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        await_federation_funding(w);
         fed_funded = this_actor::now();
         this_actor::sleep_for(sim::SimDuration::seconds(155));
         w.sim.network().heal(cut);
@@ -221,9 +224,7 @@ TEST_CASE("a payment the gateway never got may stay pending until its timelock w
         ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 900000});
         // `inv` by value: this body returns (the world runs on) while the payment is followed.
         w.sim.scheduler().spawn("pay", [&paid, &w, inv] { paid = w.alice->pay(inv); });
-        while (w.fed->store(PeerId(0)).state.outgoing().empty()) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        await_federation_funding(w);
     });
     REQUIRE(paid.funded_at.has_value());
     CHECK(paid.state == federation::PaymentState::pending);
