@@ -8,12 +8,14 @@
 //   --timing=production (default: 60 s polls, 3-minute sessions) or test (100 ms, 10 s);
 //   --monitor_ms, --heartbeat_s, --registration_s override single intervals
 //
+// Exits 2 before any run when the options cannot build the world (bench::options_error).
 // Prints one "key=value" result line. Wall time covers the seed runs only; peak RSS is this
 // process's VmHWM (with workers: the largest worker's, reported by the workers themselves).
 // Benchmarks measure; nothing here asserts on time.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -165,6 +167,16 @@ int main(int argc, char** argv) {
     std::vector<uint64_t> seeds;
     for (uint64_t s = a.first; s < a.first + a.seeds; ++s) {
         seeds.push_back(s);
+    }
+    // Options the world cannot be built with (too many channels for the nodes, or for the
+    // faucet regtest can mint) are refused before any seed runs, as a bad flag, not an abort.
+    for (uint64_t s : seeds) {
+        if (std::optional<std::string> e = bench::options_error(options_for(a, s))) {
+            std::fprintf(stderr, "bench_model: --nodes=%u --channels=%u, seed %" PRIu64 ": %s\n",
+                         options_for(a, s).ln_nodes, options_for(a, s).ln_channels, s,
+                         e->c_str());
+            return 2;
+        }
     }
     Totals t;
     bench::Stopwatch clock;

@@ -41,28 +41,39 @@ sim::SimulationConfig sim_config(const StandardOptions& o) {
     return cfg;
 }
 
-ln::Topology make_topology(const StandardOptions& o, const sim::Simulation& sim) {
-    sim::Random topo_rng = sim.random("bench.topology");
+// The world's graph, from the seed's "bench.topology" stream (the stream a Simulation seeded
+// with o.seed forks under that name, so options_error draws the same graph as the world).
+ln::Result<ln::Topology> draw_topology(const StandardOptions& o) {
+    sim::Random topo_rng = sim::Random(o.seed).fork("bench.topology");
     ln::TopologyOptions t;
     t.capacity_sat = {2000000, 10000000};
     t.node1_share_percent = {30, 70};
     t.policy.fee_base_msat = {0, 1000};
     t.policy.fee_ppm = {1, 500};
     t.policy.cltv_expiry_delta = {34, 80};
-    ln::Result<ln::Topology> topo = ln::scale_free_topology(o.ln_nodes, o.ln_channels, t, topo_rng);
+    return ln::scale_free_topology(o.ln_nodes, o.ln_channels, t, topo_rng);
+}
+
+ln::Topology make_topology(const StandardOptions& o) {
+    ln::Result<ln::Topology> topo = draw_topology(o);
     SIM_ASSERT_MSG(topo.ok(), topo.error());
     return std::move(topo.value());
+}
+
+// What the faucet pays: every channel and the peg-in deposits.
+chain::Amount faucet_need(const StandardOptions& o, const ln::Topology& topo) {
+    chain::Amount need = static_cast<chain::Amount>(o.clients + 1) * k_peg_in_sat;
+    for (const auto& [scid, info] : topo.graph.channels()) {
+        need += static_cast<chain::Amount>(info.capacity_msat / 1000);
+    }
+    return need;
 }
 
 // The faucet funds every channel and the peg-in deposits: a large network needs more than the
 // chain backend's default two coinbases (the extra ones are mined before the run starts).
 ln::LightningNetworkConfig ln_config(const StandardOptions& o, const ln::Topology& topo) {
-    chain::Amount need = static_cast<chain::Amount>(o.clients + 1) * k_peg_in_sat;
-    for (const auto& [scid, info] : topo.graph.channels()) {
-        need += static_cast<chain::Amount>(info.capacity_msat / 1000);
-    }
     ln::LightningNetworkConfig c;
-    c.chain.faucet_min_sat = need;
+    c.chain.faucet_min_sat = faucet_need(o, topo);
     return c;
 }
 
@@ -71,7 +82,7 @@ public:
     explicit StandardWorld(const StandardOptions& o)
         : opt_(o),
           sim_(sim_config(o)),
-          topo_(make_topology(o, sim_)),
+          topo_(make_topology(o)),
           ln_(sim_, ln_config(o, topo_)),
           hub_(sim_),
           rng_(sim_.random("bench.world")) {
@@ -391,6 +402,24 @@ void StandardWorld::ln_pay(uint32_t i, sim::SimTime) {
 }
 
 }  // namespace
+
+std::optional<std::string> options_error(const StandardOptions& options) {
+    ln::Result<ln::Topology> topo = draw_topology(options);
+    if (!topo.ok()) {
+        return "the Lightning graph cannot be drawn: " + topo.error();
+    }
+    // Channels of at most 10,000,000 sat: even 2^32 of them fit in an Amount (int64).
+    const chain::Amount need = faucet_need(options, topo.value());
+    const chain::Amount supply = ln::faucet_supply();
+    if (need > supply) {
+        return "the faucet would pay " + std::to_string(need) + " sat (" +
+               std::to_string(options.ln_channels) + " channels and " +
+               std::to_string(options.clients + 1) +
+               " peg-ins), more than regtest's whole supply (" + std::to_string(supply) +
+               " sat)";
+    }
+    return std::nullopt;
+}
 
 StandardReport run_standard(const StandardOptions& options) {
     StandardWorld world(options);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sim/simulation.h"
@@ -49,7 +50,13 @@ struct StandardReport {
     bool ok() const { return result.run.ok() && violation.empty(); }
 };
 
+// Why `options` cannot be built for their seed, or nothing: a Lightning graph that cannot be
+// drawn (more channels than the nodes allow), or channels and peg-ins that need more than
+// regtest can ever mint for the faucet (actors::lightning::faucet_supply).
+std::optional<std::string> options_error(const StandardOptions& options);
+
 // Builds the world for `options.seed`, runs it to completion and checks every invariant.
+// REQUIRES !options_error(options).
 StandardReport run_standard(const StandardOptions& options);
 
 // The standard scenario: Fedimint's production timing over one simulated day (see

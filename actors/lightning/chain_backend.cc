@@ -27,6 +27,17 @@ std::optional<uint32_t> coinbases_for(chain::Amount need_sat, const chain::Chain
     return count;
 }
 
+chain::Amount faucet_supply(const chain::ChainParams& params) {
+    chain::Amount supply = 0;
+    for (int64_t h = 1;; ++h) {
+        const chain::Amount s = chain::block_subsidy(h, params.subsidy_halving_interval);
+        if (s == 0) {
+            return supply;
+        }
+        supply += s;
+    }
+}
+
 ChainBackend::ChainBackend(sim::Scheduler& sched, ChainBackendConfig config)
     : sched_(sched),
       epoch_unix_s_(config.epoch_unix_s),

@@ -46,6 +46,11 @@ struct ChainBackendConfig {
 std::optional<uint32_t> coinbases_for(chain::Amount need_sat,
                                       const chain::ChainParams& params = {});
 
+// The most a faucet can ever hold: the subsidies of every coinbase from height 1 until they
+// reach 0 (regtest: 150 blocks of 50 BTC, 150 of 25 BTC, ... — coinbases_for(supply) has a
+// count, coinbases_for(supply + 1) none).
+chain::Amount faucet_supply(const chain::ChainParams& params = {});
+
 // The confirmed transaction that spent an outpoint.
 struct SpendRecord {
     chain::Txid txid;

@@ -20,12 +20,10 @@ namespace gw = actors::gateway;
 
 const char* const k_world = "gateway world";
 
-// Here the first failed channel stops the set-up (false).
-bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w,
+// Here the first failed channel stops the set-up (false). `r` is the graph drawn for the
+// faucet's plan (draw_generated).
+bool open_generated(BuildContext& ctx, GatewayScenarioWorld& w, const ln::Result<ln::Topology>& r,
                     const std::vector<ln::NodeIndex>& nodes) {
-    sim::Random rng = ctx.sim.random("gateway.topology");
-    ln::Result<ln::Topology> r =
-        generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
     const SourceLocation& where = ctx.scenario.topology.generator_where;
     if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, r.ok(), where,
                   r.ok() ? "" : r.error())) {
@@ -82,11 +80,30 @@ GatewayRunConfig run_config(const ParamValues& p) {
             .payments_must_succeed = param_text(p, "expect_payments") == "succeed"};
 }
 
+// What the faucet pays (faucet_plan.h), in the order the world pays it: the channels, then a
+// peg-in of peg_in_sat for the gateway and for each client (GatewayScenarioWorld::drive).
+FaucetPlan plan_faucet(const BuildContext& ctx, const GatewayRunConfig& run,
+                       const std::optional<ln::Result<ln::Topology>>& generated) {
+    FaucetPlan plan;
+    plan_channels(ctx.scenario.topology, generated, &plan);
+    const int64_t clients = param_int(ctx.params, "clients");
+    const SourceLocation where = param_location(ctx.scenario, "peg_in_sat");
+    for (int64_t i = 0; i <= clients; ++i) {
+        plan.add(run.peg_in_sat, where,
+                 "peg_in_sat " + std::to_string(run.peg_in_sat) + " (a peg-in for the gateway "
+                 "and each of " + std::to_string(clients) + " clients)");
+    }
+    return plan;
+}
+
 std::unique_ptr<World> build(BuildContext& ctx) {
     const ParamValues& p = ctx.params;
     GatewayRunConfig run = run_config(p);
     run.min_final_where = param_location(ctx.scenario, "min_final_cltv_expiry_delta");
-    auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run);
+    const std::optional<ln::Result<ln::Topology>> generated =
+        draw_generated(ctx.scenario, ctx.sim, "gateway.topology");
+    const FaucetPlan faucet = plan_faucet(ctx, run, generated);
+    auto w = std::make_unique<GatewayScenarioWorld>(ctx.sim, run, faucet.faucet_min_sat());
     const std::string& gateway_node = param_text(p, "gateway_node");
     const std::string& gateway_profile = param_text(p, "gateway_profile");
     // The gateway's node takes gateway_profile (a parameter a seed may draw); overrides that
@@ -105,10 +122,15 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     if (!nodes) {
         return w;
     }
+    const std::optional<Diagnostic>& over = faucet.refusal();
+    if (!setup_ok(ctx.sim, w->input_error_sink(), k_world, !over,
+                  over ? over->where : SourceLocation{}, over ? over->message : "")) {
+        return w;
+    }
     if (!open_declared(ctx, *w)) {
         return w;
     }
-    if (ctx.scenario.topology.generator && !open_generated(ctx, *w, *nodes)) {
+    if (generated.has_value() && !open_generated(ctx, *w, *generated, *nodes)) {
         return w;
     }
     const int64_t timelock_blocks = param_int(p, "contract_timelock_blocks");

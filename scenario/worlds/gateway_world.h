@@ -72,7 +72,9 @@ public:
         std::string note;                                    // incoming: why it failed
     };
 
-    GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfig run);
+    // The chain's faucet is mined to hold `faucet_min_sat` (FaucetPlan: the channels and peg-ins).
+    GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfig run,
+                         actors::chain::Amount faucet_min_sat);
 
     void on_action(const TimelineEntry& entry) override;
     std::vector<CheckResult> check() const override;

@@ -16,10 +16,21 @@ namespace gw = actors::gateway;
 namespace this_actor = sim::this_actor;
 namespace chain = actors::chain;
 
-GatewayScenarioWorld::GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfig run)
+namespace {
+
+ln::LightningNetworkConfig ln_config(chain::Amount faucet_min_sat) {
+    ln::LightningNetworkConfig c;
+    c.chain.faucet_min_sat = faucet_min_sat;
+    return c;
+}
+
+}  // namespace
+
+GatewayScenarioWorld::GatewayScenarioWorld(sim::Simulation& sim, GatewayRunConfig run,
+                                           chain::Amount faucet_min_sat)
     : sim_(sim),
       run_(std::move(run)),
-      ln_(std::make_unique<ln::LightningNetwork>(sim, ln::LightningNetworkConfig{})),
+      ln_(std::make_unique<ln::LightningNetwork>(sim, ln_config(faucet_min_sat))),
       hub_(sim) {}
 
 void GatewayScenarioWorld::build_federation(uint64_t guardians, sim::SimDuration view_lag) {

@@ -14,12 +14,10 @@ namespace ln = actors::lightning;
 
 const char* const k_world = "lightning";
 
-// Here a failed channel does not stop the ones after it.
-void open_generated(BuildContext& ctx, LightningScenarioWorld& w,
+// Here a failed channel does not stop the ones after it. `r` is the graph drawn for the
+// faucet's plan (draw_generated).
+void open_generated(BuildContext& ctx, LightningScenarioWorld& w, const ln::Result<ln::Topology>& r,
                     const std::vector<ln::NodeIndex>& nodes) {
-    sim::Random rng = ctx.sim.random("lightning.topology");
-    ln::Result<ln::Topology> r =
-        generate_topology(ctx.scenario.topology, static_cast<uint32_t>(nodes.size()), rng);
     const SourceLocation& where = ctx.scenario.topology.generator_where;
     if (!setup_ok(ctx.sim, w.input_error_sink(), k_world, r.ok(), where,
                   r.ok() ? "" : r.error())) {
@@ -58,6 +56,12 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     cfg.gossip = param_text(p, "gossip") == "propagated" ? ln::GossipMode::propagated
                                                          : ln::GossipMode::instant;
     cfg.chain_lag = param_duration(p, "chain_lag");
+    // The faucet is mined to hold every channel before the chain exists (faucet_plan.h).
+    const std::optional<ln::Result<ln::Topology>> generated =
+        draw_generated(ctx.scenario, ctx.sim, "lightning.topology");
+    FaucetPlan faucet;
+    plan_channels(ctx.scenario.topology, generated, &faucet);
+    cfg.chain.faucet_min_sat = faucet.faucet_min_sat();
     auto w = std::make_unique<LightningScenarioWorld>(ctx.sim, cfg, run_config(p));
     std::optional<std::vector<ln::NodeIndex>> nodes = add_declared_nodes(
         ctx, w->input_error_sink(), k_world, w->ln(), w->index(),
@@ -68,9 +72,14 @@ std::unique_ptr<World> build(BuildContext& ctx) {
     if (!nodes) {
         return w;
     }
+    const std::optional<Diagnostic>& over = faucet.refusal();
+    if (!setup_ok(ctx.sim, w->input_error_sink(), k_world, !over,
+                  over ? over->where : SourceLocation{}, over ? over->message : "")) {
+        return w;
+    }
     build_channels(ctx, *w);
-    if (ctx.scenario.topology.generator) {
-        open_generated(ctx, *w, *nodes);
+    if (generated.has_value()) {
+        open_generated(ctx, *w, *generated, *nodes);
     }
     w->start(ctx.emit);
     return w;

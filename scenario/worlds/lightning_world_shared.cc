@@ -52,6 +52,39 @@ ln::Result<ln::Topology> generate_topology(const Topology& topology, uint32_t n,
     return ln::scale_free_topology(n, m, opt, random);
 }
 
+std::optional<ln::Result<ln::Topology>> draw_generated(const Scenario& scenario,
+                                                       const sim::Simulation& sim,
+                                                       const std::string& stream) {
+    if (!scenario.topology.generator) {
+        return std::nullopt;
+    }
+    sim::Random rng = sim.random(stream);
+    const auto n = static_cast<uint32_t>(topology_node_names(scenario.topology).size());
+    return generate_topology(scenario.topology, n, rng);
+}
+
+void plan_channels(const Topology& topology,
+                   const std::optional<ln::Result<ln::Topology>>& generated, FaucetPlan* plan) {
+    for (const TopologyLink& l : topology.links) {
+        const Value& capacity = l.props.at("capacity_sat");
+        const auto sat = static_cast<uint64_t>(capacity.number);
+        // A capacity left at its default has no place of its own: blame the link.
+        plan->add(sat, capacity.where.pointer.empty() ? l.where : capacity.where,
+                  "capacity_sat " + std::to_string(sat));
+    }
+    if (!generated.has_value() || !generated->ok()) {
+        return;
+    }
+    // A generated capacity is drawn up to capacity_sat_max: the field to lower, when given.
+    auto max = topology.generator_args.find("capacity_sat_max");
+    const SourceLocation& where =
+        max != topology.generator_args.end() ? max->second.where : topology.generator_where;
+    for (const auto& [scid, info] : generated->value().graph.channels()) {
+        plan->add(info.capacity_msat / 1000, where,
+                  "a generated channel of " + std::to_string(info.capacity_msat / 1000) + " sat");
+    }
+}
+
 std::vector<ActionSpec> channel_generators() {
     constexpr int64_t k_max_sat = 2'100'000'000'000'000;
     std::vector<FieldSpec> common = {

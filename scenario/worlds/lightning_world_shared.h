@@ -16,6 +16,7 @@
 #include "actors/lightning/result.h"
 #include "actors/lightning/topology.h"
 #include "scenario/diagnostics.h"
+#include "scenario/worlds/faucet_plan.h"
 #include "scenario/scenario.h"
 #include "scenario/world_registry.h"
 #include "sim/random.h"
@@ -31,6 +32,20 @@ actors::lightning::ProfileOverrides profile_overrides(const std::map<std::string
 actors::lightning::Result<actors::lightning::Topology> generate_topology(const Topology& topology,
                                                                          uint32_t n,
                                                                          sim::Random& random);
+
+// The graph the topology's generator describes over its declared nodes, drawn from the seed's
+// stream `stream` (the same graph whenever it is drawn: streams are forked by name), or none
+// without a generator. Drawn before the chain is built, to size its faucet (plan_channels).
+std::optional<actors::lightning::Result<actors::lightning::Topology>> draw_generated(
+    const Scenario& scenario, const sim::Simulation& sim, const std::string& stream);
+
+// Adds to `plan` what the faucet pays for channels, in the order the builders open them: each
+// declared channel's capacity_sat (at that field), then each channel of a generated graph (at
+// the generator's capacity_sat_max, or the generator without one).
+void plan_channels(const Topology& topology,
+                   const std::optional<actors::lightning::Result<actors::lightning::Topology>>&
+                       generated,
+                   FaucetPlan* plan);
 
 // The generators "line", "star" and "scale_free" and the arguments generate_topology reads.
 std::vector<ActionSpec> channel_generators();
@@ -76,7 +91,8 @@ actors::lightning::ChannelOptions declared_channel(
     const TopologyLink& link, const std::map<std::string, actors::lightning::NodeIndex>& index);
 
 // Where a refused open of `link`'s channel is reported: its capacity_sat when the faucet
-// cannot fund that capacity (LightningNetwork::open_channel refuses it), else the link.
+// cannot fund that capacity (LightningNetwork::open_channel refuses it; with the faucet sized
+// by a FaucetPlan it never should), else the link.
 SourceLocation declared_channel_where(const TopologyLink& link,
                                       const actors::lightning::LightningNetwork& ln);
 

@@ -425,9 +425,10 @@ TEST_CASE("a gateway world whose set-up fails on a drawn parameter is bad input,
     }
 }
 
-// A channel the faucet cannot fund (regtest's whole supply is 15,000 BTC; the faucet holds
-// 100 BTC) passes the schema (capacity_sat up to 21e6 BTC) but cannot be built: bad input naming
-// the capacity, not an abort in the faucet.
+// A channel the faucet cannot fund (more than regtest's whole supply, ~14,950 BTC: the faucet is
+// sized to the scenario's channels and peg-ins, tests/cli/faucet_test.cc) passes the schema
+// (capacity_sat up to 21e6 BTC) but cannot be built: bad input naming the capacity, not an abort
+// in the faucet.
 TEST_CASE("a channel larger than the faucet holds is bad input naming its capacity_sat",
           "[cli][bad_input]") {
     Scratch s;
@@ -448,8 +449,9 @@ TEST_CASE("a channel larger than the faucet holds is bad input naming its capaci
             INFO(command);
             check_refused(s.fedsim(command),
                           {"f.json:5:", "/topology/links/0/props/capacity_sat",
-                           "capacity_sat 1000000000000000 is more than the faucet holds "
-                           "(10000000000 sat)"});
+                           "capacity_sat 1000000000000000 takes the faucet's payments to "
+                           "1000000000000000 sat, more than regtest's whole supply "
+                           "(1494999998350 sat)"});
         }
     }
 }

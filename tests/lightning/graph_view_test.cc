@@ -247,4 +247,9 @@ TEST_CASE("the faucet mines as many coinbases as regtest's subsidies need", "[li
     CHECK(coinbases_for(149 * 50 * btc + 25 * btc + 1) == 151u);
     // More than the whole regtest supply can never be funded.
     CHECK_FALSE(coinbases_for(21000000 * btc).has_value());
+    // The whole supply is the edge: every coinbase until the subsidy is 0 holds it exactly.
+    const actors::chain::Amount supply = faucet_supply();
+    CHECK(supply == 1'494'999'998'350);  // 4,949 coinbases
+    CHECK(coinbases_for(supply).has_value());
+    CHECK_FALSE(coinbases_for(supply + 1).has_value());
 }
