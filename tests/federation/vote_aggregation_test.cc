@@ -139,6 +139,44 @@ TEST_CASE("LNv1 and LNv2 proposals vote the raw count", "[federation][votes]") {
     CHECK_FALSE(ln_v2_block_count_proposal(std::nullopt).has_value());
 }
 
+// Why the #3744 knob cannot stall a count (vote_aggregation.h, LnV1ProposalOptions): the vote
+// it withholds equals the consensus, and under every rule storing that vote leaves the
+// consensus where it is, whatever the other peers stored. Exhaustive over every table of
+// votes in {none, 1, 2, 3} for n = 4, 5, 7.
+TEST_CASE("#3744: a vote equal to the consensus never moves it (every rule, n = 4, 5, 7)",
+          "[federation][votes]") {
+    for (VoteRule rule : {VoteRule::wallet_v1, VoteRule::ln_v1, VoteRule::ln_v2}) {
+        for (uint64_t n : {4u, 5u, 7u}) {
+            uint64_t tables = 1;
+            for (uint64_t i = 0; i < n; ++i) {
+                tables *= 4;
+            }
+            uint64_t moved = 0;
+            for (uint64_t t = 0; t < tables; ++t) {
+                VoteBook book(q(n), rule);
+                for (uint64_t p = 0, digits = t; p < n; ++p, digits /= 4) {
+                    if (digits % 4 != 0) {
+                        REQUIRE(book.submit(PeerId(static_cast<uint32_t>(p)), digits % 4)
+                                    .accepted());
+                    }
+                }
+                for (uint32_t p = 0; p < n; ++p) {
+                    VoteBook copy = book;
+                    moved += copy.submit(PeerId(p), book.consensus()).consensus_changed() ? 1 : 0;
+                }
+            }
+            INFO(to_string(rule) << " n = " << n);
+            CHECK(moved == 0);
+        }
+    }
+    // The edge: one above the consensus does move it. LNv1, n = 4: [0,0,0,1][2] = 0; a second
+    // vote of 1 gives [0,0,1,1][2] = 1.
+    VoteBook book(q(4), VoteRule::ln_v1);
+    REQUIRE(book.submit(PeerId(3), 1).accepted());
+    REQUIRE(book.consensus() == 0);
+    CHECK(book.submit(PeerId(0), 1).consensus_after == 1);
+}
+
 TEST_CASE("LNv2 unix-time votes floor to the minute", "[federation][votes][lnv2]") {
     CHECK(ln_v2_unix_time_vote(1767225600) == 1767225600);
     CHECK(ln_v2_unix_time_vote(1767225659) == 1767225600);
