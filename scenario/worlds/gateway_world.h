@@ -6,9 +6,10 @@
 // through lagging views), the gateway and the clients, and the always-on invariant checkers of
 // actors/federation/checkers.h (round fingerprints, books, chain backing, channel conservation,
 // HTLC expiry per profile, payments terminal within a bound, an honest gateway never loses)
-// plus three of its own: a receive whose preimage the guardians released is settled by the
-// gateway (the incoming half of "never loses"), /stop returns within `stop_within`, and no
-// invoice is paid after it expired. A violation fails the run at the event that caused it.
+// plus three of its own: a contract the gateway funded whose preimage the guardians decrypted
+// is settled by the gateway (the incoming half of "never loses", gateway_incoming_loss.h),
+// /stop returns within `stop_within`, and no invoice is paid after it expired. A violation
+// fails the run at the event that caused it.
 // A foreground driver opens the channels, pegs in, waits for the gateway's registration,
 // fires "ready", runs the workload for `duration` and judges (gateway_world_run.cc). The
 // "variant" parameter switches on one historical bug (actors/gateway/gateway_variant.h).
@@ -28,6 +29,7 @@
 #include "actors/gateway/gateway_variant.h"
 #include "actors/lightning/lightning_network.h"
 #include "scenario/world_registry.h"
+#include "scenario/worlds/gateway_incoming_loss.h"
 #include "scenario/worlds/lightning_federation.h"
 
 namespace scenario {
@@ -136,7 +138,7 @@ private:
     bool finished_ = false;
     int64_t gateway_restarts_ = 0;
     int64_t hint_changes_ = 0;
-    std::set<uint64_t> reported_losses_;
+    std::unique_ptr<IncomingLossChecker> incoming_losses_;  // gw.never_loses, incoming half
     std::set<actors::federation::ContractId> reported_expired_;
     std::function<void(const std::string&)> emit_;
 };

@@ -1,6 +1,7 @@
-// The gateway world's own checkers (a receive whose preimage was released is settled, /stop
-// returns in time, no expired invoice is paid), the periodic watch that runs them, the mapping
-// of every violation to a named checker, and the metrics.
+// The gateway world's own checkers (an incoming contract the gateway funded and the guardians
+// decrypted is settled: gateway_incoming_loss.h; /stop returns in time; no expired invoice is
+// paid), the periodic watch that runs them, the mapping of every violation to a named checker,
+// and the metrics.
 #include <algorithm>
 
 #include "scenario/worlds/gateway_world.h"
@@ -59,34 +60,8 @@ void GatewayScenarioWorld::watch() {
     }
 }
 
-void GatewayScenarioWorld::check_incoming_losses() {
-    // The most advanced running guardian's view of the incoming contracts.
-    fed::PeerId best(0);
-    for (uint32_t i = 1; i < federation_->size(); ++i) {
-        if (federation_->store(fed::PeerId(i)).state.rounds_applied() >
-            federation_->store(best).state.rounds_applied()) {
-            best = fed::PeerId(i);
-        }
-    }
-    const fed::FederationState& state = federation_->store(best).state;
-    const ln::LightningNode& node = ln_->node(gateway_->config().ln_node);
-    for (const auto& [id, p] : gateway_->store().incoming) {
-        if (p.stage == gw::IncomingStage::settled || reported_losses_.count(id) > 0) {
-            continue;
-        }
-        auto rec = state.incoming().find(p.htlc.payment_hash);
-        const bool released = rec != state.incoming().end() && rec->second.paid_to.has_value() &&
-                              rec->second.paid_to->value != k_gateway_world_client;
-        if (p.lost || (released && node.held_count(p.htlc.payment_hash) == 0)) {
-            reported_losses_.insert(id);
-            hub_.report("gw.never_loses",
-                        "the guardians released the preimage of intercepted HTLC " +
-                            std::to_string(id) + " to the receiver, but the gateway never "
-                            "settled the HTLC (" + (p.note.empty() ? "it is gone" : p.note) +
-                            "): the gateway paid the federation for nothing");
-        }
-    }
-}
+// Each loss once, at the first watch (every 5 s) or the final check after it became certain.
+void GatewayScenarioWorld::check_incoming_losses() { incoming_losses_->check(); }
 
 void GatewayScenarioWorld::check_expired_payments() {
     const int64_t epoch = sim_.clocks().epoch_unix_s();

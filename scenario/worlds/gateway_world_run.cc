@@ -55,6 +55,8 @@ void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant 
     gc.lnd_hints_node1_policy = knobs.lnd_hints_node1_policy;
     gateway_ = std::make_unique<gw::Gateway>(sim_, *ln_, *federation_, gc,
                                              &checkers_->payments);
+    incoming_losses_ =
+        std::make_unique<IncomingLossChecker>(hub_, *federation_, *gateway_, *ln_);
     for (size_t i = 0; i < clients; ++i) {
         actors::client::ClientConfig cc{.name = "client" + std::to_string(i),
                                         .id = fed::ClientId(static_cast<uint32_t>(i + 1)),
