@@ -51,10 +51,12 @@ bool open_declared(BuildContext& ctx, GatewayScenarioWorld& w) {
     return true;
 }
 
-// Where the scenario sets parameter `name` ("/params/<name>" when it leaves the default).
+// Where the scenario sets parameter `name` ("/params/<name>" when it leaves the default: the
+// parser keeps a defaulted parameter as a ParamSpec with from_default and no place of its own,
+// read_params in scenario/parser_sections.cc).
 SourceLocation param_location(const Scenario& s, const std::string& name) {
     for (const ParamSpec& p : s.params) {
-        if (p.name == name) {
+        if (p.name == name && !p.where.pointer.empty()) {
             return p.where;
         }
     }

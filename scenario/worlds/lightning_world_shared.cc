@@ -19,6 +19,51 @@ std::optional<T> optional_prop(const std::map<std::string, Value>& props, const 
     return it == props.end() ? std::nullopt : std::optional<T>(static_cast<T>(it->second.number));
 }
 
+// The generator's defaults for an argument pair the scenario leaves out (channel_generators
+// documents them).
+constexpr int64_t k_default_capacity_sat = 1'000'000;
+constexpr int64_t k_default_share_percent = 50;
+
+// A min/max pair of generator arguments, each defaulting to `fallback`.
+struct GeneratorRange {
+    const char* min;
+    const char* max;
+    int64_t fallback;
+};
+
+constexpr GeneratorRange k_generator_ranges[] = {
+    {"capacity_sat_min", "capacity_sat_max", k_default_capacity_sat},
+    {"share_percent_min", "share_percent_max", k_default_share_percent},
+};
+
+std::string range_end(const std::map<std::string, Value>& args, const std::string& name,
+                      int64_t value) {
+    return name + " " + std::to_string(value) + (args.contains(name) ? "" : " (its default)");
+}
+
+// A pair whose effective min exceeds its max (one written past the other's default, say
+// capacity_sat_max alone below 1,000,000) would reach topology.cc's draw, whose
+// SIM_ASSERT(r.min <= r.max) aborts; refused here, naming the field the scenario wrote (min when
+// both are written, as the parser does for an empty parameter range).
+void validate_generator_ranges(const Topology& t, std::vector<Diagnostic>* out) {
+    if (!t.generator) {
+        return;
+    }
+    const std::map<std::string, Value>& a = t.generator_args;
+    for (const GeneratorRange& r : k_generator_ranges) {
+        const int64_t lo = prop_int_or(a, r.min, r.fallback);
+        const int64_t hi = prop_int_or(a, r.max, r.fallback);
+        if (lo <= hi) {
+            continue;
+        }
+        // Both defaults are equal, so one of the two is written.
+        auto written = a.contains(r.min) ? a.find(r.min) : a.find(r.max);
+        out->push_back({written->second.where,
+                        *t.generator + ": " + range_end(a, r.min, lo) + " exceeds " +
+                            range_end(a, r.max, hi) + " (an empty range to draw from)"});
+    }
+}
+
 }  // namespace
 
 ln::ProfileOverrides profile_overrides(const std::map<std::string, Value>& props,
@@ -37,10 +82,13 @@ ln::Result<ln::Topology> generate_topology(const Topology& topology, uint32_t n,
                                            sim::Random& random) {
     const auto& a = topology.generator_args;
     ln::TopologyOptions opt;
-    opt.capacity_sat = {static_cast<uint64_t>(prop_int_or(a, "capacity_sat_min", 1000000)),
-                        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_max", 1000000))};
-    opt.node1_share_percent = {static_cast<uint64_t>(prop_int_or(a, "share_percent_min", 50)),
-                               static_cast<uint64_t>(prop_int_or(a, "share_percent_max", 50))};
+    // validate_generator_ranges has refused a min above its max.
+    opt.capacity_sat = {
+        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_min", k_default_capacity_sat)),
+        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_max", k_default_capacity_sat))};
+    opt.node1_share_percent = {
+        static_cast<uint64_t>(prop_int_or(a, "share_percent_min", k_default_share_percent)),
+        static_cast<uint64_t>(prop_int_or(a, "share_percent_max", k_default_share_percent))};
     const std::string& kind = *topology.generator;
     if (kind == "line") {
         return ln::Result<ln::Topology>::success(ln::line_topology(n, opt, random));
@@ -90,10 +138,11 @@ std::vector<ActionSpec> channel_generators() {
     std::vector<FieldSpec> common = {
         opt_int("capacity_sat_min", "smallest capacity (default 1,000,000)", 1,
                          k_max_sat),
-        opt_int("capacity_sat_max", "largest capacity", 1, k_max_sat),
+        opt_int("capacity_sat_max", "largest capacity (default 1,000,000)", 1, k_max_sat),
         opt_int("share_percent_min", "smallest share of the lower node (default 50)", 0,
                          100),
-        opt_int("share_percent_max", "largest share of the lower node", 0, 100),
+        opt_int("share_percent_max", "largest share of the lower node (default 50)", 0,
+                         100),
     };
     std::vector<FieldSpec> sf = common;
     sf.push_back(opt_int("channels", "channels in all (default nodes - 1)", 1, 100000));
@@ -221,6 +270,7 @@ void validate_overrides(const Scenario& s, std::vector<Diagnostic>* out) {
 
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out) {
     validate_overrides(s, out);
+    validate_generator_ranges(s.topology, out);
     if (s.topology.generator && *s.topology.generator == "scale_free") {
         const auto n = static_cast<int64_t>(topology_node_names(s.topology).size());
         const int64_t m = prop_int_or(s.topology.generator_args, "channels", n - 1);

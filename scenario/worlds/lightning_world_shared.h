@@ -102,8 +102,9 @@ std::vector<actors::lightning::ChannelOptions> generated_channels(
     const actors::lightning::Topology& graph,
     const std::vector<actors::lightning::NodeIndex>& nodes);
 
-// Channel structure checks: a scale_free generator's channel count fits the declared nodes, and
-// no declared channel connects a node to itself.
+// Channel structure checks: a scale_free generator's channel count fits the declared nodes, each
+// generator min/max pair (with its defaults) is not empty, and no declared channel connects a
+// node to itself.
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out);
 
 }  // namespace scenario

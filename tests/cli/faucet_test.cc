@@ -141,3 +141,44 @@ TEST_CASE("a generated graph beyond regtest's supply is refused at its capacity_
                       "2000000000000 sat");
     }
 }
+
+// peg_in_sat left at its default (10,000,000 sat) has no place in the file: the refusal still
+// names the parameter to set, /params/peg_in_sat. A channel of supply - 10,000,000 sat, then the
+// gateway's peg-in reaches the supply exactly and the one client's crosses it.
+TEST_CASE("a defaulted peg_in_sat that crosses regtest's supply is refused at /params/peg_in_sat",
+          "[cli][faucet]") {
+    Scratch s;
+    const uint64_t peg_in = 10'000'000;  // the gateway world's default
+    s.write("f.json", R"({"name": "x", "world": "gateway", "params": {"gateway_node": "a"},
+  "topology": {"nodes": [{"name": "a", "role": "node", "props": {"profile": "lnd"}},
+                         {"name": "b", "role": "node", "props": {"profile": "cln"}}],
+               "links": [{"kind": "channel", "from": "a", "to": "b",
+                          "props": {"capacity_sat": )" + std::to_string(k_supply - peg_in) +
+                          R"(}}]}}
+)");
+    check_refused(s,
+                  "f.json: error: /params/peg_in_sat: gateway world setup: peg_in_sat 10000000 "
+                  "(a peg-in for the gateway and each of 1 clients) takes the faucet's payments "
+                  "to " + std::to_string(k_supply + peg_in) + " sat",
+                  "more than regtest's whole supply");
+}
+
+// A generated graph past the old 100 BTC faucet but within the supply runs: a line of 3 nodes,
+// two channels of 60 BTC (plus, in the gateway world, the peg-ins).
+TEST_CASE("a generated graph over 100 BTC but under regtest's supply runs", "[cli][faucet]") {
+    Scratch s;
+    for (const char* world : {"lightning", "gateway"}) {
+        INFO(world);
+        const std::string params = std::string(world) == "gateway"
+                                       ? R"("gateway_node": "a0")"
+                                       : R"("duration": "10m")";
+        s.write("f.json", R"({"name": "x", "world": ")" + std::string(world) +
+                              R"(", "params": {)" + params + R"(},
+  "topology": {"nodes": [{"name": "a", "role": "node", "count": 3, "props": {"profile": "lnd"}}],
+               "generate": {"kind": "line", "capacity_sat_min": 6000000000,
+                            "capacity_sat_max": 6000000000}},
+  "expect": {"outcome": "ok", "checks": "all"}}
+)");
+        check_runs(s.fedsim("run f.json"));
+    }
+}
