@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "scenario/json_reader.h"
@@ -306,15 +307,49 @@ std::optional<Json> parse_json(std::string_view text, std::vector<Diagnostic>* o
 
 }  // namespace
 
+namespace {
+
+// Writes each override into the document's "params" (created if absent; a "params" that is not
+// an object is left for the parser to report) and makes every location under an overridden
+// param "nowhere", so no message points at the file's old value.
+void apply_overrides(const ParamOverrides& overrides, Json* doc, LocationMap* locations) {
+    if (!doc->is_object() || (doc->contains("params") && !(*doc)["params"].is_object())) {
+        return;
+    }
+    for (const auto& [name, value] : overrides) {
+        (*doc)["params"][name] = Json::parse(value);  // the caller passes valid JSON
+        const std::string at = "/params/" + pointer_token(name);
+        for (auto* map : {&locations->keys, &locations->values}) {
+            for (auto it = map->lower_bound(at); it != map->end() &&
+                                                 it->first.compare(0, at.size(), at) == 0;) {
+                const bool under = it->first.size() == at.size() || it->first[at.size()] == '/';
+                it = under ? map->erase(it) : std::next(it);
+            }
+        }
+        locations->keys[at] = TextPosition{};
+        std::erase_if(locations->duplicate_keys, [&at](const std::string& p) {
+            return p.compare(0, at.size(), at) == 0 && (p.size() == at.size() || p[at.size()] == '/');
+        });
+    }
+}
+
+}  // namespace
+
 LoadResult parse_scenario(std::string_view text, const std::string& file,
                           const WorldRegistry& registry) {
+    return parse_scenario(text, file, ParamOverrides{}, registry);
+}
+
+LoadResult parse_scenario(std::string_view text, const std::string& file,
+                          const ParamOverrides& overrides, const WorldRegistry& registry) {
     LoadResult result;
     std::optional<Json> parsed = parse_json(text, &result.diagnostics);
     if (!parsed) {
         return result;
     }
-    const Json& doc = *parsed;
     LocationMap locations = map_locations(text);
+    apply_overrides(overrides, &*parsed, &locations);
+    const Json& doc = *parsed;
     JsonReader reader(locations, &result.diagnostics);
     for (const std::string& dup : locations.duplicate_keys) {
         reader.error(dup, "key written twice (the last one would silently win)");
@@ -343,6 +378,11 @@ LoadResult parse_scenario(std::string_view text, const std::string& file,
 }
 
 LoadResult load_scenario_file(const std::string& path, const WorldRegistry& registry) {
+    return load_scenario_file(path, ParamOverrides{}, registry);
+}
+
+LoadResult load_scenario_file(const std::string& path, const ParamOverrides& overrides,
+                              const WorldRegistry& registry) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         LoadResult result;
@@ -358,7 +398,7 @@ LoadResult load_scenario_file(const std::string& path, const WorldRegistry& regi
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
-    return parse_scenario(buffer.str(), path, registry);
+    return parse_scenario(buffer.str(), path, overrides, registry);
 }
 
 }  // namespace scenario

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scenario/diagnostics.h"
@@ -29,6 +30,18 @@ struct LoadResult {
 LoadResult parse_scenario(std::string_view text, const std::string& file,
                           const WorldRegistry& registry = WorldRegistry::instance());
 LoadResult load_scenario_file(const std::string& path,
+                              const WorldRegistry& registry = WorldRegistry::instance());
+
+// Params replaced from the command line (`fedsim ... --set NAME=VALUE`): each NAME's value, as
+// JSON text, in order (a later one of the same name wins). They are written into the parsed
+// document's "params" before it is read and validated, so a value is checked exactly as if the
+// file held it. Locations stay those of the file's own text; anything under an overridden
+// /params/NAME has none (line 0): it is not in the file.
+using ParamOverrides = std::vector<std::pair<std::string, std::string>>;
+LoadResult parse_scenario(std::string_view text, const std::string& file,
+                          const ParamOverrides& overrides,
+                          const WorldRegistry& registry = WorldRegistry::instance());
+LoadResult load_scenario_file(const std::string& path, const ParamOverrides& overrides,
                               const WorldRegistry& registry = WorldRegistry::instance());
 
 // The keys the parser accepts in each kind of object, by a schema-like path ("" is the top

@@ -113,8 +113,9 @@ int shrink(const ShrinkArgs& a) {
     if (!output_path_writable(a.out, "--output")) {
         return k_exit_usage;
     }
-    std::printf("shrinking %s, seed %llu\n", a.file.c_str(),
-                static_cast<unsigned long long>(a.seed));
+    const std::string overrides = override_arguments(param_overrides());
+    std::printf("shrinking %s, seed %llu%s\n", a.file.c_str(),
+                static_cast<unsigned long long>(a.seed), overrides.c_str());
     scenario::ShrinkOptions options;
     options.seed = a.seed;
     options.max_runs = a.max_runs;
@@ -138,10 +139,11 @@ int shrink(const ShrinkArgs& a) {
         std::fprintf(stderr,
                      "fedsim shrink: seed %llu passes (outcome and every check as expected): "
                      "nothing to shrink. shrink needs a failing seed; find one with:\n  %s sweep "
-                     "%s --seeds %s --stop-on-first\n",
+                     "%s --seeds %s --stop-on-first%s\n",
                      static_cast<unsigned long long>(a.seed),
                      scenario::shell_quote(program_name()).c_str(),
-                     scenario::shell_quote(a.file).c_str(), seeds.c_str());
+                     scenario::shell_quote(a.file).c_str(), seeds.c_str(),
+                     override_arguments(param_overrides()).c_str());
         return k_exit_usage;
     }
     r.minimal.file = a.out;
@@ -157,13 +159,14 @@ int shrink(const ShrinkArgs& a) {
     // The description quotes the written file's own failure (the numbers in it can differ from
     // the original's: "payment 6" where the original said "payment 4").
     r.minimal.description = "Shrunk from " + a.file + " with seed " + std::to_string(a.seed) +
+                            (overrides.empty() ? "" : " and" + overrides) +
                             "; fails with: " + check.reason;
     if (!write_text_file(a.out, scenario::write_scenario(r.minimal))) {
         return k_exit_usage;
     }
     std::printf("%zu runs; %zu reductions (listed above)\n", r.runs, r.removed.size());
     std::printf("wrote %s; it fails with: %s\nreplay: %s\n", a.out.c_str(), check.reason.c_str(),
-                replay_command(a.out, a.seed).c_str());
+                replay_command(a.out, a.seed, /*with_overrides=*/false).c_str());
     bool same = !check.passed && check.signature == r.signature;
     if (!same) {
         std::printf("warning: the written scenario does not fail the same way\n");
@@ -180,6 +183,7 @@ void add_check_determinism_command(CLI::App& app, int* exit_code) {
                                        "Run each seed twice and compare the fingerprints");
     cmd->add_option("FILE", *file, "Scenario file")->required();
     cmd->add_option("--seeds", *seeds, "Seed range A..B (default: the scenario's \"seeds\")");
+    add_set_option(cmd);
     cmd->callback([file, seeds, exit_code] { *exit_code = check_determinism(*file, *seeds); });
 }
 
@@ -208,6 +212,7 @@ void add_shrink_command(CLI::App& app, int* exit_code) {
     cmd->add_option("-o,--output", a->out, "Where to write the minimal scenario")->required();
     cmd->add_option("--max-runs", a->max_runs, "Give up reducing after this many runs")
         ->capture_default_str();
+    add_set_option(cmd);  // the overrides are written into the output file
     cmd->callback([a, exit_code] { *exit_code = shrink(*a); });
 }
 

@@ -205,6 +205,7 @@ void add_validate_command(CLI::App& app, int* exit_code) {
     auto files = std::make_shared<std::vector<std::string>>();
     CLI::App* cmd = app.add_subcommand("validate", "Check scenario files without running them");
     cmd->add_option("FILE", *files, "Scenario files")->required();
+    add_set_option(cmd);
     cmd->callback([files, exit_code] { *exit_code = validate_files(*files); });
 }
 

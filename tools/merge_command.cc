@@ -22,7 +22,7 @@ bool check_shards(const std::vector<SweepResults>& shards, const MergeArgs& a) {
     std::set<uint64_t> seen;
     for (size_t i = 0; i < shards.size(); ++i) {
         const SweepResults& s = shards[i];
-        const char* what = s.digest != first.digest   ? "a different scenario file"
+        const char* what = s.digest != first.digest   ? "a different scenario (file or --set)"
                            : s.seeds != first.seeds    ? "a different seed range"
                            : s.shard_count != first.shard_count ? "a different shard count"
                                                                  : nullptr;

@@ -54,15 +54,66 @@ std::string results_file_hint(const std::string& file) {
 
 }  // namespace
 
+namespace {
+
+std::vector<ParamOverride> g_overrides;  // one per process, like g_program_name below
+
+// The override a diagnostic's pointer lies in (/params/NAME or below), if any: the last one of
+// that name, the one whose value was used.
+const ParamOverride* override_at(const std::string& pointer) {
+    for (auto it = g_overrides.rbegin(); it != g_overrides.rend(); ++it) {
+        const std::string at = "/params/" + scenario::pointer_token(it->name);
+        if (pointer == at || pointer.rfind(at + "/", 0) == 0) {
+            return &*it;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
 std::optional<scenario::Scenario> load_or_report(const std::string& file) {
-    scenario::LoadResult loaded = scenario::load_scenario_file(file);
-    if (!loaded.ok()) {
-        std::string hint = results_file_hint(file);
-        std::fputs(hint.empty() ? loaded.describe(file).c_str() : hint.c_str(), stderr);
+    scenario::LoadResult loaded =
+        scenario::load_scenario_file(file, parser_overrides(g_overrides));
+    if (loaded.ok()) {
+        return std::move(loaded.scenario);
+    }
+    std::string hint = results_file_hint(file);
+    if (!hint.empty()) {
+        std::fputs(hint.c_str(), stderr);
         return std::nullopt;
     }
-    return std::move(loaded.scenario);
+    // An error inside an override names the --set (it has no place in the file); the file's
+    // own errors keep their line and column.
+    for (const scenario::Diagnostic& d : loaded.diagnostics) {
+        const ParamOverride* o = override_at(d.where.pointer);
+        const std::string source = o != nullptr ? "--set " + o->arg : file;
+        std::fprintf(stderr, "%s\n", scenario::format_diagnostic(source, d).c_str());
+    }
+    return std::nullopt;
 }
+
+void add_set_option(CLI::App* cmd) {
+    cmd->add_option_function<std::vector<std::string>>(
+           "--set",
+           [](const std::vector<std::string>& args) {
+               g_overrides.clear();
+               for (const std::string& arg : args) {
+                   ParamOverride o;
+                   std::string error;
+                   if (!parse_param_override(arg, &o, &error)) {
+                       throw CLI::ValidationError("--set", error);
+                   }
+                   g_overrides.push_back(std::move(o));
+               }
+           },
+           "Replace one of the scenario's params, NAME=VALUE (VALUE as in the file's JSON: "
+           "3, {\"min\":1,\"max\":4}, or a bare word such as stop_deadlock); repeatable")
+        ->take_all()
+        ->allow_extra_args(false);  // one NAME=VALUE per --set: FILE after it stays FILE
+}
+
+const std::vector<ParamOverride>& param_overrides() { return g_overrides; }
 
 scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions options) {
     WallTimer timer;
@@ -87,8 +138,9 @@ void set_program_name(const char* argv0) {
 
 const std::string& program_name() { return g_program_name; }
 
-std::string replay_command(const std::string& file, uint64_t seed) {
-    return scenario::replay_command(file, seed, g_program_name);
+std::string replay_command(const std::string& file, uint64_t seed, bool with_overrides) {
+    return scenario::replay_command(file, seed, g_program_name) +
+           (with_overrides ? override_arguments(g_overrides) : std::string());
 }
 
 uint64_t default_seed(const scenario::Scenario& s) {

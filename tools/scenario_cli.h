@@ -7,8 +7,11 @@
 #include <optional>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
+#include "tools/param_overrides.h"
 
 namespace tools {
 
@@ -17,8 +20,16 @@ constexpr int k_exit_pass = 0;
 constexpr int k_exit_fail = 1;
 constexpr int k_exit_usage = 2;
 
-// Reads and validates FILE; on failure prints every diagnostic to stderr.
+// Reads and validates FILE with the command line's --set overrides applied (see
+// add_set_option); on failure prints every diagnostic to stderr. Errors in the file itself are
+// reported against the file (line and column); errors an override causes name the --set.
 std::optional<scenario::Scenario> load_or_report(const std::string& file);
+
+// Adds the repeatable `--set NAME=VALUE` option to a scenario subcommand. The overrides are
+// per process, like the program name: one subcommand runs per process, its load_or_report()
+// applies them and its replay commands repeat them (fork()ed workers inherit them).
+void add_set_option(CLI::App* cmd);
+const std::vector<ParamOverride>& param_overrides();
 
 // Runs one seed with the scenario's wall-clock budget (the only use of the OS clock here).
 scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions options);
@@ -30,8 +41,10 @@ std::string hex64(uint64_t v);
 void set_program_name(const char* argv0);
 const std::string& program_name();
 
-// The copy-paste replay command of FILE's seed, starting with program_name().
-std::string replay_command(const std::string& file, uint64_t seed);
+// The copy-paste replay command of FILE's seed, starting with program_name() and ending with
+// the command line's --set overrides. `with_overrides` false is for a file that already holds
+// them (shrink's output).
+std::string replay_command(const std::string& file, uint64_t seed, bool with_overrides = true);
 
 // The first seed of the scenario's "seeds" range (the default for run and replay).
 uint64_t default_seed(const scenario::Scenario& s);

@@ -152,8 +152,9 @@ void print_bad_input(const SweepResults& results, const scenario::Scenario& s) {
 void print_summary(const SweepResults& results, const scenario::Scenario& s,
                    const Progress& progress, int jobs) {
     double wall = progress.seconds();
-    std::printf("\nswept %zu seeds of %s (%s) in %.2fs (%.1f seeds/s, %d jobs)\n",
-                results.runs.size(), results.scenario.c_str(), results.file.c_str(), wall,
+    std::printf("\nswept %zu seeds of %s (%s%s) in %.2fs (%.1f seeds/s, %d jobs)\n",
+                results.runs.size(), results.scenario.c_str(), results.file.c_str(),
+                override_arguments(param_overrides()).c_str(), wall,
                 wall > 0 ? static_cast<double>(results.runs.size()) / wall : 0.0, jobs);
     std::printf("%s\n", describe_summary(results.summary()).c_str());
     print_failing(results);
@@ -250,7 +251,7 @@ int report_interrupted(const SweepArgs& a, const std::string& seeds_text,
                           (a.shard == "1/1" ? "" : " --shard " + a.shard) + " --json " +
                           scenario::shell_quote(a.json) +
                           (a.junit.empty() ? "" : " --junit " + scenario::shell_quote(a.junit)) +
-                          " --resume";
+                          " --resume" + override_arguments(param_overrides());
     std::printf("the seeds done are in %s; run the rest with:\n  %s\n", a.json.c_str(),
                 command.c_str());
     return 130;
@@ -296,11 +297,17 @@ int sweep(const SweepArgs& a) {
     }
     std::vector<uint64_t> seeds = shard_seeds(*range, shard_index, shard_count);
     int jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-    SweepResults results{.scenario = s->name, .file = a.file, .digest = file_digest(a.file),
+    std::vector<std::string> set;
+    for (const ParamOverride& o : param_overrides()) {
+        set.push_back(o.arg);
+    }
+    SweepResults results{.scenario = s->name, .file = a.file,
+                         .digest = scenario_digest(a.file, canonical_overrides(param_overrides())),
+                         .set = set,
                          .seeds = seeds_text, .shard_index = shard_index,
                          .shard_count = shard_count, .planned = seeds.size()};
-    std::printf("sweeping %s (%s) over seeds %s%s: %zu runs, %d jobs\n", s->name.c_str(),
-                a.file.c_str(), seeds_text.c_str(),
+    std::printf("sweeping %s (%s%s) over seeds %s%s: %zu runs, %d jobs\n", s->name.c_str(),
+                a.file.c_str(), override_arguments(param_overrides()).c_str(), seeds_text.c_str(),
                 shard_count > 1 ? (", shard " + a.shard).c_str() : "", seeds.size(), jobs);
     if (a.resume && !resume_from_partial(a, &results, &seeds)) {
         return k_exit_usage;
@@ -358,6 +365,7 @@ void add_sweep_command(CLI::App& app, int* exit_code) {
     auto a = std::make_shared<SweepArgs>();
     CLI::App* cmd = app.add_subcommand("sweep", "Run a scenario over a seed range in parallel");
     cmd->add_option("FILE", a->file, "Scenario file")->required();
+    add_set_option(cmd);
     cmd->add_option("--seeds", a->seeds,
                     "Seed range A..B (default: the scenario's \"seeds\"); at most 10,000,000 "
                     "seeds per sweep (per shard with --shard)");

@@ -27,7 +27,8 @@ OJson header_of(const SweepResults& r) {
 std::string mismatch(const std::string& digest, const std::string& seeds,
                      const std::string& shard, const SweepResults& planned) {
     if (digest != planned.digest) {
-        return "was written for different scenario contents (digest " + digest + ", now " +
+        return "was written for a different scenario: other file contents or --set (digest " +
+               digest + ", now " +
                planned.digest + ")";
     }
     if (seeds != planned.seeds) {

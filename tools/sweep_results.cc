@@ -119,6 +119,9 @@ std::string results_json(const SweepResults& results) {
                   {"shard", std::to_string(results.shard_index) + "/" +
                                 std::to_string(results.shard_count)},
                   {"planned", results.planned}};
+    if (!results.set.empty()) {
+        head["set"] = results.set;  // absent without overrides: such files read as before
+    }
     std::string text = head.dump();
     text.pop_back();  // reopen the object to add the runs one per line
     text += ",\n\"runs\": [\n";
@@ -146,6 +149,7 @@ std::optional<SweepResults> read_results_file(const std::string& path, std::stri
     r.scenario = j.value("scenario", "");
     r.file = j.value("file", "");
     r.digest = j.value("digest", "");
+    r.set = j.value("set", std::vector<std::string>{});
     r.seeds = j.value("seeds", "");
     r.planned = j.value("planned", uint64_t{0});
     std::string shard = j.value("shard", "1/1");
@@ -195,11 +199,15 @@ std::string junit_xml(const SweepResults& results) {
     return out + "</testsuite>\n</testsuites>\n";
 }
 
-std::string file_digest(const std::string& path) {
+std::string scenario_digest(const std::string& path, const std::vector<std::string>& overrides) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream buffer;
     buffer << in.rdbuf();
-    return in ? hex64(sim::hash_name(buffer.str())) : "";
+    std::string bytes = buffer.str();
+    for (const std::string& arg : overrides) {
+        bytes += std::string("\0--set ", 7) + arg;  // NUL: no file's text can end the same way
+    }
+    return in ? hex64(sim::hash_name(bytes)) : "";
 }
 
 }  // namespace tools

@@ -65,7 +65,9 @@ int sweep_exit_code(const SweepSummary& s);
 struct SweepResults {
     std::string scenario;
     std::string file;
-    std::string digest;  // of the scenario file's bytes: shards of different files never merge
+    std::string digest;  // of the file's bytes and the --set arguments: shards of different
+                         // scenarios never merge, and --resume never mixes two
+    std::vector<std::string> set;  // the --set arguments (NAME=VALUE), in command-line order
     std::string seeds;   // the whole range, "A..B"
     uint64_t shard_index = 1;
     uint64_t shard_count = 1;
@@ -85,7 +87,9 @@ std::string results_json(const SweepResults& results);
 std::optional<SweepResults> read_results_file(const std::string& path, std::string* error);
 std::string junit_xml(const SweepResults& results);
 
-// FNV-1a of a file's bytes, as hex; empty if unreadable.
-std::string file_digest(const std::string& path);
+// FNV-1a of a file's bytes, followed by the overrides when there are any (canonical_overrides:
+// the same values give the same digest whatever their order or spelling), as hex; empty if the
+// file is unreadable. Without overrides it is the digest of the bytes alone, as before --set.
+std::string scenario_digest(const std::string& path, const std::vector<std::string>& overrides);
 
 }  // namespace tools

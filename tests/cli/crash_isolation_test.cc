@@ -136,5 +136,5 @@ TEST_CASE("results are on disk seed by seed and --resume runs only the missing s
     s.write("slow.json", R"({"name": "slow", "world": "selftest", "seeds": "1..40"})");
     wrong = s.fedsim("sweep slow.json --json r.json --resume");
     CHECK(wrong.code == 2);
-    CHECK(wrong.has("different scenario contents"));
+    CHECK(wrong.has("a different scenario: other file contents or --set"));
 }
