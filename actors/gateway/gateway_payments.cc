@@ -168,8 +168,20 @@ void Gateway::intercept(uint64_t intercept_id) {
                                                         .hash = hash,
                                                         .amount_msat = p.htlc.outgoing_amount_msat,
                                                         .gateway_key = config_.gateway_key}};
-        std::optional<federation::TxOutcome> o =
-            api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::seconds(60));
+        // No deadline of the gateway's own: the funding outcome is awaited until the
+        // federation answers. Upstream, gateway_handle_intercepted_htlc only submits; the
+        // IncomingStateMachine's FundingOfferState::await_funding_success waits on
+        // `await_output_outcome(.., Duration::from_millis(i32::MAX as u64))` (~24.8 days;
+        // modules/fedimint-ln-client/src/incoming.rs at 00b6e18/8f9a171) or, in the newer
+        // gateway receive machine, on `await_tx_accepted` with no timeout, while the
+        // tx-submission machine resubmits on `custom_backoff(2 s, 10 min, None)` ("Number of
+        // retries has no limit", fedimint-client-module/src/transaction/sm.rs at a4dd5e4); and
+        // the Complete machine's WaitForPreimageState::await_preimage fails the HTLC only on
+        // FundingFailed / RefundSubmitted, i.e. a rejection (gateway/ln-gateway/src/
+        // state_machine/complete.rs at 0635005). What ends the wait for the HTLC is the node:
+        // LND and LDK auto-fail a held HTLC near its expiry (profile held_htlc_fail_margin);
+        // a funding accepted after that is a real loss, settled into "HTLC gone" below.
+        std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, sim::SimTime::never());
         if (!o.has_value() || !o->accepted) {
             return fail("funding rejected");
         }
