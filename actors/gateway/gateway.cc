@@ -266,10 +266,23 @@ void Gateway::run_registration() {
             digest = sim::fingerprint_mix(digest, h.short_channel_id);
         }
         if (!last_digest.has_value() || *last_digest != digest) {
+            // The registration has no deadline of its own upstream: register_clients_timer
+            // spawns each round's try_register_with_federation (one `register_gateway`
+            // request; a failure is only logged) and, without waiting for it, sleeps until
+            // the next round (fedimint-gateway-server lib.rs register_federations /
+            // register_clients_timer; fedimint-gw-client lib.rs). So a round that has not
+            // been answered when the next is due is overtaken by the next one. The model's
+            // single loop cannot run two rounds at once: it waits for this round's outcome
+            // until the next round is due, then starts that round at once [inference: the
+            // closest one-loop equivalent]. (Until session 13 it gave up after an unsourced
+            // 60 s and slept a whole interval more.)
+            const sim::SimTime next_round = this_actor::now() + config_.registration_interval;
             federation::FedTx tx{api_->new_tx_id(), reg};
-            std::optional<federation::TxOutcome> o =
-                api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::seconds(60));
-            if (o.has_value() && o->accepted) {
+            std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, next_round);
+            if (!o.has_value()) {
+                continue;  // the next round is due now
+            }
+            if (o->accepted) {
                 last_digest = digest;
                 store_.registered_hints = reg.route_hints;
                 this_actor::trace("gateway_registered")

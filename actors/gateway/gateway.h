@@ -64,7 +64,6 @@ struct GatewayConfig {
     PayRuleOptions rules;
     // 10 s keeps test scenarios short; gatewayd re-registers at 0.85 x GW_ANNOUNCEMENT_TTL.
     sim::SimDuration registration_interval = sim::SimDuration::seconds(10);
-    sim::SimDuration decryption_timeout = sim::SimDuration::minutes(10);
     // How often the connection loop looks at the Lightning connection, and how often a payment
     // waiting for an unreachable node tries again.
     sim::SimDuration ln_reconnect_poll = sim::SimDuration::seconds(1);
@@ -150,6 +149,7 @@ private:
     void claim(ContractId id);
     void cancel(ContractId id, const std::string& why);
     void intercept(uint64_t intercept_id);
+    federation::TxOutcome submit_until_answered(const federation::FedTx& tx);
     void resume();
     // The preimage an HTLC the Lightning node offered for `hash` has revealed; *in_flight
     // whether one may still reveal it (see OfferedHtlcIndex::Found).

@@ -12,7 +12,6 @@ namespace this_actor = sim::this_actor;
 
 namespace {
 
-constexpr sim::SimDuration k_fed_timeout = sim::SimDuration::minutes(10);
 constexpr sim::SimDuration k_poll = sim::SimDuration::millis(500);
 
 }  // namespace
@@ -27,18 +26,35 @@ InvoiceTerms Gateway::terms(const lightning::Invoice& invoice) const {
             static_cast<uint32_t>(k_bolt11_default_min_final_cltv_delta))};
 }
 
+// Submits a transaction and waits for its outcome with no deadline of the gateway's own, as
+// upstream: the claim (GatewayPayClaimOutgoingContract, `claim_input`), the cancel
+// (GatewayPayCancelContract, `fund_output`) and the incoming refund (`claim_input`) only hand
+// the transaction to the client's submission machine, which resubmits on
+// `custom_backoff(2 s, 10 min, None)` until a quorum accepts or rejects it ("Number of retries
+// has no limit"; fedimint-client-module/src/transaction/sm.rs at 01d064e / a4dd5e4; the pay
+// machine: gateway/ln-gateway/src/state_machine/pay.rs at 015de5c). submit_and_wait resubmits
+// on the same backoff. (Until session 13 the model gave up after an unsourced 10 min: "claim
+// timed out".)
+federation::TxOutcome Gateway::submit_until_answered(const federation::FedTx& tx) {
+    std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, sim::SimTime::never());
+    SIM_ASSERT(o.has_value());  // only a deadline ends the wait without an answer
+    return *o;
+}
+
 void Gateway::pay(ContractId id) {
     OutgoingPayment& p = store_.outgoing.at(id);
-    // The contract is read from the federation, never taken from the client's request:
-    // fedimint-gw-client pay.rs `await_contract` (a long-poll until the account exists).
+    // The contract is read from the federation, never taken from the client's request, and
+    // with no deadline of the gateway's own: fedimint-gw-client pay.rs
+    // GatewayPayInvoice::await_get_payment_parameters calls `await_contract`, which is
+    // `request_current_consensus_retry` on the await-account endpoint (a long-poll retried
+    // without limit, returning the account, never an error; fedimint-ln-client api.rs). The
+    // older ln-gateway state_machine/pay.rs (at 015de5c) used `wait_contract`, which gave up
+    // (OfferDoesNotExist) only on an error answer, never on time. The client sends its pay
+    // request only once its funding was accepted (client.cc), so the contract exists and the
+    // wait ends once the federation is reachable.
     std::optional<federation::OutgoingSnapshot> snap = api_->await_outgoing(
-        id, federation::AwaitKind::outgoing_exists,
-        this_actor::now() + sim::SimDuration::seconds(60));
-    if (!snap.has_value()) {
-        p.stage = OutgoingStage::cancelled;
-        p.note = "contract not found in the federation";
-        return;
-    }
+        id, federation::AwaitKind::outgoing_exists, sim::SimTime::never());
+    SIM_ASSERT(snap.has_value());  // only a deadline ends the wait without an answer
     if (snap->spent) {
         p.stage = snap->spent_by == federation::OutgoingSpender::gateway
                       ? OutgoingStage::claimed
@@ -113,15 +129,15 @@ void Gateway::claim(ContractId id) {
                                                      .signer = config_.gateway_key,
                                                      .preimage = p.preimage,
                                                      .payout = config_.client}};
-    std::optional<federation::TxOutcome> o =
-        api_->submit_and_wait(tx, this_actor::now() + k_fed_timeout);
-    if (o.has_value() && o->accepted) {
+    // No deadline of the gateway's own (see submit_until_answered).
+    const federation::TxOutcome o = submit_until_answered(tx);
+    if (o.accepted) {
         p.stage = OutgoingStage::claimed;
         if (checker_ != nullptr) {
             checker_->gateway_claimed(id);
         }
     } else {
-        p.note = o.has_value() ? "claim rejected: " + o->error : "claim timed out";
+        p.note = "claim rejected: " + o.error;
     }
     this_actor::trace("gateway_claim").field("contract", id.value).field("note", p.note);
 }
@@ -133,13 +149,12 @@ void Gateway::cancel(ContractId id, const std::string& why) {
                          federation::CancelOutgoingTx{
                              .contract = id,
                              .signature = {.signer = config_.gateway_key, .signed_contract = id}}};
-    std::optional<federation::TxOutcome> o =
-        api_->submit_and_wait(tx, this_actor::now() + k_fed_timeout);
+    const federation::TxOutcome o = submit_until_answered(tx);
     p.stage = OutgoingStage::cancelled;
     this_actor::trace("gateway_cancel")
         .field("contract", id.value)
         .field("why", why)
-        .field("accepted", o.has_value() && o->accepted);
+        .field("accepted", o.accepted);
 }
 
 void Gateway::intercept(uint64_t intercept_id) {
@@ -187,11 +202,17 @@ void Gateway::intercept(uint64_t intercept_id) {
         }
     }
     p.stage = IncomingStage::funded;
-    // The gateway's incoming state machine (fedimint-ln-client incoming.rs,
-    // DecryptingPreimageState::await_preimage_decryption): `wait_preimage_decrypted`, a
-    // long-poll answered on `some` or `invalid`.
-    snap = api_->await_decrypted(hash, this_actor::now() + config_.decryption_timeout);
-    if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
+    // The gateway's incoming state machine (fedimint-ln-client incoming.rs at 00b6e18 and
+    // 8f9a171, DecryptingPreimageState::await_preimage_decryption): `wait_preimage_decrypted`,
+    // a long-poll answered on `some` or `invalid`, in a `loop` that sleeps 1 s after an error
+    // and asks again: no deadline. The model waits the same way. What ends a long wait for
+    // the HTLC is the node (LND and LDK fail a held HTLC near its expiry, profile
+    // held_htlc_fail_margin; CLN never does): a decryption after that is a real loss, "HTLC
+    // gone" below. (Until session 13 the model gave up after an unsourced 10 min and failed
+    // the HTLC: "decryption timed out".)
+    snap = api_->await_decrypted(hash, sim::SimTime::never());
+    SIM_ASSERT(snap.has_value());  // only a deadline ends the wait without an answer
+    if (snap->state == federation::DecryptedPreimage::some) {
         lightning_context();
         const bool settled = node.resolve_intercepted(
             intercept_id, lightning::InterceptResolution{
@@ -202,15 +223,14 @@ void Gateway::intercept(uint64_t intercept_id) {
         p.note = settled ? "" : "HTLC gone before it could be settled";
         return;
     }
-    if (snap.has_value()) {  // invalid: the gateway refunds itself
-        federation::FedTx refund{api_->new_tx_id(),
-                                 federation::SpendIncomingTx{.hash = hash,
-                                                             .signer = config_.gateway_key,
-                                                             .payout = config_.client}};
-        api_->submit_and_wait(refund, this_actor::now() + k_fed_timeout);
-        return fail("invalid preimage: refunded");
-    }
-    fail("decryption timed out");
+    // invalid: the gateway refunds itself (upstream refund_incoming_contract: claim_input,
+    // resubmitted by the submission machine until accepted or rejected).
+    federation::FedTx refund{api_->new_tx_id(),
+                             federation::SpendIncomingTx{.hash = hash,
+                                                         .signer = config_.gateway_key,
+                                                         .payout = config_.client}};
+    submit_until_answered(refund);
+    fail("invalid preimage: refunded");
 }
 
 std::optional<federation::Preimage> Gateway::settled_preimage(const PaymentHash& hash,

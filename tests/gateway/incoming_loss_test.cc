@@ -1,9 +1,10 @@
 // gw.never_loses for incoming payments (scenario/worlds/gateway_incoming_loss.h): the judgement
 // at each edge — a funded, decrypted contract whose HTLC the gateway failed is a loss, claimed or
 // not; a held HTLC, a settled one, a pending decryption, an invalid preimage (the contract refunds
-// the gateway) and a contract someone else funded are not — and, end to end, a loss planted
-// through the gateway's configuration is reported during the run with the contract, the amount
-// and the reason, while the same receive with the default configuration reports nothing.
+// the gateway) and a contract someone else funded are not — and, end to end, a loss planted by
+// stalling the decryption until the gateway's node gave the HTLC up is reported during the run
+// with the contract, the amount and the reason, while the same receive unstalled reports
+// nothing.
 #include "e2e_world.h"
 
 #include "scenario/worlds/gateway_incoming_loss.h"
@@ -132,14 +133,20 @@ struct Planted {
     std::optional<sim::SimTime> failed_at;  // when the gateway's record turned `failed`
     sim::SimTime end;
     std::string note;
+    bool lost = false;
+    bool pending_at_stall = false;  // the contract was funded but not decrypted at the stall
+    bool node_gave_up = false;      // G's node failed the held HTLC during the stall
 };
 
 // A pays alice's invoice through G with the incoming-loss checker polled every 5 s (the gateway
-// world's watch period). `decryption_timeout` is G's wait for the guardians' decryption.
-Planted receive_with_checker(uint64_t seed, sim::SimDuration decryption_timeout) {
-    World w(seed, "lnd", [&](gateway::GatewayConfig& g, client::ClientConfig&) {
-        g.decryption_timeout = decryption_timeout;
-    });
+// world's watch period). With `stall`, the loss is planted the honest way: as soon as the
+// federation has funded the contract (guardian 0 holds it, decryption still pending), guardians
+// 2 and 3 are cut from 0 and 1, so no quorum decrypts; blocks are mined until G's LND node
+// auto-fails the held HTLC (expiry - held_htlc_fail_margin), then the cut heals. The guardians
+// decrypt `some`, G (which waits for the decryption with no deadline, as upstream) tries to
+// settle and finds the HTLC gone: it lost the amount while alice can claim it.
+Planted receive_with_checker(uint64_t seed, bool stall) {
+    World w(seed, "lnd");
     scenario::IncomingLossChecker checker(w.hub, *w.fed, *w.gateway, w.net);
     w.sim.scheduler().spawn("incoming_loss", [&] {
         while (true) {
@@ -151,6 +158,7 @@ Planted receive_with_checker(uint64_t seed, sim::SimDuration decryption_timeout)
     w.run([&] {
         std::optional<ln::Invoice> inv = w.alice->create_invoice(700000);
         REQUIRE(inv.has_value());
+        const auto hash = inv->payment_hash;
         w.sim.scheduler().spawn("payer", [&w, inv] { (void)w.net.node(w.a).pay(*inv); });
         w.sim.scheduler().spawn("stage", [&] {
             while (w.gateway->store().incoming.empty() ||
@@ -160,8 +168,25 @@ Planted receive_with_checker(uint64_t seed, sim::SimDuration decryption_timeout)
             }
             out.failed_at = this_actor::now();
             out.note = w.gateway->store().incoming.begin()->second.note;
+            out.lost = w.gateway->store().incoming.begin()->second.lost;
         }, {.kind = sim::ActorKind::daemon, .node = {}});
-        (void)w.alice->await_receive(inv->payment_hash, sim::SimDuration::minutes(3));
+        if (stall) {
+            const auto& incoming = w.fed->store(PeerId(0)).state.incoming();
+            while (incoming.count(hash) == 0) {
+                this_actor::sleep_for(sim::SimDuration::millis(1));
+            }
+            out.pending_at_stall =
+                incoming.at(hash).contract.state() == federation::DecryptedPreimage::pending;
+            const std::vector<sim::NodeId>& gs = w.fed->nodes();
+            const uint32_t cut = w.sim.network().partition({gs[2], gs[3]}, {gs[0], gs[1]},
+                                                           sim::PartitionKind::symmetric);
+            for (int i = 0; i < 400 && w.net.node(w.g).held_count(hash) > 0; ++i) {
+                w.net.mine_blocks(1, sim::SimDuration::seconds(2));
+            }
+            out.node_gave_up = w.net.node(w.g).held_count(hash) == 0;
+            w.sim.network().heal(cut);
+        }
+        (void)w.alice->await_receive(hash, sim::SimDuration::minutes(10));
     }, /*expect_ok=*/false);
     checker.check();  // whatever became certain since the last poll
     out.violations = w.hub.violations();
@@ -175,25 +200,28 @@ Planted receive_with_checker(uint64_t seed, sim::SimDuration decryption_timeout)
 TEST_CASE("gw.never_loses (incoming), end to end: a planted loss is reported during the run "
           "naming the contract, the amount and the reason; the same receive unplanted is not",
           "[gateway][checkers][never-loses]") {
-    SECTION("planted: G gives up on the decryption after 1 ms and fails the HTLC it funded") {
-        const Planted out = receive_with_checker(91, sim::SimDuration::millis(1));
+    SECTION("planted: the guardians cannot decrypt until G's node gave the HTLC up; G, still "
+            "waiting, settles too late") {
+        const Planted out = receive_with_checker(91, /*stall=*/true);
         INFO(out.note);
+        REQUIRE(out.pending_at_stall);  // funded, not decrypted, when the quorum was cut
+        REQUIRE(out.node_gave_up);
         REQUIRE(out.failed_at.has_value());
-        CHECK(out.note == "decryption timed out");
+        CHECK(out.note == "HTLC gone before it could be settled");
+        CHECK(out.lost);
         REQUIRE(out.violations.size() == 1);
         CHECK_THAT(out.violations.front(),
                    Catch::StartsWith("gw.never_loses violated") &&
                        Catch::Contains("incoming contract ") &&
                        Catch::Contains("700000 msat of the gateway's ecash") &&
-                       Catch::Contains("the gateway failed it: decryption timed out") &&
                        Catch::Contains("the gateway lost 700000 msat"));
         CHECK(out.outcome == sim::Outcome::check_failed);
         // Reported by the periodic poll, not at the end: the run stopped at the report, within
-        // a poll period (5 s) of the decryption's round after the failure.
+        // a poll period (5 s) of the gateway's failed settle.
         CHECK(out.end <= *out.failed_at + sim::SimDuration::seconds(10));
     }
-    SECTION("unplanted: the default decryption timeout, the HTLC settled, nothing reported") {
-        const Planted out = receive_with_checker(91, sim::SimDuration::minutes(10));
+    SECTION("unplanted: the same receive with no stall settles, nothing reported") {
+        const Planted out = receive_with_checker(91, /*stall=*/false);
         CHECK_FALSE(out.failed_at.has_value());
         CHECK(out.violations.empty());
         CHECK(out.outcome == sim::Outcome::ok);
