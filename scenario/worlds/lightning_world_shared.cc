@@ -1,6 +1,7 @@
 // What the Lightning-bearing worlds share (see lightning_world_shared.h).
 #include "scenario/worlds/lightning_world_shared.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,49 +20,104 @@ std::optional<T> optional_prop(const std::map<std::string, Value>& props, const 
     return it == props.end() ? std::nullopt : std::optional<T>(static_cast<T>(it->second.number));
 }
 
-// The generator's defaults for an argument pair the scenario leaves out (channel_generators
-// documents them).
-constexpr int64_t k_default_capacity_sat = 1'000'000;
-constexpr int64_t k_default_share_percent = 50;
+// The schema's largest amount: 21e6 BTC in sat.
+constexpr int64_t k_max_sat = 2'100'000'000'000'000;
 
-// A min/max pair of generator arguments, each defaulting to `fallback`.
+// A min/max pair of generator arguments: its names, the default of both ends, the bounds the
+// parser holds each end to, the docs' nouns, and the range of ln::TopologyOptions it sets. The
+// one place these live: channel_generators declares, validate_generator_ranges checks and
+// generate_topology reads through it.
 struct GeneratorRange {
     const char* min;
     const char* max;
     int64_t fallback;
+    int64_t lowest;
+    int64_t highest;
+    const char* what;  // "capacity": the docs say "smallest capacity", "largest capacity"
+    ln::IntRange ln::TopologyOptions::*range;
 };
 
 constexpr GeneratorRange k_generator_ranges[] = {
-    {"capacity_sat_min", "capacity_sat_max", k_default_capacity_sat},
-    {"share_percent_min", "share_percent_max", k_default_share_percent},
+    {"capacity_sat_min", "capacity_sat_max", 1'000'000, 1, k_max_sat, "capacity",
+     &ln::TopologyOptions::capacity_sat},
+    {"share_percent_min", "share_percent_max", 50, 0, 100, "share of the lower node",
+     &ln::TopologyOptions::node1_share_percent},
 };
 
-std::string range_end(const std::map<std::string, Value>& args, const std::string& name,
-                      int64_t value) {
-    return name + " " + std::to_string(value) + (args.contains(name) ? "" : " (its default)");
+// A pair's ends as the generator uses them. An end left out takes the default, except that it
+// follows a lone written end that passed it: capacity_sat_min 2,000,000 alone draws from
+// [2,000,000, 2,000,000], not the empty [2,000,000, 1,000,000] (and a lone max below the
+// default takes the min down with it). A lone end within the default keeps the default other
+// end, so every range that drew before draws the same. Only two written ends can cross.
+struct EffectiveRange {
+    int64_t lo;
+    int64_t hi;
+};
+
+EffectiveRange effective_range(const std::map<std::string, Value>& a, const GeneratorRange& r) {
+    const int64_t lo = prop_int_or(a, r.min, r.fallback);
+    const int64_t hi = prop_int_or(a, r.max, r.fallback);
+    if (a.contains(r.min) == a.contains(r.max)) {
+        return {lo, hi};
+    }
+    return a.contains(r.min) ? EffectiveRange{lo, std::max(lo, hi)}
+                             : EffectiveRange{std::min(lo, hi), hi};
 }
 
-// A pair whose effective min exceeds its max (one written past the other's default, say
-// capacity_sat_max alone below 1,000,000) would reach topology.cc's draw, whose
-// SIM_ASSERT(r.min <= r.max) aborts; refused here, naming the field the scenario wrote (min when
-// both are written, as the parser does for an empty parameter range).
+// "/topology/generate/capacity_sat_max at 3:52" (line:column, when known), for a message that
+// names a second place besides its diagnostic's own.
+std::string where_text(const SourceLocation& w) {
+    return w.pointer +
+           (w.line > 0 ? " at " + std::to_string(w.line) + ":" + std::to_string(w.column) : "");
+}
+
+// Two written ends that cross would reach topology.cc's draw, whose SIM_ASSERT(r.min <= r.max)
+// aborts; refused here at the min (as the parser does for an empty parameter range), the
+// message naming the max and its place too.
 void validate_generator_ranges(const Topology& t, std::vector<Diagnostic>* out) {
     if (!t.generator) {
         return;
     }
     const std::map<std::string, Value>& a = t.generator_args;
     for (const GeneratorRange& r : k_generator_ranges) {
-        const int64_t lo = prop_int_or(a, r.min, r.fallback);
-        const int64_t hi = prop_int_or(a, r.max, r.fallback);
-        if (lo <= hi) {
+        const EffectiveRange e = effective_range(a, r);
+        if (e.lo <= e.hi) {
             continue;
         }
-        // Both defaults are equal, so one of the two is written.
-        auto written = a.contains(r.min) ? a.find(r.min) : a.find(r.max);
-        out->push_back({written->second.where,
-                        *t.generator + ": " + range_end(a, r.min, lo) + " exceeds " +
-                            range_end(a, r.max, hi) + " (an empty range to draw from)"});
+        const SourceLocation& max_where = a.at(r.max).where;
+        out->push_back({a.at(r.min).where,
+                        *t.generator + ": " + r.min + " " + std::to_string(e.lo) + " exceeds " +
+                            r.max + " " + std::to_string(e.hi) + " (" + where_text(max_where) +
+                            "): an empty range to draw from"});
     }
+}
+
+// Where a generated channel's capacity comes from, the field to lower when the faucet cannot
+// pay it: the effective capacity_sat_max's (capacity_sat_max when written; capacity_sat_min
+// when written alone past the default, which the max follows), else the generator's.
+SourceLocation generated_capacity_where(const Topology& t) {
+    const std::map<std::string, Value>& a = t.generator_args;
+    for (const GeneratorRange& r : k_generator_ranges) {
+        if (r.range != &ln::TopologyOptions::capacity_sat) {
+            continue;
+        }
+        if (a.contains(r.max)) {
+            return a.at(r.max).where;
+        }
+        if (a.contains(r.min) && a.at(r.min).number > r.fallback) {
+            return a.at(r.min).where;
+        }
+    }
+    return t.generator_where;
+}
+
+// 1000000 as "1,000,000", for the docs.
+std::string grouped(int64_t n) {
+    std::string digits = std::to_string(n);
+    for (auto i = static_cast<int64_t>(digits.size()) - 3; i > 0; i -= 3) {
+        digits.insert(static_cast<size_t>(i), ",");
+    }
+    return digits;
 }
 
 }  // namespace
@@ -82,13 +138,11 @@ ln::Result<ln::Topology> generate_topology(const Topology& topology, uint32_t n,
                                            sim::Random& random) {
     const auto& a = topology.generator_args;
     ln::TopologyOptions opt;
-    // validate_generator_ranges has refused a min above its max.
-    opt.capacity_sat = {
-        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_min", k_default_capacity_sat)),
-        static_cast<uint64_t>(prop_int_or(a, "capacity_sat_max", k_default_capacity_sat))};
-    opt.node1_share_percent = {
-        static_cast<uint64_t>(prop_int_or(a, "share_percent_min", k_default_share_percent)),
-        static_cast<uint64_t>(prop_int_or(a, "share_percent_max", k_default_share_percent))};
+    for (const GeneratorRange& r : k_generator_ranges) {
+        // validate_generator_ranges has refused a pair that crosses; both ends are >= 0.
+        const EffectiveRange e = effective_range(a, r);
+        opt.*r.range = {static_cast<uint64_t>(e.lo), static_cast<uint64_t>(e.hi)};
+    }
     const std::string& kind = *topology.generator;
     if (kind == "line") {
         return ln::Result<ln::Topology>::success(ln::line_topology(n, opt, random));
@@ -123,10 +177,7 @@ void plan_channels(const Topology& topology,
     if (!generated.has_value() || !generated->ok()) {
         return;
     }
-    // A generated capacity is drawn up to capacity_sat_max: the field to lower, when given.
-    auto max = topology.generator_args.find("capacity_sat_max");
-    const SourceLocation& where =
-        max != topology.generator_args.end() ? max->second.where : topology.generator_where;
+    const SourceLocation where = generated_capacity_where(topology);
     for (const auto& [scid, info] : generated->value().graph.channels()) {
         plan->add(info.capacity_msat / 1000, where,
                   "a generated channel of " + std::to_string(info.capacity_msat / 1000) + " sat");
@@ -134,16 +185,16 @@ void plan_channels(const Topology& topology,
 }
 
 std::vector<ActionSpec> channel_generators() {
-    constexpr int64_t k_max_sat = 2'100'000'000'000'000;
-    std::vector<FieldSpec> common = {
-        opt_int("capacity_sat_min", "smallest capacity (default 1,000,000)", 1,
-                         k_max_sat),
-        opt_int("capacity_sat_max", "largest capacity (default 1,000,000)", 1, k_max_sat),
-        opt_int("share_percent_min", "smallest share of the lower node (default 50)", 0,
-                         100),
-        opt_int("share_percent_max", "largest share of the lower node (default 50)", 0,
-                         100),
-    };
+    std::vector<FieldSpec> common;
+    for (const GeneratorRange& r : k_generator_ranges) {
+        const std::string def = " (default " + grouped(r.fallback) + ", or ";
+        common.push_back(opt_int(r.min, std::string("smallest ") + r.what + def + r.max +
+                                            " when that is written lower)",
+                                 r.lowest, r.highest));
+        common.push_back(opt_int(r.max, std::string("largest ") + r.what + def + r.min +
+                                            " when that is written higher)",
+                                 r.lowest, r.highest));
+    }
     std::vector<FieldSpec> sf = common;
     sf.push_back(opt_int("channels", "channels in all (default nodes - 1)", 1, 100000));
     return {{"line", "channels between the declared nodes in order", common},

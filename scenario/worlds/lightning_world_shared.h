@@ -41,13 +41,17 @@ std::optional<actors::lightning::Result<actors::lightning::Topology>> draw_gener
 
 // Adds to `plan` what the faucet pays for channels, in the order the builders open them: each
 // declared channel's capacity_sat (at that field), then each channel of a generated graph (at
-// the generator's capacity_sat_max, or the generator without one).
+// the field that sets its largest capacity: capacity_sat_max when written, capacity_sat_min
+// when written alone above the default, which the max then follows; else the generator).
 void plan_channels(const Topology& topology,
                    const std::optional<actors::lightning::Result<actors::lightning::Topology>>&
                        generated,
                    FaucetPlan* plan);
 
-// The generators "line", "star" and "scale_free" and the arguments generate_topology reads.
+// The generators "line", "star" and "scale_free" and the arguments generate_topology reads:
+// min/max pairs (capacity_sat, share_percent), each end defaulting to the pair's default or,
+// when the other end is written alone past that default, to the other end; scale_free's
+// channels.
 std::vector<ActionSpec> channel_generators();
 
 // A failed set-up step is bad input, like the federation world's too-deep reorg: validation
@@ -102,9 +106,9 @@ std::vector<actors::lightning::ChannelOptions> generated_channels(
     const actors::lightning::Topology& graph,
     const std::vector<actors::lightning::NodeIndex>& nodes);
 
-// Channel structure checks: a scale_free generator's channel count fits the declared nodes, each
-// generator min/max pair (with its defaults) is not empty, and no declared channel connects a
-// node to itself.
+// Channel structure checks: a scale_free generator's channel count fits the declared nodes, no
+// generator min/max pair is written crossed (min above max; an end left out cannot cross, see
+// channel_generators), and no declared channel connects a node to itself.
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out);
 
 }  // namespace scenario

@@ -196,33 +196,19 @@ std::vector<BadFile> bad_scenarios() {
         {"gateway_node not a topology node", gateway_pay("a", "b", "b", "aa"),
          {"f.json:1:", "/params/gateway_node", "gateway_node \"aa\" is not a topology node"},
          {"no channel path"}},
-        // A generator's min/max pair, each end defaulted when left out (capacity_sat 1,000,000,
-        // share_percent 50), must not be empty: the draw would abort (topology.cc). The field
-        // written is named; min when both are.
-        {"generator capacity_sat_max alone below its min's default",
-         generated_line("lightning", R"("capacity_sat_max": 999999)"),
-         {"f.json:3:", "/topology/generate/capacity_sat_max",
-          "line: capacity_sat_min 1000000 (its default) exceeds capacity_sat_max 999999"}},
-        {"generator capacity_sat_min alone above its max's default",
-         generated_line("gateway", R"("capacity_sat_min": 1000001)"),
-         {"f.json:3:", "/topology/generate/capacity_sat_min",
-          "line: capacity_sat_min 1000001 exceeds capacity_sat_max 1000000 (its default)"}},
+        // A generator's min/max pair written crossed, by one, would abort the draw
+        // (topology.cc): refused at the min, naming the max and its place too. (An end left
+        // out follows the other past its default, so only two written ends can cross.)
         {"generator capacity_sat_min above capacity_sat_max",
          generated_line("gateway", R"("capacity_sat_min": 2000000, "capacity_sat_max": 1999999)"),
-         {"f.json:3:", "/topology/generate/capacity_sat_min",
-          "line: capacity_sat_min 2000000 exceeds capacity_sat_max 1999999"}},
-        {"generator share_percent_max alone below its min's default",
-         generated_line("gateway", R"("share_percent_max": 49)"),
-         {"f.json:3:", "/topology/generate/share_percent_max",
-          "line: share_percent_min 50 (its default) exceeds share_percent_max 49"}},
-        {"generator share_percent_min alone above its max's default",
-         generated_line("lightning", R"("share_percent_min": 51)"),
-         {"f.json:3:", "/topology/generate/share_percent_min",
-          "line: share_percent_min 51 exceeds share_percent_max 50 (its default)"}},
+         {"f.json:3:45: error: /topology/generate/capacity_sat_min",
+          "line: capacity_sat_min 2000000 exceeds capacity_sat_max 1999999 "
+          "(/topology/generate/capacity_sat_max at 3:74): an empty range to draw from"}},
         {"generator share_percent_min above share_percent_max",
          generated_line("lightning", R"("share_percent_min": 80, "share_percent_max": 79)"),
-         {"f.json:3:", "/topology/generate/share_percent_min",
-          "line: share_percent_min 80 exceeds share_percent_max 79"}},
+         {"f.json:3:45: error: /topology/generate/share_percent_min",
+          "line: share_percent_min 80 exceeds share_percent_max 79 "
+          "(/topology/generate/share_percent_max at 3:70): an empty range to draw from"}},
         {"entry after the time limit",
          echo_with(R"("limits": {"max_time": "10m"},
   "timeline": [{"at": "10m", "action": "stop"}])"),
@@ -264,12 +250,17 @@ TEST_CASE("every bad scenario file is refused with its place and exit code 2",
     CHECK(tried == 4 * bad_scenarios().size());
 }
 
-// The edge of the check above: a pair whose ends meet (one end written at the other's default)
-// is a valid one-value range.
-TEST_CASE("a generator min/max pair that meets at a default is valid", "[cli][bad_input]") {
+// The edge of the check above: a pair whose ends meet, written or at a default, is a valid
+// one-value range; and an end written alone, on either side of the other's default, is valid
+// (the other end stays at its default or follows it: tests/scenario/generator_range_test.cc).
+TEST_CASE("a generator min/max pair that meets, or has one end written, is valid",
+          "[cli][bad_input]") {
     Scratch s;
     for (const char* args : {R"("capacity_sat_max": 1000000)", R"("capacity_sat_min": 1000000)",
+                             R"("capacity_sat_min": 1000001)", R"("capacity_sat_max": 999999)",
+                             R"("capacity_sat_min": 999999)", R"("capacity_sat_max": 1000001)",
                              R"("share_percent_max": 50)", R"("share_percent_min": 50)",
+                             R"("share_percent_min": 51)", R"("share_percent_max": 49)",
                              R"("capacity_sat_min": 1500000, "capacity_sat_max": 1500000)"}) {
         for (const char* world : {"lightning", "gateway"}) {
             s.write("f.json", generated_line(world, args));

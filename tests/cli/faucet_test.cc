@@ -142,6 +142,26 @@ TEST_CASE("a generated graph beyond regtest's supply is refused at its capacity_
     }
 }
 
+// capacity_sat_min written alone above the default max draws every capacity at it (the max
+// follows it), so that is the field the refusal names.
+TEST_CASE("a generated graph beyond regtest's supply from a lone capacity_sat_min is refused "
+          "there",
+          "[cli][faucet]") {
+    Scratch s;
+    for (const char* world : {"lightning", "gateway"}) {
+        INFO(world);
+        const std::string gw =
+            std::string(world) == "gateway" ? R"(, "params": {"gateway_node": "a0"})" : "";
+        s.write("f.json", R"({"name": "x", "world": ")" + std::string(world) + "\"" + gw + R"(,
+  "topology": {"nodes": [{"name": "a", "role": "node", "count": 3, "props": {"profile": "lnd"}}],
+               "generate": {"kind": "line", "capacity_sat_min": 1000000000000}}}
+)");
+        check_refused(s, "/topology/generate/capacity_sat_min",
+                      "a generated channel of 1000000000000 sat takes the faucet's payments to "
+                      "2000000000000 sat");
+    }
+}
+
 // peg_in_sat left at its default (10,000,000 sat) has no place in the file: the refusal still
 // names the parameter to set, /params/peg_in_sat. A channel of supply - 10,000,000 sat, then the
 // gateway's peg-in reaches the supply exactly and the one client's crosses it.
@@ -164,21 +184,24 @@ TEST_CASE("a defaulted peg_in_sat that crosses regtest's supply is refused at /p
 }
 
 // A generated graph past the old 100 BTC faucet but within the supply runs: a line of 3 nodes,
-// two channels of 60 BTC (plus, in the gateway world, the peg-ins).
+// two channels of 60 BTC (plus, in the gateway world, the peg-ins), written as min == max or as
+// the min alone (the max follows it).
 TEST_CASE("a generated graph over 100 BTC but under regtest's supply runs", "[cli][faucet]") {
     Scratch s;
-    for (const char* world : {"lightning", "gateway"}) {
-        INFO(world);
-        const std::string params = std::string(world) == "gateway"
-                                       ? R"("gateway_node": "a0")"
-                                       : R"("duration": "10m")";
-        s.write("f.json", R"({"name": "x", "world": ")" + std::string(world) +
-                              R"(", "params": {)" + params + R"(},
+    for (const char* args : {R"("capacity_sat_min": 6000000000, "capacity_sat_max": 6000000000)",
+                             R"("capacity_sat_min": 6000000000)"}) {
+        for (const char* world : {"lightning", "gateway"}) {
+            INFO(world << " " << args);
+            const std::string params = std::string(world) == "gateway"
+                                           ? R"("gateway_node": "a0")"
+                                           : R"("duration": "10m")";
+            s.write("f.json", R"({"name": "x", "world": ")" + std::string(world) +
+                                  R"(", "params": {)" + params + R"(},
   "topology": {"nodes": [{"name": "a", "role": "node", "count": 3, "props": {"profile": "lnd"}}],
-               "generate": {"kind": "line", "capacity_sat_min": 6000000000,
-                            "capacity_sat_max": 6000000000}},
+               "generate": {"kind": "line", )" + args + R"(}},
   "expect": {"outcome": "ok", "checks": "all"}}
 )");
-        check_runs(s.fedsim("run f.json"));
+            check_runs(s.fedsim("run f.json"));
+        }
     }
 }
