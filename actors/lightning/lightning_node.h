@@ -264,9 +264,10 @@ private:
     // Whether `invoice` is expired for this node as payer, now.
     bool payer_sees_expired(const Invoice& invoice) const;
     // What an attempt's search reads on top of knowledge_: `payment`, plus (CLN) the node's
-    // channel hints as they stand now, written into `scratch`; null when that is nothing.
+    // channel hints, first updated in place to now, written into `scratch`; null when that
+    // is nothing.
     const LiquidityKnowledge* attempt_memory(const LiquidityKnowledge& payment,
-                                             LiquidityKnowledge* scratch) const;
+                                             LiquidityKnowledge* scratch);
 
     // Blocks and on-chain enforcement (node_onchain.cc).
     void on_block(uint32_t tip);

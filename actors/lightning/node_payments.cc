@@ -137,12 +137,18 @@ void LightningNode::learn(const Route& route, const HtlcFailure& failure, bool a
 }
 
 const LiquidityKnowledge* LightningNode::attempt_memory(const LiquidityKnowledge& payment,
-                                                        LiquidityKnowledge* scratch) const {
+                                                        LiquidityKnowledge* scratch) {
     if (cln_hints_.empty()) {
         return payment.empty_of_learned() ? nullptr : &payment;
     }
+    // CLN pay brings the whole hint set up to date in place before it computes a route
+    // (channel_hint_set_update; channel_hint.c's PAY_REFILL_HYSTERESIS comment: the relaxation
+    // runs "inbetween the attempt that added it and the next retry", "limited to once every
+    // minute", "a stairway pattern"). The exact call site in v24.11's libplugin-pay.c was not
+    // read (the stored versions predate it): one update per route computation is inference.
+    cln_hints_.update(unix_now_ns() / 1000000000);
     *scratch = payment;
-    cln_hints_.project(unix_now_ns() / 1000000000, scratch);
+    cln_hints_.project(scratch);
     return scratch;
 }
 

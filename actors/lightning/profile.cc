@@ -316,10 +316,11 @@ Profile cln_profile() {
     // libplugin-pay.c handle_intermediate_failure fills the channel hints, payment_route_check
     // reads them. Since PR #7494 ("pay: Remember and update channel_hints across payments",
     // merged 2024-08, v24.11) the hints outlive the payment and later payments use them,
-    // relaxed with time (channel_hint.c channel_hint_update: re-enabled after 60 s, the
-    // estimate refilled by capacity * seconds / PAY_REFILL_TIME 7200, nothing changed before
-    // PAY_REFILL_HYSTERESIS 60 s): ClnChannelHints. Excluded nodes stay on the root payment
-    // (payment_new). The invoice's expiry is checked once, before the first attempt
+    // relaxed in place before each route computation (channel_hint.c channel_hint_update:
+    // nothing changed before PAY_REFILL_HYSTERESIS 60 s since the hint's timestamp, then the
+    // estimate refilled by capacity * seconds / PAY_REFILL_TIME 7200, re-enabled when more than
+    // 60 s have passed, the timestamp reset): ClnChannelHints. Excluded nodes stay on the root
+    // payment (payment_new). The invoice's expiry is checked once, before the first attempt
     // (plugins/pay.c).
     p.failure_memory = FailureMemory::cln_channel_hints;
     p.max_pay_attempts = 11;  // libplugin-pay.c retry_data_init / retry_step_cb

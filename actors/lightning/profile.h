@@ -118,8 +118,10 @@ enum class FailureMemory : uint8_t {
     // (Profile::pair_penalty_window, node_penalty_window).
     lnd_mission_control,
     // CLN pay (libplugin-pay.c, channel_hint.c): channel hints kept by the node across
-    // payments, relaxed with time (ClnChannelHints: re-enabled after 60 s, the estimate
-    // refilled linearly over 2 h); excluded nodes on the root payment, for that payment only.
+    // payments, relaxed in place before each route computation (ClnChannelHints: steps at
+    // least 60 s apart, a disabled direction re-enabled by a step of more than 60 s, the
+    // estimate refilled linearly over 2 h); excluded nodes on the root payment, for that
+    // payment only.
     cln_channel_hints,
 };
 

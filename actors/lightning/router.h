@@ -75,8 +75,8 @@ struct PaymentRequest {
     uint32_t max_hops = 20;  // onion payload limit; the sender's max_path_length caps it
     // What this payment's own failures taught, read on top of the node's knowledge (its
     // exclusions and bounds apply too); null: none. LDK's previously_failed_channels, CLN
-    // pay's per-payment excluded nodes with the node's channel hints as they stand at the
-    // attempt (learn_from_failure, ClnChannelHints::project).
+    // pay's per-payment excluded nodes with the node's channel hints, updated in place at the
+    // attempt (learn_from_failure, ClnChannelHints::update and project).
     const LiquidityKnowledge* payment_knowledge = nullptr;
 };
 

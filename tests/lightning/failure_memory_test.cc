@@ -2,9 +2,11 @@
 // learn_from_failure): LDK keeps a temporarily failed channel out of that payment only and a
 // permanently failed one out for good; LND's mission control shares a failure with every later
 // payment for its window (182,253,863,052 ns for a pair, 271,037,258,296 ns for a failed node's own directions); CLN's
-// pay keeps channel hints across payments and relaxes them (ClnChannelHints: nothing changes
-// for 60 s, then the estimate refills linearly over 2 h, a disabled direction comes back after
-// 61 s) and excluded nodes for the payment only. And LDK's re-check of the invoice's expiry
+// pay keeps channel hints across payments and relaxes them in place before each route
+// computation (ClnChannelHints: nothing changes for 60 s after the hint's timestamp, then the
+// estimate refills linearly over 2 h in steps that reset the timestamp and round down, a
+// disabled direction comes back with a step of more than 60 s, a disable keeps the estimate)
+// and excluded nodes for the payment only. And LDK's re-check of the invoice's expiry
 // before a retry, at the nanosecond.
 #include <catch2/catch.hpp>
 
@@ -301,50 +303,135 @@ TEST_CASE("CLN: a temporary channel failure caps the direction's estimate at the
                     .has_value());
 }
 
+namespace {
+
+// The most scid 2's direction from node 1 passes once `hints` are updated in place at `now_s`
+// (channel_hint_set_update before a route computation), then written into a view.
+uint64_t max_after_update(ClnChannelHints* hints, int64_t now_s) {
+    hints->update(now_s);
+    LiquidityKnowledge view(0);
+    hints->project(&view);
+    return view.learned_max(ShortChannelId{2}, 1);
+}
+
+// The same for a single update of a copy: what the hints say at `now_s` when nothing updated
+// them since they were set.
+uint64_t max_after_one_update(ClnChannelHints hints, int64_t now_s) {
+    return max_after_update(&hints, now_s);
+}
+
+}  // namespace
+
 TEST_CASE("CLN's channel hints relax at the second: unchanged for 60 s, then refilled by "
           "capacity * seconds / 7200, a disabled direction back after more than 60 s",
           "[lightning][failure-memory]") {
     // Capacity 7,200,000 msat: the refill is 1,000 msat a second.
     const uint64_t capacity = 7200000;
     const ShortChannelId scid{2};
-    auto max_at = [](const ClnChannelHints& hints, int64_t now_s) {
-        LiquidityKnowledge view(0);
-        hints.project(now_s, &view);
-        return view.learned_max(ShortChannelId{2}, 1);
-    };
-    SECTION("an estimate") {
+    SECTION("an estimate, one update from the failure") {
         ClnChannelHints hints;
         hints.cap(scid, 1, 3999, capacity, 1000);
-        CHECK(max_at(hints, 1000) == 3998);  // amounts >= the estimate are refused
-        CHECK(max_at(hints, 1059) == 3998);
-        CHECK(max_at(hints, 1060) == 63998);  // 3,999 + 60 * 1,000, minus the refused one
-        CHECK(max_at(hints, 1061) == 64998);
-        CHECK(max_at(hints, 1000 + 7196) == 7199998);
-        CHECK(max_at(hints, 1000 + 7197) == UINT64_MAX);  // at the capacity: no restriction
+        CHECK(max_after_one_update(hints, 1000) == 3998);  // amounts >= the estimate refused
+        CHECK(max_after_one_update(hints, 1059) == 3998);
+        CHECK(max_after_one_update(hints, 1060) == 63998);  // 3,999 + 60 * 1,000, minus one
+        CHECK(max_after_one_update(hints, 1061) == 64998);
+        CHECK(max_after_one_update(hints, 1000 + 7196) == 7199998);
+        // At the capacity: no restriction.
+        CHECK(max_after_one_update(hints, 1000 + 7197) == UINT64_MAX);
     }
-    SECTION("a disabled direction") {
+    SECTION("a disabled direction, one update from the failure") {
         ClnChannelHints hints;
         hints.disable(scid, 1, capacity, 1000);
-        CHECK(max_at(hints, 1000) == 0);
-        CHECK(max_at(hints, 1060) == 0);       // 60 s: refilled, still disabled
-        CHECK(max_at(hints, 1061) == 60999);   // enabled, the estimate from 0 (inference)
+        CHECK(max_after_one_update(hints, 1000) == 0);
+        CHECK(max_after_one_update(hints, 1060) == 0);      // 60 s: refilled, still disabled
+        CHECK(max_after_one_update(hints, 1061) == 60999);  // enabled, the estimate from 0
     }
     SECTION("a newer failure replaces the hint; an older one does not") {
         ClnChannelHints hints;
         hints.cap(scid, 1, 3999, capacity, 1000);
         hints.disable(scid, 1, capacity, 1010);
-        CHECK(max_at(hints, 1069) == 0);
+        CHECK(max_after_update(&hints, 1069) == 0);
         hints.cap(scid, 1, 500000, capacity, 1005);
-        CHECK(max_at(hints, 1069) == 0);
+        CHECK(max_after_update(&hints, 1069) == 0);
         hints.cap(scid, 1, 500000, capacity, 1010);
-        CHECK(max_at(hints, 1069) == 499999);
+        CHECK(max_after_update(&hints, 1069) == 499999);
     }
     SECTION("a channel of unknown capacity (0): the estimate holds for the hysteresis only") {
         ClnChannelHints hints;
         hints.cap(scid, 1, 3999, 0, 1000);
-        CHECK(max_at(hints, 1059) == 3998);
-        CHECK(max_at(hints, 1060) == UINT64_MAX);
+        CHECK(max_after_update(&hints, 1059) == 3998);
+        CHECK(max_after_update(&hints, 1060) == UINT64_MAX);
     }
+}
+
+TEST_CASE("CLN's channel hints are updated in place: each update resets the timestamp, so the "
+          "refill comes in steps at least 60 s apart, rounded down at each step",
+          "[lightning][failure-memory]") {
+    const ShortChannelId scid{2};
+    SECTION("between steps the estimate holds: at +119 s it is the +60 s step's") {
+        ClnChannelHints hints;
+        hints.cap(scid, 1, 3999, 7200000, 1000);  // 1,000 msat a second
+        CHECK(max_after_update(&hints, 1060) == 63998);
+        // 59 s after the step: unchanged (one update from the failure: 3,999 + 119,000).
+        CHECK(max_after_update(&hints, 1119) == 63998);
+        CHECK(max_after_update(&hints, 1120) == 123998);  // the next step: + 60 * 1,000
+        CHECK(hints.find(scid, 1)->unix_s == 1120);
+    }
+    SECTION("two 60 s steps round down twice: one msat below a single 120 s update") {
+        // capacity * 60 / 7200 = 8,333,333.75 and capacity * 120 / 7200 = 16,666,667.5.
+        const uint64_t capacity = 1000000050;
+        ClnChannelHints stepped;
+        stepped.cap(scid, 1, 1000, capacity, 1000);
+        ClnChannelHints once = stepped;
+        CHECK(max_after_update(&stepped, 1060) == 1000 + 8333333 - 1);
+        CHECK(max_after_update(&stepped, 1120) == 1000 + 2 * 8333333 - 1);  // 16,667,665
+        CHECK(max_after_update(&once, 1120) == 1000 + 16666667 - 1);        // 16,667,666
+    }
+}
+
+TEST_CASE("CLN's disabled channel hint: an update at exactly +60 s resets the timestamp "
+          "without enabling, so the next step must come more than 60 s later",
+          "[lightning][failure-memory]") {
+    const uint64_t capacity = 7200000;  // 1,000 msat a second
+    const ShortChannelId scid{2};
+    ClnChannelHints hints;
+    hints.disable(scid, 1, capacity, 1000);
+    REQUIRE(max_after_update(&hints, 1060) == 0);  // refilled to 60,000, still disabled
+    CHECK(hints.find(scid, 1)->unix_s == 1060);
+    SECTION("+120 s: a second 60 s step, still disabled; +121 s is before the next step") {
+        CHECK(max_after_update(&hints, 1120) == 0);
+        CHECK(max_after_update(&hints, 1121) == 0);
+        CHECK(max_after_update(&hints, 1179) == 0);
+        // Steps exactly 60 s apart never enable it.
+        CHECK(max_after_update(&hints, 1180) == 0);
+        CHECK(hints.find(scid, 1)->estimate_msat == 180000);
+        CHECK(max_after_update(&hints, 1241) == 180000 + 61000 - 1);  // 61 s: enabled
+    }
+    SECTION("+121 s: 61 s after the +60 s step, enabled with both steps' refill") {
+        CHECK(max_after_update(&hints, 1121) == 60000 + 61000 - 1);
+    }
+}
+
+TEST_CASE("CLN's channel hints: disabling a direction that has a capped hint keeps its "
+          "estimate (channel_hint_set_add writes the estimate only when given one)",
+          "[lightning][failure-memory]") {
+    const uint64_t capacity = 7200000;  // 1,000 msat a second
+    const ShortChannelId scid{2};
+    ClnChannelHints hints;
+    hints.cap(scid, 1, 3999, capacity, 1000);
+    hints.disable(scid, 1, capacity, 1010);
+    const ClnChannelHints::Hint* h = hints.find(scid, 1);
+    REQUIRE(h != nullptr);
+    CHECK_FALSE(h->enabled);
+    CHECK(h->estimate_msat == 3999);
+    CHECK(h->unix_s == 1010);
+    CHECK(max_after_update(&hints, 1070) == 0);  // 60 s after the disable: still disabled
+    // Enabled at the next step, from the kept 3,999 + 60,000 + 1,000 (not from 0).
+    CHECK(max_after_update(&hints, 1131) == 3999 + 60000 + 61000 - 1);
+    // A new disabled hint starts at 0 (upstream leaves it unset; inference).
+    ClnChannelHints fresh;
+    fresh.disable(scid, 1, capacity, 1010);
+    CHECK(fresh.find(scid, 1)->estimate_msat == 0);
 }
 
 TEST_CASE("LDK re-checks the invoice's expiry before a retry: a retry at timestamp + x pays, "
