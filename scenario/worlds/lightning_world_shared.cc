@@ -52,16 +52,23 @@ constexpr GeneratorRange k_generator_ranges[] = {
 struct EffectiveRange {
     int64_t lo;
     int64_t hi;
+    // The written end hi comes from (the max, or a lone min the max followed); null when hi is
+    // the default. What to lower when a drawn value is too large.
+    const char* hi_from;
 };
 
 EffectiveRange effective_range(const std::map<std::string, Value>& a, const GeneratorRange& r) {
     const int64_t lo = prop_int_or(a, r.min, r.fallback);
     const int64_t hi = prop_int_or(a, r.max, r.fallback);
-    if (a.contains(r.min) == a.contains(r.max)) {
-        return {lo, hi};
+    const bool has_min = a.contains(r.min);
+    const bool has_max = a.contains(r.max);
+    if (has_min == has_max) {
+        return {lo, hi, has_max ? r.max : nullptr};
     }
-    return a.contains(r.min) ? EffectiveRange{lo, std::max(lo, hi)}
-                             : EffectiveRange{std::min(lo, hi), hi};
+    if (has_max) {
+        return {std::min(lo, hi), hi, r.max};
+    }
+    return lo > hi ? EffectiveRange{lo, lo, r.min} : EffectiveRange{lo, hi, nullptr};
 }
 
 // "/topology/generate/capacity_sat_max at 3:52" (line:column, when known), for a message that
@@ -93,19 +100,16 @@ void validate_generator_ranges(const Topology& t, std::vector<Diagnostic>* out) 
 }
 
 // Where a generated channel's capacity comes from, the field to lower when the faucet cannot
-// pay it: the effective capacity_sat_max's (capacity_sat_max when written; capacity_sat_min
-// when written alone past the default, which the max follows), else the generator's.
+// pay it: the written end the effective capacity_sat_max comes from (effective_range: the max,
+// or a lone min the max followed), else the generator's.
 SourceLocation generated_capacity_where(const Topology& t) {
     const std::map<std::string, Value>& a = t.generator_args;
     for (const GeneratorRange& r : k_generator_ranges) {
         if (r.range != &ln::TopologyOptions::capacity_sat) {
             continue;
         }
-        if (a.contains(r.max)) {
-            return a.at(r.max).where;
-        }
-        if (a.contains(r.min) && a.at(r.min).number > r.fallback) {
-            return a.at(r.min).where;
+        if (const char* field = effective_range(a, r).hi_from) {
+            return a.at(field).where;
         }
     }
     return t.generator_where;

@@ -271,6 +271,27 @@ TEST_CASE("a generator min/max pair that meets, or has one end written, is valid
     }
 }
 
+// Validation passing is not enough: a lone capacity_sat_max of 999,999 once passed it and
+// aborted on the draw's SIM_ASSERT. Each lone end past the other's default runs a seed.
+TEST_CASE("a generator end written alone past the other's default runs", "[cli][bad_input]") {
+    Scratch s;
+    for (const char* args : {R"("capacity_sat_max": 999999)", R"("capacity_sat_min": 1000001)",
+                             R"("share_percent_max": 49)", R"("share_percent_min": 51)"}) {
+        for (const char* world : {"lightning", "gateway"}) {
+            std::string text = generated_line(world, args);
+            if (std::string(world) == "lightning") {  // a workload, so the run ends ok
+                text.insert(text.rfind('}'), R"(, "params": {"duration": "10m"}, "timeline": [{"after": "channels_open",
+                    "action": "pay", "from": "a0", "to": "a2", "amount_msat": 10000000}])");
+            }
+            s.write("f.json", text);
+            const Result r = s.fedsim("run f.json --seed 1");
+            INFO(world << " " << args << "\n" << r.out);
+            CHECK(r.code == 0);
+            CHECK(r.out.find("Assertion") == std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("unreadable scenario paths are refused with exit code 2", "[cli][bad_input]") {
     Scratch s;
     s.write("plain.json", "{}");

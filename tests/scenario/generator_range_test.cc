@@ -75,10 +75,13 @@ TEST_CASE("a lone generator min at or above the max's default draws [min, min]",
 
 TEST_CASE("a lone generator max below the min's default draws [max, max]",
           "[scenario][generator]") {
-    CHECK(capacities(drawn(R"("capacity_sat_max": 999999)")) == Set{999'999});
-    CHECK(capacities(drawn(R"("capacity_sat_max": 1)")) == Set{1});
-    CHECK(shares(drawn(R"("share_percent_max": 49)")) == Set{49});
-    CHECK(shares(drawn(R"("share_percent_max": 0)")) == Set{0});
+    for (const char* world : {"lightning", "gateway"}) {
+        INFO(world);
+        CHECK(capacities(drawn(R"("capacity_sat_max": 999999)", world)) == Set{999'999});
+        CHECK(capacities(drawn(R"("capacity_sat_max": 1)", world)) == Set{1});
+        CHECK(shares(drawn(R"("share_percent_max": 49)", world)) == Set{49});
+        CHECK(shares(drawn(R"("share_percent_max": 0)", world)) == Set{0});
+    }
 }
 
 // What a scenario written before the rule drew, it draws the same (so no fingerprint moves): a
