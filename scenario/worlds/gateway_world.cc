@@ -355,6 +355,7 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
         }
     }
     validate_channels(s, out);
+    validate_workload_duration(s, "ready", out);
     validate_indices(s, out);
     validate_reachable(s, out);
 }

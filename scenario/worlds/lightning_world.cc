@@ -90,6 +90,7 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
         out->push_back({{"/topology/nodes", 0, 0}, "world lightning needs at least two nodes"});
     }
     validate_channels(s, out);
+    validate_workload_duration(s, "channels_open", out);
 }
 
 }  // namespace

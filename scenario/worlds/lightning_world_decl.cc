@@ -61,8 +61,10 @@ std::vector<FieldSpec> params() {
         integer_param("max_attempts", "payment attempts before giving up", 16, 1, 1000),
         duration_param("block_interval", "a daemon mines a block this often (0: only `mine`)",
                        sim::SimDuration::zero()),
+        // 30 min, inside limits.max_time's default 1 h with room for the channels to open (an
+        // hour after channels_open could never end before the time limit).
         duration_param("duration", "how long the workload runs after channels_open",
-                       sim::SimDuration::hours(1)),
+                       sim::SimDuration::minutes(30)),
         integer_param("open_max_blocks", "blocks mined at most to open the channels", 20, 1, 1000),
         {.name = "gossip", .type = ValueType::text, .doc = "how graph updates spread",
          .choices = {"instant", "propagated"}, .default_value = text_value("instant")},

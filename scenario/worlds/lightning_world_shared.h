@@ -111,4 +111,11 @@ std::vector<actors::lightning::ChannelOptions> generated_channels(
 // channel_generators), and no declared channel connects a node to itself.
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out);
 
+// The workload runs the `duration` parameter from the world's `phase` (channels_open, ready),
+// which comes after the channels are confirmed, so a duration at or past limits.max_time ends
+// every seed with time_limit before the workload is over: refused at the parameter unless the
+// scenario expects time_limit.
+void validate_workload_duration(const Scenario& s, const char* phase,
+                                std::vector<Diagnostic>* out);
+
 }  // namespace scenario

@@ -73,6 +73,12 @@ std::string generated_line(const std::string& world, const std::string& args) {
                "generate": {"kind": "line", )" + args + "}}}\n";
 }
 
+// `text`, a scenario object, with `members` (JSON object members) added at its end.
+std::string with_members(std::string text, const std::string& members) {
+    text.insert(text.rfind('}'), ", " + members);
+    return text;
+}
+
 // A NUL byte inside a string (sizeof keeps it: strlen would stop there).
 constexpr char k_with_nul[] = "{\"name\": \"a\0b\", \"world\": \"echo\"}";
 
@@ -209,6 +215,19 @@ std::vector<BadFile> bad_scenarios() {
          {"f.json:3:45: error: /topology/generate/share_percent_min",
           "line: share_percent_min 80 exceeds share_percent_max 79 "
           "(/topology/generate/share_percent_max at 3:70): an empty range to draw from"}},
+        // The workload runs `duration` after the channels open: at or past limits.max_time no
+        // seed could end ok. Named at the parameter (a range's upper end counts), or at
+        // /params/duration when the default is what crosses a lowered limit.
+        {"lightning duration range reaching limits.max_time",
+         with_members(generated_line("lightning", R"("capacity_sat_min": 1000)"),
+                      R"("params": {"duration": {"min": "10m", "max": "1h"}})"),
+         {"f.json:3:", "/params/duration",
+          "duration 3600s runs after channels_open, so every run reaches limits.max_time (3600s)"}},
+        {"gateway default duration past a lowered limits.max_time",
+         with_members(generated_line("gateway", R"("capacity_sat_min": 1000)"),
+                      R"("limits": {"max_time": "30m"})"),
+         {"error: /params/duration", "duration 1800s runs after ready",
+          "limits.max_time (1800s) first and ends with time_limit"}},
         {"entry after the time limit",
          echo_with(R"("limits": {"max_time": "10m"},
   "timeline": [{"at": "10m", "action": "stop"}])"),
@@ -250,6 +269,31 @@ TEST_CASE("every bad scenario file is refused with its place and exit code 2",
     CHECK(tried == 4 * bad_scenarios().size());
 }
 
+// The edge of the duration check: one second inside limits.max_time is valid, at it is not;
+// a scenario that expects time_limit may run past it; and the lightning world's default
+// duration (30 min after channels_open) ends ok inside the default 1 h limit.
+TEST_CASE("a workload duration inside limits.max_time, or expecting time_limit, is valid",
+          "[cli][bad_input]") {
+    Scratch s;
+    const std::string line = generated_line("lightning", R"("capacity_sat_min": 1000)");
+    s.write("f.json", with_members(line, R"("limits": {"max_time": "10m"},
+                                         "params": {"duration": "599s"})"));
+    CHECK(s.fedsim("validate f.json").code == 0);
+    s.write("f.json", with_members(line, R"("limits": {"max_time": "10m"},
+                                         "params": {"duration": "10m"})"));
+    check_refused(s.fedsim("validate f.json"),
+                  {"f.json:4:", "/params/duration", "duration 600s runs after channels_open"});
+    s.write("f.json", with_members(line, R"("params": {"duration": "1h"},
+                                         "expect": {"outcome": "time_limit"})"));
+    CHECK(s.fedsim("validate f.json").code == 0);
+    s.write("f.json", with_members(line, R"("timeline": [{"after": "channels_open",
+        "action": "pay", "from": "a0", "to": "a2", "amount_msat": 10000000}])"));
+    const Result r = s.fedsim("run f.json --seed 1");
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("duration=1800s") != std::string::npos);
+}
+
 // The edge of the check above: a pair whose ends meet, written or at a default, is a valid
 // one-value range; and an end written alone, on either side of the other's default, is valid
 // (the other end stays at its default or follows it: tests/scenario/generator_range_test.cc).
@@ -280,7 +324,7 @@ TEST_CASE("a generator end written alone past the other's default runs", "[cli][
         for (const char* world : {"lightning", "gateway"}) {
             std::string text = generated_line(world, args);
             if (std::string(world) == "lightning") {  // a workload, so the run ends ok
-                text.insert(text.rfind('}'), R"(, "params": {"duration": "10m"}, "timeline": [{"after": "channels_open",
+                text = with_members(text, R"("timeline": [{"after": "channels_open",
                     "action": "pay", "from": "a0", "to": "a2", "amount_msat": 10000000}])");
             }
             s.write("f.json", text);
