@@ -75,8 +75,49 @@ bool Network::node_up(NodeId node) const {
 
 void Network::set_node_up(NodeId node, bool up) {
     SIM_ASSERT(node.valid() && node.value < nodes_.size());
+    const bool was_up = nodes_[node.value].up;
     nodes_[node.value].up = up;
     sched_.trace("node_up").field("node", nodes_[node.value].name).field("up", up);
+    if (was_up && !up) {
+        close_watchers(node);
+    }
+}
+
+void Network::watch_node(NodeId watcher, NodeId node) {
+    SIM_ASSERT(watcher.valid() && watcher.value < nodes_.size());
+    SIM_ASSERT(node.valid() && node.value < nodes_.size());
+    watchers_[node.value].insert(watcher.value);
+}
+
+// The close travels as a message on node -> watcher, so it keeps the link's order and latency;
+// unlike send_erased it skips the random drop and the queue bound (the kernel sends it).
+void Network::close_watchers(NodeId node) {
+    auto it = watchers_.find(node.value);
+    if (it == watchers_.end()) {
+        return;
+    }
+    const TraceName kind("node_down");
+    for (uint32_t w : it->second) {
+        const NodeId to(w);
+        Envelope env{node, to, next_message_id_++, sched_.now(), std::string(kind.text()),
+                     std::make_shared<const NodeDown>(NodeDown{node, sched_.now()}),
+                     message_type_tag<NodeDown>()};
+        ++stats_.sent;
+        sched_.trace("net_send", TraceLevel::debug)
+            .field("msg", env.id)
+            .field_with_word("kind", env.kind, kind.word())
+            .field_with_word("to", nodes_[w].name, nodes_[w].name_word);
+        if (!can_reach(node, to)) {
+            drop(env.id, "partitioned");
+            continue;
+        }
+        Link& l = link(node, to);
+        if (l.paused) {
+            l.held.push_back(std::move(env));
+            continue;
+        }
+        launch(l, std::move(env));
+    }
 }
 
 bool Network::send_erased(NodeId from, NodeId to, TraceName kind,

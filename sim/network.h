@@ -6,7 +6,8 @@
 // with an optional scheduled heal), a paused ("clogged") link that holds messages until it is
 // resumed, a full link queue or inbox, or a destination node that is down. Every decision is
 // traced and drawn from the seed. Messages already in flight when a partition starts are lost
-// (a cut cable), not delivered late.
+// (a cut cable), not delivered late. A node that goes down closes its peers' connections: the
+// nodes that watch it (watch_node) get a NodeDown from it, as a socket's close.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,6 +61,13 @@ struct Envelope {
     bool is() const {
         return type == message_type_tag<T>();
     }
+};
+
+// A watched node went down at `at`: the close of the watcher's connections to it (the OS sends
+// FIN/RST for a dead process's sockets). Arrives in the watcher's inbox from `node`.
+struct NodeDown {
+    NodeId node;
+    SimTime at;
 };
 
 enum class PartitionKind : uint8_t { symmetric, one_way };
@@ -139,6 +148,12 @@ public:
     // A down node drops everything addressed to it (crash); up again on restart.
     void set_node_up(NodeId node, bool up);
     bool node_up(NodeId node) const;
+    // `watcher` holds connections to `node` (a client's sockets to a server process). When
+    // `node` goes down, `watcher` gets a NodeDown envelope from it, sent on node -> watcher like
+    // data: after what that link already carries (TCP order), one link latency later, held by a
+    // pause. A cut stops it (no FIN crosses a cut); a random link drop does not (the kernel,
+    // which outlives the process, retransmits the FIN). Idempotent; watches last the run.
+    void watch_node(NodeId watcher, NodeId node);
 
     const NetworkStats& stats() const { return stats_; }
 
@@ -173,6 +188,7 @@ private:
     void deliver(uint32_t slot);
     void drop(uint64_t message_id, std::string_view reason);
     uint32_t park(Envelope&& env, Link* link);
+    void close_watchers(NodeId node);
 
     Scheduler& sched_;
     Random rng_;
@@ -187,6 +203,9 @@ private:
     // Directed pairs currently cut, with how many partitions cut them.
     std::map<std::pair<uint32_t, uint32_t>, uint32_t> cut_;
     std::map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> partitions_;
+    // Watched node -> its watchers, in node order (the order their NodeDowns are sent in). Off
+    // the send and delivery paths: read only when a node goes down.
+    std::map<uint32_t, std::set<uint32_t>> watchers_;
     uint32_t next_partition_ = 1;
     std::vector<InFlight> in_flight_;
     uint32_t free_head_ = UINT32_MAX;

@@ -1,6 +1,9 @@
 // FederationApi: submission, f + 1 agreement on reads, and the inbox dispatcher.
 #include "actors/federation/federation_api.h"
 
+#include <algorithm>
+#include <set>
+
 #include "sim/assert.h"
 #include "sim/random.h"
 #include "sim/this_actor.h"
@@ -18,6 +21,11 @@ FederationApi::FederationApi(sim::Simulation& sim, sim::NodeId self, const Feder
 void FederationApi::start() {
     SIM_ASSERT(!dispatcher_.has_value());
     sim_.network().set_node_up(self_, true);
+    // fedimint's client holds a websocket connection to every guardian it talks to: the user
+    // learns when a guardian's process dies and closes them (long_poll.h).
+    for (sim::NodeId g : guardians_) {
+        sim_.network().watch_node(self_, g);
+    }
     dispatcher_ = sim_.scheduler().spawn(sim_.network().node_name(self_) + ".fedapi",
                                          [this] { dispatch(); },
                                          {.kind = sim::ActorKind::daemon, .node = self_});
@@ -43,7 +51,31 @@ void FederationApi::dispatch() {
             }
             continue;  // a late reply to a finished query
         }
+        if (const sim::NodeDown* down = env->as<sim::NodeDown>()) {
+            connection_closed(*down);
+            continue;
+        }
         other_->try_send(std::move(*env));
+    }
+}
+
+// jsonrpsee's websocket client errors every request pending on a connection when it closes:
+// each waiting read hears of it (one notice per reply channel; one-shot reads ignore it).
+void FederationApi::connection_closed(const sim::NodeDown& down) {
+    auto g = std::find(guardians_.begin(), guardians_.end(), down.node);
+    if (g == guardians_.end()) {
+        return;
+    }
+    QueryReply notice;
+    notice.peer = PeerId{static_cast<uint32_t>(g - guardians_.begin())};
+    notice.closed_at = down.at;
+    // A LongPoll's awaits share one channel: notify each channel once, in query-id order (the
+    // set is only asked for membership, never iterated).
+    std::set<const sim::Channel<QueryReply>*> notified;
+    for (const auto& [id, channel] : pending_) {
+        if (notified.insert(channel.get()).second) {
+            channel->try_send(notice);
+        }
     }
 }
 
@@ -73,6 +105,9 @@ std::optional<QueryReply> FederationApi::query(QueryMsg query, sim::SimDuration 
         std::optional<QueryReply> r = replies->recv_until(deadline);
         if (!r.has_value()) {
             break;
+        }
+        if (r->closed_at.has_value()) {
+            continue;  // no retry within a one-shot read: the others answer or it times out
         }
         if (++votes[r->digest] == quorum_.f + 1) {
             agreed = std::move(r);

@@ -88,6 +88,7 @@ private:
     std::optional<QueryReply> await_one(const QueryMsg& query, sim::SimTime deadline);
 
     void dispatch();
+    void connection_closed(const sim::NodeDown& down);
     // The counts query (wallet and Lightning consensus block counts), answered by one guardian.
     std::optional<QueryReply> counts();
 

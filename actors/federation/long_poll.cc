@@ -87,8 +87,11 @@ void LongPoll::send(Entry& entry, size_t guardian) {
     g.sent_at = now;
     ++sent_;
     ++api_.reads_sent_;
-    g.connected =
-        api_.sim_.network().send(api_.self_, api_.guardians_[guardian], "fed_await", entry.query);
+    sim::Network& net = api_.sim_.network();
+    const sim::NodeId peer = api_.guardians_[guardian];
+    // A guardian whose process is down refuses the connection (its host answers the SYN with
+    // RST): the request does not go out and is a connection error at once.
+    g.connected = net.node_up(peer) && net.send(api_.self_, peer, "fed_await", entry.query);
     if (!g.connected) {
         connection_error(g);
         return;
@@ -104,6 +107,20 @@ void LongPoll::connection_error(PerGuardian& g) {
     g.check_at = sim::SimTime::never();
     g.retry_at = sim::this_actor::now() + fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
     ++g.failures;
+}
+
+// The connection to `guardian` closed (its process died at `at`): every request sent on it
+// errors; requests sent after `at` went on a later connection (or were refused) and stand.
+void LongPoll::connection_closed(size_t guardian, sim::SimTime at) {
+    for (Entry& e : entries_) {
+        if (!e.open || guardian >= e.guardians.size()) {
+            continue;
+        }
+        PerGuardian& g = e.guardians[guardian];
+        if (!g.digest.has_value() && g.connected && g.sent_at <= at) {
+            connection_error(g);
+        }
+    }
 }
 
 sim::SimTime LongPoll::next_wake() const {
@@ -183,6 +200,10 @@ std::optional<LongPoll::Answer> LongPoll::wait_until(sim::SimTime until) {
     while (true) {
         std::optional<QueryReply> r = replies_->recv_until(std::min(until, next_wake()));
         if (r.has_value()) {
+            if (r->closed_at.has_value()) {
+                connection_closed(r->peer.value, *r->closed_at);
+                continue;
+            }
             if (std::optional<Answer> a = take(*r)) {
                 return a;
             }

@@ -22,6 +22,17 @@
 // Fibonacci steps from the send (250 ms, 250 ms, 500 ms, ... capped at 10 s) and, if either is
 // cut, counts a connection error. A cut shorter than the check interval that ate a reply is found
 // at the timeout, as a silent loss.
+//
+// A guardian process that dies is not a cut: the OS closes its sockets (FIN/RST), and jsonrpsee
+// errors every request pending on the connection when the close arrives (its WsClient's
+// background task ends with the connection; pending and later calls fail with
+// Error::RestartNeeded, docs.rs jsonrpsee-ws-client `WsClient`). The model: the user
+// watches each guardian's node (sim::Network::watch_node); when it goes down the close reaches
+// the user one link latency later, after the replies already on the way, and every request sent
+// to that guardian before the crash is a connection error then (a cut guardian -> user link
+// stops the close; the connection check finds the cut instead). A request to a guardian whose
+// process is down is refused (host up, port closed): a connection error at once. [inference]
+// the refusal really takes one round trip (SYN, RST); the model counts it at the send.
 #pragma once
 
 #include <cstddef>
@@ -100,6 +111,7 @@ private:
 
     void send(Entry& entry, size_t guardian);
     void connection_error(PerGuardian& g);
+    void connection_closed(size_t guardian, sim::SimTime at);
     sim::SimTime next_wake() const;
     void resend_due();
     std::optional<Answer> take(const QueryReply& reply);

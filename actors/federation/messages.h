@@ -14,6 +14,7 @@
 
 #include "actors/federation/consensus_items.h"
 #include "actors/federation/federation_state.h"
+#include "sim/time.h"
 
 namespace actors::federation {
 
@@ -142,6 +143,9 @@ struct QueryReply {
     uint64_t wallet_count = 0;
     uint64_t ln_count = 0;
     std::vector<RegisterGatewayTx> gateways;
+    // Not a guardian's reply: the user's dispatcher's notice that its connection to guardian
+    // `peer` closed (its process went down at this time; sim::NodeDown). Never on the network.
+    std::optional<sim::SimTime> closed_at;
 };
 
 // Builds the reply to `query` from a guardian's state (digest included). The reply to an

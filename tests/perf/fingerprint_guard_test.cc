@@ -55,7 +55,7 @@ bench::StandardOptions small_scale(uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "5212dcfce2c21e59"}, {2, "0aaa74b0b7e77e2e"}, {3, "ebd57b0c23e3c89a"}};
+    const Golden golden[] = {{1, "4ddc65b390a8fef4"}, {2, "b0625f97bf3c6b7a"}, {3, "37bb437c00a34eb7"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(short_standard(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -67,7 +67,7 @@ TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerp
 // The test environment's timing (100 ms polls, 10 s sessions) runs the federation's round
 // machinery about a hundred times as often, so it guards that code more closely.
 TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "bc24cffc47be37b0"}, {2, "5775c157003ea8f2"}};
+    const Golden golden[] = {{1, "34450bff9ab600bf"}, {2, "28a34d5e6fa9a9a8"}};
     for (const Golden& g : golden) {
         bench::StandardOptions o = short_standard(g.seed);
         o.production_timing = false;
@@ -79,7 +79,7 @@ TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[pe
 }
 
 TEST_CASE("the scale benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "d67922e071854da0"}, {2, "19b221cccb4c2cb1"}};
+    const Golden golden[] = {{1, "c708aede60a93f67"}, {2, "ca9953b0e4cebf1a"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(small_scale(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -103,7 +103,7 @@ TEST_CASE("the scale world with 1000 nodes keeps its fingerprint", "[perf][finge
     bench::StandardReport r = bench::run_standard(o);
     INFO(r.result.run.message << r.violation);
     CHECK(r.ok());
-    CHECK(hex(r.result.run.fingerprint) == "6125ef7cbd4a778e");
+    CHECK(hex(r.result.run.fingerprint) == "ee2bab63d55e5c6a");
 }
 
 TEST_CASE("the sample system keeps its fingerprints", "[perf][fingerprint]") {

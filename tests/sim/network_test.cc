@@ -281,3 +281,56 @@ TEST_CASE("find_node names the first node added under a name", "[network]") {
     CHECK_FALSE(s.network().find_node("carol").has_value());
     CHECK_FALSE(s.network().find_node("").has_value());
 }
+
+// watch_node: a node going down closes its watchers' connections, as an OS closes a dead
+// process's sockets: the close follows the data already on the link, one latency later, and
+// does not cross a cut.
+TEST_CASE("a watched node going down sends its watchers a NodeDown after the data in flight",
+          "[network][crash]") {
+    sim::SimulationConfig cfg;
+    cfg.default_link = {.latency_min = SimDuration::millis(30),
+                        .latency_max = SimDuration::millis(30)};
+    Simulation sim(cfg);
+    sim::Network& net = sim.network();
+    NodeId server = net.add_node("server");
+    NodeId watcher = net.add_node("watcher");
+    NodeId cut_off = net.add_node("cut_off");
+    NodeId bystander = net.add_node("bystander");
+    std::vector<std::pair<std::string, SimTime>> got;  // what the watcher received, and when
+    sim.scheduler().spawn("driver", [&] {
+        net.watch_node(watcher, server);
+        net.watch_node(watcher, server);  // idempotent: one close
+        net.watch_node(cut_off, server);
+        net.partition({server}, {cut_off}, sim::PartitionKind::one_way);
+        this_actor::sleep_for(SimDuration::millis(100));
+        const SimTime crash = this_actor::now();
+        net.send(server, watcher, "reply", Ping{1});  // written just before the process died
+        net.set_node_up(server, false);
+        net.set_node_up(server, false);  // already down: no second close
+        this_actor::sleep_for(SimDuration::millis(29));
+        CHECK(net.inbox(watcher).size() == 0);  // not at the crash instant
+        this_actor::sleep_for(SimDuration::millis(1));
+        while (std::optional<sim::Envelope> env = net.inbox(watcher).try_recv()) {
+            got.emplace_back(env->kind, this_actor::now());
+            if (const sim::NodeDown* d = env->as<sim::NodeDown>()) {
+                CHECK(d->node == server);
+                CHECK(d->at == crash);
+                CHECK(env->from == server);
+            }
+        }
+        REQUIRE(got.size() == 2);
+        CHECK(got[0].first == "reply");  // TCP order: the data, then the FIN
+        CHECK(got[1].first == "node_down");
+        CHECK(got[1].second == crash + SimDuration::millis(30));
+        this_actor::sleep_for(SimDuration::seconds(1));
+        CHECK(net.inbox(watcher).size() == 0);
+        CHECK(net.inbox(cut_off).size() == 0);    // no FIN crosses a cut
+        CHECK(net.inbox(bystander).size() == 0);  // never watched
+        // Up again and down again: a second close.
+        net.set_node_up(server, true);
+        net.set_node_up(server, false);
+        this_actor::sleep_for(SimDuration::millis(31));
+        CHECK(net.inbox(watcher).size() == 1);
+    });
+    REQUIRE(sim.run().run.ok());
+}
