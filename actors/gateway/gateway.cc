@@ -16,6 +16,9 @@ Gateway::Gateway(sim::Simulation& sim, lightning::LightningNetwork& ln,
       offered_(config_.ln_node) {
     SIM_ASSERT(config_.ln_node != lightning::k_no_node);
     SIM_ASSERT(config_.client.valid());
+    // A programmer error, not user input: the registration loop would spin at one instant
+    // (bench --registration_s only sets a positive value; 0 keeps the default).
+    SIM_ASSERT(config_.registration_interval > sim::SimDuration::zero());
     node_ = sim_.network().add_node(config_.name);
     api_ = std::make_unique<federation::FederationApi>(sim_, node_, federation);
 }
@@ -148,7 +151,8 @@ void Gateway::restart() {
 
 bool Gateway::in_flight() const {
     for (const auto& [id, p] : store_.outgoing) {
-        if (p.stage != OutgoingStage::claimed && p.stage != OutgoingStage::cancelled) {
+        if (p.stage != OutgoingStage::claimed && p.stage != OutgoingStage::cancelled &&
+            p.stage != OutgoingStage::claim_rejected) {
             return true;
         }
     }
@@ -250,7 +254,15 @@ federation::RegisterGatewayTx Gateway::registration() const {
 }
 
 void Gateway::run_registration() {
-    std::optional<uint64_t> last_digest;
+    // The hints' digest of the last registration taken as final (valid while `have_last`).
+    bool have_last = false;
+    uint64_t last_digest = 0;
+    // An unanswered round's transaction stays queued at the guardians (a pool by transaction
+    // id, guardian.cc) and may be ordered after a later round's; registration is last one
+    // wins (federation_state.cc). So after an unanswered round the next answered one is not
+    // taken as final: one more round re-registers what is current. Upstream re-registers
+    // every round whatever changed (register_clients_timer), so a stale one never lasts.
+    bool stale_queued = false;
     while (true) {
         // Nothing to read from an unreachable node; and a gateway shutting down does not
         // re-announce (#8990; before the fix it did).
@@ -265,12 +277,15 @@ void Gateway::run_registration() {
         for (const federation::RouteHintRecord& h : reg.route_hints) {
             digest = sim::fingerprint_mix(digest, h.short_channel_id);
         }
-        if (!last_digest.has_value() || *last_digest != digest) {
+        if (!have_last || last_digest != digest) {
             // The registration has no deadline of its own upstream: register_clients_timer
-            // spawns each round's try_register_with_federation (one `register_gateway`
-            // request; a failure is only logged) and, without waiting for it, sleeps until
-            // the next round (fedimint-gateway-server lib.rs register_federations /
-            // register_clients_timer; fedimint-gw-client lib.rs). So a round that has not
+            // runs each round's registration (one `register_gateway` API write to each
+            // guardian; a failure is only logged) and sleeps until the next round; newer
+            // versions spawn the round on a task subgroup without waiting for it, older ones
+            // await it inline (fedimint-gateway-server lib.rs register_federations /
+            // register_clients_timer; fedimint-gw-client lib.rs). Known gap: upstream's write
+            // is not a consensus transaction, so a stalled consensus does not block it; the
+            // model's RegisterGatewayTx is ordered by consensus. So a round that has not
             // been answered when the next is due is overtaken by the next one. The model's
             // single loop cannot run two rounds at once: it waits for this round's outcome
             // until the next round is due, then starts that round at once [inference: the
@@ -280,10 +295,16 @@ void Gateway::run_registration() {
             federation::FedTx tx{api_->new_tx_id(), reg};
             std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, next_round);
             if (!o.has_value()) {
+                have_last = false;
+                stale_queued = true;
                 continue;  // the next round is due now
             }
             if (o->accepted) {
+                // Once answered, every earlier queued round is ordered too (they were all in
+                // the pool): the round after this one is the last word.
+                have_last = !stale_queued;
                 last_digest = digest;
+                stale_queued = false;
                 store_.registered_hints = reg.route_hints;
                 this_actor::trace("gateway_registered")
                     .field("gateway", config_.name)

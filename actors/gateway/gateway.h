@@ -83,7 +83,9 @@ constexpr sim::SimDuration k_registration_interval_production = sim::SimDuration
 enum class GatewayState : uint8_t { running, disconnected, shutting_down };
 const char* to_string(GatewayState state);
 
-enum class OutgoingStage : uint8_t { received, paying, paid, claimed, cancelled };
+// claim_rejected: terminal, the federation rejected the claim (upstream the pay machine ends at
+// Preimage and the submission machine at Rejected; nothing resubmits it).
+enum class OutgoingStage : uint8_t { received, paying, paid, claimed, cancelled, claim_rejected };
 enum class IncomingStage : uint8_t { intercepted, funded, settled, failed };
 
 struct OutgoingPayment {
@@ -101,6 +103,16 @@ struct IncomingPayment {
     // but the HTLC was gone when the gateway tried to settle it: the gateway lost the amount.
     bool lost = false;
     std::string note;
+    // The funding transaction, kept from before its first submission: after a restart the
+    // gateway waits on this same transaction (same id, resubmitted) instead of building a new
+    // one, which the federation would reject (already_funded) while holding the first.
+    // Upstream the incoming state machine is persisted and resumes awaiting the same
+    // transaction's outcome (fedimint-ln-client incoming.rs FundingOfferState; the
+    // tx-submission machine, fedimint-client-module transaction/sm.rs).
+    std::optional<federation::FedTx> funding;
+    // An invalid preimage's refund, submitted and not yet answered (the HTLC is already
+    // failed); a restart waits on the same transaction.
+    std::optional<federation::FedTx> refund;
 };
 
 // Survives a crash: the in-flight payments and the user-side API (its tx counter).
@@ -149,6 +161,8 @@ private:
     void claim(ContractId id);
     void cancel(ContractId id, const std::string& why);
     void intercept(uint64_t intercept_id);
+    bool fund(IncomingPayment& p);
+    void refund(IncomingPayment& p);
     federation::TxOutcome submit_until_answered(const federation::FedTx& tx);
     void resume();
     // The preimage an HTLC the Lightning node offered for `hash` has revealed; *in_flight

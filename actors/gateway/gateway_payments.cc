@@ -49,7 +49,9 @@ void Gateway::pay(ContractId id) {
     // `request_current_consensus_retry` on the await-account endpoint (a long-poll retried
     // without limit, returning the account, never an error; fedimint-ln-client api.rs). The
     // older ln-gateway state_machine/pay.rs (at 015de5c) used `wait_contract`, which gave up
-    // (OfferDoesNotExist) only on an error answer, never on time. The client sends its pay
+    // (OfferDoesNotExist) on an error answer; a request timing out is one (jsonrpsee's request
+    // timeout, 60 s by default [inference: not checked for that version]), so it probably gave
+    // up after about 60 s. The model follows the newer code. The client sends its pay
     // request only once its funding was accepted (client.cc), so the contract exists and the
     // wait ends once the federation is reachable.
     std::optional<federation::OutgoingSnapshot> snap = api_->await_outgoing(
@@ -137,6 +139,9 @@ void Gateway::claim(ContractId id) {
             checker_->gateway_claimed(id);
         }
     } else {
+        // Terminal: not in flight for /stop and not claimed again after a restart (a rejection
+        // is final: upstream's submission machine ends at Rejected).
+        p.stage = OutgoingStage::claim_rejected;
         p.note = "claim rejected: " + o.error;
     }
     this_actor::trace("gateway_claim").field("contract", id.value).field("note", p.note);
@@ -157,6 +162,42 @@ void Gateway::cancel(ContractId id, const std::string& why) {
         .field("accepted", o.accepted);
 }
 
+// Funds the incoming contract of `p` and waits for the outcome; true once the federation holds
+// the gateway's funding. The transaction is stored in `p` (GatewayStore, survives a crash)
+// before its first submission, so a gateway that crashed before seeing the outcome waits on the
+// same transaction after its restart, as upstream's persisted incoming state machine does.
+bool Gateway::fund(IncomingPayment& p) {
+    const PaymentHash hash = p.htlc.payment_hash;
+    if (!p.funding.has_value()) {
+        std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
+        if (snap.has_value() && snap->funded) {
+            return true;
+        }
+        p.funding = federation::FedTx{
+            api_->new_tx_id(),
+            federation::FundIncomingTx{.gateway_client = config_.client,
+                                       .hash = hash,
+                                       .amount_msat = p.htlc.outgoing_amount_msat,
+                                       .gateway_key = config_.gateway_key}};
+    }
+    // No deadline of the gateway's own: the funding outcome is awaited until the
+    // federation answers. Upstream, gateway_handle_intercepted_htlc only submits; the
+    // IncomingStateMachine's FundingOfferState::await_funding_success waits on
+    // `await_output_outcome(.., Duration::from_millis(i32::MAX as u64))` (~24.8 days;
+    // modules/fedimint-ln-client/src/incoming.rs at 00b6e18/8f9a171) or, in the newer
+    // gateway receive machine, on `await_tx_accepted` with no timeout, while the
+    // tx-submission machine resubmits on `custom_backoff(2 s, 10 min, None)` ("Number of
+    // retries has no limit", fedimint-client-module/src/transaction/sm.rs at a4dd5e4); and
+    // the Complete machine's WaitForPreimageState::await_preimage fails the HTLC only on
+    // FundingFailed / RefundSubmitted, i.e. a rejection (gateway/ln-gateway/src/
+    // state_machine/complete.rs at 0635005). What ends the wait for the HTLC is the node:
+    // LND and LDK auto-fail a held HTLC near its expiry (profile held_htlc_fail_margin);
+    // a funding accepted after that is a real loss, settled into "HTLC gone" below.
+    std::optional<federation::TxOutcome> o =
+        api_->submit_and_wait(*p.funding, sim::SimTime::never());
+    return o.has_value() && o->accepted;
+}
+
 void Gateway::intercept(uint64_t intercept_id) {
     IncomingPayment& p = store_.incoming.at(intercept_id);
     lightning::LightningNode& node = ln_.node(config_.ln_node);
@@ -169,37 +210,18 @@ void Gateway::intercept(uint64_t intercept_id) {
         this_actor::trace("gateway_htlc_failed").field("why", why);
     };
     const PaymentHash hash = p.htlc.payment_hash;
-    if (p.stage == IncomingStage::intercepted && read_state() == GatewayState::shutting_down) {
+    // The checks before the funding; a payment resumed with its funding submitted is past
+    // them (failing its HTLC now could lose the funding).
+    const bool fresh = p.stage == IncomingStage::intercepted && !p.funding.has_value();
+    if (fresh && read_state() == GatewayState::shutting_down) {
         return fail("gateway is shutting down");
     }
-    if (p.stage == IncomingStage::intercepted &&
+    if (fresh &&
         check_incoming_htlc_expiry(p.htlc.incoming_expiry, node.tip()) != HtlcRejection::none) {
         return fail("expiry_unsafe");
     }
-    std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
-    if (!snap.has_value() || !snap->funded) {
-        federation::FedTx tx{api_->new_tx_id(),
-                             federation::FundIncomingTx{.gateway_client = config_.client,
-                                                        .hash = hash,
-                                                        .amount_msat = p.htlc.outgoing_amount_msat,
-                                                        .gateway_key = config_.gateway_key}};
-        // No deadline of the gateway's own: the funding outcome is awaited until the
-        // federation answers. Upstream, gateway_handle_intercepted_htlc only submits; the
-        // IncomingStateMachine's FundingOfferState::await_funding_success waits on
-        // `await_output_outcome(.., Duration::from_millis(i32::MAX as u64))` (~24.8 days;
-        // modules/fedimint-ln-client/src/incoming.rs at 00b6e18/8f9a171) or, in the newer
-        // gateway receive machine, on `await_tx_accepted` with no timeout, while the
-        // tx-submission machine resubmits on `custom_backoff(2 s, 10 min, None)` ("Number of
-        // retries has no limit", fedimint-client-module/src/transaction/sm.rs at a4dd5e4); and
-        // the Complete machine's WaitForPreimageState::await_preimage fails the HTLC only on
-        // FundingFailed / RefundSubmitted, i.e. a rejection (gateway/ln-gateway/src/
-        // state_machine/complete.rs at 0635005). What ends the wait for the HTLC is the node:
-        // LND and LDK auto-fail a held HTLC near its expiry (profile held_htlc_fail_margin);
-        // a funding accepted after that is a real loss, settled into "HTLC gone" below.
-        std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, sim::SimTime::never());
-        if (!o.has_value() || !o->accepted) {
-            return fail("funding rejected");
-        }
+    if (p.stage == IncomingStage::intercepted && !fund(p)) {
+        return fail("funding rejected");
     }
     p.stage = IncomingStage::funded;
     // The gateway's incoming state machine (fedimint-ln-client incoming.rs at 00b6e18 and
@@ -210,7 +232,10 @@ void Gateway::intercept(uint64_t intercept_id) {
     // held_htlc_fail_margin; CLN never does): a decryption after that is a real loss, "HTLC
     // gone" below. (Until session 13 the model gave up after an unsourced 10 min and failed
     // the HTLC: "decryption timed out".)
-    snap = api_->await_decrypted(hash, sim::SimTime::never());
+    // A payment resumed in `funded` comes straight here: its funding is the federation's
+    // (a second funding would be rejected, already_funded).
+    std::optional<federation::IncomingSnapshot> snap =
+        api_->await_decrypted(hash, sim::SimTime::never());
     SIM_ASSERT(snap.has_value());  // only a deadline ends the wait without an answer
     if (snap->state == federation::DecryptedPreimage::some) {
         lightning_context();
@@ -223,14 +248,32 @@ void Gateway::intercept(uint64_t intercept_id) {
         p.note = settled ? "" : "HTLC gone before it could be settled";
         return;
     }
-    // invalid: the gateway refunds itself (upstream refund_incoming_contract: claim_input,
-    // resubmitted by the submission machine until accepted or rejected).
-    federation::FedTx refund{api_->new_tx_id(),
-                             federation::SpendIncomingTx{.hash = hash,
-                                                         .signer = config_.gateway_key,
-                                                         .payout = config_.client}};
-    submit_until_answered(refund);
-    fail("invalid preimage: refunded");
+    // invalid: the HTLC is failed as soon as the refund is submitted, not once it is ordered.
+    // Upstream the incoming machine moves to RefundSubmitted when it hands the refund
+    // (refund_incoming_contract: claim_input) to the submission machine, and the Complete
+    // machine's WaitForPreimageState::await_preimage returns on RefundSubmitted, failing the
+    // HTLC (gateway/ln-gateway/src/state_machine/complete.rs at 0635005); the refund's
+    // outcome is the submission machine's business. The refund is kept in the store so a
+    // restart resubmits the same transaction (resume).
+    if (!p.refund.has_value()) {
+        p.refund = federation::FedTx{api_->new_tx_id(),
+                                     federation::SpendIncomingTx{.hash = hash,
+                                                                 .signer = config_.gateway_key,
+                                                                 .payout = config_.client}};
+    }
+    api_->submit(*p.refund);
+    fail("invalid preimage: refund submitted");
+    refund(p);
+}
+
+// Waits for the incoming refund's outcome (resubmitting the same transaction), with no
+// deadline of the gateway's own (see submit_until_answered).
+void Gateway::refund(IncomingPayment& p) {
+    const federation::TxOutcome o = submit_until_answered(*p.refund);
+    p.refund.reset();
+    this_actor::trace("gateway_incoming_refund")
+        .field("intercept", p.htlc.intercept_id)
+        .field("accepted", o.accepted);
 }
 
 std::optional<federation::Preimage> Gateway::settled_preimage(const PaymentHash& hash,
@@ -273,13 +316,16 @@ void Gateway::resume() {
                 break;
             case OutgoingStage::claimed:
             case OutgoingStage::cancelled:
+            case OutgoingStage::claim_rejected:
                 break;
         }
     }
     for (auto& [iid, payment] : store_.incoming) {
+        const uint64_t id = iid;
         if (payment.stage == IncomingStage::intercepted || payment.stage == IncomingStage::funded) {
-            const uint64_t id = iid;
             spawn_task("receive", [this, id] { intercept(id); });
+        } else if (payment.refund.has_value()) {
+            spawn_task("refund", [this, id] { refund(store_.incoming.at(id)); });
         }
     }
 }

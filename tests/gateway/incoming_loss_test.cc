@@ -214,7 +214,8 @@ TEST_CASE("gw.never_loses (incoming), end to end: a planted loss is reported dur
                    Catch::StartsWith("gw.never_loses violated") &&
                        Catch::Contains("incoming contract ") &&
                        Catch::Contains("700000 msat of the gateway's ecash") &&
-                       Catch::Contains("the gateway lost 700000 msat"));
+                       Catch::Contains("the gateway lost 700000 msat") &&
+                       Catch::Contains("HTLC gone before it could be settled"));
         CHECK(out.outcome == sim::Outcome::check_failed);
         // Reported by the periodic poll, not at the end: the run stopped at the report, within
         // a poll period (5 s) of the gateway's failed settle.
