@@ -7,16 +7,26 @@
 //
 // Stateful as upstream: the hints are relaxed IN PLACE (channel_hint_update) each time the set
 // is brought up to date (channel_hint_set_update), which the node does before each route
-// computation (ClnChannelHints::update); an update resets the hint's timestamp, so the refill
-// comes in steps at least PAY_REFILL_HYSTERESIS apart and rounds down at each. Integer
-// arithmetic only; the hints sit in an ordered map. Excluded nodes stay per payment
-// (libplugin-pay.c payment_new: the root's excluded_nodes), in the payment's own
-// LiquidityKnowledge.
+// computation (ClnChannelHints::update; that call site is inference, see node_payments.cc
+// attempt_memory); an update resets the hint's timestamp, so the refill comes in steps at
+// least PAY_REFILL_HYSTERESIS apart and rounds down at each. A clock stepped back freezes the
+// hints (nothing changes before timestamp + 60) and drops a failure stamped before a hint's
+// timestamp, until the clock passes it, as upstream. Integer arithmetic only; the hints sit in
+// an ordered map. Excluded nodes stay per payment (libplugin-pay.c payment_new: the root's
+// excluded_nodes), in the payment's own LiquidityKnowledge.
 //
 // Read: channel_hint.c at ElementsProject/lightning 7eb2dab0 / 03025469 (hash-map set,
-// PAY_REFILL_HYSTERESIS, channel_hint_set_add "newer timestamp wins"). That this is the version
-// v24.11 shipped is not verified (an older tal_arr version merged hints instead: disabled wins,
-// the smaller estimate wins, both projected first).
+// PAY_REFILL_HYSTERESIS, channel_hint_set_add "newer timestamp wins"). Which version v24.11
+// shipped, by inference (the tagged file was not read): v24.08.2's release notes (2024-10-18)
+// list "pay: Now remembers and updates channel hints across payments" and "Improved pathfinding
+// speed for large nodes", the changelog line of a commit to plugins/channel_hint.c (a pay
+// speed-up for nodes with many channels) that a mirror's history of that file lists as newer
+// than the "newer timestamp wins" and the hysteresis commits. So v24.08.2, and v24.11 (2024-12)
+// after it, have this version. The older tal_arr versions differ twice: channel_hint_update
+// has NO hysteresis (any elapsed second relaxes; enabled when more than 60 s have passed), and
+// channel_hint_set_add merges (disabled wins, the smaller estimate wins, both projected to now
+// first); the later tal_arr version also runs channel_hint_set_update on every add, so every
+// failure relaxes the whole set.
 #pragma once
 
 #include <cstdint>

@@ -126,7 +126,7 @@ void LightningNode::learn(const Route& route, const HtlcFailure& failure, bool a
             // route hint's) 0 here, so its hint lasts only the 60 s hysteresis (inference).
             const ChannelInfo* c = graph_.channel(u->scid);
             const uint64_t capacity = c != nullptr ? c->capacity_msat : 0;
-            const int64_t unix_s = unix_now_ns() / 1000000000;
+            const int64_t unix_s = unix_now();  // floored, as time_now().ts.tv_sec
             if (u->enabled) {
                 cln_hints_.cap(u->scid, u->from, u->estimate_msat, capacity, unix_s);
             } else {
@@ -141,12 +141,13 @@ const LiquidityKnowledge* LightningNode::attempt_memory(const LiquidityKnowledge
     if (cln_hints_.empty()) {
         return payment.empty_of_learned() ? nullptr : &payment;
     }
-    // CLN pay brings the whole hint set up to date in place before it computes a route
-    // (channel_hint_set_update; channel_hint.c's PAY_REFILL_HYSTERESIS comment: the relaxation
-    // runs "inbetween the attempt that added it and the next retry", "limited to once every
-    // minute", "a stairway pattern"). The exact call site in v24.11's libplugin-pay.c was not
-    // read (the stored versions predate it): one update per route computation is inference.
-    cln_hints_.update(unix_now_ns() / 1000000000);
+    // The whole hint set brought up to date in place before each route computation
+    // (channel_hint_set_update). Inference: channel_hint.c's PAY_REFILL_HYSTERESIS comment puts
+    // the relaxation "inbetween the attempt that added it and the next retry", "limited to once
+    // every minute", "a stairway pattern"; the call site in v24.11's libplugin-pay.c was not
+    // read (the stored versions predate it).
+    // unix_now() floors, as time_now().ts.tv_sec does.
+    cln_hints_.update(unix_now());
     *scratch = payment;
     cln_hints_.project(scratch);
     return scratch;

@@ -315,8 +315,10 @@ Profile cln_profile() {
     p.excludes_blamed_channel_for_payment = false;
     // libplugin-pay.c handle_intermediate_failure fills the channel hints, payment_route_check
     // reads them. Since PR #7494 ("pay: Remember and update channel_hints across payments",
-    // merged 2024-08, v24.11) the hints outlive the payment and later payments use them,
-    // relaxed in place before each route computation (channel_hint.c channel_hint_update:
+    // merged 2024-08; released in v24.08.2, 2024-10-18, "pay: Now remembers and updates channel
+    // hints across payments", and so in v24.11) the hints outlive the payment and later payments
+    // use them, relaxed in place before each route computation (that call site is inference,
+    // see ClnChannelHints; channel_hint.c channel_hint_update:
     // nothing changed before PAY_REFILL_HYSTERESIS 60 s since the hint's timestamp, then the
     // estimate refilled by capacity * seconds / PAY_REFILL_TIME 7200, re-enabled when more than
     // 60 s have passed, the timestamp reset): ClnChannelHints. Excluded nodes stay on the root

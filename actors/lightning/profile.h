@@ -118,7 +118,8 @@ enum class FailureMemory : uint8_t {
     // (Profile::pair_penalty_window, node_penalty_window).
     lnd_mission_control,
     // CLN pay (libplugin-pay.c, channel_hint.c): channel hints kept by the node across
-    // payments, relaxed in place before each route computation (ClnChannelHints: steps at
+    // payments, relaxed in place before each route computation (inference, see
+    // cln_channel_hints.h; ClnChannelHints: steps at
     // least 60 s apart, a disabled direction re-enabled by a step of more than 60 s, the
     // estimate refilled linearly over 2 h); excluded nodes on the root payment, for that
     // payment only.

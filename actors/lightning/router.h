@@ -75,8 +75,9 @@ struct PaymentRequest {
     uint32_t max_hops = 20;  // onion payload limit; the sender's max_path_length caps it
     // What this payment's own failures taught, read on top of the node's knowledge (its
     // exclusions and bounds apply too); null: none. LDK's previously_failed_channels, CLN
-    // pay's per-payment excluded nodes with the node's channel hints, updated in place at the
-    // attempt (learn_from_failure, ClnChannelHints::update and project).
+    // pay's per-payment excluded nodes with the node's channel hints, updated in place before
+    // each route computation (inference, see cln_channel_hints.h; learn_from_failure,
+    // ClnChannelHints::update and project).
     const LiquidityKnowledge* payment_knowledge = nullptr;
 };
 

@@ -408,8 +408,31 @@ TEST_CASE("CLN's disabled channel hint: an update at exactly +60 s resets the ti
         CHECK(max_after_update(&hints, 1241) == 180000 + 61000 - 1);  // 61 s: enabled
     }
     SECTION("+121 s: 61 s after the +60 s step, enabled with both steps' refill") {
+        // +100 s, 40 s after the step: still disabled (projected from the failure it would be
+        // enabled: 100,000 - 1).
+        CHECK(max_after_update(&hints, 1100) == 0);
         CHECK(max_after_update(&hints, 1121) == 60000 + 61000 - 1);
     }
+}
+
+TEST_CASE("CLN's channel hints under a clock stepped back: frozen until timestamp + 60, and a "
+          "failure stamped before the hint's timestamp is dropped, as upstream",
+          "[lightning][failure-memory]") {
+    const uint64_t capacity = 7200000;  // 1,000 msat a second
+    const ShortChannelId scid{2};
+    ClnChannelHints hints;
+    hints.cap(scid, 1, 3999, capacity, 1000);
+    // The clock now reads 100 s earlier: the update changes nothing (before timestamp + 60).
+    CHECK(max_after_update(&hints, 900) == 3998);
+    CHECK(hints.find(scid, 1)->unix_s == 1000);
+    // A failure stamped 950, before the hint's 1000: channel_hint_set_add keeps the newer hint.
+    hints.cap(scid, 1, 500000, capacity, 950);
+    CHECK(hints.find(scid, 1)->estimate_msat == 3999);
+    CHECK(hints.find(scid, 1)->unix_s == 1000);
+    // Once the clock passes the stored timestamp, the steps resume from it.
+    CHECK(max_after_update(&hints, 1059) == 3998);
+    CHECK(max_after_update(&hints, 1060) == 63998);
+    CHECK(hints.find(scid, 1)->unix_s == 1060);
 }
 
 TEST_CASE("CLN's channel hints: disabling a direction that has a capped hint keeps its "
