@@ -94,6 +94,12 @@ struct OutgoingPayment {
     std::optional<federation::Preimage> preimage;
     std::string note;
     std::optional<sim::SimTime> dispatched_at;  // when it was handed to the Lightning node
+    // The claim transaction, kept from before its first submission: a gateway that crashed
+    // after submitting it waits on this same transaction after its restart. A new claim would
+    // be rejected (already_spent) once the first was ordered, though the gateway was paid.
+    // Upstream the pay machine is persisted and the submission machine resumes the same
+    // transaction (fedimint-client-module transaction/sm.rs).
+    std::optional<federation::FedTx> claim_tx;
 };
 
 struct IncomingPayment {
@@ -159,6 +165,7 @@ private:
     void pay(ContractId id);
     bool pay_dispatch(ContractId id, const federation::OutgoingSnapshot& snap);
     void claim(ContractId id);
+    bool spent_by_gateway(ContractId id);
     void cancel(ContractId id, const std::string& why);
     void intercept(uint64_t intercept_id);
     bool fund(IncomingPayment& p);

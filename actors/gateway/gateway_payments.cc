@@ -126,14 +126,17 @@ void Gateway::claim(ContractId id) {
         }
         checker_->gateway_paid(id, *snap, *count);
     }
-    federation::FedTx tx{api_->new_tx_id(),
-                         federation::SpendOutgoingTx{.contract = id,
-                                                     .signer = config_.gateway_key,
-                                                     .preimage = p.preimage,
-                                                     .payout = config_.client}};
-    // No deadline of the gateway's own (see submit_until_answered).
-    const federation::TxOutcome o = submit_until_answered(tx);
-    if (o.accepted) {
+    if (!p.claim_tx.has_value()) {
+        p.claim_tx = federation::FedTx{api_->new_tx_id(),
+                                       federation::SpendOutgoingTx{.contract = id,
+                                                                   .signer = config_.gateway_key,
+                                                                   .preimage = p.preimage,
+                                                                   .payout = config_.client}};
+    }
+    // No deadline of the gateway's own (see submit_until_answered). A resumed claim resubmits
+    // the stored transaction (OutgoingPayment::claim_tx).
+    const federation::TxOutcome o = submit_until_answered(*p.claim_tx);
+    if (o.accepted || spent_by_gateway(id)) {
         p.stage = OutgoingStage::claimed;
         if (checker_ != nullptr) {
             checker_->gateway_claimed(id);
@@ -145,6 +148,16 @@ void Gateway::claim(ContractId id) {
         p.note = "claim rejected: " + o.error;
     }
     this_actor::trace("gateway_claim").field("contract", id.value).field("note", p.note);
+}
+
+// Belt and braces for a rejected claim: true when the federation shows the contract spent by
+// the gateway (an earlier claim of ours was ordered). Retries the read until it is answered.
+bool Gateway::spent_by_gateway(ContractId id) {
+    std::optional<federation::OutgoingSnapshot> snap;
+    while (!(snap = api_->outgoing(id)).has_value()) {
+        this_actor::sleep_for(k_poll);
+    }
+    return snap->spent && snap->spent_by == federation::OutgoingSpender::gateway;
 }
 
 void Gateway::cancel(ContractId id, const std::string& why) {
