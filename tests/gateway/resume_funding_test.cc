@@ -80,6 +80,7 @@ Resumed receive_across_crash(uint64_t seed, CrashAt at) {
             // would be 2 s later.
             this_actor::sleep_for(sim::SimDuration::seconds(1));
             REQUIRE(store.begin()->second.stage == gateway::IncomingStage::intercepted);
+            REQUIRE(store.begin()->second.funding.has_value());  // submitted before the crash
         }
         w.gateway->crash();
         if (at == CrashAt::submitted_ordered_read_fails) {
