@@ -59,7 +59,9 @@ const std::vector<ActionSpec>& generic_actions() {
          {node_arg("from", "sending node"), node_arg("to", "receiving node")}},
         {"resume_link", "release the held messages from -> to, in order",
          {node_arg("from", "sending node"), node_arg("to", "receiving node")}},
-        {"crash", "take a node off the network: everything sent to it is lost",
+        {"crash",
+         "kill a node's process on a live host: its kernel closes its connections and refuses "
+         "new ones (a dead host is not modelled)",
          {node_arg("node", "the node")}},
         {"restart", "bring a crashed node back onto the network", {node_arg("node", "the node")}},
         {"freeze", "hold every message into and out of a node (a stalled process)",

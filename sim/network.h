@@ -150,9 +150,13 @@ public:
     bool node_up(NodeId node) const;
     // `watcher` holds connections to `node` (a client's sockets to a server process). When
     // `node` goes down, `watcher` gets a NodeDown envelope from it, sent on node -> watcher like
-    // data: after what that link already carries (TCP order), one link latency later, held by a
-    // pause. A cut stops it (no FIN crosses a cut); a random link drop does not (the kernel,
-    // which outlives the process, retransmits the FIN). Idempotent; watches last the run.
+    // data: after what that link already carries, one link latency later, held by a pause. A
+    // random link drop does not take it (the kernel, which outlives the process, retransmits the
+    // FIN). [model] A cut stops it for good: upstream a FIN blocked by a short cut is
+    // retransmitted and arrives after the heal; the network retransmits nothing across a cut
+    // (docs/federation.md, Users). [model] It takes the link's random reorder and duplicate
+    // draws like data (launch), so with those faults on it can overtake data in flight or arrive
+    // twice; TCP order holds only on a link without them. Idempotent; watches last the run.
     void watch_node(NodeId watcher, NodeId node);
 
     const NetworkStats& stats() const { return stats_; }

@@ -22,6 +22,7 @@
 #include "actors/federation/federation.h"
 #include "actors/federation/long_poll.h"
 #include "actors/federation/messages.h"
+#include "sim/assert.h"
 #include "sim/channel.h"
 #include "sim/simulation.h"
 
@@ -81,7 +82,12 @@ public:
     // or re-send): what following the federation costs this user in messages.
     uint64_t reads_sent() const { return reads_sent_; }
     const LongPollTiming& long_poll_timing() const { return long_poll_timing_; }
-    void set_long_poll_timing(const LongPollTiming& t) { long_poll_timing_ = t; }
+    // backoff_min > 0: a refusal (a send to a down guardian) re-sends after the backoff, so a
+    // zero would repeat it at one instant forever (the scheduler's spin guard does not see it).
+    void set_long_poll_timing(const LongPollTiming& t) {
+        SIM_ASSERT(t.backoff_min > sim::SimDuration::zero());
+        long_poll_timing_ = t;
+    }
 
 private:
     friend class LongPoll;

@@ -33,6 +33,11 @@
 // stops the close; the connection check finds the cut instead). A request to a guardian whose
 // process is down is refused (host up, port closed): a connection error at once. [inference]
 // the refusal really takes one round trip (SYN, RST); the model counts it at the send.
+// [model] "Down" is read at the send from the node's state (Network::node_up), not from the
+// close the user has heard: between the crash and the close's arrival the user already knows
+// (upstream a request written then goes onto the dead socket and errors when the close
+// arrives), and a request sent after a restart but before the old close arrives reaches the new
+// process (upstream it would still be on the old connection). Bound: one link latency either way.
 #pragma once
 
 #include <cstddef>

@@ -98,6 +98,58 @@ TEST_CASE("an await sent to a guardian whose process is down is refused at once 
     });
 }
 
+// The close errors only what was sent on the dead connection (long_poll.cc connection_closed's
+// `sent_at <= at`): a restart before the close arrives lets a request go out on a new
+// connection, and the late close must leave that one alone.
+TEST_CASE("a close that arrives after a restart errors only the requests sent before the crash",
+          "[federation][long-poll][crash]") {
+    World w;
+    w.run([&] {
+        w.mine(3);
+        const uint64_t c = w.ln_count();
+        const sim::NodeId g0 = w.fed->nodes()[0];
+        w.sim.network().set_link(g0, w.user_node,
+                                 sim::LinkConfig{.latency_min = ms * 100, .latency_max = ms * 100});
+        LongPoll before(*w.api);
+        before.add(FederationApi::ln_count_await(c));
+        std::optional<sim::SimTime> before_answered;
+        wait_in_background(w, before, before_answered);
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        const sim::SimTime crash = this_actor::now();
+        w.fed->crash(PeerId(0));
+        this_actor::sleep_until(crash + ms * 50);
+        w.fed->restart(PeerId(0));
+        // Sent at crash + 60 ms on a new connection to the restarted process; parked there.
+        this_actor::sleep_until(crash + ms * 60);
+        LongPoll after(*w.api);
+        after.add(FederationApi::ln_count_await(c));
+        std::optional<sim::SimTime> after_answered;
+        wait_in_background(w, after, after_answered);
+        this_actor::sleep_until(crash + ms * 99);
+        REQUIRE(parked(w, 0) == 1);
+        CHECK(before.requests_sent() == 4);
+        CHECK(after.requests_sent() == 4);
+        // The close arrives at crash + 100 ms: `before`'s request errors and is re-sent after
+        // the first backoff step (250 ms); `after`'s stands (without the filter it would be
+        // re-sent at the same instant).
+        this_actor::sleep_until(crash + ms * 349);
+        CHECK(before.requests_sent() == 4);
+        CHECK(after.requests_sent() == 4);
+        this_actor::sleep_until(crash + ms * 352);
+        CHECK(before.requests_sent() == 5);
+        CHECK(after.requests_sent() == 4);
+        this_actor::sleep_until(crash + sim::SimDuration::seconds(5));
+        CHECK(after.requests_sent() == 4);
+        // Both are answered when the block passes, `after` without a re-send.
+        w.mine(1, ms);
+        while (!before_answered.has_value() || !after_answered.has_value()) {
+            this_actor::sleep_for(ms * 10);
+        }
+        CHECK(before.requests_sent() == 5);
+        CHECK(after.requests_sent() == 4);
+    });
+}
+
 // Guards the other side: the close must not cross a cut, and a cut alone is no close.
 TEST_CASE("a crash behind a cut closes nothing: the lost await waits for the 60 s timeout",
           "[federation][long-poll][crash][partition]") {
