@@ -7,6 +7,7 @@
 #include "scenario/worlds/builtin_worlds.h"
 #include "scenario/worlds/chain_world_fields.h"
 #include "scenario/worlds/federation_world.h"
+#include "scenario/worlds/workload_duration.h"
 
 namespace scenario {
 
@@ -286,6 +287,7 @@ void validate(const Scenario& s, std::vector<Diagnostic>* out) {
     check_param_order(s, "rpc_latency_min", "rpc_latency_max", out);
     check_guardian_args(s, out);
     check_reorgs(s, out);
+    validate_workload_from_start(s, out);
 }
 
 chain::NodeConfig guardian_node(const std::string& name, const TopologyNode* n,

@@ -323,49 +323,6 @@ void validate_overrides(const Scenario& s, std::vector<Diagnostic>* out) {
 
 }  // namespace
 
-namespace {
-
-// The largest value a duration parameter can take over the scenario's sweep (its fixed value,
-// its range's upper end, or its largest choice).
-sim::SimDuration largest_duration(const ParamSpec& p) {
-    switch (p.form) {
-        case ParamSpec::Form::fixed:
-            return p.fixed.duration();
-        case ParamSpec::Form::range:
-            return sim::SimDuration::nanos(p.hi);
-        case ParamSpec::Form::choice:
-            break;
-    }
-    sim::SimDuration most = sim::SimDuration::zero();
-    for (const Value& v : p.options) {
-        most = std::max(most, v.duration());
-    }
-    return most;
-}
-
-}  // namespace
-
-void validate_workload_duration(const Scenario& s, const char* phase,
-                                std::vector<Diagnostic>* out) {
-    const std::vector<std::string>& allowed = s.expect.outcomes;
-    if (std::find(allowed.begin(), allowed.end(), "time_limit") != allowed.end()) {
-        return;
-    }
-    for (const ParamSpec& p : s.params) {
-        if (p.name != "duration" || largest_duration(p) < s.limits.max_time) {
-            continue;
-        }
-        // A defaulted parameter has no place of its own (read_params, parser_sections.cc).
-        const SourceLocation where =
-            p.where.pointer.empty() ? SourceLocation{"/params/duration", 0, 0} : p.where;
-        out->push_back({where, "duration " + sim::to_string(largest_duration(p)) + " runs after " +
-                                   phase + ", so every run reaches limits.max_time (" +
-                                   sim::to_string(s.limits.max_time) +
-                                   ") first and ends with time_limit; lower duration or raise "
-                                   "limits.max_time"});
-    }
-}
-
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out) {
     validate_overrides(s, out);
     validate_generator_ranges(s.topology, out);

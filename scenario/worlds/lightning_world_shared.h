@@ -17,6 +17,7 @@
 #include "actors/lightning/topology.h"
 #include "scenario/diagnostics.h"
 #include "scenario/worlds/faucet_plan.h"
+#include "scenario/worlds/workload_duration.h"
 #include "scenario/scenario.h"
 #include "scenario/world_registry.h"
 #include "sim/random.h"
@@ -110,12 +111,5 @@ std::vector<actors::lightning::ChannelOptions> generated_channels(
 // generator min/max pair is written crossed (min above max; an end left out cannot cross, see
 // channel_generators), and no declared channel connects a node to itself.
 void validate_channels(const Scenario& s, std::vector<Diagnostic>* out);
-
-// The workload runs the `duration` parameter from the world's `phase` (channels_open, ready),
-// which comes after the channels are confirmed, so a duration at or past limits.max_time ends
-// every seed with time_limit before the workload is over: refused at the parameter unless the
-// scenario expects time_limit.
-void validate_workload_duration(const Scenario& s, const char* phase,
-                                std::vector<Diagnostic>* out);
 
 }  // namespace scenario

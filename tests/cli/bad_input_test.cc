@@ -294,6 +294,49 @@ TEST_CASE("a workload duration inside limits.max_time, or expecting time_limit, 
     CHECK(r.out.find("duration=1800s") != std::string::npos);
 }
 
+// The chain and federation worlds run `duration` from 0, and the scheduler still runs an
+// event at exactly limits.max_time: a duration equal to the limit can end ok (here the default
+// instant propagation leaves nothing to converge), one second more cannot and is refused. The
+// federation's default (2 min) is what crosses a lowered limit.
+TEST_CASE("a chain or federation workload may run up to limits.max_time, not past it",
+          "[cli][bad_input]") {
+    Scratch s;
+    const std::string chain = R"({"name": "x", "world": "chain",
+  "topology": {"nodes": [{"name": "a", "role": "bitcoind"}, {"name": "b", "role": "bitcoind"}]},
+  "params": {"propagation_min": "0s", "propagation_max": "0s", "duration": )";
+    s.write("f.json", chain + R"("1h"}})");
+    const Result ok = s.fedsim("run f.json --seed 1");
+    INFO(ok.out);
+    CHECK(ok.code == 0);
+    s.write("f.json", chain + R"("3601s"}})");
+    check_refused(s.fedsim("validate f.json"),
+                  {"f.json:3:", "/params/duration",
+                   "duration 3601s runs past limits.max_time (3600s), so every run ends with "
+                   "time_limit"});
+    s.write("f.json", chain + R"("3601s"}, "expect": {"outcome": "time_limit"}})");
+    CHECK(s.fedsim("validate f.json").code == 0);
+    const std::string fed = R"({"name": "x", "world": "federation", "limits": {"max_time": )";
+    s.write("f.json", fed + R"("120s"}})");
+    CHECK(s.fedsim("run f.json --seed 1").code == 0);
+    s.write("f.json", fed + R"("119s"}})");
+    check_refused(s.fedsim("validate f.json"),
+                  {"error: /params/duration", "duration 120s runs past limits.max_time (119s)"});
+}
+
+// A chain world left at its default duration ends ok on every seed though its last block may
+// still be propagating at the end: the default leaves converge_within its window inside the
+// default limits.max_time (at 1 h, 16 of these 50 seeds ended time_limit).
+TEST_CASE("a chain world at its default duration has time to converge", "[cli][bad_input]") {
+    Scratch s;
+    s.write("f.json", R"({"name": "x", "world": "chain", "seeds": "1..50",
+  "topology": {"nodes": [{"name": "a", "role": "bitcoind"}, {"name": "b", "role": "bitcoind"}]},
+  "params": {"propagation_max": "50s", "mining": "poisson", "block_interval": "1m"}})");
+    const Result r = s.fedsim("sweep f.json --jobs 1");
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.has("50 passed, 0 failed"));
+}
+
 // The edge of the check above: a pair whose ends meet, written or at a default, is a valid
 // one-value range; and an end written alone, on either side of the other's default, is valid
 // (the other end stays at its default or follows it: tests/scenario/generator_range_test.cc).
