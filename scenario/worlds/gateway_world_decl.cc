@@ -212,6 +212,8 @@ WorldKind gateway_world_kind() {
         {"gw.received", "receives the client claimed"},
         {"gw.receive_failed", "receives that ended without the client's ecash"},
         {"gw.cancelled", "outgoing contracts the gateway cancelled"},
+        {"gw.claim_rejected", "outgoing payments paid over Lightning whose claim the "
+                              "federation rejected (the gateway lost the amount)"},
         {"gw.timeout_too_close", "cancellations because max_delay <= 0"},
         {"gw.invoice_expired", "cancellations because the invoice had expired"},
         {"gw.stopped", "1 if the gateway stopped after a stop_gateway"},

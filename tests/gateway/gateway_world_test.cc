@@ -77,6 +77,7 @@ TEST_CASE("gateway world: a generated line runs, passes, and replays", "[gateway
     CHECK(a.passed);
     CHECK(a.metrics.at("gw.paid") == 1);
     CHECK(a.metrics.at("gw.received") == 1);
+    CHECK(a.metrics.at("gw.claim_rejected") == 0);  // reported, if only as 0, in every run
     scenario::RunReport b = scenario::run_scenario(*loaded.scenario, {.seed = 3});
     CHECK(a.run.fingerprint == b.run.fingerprint);
 }
