@@ -168,6 +168,8 @@ private:
     bool spent_by_gateway(ContractId id);
     void cancel(ContractId id, const std::string& why);
     void intercept(uint64_t intercept_id);
+    // Fails the intercepted HTLC (once the Lightning context is there) and marks it failed.
+    void fail_htlc(uint64_t intercept_id, const char* why);
     bool fund(IncomingPayment& p);
     void refund(IncomingPayment& p);
     federation::TxOutcome submit_until_answered(const federation::FedTx& tx);

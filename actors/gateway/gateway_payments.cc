@@ -214,14 +214,7 @@ bool Gateway::fund(IncomingPayment& p) {
 void Gateway::intercept(uint64_t intercept_id) {
     IncomingPayment& p = store_.incoming.at(intercept_id);
     lightning::LightningNode& node = ln_.node(config_.ln_node);
-    // complete_htlc: every resolution goes through the Lightning context.
-    auto fail = [&](const char* why) {
-        lightning_context();
-        node.resolve_intercepted(intercept_id, lightning::InterceptResolution{});
-        p.stage = IncomingStage::failed;
-        p.note = why;
-        this_actor::trace("gateway_htlc_failed").field("why", why);
-    };
+    auto fail = [&](const char* why) { fail_htlc(intercept_id, why); };
     const PaymentHash hash = p.htlc.payment_hash;
     // The checks before the funding; a payment resumed with its funding submitted is past
     // them (failing its HTLC now could lose the funding).
@@ -274,9 +267,26 @@ void Gateway::intercept(uint64_t intercept_id) {
                                                                  .signer = config_.gateway_key,
                                                                  .payout = config_.client}};
     }
-    api_->submit(*p.refund);
-    fail("invalid preimage: refund submitted");
+    // One submission: refund() submits (submit_and_wait) and then waits for the outcome, and
+    // the HTLC is failed by a task of its own, which runs at the same instant once this one
+    // has submitted and blocked on the outcome (a spawned task starts after the running one
+    // yields). The fail may itself wait for the Lightning connection; the refund's wait does
+    // not wait for it. (Until session 14 the refund went out twice at one instant: a bare
+    // submit before the fail, then submit_and_wait's own.)
+    spawn_task("refund_fail", [this, intercept_id] {
+        fail_htlc(intercept_id, "invalid preimage: refund submitted");
+    });
     refund(p);
+}
+
+// complete_htlc: every resolution goes through the Lightning context.
+void Gateway::fail_htlc(uint64_t intercept_id, const char* why) {
+    lightning_context();
+    ln_.node(config_.ln_node).resolve_intercepted(intercept_id, lightning::InterceptResolution{});
+    IncomingPayment& p = store_.incoming.at(intercept_id);
+    p.stage = IncomingStage::failed;
+    p.note = why;
+    this_actor::trace("gateway_htlc_failed").field("why", why);
 }
 
 // Waits for the incoming refund's outcome (resubmitting the same transaction), with no
