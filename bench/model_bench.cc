@@ -7,6 +7,7 @@
 //   --fingerprints=1 prints "seed fingerprint" per seed (in-process only)
 //   --timing=production (default: 60 s polls, 3-minute sessions) or test (100 ms, 10 s);
 //   --monitor_ms, --heartbeat_s, --registration_s override single intervals
+//   (--day_minutes and these: whole numbers up to a SimDuration's range, else exit 2)
 //
 // Exits 2 before any run when the options cannot build the world (bench::options_error).
 // Prints one "key=value" result line. Wall time covers the seed runs only; peak RSS is this
@@ -14,6 +15,7 @@
 // Benchmarks measure; nothing here asserts on time.
 #include <algorithm>
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -53,6 +55,35 @@ std::string arg_text(int argc, char** argv, const char* key, const std::string& 
         }
     }
     return fallback;
+}
+
+// A duration flag: a plain decimal count of `unit_ns` nanoseconds (0: the scenario's value).
+// Refused, with a message naming the flag, when it is not one (empty, a sign, other
+// characters) or when the duration would not fit a SimDuration (int64 nanoseconds, about 292
+// years). Before, the count was cast to int64 unchecked: 2^63 and up (also "-1", which strtoull
+// wraps) became a negative interval that options_for's `> 0` tests then dropped, so the
+// scenario's default ran without a word, and "abc" read as 0 (the default) likewise.
+bool duration_arg(int argc, char** argv, const char* key, int64_t unit_ns, uint64_t* out) {
+    const std::string text = arg_text(argc, argv, key, "0");
+    const uint64_t max_count = static_cast<uint64_t>(INT64_MAX / unit_ns);
+    uint64_t n = 0;
+    bool ok = !text.empty();
+    for (char c : text) {
+        if (c < '0' || c > '9' || n > (max_count - static_cast<uint64_t>(c - '0')) / 10) {
+            ok = false;
+            break;
+        }
+        n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (!ok) {
+        std::fprintf(stderr,
+                     "bench_model: --%s must be a whole number from 0 to %" PRIu64
+                     " (0: the scenario's value), not '%s'\n",
+                     key, max_count, text.c_str());
+        return false;
+    }
+    *out = n;
+    return true;
 }
 
 bench::StandardOptions options_for(const Args& a, uint64_t seed) {
@@ -151,7 +182,11 @@ int main(int argc, char** argv) {
     a.channels = static_cast<uint32_t>(bench::arg_u64(argc, argv, "channels", 0));
     a.payments = static_cast<uint32_t>(bench::arg_u64(argc, argv, "payments", 0));
     a.faults = bench::arg_u64(argc, argv, "faults", 1) != 0;
-    a.day_minutes = bench::arg_u64(argc, argv, "day_minutes", 0);
+    constexpr int64_t k_ms = 1'000'000;
+    constexpr int64_t k_s = 1'000 * k_ms;
+    if (!duration_arg(argc, argv, "day_minutes", 60 * k_s, &a.day_minutes)) {
+        return 2;
+    }
     a.each_way = bench::arg_u64(argc, argv, "each_way", 0);
     a.blocks = bench::arg_u64(argc, argv, "blocks", 0);
     const std::string timing = arg_text(argc, argv, "timing", "production");
@@ -161,9 +196,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     a.production = timing == "production";
-    a.monitor_ms = bench::arg_u64(argc, argv, "monitor_ms", 0);
-    a.heartbeat_s = bench::arg_u64(argc, argv, "heartbeat_s", 0);
-    a.registration_s = bench::arg_u64(argc, argv, "registration_s", 0);
+    if (!duration_arg(argc, argv, "monitor_ms", k_ms, &a.monitor_ms) ||
+        !duration_arg(argc, argv, "heartbeat_s", k_s, &a.heartbeat_s) ||
+        !duration_arg(argc, argv, "registration_s", k_s, &a.registration_s)) {
+        return 2;
+    }
     std::vector<uint64_t> seeds;
     for (uint64_t s = a.first; s < a.first + a.seeds; ++s) {
         seeds.push_back(s);
