@@ -89,6 +89,31 @@ void Network::watch_node(NodeId watcher, NodeId node) {
     watchers_[node.value].insert(watcher.value);
 }
 
+// Every message's first step, whatever happens to it next: its id, the sent count and the
+// net_send trace line. Forced inline: as a call it cost the standard scenario 0.6 % more
+// instructions (callgrind, bench_model --seeds=1), send_erased being the hottest network path.
+[[gnu::always_inline]] inline Envelope Network::stamp(NodeId from, NodeId to, TraceName kind,
+                                                     std::shared_ptr<const void>&& body,
+                                                     const void* type) {
+    Envelope env{from, to, next_message_id_++, sched_.now(), std::string(kind.text()),
+                 std::move(body), type};
+    ++stats_.sent;
+    sched_.trace("net_send", TraceLevel::debug)
+        .field("msg", env.id)
+        .field_with_word("kind", env.kind, kind.word())
+        .field_with_word("to", nodes_[to.value].name, nodes_[to.value].name_word);
+    return env;
+}
+
+// A paused link keeps the message until it resumes; otherwise it goes on the wire now.
+[[gnu::always_inline]] inline void Network::hold_or_launch(Link& l, Envelope&& env) {
+    if (l.paused) {
+        l.held.push_back(std::move(env));
+        return;
+    }
+    launch(l, std::move(env));
+}
+
 // The close travels as a message on node -> watcher, so it keeps the link's order and latency;
 // unlike send_erased it skips the random drop and the queue bound (the kernel sends it).
 void Network::close_watchers(NodeId node) {
@@ -99,24 +124,14 @@ void Network::close_watchers(NodeId node) {
     const TraceName kind("node_down");
     for (uint32_t w : it->second) {
         const NodeId to(w);
-        Envelope env{node, to, next_message_id_++, sched_.now(), std::string(kind.text()),
-                     std::make_shared<const NodeDown>(NodeDown{node, sched_.now()}),
-                     message_type_tag<NodeDown>()};
-        ++stats_.sent;
-        sched_.trace("net_send", TraceLevel::debug)
-            .field("msg", env.id)
-            .field_with_word("kind", env.kind, kind.word())
-            .field_with_word("to", nodes_[w].name, nodes_[w].name_word);
+        Envelope env = stamp(node, to, kind,
+                             std::make_shared<const NodeDown>(NodeDown{node, sched_.now()}),
+                             message_type_tag<NodeDown>());
         if (!can_reach(node, to)) {
             drop(env.id, "partitioned");
             continue;
         }
-        Link& l = link(node, to);
-        if (l.paused) {
-            l.held.push_back(std::move(env));
-            continue;
-        }
-        launch(l, std::move(env));
+        hold_or_launch(link(node, to), std::move(env));
     }
 }
 
@@ -124,13 +139,7 @@ bool Network::send_erased(NodeId from, NodeId to, TraceName kind,
                           std::shared_ptr<const void> body, const void* type, LinkCache* cache) {
     SIM_ASSERT(from.valid() && from.value < nodes_.size());
     SIM_ASSERT(to.valid() && to.value < nodes_.size());
-    Envelope env{from, to, next_message_id_++, sched_.now(), std::string(kind.text()),
-                 std::move(body), type};
-    ++stats_.sent;
-    sched_.trace("net_send", TraceLevel::debug)
-        .field("msg", env.id)
-        .field_with_word("kind", env.kind, kind.word())
-        .field_with_word("to", nodes_[to.value].name, nodes_[to.value].name_word);
+    Envelope env = stamp(from, to, kind, std::move(body), type);
     if (!can_reach(from, to)) {
         drop(env.id, "partitioned");
         return false;
@@ -144,11 +153,7 @@ bool Network::send_erased(NodeId from, NodeId to, TraceName kind,
         drop(env.id, "link_drop");
         return true;  // the sender cannot tell a lost packet from a delivered one
     }
-    if (l.paused) {
-        l.held.push_back(std::move(env));
-        return true;
-    }
-    launch(l, std::move(env));
+    hold_or_launch(l, std::move(env));
     return true;
 }
 

@@ -185,8 +185,11 @@ private:
 
     bool send_erased(NodeId from, NodeId to, TraceName kind, std::shared_ptr<const void> body,
                      const void* type, LinkCache* cache);
+    Envelope stamp(NodeId from, NodeId to, TraceName kind, std::shared_ptr<const void>&& body,
+                   const void* type);
     Link& link(NodeId from, NodeId to);
     Link& link(NodeId from, NodeId to, LinkCache* cache);
+    void hold_or_launch(Link& l, Envelope&& env);
     void launch(Link& l, Envelope&& env);
     void schedule_delivery(Link& l, Envelope&& env, SimDuration latency);
     void deliver(uint32_t slot);
