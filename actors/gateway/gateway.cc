@@ -157,8 +157,8 @@ bool Gateway::in_flight() const {
         }
     }
     for (const auto& [id, p] : store_.incoming) {
-        // An invalid preimage's refund is stored until answered (the HTLC is failed already):
-        // /stop waits for it, as it did before the HTLC was failed at the submission.
+        // An invalid preimage's refund is stored until answered and its HTLC failed: /stop
+        // waits for it, as it did before the HTLC was failed at the submission.
         if ((p.stage != IncomingStage::settled && p.stage != IncomingStage::failed) ||
             p.refund.has_value()) {
             return true;

@@ -116,9 +116,14 @@ struct IncomingPayment {
     // transaction's outcome (fedimint-ln-client incoming.rs FundingOfferState; the
     // tx-submission machine, fedimint-client-module transaction/sm.rs).
     std::optional<federation::FedTx> funding;
-    // An invalid preimage's refund, submitted and not yet answered (the HTLC is already
-    // failed); a restart waits on the same transaction.
+    // An invalid preimage's refund, kept from before its first submission until it is
+    // answered AND the HTLC is failed: a restart waits on the same transaction, or, once it
+    // was answered, only fails the HTLC. (The HTLC's fail may wait for the Lightning
+    // connection while the refund is ordered; clearing the refund at its answer let a crash in
+    // that gap resume in `funded` with no refund, and the resumed gateway built a second one,
+    // which the federation rejected: session 14 review.)
     std::optional<federation::FedTx> refund;
+    bool refund_answered = false;  // the federation answered `refund`
 };
 
 // Survives a crash: the in-flight payments and the user-side API (its tx counter).

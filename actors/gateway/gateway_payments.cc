@@ -230,6 +230,10 @@ void Gateway::intercept(uint64_t intercept_id) {
         return fail("funding rejected");
     }
     p.stage = IncomingStage::funded;
+    if (p.refund.has_value() && p.refund_answered) {
+        // Resumed after the refund was answered but before the HTLC was failed.
+        return fail("invalid preimage: refund submitted");
+    }
     // The gateway's incoming state machine (fedimint-ln-client incoming.rs at 00b6e18 and
     // 8f9a171, DecryptingPreimageState::await_preimage_decryption): `wait_preimage_decrypted`,
     // a long-poll answered on `some` or `invalid`, in a `loop` that sleeps 1 s after an error
@@ -286,14 +290,22 @@ void Gateway::fail_htlc(uint64_t intercept_id, const char* why) {
     IncomingPayment& p = store_.incoming.at(intercept_id);
     p.stage = IncomingStage::failed;
     p.note = why;
+    if (p.refund_answered) {
+        p.refund.reset();  // the refund's task saw its answer before the fail
+    }
     this_actor::trace("gateway_htlc_failed").field("why", why);
 }
 
 // Waits for the incoming refund's outcome (resubmitting the same transaction), with no
-// deadline of the gateway's own (see submit_until_answered).
+// deadline of the gateway's own (see submit_until_answered). The refund is dropped from the
+// store only once the HTLC is failed too (here, or by fail_htlc if the fail comes later): a
+// restart in between must still find it (IncomingPayment::refund).
 void Gateway::refund(IncomingPayment& p) {
     const federation::TxOutcome o = submit_until_answered(*p.refund);
-    p.refund.reset();
+    p.refund_answered = true;
+    if (p.stage == IncomingStage::failed) {
+        p.refund.reset();
+    }
     this_actor::trace("gateway_incoming_refund")
         .field("intercept", p.htlc.intercept_id)
         .field("accepted", o.accepted);

@@ -4,6 +4,8 @@
 // state_machine/complete.rs at 0635005). The refund still lands once the federation orders it.
 // Before the fix the HTLC stayed held for as long as the federation was stalled. The refund
 // stays in the gateway's store until answered, and /stop waits for it (Gateway::in_flight).
+#include <set>
+
 #include "e2e_world.h"
 
 using namespace e2e;
@@ -159,5 +161,83 @@ TEST_CASE("/stop waits for an invalid preimage's refund that is stored and unans
     CHECK(*stopped_at <= *refunded_at + sim::SimDuration::seconds(5));
     CHECK(*refunded_at <= *stopped_at + sim::SimDuration::seconds(5));
     CHECK_FALSE(w.gateway->running());
+    CHECK_FALSE(external.succeeded);
+}
+
+// The HTLC's fail waits for the Lightning connection; the refund's wait does not. A refund
+// ordered in that gap stays stored until the HTLC is failed, so a crash there resumes on it:
+// the restarted gateway only fails the HTLC. Before the fix the refund was dropped at its
+// answer, the payment resumed in `funded` with none, and the restarted gateway built a second
+// refund (a new id), which the federation rejected (the contract already refunded).
+TEST_CASE("an invalid preimage's refund answered while the Lightning connection is down "
+          "survives a crash: one refund, no second one after the restart",
+          "[gateway][actors][crash][federation-waits]") {
+    World w(101, "lnd");
+    std::set<uint64_t> refund_ids;  // every refund the gateway ever stored
+    std::optional<federation::FedTxId> first;
+    gateway::IncomingStage stage_at_crash = gateway::IncomingStage::intercepted;
+    std::optional<gateway::IncomingPayment> final_payment;
+    ln::PaymentResult external;
+    bool paid = false;
+    bool ordered = false;
+    bool stored_at_crash = false;
+    w.sim.scheduler().spawn("watch", [&] {
+        const auto& store = w.gateway->store().incoming;
+        bool cut = false;
+        while (true) {
+            if (!store.empty()) {
+                const gateway::IncomingPayment& p = store.begin()->second;
+                if (!cut && p.stage == gateway::IncomingStage::funded) {
+                    w.gateway->disconnect_lightning();  // before the decryption
+                    cut = true;
+                }
+                if (p.refund.has_value()) {
+                    refund_ids.insert(p.refund->id.value);
+                }
+            }
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+    }, {.kind = sim::ActorKind::daemon, .node = {}});
+    w.run([&] {
+        const federation::PaymentHash hash = start_invalid_receive(w, &external, &paid);
+        const auto& fed = w.fed->store(PeerId(0)).state;
+        const auto& store = w.gateway->store().incoming;
+        const sim::SimTime until = this_actor::now() + sim::SimDuration::minutes(1);
+        while (!fed.incoming().at(hash).refunded && this_actor::now() < until) {
+            this_actor::sleep_for(sim::SimDuration::millis(10));
+        }
+        REQUIRE(fed.incoming().at(hash).refunded);
+        this_actor::sleep_for(sim::SimDuration::seconds(5));  // the gateway has the answer
+        REQUIRE_FALSE(w.gateway->lightning_connected());
+        stage_at_crash = store.begin()->second.stage;
+        REQUIRE(refund_ids.size() == 1);
+        first = federation::FedTxId{*refund_ids.begin()};
+        // Still stored (before the fix it was dropped at its answer).
+        stored_at_crash = store.begin()->second.refund.has_value();
+        w.gateway->crash();
+        this_actor::sleep_for(sim::SimDuration::seconds(5));
+        w.gateway->restart();
+        this_actor::sleep_for(sim::SimDuration::seconds(30));  // still disconnected
+        w.gateway->reconnect_lightning();
+        const sim::SimTime end = this_actor::now() + sim::SimDuration::minutes(2);
+        while ((!paid || store.begin()->second.stage != gateway::IncomingStage::failed) &&
+               this_actor::now() < end) {
+            this_actor::sleep_for(sim::SimDuration::millis(100));
+        }
+        final_payment = store.begin()->second;
+        const federation::TxOutcome* o = fed.outcome(*first);
+        ordered = o != nullptr && o->accepted;
+    }, /*expect_ok=*/false);
+    CHECK(stage_at_crash == gateway::IncomingStage::funded);  // the HTLC not failed yet
+    REQUIRE(first.has_value());
+    CHECK(ordered);
+    CHECK(stored_at_crash);
+    // Exactly one refund: the restarted gateway never built another.
+    CHECK(refund_ids == std::set<uint64_t>{first->value});
+    REQUIRE(final_payment.has_value());
+    CHECK(final_payment->stage == gateway::IncomingStage::failed);
+    CHECK(final_payment->note == "invalid preimage: refund submitted");
+    CHECK_FALSE(final_payment->refund.has_value());
+    CHECK(paid);
     CHECK_FALSE(external.succeeded);
 }
