@@ -21,25 +21,14 @@ TEST_CASE("a rejected claim is terminal: /stop completes after it",
     std::optional<gateway::OutgoingPayment> final_payment;
     bool stopped = false;
     w.run([&] {
-        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 750000});
-        w.sim.scheduler().spawn("pay", [&] { (void)w.alice->pay(inv); },
-                                {.kind = sim::ActorKind::daemon, .node = {}});
+        w.alice_pays_d(750000);
         const auto& store = w.gateway->store().outgoing;
-        auto stage = [&] {
-            return store.empty() ? gateway::OutgoingStage::received : store.begin()->second.stage;
-        };
-        while (stage() != gateway::OutgoingStage::paying) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        w.await_outgoing_stage(gateway::OutgoingStage::paying);
         // G pays over Lightning but cannot reach the federation to claim until the contract's
         // timelock has passed: the claim is then rejected (timelock_passed, or already_spent
         // once alice refunded).
-        std::vector<sim::NodeId> gs(w.fed->nodes().begin(), w.fed->nodes().end());
-        const uint32_t cut =
-            w.sim.network().partition({w.gateway->node()}, gs, sim::PartitionKind::symmetric);
-        while (stage() != gateway::OutgoingStage::paid) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        const uint32_t cut = w.cut_gateway_from_federation();
+        w.await_outgoing_stage(gateway::OutgoingStage::paid);
         const auto& fed = w.fed->store(PeerId(0)).state;
         const uint64_t timelock = fed.outgoing().at(store.begin()->first).account.contract().timelock;
         for (int i = 0; i < 2000 && fed.ln_count() <= timelock + 1; ++i) {

@@ -17,25 +17,14 @@ TEST_CASE("a resumed claim rejected because the gateway's key already spent the 
     std::optional<gateway::OutgoingPayment> final_payment;
     std::string rejected_error;
     w.run([&] {
-        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 750000});
-        w.sim.scheduler().spawn("pay", [&] { (void)w.alice->pay(inv); },
-                                {.kind = sim::ActorKind::daemon, .node = {}});
+        w.alice_pays_d(750000);
         const auto& store = w.gateway->store().outgoing;
-        auto stage = [&] {
-            return store.empty() ? gateway::OutgoingStage::received : store.begin()->second.stage;
-        };
-        while (stage() != gateway::OutgoingStage::paying) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        w.await_outgoing_stage(gateway::OutgoingStage::paying);
         // G cut from every guardian while its node pays: its claim cannot reach them.
-        std::vector<sim::NodeId> gs(w.fed->nodes().begin(), w.fed->nodes().end());
-        const uint32_t cut =
-            w.sim.network().partition({w.gateway->node()}, gs, sim::PartitionKind::symmetric);
-        while (stage() != gateway::OutgoingStage::paid) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        const uint32_t cut = w.cut_gateway_from_federation();
+        w.await_outgoing_stage(gateway::OutgoingStage::paid);
         this_actor::sleep_for(sim::SimDuration::seconds(1));
-        REQUIRE(stage() == gateway::OutgoingStage::paid);
+        REQUIRE(w.outgoing_stage() == gateway::OutgoingStage::paid);
         const auto cid = store.begin()->first;
         const std::optional<federation::Preimage> preimage = store.begin()->second.preimage;
         REQUIRE(preimage.has_value());
@@ -57,7 +46,7 @@ TEST_CASE("a resumed claim rejected because the gateway's key already spent the 
         // is rejected (already spent).
         w.gateway->restart();
         const sim::SimTime until = this_actor::now() + sim::SimDuration::minutes(2);
-        while (stage() == gateway::OutgoingStage::paid && this_actor::now() < until) {
+        while (w.outgoing_stage() == gateway::OutgoingStage::paid && this_actor::now() < until) {
             this_actor::sleep_for(sim::SimDuration::millis(100));
         }
         final_payment = store.begin()->second;

@@ -17,27 +17,18 @@ TEST_CASE("a gateway restarted after submitting its claim, ordered while it was 
     std::optional<gateway::OutgoingPayment> final_payment;
     bool claim_stored = false;
     w.run([&] {
-        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 750000});
-        w.sim.scheduler().spawn("pay", [&] { (void)w.alice->pay(inv); },
-                                {.kind = sim::ActorKind::daemon, .node = {}});
+        w.alice_pays_d(750000);
         const auto& store = w.gateway->store().outgoing;
-        auto stage = [&] {
-            return store.empty() ? gateway::OutgoingStage::received : store.begin()->second.stage;
-        };
-        while (stage() != gateway::OutgoingStage::paying) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        w.await_outgoing_stage(gateway::OutgoingStage::paying);
         // Guardians 2 and 3 cut from 0 and 1: nothing is ordered, so the claim stays pending.
         const std::vector<sim::NodeId>& gs = w.fed->nodes();
         const uint32_t stall = w.sim.network().partition({gs[2], gs[3]}, {gs[0], gs[1]},
                                                          sim::PartitionKind::symmetric);
-        while (stage() != gateway::OutgoingStage::paid) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        w.await_outgoing_stage(gateway::OutgoingStage::paid);
         // The checker's reads and the submission take a few hops; the first resubmission
         // would be 2 s later.
         this_actor::sleep_for(sim::SimDuration::seconds(1));
-        REQUIRE(stage() == gateway::OutgoingStage::paid);
+        REQUIRE(w.outgoing_stage() == gateway::OutgoingStage::paid);
         claim_stored = store.begin()->second.claim_tx.has_value();
         REQUIRE(claim_stored);
         w.gateway->crash();
@@ -52,7 +43,7 @@ TEST_CASE("a gateway restarted after submitting its claim, ordered while it was 
         REQUIRE(fed.outgoing().at(cid).account.spent());
         w.gateway->restart();
         const sim::SimTime until = this_actor::now() + sim::SimDuration::minutes(2);
-        while (stage() == gateway::OutgoingStage::paid && this_actor::now() < until) {
+        while (w.outgoing_stage() == gateway::OutgoingStage::paid && this_actor::now() < until) {
             this_actor::sleep_for(sim::SimDuration::millis(100));
         }
         final_payment = store.begin()->second;

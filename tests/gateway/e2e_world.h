@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/client/client.h"
 #include "actors/federation/checkers.h"
@@ -118,6 +119,34 @@ struct World {
         checkers->payments.check_final();
         INFO((hub.violations().empty() ? std::string() : hub.violations().front()));
         REQUIRE(hub.ok());
+    }
+
+    // From a run body: alice pays D `amount_msat` through the gateway, in an actor of its own
+    // (a daemon: the run does not wait for her). The start of every outgoing-payment test.
+    void alice_pays_d(uint64_t amount_msat) {
+        ln::Invoice inv =
+            net.node(d).create_invoice(ln::InvoiceOptions{.amount_msat = amount_msat});
+        sim.scheduler().spawn("pay", [this, inv] { (void)alice->pay(inv); },
+                              {.kind = sim::ActorKind::daemon, .node = {}});
+    }
+
+    // The stage of the gateway's first outgoing payment (`received` while it has none).
+    gateway::OutgoingStage outgoing_stage() const {
+        const auto& out = gateway->store().outgoing;
+        return out.empty() ? gateway::OutgoingStage::received : out.begin()->second.stage;
+    }
+
+    // From a run body: waits, in 1 ms steps, until the first outgoing payment is at `stage`.
+    void await_outgoing_stage(gateway::OutgoingStage stage) const {
+        while (outgoing_stage() != stage) {
+            sim::this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+    }
+
+    // Cuts the gateway from every guardian both ways; returns the partition to heal.
+    uint32_t cut_gateway_from_federation() {
+        std::vector<sim::NodeId> gs(fed->nodes().begin(), fed->nodes().end());
+        return sim.network().partition({gateway->node()}, gs, sim::PartitionKind::symmetric);
     }
 
     uint64_t balance(ln::ChannelIndex ch, ln::NodeIndex n) {

@@ -126,25 +126,19 @@ Pay pay_with_slow_claim(uint64_t seed, sim::SimDuration heal) {
             out.payment = w.alice->pay(inv);
             done = true;
         });
-        const auto& store = w.gateway->store().outgoing;
-        auto stage = [&] {
-            return store.empty() ? gateway::OutgoingStage::received : store.begin()->second.stage;
-        };
-        while (stage() != gateway::OutgoingStage::paid) {
-            this_actor::sleep_for(sim::SimDuration::millis(1));
-        }
+        w.await_outgoing_stage(gateway::OutgoingStage::paid);
         out.paid_at = this_actor::now();
         const uint32_t cut = stall_consensus(w);
         this_actor::sleep_for(heal);
         w.sim.network().heal(cut);
         const sim::SimTime until = this_actor::now() + sim::SimDuration::minutes(5);
-        while (stage() != gateway::OutgoingStage::claimed && this_actor::now() < until) {
+        while (w.outgoing_stage() != gateway::OutgoingStage::claimed && this_actor::now() < until) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
-        if (stage() == gateway::OutgoingStage::claimed) {
+        if (w.outgoing_stage() == gateway::OutgoingStage::claimed) {
             out.claimed_at = this_actor::now();
         }
-        out.note = store.begin()->second.note;
+        out.note = w.gateway->store().outgoing.begin()->second.note;
         while (!done) {
             this_actor::sleep_for(sim::SimDuration::seconds(1));
         }

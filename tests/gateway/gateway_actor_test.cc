@@ -160,13 +160,7 @@ TEST_CASE("a gateway crash mid-payment: restart re-validates and claims",
                 paid = w.alice->pay(inv);
                 done = true;
             });
-            auto stage = [&] {
-                const auto& out = w.gateway->store().outgoing;
-                return out.empty() ? gateway::OutgoingStage::received : out.begin()->second.stage;
-            };
-            while (stage() != gateway::OutgoingStage::paying) {
-                this_actor::sleep_for(sim::SimDuration::millis(1));
-            }
+            w.await_outgoing_stage(gateway::OutgoingStage::paying);
             w.gateway->crash();
             this_actor::sleep_for(sim::SimDuration::seconds(20));
             w.gateway->restart();
@@ -174,7 +168,7 @@ TEST_CASE("a gateway crash mid-payment: restart re-validates and claims",
                 this_actor::sleep_for(sim::SimDuration::seconds(1));
             }
             CHECK(w.gateway->store().restarts == 1);
-            CHECK(stage() == gateway::OutgoingStage::claimed);
+            CHECK(w.outgoing_stage() == gateway::OutgoingStage::claimed);
         });
         CHECK(paid.state == federation::PaymentState::succeeded);
         CHECK(w.ecash(ClientId(100)) > 5000000000ULL);
