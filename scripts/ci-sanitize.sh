@@ -34,12 +34,28 @@ echo "== test suite under ASan+UBSan =="
 tested=$(date +%s)
 
 echo "== check-determinism, every bundled scenario, seeds $seeds =="
-count=0
+# One process per scenario, $(nproc) at a time (check-determinism is single-threaded); each
+# one's output is kept and printed in file order, in full when it failed.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+find scenarios -name '*.json' | sort >"$out/files"
+count=$(wc -l <"$out/files")
+# shellcheck disable=SC2016
+xargs -P "$(nproc)" -I{} bash -c \
+  'log="$3/$(tr / _ <<<"$1")"; "$0" check-determinism "$1" --seeds "$2" >"$log" 2>&1
+   echo $? >"$log.rc"' "$build_dir/tools/fedsim" {} "$seeds" "$out" <"$out/files"
+failed=0
 while IFS= read -r file; do
-  "$build_dir/tools/fedsim" check-determinism "$file" --seeds "$seeds" | tail -1 |
-    sed "s|^|$file: |"
-  count=$((count + 1))
-done < <(find scenarios -name '*.json' | sort)
+  log="$out/$(tr / _ <<<"$file")"
+  if [[ $(cat "$log.rc") == 0 ]]; then
+    tail -1 "$log" | sed "s|^|$file: |"
+  else
+    echo "$file: check-determinism failed (exit $(cat "$log.rc")):" >&2
+    cat "$log" >&2
+    failed=1
+  fi
+done <"$out/files"
+[[ $failed == 0 ]]
 checked=$(date +%s)
 
 if [[ -n ${FUZZ_SECONDS:-} ]]; then
