@@ -10,7 +10,16 @@ constexpr int64_t k_ns_per_s = 1'000'000'000;
 }  // namespace
 
 bool paid_over_lightning(OutgoingStage stage) {
-    return stage == OutgoingStage::claimed || stage == OutgoingStage::claim_rejected;
+    return stage == OutgoingStage::paid || stage == OutgoingStage::claimed ||
+           stage == OutgoingStage::claim_rejected;
+}
+
+int64_t claim_rejected_count(const GatewayStore& store) {
+    int64_t n = 0;
+    for (const auto& [cid, p] : store.outgoing) {
+        n += p.stage == OutgoingStage::claim_rejected ? 1 : 0;
+    }
+    return n;
 }
 
 std::vector<ExpiredDispatch> expired_dispatches(const GatewayStore& store, int64_t epoch_unix_s) {

@@ -1,5 +1,5 @@
 // What a gateway's stored outgoing payments show about Lightning: which ones its node paid
-// (the stage says so once the claim is answered) and which of those were handed to the node
+// (the stage says so from `paid` on) and which of those were handed to the node
 // after their invoice had expired. The gateway world's gw.no_expired_payment check and its
 // metrics read the store through these, so a rejected claim counts as a payment made.
 #pragma once
@@ -11,10 +11,15 @@
 
 namespace actors::gateway {
 
-// Paid over Lightning, claim answered: `claimed`, or `claim_rejected` (the node paid, the
-// federation refused the claim; the money went out all the same). `paid` is not yet terminal
-// (its claim is still due) and `cancelled` never paid.
+// Paid over Lightning: `paid` (the node paid, the preimage is known, the claim unanswered: it
+// may stay so to the run's end, consensus stalled or the gateway crashed there and never
+// restarted), `claimed`, or `claim_rejected` (the federation refused the claim; the money went
+// out all the same). `received` / `paying` have not paid (yet) and `cancelled` never paid.
 bool paid_over_lightning(OutgoingStage stage);
+
+// How many of `store`'s outgoing payments ended `claim_rejected`: paid over Lightning, the
+// claim refused, the gateway out of pocket (the gateway world's gw.claim_rejected metric).
+int64_t claim_rejected_count(const GatewayStore& store);
 
 // A payment paid over Lightning although it was dispatched after its invoice's expiry.
 struct ExpiredDispatch {

@@ -62,8 +62,8 @@ void GatewayScenarioWorld::watch() {
 // Each loss once, at the first watch (every 5 s) or the final check after it became certain.
 void GatewayScenarioWorld::check_incoming_losses() { incoming_losses_->check(); }
 
-// A payment the gateway's node paid, claimed or with its claim rejected (paid all the same):
-// outgoing_outcomes.h. Each once.
+// A payment the gateway's node paid, its claim unanswered, accepted or rejected (paid all the
+// same): outgoing_outcomes.h. Each once (reported_expired_), though its stage moves on.
 void GatewayScenarioWorld::check_expired_payments() {
     for (const gw::ExpiredDispatch& e :
          gw::expired_dispatches(gateway_->store(), sim_.clocks().epoch_unix_s())) {
@@ -216,10 +216,10 @@ std::map<std::string, int64_t> GatewayScenarioWorld::metrics() const {
     if (gateway_ == nullptr) {
         return m;  // the world's set-up failed before the gateway was built (reported already)
     }
+    // Paid over Lightning, the claim refused: the gateway is out of pocket (a gw.never_loses
+    // violation says why when the checker saw it first).
+    m["gw.claim_rejected"] = gw::claim_rejected_count(gateway_->store());
     for (const auto& [cid, out] : gateway_->store().outgoing) {
-        // Paid over Lightning, the claim refused: the gateway is out of pocket (a
-        // gw.never_loses violation says why when the checker saw it first).
-        m["gw.claim_rejected"] += out.stage == gw::OutgoingStage::claim_rejected ? 1 : 0;
         if (out.stage != gw::OutgoingStage::cancelled) {
             continue;
         }
