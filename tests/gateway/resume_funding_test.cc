@@ -6,6 +6,8 @@
 // FundIncomingTx: the federation rejected it (already_funded) while holding the first, the
 // gateway failed the HTLC ("funding rejected"), alice claimed the contract and the gateway lost
 // the amount (gw.never_loses). Each case settles the HTLC and reports nothing.
+#include <set>
+
 #include "e2e_world.h"
 
 #include "scenario/worlds/gateway_incoming_loss.h"
@@ -28,6 +30,10 @@ enum class CrashAt {
 struct Resumed {
     std::optional<gateway::IncomingPayment> incoming;
     std::optional<federation::FedTxId> funding_before_crash;
+    std::set<uint64_t> funding_ids;  // every funding the gateway ever stored
+    size_t fundings_accepted = 0;    // of those, how many the federation accepted
+    size_t fundings_answered = 0;    // of those, how many the federation answered at all
+    bool funded_by_gateway = false;  // the federation's contract names the gateway's client
     std::vector<std::string> violations;
     uint64_t restarts = 0;
     bool external_ok = false;
@@ -51,6 +57,15 @@ Resumed receive_across_crash(uint64_t seed, CrashAt at) {
     }, {.kind = sim::ActorKind::daemon, .node = {}});
     Resumed out;
     ln::PaymentResult external;
+    w.sim.scheduler().spawn("watch_funding", [&] {
+        const auto& store = w.gateway->store().incoming;
+        while (true) {
+            if (!store.empty() && store.begin()->second.funding.has_value()) {
+                out.funding_ids.insert(store.begin()->second.funding->id.value);
+            }
+            this_actor::sleep_for(sim::SimDuration::millis(1));
+        }
+    }, {.kind = sim::ActorKind::daemon, .node = {}});
     w.run([&] {
         std::optional<ln::Invoice> inv = w.alice->create_invoice(700000);
         REQUIRE(inv.has_value());
@@ -120,6 +135,14 @@ Resumed receive_across_crash(uint64_t seed, CrashAt at) {
             this_actor::sleep_for(sim::SimDuration::millis(100));
         }
         out.incoming = store.begin()->second;
+        const auto& fed = w.fed->store(PeerId(0)).state;
+        for (uint64_t id : out.funding_ids) {
+            const federation::TxOutcome* o = fed.outcome(federation::FedTxId{id});
+            out.fundings_answered += o != nullptr ? 1 : 0;
+            out.fundings_accepted += o != nullptr && o->accepted ? 1 : 0;
+        }
+        out.funded_by_gateway = fed_incoming.count(hash) == 1 &&
+                                fed_incoming.at(hash).funder == w.gateway->config().client;
     }, /*expect_ok=*/false);
     checker.check();
     out.violations = w.hub.violations();
@@ -140,6 +163,13 @@ void check_settled(const Resumed& out) {
     REQUIRE(out.funding_before_crash.has_value());
     REQUIRE(out.incoming->funding.has_value());
     CHECK(out.incoming->funding->id == *out.funding_before_crash);
+    // ... and the federation saw that one funding only: the gateway never stored another, the
+    // one it stored was accepted (no already_funded rejection), and the contract's funder is
+    // the gateway's client.
+    CHECK(out.funding_ids == std::set<uint64_t>{out.funding_before_crash->value});
+    CHECK(out.fundings_answered == 1);
+    CHECK(out.fundings_accepted == 1);
+    CHECK(out.funded_by_gateway);
     CHECK_FALSE(out.incoming->lost);
     CHECK(out.violations.empty());
     CHECK(out.external_ok);
