@@ -8,6 +8,8 @@
 //   --timing=production (default: 60 s polls, 3-minute sessions) or test (100 ms, 10 s);
 //   --monitor_ms, --heartbeat_s, --registration_s override single intervals
 //   (--day_minutes and these: whole numbers up to a SimDuration's range, else exit 2)
+// Every flag is --key=VALUE: a known flag given bare, or followed by anything but '=' (such as
+// "--registration_s 5", as one argument or two), is refused, exit 2.
 //
 // Exits 2 before any run when the options cannot build the world (bench::options_error).
 // Prints one "key=value" result line. Wall time covers the seed runs only; peak RSS is this
@@ -17,6 +19,7 @@
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +58,36 @@ std::string arg_text(int argc, char** argv, const char* key, const std::string& 
         }
     }
     return fallback;
+}
+
+// The flags main() reads. An argument naming one of them without "=" was read as absent (the
+// default ran without a word); flag_form_error says which, or returns nullptr.
+constexpr const char* k_flags[] = {"mode",        "seeds",      "first",       "jobs",
+                                   "fingerprints", "nodes",      "channels",    "payments",
+                                   "faults",       "day_minutes", "each_way",   "blocks",
+                                   "timing",       "monitor_ms", "heartbeat_s", "registration_s"};
+
+bool is_known_flag(const std::string& name) {
+    return std::any_of(std::begin(k_flags), std::end(k_flags),
+                       [&](const char* k) { return name == k; });
+}
+
+// The flag `arg` names without its '=' (bare "--key", "--key 5", "--key5"), or nullptr. An
+// argument whose own name (before '=') is a known flag is well formed, so a flag that is a
+// prefix of another is not mistaken for it.
+const char* flag_form_error(const std::string& arg) {
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0 ||
+        (eq != std::string::npos && is_known_flag(arg.substr(2, eq - 2)))) {
+        return nullptr;
+    }
+    for (const char* k : k_flags) {
+        const std::string prefix = std::string("--") + k;
+        if (arg.rfind(prefix, 0) == 0) {
+            return k;
+        }
+    }
+    return nullptr;
 }
 
 // A duration flag: a plain decimal count of `unit_ns` nanoseconds (0: the scenario's value).
@@ -172,6 +205,13 @@ void add(Totals* t, const std::string& line, bool print_fp) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (const char* key = flag_form_error(argv[i])) {
+            std::fprintf(stderr, "bench_model: --%s must be given as --%s=VALUE, not '%s'\n", key,
+                         key, argv[i]);
+            return 2;
+        }
+    }
     Args a;
     a.mode = arg_text(argc, argv, "mode", a.mode);
     a.seeds = bench::arg_u64(argc, argv, "seeds", a.mode == "scale" ? 1 : a.seeds);
