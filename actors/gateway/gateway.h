@@ -177,6 +177,7 @@ private:
     void fail_htlc(uint64_t intercept_id, const char* why);
     bool fund(IncomingPayment& p);
     void refund(IncomingPayment& p);
+    void refund_invalid(uint64_t intercept_id);  // the preimage decrypted `invalid`
     federation::TxOutcome submit_until_answered(const federation::FedTx& tx);
     void resume();
     // The preimage an HTLC the Lightning node offered for `hash` has revealed; *in_flight

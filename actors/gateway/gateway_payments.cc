@@ -258,16 +258,21 @@ void Gateway::intercept(uint64_t intercept_id) {
         p.note = settled ? "" : "HTLC gone before it could be settled";
         return;
     }
-    // invalid: the HTLC is failed as soon as the refund is submitted, not once it is ordered.
-    // Upstream the incoming machine moves to RefundSubmitted when it hands the refund
-    // (refund_incoming_contract: claim_input) to the submission machine, and the Complete
-    // machine's WaitForPreimageState::await_preimage returns on RefundSubmitted, failing the
-    // HTLC (gateway/ln-gateway/src/state_machine/complete.rs at 0635005); the refund's
-    // outcome is the submission machine's business. The refund is kept in the store so a
-    // restart resubmits the same transaction (resume).
+    refund_invalid(intercept_id);
+}
+
+// The preimage decrypted `invalid`: the HTLC is failed as soon as the refund is submitted, not
+// once it is ordered. Upstream the incoming machine moves to RefundSubmitted when it hands the
+// refund (refund_incoming_contract: claim_input) to the submission machine, and the Complete
+// machine's WaitForPreimageState::await_preimage returns on RefundSubmitted, failing the HTLC
+// (gateway/ln-gateway/src/state_machine/complete.rs at 0635005); the refund's outcome is the
+// submission machine's business. The refund is kept in the store so a restart resubmits the
+// same transaction (resume).
+void Gateway::refund_invalid(uint64_t intercept_id) {
+    IncomingPayment& p = store_.incoming.at(intercept_id);
     if (!p.refund.has_value()) {
         p.refund = federation::FedTx{api_->new_tx_id(),
-                                     federation::SpendIncomingTx{.hash = hash,
+                                     federation::SpendIncomingTx{.hash = p.htlc.payment_hash,
                                                                  .signer = config_.gateway_key,
                                                                  .payout = config_.client}};
     }
