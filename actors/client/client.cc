@@ -22,16 +22,31 @@ Client::Client(sim::Simulation& sim, lightning::LightningNetwork& ln,
 
 void Client::start() { api_->start(); }
 
+// No wait of the client's own. Upstream (fedimint-ln-client src/lib.rs @0026491:
+// `select_available_gateway`, `pay_bolt11_invoice`) reads the client's gateway cache once: an
+// empty cache is "No gateways available", and an external payment without a gateway fails at
+// once with `PayBolt11InvoiceError::NoLnGatewayAvailable`; `create_bolt11_invoice` without a
+// gateway makes an internal-only invoice (not modelled: the model's receive needs a gateway).
+// The model's one directory read stands for that cache (kept fresh upstream by
+// `update_gateway_cache_continuously`); a read no quorum answers counts as an empty cache
+// [inference: upstream would still use a stale cached entry].
 std::optional<federation::RegisterGatewayTx> Client::pick_gateway() {
-    const sim::SimTime deadline = this_actor::now() + sim::SimDuration::minutes(5);
-    while (this_actor::now() < deadline) {
-        std::vector<federation::RegisterGatewayTx> gws = api_->gateways();
-        if (!gws.empty()) {
-            return gws.front();  // ordered by gateway key: deterministic
-        }
-        this_actor::sleep_for(config_.poll);
+    std::vector<federation::RegisterGatewayTx> gws = api_->gateways();
+    if (gws.empty()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return gws.front();  // ordered by gateway key: deterministic
+}
+
+// Upstream hands every client transaction to the submission state machine
+// (fedimint-client-module src/transaction/sm.rs @01d064e: `trigger_created_rejected` resubmits
+// on custom_backoff(2 s, 10 min, None), "Number of retries has no limit"; the accepted side
+// awaits `await_transaction` with no deadline). Nothing gives up: the outcome is accepted or
+// rejected, never "timed out".
+federation::TxOutcome Client::submit_until_answered(const federation::FedTx& tx) {
+    std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, sim::SimTime::never());
+    SIM_ASSERT_MSG(o.has_value(), "client: a wait without deadline returned no outcome");
+    return *o;
 }
 
 void Client::finish(const std::string& name, ClientPayment* payment, PaymentState state) {
@@ -78,10 +93,12 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
                            federation::FundOutgoingTx{.client = config_.id,
                                                       .contract = contract,
                                                       .amount_msat = payment.amount_msat}};
-    std::optional<federation::TxOutcome> o =
-        api_->submit_and_wait(fund, this_actor::now() + sim::SimDuration::minutes(10));
-    if (!o.has_value() || !o->accepted) {
-        payment.note = o.has_value() ? "funding rejected: " + o->error : "funding timed out";
+    // No deadline (submit_until_answered): pay.rs `await_outgoing_contract_funded` (newest
+    // LNv1 client read; the index holds it without a commit to pin) loops on
+    // `await_output_outcome` and ends only on a rejection (-> FundingRejected) or acceptance.
+    const federation::TxOutcome o = submit_until_answered(fund);
+    if (!o.accepted) {
+        payment.note = "funding rejected: " + o.error;
         finish(name, &payment, PaymentState::failed);
         return payment;
     }
@@ -104,7 +121,10 @@ ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment pa
                              sim::NodeId gateway_node) {
     using federation::AwaitKind;
     using federation::FederationApi;
-    const sim::SimTime deadline = this_actor::now() + config_.payment_timeout;
+    // A harness limit, not client behaviour: upstream follows until the outcome (pay.rs races
+    // gateway_pay_invoice, await_contract_cancelled and await_contract_timeout, none with a
+    // deadline). See ClientConfig::follow_limit.
+    const sim::SimTime deadline = this_actor::now() + config_.follow_limit;
     federation::LongPoll poll(*api_);
     const size_t spent =
         poll.add(FederationApi::outgoing_await(payment.contract, AwaitKind::outgoing_spent));
@@ -155,21 +175,24 @@ ClientPayment Client::follow(const lightning::Invoice& invoice, ClientPayment pa
             expired = poll.add(FederationApi::ln_count_await(payment.timelock));
         }
     }
-    payment.note = "gave up following the payment";
+    payment.note = "harness limit: stopped following the payment (upstream keeps following)";
     payment.state = PaymentState::pending;
     poll.withdraw_open();
     return payment;
 }
 
+// Upstream (pay.rs `try_refund_outgoing_contract`) claims the refund input once and ends the
+// pay machine in Refund; the refund transaction goes to the submission machine, which
+// resubmits until accepted or rejected (submit_until_answered): no deadline. A rejection (the
+// gateway's claim came first) returns false; follow() then learns the outcome from the spent
+// await [model: upstream's subscription would report the refund as unsuccessful].
 bool Client::refund(ClientPayment* payment) {
     federation::FedTx tx{api_->new_tx_id(),
                          federation::SpendOutgoingTx{.contract = payment->contract,
                                                      .signer = config_.user_key,
                                                      .preimage = std::nullopt,
                                                      .payout = config_.id}};
-    std::optional<federation::TxOutcome> o =
-        api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::seconds(30));
-    return o.has_value() && o->accepted;
+    return submit_until_answered(tx).accepted;
 }
 
 std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
@@ -187,14 +210,17 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
                                .plaintext = preimage,
                                .well_formed = true},
         .expiry_time_unix_secs = std::nullopt};
-    std::optional<federation::TxOutcome> o = api_->submit_and_wait(
-        federation::FedTx{api_->new_tx_id(), federation::OfferIncomingTx{offer}},
-        this_actor::now() + sim::SimDuration::minutes(5));
-    if (!o.has_value() || !o->accepted) {
+    // Upstream `create_bolt11_invoice_internal` (lib.rs @0026491) submits the offer and
+    // awaits `await_tx_accepted` before returning the invoice, with no deadline; a rejection
+    // is "Offer transaction was not accepted".
+    const federation::TxOutcome o = submit_until_answered(
+        federation::FedTx{api_->new_tx_id(), federation::OfferIncomingTx{offer}});
+    if (!o.accepted) {
         return std::nullopt;
     }
     ln_.chain().register_preimage(preimage);
-    receiving_.emplace(hash, preimage);
+    const int64_t created_unix = sim_.clocks().unix_seconds(node_, this_actor::now());
+    receiving_.emplace(hash, Receiving{preimage, created_unix + expiry_seconds});
     // The last hop of every hint is the gateway's intercept "channel" to the federation.
     const lightning::RouteHintHop intercept_hop{
         gw->node_index, lightning::ShortChannelId{gw->intercept_scid},
@@ -204,7 +230,7 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
     invoice.payment_hash = hash;
     invoice.amount_msat = amount_msat;
     invoice.min_final_cltv_expiry_delta = 18;
-    invoice.created_at_unix = sim_.clocks().unix_seconds(node_, this_actor::now());
+    invoice.created_at_unix = created_unix;
     invoice.expiry_seconds = expiry_seconds;
     for (const federation::RouteHintRecord& h : gw->route_hints) {
         lightning::RouteHintHop first{
@@ -219,7 +245,10 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
         invoice.route_hints.push_back({intercept_hop});
     }
     if (checker_ != nullptr) {
-        checker_->started(config_.name + ".recv." + std::to_string(federation::hash_key(hash)));
+        const std::string name =
+            config_.name + ".recv." + std::to_string(federation::hash_key(hash));
+        checker_->started(name);
+        checker_->receive_unfunded(name);
     }
     return invoice;
 }
@@ -228,31 +257,63 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
 // contract (`fetch_contract`, ACCOUNT_ENDPOINT) every RETRY_DELAY = 1 s until its preimage is
 // decrypted, then the claim. Upstream long-polled here for a while (`wait_preimage_decrypted`)
 // and went back to re-reading, so the receive is the one place a user still polls.
-bool Client::await_receive(const PaymentHash& hash, sim::SimDuration timeout) {
+// Upstream's own ends (receive.rs, the index versions with `has_invoice_expired` and
+// CLOCK_SKEW_TOLERANCE; no commit to pin): decrypted -> claim; `Invalid` -> InvalidPreimage at
+// once; no funded contract while the invoice has expired 60 s ago (`would_expire(now - 60 s)`,
+// its unit test: expired at exactly expiry + 60 s) -> Timeout; a funded contract still
+// `Pending` is waited for without end ("Previously we would time out here but we may miss a
+// payment if we do so"). The claim goes through the submission machine (no deadline); its
+// rejection is ClaimRejected.
+Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHash& hash,
+                                        const Receiving& r) {
+    std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
+    if (!snap.has_value()) {
+        return {PaymentState::pending, ""};  // no quorum answered: read again (upstream retries)
+    }
+    if (!snap->funded) {
+        const int64_t now_unix = sim_.clocks().unix_seconds(node_, this_actor::now());
+        const bool expired = now_unix - k_clock_skew_tolerance_secs >= r.expires_at_unix;
+        return expired ? ReceiveEnd{PaymentState::failed, "invoice not paid before it expired"}
+                       : ReceiveEnd{PaymentState::pending, ""};
+    }
+    if (checker_ != nullptr) {
+        checker_->receive_funded(name);
+    }
+    if (snap->state == federation::DecryptedPreimage::invalid) {
+        return {PaymentState::failed, "the decrypted preimage was invalid"};
+    }
+    if (snap->state == federation::DecryptedPreimage::some) {
+        federation::FedTx tx{
+            api_->new_tx_id(),
+            federation::SpendIncomingTx{.hash = hash,
+                                        .signer = federation::user_key_from_preimage(r.preimage),
+                                        .payout = config_.id}};
+        const federation::TxOutcome o = submit_until_answered(tx);
+        return o.accepted ? ReceiveEnd{PaymentState::succeeded, ""}
+                          : ReceiveEnd{PaymentState::failed, "claim rejected: " + o.error};
+    }
+    return {PaymentState::pending, ""};  // funded, decryption pending: no end upstream
+}
+
+bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_limit) {
     auto it = receiving_.find(hash);
     SIM_ASSERT(it != receiving_.end());
     const std::string name = config_.name + ".recv." + std::to_string(federation::hash_key(hash));
     ClientPayment record;
-    const sim::SimTime deadline = this_actor::now() + timeout;
-    while (this_actor::now() < deadline) {
-        std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
-        if (snap.has_value() && snap->state == federation::DecryptedPreimage::some) {
-            federation::FedTx tx{
-                api_->new_tx_id(),
-                federation::SpendIncomingTx{.hash = hash,
-                                            .signer = federation::user_key_from_preimage(it->second),
-                                            .payout = config_.id}};
-            std::optional<federation::TxOutcome> o =
-                api_->submit_and_wait(tx, this_actor::now() + sim::SimDuration::minutes(5));
-            if (o.has_value() && o->accepted) {
-                finish(name, &record, PaymentState::succeeded);
-                return true;
-            }
+    const sim::SimTime stop = this_actor::now() + harness_limit;
+    while (this_actor::now() < stop) {
+        const ReceiveEnd end = receive_step(name, hash, it->second);
+        if (end.state != PaymentState::pending) {
+            record.note = end.note;
+            finish(name, &record, end.state);
+            return end.state == PaymentState::succeeded;
         }
         this_actor::sleep_for(config_.poll);
     }
-    record.note = "no decryption before the timeout";
-    finish(name, &record, PaymentState::failed);
+    // The caller stopped waiting: a harness limit, not a client decision (upstream keeps
+    // waiting). The receive stays pending for the checkers.
+    record.note = "harness limit: stopped waiting for the receive (upstream keeps waiting)";
+    finish(name, &record, PaymentState::pending);
     return false;
 }
 

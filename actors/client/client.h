@@ -10,7 +10,11 @@
 // route hints end in the gateway's intercept hop, and claims the ecash once the guardians have
 // decrypted the preimage. A payment's outcome is learnt through long-poll awaits
 // (federation_api.h), as upstream's pay state machine does; the receive re-reads the contract
-// once a second, as upstream's receive.rs does. Every call blocks the calling actor.
+// once a second, as upstream's receive.rs does. Every call blocks the calling actor. No wait on
+// the federation has a deadline of the client's own (docs/gateway.md, "The client's waits"):
+// transactions are answered whenever the federation answers; only the callers' harness limits
+// (ClientConfig::follow_limit, await_receive's harness_limit) return early, leaving the
+// payment pending.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +41,12 @@ struct ClientConfig {
     ClientId id;
     PublicKey user_key{0x75736572};
     lightning::NodeIndex federation_node = lightning::k_no_node;  // the invoices' payee
-    // How long the client keeps following a payment before giving up on it (terminal: failed).
-    sim::SimDuration payment_timeout = sim::SimDuration::hours(6);
+    // A harness limit, not client behaviour: how long pay() follows a funded payment before
+    // returning it still pending ("harness limit: stopped following ..."). Upstream's pay state
+    // machine follows until the gateway's claim, the cancellation or the timelock, with no
+    // deadline (fedimint-ln-client pay.rs, LightningPayFunded); the limit only lets a caller
+    // that must return (a test body) do so. The payment stays pending for the checkers.
+    sim::SimDuration follow_limit = sim::SimDuration::hours(6);
     // Pause between one-shot reads that found nothing (the gateway directory, the LN count, the
     // receive's contract: receive.rs RETRY_DELAY), and before asking again after a refund was
     // rejected.
@@ -90,10 +98,28 @@ public:
     std::optional<lightning::Invoice> create_invoice(uint64_t amount_msat,
                                                      uint32_t expiry_seconds = 3600);
     // Waits for the guardians to decrypt the preimage, then claims the ecash. True if claimed.
-    bool await_receive(const PaymentHash& hash, sim::SimDuration timeout);
+    // Ends as upstream's receive does (client.cc receive_step): claimed, claim rejected,
+    // invalid preimage, or no funded contract 60 s after the invoice expired. `harness_limit`
+    // is the caller's patience, not client behaviour: once it passes the receive is returned
+    // still pending (false), as upstream would keep waiting.
+    bool await_receive(const PaymentHash& hash, sim::SimDuration harness_limit);
 
 private:
+    // receive.rs CLOCK_SKEW_TOLERANCE: an unfunded receive times out 60 s after the expiry.
+    static constexpr int64_t k_clock_skew_tolerance_secs = 60;
+    struct Receiving {
+        Preimage preimage;
+        int64_t expires_at_unix = 0;  // the invoice's creation + expiry (the client's clock)
+    };
+    struct ReceiveEnd {
+        federation::PaymentState state;  // pending: keep waiting
+        std::string note;
+    };
+
     std::optional<federation::RegisterGatewayTx> pick_gateway();
+    federation::TxOutcome submit_until_answered(const federation::FedTx& tx);
+    ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
+                            const Receiving& r);
     ClientPayment follow(const lightning::Invoice& invoice, ClientPayment payment,
                          sim::NodeId gateway_node);
     bool refund(ClientPayment* payment);
@@ -105,7 +131,7 @@ private:
     federation::PaymentChecker* checker_;
     sim::NodeId node_;
     std::unique_ptr<federation::FederationApi> api_;
-    std::map<PaymentHash, Preimage> receiving_;
+    std::map<PaymentHash, Receiving> receiving_;
 };
 
 }  // namespace actors::client

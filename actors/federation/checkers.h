@@ -173,6 +173,14 @@ public:
     void finished(const std::string& payment, PaymentState state);
     // Clients: `payment` funded `contract`, refundable once the agreed count >= timelock + 1.
     void funded(const std::string& payment, ContractId contract, uint64_t timelock);
+    // Clients: receive `payment` has an offer but no funded incoming contract yet. Upstream's
+    // receive (fedimint-ln-client receive.rs) ends such a receive only 60 s after its invoice
+    // expired (then Timeout, terminal), so it is owed no terminal state before; and a caller
+    // that stopped waiting earlier (a harness limit) leaves it pending without a violation.
+    void receive_unfunded(const std::string& payment);
+    // Clients: the receive's incoming contract is funded: from now on it is owed a terminal
+    // state as any payment (upstream then waits for the decryption without end).
+    void receive_funded(const std::string& payment);
     // Gateways: a pay request for `contract` reached the gateway (it pays or cancels).
     void gateway_asked(ContractId contract);
     // The agreed LN block count (the world's federation). Without it, no payment is excused.
@@ -209,6 +217,7 @@ private:
     std::map<std::string, PaymentState> payments_;
     std::map<std::string, Funded> funded_;
     std::set<ContractId> gateway_asked_;
+    std::set<std::string> receives_unfunded_;
     std::set<ContractId> gateway_paid_;
     std::set<ContractId> gateway_claimed_;
 };

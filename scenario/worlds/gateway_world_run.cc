@@ -268,6 +268,8 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
             check_route_hint(p->name, *inv, at_invoice, r);
         }
         // Paid or not, the federation may have released the preimage: the client claims it.
+        // The world's wait (10 min paid, 2 min not) is a harness limit: past it the receive
+        // stays pending (upstream keeps waiting), it is not failed by the client.
         p->received = c.await_receive(p->hash, r.succeeded ? sim::SimDuration::minutes(10)
                                                            : sim::SimDuration::minutes(2));
         if (!*p->received) {
