@@ -35,18 +35,20 @@ tested=$(date +%s)
 
 echo "== check-determinism, every bundled scenario, seeds $seeds =="
 # One process per scenario, $(nproc) at a time (check-determinism is single-threaded); each
-# one's output is kept and printed in file order, in full when it failed.
+# one's output is kept and printed in file order, in full when it failed. A log is named by its
+# path with "_" written "_u" and "/" written "_s", so no two paths share a log.
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 find scenarios -name '*.json' | sort >"$out/files"
 count=$(wc -l <"$out/files")
 # shellcheck disable=SC2016
-xargs -P "$(nproc)" -I{} bash -c \
-  'log="$3/$(tr / _ <<<"$1")"; "$0" check-determinism "$1" --seeds "$2" >"$log" 2>&1
+xargs -d '\n' -P "$(nproc)" -I{} bash -c \
+  'log="$3/$(sed -e "s/_/_u/g" -e "s|/|_s|g" <<<"$1")"
+   "$0" check-determinism "$1" --seeds "$2" >"$log" 2>&1
    echo $? >"$log.rc"' "$build_dir/tools/fedsim" {} "$seeds" "$out" <"$out/files"
 failed=0
 while IFS= read -r file; do
-  log="$out/$(tr / _ <<<"$file")"
+  log="$out/$(sed -e "s/_/_u/g" -e "s|/|_s|g" <<<"$file")"
   if [[ $(cat "$log.rc") == 0 ]]; then
     tail -1 "$log" | sed "s|^|$file: |"
   else

@@ -67,6 +67,7 @@ for target in "${targets[@]}"; do
   log="$build_dir/fuzz-$target.log"
   if [[ ${rc[$target]} != 0 ]]; then
     echo "fuzz: $target found a crash; see $log and $build_dir/artifacts/$target/" >&2
+    tail -40 "$log" >&2  # a fresh CI runner may not keep the log
     status=1
   fi
   echo "== $target:"

@@ -5,9 +5,10 @@
 # the HTML timeline in a real browser.
 set -euo pipefail
 
-# libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes (not a dependency of clang).
+# libclang-rt-14-dev holds clang's sanitizer and libFuzzer runtimes (not a dependency of clang);
+# llvm holds llvm-symbolizer, without which an ASan/UBSan report names no file or line.
 packages=(
-  build-essential cmake ninja-build clang libclang-rt-14-dev
+  build-essential cmake ninja-build clang libclang-rt-14-dev llvm
   libboost-context-dev libspdlog-dev catch2 nlohmann-json3-dev libcli11-dev
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
