@@ -23,19 +23,28 @@ Client::Client(sim::Simulation& sim, lightning::LightningNetwork& ln,
 void Client::start() { api_->start(); }
 
 // No wait of the client's own. Upstream (fedimint-ln-client src/lib.rs @0026491:
-// `select_available_gateway`, `pay_bolt11_invoice`) reads the client's gateway cache once: an
-// empty cache is "No gateways available", and an external payment without a gateway fails at
-// once with `PayBolt11InvoiceError::NoLnGatewayAvailable`; `create_bolt11_invoice` without a
-// gateway makes an internal-only invoice (not modelled: the model's receive needs a gateway).
-// The model's one directory read stands for that cache (kept fresh upstream by
-// `update_gateway_cache_continuously`); a read no quorum answers counts as an empty cache
-// [inference: upstream would still use a stale cached entry].
+// `select_available_gateway`, `pay_bolt11_invoice`) reads the client's local gateway cache,
+// which needs no quorum: an empty cache is "No gateways available", and an external payment
+// without a gateway fails at once with `PayBolt11InvoiceError::NoLnGatewayAvailable`;
+// `create_bolt11_invoice` without a gateway makes an internal-only invoice (not modelled: the
+// model's receive needs a gateway). The cache is kept fresh upstream by
+// `update_gateway_cache_continuously`; the model refreshes it with a directory read at each
+// pick: an answered read replaces the cache (an answered empty list empties it), a read no
+// quorum answers leaves the last answered list in use. With no answered read ever the cache is
+// empty and the payment fails at once, as upstream's never-filled cache does.
 std::optional<federation::RegisterGatewayTx> Client::pick_gateway() {
-    std::vector<federation::RegisterGatewayTx> gws = api_->gateways();
-    if (gws.empty()) {
+    std::optional<federation::QueryReply> r = api_->query(
+        federation::QueryMsg{
+            .query_id = 0, .kind = federation::QueryKind::gateways, .tx = {}, .contract = {},
+            .hash = {}},
+        k_gateway_read_timeout);
+    if (r.has_value()) {
+        gateway_cache_ = r->gateways;
+    }
+    if (gateway_cache_.empty()) {
         return std::nullopt;
     }
-    return gws.front();  // ordered by gateway key: deterministic
+    return gateway_cache_.front();  // ordered by gateway key: deterministic
 }
 
 // Upstream hands every client transaction to the submission state machine

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/federation/checkers.h"
 #include "actors/federation/federation_api.h"
@@ -107,6 +108,8 @@ public:
 private:
     // receive.rs CLOCK_SKEW_TOLERANCE: an unfunded receive times out 60 s after the expiry.
     static constexpr int64_t k_clock_skew_tolerance_secs = 60;
+    // One directory read's wait (FederationApi's query timeout).
+    static constexpr sim::SimDuration k_gateway_read_timeout = sim::SimDuration::seconds(2);
     struct Receiving {
         Preimage preimage;
         int64_t expires_at_unix = 0;  // the invoice's creation + expiry (the client's clock)
@@ -131,6 +134,8 @@ private:
     federation::PaymentChecker* checker_;
     sim::NodeId node_;
     std::unique_ptr<federation::FederationApi> api_;
+    // The last answered directory read (upstream's local gateway cache; pick_gateway).
+    std::vector<federation::RegisterGatewayTx> gateway_cache_;
     std::map<PaymentHash, Receiving> receiving_;
 };
 

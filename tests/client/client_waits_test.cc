@@ -278,3 +278,40 @@ TEST_CASE("a caller that stops waiting leaves the receive pending, not failed, a
     CHECK_FALSE(received);
     CHECK(checker_state(w, receive_name(*hash)) == federation::PaymentState::pending);
 }
+
+// Review of 61b3b3b, item 1: upstream picks a gateway from its local cache, which needs no
+// quorum (fedimint-ln-client lib.rs `select_available_gateway`). A client cut from the whole
+// federation at pay time, after one answered directory read, pays through the cached gateway
+// once healed. The old code took the unanswered read for an empty directory: "no gateway".
+TEST_CASE("a client cut from the federation at pay time uses its cached gateway list and pays "
+          "once healed",
+          "[client][client-waits][partition]") {
+    World w(89, "lnd");
+    client::ClientPayment first;
+    client::ClientPayment second;
+    sim::SimTime healed_at;
+    w.run([&] {
+        // The first payment's read is answered: it fills the cache.
+        first = w.alice->pay(
+            w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 400000}));
+        ln::Invoice inv = w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 600000});
+        std::vector<sim::NodeId> fed(w.fed->nodes().begin(), w.fed->nodes().end());
+        const uint32_t cut = w.sim.network().partition({w.alice->api().self()}, fed,
+                                                       sim::PartitionKind::symmetric);
+        bool done = false;
+        w.sim.scheduler().spawn("pay", [&] {
+            second = w.alice->pay(inv);
+            done = true;
+        });
+        this_actor::sleep_for(sim::SimDuration::seconds(30));
+        REQUIRE_FALSE(done);  // no early "no gateway"
+        healed_at = this_actor::now();
+        w.sim.network().heal(cut);
+        await_flag(done);
+    });
+    REQUIRE(first.state == federation::PaymentState::succeeded);
+    INFO(second.note);
+    CHECK(second.state == federation::PaymentState::succeeded);
+    REQUIRE(second.funded_at.has_value());
+    CHECK(*second.funded_at >= healed_at);
+}
