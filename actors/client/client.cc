@@ -305,6 +305,11 @@ Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHa
 }
 
 bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_limit) {
+    return await_receive_state(hash, harness_limit) == PaymentState::succeeded;
+}
+
+PaymentState Client::await_receive_state(const PaymentHash& hash,
+                                         sim::SimDuration harness_limit) {
     auto it = receiving_.find(hash);
     SIM_ASSERT(it != receiving_.end());
     const std::string name = config_.name + ".recv." + std::to_string(federation::hash_key(hash));
@@ -315,7 +320,7 @@ bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_lim
         if (end.state != PaymentState::pending) {
             record.note = end.note;
             finish(name, &record, end.state);
-            return end.state == PaymentState::succeeded;
+            return end.state;
         }
         this_actor::sleep_for(config_.poll);
     }
@@ -323,7 +328,7 @@ bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_lim
     // waiting). The receive stays pending for the checkers.
     record.note = "harness limit: stopped waiting for the receive (upstream keeps waiting)";
     finish(name, &record, PaymentState::pending);
-    return false;
+    return PaymentState::pending;
 }
 
 }  // namespace actors::client

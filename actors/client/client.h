@@ -104,6 +104,10 @@ public:
     // is the caller's patience, not client behaviour: once it passes the receive is returned
     // still pending (false), as upstream would keep waiting.
     bool await_receive(const PaymentHash& hash, sim::SimDuration harness_limit);
+    // The same wait, returning how it ended: succeeded, failed (one of upstream's ends), or
+    // pending (the harness limit passed first), so a caller can tell the two "false"s apart.
+    federation::PaymentState await_receive_state(const PaymentHash& hash,
+                                                 sim::SimDuration harness_limit);
 
 private:
     // receive.rs CLOCK_SKEW_TOLERANCE: an unfunded receive times out 60 s after the expiry.

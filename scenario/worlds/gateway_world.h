@@ -70,6 +70,7 @@ public:
         int64_t expires_at_unix = 0;
         std::optional<actors::client::ClientPayment> result;  // outgoing, when finished
         std::optional<bool> received;                        // incoming, when finished
+        bool receive_pending = false;  // incoming: still pending at the world's harness limit
         bool external_paid = false;                          // incoming: the payer's side
         std::string note;                                    // incoming: why it failed
     };

@@ -173,7 +173,7 @@ std::map<std::string, int64_t> GatewayScenarioWorld::metrics() const {
     std::map<std::string, int64_t> m = {
         {"gw.payments", 0}, {"gw.paid", 0}, {"gw.refunded", 0}, {"gw.failed", 0},
         {"gw.pending", 0}, {"gw.refund_margin_min", -1}, {"gw.receives", 0}, {"gw.received", 0},
-        {"gw.receive_failed", 0}, {"gw.cancelled", 0}, {"gw.claim_rejected", 0},
+        {"gw.receive_failed", 0}, {"gw.receive_pending", 0}, {"gw.cancelled", 0}, {"gw.claim_rejected", 0},
         {"gw.timeout_too_close", 0},
         {"gw.invoice_expired", 0}, {"gw.stopped", stopped_at_.has_value() ? 1 : 0},
         {"gw.restarts", gateway_restarts_}, {"gw.hint_changes", hint_changes_},
@@ -182,7 +182,9 @@ std::map<std::string, int64_t> GatewayScenarioWorld::metrics() const {
     for (const auto& p : payments_) {
         if (!p->outgoing) {
             ++m["gw.receives"];
-            ++m[p->received.value_or(false) ? "gw.received" : "gw.receive_failed"];
+            ++m[p->received.value_or(false) ? "gw.received"
+                : p->receive_pending          ? "gw.receive_pending"
+                                              : "gw.receive_failed"];
             continue;
         }
         ++m["gw.payments"];

@@ -270,9 +270,16 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
         // Paid or not, the federation may have released the preimage: the client claims it.
         // The world's wait (10 min paid, 2 min not) is a harness limit: past it the receive
         // stays pending (upstream keeps waiting), it is not failed by the client.
-        p->received = c.await_receive(p->hash, r.succeeded ? sim::SimDuration::minutes(10)
-                                                           : sim::SimDuration::minutes(2));
-        if (!*p->received) {
+        const int64_t limit_min = r.succeeded ? 10 : 2;
+        const fed::PaymentState end =
+            c.await_receive_state(p->hash, sim::SimDuration::minutes(limit_min));
+        p->received = end == fed::PaymentState::succeeded;
+        p->receive_pending = end == fed::PaymentState::pending;
+        if (p->receive_pending) {
+            p->note = "harness limit: still pending after " + std::to_string(limit_min) +
+                      " min (" +
+                      (r.succeeded ? std::string("no decryption") : r.reason) + ")";
+        } else if (!*p->received) {
             p->note = r.succeeded ? "no decryption" : r.reason;
         }
         judge(*p);
