@@ -14,7 +14,8 @@
 // the federation has a deadline of the client's own (docs/gateway.md, "The client's waits"):
 // transactions are answered whenever the federation answers; only the callers' harness limits
 // (ClientConfig::follow_limit, await_receive's harness_limit) return early, leaving the
-// payment pending.
+// payment pending; they are looked at between steps only, so a submitted claim or refund is
+// still waited for until it is answered.
 #pragma once
 
 #include <cstdint>
