@@ -33,29 +33,13 @@ void Client::start() { api_->start(); }
 // quorum answers leaves the last answered list in use. With no answered read ever the cache is
 // empty and the payment fails at once, as upstream's never-filled cache does.
 std::optional<federation::RegisterGatewayTx> Client::pick_gateway() {
-    std::optional<federation::QueryReply> r = api_->query(
-        federation::QueryMsg{
-            .query_id = 0, .kind = federation::QueryKind::gateways, .tx = {}, .contract = {},
-            .hash = {}},
-        k_gateway_read_timeout);
-    if (r.has_value()) {
-        gateway_cache_ = r->gateways;
+    if (std::optional<std::vector<federation::RegisterGatewayTx>> read = api_->gateways()) {
+        gateway_cache_ = std::move(*read);
     }
     if (gateway_cache_.empty()) {
         return std::nullopt;
     }
     return gateway_cache_.front();  // ordered by gateway key: deterministic
-}
-
-// Upstream hands every client transaction to the submission state machine
-// (fedimint-client-module src/transaction/sm.rs @01d064e: `trigger_created_rejected` resubmits
-// on custom_backoff(2 s, 10 min, None), "Number of retries has no limit"; the accepted side
-// awaits `await_transaction` with no deadline). Nothing gives up: the outcome is accepted or
-// rejected, never "timed out".
-federation::TxOutcome Client::submit_until_answered(const federation::FedTx& tx) {
-    std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, sim::SimTime::never());
-    SIM_ASSERT_MSG(o.has_value(), "client: a wait without deadline returned no outcome");
-    return *o;
 }
 
 void Client::finish(const std::string& name, ClientPayment* payment, PaymentState state) {
@@ -105,7 +89,7 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
     // No deadline (submit_until_answered): pay.rs `await_outgoing_contract_funded` (newest
     // LNv1 client read; the index holds it without a commit to pin) loops on
     // `await_output_outcome` and ends only on a rejection (-> FundingRejected) or acceptance.
-    const federation::TxOutcome o = submit_until_answered(fund);
+    const federation::TxOutcome o = api_->submit_until_answered(fund);
     if (!o.accepted) {
         payment.note = "funding rejected: " + o.error;
         finish(name, &payment, PaymentState::failed);
@@ -201,7 +185,7 @@ bool Client::refund(ClientPayment* payment) {
                                                      .signer = config_.user_key,
                                                      .preimage = std::nullopt,
                                                      .payout = config_.id}};
-    return submit_until_answered(tx).accepted;
+    return api_->submit_until_answered(tx).accepted;
 }
 
 std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
@@ -222,7 +206,7 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
     // Upstream `create_bolt11_invoice_internal` (lib.rs @0026491) submits the offer and
     // awaits `await_tx_accepted` before returning the invoice, with no deadline; a rejection
     // is "Offer transaction was not accepted".
-    const federation::TxOutcome o = submit_until_answered(
+    const federation::TxOutcome o = api_->submit_until_answered(
         federation::FedTx{api_->new_tx_id(), federation::OfferIncomingTx{offer}});
     if (!o.accepted) {
         return std::nullopt;
@@ -297,7 +281,7 @@ Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHa
             federation::SpendIncomingTx{.hash = hash,
                                         .signer = federation::user_key_from_preimage(r.preimage),
                                         .payout = config_.id}};
-        const federation::TxOutcome o = submit_until_answered(tx);
+        const federation::TxOutcome o = api_->submit_until_answered(tx);
         return o.accepted ? ReceiveEnd{PaymentState::succeeded, ""}
                           : ReceiveEnd{PaymentState::failed, "claim rejected: " + o.error};
     }

@@ -113,8 +113,6 @@ public:
 private:
     // receive.rs CLOCK_SKEW_TOLERANCE: an unfunded receive times out 60 s after the expiry.
     static constexpr int64_t k_clock_skew_tolerance_secs = 60;
-    // One directory read's wait (FederationApi's query timeout).
-    static constexpr sim::SimDuration k_gateway_read_timeout = sim::SimDuration::seconds(2);
     struct Receiving {
         Preimage preimage;
         int64_t expires_at_unix = 0;  // the invoice's creation + expiry (the client's clock)
@@ -125,7 +123,6 @@ private:
     };
 
     std::optional<federation::RegisterGatewayTx> pick_gateway();
-    federation::TxOutcome submit_until_answered(const federation::FedTx& tx);
     ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
                             const Receiving& r);
     ClientPayment follow(const lightning::Invoice& invoice, ClientPayment payment,

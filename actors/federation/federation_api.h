@@ -52,6 +52,10 @@ public:
     // one, resubmitting on fedimint-client's tx-submit backoff (transaction/sm.rs:
     // `custom_backoff(2 s, 10 min)`, Fibonacci: 2, 2, 4, 6, 10, ... s). nullopt at `deadline`.
     std::optional<TxOutcome> submit_and_wait(const FedTx& tx, sim::SimTime deadline);
+    // submit_and_wait with no deadline, as upstream's submission machine waits (transaction/
+    // sm.rs: "Number of retries has no limit"): the outcome is accepted or rejected, never
+    // "timed out". The gateway's and the client's transactions go through it.
+    TxOutcome submit_until_answered(const FedTx& tx);
     std::optional<TxOutcome> outcome(FedTxId id);
     std::optional<OutgoingSnapshot> outgoing(ContractId id);
     std::optional<IncomingSnapshot> incoming(const PaymentHash& hash);
@@ -59,7 +63,8 @@ public:
     // The wallet's consensus block count: a deposit's proof is accepted only once its block is
     // below it (the client's deposit state machine waits for this before claiming).
     std::optional<uint64_t> wallet_count();
-    std::vector<RegisterGatewayTx> gateways();
+    // The gateway directory; nullopt when no quorum answered (an answered empty list is empty).
+    std::optional<std::vector<RegisterGatewayTx>> gateways();
 
     // --- Long-poll awaits (from an actor; block until f + 1 agree, or `deadline`) ------------
     std::optional<TxOutcome> await_outcome(FedTxId id, sim::SimTime deadline);

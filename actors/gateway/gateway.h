@@ -178,7 +178,6 @@ private:
     bool fund(IncomingPayment& p);
     void refund(IncomingPayment& p);
     void refund_invalid(uint64_t intercept_id);  // the preimage decrypted `invalid`
-    federation::TxOutcome submit_until_answered(const federation::FedTx& tx);
     void resume();
     // The preimage an HTLC the Lightning node offered for `hash` has revealed; *in_flight
     // whether one may still reveal it (see OfferedHtlcIndex::Found).

@@ -26,21 +26,6 @@ InvoiceTerms Gateway::terms(const lightning::Invoice& invoice) const {
             static_cast<uint32_t>(k_bolt11_default_min_final_cltv_delta))};
 }
 
-// Submits a transaction and waits for its outcome with no deadline of the gateway's own, as
-// upstream: the claim (GatewayPayClaimOutgoingContract, `claim_input`), the cancel
-// (GatewayPayCancelContract, `fund_output`) and the incoming refund (`claim_input`) only hand
-// the transaction to the client's submission machine, which resubmits on
-// `custom_backoff(2 s, 10 min, None)` until a quorum accepts or rejects it ("Number of retries
-// has no limit"; fedimint-client-module/src/transaction/sm.rs at 01d064e / a4dd5e4; the pay
-// machine: gateway/ln-gateway/src/state_machine/pay.rs at 015de5c). submit_and_wait resubmits
-// on the same backoff. (Until session 13 the model gave up after an unsourced 10 min: "claim
-// timed out".)
-federation::TxOutcome Gateway::submit_until_answered(const federation::FedTx& tx) {
-    std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, sim::SimTime::never());
-    SIM_ASSERT(o.has_value());  // only a deadline ends the wait without an answer
-    return *o;
-}
-
 void Gateway::pay(ContractId id) {
     OutgoingPayment& p = store_.outgoing.at(id);
     // The contract is read from the federation, never taken from the client's request, and
@@ -133,9 +118,9 @@ void Gateway::claim(ContractId id) {
                                                                    .preimage = p.preimage,
                                                                    .payout = config_.client}};
     }
-    // No deadline of the gateway's own (see submit_until_answered). A resumed claim resubmits
+    // No deadline of the gateway's own (FederationApi::submit_until_answered). A resumed claim resubmits
     // the stored transaction (OutgoingPayment::claim_tx).
-    const federation::TxOutcome o = submit_until_answered(*p.claim_tx);
+    const federation::TxOutcome o = api_->submit_until_answered(*p.claim_tx);
     if (o.accepted || spent_by_gateway(id)) {
         p.stage = OutgoingStage::claimed;
         if (checker_ != nullptr) {
@@ -167,7 +152,7 @@ void Gateway::cancel(ContractId id, const std::string& why) {
                          federation::CancelOutgoingTx{
                              .contract = id,
                              .signature = {.signer = config_.gateway_key, .signed_contract = id}}};
-    const federation::TxOutcome o = submit_until_answered(tx);
+    const federation::TxOutcome o = api_->submit_until_answered(tx);
     p.stage = OutgoingStage::cancelled;
     this_actor::trace("gateway_cancel")
         .field("contract", id.value)
@@ -302,11 +287,11 @@ void Gateway::fail_htlc(uint64_t intercept_id, const char* why) {
 }
 
 // Waits for the incoming refund's outcome (resubmitting the same transaction), with no
-// deadline of the gateway's own (see submit_until_answered). The refund is dropped from the
+// deadline of the gateway's own (FederationApi::submit_until_answered). The refund is dropped from the
 // store only once the HTLC is failed too (here, or by fail_htlc if the fail comes later): a
 // restart in between must still find it (IncomingPayment::refund).
 void Gateway::refund(IncomingPayment& p) {
-    const federation::TxOutcome o = submit_until_answered(*p.refund);
+    const federation::TxOutcome o = api_->submit_until_answered(*p.refund);
     p.refund_answered = true;
     if (p.stage == IncomingStage::failed) {
         p.refund.reset();

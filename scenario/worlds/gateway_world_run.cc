@@ -110,7 +110,12 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
         peg_in(c->api(), c->config().id);
     }
     const sim::SimTime deadline = this_actor::now() + sim::SimDuration::minutes(5);
-    while (clients_.front()->api().gateways().empty()) {
+    auto registered = [this] {
+        const std::optional<std::vector<fed::RegisterGatewayTx>> gws =
+            clients_.front()->api().gateways();
+        return gws.has_value() && !gws->empty();
+    };
+    while (!registered()) {
         if (this_actor::now() > deadline) {
             this_actor::fail("gateway world setup: the gateway did not register in 5m");
             return;
