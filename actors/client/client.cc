@@ -241,7 +241,8 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
         const std::string name =
             config_.name + ".recv." + std::to_string(federation::hash_key(hash));
         checker_->started(name);
-        checker_->receive_unfunded(name);
+        checker_->receive_unfunded(name, hash, node_, created_unix + expiry_seconds,
+                                   receive_end_slack_secs());
     }
     return invoice;
 }
@@ -286,6 +287,17 @@ Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHa
                           : ReceiveEnd{PaymentState::failed, "claim rejected: " + o.error};
     }
     return {PaymentState::pending, ""};  // funded, decryption pending: no end upstream
+}
+
+// How long after the invoice's expiry + 60 s (the client's clock) an unfunded receive may still
+// be pending without the client being late, for the payment checker: the read in flight when
+// the clock passes the mark (up to a read timeout; it may have read the clock before the mark),
+// the poll between reads, and the read that ends the receive (up to a read timeout when a
+// guardian is slow; one round trip when the federation answers). Whole seconds, rounded up.
+int64_t Client::receive_end_slack_secs() const {
+    const int64_t second = sim::SimDuration::seconds(1).ns();
+    const int64_t poll_secs = (config_.poll.ns() + second - 1) / second;
+    return poll_secs + 2 * k_read_timeout_secs;
 }
 
 bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_limit) {

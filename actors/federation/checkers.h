@@ -15,8 +15,10 @@
 //                             last fault healed — except a funded payment its gateway was never
 //                             asked about, which upstream ends only by the timelock: it must be
 //                             terminal within the bound after the agreed LN count reaches
-//                             timelock + 1; a gateway that paid over Lightning can still claim
-//                             its contract (an honest gateway never loses funds).
+//                             timelock + 1 — or a receive with no funded contract (by the
+//                             federation's consensus state), which upstream ends only 60 s
+//                             after its invoice expired; a gateway that paid over Lightning can
+//                             still claim its contract (an honest gateway never loses funds).
 #pragma once
 
 #include <cstdint>
@@ -173,14 +175,25 @@ public:
     void finished(const std::string& payment, PaymentState state);
     // Clients: `payment` funded `contract`, refundable once the agreed count >= timelock + 1.
     void funded(const std::string& payment, ContractId contract, uint64_t timelock);
-    // Clients: receive `payment` has an offer but no funded incoming contract yet. Upstream's
-    // receive (fedimint-ln-client receive.rs) ends such a receive only 60 s after its invoice
-    // expired (then Timeout, terminal), so it is owed no terminal state before; and a caller
-    // that stopped waiting earlier (a harness limit) leaves it pending without a violation.
-    void receive_unfunded(const std::string& payment);
-    // Clients: the receive's incoming contract is funded: from now on it is owed a terminal
-    // state as any payment (upstream then waits for the decryption without end).
+    // Clients: receive `payment` has an offer for `hash` but no funded incoming contract yet;
+    // its invoice expires at `expires_at_unix` on `client_node`'s clock. Upstream's receive
+    // (fedimint-ln-client receive.rs; actors/client/client.cc receive_step) ends such a receive
+    // only once its invoice expired 60 s ago (then Timeout, terminal), so it is owed no terminal
+    // state while the client's clock reads less than expires_at_unix + 60 + `slack_secs` (the
+    // client's poll and reads, see Client::k_receive_end_slack) and the contract is unfunded.
+    // After that it is judged as any payment.
+    void receive_unfunded(const std::string& payment, const PaymentHash& hash,
+                          sim::NodeId client_node, int64_t expires_at_unix, int64_t slack_secs);
+    // Clients: a read of the receive's incoming contract answered "funded" (a quorum's answer, so
+    // the consensus state has it): from now on it is owed a terminal state as any payment
+    // (upstream then waits for the decryption without end).
     void receive_funded(const std::string& payment);
+    // Whether the federation's consensus state has a funded incoming contract for `hash` (the
+    // world's federation). The unfunded excuse is judged by it, not only by the clients' reads:
+    // a receive funded while its client is not reading is owed its terminal state all the same.
+    void set_incoming_funded(std::function<bool(const PaymentHash&)> funded) {
+        incoming_funded_ = std::move(funded);
+    }
     // Gateways: a pay request for `contract` reached the gateway (it pays or cancels).
     void gateway_asked(ContractId contract);
     // The agreed LN block count (the world's federation). Without it, no payment is excused.
@@ -209,6 +222,9 @@ private:
     bool awaits_timelock(const std::string& payment, uint64_t count) const;
     // A pending payment overdue at `now`: the reason, or empty.
     std::string overdue(const std::string& payment, sim::SimTime now, uint64_t count);
+    // Whether `payment` is a receive with no funded contract whose invoice has not expired
+    // (by its client's clock, plus 60 s and the slack) at `now`: owed no terminal state yet.
+    bool receive_excused(const std::string& payment, sim::SimTime now);
 
     CheckerHub& hub_;
     sim::SimDuration bound_;
@@ -217,7 +233,14 @@ private:
     std::map<std::string, PaymentState> payments_;
     std::map<std::string, Funded> funded_;
     std::set<ContractId> gateway_asked_;
-    std::set<std::string> receives_unfunded_;
+    struct UnfundedReceive {
+        PaymentHash hash;
+        sim::NodeId client_node;
+        int64_t expires_at_unix = 0;  // the invoice's expiry, the client's clock
+        int64_t slack_secs = 0;
+    };
+    std::map<std::string, UnfundedReceive> receives_unfunded_;
+    std::function<bool(const PaymentHash&)> incoming_funded_;
     std::set<ContractId> gateway_paid_;
     std::set<ContractId> gateway_claimed_;
 };

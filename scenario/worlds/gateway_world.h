@@ -69,8 +69,7 @@ public:
         int64_t hold_blocks = 0;
         int64_t expires_at_unix = 0;
         std::optional<actors::client::ClientPayment> result;  // outgoing, when finished
-        std::optional<bool> received;                        // incoming, when finished
-        bool receive_pending = false;  // incoming: still pending at the world's harness limit
+        std::optional<bool> received;  // incoming, when the client ended it (unset: pending)
         bool external_paid = false;                          // incoming: the payer's side
         std::string note;                                    // incoming: why it failed
     };
@@ -97,6 +96,7 @@ public:
 private:
     std::optional<Diagnostic> input_error_;  // the first set-up error (setup_ok)
     void drive(const std::function<void(const std::string&)>& emit);
+    void judge_unfinished_receives();
     void peg_in(actors::federation::FederationApi& api, actors::federation::ClientId who);
     void run_workload();
     void start_pay(std::string name, size_t client, actors::lightning::NodeIndex payee,

@@ -182,9 +182,9 @@ std::map<std::string, int64_t> GatewayScenarioWorld::metrics() const {
     for (const auto& p : payments_) {
         if (!p->outgoing) {
             ++m["gw.receives"];
-            ++m[p->received.value_or(false) ? "gw.received"
-                : p->receive_pending          ? "gw.receive_pending"
-                                              : "gw.receive_failed"];
+            ++m[!p->received.has_value() ? "gw.receive_pending"
+                : *p->received              ? "gw.received"
+                                            : "gw.receive_failed"];
             continue;
         }
         ++m["gw.payments"];

@@ -211,8 +211,7 @@ WorldKind gateway_world_kind() {
         {"gw.receives", "receives started"},
         {"gw.received", "receives the client claimed"},
         {"gw.receive_failed", "receives that ended without the client's ecash"},
-        {"gw.receive_pending", "receives still pending when the world stopped waiting (a "
-                               "harness limit, not a client end)"},
+        {"gw.receive_pending", "receives the client had not ended when the run stopped"},
         {"gw.cancelled", "outgoing contracts the gateway cancelled"},
         {"gw.claim_rejected", "outgoing payments paid over Lightning whose claim the "
                               "federation rejected (the gateway lost the amount)"},

@@ -1,8 +1,9 @@
 // The gateway world tells a receive the client ended from one the world stopped waiting for
 // (review of 61b3b3b, item 2): a receive whose payer never pays is still pending when the
-// world's 2 min harness limit passes (its invoice expires in 1 h; upstream keeps waiting), so
-// it counts in gw.receive_pending, not gw.receive_failed ("receives that ended without the
-// client's ecash"). On 61b3b3b it counted as gw.receive_failed == 1 (no receive_pending key).
+// 10 min run stops (its invoice expires in 1 h; upstream keeps waiting; until session 15 the
+// world stopped waiting after 2 min), so it counts in gw.receive_pending, not
+// gw.receive_failed ("receives that ended without the client's ecash"). On 61b3b3b it counted
+// as gw.receive_failed == 1 (no receive_pending key).
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -10,7 +11,7 @@
 #include "scenario/parser.h"
 #include "scenario/runner.h"
 
-TEST_CASE("gateway world: a receive still pending at the world's harness limit counts as "
+TEST_CASE("gateway world: a receive still pending when the run stops counts as "
           "gw.receive_pending, not gw.receive_failed",
           "[client][client-waits][scenario]") {
     // The payer's only channel (200,000 sat) cannot carry 500,000 sat: the invoice is not paid.
