@@ -8,6 +8,11 @@
 //   --timing=production (default: 60 s polls, 3-minute sessions) or test (100 ms, 10 s);
 //   --monitor_ms, --heartbeat_s, --registration_s override single intervals
 //   (--day_minutes and these: whole numbers up to a SimDuration's range, else exit 2)
+// Every number is plain decimal within what its field holds, else exit 2 naming the flag and
+// the range: --nodes up to 429,496,729 (10 payments a node fit 32 bits), --channels,
+// --payments, --each_way and --blocks up to 2^32 - 1, --seeds up to 10,000,000 and --jobs up
+// to 1,024 (fedsim sweep's limits), --fingerprints and --faults 0 or 1, and the last seed
+// (--first + --seeds - 1) up to 2^64 - 1.
 // Every flag is --key=VALUE: a known flag given bare, or followed by anything but '=' (such as
 // "--registration_s 5", as one argument or two), is refused, exit 2.
 //
@@ -90,6 +95,43 @@ const char* flag_form_error(const std::string& arg) {
     return nullptr;
 }
 
+// A plain decimal number from 0 to `max`: digits only (no sign, space or suffix), no overflow.
+bool parse_whole(const std::string& text, uint64_t max, uint64_t* out) {
+    uint64_t n = 0;
+    if (text.empty()) {
+        return false;
+    }
+    for (char c : text) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        const uint64_t digit = static_cast<uint64_t>(c - '0');
+        if (digit > max || n > (max - digit) / 10) {  // n * 10 + digit > max
+            return false;
+        }
+        n = n * 10 + digit;
+    }
+    *out = n;
+    return true;
+}
+
+// A count flag: a whole number from 0 to `max` (the largest the field it fills can hold), or
+// `fallback` when absent. Refused, with a message naming the flag and the range, otherwise.
+// Before, bench::arg_u64 read it with strtoull and main() narrowed it unchecked: --nodes=2^32
+// ran 0 nodes, --nodes=4294967297 ran one, "-1" (which strtoull wraps) ran 2^32 - 1 channels,
+// and "abc" or "5x" read as 0 or 5.
+bool count_arg(int argc, char** argv, const char* key, uint64_t fallback, uint64_t max,
+               const char* zero_means, uint64_t* out) {
+    const std::string text = arg_text(argc, argv, key, std::to_string(fallback));
+    if (!parse_whole(text, max, out)) {
+        std::fprintf(stderr, "bench_model: --%s must be a whole number from 0 to %" PRIu64 "%s, "
+                             "not '%s'\n",
+                     key, max, zero_means, text.c_str());
+        return false;
+    }
+    return true;
+}
+
 // A duration flag: a plain decimal count of `unit_ns` nanoseconds (0: the scenario's value).
 // Refused, with a message naming the flag, when it is not one (empty, a sign, other
 // characters) or when the duration would not fit a SimDuration (int64 nanoseconds, about 292
@@ -97,26 +139,8 @@ const char* flag_form_error(const std::string& arg) {
 // wraps) became a negative interval that options_for's `> 0` tests then dropped, so the
 // scenario's default ran without a word, and "abc" read as 0 (the default) likewise.
 bool duration_arg(int argc, char** argv, const char* key, int64_t unit_ns, uint64_t* out) {
-    const std::string text = arg_text(argc, argv, key, "0");
-    const uint64_t max_count = static_cast<uint64_t>(INT64_MAX / unit_ns);
-    uint64_t n = 0;
-    bool ok = !text.empty();
-    for (char c : text) {
-        if (c < '0' || c > '9' || n > (max_count - static_cast<uint64_t>(c - '0')) / 10) {
-            ok = false;
-            break;
-        }
-        n = n * 10 + static_cast<uint64_t>(c - '0');
-    }
-    if (!ok) {
-        std::fprintf(stderr,
-                     "bench_model: --%s must be a whole number from 0 to %" PRIu64
-                     " (0: the scenario's value), not '%s'\n",
-                     key, max_count, text.c_str());
-        return false;
-    }
-    *out = n;
-    return true;
+    return count_arg(argc, argv, key, 0, static_cast<uint64_t>(INT64_MAX / unit_ns),
+                     " (0: the scenario's value)", out);
 }
 
 bench::StandardOptions options_for(const Args& a, uint64_t seed) {
@@ -202,6 +226,57 @@ void add(Totals* t, const std::string& line, bool print_fp) {
     }
 }
 
+// Every count and duration flag into `a`, each checked against the field it fills; false (after
+// the message) at the first bad one.
+bool read_counts(int argc, char** argv, Args* a) {
+    constexpr uint64_t k_u32 = UINT32_MAX;
+    constexpr int64_t k_ms = 1'000'000;
+    constexpr int64_t k_s = 1'000 * k_ms;
+    uint64_t seeds = 0, first = 0, jobs = 0, fingerprints = 0, faults = 0;
+    uint64_t nodes = 0, channels = 0, payments = 0;
+    // --seeds and --jobs: fedsim sweep's limits (at most 10,000,000 seeds a sweep, 1,024
+    // workers; tools/sweep_command.cc), as they run through the same worker pool. --nodes: the
+    // scale mode's default channels and payments are 5 and 10 per node, counted in 32 bits
+    // (options_for), so 10 x nodes must fit one.
+    if (!count_arg(argc, argv, "seeds", a->mode == "scale" ? 1 : a->seeds, 10'000'000, "",
+                   &seeds) ||
+        !count_arg(argc, argv, "first", a->first, UINT64_MAX, "", &first) ||
+        !count_arg(argc, argv, "jobs", 0, 1024, " (0: in this process)", &jobs) ||
+        !count_arg(argc, argv, "fingerprints", 0, 1, "", &fingerprints) ||
+        !count_arg(argc, argv, "nodes", a->nodes, k_u32 / 10, "", &nodes) ||
+        !count_arg(argc, argv, "channels", 0, k_u32, " (0: 5 per node)", &channels) ||
+        !count_arg(argc, argv, "payments", 0, k_u32, " (0: 10 per node)", &payments) ||
+        !count_arg(argc, argv, "faults", 1, 1, "", &faults) ||
+        !duration_arg(argc, argv, "day_minutes", 60 * k_s, &a->day_minutes) ||
+        !count_arg(argc, argv, "each_way", 0, k_u32, " (0: the scenario's count)",
+                   &a->each_way) ||
+        !count_arg(argc, argv, "blocks", 0, k_u32, " (0: the scenario's count)", &a->blocks) ||
+        !duration_arg(argc, argv, "monitor_ms", k_ms, &a->monitor_ms) ||
+        !duration_arg(argc, argv, "heartbeat_s", k_s, &a->heartbeat_s) ||
+        !duration_arg(argc, argv, "registration_s", k_s, &a->registration_s)) {
+        return false;
+    }
+    // The seeds run are first .. first + seeds - 1: the last must be a 64-bit seed too (before,
+    // first + seeds wrapped and the loop ran none, or fewer than asked, without a word).
+    if (seeds > 0 && seeds - 1 > UINT64_MAX - first) {
+        std::fprintf(stderr,
+                     "bench_model: --seeds must be a whole number from 0 to %" PRIu64
+                     " with --first=%" PRIu64 " (the last seed is first + seeds - 1), not '%" PRIu64
+                     "'\n",
+                     UINT64_MAX - first + 1, first, seeds);
+        return false;
+    }
+    a->seeds = seeds;
+    a->first = first;
+    a->jobs = static_cast<int>(jobs);
+    a->fingerprints = fingerprints != 0;
+    a->nodes = static_cast<uint32_t>(nodes);
+    a->channels = static_cast<uint32_t>(channels);
+    a->payments = static_cast<uint32_t>(payments);
+    a->faults = faults != 0;
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,21 +289,9 @@ int main(int argc, char** argv) {
     }
     Args a;
     a.mode = arg_text(argc, argv, "mode", a.mode);
-    a.seeds = bench::arg_u64(argc, argv, "seeds", a.mode == "scale" ? 1 : a.seeds);
-    a.first = bench::arg_u64(argc, argv, "first", a.first);
-    a.jobs = static_cast<int>(bench::arg_u64(argc, argv, "jobs", 0));
-    a.fingerprints = bench::arg_u64(argc, argv, "fingerprints", 0) != 0;
-    a.nodes = static_cast<uint32_t>(bench::arg_u64(argc, argv, "nodes", a.nodes));
-    a.channels = static_cast<uint32_t>(bench::arg_u64(argc, argv, "channels", 0));
-    a.payments = static_cast<uint32_t>(bench::arg_u64(argc, argv, "payments", 0));
-    a.faults = bench::arg_u64(argc, argv, "faults", 1) != 0;
-    constexpr int64_t k_ms = 1'000'000;
-    constexpr int64_t k_s = 1'000 * k_ms;
-    if (!duration_arg(argc, argv, "day_minutes", 60 * k_s, &a.day_minutes)) {
+    if (!read_counts(argc, argv, &a)) {
         return 2;
     }
-    a.each_way = bench::arg_u64(argc, argv, "each_way", 0);
-    a.blocks = bench::arg_u64(argc, argv, "blocks", 0);
     const std::string timing = arg_text(argc, argv, "timing", "production");
     if (timing != "production" && timing != "test") {
         std::fprintf(stderr, "bench_model: --timing must be production or test, not '%s'\n",
@@ -236,14 +299,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     a.production = timing == "production";
-    if (!duration_arg(argc, argv, "monitor_ms", k_ms, &a.monitor_ms) ||
-        !duration_arg(argc, argv, "heartbeat_s", k_s, &a.heartbeat_s) ||
-        !duration_arg(argc, argv, "registration_s", k_s, &a.registration_s)) {
-        return 2;
-    }
     std::vector<uint64_t> seeds;
-    for (uint64_t s = a.first; s < a.first + a.seeds; ++s) {
-        seeds.push_back(s);
+    for (uint64_t k = 0; k < a.seeds; ++k) {
+        seeds.push_back(a.first + k);
     }
     // Options the world cannot be built with (too many channels for the nodes, or for the
     // faucet regtest can mint) are refused before any seed runs, as a bad flag, not an abort.
