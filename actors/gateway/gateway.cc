@@ -265,11 +265,13 @@ void Gateway::run_registration() {
     // wins (federation_state.cc). So after an unanswered round the next answered one is not
     // taken as final: one more round re-registers what is current. Upstream re-registers
     // every round whatever changed (register_clients_timer), so a stale one never lasts.
-    // Known gaps (review of 8abe95d, not fixed): after a restart a round submitted before the
-    // crash may still be queued while this starts not stale; and a stale round queued only at
-    // a guardian cut off from the majority (pools have no expiry) may be ordered after the
-    // heal, past the round taken as final. See docs/gateway.md.
-    bool stale_queued = false;
+    // A restarted gateway starts stale: a round submitted before the crash may still be queued
+    // and be ordered after the restart's first round (the store keeps no record of it, as
+    // upstream's keeps none: upstream needs none, re-registering every round).
+    // Known gap (review of 8abe95d, not fixed): a stale round queued only at a guardian cut
+    // off from the majority (pools have no expiry) may be ordered after the heal, past the
+    // round taken as final. See docs/gateway.md.
+    bool stale_queued = store_.restarts > 0;
     while (true) {
         // Nothing to read from an unreachable node; and a gateway shutting down does not
         // re-announce (#8990; before the fix it did).
