@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tests/cli/cli_helpers.h"
+#include "tests/scenario/built_worlds.h"
 
 using cli_test::Result;
 using cli_test::Scratch;
@@ -78,6 +79,7 @@ void check_refused(const Scratch& s, const std::string& pointer, const std::stri
 // The repro: 1,000,000 sat of channel, then five 20 BTC peg-ins (the gateway's and four
 // clients'): 100.01 BTC from a 100 BTC faucet aborted the run at the last peg-in.
 TEST_CASE("a gateway world whose peg-ins need more than 100 BTC runs", "[cli][faucet]") {
+    NEEDS_WORLDS("gateway");
     Scratch s;
     s.write("f.json", gateway_peg_ins(4, 2'000'000'000));
     check_runs(s.fedsim("run f.json"));
@@ -110,6 +112,7 @@ TEST_CASE("channels summing to regtest's whole supply run; one sat more is refus
 TEST_CASE("a channel and peg-ins summing to regtest's whole supply run; one sat more is refused "
           "at peg_in_sat",
           "[cli][faucet]") {
+    NEEDS_WORLDS("gateway");
     Scratch s;
     // A channel, then 2 peg-ins (the gateway's, one client's): the last peg-in crosses.
     const uint64_t peg_in = (k_supply - 1'000'000) / 2;
@@ -127,7 +130,7 @@ TEST_CASE("a channel and peg-ins summing to regtest's whole supply run; one sat 
 TEST_CASE("a generated graph beyond regtest's supply is refused at its capacity_sat_max",
           "[cli][faucet]") {
     Scratch s;
-    for (const char* world : {"lightning", "gateway"}) {
+    for (const std::string& world : test_worlds::built_of({"lightning", "gateway"})) {
         INFO(world);
         const std::string gw =
             std::string(world) == "gateway" ? R"(, "params": {"gateway_node": "a0"})" : "";
@@ -148,7 +151,7 @@ TEST_CASE("a generated graph beyond regtest's supply from a lone capacity_sat_mi
           "there",
           "[cli][faucet]") {
     Scratch s;
-    for (const char* world : {"lightning", "gateway"}) {
+    for (const std::string& world : test_worlds::built_of({"lightning", "gateway"})) {
         INFO(world);
         const std::string gw =
             std::string(world) == "gateway" ? R"(, "params": {"gateway_node": "a0"})" : "";
@@ -167,6 +170,7 @@ TEST_CASE("a generated graph beyond regtest's supply from a lone capacity_sat_mi
 // gateway's peg-in reaches the supply exactly and the one client's crosses it.
 TEST_CASE("a defaulted peg_in_sat that crosses regtest's supply is refused at /params/peg_in_sat",
           "[cli][faucet]") {
+    NEEDS_WORLDS("gateway");
     Scratch s;
     const uint64_t peg_in = 10'000'000;  // the gateway world's default
     s.write("f.json", R"({"name": "x", "world": "gateway", "params": {"gateway_node": "a"},
@@ -190,7 +194,7 @@ TEST_CASE("a generated graph over 100 BTC but under regtest's supply runs", "[cl
     Scratch s;
     for (const char* args : {R"("capacity_sat_min": 6000000000, "capacity_sat_max": 6000000000)",
                              R"("capacity_sat_min": 6000000000)"}) {
-        for (const char* world : {"lightning", "gateway"}) {
+        for (const std::string& world : test_worlds::built_of({"lightning", "gateway"})) {
             INFO(world << " " << args);
             const std::string params = std::string(world) == "gateway"
                                            ? R"("gateway_node": "a0")"

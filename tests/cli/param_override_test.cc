@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "tests/cli/cli_helpers.h"
+#include "tests/scenario/built_worlds.h"
 
 using cli_test::Result;
 using cli_test::Scratch;
@@ -154,6 +155,7 @@ TEST_CASE("a bad --set is bad input (exit 2) naming the override", "[cli][set]")
 }
 
 TEST_CASE("with --set, a seed's bad input still points at the file's own line", "[cli][set]") {
+    NEEDS_WORLDS("federation");
     // A reorg of depth 30 on line 4 needs a premine of at least 30: the override makes the
     // world refuse the run when it is built, and the message must point at line 4 of this
     // file, not at a line of some rewritten copy.

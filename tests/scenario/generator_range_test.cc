@@ -14,6 +14,7 @@
 #include "scenario/parser.h"
 #include "scenario/worlds/lightning_world_shared.h"
 #include "sim/random.h"
+#include "tests/scenario/built_worlds.h"
 
 namespace {
 
@@ -62,7 +63,7 @@ using Set = std::set<uint64_t>;
 
 TEST_CASE("a lone generator min at or above the max's default draws [min, min]",
           "[scenario][generator]") {
-    for (const char* world : {"lightning", "gateway"}) {
+    for (const std::string& world : test_worlds::built_of({"lightning", "gateway"})) {
         INFO(world);
         CHECK(capacities(drawn(R"("capacity_sat_min": 2000000)", world)) == Set{2'000'000});
         // The edge: one above the default max (1,000,000), and at it.
@@ -75,7 +76,7 @@ TEST_CASE("a lone generator min at or above the max's default draws [min, min]",
 
 TEST_CASE("a lone generator max below the min's default draws [max, max]",
           "[scenario][generator]") {
-    for (const char* world : {"lightning", "gateway"}) {
+    for (const std::string& world : test_worlds::built_of({"lightning", "gateway"})) {
         INFO(world);
         CHECK(capacities(drawn(R"("capacity_sat_max": 999999)", world)) == Set{999'999});
         CHECK(capacities(drawn(R"("capacity_sat_max": 1)", world)) == Set{1});

@@ -8,6 +8,7 @@
 
 #include "scenario/parser.h"
 #include "scenario/runner.h"
+#include "tests/scenario/built_worlds.h"
 
 namespace {
 
@@ -68,6 +69,7 @@ scenario::Scenario gateway_pay(int c) {
 TEST_CASE("gateway world: an LDK merchant refusing the parameter's c is bad input naming the "
           "parameter (38), and 39 pays",
           "[scenario][gateway][invoice]") {
+    NEEDS_WORLDS("gateway");
     scenario::RunReport refused = scenario::run_scenario(gateway_pay(38), {.seed = 1});
     CHECK_FALSE(refused.passed);
     INFO(refused.setup_error);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scenario/parser.h"
+#include "tests/scenario/built_worlds.h"
 
 namespace {
 
@@ -78,9 +79,22 @@ TEST_CASE("the schema's enums match the registry and the engine", "[scenario][sc
     for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
         worlds.insert(name);
     }
-    CHECK(schema()["properties"]["world"]["enum"].get<std::set<std::string>>() == worlds);
-    CHECK(schema()["properties"]["timeline"]["items"]["properties"]["action"]["enum"]
-              .get<std::set<std::string>>() == all_action_names());
+    // A build with model modules left out registers fewer worlds; the schema names them all.
+    auto schema_worlds = schema()["properties"]["world"]["enum"].get<std::set<std::string>>();
+    std::erase_if(schema_worlds, [](const std::string& w) { return test_worlds::left_out(w); });
+    CHECK(schema_worlds == worlds);
+    // The actions too; with a world left out the schema also names that world's actions, which
+    // the registry cannot list, so then each registered action must be in the schema.
+    const auto schema_actions = schema()["properties"]["timeline"]["items"]["properties"]
+                                        ["action"]["enum"].get<std::set<std::string>>();
+    if (test_worlds::some_left_out()) {
+        for (const std::string& action : all_action_names()) {
+            INFO(action);
+            CHECK(schema_actions.count(action) == 1);
+        }
+    } else {
+        CHECK(schema_actions == all_action_names());
+    }
     const auto& outcomes = scenario::outcome_names();
     CHECK(schema()["definitions"]["outcome"]["enum"].get<std::set<std::string>>() ==
           std::set<std::string>(outcomes.begin(), outcomes.end()));
