@@ -260,12 +260,16 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
 // rejection is ClaimRejected.
 Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHash& hash,
                                         const Receiving& r) {
+    // The clock is read before the contract, as upstream's loop does (receive.rs
+    // `await_incoming_contract_account`: `let now = fedimint_core::time::now()` above
+    // `get_incoming_contract`, "Consider time before the api call to account for network
+    // delays"): a read that returns after the mark cannot end a receive whose read began before.
+    const int64_t now_unix = sim_.clocks().unix_seconds(node_, this_actor::now());
     std::optional<federation::IncomingSnapshot> snap = api_->incoming(hash);
     if (!snap.has_value()) {
         return {PaymentState::pending, ""};  // no quorum answered: read again (upstream retries)
     }
     if (!snap->funded) {
-        const int64_t now_unix = sim_.clocks().unix_seconds(node_, this_actor::now());
         const bool expired = now_unix - k_clock_skew_tolerance_secs >= r.expires_at_unix;
         return expired ? ReceiveEnd{PaymentState::failed, "invoice not paid before it expired"}
                        : ReceiveEnd{PaymentState::pending, ""};

@@ -315,3 +315,51 @@ TEST_CASE("a client cut from the federation at pay time uses its cached gateway 
     REQUIRE(second.funded_at.has_value());
     CHECK(*second.funded_at >= healed_at);
 }
+
+// Review of 61b3b3b, item 3 (session 15, task recvwait, item 2): the unpaid receive's expiry is
+// judged on the clock read before the contract read (upstream receive.rs
+// `await_incoming_contract_account`: `now` taken before `get_incoming_contract`, "Consider time
+// before the api call to account for network delays"). Every alice <-> guardian link takes
+// 900 ms each way, so each read takes 1.8 s (under the 2 s read timeout) and, with the 1 s
+// poll, reads start every 2.8 s. With this world the invoice's expiry + 60 s falls 0.584 s after
+// a read starts (fixed latencies: every seed gives the same times): the clock-after-read code
+// ended the receive on that read, which returned 1.216 s past the mark; the clock-before-read
+// code ends it on the next read, which starts 2.216 s past the mark. So on the old code the
+// first CHECK below fails (the ending read started before the mark), and the second (the
+// read before the ending one returned past the mark: the old code would have ended there)
+// shows this world is one where the two differ.
+TEST_CASE("a slow contract read does not expire an unpaid receive earlier than upstream, "
+          "the clock is read before the contract",
+          "[client][client-waits]") {
+    World w(101, "lnd");
+    sim::SimTime ended;
+    int64_t expires_at_unix = 0;
+    bool received = true;
+    w.run([&] {
+        std::optional<ln::Invoice> inv = w.alice->create_invoice(700000, /*expiry_seconds=*/120);
+        REQUIRE(inv.has_value());
+        expires_at_unix = inv->expires_at_unix();
+        const sim::LinkConfig slow{.latency_min = sim::SimDuration::millis(900),
+                                   .latency_max = sim::SimDuration::millis(900)};
+        for (sim::NodeId g : w.fed->nodes()) {
+            w.sim.network().set_link(w.alice->api().self(), g, slow);
+            w.sim.network().set_link(g, w.alice->api().self(), slow);
+        }
+        received = w.alice->await_receive(inv->payment_hash, sim::SimDuration::hours(1));
+        ended = this_actor::now();
+    });
+    CHECK_FALSE(received);
+    const sim::NodeId alice = w.alice->api().self();
+    const sim::SimDuration read = sim::SimDuration::millis(1800);
+    const sim::SimDuration poll = sim::SimDuration::seconds(1);
+    // Whole seconds of alice's clock past the invoice's expiry + 60 s at `t`.
+    auto past_mark = [&](sim::SimTime t) {
+        return w.sim.clocks().unix_seconds(alice, t) - 60 - expires_at_unix;
+    };
+    // The read that ended the receive started at or after the mark ...
+    CHECK(past_mark(ended - read) >= 0);
+    // ... the read before it returned past the mark (the old code ended the receive there) ...
+    CHECK(past_mark(ended - read - poll) >= 0);
+    // ... and it is not late by more than one poll and two reads.
+    CHECK(past_mark(ended) <= 5);
+}
