@@ -20,7 +20,8 @@ namespace this_actor = sim::this_actor;
 using sim::SimDuration;
 
 struct CheckerWorld {
-    CheckerWorld() : sim(sim::SimulationConfig{.seed = 1}), hub(sim), checker(hub, bound) {
+    explicit CheckerWorld(SimDuration b = SimDuration::hours(1))
+        : bound(b), sim(sim::SimulationConfig{.seed = 1}), hub(sim), checker(hub, bound) {
         checker.set_ln_count([this] { return count; });
         checker.start();
     }
@@ -36,7 +37,7 @@ struct CheckerWorld {
         return hub.violations();
     }
 
-    const SimDuration bound = SimDuration::hours(1);
+    const SimDuration bound;
     uint64_t count = 50;
     sim::Simulation sim;
     fed::CheckerHub hub;
@@ -44,6 +45,10 @@ struct CheckerWorld {
 };
 
 const fed::ContractId k_contract{7};
+const fed::PaymentHash k_hash{1, 2, 3};
+const sim::NodeId k_client_node{1};
+// An invoice of 1 h made at t = 0 (the client's clock without skew).
+const int64_t k_expires_unix = sim::Clocks::k_default_epoch_unix_s + 3600;
 
 }  // namespace
 
@@ -138,4 +143,59 @@ TEST_CASE("payment checker: without a count source no payment is excused",
     (void)sim.run();
     REQUIRE(hub.violations().size() == 1);
     CHECK(hub.violations().front().find("after the last fault healed") != std::string::npos);
+}
+
+// A receive funded in the federation's consensus state is owed its end like any payment from
+// then on, whether or not its client read the contract (set_incoming_funded): without the hook
+// this one would be excused until its invoice's expiry + 60 s + slack (t = 1 h 05 min).
+TEST_CASE("payment checker: a receive funded in consensus loses the unfunded excuse",
+          "[federation][checker][payments][receive]") {
+    CheckerWorld w(SimDuration::minutes(30));
+    bool funded = false;
+    w.checker.set_incoming_funded([&](const fed::PaymentHash& h) { return funded && h == k_hash; });
+    const std::vector<std::string> v = w.run([&] {
+        w.checker.started("r");
+        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, 5);
+        this_actor::sleep_for(SimDuration::minutes(10));
+        funded = true;  // the client never reads it: no receive_funded
+        this_actor::sleep_for(SimDuration::hours(2));
+    }, false);
+    REQUIRE(v.size() == 1);
+    CHECK(v.front().find("payment r still pending") != std::string::npos);
+    // The bound (30 min) from the last heal (t = 0); the watcher looks every 5 s.
+    CHECK(v.front().find("t=1800s ") != std::string::npos);
+}
+
+// check_final on an unfunded receive (1 h invoice made at t = 0, slack 5 s) at sim time `at`,
+// its client's clock off by `offset`: the violations. The watcher's bound is pushed past the
+// run (healed at 1 h, bound 1 h) so only check_final judges.
+std::vector<std::string> final_check_at(sim::SimTime at, SimDuration offset) {
+    CheckerWorld w;
+    w.sim.clocks().set_skew(k_client_node, sim::ClockSkew{.offset = offset});
+    return w.run([&] {
+        w.checker.started("r");
+        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, 5);
+        this_actor::sleep_for(SimDuration::hours(1));
+        w.checker.faults_healed(this_actor::now());
+        this_actor::sleep_until(at);
+        w.checker.check_final();
+    }, false);
+}
+
+// The unfunded excuse's end, at the nanosecond: excused while the client's clock reads less
+// than expiry + 60 s + slack, reported from that instant; the client's clock, not the sim's.
+TEST_CASE("payment checker: an unfunded receive is excused until expiry + 60 s + slack",
+          "[federation][checker][payments][receive]") {
+    const sim::SimTime mark = sim::SimTime::zero() + SimDuration::seconds(3600 + 60 + 5);
+    const SimDuration ns = SimDuration::nanos(1);
+    CHECK(final_check_at(mark - ns, SimDuration::zero()).empty());
+    const std::vector<std::string> at_mark = final_check_at(mark, SimDuration::zero());
+    REQUIRE(at_mark.size() == 1);
+    CHECK(at_mark.front().find("payment r never reached a terminal state") != std::string::npos);
+    // A client clock 10 min slow: the mark is 10 min later on the sim's clock.
+    const SimDuration slow = SimDuration::minutes(-10);
+    const sim::SimTime skewed = mark + SimDuration::minutes(10);
+    CHECK(final_check_at(mark, slow).empty());
+    CHECK(final_check_at(skewed - ns, slow).empty());
+    CHECK(final_check_at(skewed, slow).size() == 1);
 }
