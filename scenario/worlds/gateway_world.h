@@ -71,6 +71,9 @@ public:
         std::optional<actors::client::ClientPayment> result;  // outgoing, when finished
         std::optional<bool> received;  // incoming, when the client ended it (unset: pending)
         bool external_paid = false;                          // incoming: the payer's side
+        bool payer_returned = false;                         // incoming: the payer's pay() did
+        std::string payer_reason;                            // incoming: the payer's failure
+        bool judged = false;                                 // incoming: judge() ran
         std::string note;                                    // incoming: why it failed
     };
 
@@ -118,6 +121,7 @@ private:
                           const actors::lightning::PaymentResult& r);
     void fault(const std::string& what);
     void judge(const Payment& p);
+    void judge_receive(Payment& p);
     actors::lightning::NodeIndex node_arg(const TimelineEntry& entry, const std::string& arg) const;
     int64_t arg_or(const TimelineEntry& entry, const std::string& arg, int64_t fallback) const;
     size_t client_arg(const TimelineEntry& entry) const;

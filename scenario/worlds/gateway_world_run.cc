@@ -157,8 +157,9 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
 // fails the run too (its receive actor, a daemon, waits without a limit of its own).
 void GatewayScenarioWorld::judge_unfinished_receives() {
     for (const auto& p : payments_) {
-        if (!p->outgoing && !p->received.has_value()) {
+        if (!p->outgoing && !p->judged) {
             Payment& unfinished = *p;
+            unfinished.judged = true;
             unfinished.note = "still pending when the run stopped";
             judge(unfinished);
         }
@@ -287,16 +288,26 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
         std::optional<ln::Invoice> inv = c.create_invoice(static_cast<uint64_t>(amount_msat));
         if (!inv.has_value()) {
             p->received = false;
+            p->judged = true;  // not judged, as before (no invoice: nothing was offered)
             return;
         }
         p->hash = inv->payment_hash;
         p->expires_at_unix = inv->expires_at_unix();
         const HintPolicies at_invoice = hint_policies(*inv);
-        ln::PaymentResult r = ln_->node(p->peer).pay(*inv);
-        p->external_paid = r.succeeded;
-        if (!r.succeeded) {
-            check_route_hint(p->name, *inv, at_invoice, r);
-        }
+        // The payer pays in its own actor: its pay() returns only once the HTLC resolves, which
+        // may never happen (a gateway crashed while holding it, no block mined), and the client
+        // reads from the offer on regardless, as upstream's receive machine polls from its
+        // creation (receive.rs `await_incoming_contract_account`).
+        sim_.scheduler().spawn("receive_payer." + p->name, [this, p, inv = *inv, at_invoice] {
+            ln::PaymentResult r = ln_->node(p->peer).pay(inv);
+            p->external_paid = r.succeeded;
+            p->payer_reason = r.reason;
+            p->payer_returned = true;
+            if (!r.succeeded) {
+                check_route_hint(p->name, inv, at_invoice, r);
+            }
+            judge_receive(*p);
+        }, {.kind = sim::ActorKind::daemon, .node = {}});
         // Paid or not, the federation may have released the preimage: the client claims it.
         // The world waits for the client's own end (claimed, claim rejected, invalid preimage,
         // or unfunded 60 s after the invoice expired: client.cc receive_step, as upstream) with
@@ -304,11 +315,21 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
         // the run stops is left unfinished (gw.receive_pending, judge_unfinished_receives).
         const fed::PaymentState end = c.await_receive_state(p->hash, sim::SimDuration::max());
         p->received = end == fed::PaymentState::succeeded;
-        if (!*p->received) {
-            p->note = r.succeeded ? "no decryption" : r.reason;
-        }
-        judge(*p);
+        judge_receive(*p);
     }, {.kind = sim::ActorKind::daemon, .node = {}});
+}
+
+// A receive is judged once both its client's receive and its payer's pay() have returned
+// (whichever is last), so the note can name the payer's side.
+void GatewayScenarioWorld::judge_receive(Payment& p) {
+    if (!p.received.has_value() || !p.payer_returned || p.judged) {
+        return;
+    }
+    p.judged = true;
+    if (!*p.received) {
+        p.note = p.external_paid ? "no decryption" : p.payer_reason;
+    }
+    judge(p);
 }
 
 void GatewayScenarioWorld::drain_channel(const TimelineEntry& entry) {

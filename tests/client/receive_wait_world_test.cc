@@ -104,3 +104,54 @@ TEST_CASE("gateway world: an unfunded receive whose client can read again at exp
     CHECK(r.metrics.at("gw.receive_failed") == 1);
     CHECK(r.metrics.at("gw.receive_pending") == 0);
 }
+
+namespace {
+
+// client0 receives 1,000,000 msat at ready + 1 s from the payer; the gateway crashes at ready +
+// `crash_at` and is never restarted; no block is mined after the set-up (block_interval 0), so
+// an HTLC the gateway holds stays in flight to the end and the payer's pay() never returns.
+std::string crashed_gateway_scenario(const std::string& crash_at) {
+    return R"({"name": "t", "world": "gateway",
+        "topology": {"nodes": [{"name": "gw", "role": "node", "props": {"profile": "lnd"}},
+                               {"name": "payer", "role": "node", "props": {"profile": "lnd"}}],
+                     "links": [{"kind": "channel", "from": "payer", "to": "gw",
+                                "props": {"capacity_sat": 2000000}}]},
+        "params": {"duration": "70m", "payment_bound": "1m", "block_interval": "0s"},
+        "limits": {"max_time": "3h"},
+        "timeline": [{"name": "r", "after": "ready", "delay": "1s", "action": "receive",
+                      "client": 0, "from": "payer", "amount_msat": 1000000},
+                     {"name": "crash", "after": "ready", "delay": ")" +
+           crash_at + R"(", "action": "crash_gateway"}]})";
+}
+
+}  // namespace
+
+// Before the review of 00d5c4c (M3) the world started the client's receive only after the
+// payer's pay() returned, so with the HTLC held by a crashed gateway the client never read and
+// the checker reported the receive (here at t = 110 s: crash + payment_bound, the contract
+// being funded in consensus). The client now reads from the offer on: the guardians decrypt the
+// preimage the gateway funded before it crashed and the client claims it.
+TEST_CASE("gateway world: a receive funded by a gateway that crashed holding the HTLC is "
+          "claimed while the payer's payment is still in flight",
+          "[client][client-waits][scenario]") {
+    scenario::RunReport r = run(crashed_gateway_scenario("1200ms"));
+    INFO(r.setup_error);
+    INFO(r.reason);
+    CHECK(r.passed);
+    CHECK(r.metrics.at("gw.received") == 1);
+    CHECK(r.metrics.at("gw.receive_pending") == 0);
+}
+
+// The gateway crashes as the receive starts (same instant; it never funds): the payer's
+// HTLC stays in flight, and the client's receive ends unfunded at expiry + 60 s as upstream's
+// (Timeout). Before M3's fix the client never read: reported at t = 3710 s (expiry + 65 s).
+TEST_CASE("gateway world: an unfunded receive whose payer's payment never returns ends failed "
+          "at expiry + 60 s",
+          "[client][client-waits][scenario]") {
+    scenario::RunReport r = run(crashed_gateway_scenario("1000ms"));
+    INFO(r.setup_error);
+    INFO(r.reason);
+    CHECK(r.passed);
+    CHECK(r.metrics.at("gw.receive_failed") == 1);
+    CHECK(r.metrics.at("gw.receive_pending") == 0);
+}
