@@ -242,7 +242,7 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
             config_.name + ".recv." + std::to_string(federation::hash_key(hash));
         checker_->started(name);
         checker_->receive_unfunded(name, hash, node_, created_unix + expiry_seconds,
-                                   receive_end_slack_secs());
+                                   receive_end_slack());
     }
     return invoice;
 }
@@ -293,15 +293,14 @@ Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHa
     return {PaymentState::pending, ""};  // funded, decryption pending: no end upstream
 }
 
-// How long after the invoice's expiry + 60 s (the client's clock) an unfunded receive may still
-// be pending without the client being late, for the payment checker: the read in flight when
-// the clock passes the mark (up to a read timeout; it may have read the clock before the mark),
-// the poll between reads, and the read that ends the receive (up to a read timeout when a
-// guardian is slow; one round trip when the federation answers). Whole seconds, rounded up.
-int64_t Client::receive_end_slack_secs() const {
-    const int64_t second = sim::SimDuration::seconds(1).ns();
-    const int64_t poll_secs = (config_.poll.ns() + second - 1) / second;
-    return poll_secs + 2 * k_read_timeout_secs;
+// How long (sim time) after the client's clock passed the invoice's expiry + 60 s an unfunded
+// receive may still be pending without the client being late, for the payment checker. The clock
+// is read before each contract read (receive_step), so: the read in flight when the clock passes
+// the mark read the clock before it and cannot end the receive (up to a read timeout), then the
+// poll, then the read that ends it (its clock read is past the mark; up to a read timeout when a
+// guardian is slow, one round trip when the federation answers). Exact for that order.
+sim::SimDuration Client::receive_end_slack() const {
+    return config_.poll + sim::SimDuration::seconds(2 * k_read_timeout_secs);
 }
 
 bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_limit) {

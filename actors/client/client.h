@@ -126,7 +126,7 @@ private:
     };
 
     std::optional<federation::RegisterGatewayTx> pick_gateway();
-    int64_t receive_end_slack_secs() const;
+    sim::SimDuration receive_end_slack() const;
     ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
                             const Receiving& r);
     ClientPayment follow(const lightning::Invoice& invoice, ClientPayment payment,

@@ -311,11 +311,11 @@ void PaymentChecker::gateway_asked(ContractId contract) { gateway_asked_.insert(
 
 void PaymentChecker::receive_unfunded(const std::string& payment, const PaymentHash& hash,
                                       sim::NodeId client_node, int64_t expires_at_unix,
-                                      int64_t slack_secs) {
+                                      sim::SimDuration slack) {
     receives_unfunded_.insert_or_assign(payment, UnfundedReceive{.hash = hash,
                                                                  .client_node = client_node,
                                                                  .expires_at_unix = expires_at_unix,
-                                                                 .slack_secs = slack_secs});
+                                                                 .slack = slack});
 }
 
 void PaymentChecker::receive_funded(const std::string& payment) {
@@ -342,8 +342,10 @@ bool PaymentChecker::receive_excused(const std::string& payment, sim::SimTime no
         receives_unfunded_.erase(it);  // funded in consensus: owed an end like any payment
         return false;
     }
-    const int64_t client_unix = hub_.sim().clocks().unix_seconds(r.client_node, now);
-    return client_unix < r.expires_at_unix + k_receive_expiry_tolerance_secs + r.slack_secs;
+    // The client's clock `slack` ago: a receive ends at most `slack` (sim time) after its
+    // client's clock passed the mark.
+    const int64_t client_unix = hub_.sim().clocks().unix_seconds(r.client_node, now - r.slack);
+    return client_unix < r.expires_at_unix + k_receive_expiry_tolerance_secs;
 }
 
 std::string PaymentChecker::overdue(const std::string& payment, sim::SimTime now,

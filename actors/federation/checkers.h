@@ -179,11 +179,12 @@ public:
     // its invoice expires at `expires_at_unix` on `client_node`'s clock. Upstream's receive
     // (fedimint-ln-client receive.rs; actors/client/client.cc receive_step) ends such a receive
     // only once its invoice expired 60 s ago (then Timeout, terminal), so it is owed no terminal
-    // state while the client's clock reads less than expires_at_unix + 60 + `slack_secs` (the
-    // client's poll and reads, see Client::k_receive_end_slack) and the contract is unfunded.
-    // After that it is judged as any payment.
+    // state while the contract is unfunded and the client's clock read `slack` ago (sim time)
+    // is less than expires_at_unix + 60: `slack` is the client's poll and reads after its clock
+    // passed the mark (Client::receive_end_slack), taken on the sim's time so a drifting client
+    // clock does not stretch or shrink it. After that it is judged as any payment.
     void receive_unfunded(const std::string& payment, const PaymentHash& hash,
-                          sim::NodeId client_node, int64_t expires_at_unix, int64_t slack_secs);
+                          sim::NodeId client_node, int64_t expires_at_unix, sim::SimDuration slack);
     // Clients: a read of the receive's incoming contract answered "funded" (a quorum's answer, so
     // the consensus state has it): from now on it is owed a terminal state as any payment
     // (upstream then waits for the decryption without end).
@@ -237,7 +238,7 @@ private:
         PaymentHash hash;
         sim::NodeId client_node;
         int64_t expires_at_unix = 0;  // the invoice's expiry, the client's clock
-        int64_t slack_secs = 0;
+        sim::SimDuration slack;
     };
     std::map<std::string, UnfundedReceive> receives_unfunded_;
     std::function<bool(const PaymentHash&)> incoming_funded_;

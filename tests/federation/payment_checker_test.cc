@@ -155,7 +155,7 @@ TEST_CASE("payment checker: a receive funded in consensus loses the unfunded exc
     w.checker.set_incoming_funded([&](const fed::PaymentHash& h) { return funded && h == k_hash; });
     const std::vector<std::string> v = w.run([&] {
         w.checker.started("r");
-        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, 5);
+        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, SimDuration::seconds(5));
         this_actor::sleep_for(SimDuration::minutes(10));
         funded = true;  // the client never reads it: no receive_funded
         this_actor::sleep_for(SimDuration::hours(2));
@@ -174,7 +174,7 @@ std::vector<std::string> final_check_at(sim::SimTime at, SimDuration offset) {
     w.sim.clocks().set_skew(k_client_node, sim::ClockSkew{.offset = offset});
     return w.run([&] {
         w.checker.started("r");
-        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, 5);
+        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, SimDuration::seconds(5));
         this_actor::sleep_for(SimDuration::hours(1));
         w.checker.faults_healed(this_actor::now());
         this_actor::sleep_until(at);
@@ -198,4 +198,28 @@ TEST_CASE("payment checker: an unfunded receive is excused until expiry + 60 s +
     CHECK(final_check_at(mark, slow).empty());
     CHECK(final_check_at(skewed - ns, slow).empty());
     CHECK(final_check_at(skewed, slow).size() == 1);
+}
+
+// The slack is sim time, not the client's clock: with a client clock 10 % fast the excuse ends
+// once the clock read 5 s (sim) ago passed expiry + 60 s, i.e. at sim t = 3660 / 1.1 + 5 s =
+// 3332.27 s. Adding the slack to the client's clock instead (expiry + 65 s on a fast clock)
+// ended it at 3331.82 s, shortening the client's 5 s.
+TEST_CASE("payment checker: the receive's slack is taken on the sim's time, not a drifting "
+          "client clock",
+          "[federation][checker][payments][receive]") {
+    auto final_at = [](int64_t secs) {
+        CheckerWorld w;
+        w.sim.clocks().set_skew(k_client_node, sim::ClockSkew{.drift_ppm = 100000});
+        return w.run([&] {
+            w.checker.started("r");
+            w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix,
+                                       SimDuration::seconds(5));
+            this_actor::sleep_for(SimDuration::minutes(50));
+            w.checker.faults_healed(this_actor::now());
+            this_actor::sleep_until(sim::SimTime::zero() + SimDuration::seconds(secs));
+            w.checker.check_final();
+        }, false);
+    };
+    CHECK(final_at(3332).empty());      // the clock read at 3327 s: 3659.7 s < 3660 s
+    CHECK(final_at(3333).size() == 1);  // the clock read at 3328 s: 3660.8 s
 }
