@@ -241,8 +241,10 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
         const std::string name =
             config_.name + ".recv." + std::to_string(federation::hash_key(hash));
         checker_->started(name);
-        checker_->receive_unfunded(name, hash, node_, created_unix + expiry_seconds,
-                                   receive_end_slack());
+        // Upstream's end of an unfunded receive (receive_step): the expiry + 60 s.
+        checker_->receive_unfunded(
+            name, hash, node_, created_unix + expiry_seconds + k_clock_skew_tolerance_secs,
+            receive_end_slack());
     }
     return invoice;
 }
@@ -300,7 +302,7 @@ Client::ReceiveEnd Client::receive_step(const std::string& name, const PaymentHa
 // poll, then the read that ends it (its clock read is past the mark; up to a read timeout when a
 // guardian is slow, one round trip when the federation answers). Exact for that order.
 sim::SimDuration Client::receive_end_slack() const {
-    return config_.poll + sim::SimDuration::seconds(2 * k_read_timeout_secs);
+    return config_.poll + api_->query_timeout() * 2;
 }
 
 bool Client::await_receive(const PaymentHash& hash, sim::SimDuration harness_limit) {

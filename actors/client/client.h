@@ -113,9 +113,6 @@ public:
 private:
     // receive.rs CLOCK_SKEW_TOLERANCE: an unfunded receive times out 60 s after the expiry.
     static constexpr int64_t k_clock_skew_tolerance_secs = 60;
-    // A one-shot read's timeout (FederationApi's query timeout, 2 s): the longest a read of
-    // the incoming contract blocks before it returns unanswered.
-    static constexpr int64_t k_read_timeout_secs = 2;
     struct Receiving {
         Preimage preimage;
         int64_t expires_at_unix = 0;  // the invoice's creation + expiry (the client's clock)

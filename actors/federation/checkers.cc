@@ -310,12 +310,13 @@ void PaymentChecker::funded(const std::string& payment, ContractId contract, uin
 void PaymentChecker::gateway_asked(ContractId contract) { gateway_asked_.insert(contract); }
 
 void PaymentChecker::receive_unfunded(const std::string& payment, const PaymentHash& hash,
-                                      sim::NodeId client_node, int64_t expires_at_unix,
+                                      sim::NodeId client_node, int64_t excused_until_unix,
                                       sim::SimDuration slack) {
-    receives_unfunded_.insert_or_assign(payment, UnfundedReceive{.hash = hash,
-                                                                 .client_node = client_node,
-                                                                 .expires_at_unix = expires_at_unix,
-                                                                 .slack = slack});
+    receives_unfunded_.insert_or_assign(
+        payment, UnfundedReceive{.hash = hash,
+                                 .client_node = client_node,
+                                 .excused_until_unix = excused_until_unix,
+                                 .slack = slack});
 }
 
 void PaymentChecker::receive_funded(const std::string& payment) {
@@ -327,10 +328,6 @@ bool PaymentChecker::awaits_timelock(const std::string& payment, uint64_t count)
     return ln_count_ && it != funded_.end() && gateway_asked_.count(it->second.contract) == 0 &&
            count < it->second.timelock + 1;
 }
-
-// receive.rs CLOCK_SKEW_TOLERANCE (client.cc receive_step): upstream's unfunded receive ends
-// once the invoice expired 60 s ago by the client's clock.
-constexpr int64_t k_receive_expiry_tolerance_secs = 60;
 
 bool PaymentChecker::receive_excused(const std::string& payment, sim::SimTime now) {
     auto it = receives_unfunded_.find(payment);
@@ -345,7 +342,7 @@ bool PaymentChecker::receive_excused(const std::string& payment, sim::SimTime no
     // The client's clock `slack` ago: a receive ends at most `slack` (sim time) after its
     // client's clock passed the mark.
     const int64_t client_unix = hub_.sim().clocks().unix_seconds(r.client_node, now - r.slack);
-    return client_unix < r.expires_at_unix + k_receive_expiry_tolerance_secs;
+    return client_unix < r.excused_until_unix;
 }
 
 std::string PaymentChecker::overdue(const std::string& payment, sim::SimTime now,

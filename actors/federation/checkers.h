@@ -176,15 +176,15 @@ public:
     // Clients: `payment` funded `contract`, refundable once the agreed count >= timelock + 1.
     void funded(const std::string& payment, ContractId contract, uint64_t timelock);
     // Clients: receive `payment` has an offer for `hash` but no funded incoming contract yet;
-    // its invoice expires at `expires_at_unix` on `client_node`'s clock. Upstream's receive
-    // (fedimint-ln-client receive.rs; actors/client/client.cc receive_step) ends such a receive
-    // only once its invoice expired 60 s ago (then Timeout, terminal), so it is owed no terminal
+    // the client ends such a receive once `client_node`'s clock reads `excused_until_unix` (its
+    // upstream end: the invoice's expiry + 60 s, Client::receive_step), so it is owed no terminal
     // state while the contract is unfunded and the client's clock read `slack` ago (sim time)
-    // is less than expires_at_unix + 60: `slack` is the client's poll and reads after its clock
+    // is less than `excused_until_unix`: `slack` is the client's poll and reads after its clock
     // passed the mark (Client::receive_end_slack), taken on the sim's time so a drifting client
     // clock does not stretch or shrink it. After that it is judged as any payment.
     void receive_unfunded(const std::string& payment, const PaymentHash& hash,
-                          sim::NodeId client_node, int64_t expires_at_unix, sim::SimDuration slack);
+                          sim::NodeId client_node, int64_t excused_until_unix,
+                          sim::SimDuration slack);
     // Clients: a read of the receive's incoming contract answered "funded" (a quorum's answer, so
     // the consensus state has it): from now on it is owed a terminal state as any payment
     // (upstream then waits for the decryption without end).
@@ -237,7 +237,7 @@ private:
     struct UnfundedReceive {
         PaymentHash hash;
         sim::NodeId client_node;
-        int64_t expires_at_unix = 0;  // the invoice's expiry, the client's clock
+        int64_t excused_until_unix = 0;  // the client's end (its clock)
         sim::SimDuration slack;
     };
     std::map<std::string, UnfundedReceive> receives_unfunded_;

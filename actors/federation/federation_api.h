@@ -38,6 +38,8 @@ public:
     void start();
     void stop();
     sim::NodeId self() const { return self_; }
+    // How long a one-shot read waits for a quorum's answers before it returns unanswered.
+    sim::SimDuration query_timeout() const { return query_timeout_; }
     // Messages for the user that are not guardian replies.
     sim::Channel<sim::Envelope>& other() { return *other_; }
 

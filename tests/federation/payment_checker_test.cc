@@ -47,8 +47,9 @@ struct CheckerWorld {
 const fed::ContractId k_contract{7};
 const fed::PaymentHash k_hash{1, 2, 3};
 const sim::NodeId k_client_node{1};
-// An invoice of 1 h made at t = 0 (the client's clock without skew).
-const int64_t k_expires_unix = sim::Clocks::k_default_epoch_unix_s + 3600;
+// An invoice of 1 h made at t = 0 (the client's clock without skew): its client ends it unfunded
+// at expiry + 60 s (Client::receive_step), what the client passes as `excused_until_unix`.
+const int64_t k_excused_until_unix = sim::Clocks::k_default_epoch_unix_s + 3600 + 60;
 
 }  // namespace
 
@@ -155,7 +156,8 @@ TEST_CASE("payment checker: a receive funded in consensus loses the unfunded exc
     w.checker.set_incoming_funded([&](const fed::PaymentHash& h) { return funded && h == k_hash; });
     const std::vector<std::string> v = w.run([&] {
         w.checker.started("r");
-        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, SimDuration::seconds(5));
+        w.checker.receive_unfunded("r", k_hash, k_client_node, k_excused_until_unix,
+                                   SimDuration::seconds(5));
         this_actor::sleep_for(SimDuration::minutes(10));
         funded = true;  // the client never reads it: no receive_funded
         this_actor::sleep_for(SimDuration::hours(2));
@@ -174,7 +176,8 @@ std::vector<std::string> final_check_at(sim::SimTime at, SimDuration offset) {
     w.sim.clocks().set_skew(k_client_node, sim::ClockSkew{.offset = offset});
     return w.run([&] {
         w.checker.started("r");
-        w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix, SimDuration::seconds(5));
+        w.checker.receive_unfunded("r", k_hash, k_client_node, k_excused_until_unix,
+                                   SimDuration::seconds(5));
         this_actor::sleep_for(SimDuration::hours(1));
         w.checker.faults_healed(this_actor::now());
         this_actor::sleep_until(at);
@@ -212,7 +215,7 @@ TEST_CASE("payment checker: the receive's slack is taken on the sim's time, not 
         w.sim.clocks().set_skew(k_client_node, sim::ClockSkew{.drift_ppm = 100000});
         return w.run([&] {
             w.checker.started("r");
-            w.checker.receive_unfunded("r", k_hash, k_client_node, k_expires_unix,
+            w.checker.receive_unfunded("r", k_hash, k_client_node, k_excused_until_unix,
                                        SimDuration::seconds(5));
             this_actor::sleep_for(SimDuration::minutes(50));
             w.checker.faults_healed(this_actor::now());
