@@ -100,6 +100,24 @@ TEST_CASE("the schema's enums match the registry and the engine", "[scenario][sc
           std::set<std::string>(outcomes.begin(), outcomes.end()));
 }
 
+// tests/scenario/built_worlds.h answers "is this world built?" from the list CMake passes
+// (FEDSIM_BUILT_WORLDS, from the FEDSIM_WORLDS property); a world registered but missing there
+// would have its cases skipped without a word, so the list must be the registry's.
+TEST_CASE("the build's world list is the registry's", "[scenario][schema]") {
+    std::set<std::string> listed;
+    std::stringstream in(FEDSIM_BUILT_WORLDS);
+    for (std::string w; std::getline(in, w, ',');) {
+        if (!w.empty()) {
+            listed.insert(w);
+        }
+    }
+    std::set<std::string> registered;
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        registered.insert(name);
+    }
+    CHECK(listed == registered);
+}
+
 TEST_CASE("the scenario reference documents every key, world and action",
           "[scenario][schema]") {
     std::string doc = read_file(FEDSIM_SOURCE_DIR "/docs/scenario-reference.md");
