@@ -72,9 +72,8 @@ public:
         std::optional<bool> received;  // incoming, when the client ended it (unset: pending)
         bool external_paid = false;                          // incoming: the payer's side
         bool payer_returned = false;                         // incoming: the payer's pay() did
-        std::string payer_reason;                            // incoming: the payer's failure
         bool judged = false;                                 // incoming: judge() ran
-        std::string note;                                    // incoming: why it failed
+        std::string note;  // incoming: why it failed (the payer's side, set when its pay() returns)
     };
 
     // The chain's faucet is mined to hold `faucet_min_sat` (FaucetPlan: the channels and peg-ins).

@@ -160,7 +160,9 @@ void GatewayScenarioWorld::judge_unfinished_receives() {
         if (!p->outgoing && !p->judged) {
             Payment& unfinished = *p;
             unfinished.judged = true;
-            unfinished.note = "still pending when the run stopped";
+            const std::string payer =
+                unfinished.payer_returned ? unfinished.note : "the payer's payment in flight";
+            unfinished.note = payer + " (still pending when the run stopped)";
             judge(unfinished);
         }
     }
@@ -301,7 +303,7 @@ void GatewayScenarioWorld::start_receive(std::string name, size_t client, ln::No
         sim_.scheduler().spawn("receive_payer." + p->name, [this, p, inv = *inv, at_invoice] {
             ln::PaymentResult r = ln_->node(p->peer).pay(inv);
             p->external_paid = r.succeeded;
-            p->payer_reason = r.reason;
+            p->note = r.succeeded ? "no decryption" : r.reason;  // why, if not claimed
             p->payer_returned = true;
             if (!r.succeeded) {
                 check_route_hint(p->name, inv, at_invoice, r);
@@ -326,9 +328,6 @@ void GatewayScenarioWorld::judge_receive(Payment& p) {
         return;
     }
     p.judged = true;
-    if (!*p.received) {
-        p.note = p.external_paid ? "no decryption" : p.payer_reason;
-    }
     judge(p);
 }
 

@@ -36,3 +36,29 @@ TEST_CASE("gateway world: a receive still pending when the run stops counts as "
     REQUIRE(run.metrics.count("gw.receive_pending") == 1);
     CHECK(run.metrics.at("gw.receive_pending") == 1);
 }
+
+// With expect_payments = succeed the pending receive fails the run at its end, and the reason
+// keeps the payer's side (review of 00d5c4c, L3: it said only "still pending when the run
+// stopped", dropping why the payer's payment failed).
+TEST_CASE("gateway world: an unfinished receive fails an expect-succeed run naming the payer's "
+          "failure",
+          "[client][client-waits][scenario]") {
+    scenario::LoadResult loaded = scenario::parse_scenario(R"({"name": "t", "world": "gateway",
+        "topology": {"nodes": [{"name": "gw", "role": "node", "props": {"profile": "lnd"}},
+                               {"name": "payer", "role": "node", "props": {"profile": "lnd"}}],
+                     "links": [{"kind": "channel", "from": "payer", "to": "gw",
+                                "props": {"capacity_sat": 200000}}]},
+        "params": {"duration": "10m", "expect_payments": "succeed"},
+        "timeline": [{"name": "r", "after": "ready", "delay": "1s", "action": "receive",
+                      "client": 0, "from": "payer", "amount_msat": 500000000}]})",
+                                                           "f.json");
+    INFO(loaded.describe("f.json"));
+    REQUIRE(loaded.ok());
+    scenario::RunReport run = scenario::run_scenario(*loaded.scenario, {.seed = 1});
+    INFO(run.setup_error);
+    INFO(run.reason);
+    CHECK_FALSE(run.passed);
+    CHECK(run.reason.find("receive r was not claimed") != std::string::npos);
+    CHECK(run.reason.find("(no route: no route from payer to fed") != std::string::npos);
+    CHECK(run.reason.find("(still pending when the run stopped)") != std::string::npos);
+}
