@@ -6,10 +6,11 @@
 // as funded, and excused an unfunded receive without end. Here the client (client0) is cut from
 // every guardian by a partition, so its reads go unanswered (the guardians and the gateway are
 // untouched: the gateway funds, the guardians decrypt, the payer's payment succeeds):
-//   - a paid receive cut for 15 min is claimed after the heal (before: gw.receive_pending);
+//   - a paid receive cut for 38 of the run's 40 min is claimed after the heal (before:
+//     gw.receive_pending; any wait shorter than the run would leave it pending);
 //   - an unpaid receive (1 h invoice) cut until the end is reported by gw.payments_terminal
 //     once the client's clock passes expiry + 60 s + 5 s (before: never reported);
-//   - the same receive healed 2 s after expiry + 60 s ends failed with every checker passing
+//   - the same receive healed 14 ms after expiry + 60 s ends failed with every checker passing
 //     (the excuse's slack covers the client's poll and reads).
 #include <catch2/catch.hpp>
 
@@ -22,10 +23,10 @@ namespace {
 
 // A gateway world with one payer (a 2,000,000 sat channel to the gateway's node); client0
 // receives `amount_msat` at ready + 1 s and is cut from the four guardians at ready + `cut_at`,
-// healed `heal_after` later ("": never); `payment_bound` as the world's parameter. With seed 1 ready is at t = 42.014 s, the invoice is
-// created at 43.02 s (its expiry: unix epoch + 43 + 3600 on client0's unskewed clock) and a paid
-// invoice's payment succeeds at 43.43 s: a cut at ready + 1.2 s (43.214 s) falls after the offer
-// and before the client's first read.
+// healed `heal_after` later ("": never); `payment_bound` as the world's parameter. With seed 1
+// ready is at t = 42.014 s, the invoice is created at 43.02 s (its expiry: unix epoch + 43 +
+// 3600 on client0's unskewed clock) and a paid invoice's payment succeeds at 43.43 s: a cut at
+// ready + 1.2 s (43.214 s) falls after the offer and before the payer's payment succeeds.
 std::string receive_scenario(int64_t amount_msat, const std::string& cut_at,
                              const std::string& heal_after, const std::string& duration,
                              const std::string& payment_bound) {
@@ -63,10 +64,11 @@ constexpr int64_t k_expiry_plus_60_ms = 3703000;
 
 }  // namespace
 
-TEST_CASE("gateway world: a paid receive whose client cannot read the federation for 15 min "
+TEST_CASE("gateway world: a paid receive whose client cannot read the federation for 38 min "
           "is claimed after the heal",
           "[client][client-waits][scenario]") {
-    scenario::RunReport r = run(receive_scenario(1000000, "1200ms", "15m", "40m", "2h"));
+    // Healed at t = 43.214 s + 38 min = 2323.2 s, 2 min before the run ends (t = 2442 s).
+    scenario::RunReport r = run(receive_scenario(1000000, "1200ms", "38m", "40m", "2h"));
     INFO(r.setup_error);
     INFO(r.reason);
     CHECK(r.passed);
