@@ -329,15 +329,14 @@ bool PaymentChecker::awaits_timelock(const std::string& payment, uint64_t count)
            count < it->second.timelock + 1;
 }
 
-bool PaymentChecker::receive_excused(const std::string& payment, sim::SimTime now) {
+bool PaymentChecker::receive_excused(const std::string& payment, sim::SimTime now) const {
     auto it = receives_unfunded_.find(payment);
     if (it == receives_unfunded_.end()) {
         return false;
     }
     const UnfundedReceive& r = it->second;
     if (incoming_funded_ && incoming_funded_(r.hash)) {
-        receives_unfunded_.erase(it);  // funded in consensus: owed an end like any payment
-        return false;
+        return false;  // funded in consensus (it stays there): owed an end like any payment
     }
     // The client's clock `slack` ago: a receive ends at most `slack` (sim time) after its
     // client's clock passed the mark.

@@ -225,7 +225,7 @@ private:
     std::string overdue(const std::string& payment, sim::SimTime now, uint64_t count);
     // Whether `payment` is a receive with no funded contract whose invoice has not expired
     // (by its client's clock, plus 60 s and the slack) at `now`: owed no terminal state yet.
-    bool receive_excused(const std::string& payment, sim::SimTime now);
+    bool receive_excused(const std::string& payment, sim::SimTime now) const;
 
     CheckerHub& hub_;
     sim::SimDuration bound_;
