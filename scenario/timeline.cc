@@ -40,6 +40,11 @@ void Timeline::fire(size_t index) {
                                   [&](const ActionSpec& a) { return a.name == e.action; });
     if (is_generic) {
         apply_generic(e);
+        // Every generic action but "stop" changes network, node or clock state: a fault (or
+        // its end) the world's "after the last fault" bounds count from.
+        if (world_ != nullptr && e.action != "stop") {
+            world_->on_fault(e, faults_end());
+        }
     } else if (world_ != nullptr) {
         world_->on_action(e);
     }
@@ -86,6 +91,18 @@ void Timeline::partition(const TimelineEntry& e) {
     if (!e.name.empty()) {
         partitions_[e.name] = id;
     }
+    if (heal_after) {
+        self_heals_at_ = std::max(self_heals_at_, sim_.scheduler().now() + *heal_after);
+    } else {
+        open_partitions_.insert(id);
+    }
+}
+
+sim::SimTime Timeline::faults_end() const {
+    if (!open_partitions_.empty() || !paused_.empty() || !crashed_.empty() || !frozen_.empty()) {
+        return sim::SimTime::never();
+    }
+    return std::max(self_heals_at_, sim_.scheduler().now());
 }
 
 void Timeline::set_frozen(sim::NodeId target, bool frozen) {
@@ -113,17 +130,33 @@ void Timeline::apply_generic(const TimelineEntry& e) {
         auto ref = e.args.find("partition");
         if (ref == e.args.end()) {
             net.heal_all();
+            open_partitions_.clear();
         } else if (partitions_.count(ref->second.text) > 0) {
             net.heal(partitions_[ref->second.text]);
+            open_partitions_.erase(partitions_[ref->second.text]);
         }
     } else if (e.action == "pause_link") {
         net.pause_link(node(e, "from"), node(e, "to"));
+        paused_.insert({node(e, "from"), node(e, "to")});
     } else if (e.action == "resume_link") {
         net.resume_link(node(e, "from"), node(e, "to"));
+        paused_.erase({node(e, "from"), node(e, "to")});
     } else if (e.action == "crash" || e.action == "restart") {
-        net.set_node_up(node(e, "node"), e.action == "restart");
+        const bool up = e.action == "restart";
+        net.set_node_up(node(e, "node"), up);
+        if (up) {
+            crashed_.erase(node(e, "node"));
+        } else {
+            crashed_.insert(node(e, "node"));
+        }
     } else if (e.action == "freeze" || e.action == "thaw") {
-        set_frozen(node(e, "node"), e.action == "freeze");
+        const bool frozen = e.action == "freeze";
+        set_frozen(node(e, "node"), frozen);
+        if (frozen) {
+            frozen_.insert(node(e, "node"));
+        } else {
+            frozen_.erase(node(e, "node"));
+        }
     } else if (e.action == "skew_clock") {
         sim::SimDuration offset = e.args.at("offset").duration();
         sim::ClockSkew skew{.offset = e.args.at("behind").flag() ? sim::SimDuration() - offset

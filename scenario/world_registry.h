@@ -70,6 +70,19 @@ public:
     // Handles a world action from the timeline (called from a scheduler callback). The generic
     // actions (network, clocks) never reach here.
     virtual void on_action(const TimelineEntry& entry) { (void)entry; }
+    // The timeline applied a generic fault action: every generic action but "stop" (partition,
+    // heal, pause_link, resume_link, crash, restart, freeze, thaw, skew_clock), the ends of
+    // faults included. `faults_end` is when the timeline's faults all end: SimTime::never()
+    // while one holds that only a later action ends (a partition without heal_after, a paused
+    // link, a crashed or frozen node), else the latest heal_after heal, or now if that is past.
+    // A world with a bound "after the last fault" restarts it from there (never: the bound
+    // waits). Called after the action took effect, from the scheduler callback; the timeline
+    // traces nothing more than its "timeline" firing, so a world that traces nothing here
+    // leaves the fingerprint unchanged.
+    virtual void on_fault(const TimelineEntry& entry, sim::SimTime faults_end) {
+        (void)entry;
+        (void)faults_end;
+    }
     // Runs after the run ended: one result per checker.
     virtual std::vector<CheckResult> check() const { return {}; }
     // Numbers the expectations' conditions can compare, e.g. "payments.paid".

@@ -81,6 +81,8 @@ public:
                          actors::chain::Amount faucet_min_sat);
 
     void on_action(const TimelineEntry& entry) override;
+    // A generic timeline fault (partition, crash, ...): the payment bound counts from its end.
+    void on_fault(const TimelineEntry& entry, sim::SimTime faults_end) override;
     std::vector<CheckResult> check() const override;
     std::map<std::string, int64_t> metrics() const override;
     // A set-up step that failed on the seed's draw (setup_ok): bad input, not a finding.
@@ -119,6 +121,7 @@ private:
                           const HintPolicies& at_invoice,
                           const actors::lightning::PaymentResult& r);
     void fault(const std::string& what);
+    void restart_payment_bound();
     void judge(const Payment& p);
     void judge_receive(Payment& p);
     actors::lightning::NodeIndex node_arg(const TimelineEntry& entry, const std::string& arg) const;
@@ -141,6 +144,9 @@ private:
     bool ready_ = false;
     bool finished_ = false;
     int64_t gateway_restarts_ = 0;
+    // gw.payments_terminal's bound starts at the later of these (restart_payment_bound).
+    sim::SimTime world_fault_at_ = sim::SimTime::zero();       // the world's last fault action
+    sim::SimTime timeline_faults_end_ = sim::SimTime::zero();  // Timeline's faults end (on_fault)
     int64_t hint_changes_ = 0;
     std::unique_ptr<IncomingLossChecker> incoming_losses_;  // gw.never_loses, incoming half
     std::set<actors::federation::ContractId> reported_expired_;

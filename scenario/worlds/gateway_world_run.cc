@@ -4,6 +4,8 @@
 // invoices paid) and the metrics.
 #include "scenario/worlds/gateway_world.h"
 
+#include <algorithm>
+
 #include "scenario/worlds/lightning_world_shared.h"
 
 #include "sim/this_actor.h"
@@ -369,9 +371,26 @@ void GatewayScenarioWorld::judge(const Payment& p) {
                      ", expected to succeed (" + r.note + gateway_note + ")");
 }
 
+// gw.payments_terminal counts payment_bound from the later of the world's last fault action and
+// the end of the timeline's generic faults, so a generic partition that outlasts the bound is
+// not blamed on the system while it holds (it waits at SimTime::never()), and a world fault
+// before a scheduled heal_after heal does not move the bound's start back before that heal.
+void GatewayScenarioWorld::restart_payment_bound() {
+    checkers_->payments.faults_healed(std::max(world_fault_at_, timeline_faults_end_));
+}
+
 void GatewayScenarioWorld::fault(const std::string& what) {
-    checkers_->payments.faults_healed(sim_.scheduler().now());
+    world_fault_at_ = sim_.scheduler().now();
+    restart_payment_bound();
     sim_.scheduler().trace("gateway_world_fault").field("action", what);
+}
+
+// Not traced: the timeline's own "timeline" trace names the action, and the end is a function
+// of the timeline, so generic faults leave the fingerprint as it was.
+void GatewayScenarioWorld::on_fault(const TimelineEntry& entry, sim::SimTime faults_end) {
+    (void)entry;
+    timeline_faults_end_ = faults_end;
+    restart_payment_bound();
 }
 
 void GatewayScenarioWorld::on_action(const TimelineEntry& entry) {

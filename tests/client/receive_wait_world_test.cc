@@ -81,17 +81,25 @@ TEST_CASE("gateway world: an unfunded receive still pending 65 s after its invoi
           "(the client's clock) is reported by gw.payments_terminal",
           "[client][client-waits][scenario]") {
     // Cut at ready + 30 s and never healed: the client never reads again, so it cannot end the
-    // receive; the checker's excuse ends at expiry + 60 s + 5 s and payment_bound (1 m after
-    // t = 0, no world fault action) has passed long before.
-    scenario::RunReport r = run(receive_scenario(k_unpayable_msat, "30s", "", "70m", "1m"));
+    // receive. While the cut holds, payment_bound waits (a generic fault in effect, World::
+    // on_fault; until the review of 00d5c4c it ran from t = 0 and this run failed at the
+    // checker's first 5 s pass past expiry + 60 s + 5 s, 3710 s), so the end-of-run check
+    // judges it: a run ending at 3708.014 s (duration 3666 s after ready at 42.014 s), past
+    // the excuse's end (3708 s), reports it; one ending a second earlier does not.
+    scenario::RunReport r = run(receive_scenario(k_unpayable_msat, "30s", "", "3666s", "1m"));
     INFO(r.setup_error);
     INFO(r.reason);
     CHECK_FALSE(r.passed);
     CHECK(r.reason.find("payment_terminal") != std::string::npos);
-    CHECK(r.reason.find("still pending") != std::string::npos);
-    // At the checker's first pass (every 5 s) at or past expiry + 60 s + 5 s, not before.
-    CHECK(r.metrics.at("run.end_ms") >= k_expiry_plus_60_ms + 5000);
-    CHECK(r.metrics.at("run.end_ms") < k_expiry_plus_60_ms + 10000);
+    CHECK(r.reason.find("never reached a terminal state") != std::string::npos);
+    CHECK(r.metrics.at("run.end_ms") == k_expiry_plus_60_ms + 5014);
+
+    scenario::RunReport excused =
+        run(receive_scenario(k_unpayable_msat, "30s", "", "3665s", "1m"));
+    INFO(excused.reason);
+    CHECK(excused.passed);
+    CHECK(excused.metrics.at("run.end_ms") == k_expiry_plus_60_ms + 4014);
+    CHECK(excused.metrics.at("gw.receive_pending") == 1);
 }
 
 TEST_CASE("gateway world: an unfunded receive whose client can read again at expiry + 60 s "
