@@ -151,15 +151,20 @@ private:
             check_node(at_key(l.where, "from"), l.from, "the link fault");
             check_node(at_key(l.where, "to"), l.to, "the link fault");
         }
-        if (kind_.fault_points.empty()) {
-            return;
+        // A world without fault points evaluates no site: switching them on or forcing one
+        // would silently do nothing (a run even listed the forced name as active).
+        const bool none = kind_.fault_points.empty();
+        if (none && s_.faults.fault_points) {
+            error({"/faults/fault_points", 0, 0},
+                  "world " + kind_.name + " has no fault points (fedsim list fault-points), "
+                  "so switching them on does nothing");
         }
         std::vector<std::string> sites = names_of(kind_.fault_points);
         for (const auto& [site, on] : s_.faults.forced) {
             if (!contains(sites, site)) {
                 error({"/faults/fault_points/force/" + pointer_token(site), 0, 0},
                       "unknown fault point \"" + site + "\" in world " + kind_.name +
-                          did_you_mean(site, sites));
+                          (none ? ", which has none" : did_you_mean(site, sites)));
             }
         }
     }

@@ -167,6 +167,15 @@ std::vector<BadFile> bad_scenarios() {
         {"unknown action", echo_with(R"("timeline": [{"at": "1s", "action": "zzz"}])"),
          {"f.json:4:", "/timeline/0/action", "fedsim list actions"}},
         {"empty name", R"({"name": "", "world": "echo"})", {"f.json:1:", "/name", "empty"}},
+        // Before: a world that declares no fault points (every world but shutdown) took a
+        // forced site of any name, and fault points switched on, silently doing nothing.
+        {"forced fault point in a world without any",
+         echo_with(R"("faults": {"fault_points": {"force": {"echo.drop_pong": true}}})"),
+         {"f.json:4:", "/faults/fault_points/force/echo.drop_pong",
+          "unknown fault point \"echo.drop_pong\" in world echo, which has none"}},
+        {"fault points switched on in a world without any",
+         echo_with(R"("faults": {"fault_points": true})"),
+         {"f.json:4:", "/faults/fault_points", "world echo has no fault points"}},
         // Limits the Lightning model would refuse while building the world: refused when the
         // file is read, naming the field, instead of a failed (or, for the gateway world,
         // crashed) run.
