@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -137,5 +138,53 @@ TEST_CASE("the scenario reference documents every key, world and action",
     for (const std::string& w : words) {
         INFO("`" << w << "` is missing from docs/scenario-reference.md");
         CHECK(doc.find("`" + w + "`") != std::string::npos);
+    }
+}
+
+// What a file can write inside a world's sections, and what its expectations can name: every
+// role and its props, link kind and prop, generator and its arguments, action argument,
+// event, checker, metric and fault point. Before, only the keys, worlds, params and actions
+// above were held to the page, and a user reading it alone could not find e.g. the gateway
+// world's `guardian` argument or the shutdown world's metrics.
+TEST_CASE("the scenario reference documents what each world declares", "[scenario][schema]") {
+    std::string doc = read_file(FEDSIM_SOURCE_DIR "/docs/scenario-reference.md");
+    REQUIRE_FALSE(doc.empty());
+    std::map<std::string, std::string> words;  // word -> where it is declared
+    auto add = [&words](const std::string& w, const std::string& where) { words[w] = where; };
+    auto add_fields = [&add](const std::vector<scenario::FieldSpec>& fields,
+                             const std::string& where) {
+        for (const scenario::FieldSpec& f : fields) {
+            add(f.name, where);
+        }
+    };
+    for (const scenario::ActionSpec& a : scenario::generic_actions()) {
+        add_fields(a.args, "generic action " + a.name);
+    }
+    for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
+        const std::string w = "world " + name + ": ";
+        for (const scenario::RoleSpec& r : kind.roles) {
+            add(r.name, w + "role");
+            add_fields(r.props, w + "props of role " + r.name);
+        }
+        for (const std::string& k : kind.link_kinds) {
+            add(k, w + "link kind");
+        }
+        add_fields(kind.link_props, w + "link props");
+        for (const scenario::ActionSpec& g : kind.generators) {
+            add(g.name, w + "generator");
+            add_fields(g.args, w + "generator " + g.name);
+        }
+        for (const scenario::ActionSpec& a : kind.actions) {
+            add_fields(a.args, w + "action " + a.name);
+        }
+        for (const auto* list : {&kind.events, &kind.checkers, &kind.metrics, &kind.fault_points}) {
+            for (const scenario::NamedDoc& d : *list) {
+                add(d.name, w + "event, checker, metric or fault point");
+            }
+        }
+    }
+    for (const auto& [word, where] : words) {
+        INFO("`" << word << "` (" << where << ") is missing from docs/scenario-reference.md");
+        CHECK(doc.find("`" + word + "`") != std::string::npos);
     }
 }
