@@ -143,6 +143,11 @@ void read_latency(JsonReader& r, const Json& j, const std::string& p, LinkFaults
         }
         return;
     }
+    if (!j.is_object()) {
+        r.error(p, "a latency must be a duration like \"20ms\" or {\"min\": ..., \"max\": ...}, "
+                   "not " + json_type_name(j));
+        return;
+    }
     if (!r.object(j, p, known_keys().at("/faults/network/latency"), "a latency")) {
         return;
     }
@@ -360,7 +365,13 @@ void read_expect(JsonReader& r, const Json& j, const std::string& p, Expectation
         e->message_contains = r.text(j["message_contains"], child(p, "message_contains"))
                                   .value_or("");
     }
-    if (j.contains("checks") && !(j["checks"].is_string() && j["checks"] == "all")) {
+    if (j.contains("checks") && j["checks"].is_string() && j["checks"] != "all") {
+        // One checker written without its list: say both forms rather than "expected an array".
+        const std::string name = j["checks"].get<std::string>();
+        r.error(child(p, "checks"),
+                "\"checks\" is \"all\" or a list of checker names: write [\"" + name + "\"]");
+        e->all_checks = false;
+    } else if (j.contains("checks") && !(j["checks"].is_string() && j["checks"] == "all")) {
         e->checks = r.names(j["checks"], child(p, "checks")).value_or(std::vector<std::string>{});
         e->all_checks = false;
     }

@@ -176,6 +176,16 @@ std::vector<BadFile> bad_scenarios() {
         {"fault points switched on in a world without any",
          echo_with(R"("faults": {"fault_points": true})"),
          {"f.json:4:", "/faults/fault_points", "world echo has no fault points"}},
+        // Before: "a latency must be an object, not an integer", though a duration string is
+        // what most files write.
+        {"latency as a bare number", echo_with(R"("faults": {"network": {"latency": 5}})"),
+         {"f.json:4:", "/faults/network/latency",
+          "a latency must be a duration like \"20ms\" or {\"min\": ..., \"max\": ...}, not an "
+          "integer"}},
+        // Before: "expected an array, not a string", with no word of "all" or of the list.
+        {"one checker as a string", echo_with(R"("expect": {"checks": "echo.all_answered"})"),
+         {"f.json:4:", "/expect/checks",
+          "\"checks\" is \"all\" or a list of checker names: write [\"echo.all_answered\"]"}},
         // Limits the Lightning model would refuse while building the world: refused when the
         // file is read, naming the field, instead of a failed (or, for the gateway world,
         // crashed) run.
