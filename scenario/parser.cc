@@ -163,7 +163,8 @@ private:
             names.push_back(rs.name);
         }
         r_.error(p, "unknown role \"" + role + "\" in world " + kind_->name +
-                        did_you_mean(role, names));
+                        (names.empty() ? ": " + nothing_of("roles")
+                                       : did_you_mean_or_list(role, names)));
         return nullptr;
     }
 
@@ -184,8 +185,10 @@ private:
         l.to = r_.text(j["to"], child(p, "to")).value_or("");
         const auto& kinds = kind_->link_kinds;
         if (!l.kind.empty() && std::find(kinds.begin(), kinds.end(), l.kind) == kinds.end()) {
-            r_.error(child(p, "kind"), "unknown link kind \"" + l.kind + "\" in world " +
-                                           kind_->name + did_you_mean(l.kind, kinds));
+            r_.error(child(p, "kind"),
+                     "unknown link kind \"" + l.kind + "\" in world " + kind_->name +
+                         (kinds.empty() ? ": " + nothing_of("topology links")
+                                        : did_you_mean_or_list(l.kind, kinds)));
         }
         l.props = r_.fields(j.contains("props") ? j["props"] : Json::object(), child(p, "props"),
                             kind_->link_props, {}, "a link's props");
@@ -211,8 +214,21 @@ private:
                 return;
             }
         }
-        r_.error(child(p, "kind"), "unknown topology generator \"" + *kind + "\" in world " +
-                                       kind_->name + did_you_mean(*kind, names));
+        r_.error(child(p, "kind"),
+                 "unknown topology generator \"" + *kind + "\" in world " + kind_->name +
+                     (names.empty() ? ": " + nothing_of("topology generators")
+                                    : did_you_mean_or_list(*kind, names)));
+    }
+
+    // "world escrow has no roles (its nodes are fixed: ledger, client)": what a world without
+    // any of these offers instead, where a did-you-mean would have nothing to suggest.
+    std::string nothing_of(const std::string& what) const {
+        std::string fixed;
+        for (const std::string& n : kind_->fixed_nodes) {
+            fixed += (fixed.empty() ? "" : ", ") + n;
+        }
+        return "world " + kind_->name + " has no " + what +
+               (fixed.empty() ? "" : " (its nodes are fixed: " + fixed + ")");
     }
 
     JsonReader& r_;

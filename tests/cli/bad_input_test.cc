@@ -186,6 +186,22 @@ std::vector<BadFile> bad_scenarios() {
         {"one checker as a string", echo_with(R"("expect": {"checks": "echo.all_answered"})"),
          {"f.json:4:", "/expect/checks",
           "\"checks\" is \"all\" or a list of checker names: write [\"echo.all_answered\"]"}},
+        // Before: "unknown role \"server\" in world escrow", and nothing about what it has.
+        {"a role in a world without roles",
+         R"({"name": "x", "world": "escrow", "topology": {"nodes": [
+            {"name": "s", "role": "server"}]}})",
+         {"f.json:2:", "/topology/nodes/0/role",
+          "world escrow has no roles (its nodes are fixed: ledger, client)"}},
+        {"a role nothing like the world's", R"({"name": "x", "world": "echo", "topology": {
+            "nodes": [{"name": "s", "role": "worker"}]}})",
+         {"f.json:2:", "/topology/nodes/0/role", "(one of: server, client)"}},
+        {"a link in a world without links",
+         R"({"name": "x", "world": "escrow", "topology": {"links": [
+            {"kind": "channel", "from": "ledger", "to": "client"}]}})",
+         {"f.json:2:", "/topology/links/0/kind", "world escrow has no topology links"}},
+        {"a generator in a world without generators",
+         R"({"name": "x", "world": "echo", "topology": {"generate": {"kind": "line"}}})",
+         {"f.json:1:", "/topology/generate/kind", "world echo has no topology generators"}},
         // Limits the Lightning model would refuse while building the world: refused when the
         // file is read, naming the field, instead of a failed (or, for the gateway world,
         // crashed) run.
