@@ -162,9 +162,7 @@ private:
             }
             names.push_back(rs.name);
         }
-        r_.error(p, "unknown role \"" + role + "\" in world " + kind_->name +
-                        (names.empty() ? ": " + nothing_of("roles")
-                                       : did_you_mean_or_list(role, names)));
+        r_.error(p, unknown("role", role, "roles", names));
         return nullptr;
     }
 
@@ -185,10 +183,7 @@ private:
         l.to = r_.text(j["to"], child(p, "to")).value_or("");
         const auto& kinds = kind_->link_kinds;
         if (!l.kind.empty() && std::find(kinds.begin(), kinds.end(), l.kind) == kinds.end()) {
-            r_.error(child(p, "kind"),
-                     "unknown link kind \"" + l.kind + "\" in world " + kind_->name +
-                         (kinds.empty() ? ": " + nothing_of("topology links")
-                                        : did_you_mean_or_list(l.kind, kinds)));
+            r_.error(child(p, "kind"), unknown("link kind", l.kind, "topology links", kinds));
         }
         l.props = r_.fields(j.contains("props") ? j["props"] : Json::object(), child(p, "props"),
                             kind_->link_props, {}, "a link's props");
@@ -215,20 +210,37 @@ private:
             }
         }
         r_.error(child(p, "kind"),
-                 "unknown topology generator \"" + *kind + "\" in world " + kind_->name +
-                     (names.empty() ? ": " + nothing_of("topology generators")
-                                    : did_you_mean_or_list(*kind, names)));
+                 unknown("topology generator", *kind, "topology generators", names));
+    }
+
+    // "unknown role \"x\" in world echo (one of: server, client)", or, when the world has
+    // none of these, "unknown role \"x\": " + nothing_of("roles").
+    std::string unknown(const std::string& what, const std::string& value,
+                        const std::string& plural, const std::vector<std::string>& names) const {
+        const std::string head = "unknown " + what + " \"" + value + "\"";
+        return names.empty() ? head + ": " + nothing_of(plural)
+                             : head + " in world " + kind_->name +
+                                   did_you_mean_or_list(value, names);
     }
 
     // "world escrow has no roles (its nodes are fixed: ledger, client)": what a world without
-    // any of these offers instead, where a did-you-mean would have nothing to suggest.
+    // any of these offers instead, where a did-you-mean would have nothing to suggest. Only a
+    // world without roles has nothing but its fixed nodes; one with roles (federation: fixed
+    // depositor, guardians by role) says which roles declare nodes.
     std::string nothing_of(const std::string& what) const {
         std::string fixed;
         for (const std::string& n : kind_->fixed_nodes) {
             fixed += (fixed.empty() ? "" : ", ") + n;
         }
-        return "world " + kind_->name + " has no " + what +
-               (fixed.empty() ? "" : " (its nodes are fixed: " + fixed + ")");
+        std::string roles;
+        for (const RoleSpec& r : kind_->roles) {
+            roles += (roles.empty() ? "" : ", ") + r.name;
+        }
+        const std::string instead =
+            !roles.empty()   ? " (declare nodes with roles: " + roles + ")"
+            : !fixed.empty() ? " (its nodes are fixed: " + fixed + ")"
+                             : "";
+        return "world " + kind_->name + " has no " + what + instead;
     }
 
     JsonReader& r_;

@@ -191,7 +191,9 @@ std::vector<BadFile> bad_scenarios() {
          R"({"name": "x", "world": "escrow", "topology": {"nodes": [
             {"name": "s", "role": "server"}]}})",
          {"f.json:2:", "/topology/nodes/0/role",
-          "world escrow has no roles (its nodes are fixed: ledger, client)"}},
+          "unknown role \"server\": world escrow has no roles (its nodes are fixed: ledger, "
+          "client)"},
+         {"in world escrow: world escrow"}},
         {"a role nothing like the world's", R"({"name": "x", "world": "echo", "topology": {
             "nodes": [{"name": "s", "role": "worker"}]}})",
          {"f.json:2:", "/topology/nodes/0/role", "(one of: server, client)"}},
@@ -199,6 +201,16 @@ std::vector<BadFile> bad_scenarios() {
          R"({"name": "x", "world": "escrow", "topology": {"links": [
             {"kind": "channel", "from": "ledger", "to": "client"}]}})",
          {"f.json:2:", "/topology/links/0/kind", "world escrow has no topology links"}},
+        // Before: "(its nodes are fixed: depositor)", though the federation's guardians are
+        // declared by role; only a world without roles has nothing but its fixed nodes.
+        {"a link in a world with roles but without links",
+         R"({"name": "x", "world": "federation", "topology": {"nodes": [
+            {"name": "g", "role": "guardian", "count": 2}], "links": [
+            {"kind": "channel", "from": "g0", "to": "g1"}]}})",
+         {"f.json:3:", "/topology/links/0/kind",
+          "unknown link kind \"channel\": world federation has no topology links (declare nodes "
+          "with roles: guardian)"},
+         {"nodes are fixed"}},
         {"a generator in a world without generators",
          R"({"name": "x", "world": "echo", "topology": {"generate": {"kind": "line"}}})",
          {"f.json:1:", "/topology/generate/kind", "world echo has no topology generators"}},
