@@ -152,9 +152,11 @@ private:
             check_node(at_key(l.where, "to"), l.to, "the link fault");
         }
         // A world without fault points evaluates no site: switching them on or forcing one
-        // would silently do nothing (a run even listed the forced name as active).
+        // would silently do nothing (a run even listed the forced name as active). An object
+        // without "enabled" switches them on, so {"force": {...}} alone would earn this error
+        // and the forced name's below, about one mistake: a forced name says it alone.
         const bool none = kind_.fault_points.empty();
-        if (none && s_.faults.fault_points) {
+        if (none && s_.faults.fault_points && s_.faults.forced.empty()) {
             error({"/faults/fault_points", 0, 0},
                   "world " + kind_.name + " has no fault points (fedsim list fault-points), "
                   "so switching them on does nothing");

@@ -172,7 +172,10 @@ std::vector<BadFile> bad_scenarios() {
         {"forced fault point in a world without any",
          echo_with(R"("faults": {"fault_points": {"force": {"echo.drop_pong": true}}})"),
          {"f.json:4:", "/faults/fault_points/force/echo.drop_pong",
-          "unknown fault point \"echo.drop_pong\" in world echo, which has none"}},
+          "unknown fault point \"echo.drop_pong\" in world echo, which has none"},
+         // Before, also "world echo has no fault points ... switching them on does nothing":
+         // an object without "enabled" switches them on; two errors for one mistake.
+         {"switching them on"}},
         {"fault points switched on in a world without any",
          echo_with(R"("faults": {"fault_points": true})"),
          {"f.json:4:", "/faults/fault_points", "world echo has no fault points"}},
