@@ -53,7 +53,7 @@ public:
             }
         }
         if (doc.contains("expect")) {
-            read_expect(r_, doc["expect"], "/expect", &s.expect);
+            read_expect(r_, *kind_, doc["expect"], "/expect", &s.expect);
         }
         if (doc.contains("limits")) {
             read_limits(r_, doc["limits"], "/limits", &s.limits);

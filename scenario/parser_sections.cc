@@ -353,7 +353,38 @@ void read_outcomes(JsonReader& r, const Json& j, const std::string& p, Expectati
 
 }  // namespace
 
-void read_expect(JsonReader& r, const Json& j, const std::string& p, Expectations* e) {
+namespace {
+
+// "checks" written as one string other than "all". A checker name: say to write it as a list.
+// Anything else is a typo of a checker or of "all" (did-you-mean against both first), or
+// neither: then naming the list form would suggest writing the typo as a list.
+std::string one_check_message(const WorldKind& kind, const std::string& name) {
+    const std::string forms = "\"checks\" is \"all\" or a list of checker names";
+    std::vector<std::string> checkers;
+    for (const NamedDoc& c : kind.checkers) {
+        checkers.push_back(c.name);
+    }
+    if (std::find(checkers.begin(), checkers.end(), name) != checkers.end()) {
+        return forms + ": write [\"" + name + "\"]";
+    }
+    std::vector<std::string> candidates = checkers;
+    candidates.push_back("all");
+    const std::string close = closest_match(name, candidates);
+    if (close == "all") {
+        return forms + " (did you mean \"all\"?)";
+    }
+    const std::string head = "unknown checker \"" + name + "\" in world " + kind.name;
+    if (!close.empty()) {
+        return head + " (did you mean \"" + close + "\"?); " + forms + ": write [\"" + close +
+               "\"]";
+    }
+    return head + "; " + forms + did_you_mean_or_list(name, checkers);
+}
+
+}  // namespace
+
+void read_expect(JsonReader& r, const WorldKind& kind, const Json& j, const std::string& p,
+                 Expectations* e) {
     if (!r.object(j, p, known_keys().at("/expect"), "expect")) {
         return;
     }
@@ -367,9 +398,7 @@ void read_expect(JsonReader& r, const Json& j, const std::string& p, Expectation
     }
     if (j.contains("checks") && j["checks"].is_string() && j["checks"] != "all") {
         // One checker written without its list: say both forms rather than "expected an array".
-        const std::string name = j["checks"].get<std::string>();
-        r.error(child(p, "checks"),
-                "\"checks\" is \"all\" or a list of checker names: write [\"" + name + "\"]");
+        r.error(child(p, "checks"), one_check_message(kind, j["checks"].get<std::string>()));
         e->all_checks = false;
     } else if (j.contains("checks") && !(j["checks"].is_string() && j["checks"] == "all")) {
         e->checks = r.names(j["checks"], child(p, "checks")).value_or(std::vector<std::string>{});

@@ -19,7 +19,8 @@ void read_params(JsonReader& r, const WorldKind& kind, const Json& j, const std:
 void read_faults(JsonReader& r, const Json& j, const std::string& p, Faults* f);
 void read_entry(JsonReader& r, const WorldKind& kind, const Json& j, const std::string& p,
                 Scenario* s);
-void read_expect(JsonReader& r, const Json& j, const std::string& p, Expectations* e);
+void read_expect(JsonReader& r, const WorldKind& kind, const Json& j, const std::string& p,
+                 Expectations* e);
 void read_limits(JsonReader& r, const Json& j, const std::string& p, Limits* l);
 
 }  // namespace scenario

@@ -189,6 +189,18 @@ std::vector<BadFile> bad_scenarios() {
         {"one checker as a string", echo_with(R"("expect": {"checks": "echo.all_answered"})"),
          {"f.json:4:", "/expect/checks",
           "\"checks\" is \"all\" or a list of checker names: write [\"echo.all_answered\"]"}},
+        // Before: a typo got "write [\"echo.all_answerd\"]", the typo as a list, which then
+        // fails again as an unknown checker.
+        {"one misspelt checker as a string",
+         echo_with(R"("expect": {"checks": "echo.all_answerd"})"),
+         {"f.json:4:", "/expect/checks",
+          "unknown checker \"echo.all_answerd\" in world echo (did you mean "
+          "\"echo.all_answered\"?); \"checks\" is \"all\" or a list of checker names: write "
+          "[\"echo.all_answered\"]"},
+         {"[\"echo.all_answerd\"]"}},
+        {"\"all\" misspelt", echo_with(R"("expect": {"checks": "al"})"),
+         {"f.json:4:", "/expect/checks", "(did you mean \"all\"?)"},
+         {"[\"al\"]"}},
         // Before: "unknown role \"server\" in world escrow", and nothing about what it has.
         {"a role in a world without roles",
          R"({"name": "x", "world": "escrow", "topology": {"nodes": [
