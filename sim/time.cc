@@ -2,6 +2,7 @@
 #include "sim/time.h"
 
 #include <array>
+#include <numeric>
 #include <string_view>
 
 namespace sim {
@@ -74,6 +75,63 @@ std::string to_string(SimTime t) {
     return out + "s";
 }
 
+namespace {
+
+const Unit* find_unit(std::string_view suffix) {
+    for (const Unit& unit : k_units) {
+        if (suffix == unit.suffix) {
+            return &unit;
+        }
+    }
+    return nullptr;
+}
+
+// "1.5s": a fraction where a whole number belongs, with a valid unit after it. Said as such
+// (it was "unknown unit", though the unit is fine), with the whole-number spelling to write
+// instead when there is one: "1500ms". Integer arithmetic only; false if `text` is not that.
+bool fraction_error(const std::string& text, size_t digits, std::string* error) {
+    if (digits >= text.size() || text[digits] != '.') {
+        return false;
+    }
+    size_t end = digits + 1;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+        ++end;
+    }
+    const Unit* unit = find_unit(std::string_view(text).substr(end));
+    if (end == digits + 1 || unit == nullptr) {
+        return false;
+    }
+    *error = "duration \"" + text +
+             "\" is not a whole number (a duration is an integer and a unit)";
+    // value = digits.fraction * unit.ns = (all digits as one number) * unit.ns / 10^places,
+    // exact in 64 bits: divide unit.ns and 10^places by their gcd first.
+    const std::string all = text.substr(0, digits) + text.substr(digits + 1, end - digits - 1);
+    const size_t places = end - digits - 1;
+    if (all.size() > 18 || places > 18) {
+        return true;  // beyond what 64 bits hold exactly; no spelling to offer
+    }
+    int64_t number = 0;
+    int64_t scale = 1;
+    for (char c : all) {
+        number = number * 10 + (c - '0');
+    }
+    for (size_t i = 0; i < places; ++i) {
+        scale *= 10;
+    }
+    const int64_t g = std::gcd(unit->ns, scale);
+    int64_t ns = 0;
+    if (number % (scale / g) != 0) {
+        *error += " (finer than the simulator's 1ns resolution)";
+    } else if (__builtin_mul_overflow(number / (scale / g), unit->ns / g, &ns)) {
+        *error += " (and too large)";
+    } else {
+        *error += ": write \"" + format_ns(ns) + "\"";
+    }
+    return true;
+}
+
+}  // namespace
+
 bool parse_duration(const std::string& text, SimDuration* out, std::string* error) {
     size_t digits = 0;
     while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
@@ -105,6 +163,9 @@ bool parse_duration(const std::string& text, SimDuration* out, std::string* erro
         }
         *out = SimDuration::nanos(ns);
         return true;
+    }
+    if (fraction_error(text, digits, error)) {
+        return false;
     }
     *error = "unknown unit in duration \"" + text + "\" (use ns, us, ms, s, m, h or d)";
     return false;

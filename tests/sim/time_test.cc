@@ -52,7 +52,16 @@ TEST_CASE("duration parsing rejects bad input with a reason", "[time]") {
     CHECK_FALSE(sim::parse_duration("5", &d, &error));
     CHECK(error.find("unknown unit") != std::string::npos);
     CHECK_FALSE(sim::parse_duration("5 s", &d, &error));
+    // Before: "unknown unit", though the unit is fine; the number is what is wrong.
     CHECK_FALSE(sim::parse_duration("1.5s", &d, &error));
+    CHECK(error == "duration \"1.5s\" is not a whole number (a duration is an integer and a "
+                   "unit): write \"1500ms\"");
+    CHECK_FALSE(sim::parse_duration("0.25m", &d, &error));
+    CHECK(error.find("write \"15s\"") != std::string::npos);
+    CHECK_FALSE(sim::parse_duration("1.0000000005s", &d, &error));
+    CHECK(error.find("finer than the simulator's 1ns resolution") != std::string::npos);
+    CHECK_FALSE(sim::parse_duration("1.5x", &d, &error));
+    CHECK(error.find("unknown unit") != std::string::npos);
     CHECK_FALSE(sim::parse_duration("99999999999999999999s", &d, &error));
     CHECK(error.find("too large") != std::string::npos);
     CHECK_FALSE(sim::parse_duration("300000000000d", &d, &error));
