@@ -155,7 +155,7 @@ std::string world_section(const std::string& doc, const std::string& world) {
 
 // What a file can write inside a world's sections, and what its expectations can name: every
 // role and its props, link kind and prop, generator and its arguments, action argument,
-// event, checker, metric and fault point. Before, only the keys, worlds, params and actions
+// event, checker, metric and fault point, and each closed set's values. Before, only the keys, worlds, params and actions
 // above were held to the page, and a user reading it alone could not find e.g. the gateway
 // world's `guardian` argument or the shutdown world's metrics.
 //
@@ -184,6 +184,10 @@ TEST_CASE("the scenario reference documents what each world declares", "[scenari
     for (const scenario::ActionSpec& a : scenario::generic_actions()) {
         for (const scenario::FieldSpec& f : a.args) {
             words.push_back({f.name, "generic action " + a.name, doc, "the page"});
+            for (const std::string& c : f.choices) {
+                words.push_back({c, "generic action " + a.name + ": a value of " + f.name, doc,
+                                 "the page"});
+            }
         }
     }
     for (const auto& [name, kind] : scenario::WorldRegistry::instance().kinds()) {
@@ -195,12 +199,24 @@ TEST_CASE("the scenario reference documents what each world declares", "[scenari
         auto add = [&](const std::string& word, const std::string& where) {
             words.push_back({word, w + where, section, in});
         };
-        auto add_fields = [&add](const std::vector<scenario::FieldSpec>& fields,
-                                 const std::string& where) {
-            for (const scenario::FieldSpec& f : fields) {
-                add(f.name, where);
+        // A field's closed set of values too (`mining`'s `poisson`, `gossip`'s `propagated`):
+        // a user cannot guess them. `variant` lists `fedsim list bugs` instead.
+        auto add_choices = [&](const scenario::FieldSpec& f, const std::string& where) {
+            for (const std::string& c : f.name == "variant" ? std::vector<std::string>{}
+                                                            : f.choices) {
+                add(c, where + ": a value of " + f.name);
             }
         };
+        auto add_fields = [&add, &add_choices](const std::vector<scenario::FieldSpec>& fields,
+                                               const std::string& where) {
+            for (const scenario::FieldSpec& f : fields) {
+                add(f.name, where);
+                add_choices(f, where);
+            }
+        };
+        for (const scenario::FieldSpec& p : kind.params) {
+            add_choices(p, "param");
+        }
         for (const scenario::RoleSpec& r : kind.roles) {
             add(r.name, "role");
             add_fields(r.props, "props of role " + r.name);
@@ -221,6 +237,10 @@ TEST_CASE("the scenario reference documents what each world declares", "[scenari
             add(g.name, "generator");
             for (const scenario::FieldSpec& f : g.args) {
                 words.push_back({f.name, w + "generator " + g.name, generator_text, generator_in});
+                for (const std::string& c : f.choices) {
+                    words.push_back({c, w + "generator " + g.name + ": a value of " + f.name,
+                                     generator_text, generator_in});
+                }
             }
         }
         for (const scenario::ActionSpec& a : kind.actions) {
