@@ -29,11 +29,13 @@ void Client::start() { api_->start(); }
 // `create_bolt11_invoice` without a gateway makes an internal-only invoice (not modelled: the
 // model's receive needs a gateway). The cache is kept fresh upstream by
 // `update_gateway_cache_continuously`; the model refreshes it with a directory read at each
-// pick: an answered read replaces the cache (an answered empty list empties it), a read no
-// quorum answers leaves the last answered list in use. With no answered read ever the cache is
+// pick (`fetch_gateways`: the union of n - f guardians' own lists, FederationApi::gateways):
+// an answered read replaces the cache (an answered empty union empties it: upstream's
+// `update_gateway_cache` removes every entry first), a read fewer than n - f answer leaves the
+// last answered list in use. With no answered read ever the cache is
 // empty and the payment fails at once, as upstream's never-filled cache does.
-std::optional<federation::RegisterGatewayTx> Client::pick_gateway() {
-    if (std::optional<std::vector<federation::RegisterGatewayTx>> read = api_->gateways()) {
+std::optional<federation::GatewayAnnouncement> Client::pick_gateway() {
+    if (std::optional<std::vector<federation::GatewayAnnouncement>> read = api_->gateways()) {
         gateway_cache_ = std::move(*read);
     }
     if (gateway_cache_.empty()) {
@@ -61,7 +63,7 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
     if (checker_ != nullptr) {
         checker_->started(name);
     }
-    std::optional<federation::RegisterGatewayTx> gw = pick_gateway();
+    std::optional<federation::GatewayAnnouncement> gw = pick_gateway();
     std::optional<uint64_t> c0;
     while (gw.has_value() && !(c0 = api_->ln_count()).has_value()) {
         this_actor::sleep_for(config_.poll);
@@ -190,7 +192,7 @@ bool Client::refund(ClientPayment* payment) {
 
 std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
                                                          uint32_t expiry_seconds) {
-    std::optional<federation::RegisterGatewayTx> gw = pick_gateway();
+    std::optional<federation::GatewayAnnouncement> gw = pick_gateway();
     if (!gw.has_value()) {
         return std::nullopt;
     }

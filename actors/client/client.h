@@ -122,7 +122,7 @@ private:
         std::string note;
     };
 
-    std::optional<federation::RegisterGatewayTx> pick_gateway();
+    std::optional<federation::GatewayAnnouncement> pick_gateway();
     sim::SimDuration receive_end_slack() const;
     ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
                             const Receiving& r);
@@ -138,7 +138,7 @@ private:
     sim::NodeId node_;
     std::unique_ptr<federation::FederationApi> api_;
     // The last answered directory read (upstream's local gateway cache; pick_gateway).
-    std::vector<federation::RegisterGatewayTx> gateway_cache_;
+    std::vector<federation::GatewayAnnouncement> gateway_cache_;
     std::map<PaymentHash, Receiving> receiving_;
 };
 

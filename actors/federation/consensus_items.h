@@ -2,7 +2,7 @@
 // a guardian's proposal for a round, and a round's batch.
 //
 // A federation transaction is a plain struct per kind (peg-in, peg-out, LNv1 contract funding,
-// claim, refund, cancellation, incoming offer and funding, gateway registration), named by a
+// claim, refund, cancellation, incoming offer and funding), named by a
 // FedTxId its submitter chose. Items are values; a decided batch is shared (BatchPtr) by every
 // message and log that holds it and applied by FederationState::apply_batch, in proposal order
 // (by guardian id) then item order.
@@ -107,19 +107,6 @@ struct RouteHintRecord {
     uint64_t cltv_expiry_delta = 0;
 };
 
-// The gateway's announcement (fees and route hints). Kept in consensus so every client reads
-// the same directory; a newer registration by the same key replaces the older one.
-struct RegisterGatewayTx {
-    PublicKey gateway_key;
-    PublicKey node_key;
-    uint32_t node_index = 0;  // the Lightning model's NodeIndex of the gateway's node
-    sim::NodeId api_node;     // where clients send pay requests
-    uint64_t intercept_scid = 0;
-    RoutingFees fees;
-    std::vector<RouteHintRecord> route_hints;
-    ClientId gateway_client;
-};
-
 // ---- LNv2 (fedimint.md 2.3), processed only by a federation running the LNv2 module ----
 
 // The client escrows `contract.amount_msat` of ecash in an LNv2 outgoing contract.
@@ -156,7 +143,7 @@ struct SpendIncomingV2Tx {
 
 using FedTxBody = std::variant<PegInTx, PegOutTx, FundOutgoingTx, SpendOutgoingTx,
                                CancelOutgoingTx, OfferIncomingTx, FundIncomingTx,
-                               SpendIncomingTx, RegisterGatewayTx, FundOutgoingV2Tx,
+                               SpendIncomingTx, FundOutgoingV2Tx,
                                SpendOutgoingV2Tx, FundIncomingV2Tx, SpendIncomingV2Tx>;
 
 struct FedTx {

@@ -254,14 +254,84 @@ std::optional<uint64_t> FederationApi::await_ln_count_above(uint64_t height,
     return r.has_value() ? std::optional<uint64_t>(r->ln_count) : std::nullopt;
 }
 
-std::optional<std::vector<RegisterGatewayTx>> FederationApi::gateways() {
-    std::optional<QueryReply> r = query(
-        QueryMsg{.query_id = 0, .kind = QueryKind::gateways, .tx = {}, .contract = {}, .hash = {}},
-        query_timeout_);
-    if (!r.has_value()) {
+void FederationApi::register_gateway(const GatewayAnnouncement& announcement,
+                                     sim::SimDuration ttl) {
+    for (sim::NodeId g : guardians_) {
+        sim_.network().send(self_, g, "gw_register", RegisterGatewayMsg{announcement, ttl});
+    }
+}
+
+namespace {
+
+// One announcement per gateway key out of several guardians' lists. Upstream's union
+// (fedimint-core query.rs `UnionResponses`: the deduplicated union of a threshold of
+// responses, equal elements merged, sorted by how many responses lack each) keeps every
+// distinct version, and the client's cache (fedimint-ln-client lib.rs `update_gateway_cache`)
+// inserts them one by one under the gateway's id, so the last version of a key wins. Versions
+// of one gateway from different guardians differ in their unanchored ttl, so upstream's pick
+// among them follows a HashMap's iteration order [inference: arbitrary]. The model's
+// deterministic stand-in: the version the most answering guardians hold, ties to the lowest
+// peer id's.
+std::vector<GatewayAnnouncement> union_by_key(const std::map<uint32_t, QueryReply>& answers) {
+    struct Version {
+        GatewayAnnouncement announcement;
+        uint64_t holders = 0;
+    };
+    std::map<PublicKey, std::vector<Version>> versions;  // in peer order of first holder
+    for (const auto& [peer, reply] : answers) {
+        for (const GatewayAnnouncement& a : reply.gateways) {
+            std::vector<Version>& vs = versions[a.gateway_key];
+            auto same = std::find_if(vs.begin(), vs.end(),
+                                     [&](const Version& v) { return v.announcement == a; });
+            if (same == vs.end()) {
+                vs.push_back(Version{.announcement = a, .holders = 1});
+            } else {
+                ++same->holders;
+            }
+        }
+    }
+    std::vector<GatewayAnnouncement> out;
+    for (const auto& [key, vs] : versions) {
+        const Version* best = &vs.front();
+        for (const Version& v : vs) {
+            best = v.holders > best->holders ? &v : best;
+        }
+        out.push_back(best->announcement);
+    }
+    return out;
+}
+
+}  // namespace
+
+// fedimint-ln-common api.rs `fetch_gateways`: `request_with_strategy(UnionResponses::new(
+// all_peers().total()), "list_gateways")`, which succeeds once a threshold (n - f) of guardians
+// answered ("There is no consensus within Fedimint on the gateways, each guardian might be
+// aware of different ones, so we just return the union of all responses").
+std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
+    QueryMsg query{.query_id = next_query_++, .kind = QueryKind::gateways, .tx = {},
+                   .contract = {}, .hash = {}};
+    auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_gateways");
+    pending_.emplace(query.query_id, replies);
+    for (sim::NodeId g : guardians_) {
+        sim_.network().send(self_, g, "fed_query", query);
+        ++reads_sent_;
+    }
+    const sim::SimTime deadline = sim::this_actor::now() + query_timeout_;
+    std::map<uint32_t, QueryReply> answers;  // by peer
+    while (answers.size() < quorum_.t) {
+        std::optional<QueryReply> r = replies->recv_until(deadline);
+        if (!r.has_value()) {
+            break;
+        }
+        if (!r->closed_at.has_value()) {
+            answers.emplace(r->peer.value, std::move(*r));
+        }
+    }
+    pending_.erase(query.query_id);
+    if (answers.size() < quorum_.t) {
         return std::nullopt;
     }
-    return r->gateways;
+    return union_by_key(answers);
 }
 
 }  // namespace actors::federation

@@ -65,8 +65,14 @@ public:
     // The wallet's consensus block count: a deposit's proof is accepted only once its block is
     // below it (the client's deposit state machine waits for this before claiming).
     std::optional<uint64_t> wallet_count();
-    // The gateway directory; nullopt when no quorum answered (an answered empty list is empty).
-    std::optional<std::vector<RegisterGatewayTx>> gateways();
+    // The gateway directory as upstream's `fetch_gateways` reads it: the union of the first
+    // n - f guardians' lists (each guardian's own registrations, gateway_directory.h), one
+    // announcement per gateway key, by key. nullopt when fewer than n - f answered within the
+    // query timeout (an answered empty union is empty).
+    std::optional<std::vector<GatewayAnnouncement>> gateways();
+    // The gateway's `register_gateway`: an API write of `announcement` to every guardian, each
+    // anchoring `ttl` to its own clock (fire and forget; no consensus round).
+    void register_gateway(const GatewayAnnouncement& announcement, sim::SimDuration ttl);
 
     // --- Long-poll awaits (from an actor; block until f + 1 agree, or `deadline`) ------------
     std::optional<TxOutcome> await_outcome(FedTxId id, sim::SimTime deadline);

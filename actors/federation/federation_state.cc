@@ -44,8 +44,7 @@ const char* tx_kind(const FedTxBody& body) {
     static constexpr const char* k_names[] = {
         "peg_in",         "peg_out",          "fund_outgoing",     "spend_outgoing",
         "cancel",         "offer_incoming",   "fund_incoming",     "spend_incoming",
-        "register_gw",    "fund_outgoing_v2", "spend_outgoing_v2", "fund_incoming_v2",
-        "spend_incoming_v2"};
+        "fund_outgoing_v2", "spend_outgoing_v2", "fund_incoming_v2", "spend_incoming_v2"};
     static_assert(std::variant_size_v<FedTxBody> == std::size(k_names));
     return k_names[body.index()];
 }
@@ -222,13 +221,9 @@ std::string FederationState::apply_body(const FedTx& tx, std::vector<StateEvent>
                 return apply_spend_outgoing_v2(tx, body, events);
             } else if constexpr (std::is_same_v<T, FundIncomingV2Tx>) {
                 return apply_fund_incoming_v2(tx, body, events);
-            } else if constexpr (std::is_same_v<T, SpendIncomingV2Tx>) {
-                return apply_spend_incoming_v2(tx, body, events);
             } else {
-                static_assert(std::is_same_v<T, RegisterGatewayTx>);
-                clients_.insert(body.gateway_client);
-                gateways_.insert_or_assign(body.gateway_key, body);
-                return std::string();
+                static_assert(std::is_same_v<T, SpendIncomingV2Tx>);
+                return apply_spend_incoming_v2(tx, body, events);
             }
         },
         tx.body);
@@ -431,13 +426,6 @@ uint64_t FederationState::fingerprint_reference() const {
         hs.add(rec.contract.share_count());
         hs.add(rec.contract.spent() ? 1 : 0);
     }
-    for (const auto& [key, reg] : gateways_) {
-        hs.add(key.value);
-        hs.add(reg.route_hints.size());
-        for (const RouteHintRecord& hint : reg.route_hints) {
-            hs.add(hint.short_channel_id);
-        }
-    }
     // LNv2 contracts (nothing is hashed while there are none).
     for (const auto& [id, rec] : outgoing_v2_) {
         hs.add(id.value);
@@ -487,17 +475,6 @@ void FederationState::append_books(std::vector<uint64_t>* out) const {
     w.push_back(escrow_msat_);
 }
 
-// What fingerprint_reference hashes between the incoming and the LNv2 contracts.
-void FederationState::append_gateways(std::vector<uint64_t>* out) const {
-    for (const auto& [key, reg] : gateways_) {
-        out->push_back(key.value);
-        out->push_back(reg.route_hints.size());
-        for (const RouteHintRecord& hint : reg.route_hints) {
-            out->push_back(hint.short_channel_id);
-        }
-    }
-}
-
 void FederationState::note_outgoing(ContractId id) {
     const OutgoingRecord& rec = outgoing_.at(id);
     outgoing_words_.put(id, {id.value, rec.account.spent() ? 1u : 0u,
@@ -528,8 +505,6 @@ uint64_t FederationState::fingerprint() const {
     if (books_stale_ || words_.size() < header) {
         words_.resize(header);
         append_books(&words_);
-        gateway_words_.clear();
-        append_gateways(&gateway_words_);
         books_stale_ = false;
     }
     write_header(words_.data());
@@ -540,7 +515,7 @@ uint64_t FederationState::fingerprint() const {
     SIM_ASSERT(incoming_v2_words_.size() == incoming_v2_.size());
     fingerprint_memo_ = state_fingerprint::fold_memoised(
         {words_, outgoing_words_.words(), offered_words_.words(), incoming_words_.words(),
-         gateway_words_, outgoing_v2_words_.words(), incoming_v2_words_.words(), outcome_words_});
+         outgoing_v2_words_.words(), incoming_v2_words_.words(), outcome_words_});
     return *fingerprint_memo_;
 }
 

@@ -4,7 +4,8 @@
 //
 // Modules: the wallet (block-count votes, known blocks, peg-ins, peg-outs, the federation's
 // UTXO set as consensus sees it), the mint (ecash balances per client), and the LNv1 Lightning
-// module (count votes, outgoing and incoming contracts, decryption shares, gateway directory),
+// module (count votes, outgoing and incoming contracts, decryption shares; the gateway directory
+// is each guardian's own, gateway_directory.h, not consensus state),
 // plus LNv2 count and unix-time votes. Every decision calls the rule core (vote_aggregation.h,
 // wallet_rules.h, contracts.h); this file only routes items to it and keeps the books.
 // Nothing here reads a clock, a random stream or the guardian's own bitcoind: besides the batch,
@@ -177,7 +178,6 @@ public:
     const std::vector<chain::Transaction>& peg_out_txs() const { return peg_outs_; }
     const std::map<ContractId, OutgoingRecord>& outgoing() const { return outgoing_; }
     const std::map<PaymentHash, IncomingRecord>& incoming() const { return incoming_; }
-    const std::map<PublicKey, RegisterGatewayTx>& gateways() const { return gateways_; }
     const std::map<ContractId, OutgoingV2Record>& outgoing_v2() const { return outgoing_v2_; }
     const std::map<PaymentHash, IncomingV2Record>& incoming_v2() const { return incoming_v2_; }
     const TxOutcome* outcome(FedTxId id) const;
@@ -219,7 +219,6 @@ private:
     size_t header_words() const;
     void write_header(uint64_t* out) const;
     void append_books(std::vector<uint64_t>* out) const;
-    void append_gateways(std::vector<uint64_t>* out) const;
     // After every change to a contract record: its fingerprint words (BookWords).
     void note_outgoing(ContractId id);
     void note_incoming(const PaymentHash& hash);
@@ -254,7 +253,6 @@ private:
     std::map<PaymentHash, IncomingRecord> incoming_;
     // The incoming contracts still pending decryption: guardians ask at every round start.
     std::set<PaymentHash> pending_;
-    std::map<PublicKey, RegisterGatewayTx> gateways_;
     std::map<ContractId, OutgoingV2Record> outgoing_v2_;
     std::map<PaymentHash, IncomingV2Record> incoming_v2_;
     std::map<FedTxId, TxOutcome> outcomes_;
@@ -263,13 +261,11 @@ private:
     mutable std::optional<uint64_t> fingerprint_memo_;
     // fingerprint()'s words, in fingerprint_reference()'s order. words_ is the header (round,
     // votes, known count: rewritten on every call) then the small books (clients, mint totals,
-    // UTXOs, escrow), and gateway_words_ the gateway directory: both rebuilt only after a round
-    // that applied a transaction or a share, the only items that change them. The contract
-    // books, which grow with every payment, keep their words entry by entry as records change
-    // (the note_* calls); outcome_words_ is (id, accepted, round) per outcome in id order, kept
-    // as outcomes are added.
+    // UTXOs, escrow): rebuilt only after a round that applied a transaction or a share, the only
+    // items that change them. The contract books, which grow with every payment, keep their
+    // words entry by entry as records change (the note_* calls); outcome_words_ is (id,
+    // accepted, round) per outcome in id order, kept as outcomes are added.
     mutable std::vector<uint64_t> words_;
-    mutable std::vector<uint64_t> gateway_words_;
     mutable bool books_stale_ = true;
     state_fingerprint::BookWords<ContractId, 3> outgoing_words_;
     state_fingerprint::BookWords<PaymentHash, 1> offered_words_;

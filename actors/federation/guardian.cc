@@ -377,6 +377,12 @@ void Guardian::handle_user(const sim::Envelope& env) {
         on_query(env, *query);
         return;
     }
+    if (const auto* reg = env.as<RegisterGatewayMsg>()) {
+        // An API write, answered by this guardian alone: no consensus round (gateway_directory.h).
+        store_->gateways.register_gateway(reg->announcement, reg->ttl,
+                                          sim_.clocks().unix_ns(node(), this_actor::now()));
+        return;
+    }
     if (const auto* cancel = env.as<AwaitCancelMsg>()) {
         on_await_cancel(env, *cancel);
     }

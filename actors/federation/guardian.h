@@ -131,6 +131,8 @@ struct GuardianStore {
     // The wallet's BlockHashKey / BlockHashByHeightKey tables (this guardian's database, filled
     // from its own bitcoind; never taken from a peer).
     SyncedBlocks wallet_blocks;
+    // The gateways registered with this guardian (its own database, not consensus state).
+    GatewayDirectory gateways;
 };
 
 // Told about every round a guardian applies (checkers attach here).

@@ -19,8 +19,13 @@
 namespace actors::federation {
 
 void Guardian::reply_to(sim::NodeId user, const QueryMsg& query) {
-    sim_.network().send(node(), user, "fed_reply",
-                        answer_query(query, config_.peer, store_->state));
+    QueryReply reply = answer_query(query, config_.peer, store_->state);
+    if (query.kind == QueryKind::gateways) {
+        // LIST_GATEWAYS_ENDPOINT: this guardian's unexpired registrations, by its own clock.
+        reply.gateways =
+            store_->gateways.list(sim_.clocks().unix_ns(node(), sim::this_actor::now()));
+    }
+    sim_.network().send(node(), user, "fed_reply", std::move(reply));
 }
 
 // One parked copy per (user, query id): a re-sent await (after a timeout, a connection error or

@@ -45,12 +45,6 @@ uint64_t digest_of(const QueryReply& r, AwaitKind await) {
     }
     h = mix(h, r.wallet_count);
     h = mix(h, r.ln_count);
-    for (const RegisterGatewayTx& g : r.gateways) {
-        h = mix(h, g.gateway_key.value);
-        for (const RouteHintRecord& hint : g.route_hints) {
-            h = mix(h, hint.short_channel_id);
-        }
-    }
     return h;
 }
 
@@ -90,10 +84,7 @@ void fill(const QueryMsg& query, const FederationState& state, QueryReply* reply
         case QueryKind::counts:
             return;
         case QueryKind::gateways:
-            for (const auto& [key, reg] : state.gateways()) {
-                reply->gateways.push_back(reg);
-            }
-            return;
+            return;  // the guardian's own directory, not its consensus state (Guardian::reply_to)
     }
 }
 

@@ -14,6 +14,7 @@
 
 #include "actors/federation/consensus_items.h"
 #include "actors/federation/federation_state.h"
+#include "actors/federation/gateway_directory.h"
 #include "sim/time.h"
 
 namespace actors::federation {
@@ -142,7 +143,8 @@ struct QueryReply {
     std::optional<IncomingSnapshot> incoming;
     uint64_t wallet_count = 0;
     uint64_t ln_count = 0;
-    std::vector<RegisterGatewayTx> gateways;
+    // A gateways read: the answering guardian's own unexpired registrations (gateway_directory.h).
+    std::vector<GatewayAnnouncement> gateways;
     // Not a guardian's reply: the user's dispatcher's notice that its connection to guardian
     // `peer` closed (its process went down at this time; sim::NodeDown). Never on the network.
     std::optional<sim::SimTime> closed_at;

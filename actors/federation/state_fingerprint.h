@@ -1,7 +1,7 @@
 // The consensus state's fingerprint as a fold over 64-bit words, and what makes it cheap.
 //
 // FederationState::fingerprint() is sim::fingerprint_mix folded, from k_seed, over a sequence
-// of 64-bit words: the round, the votes, the books (balances, UTXOs, contracts, gateways) and
+// of 64-bit words: the round, the votes, the books (balances, UTXOs, contracts) and
 // the outcome of every transaction (FederationState::fingerprint_reference() spells the
 // sequence out by walking every map). A string-valued item (an outpoint, hashed as
 // "<txid hex>:<vout>") is the one word sim::fingerprint_bytes mixes for those bytes, so the

@@ -2,6 +2,8 @@
 // state machines are in gateway_payments.cc.
 #include "actors/gateway/gateway.h"
 
+#include <algorithm>
+
 #include "sim/assert.h"
 #include "sim/this_actor.h"
 
@@ -204,7 +206,7 @@ void Gateway::stop() {
     sim_.scheduler().trace("gateway_stopped").field("gateway", config_.name);
 }
 
-federation::RegisterGatewayTx Gateway::registration() const {
+federation::GatewayAnnouncement Gateway::registration() const {
     const lightning::LightningNode& node = ln_.node(config_.ln_node);
     RouteHintSource source = route_hint_source(node.profile().implementation);
     if (node.profile().implementation == lightning::Implementation::lnd &&
@@ -237,7 +239,7 @@ federation::RegisterGatewayTx Gateway::registration() const {
                                     .htlc_minimum_msat = pol.htlc_minimum_msat,
                                     .htlc_maximum_msat = pol.htlc_maximum_msat}});
     }
-    federation::RegisterGatewayTx reg;
+    federation::GatewayAnnouncement reg;
     reg.gateway_key = config_.gateway_key;
     reg.node_key = PublicKey{config_.ln_node};
     reg.node_index = config_.ln_node;
@@ -256,70 +258,38 @@ federation::RegisterGatewayTx Gateway::registration() const {
     return reg;
 }
 
+// gatewayd's register_clients_timer (fedimint-gateway-server lib.rs; ln-gateway lib.rs in older
+// versions): every round, whatever changed, while the gateway is Running, it registers with each
+// federation (fedimint-gw-client lib.rs `try_register_with_federation`: the LNv1 module's
+// `register_gateway` API write to every guardian, with `ttl = GW_ANNOUNCEMENT_TTL`; a failure
+// is only logged) and sleeps 0.85 x TTL. Newer versions spawn the round without waiting for it;
+// the model sends the write to every guardian and does not wait for an answer, so nothing here
+// waits on consensus or on a guardian. Each guardian keeps the newest write it received and
+// drops it at its expiry (gateway_directory.h): a guardian that missed rounds (cut off, down)
+// holds an older announcement until the next write reaches it or it expires; a gateway that
+// stopped registering (crashed, disconnected, shutting down) drops out of every list one TTL
+// after its last write.
 void Gateway::run_registration() {
-    // The hints' digest of the last registration taken as final (valid while `have_last`).
-    bool have_last = false;
-    uint64_t last_digest = 0;
-    // An unanswered round's transaction stays queued at the guardians (a pool by transaction
-    // id, guardian.cc) and may be ordered after a later round's; registration is last one
-    // wins (federation_state.cc). So after an unanswered round the next answered one is not
-    // taken as final: one more round re-registers what is current. Upstream re-registers
-    // every round whatever changed (register_clients_timer), so a stale one never lasts.
-    // A restarted gateway starts stale: a round submitted before the crash may still be queued
-    // and be ordered after the restart's first round (the store keeps no record of it, as
-    // upstream's keeps none: upstream needs none, re-registering every round).
-    // Known gap (review of 8abe95d, not fixed): a stale round queued only at a guardian cut
-    // off from the majority (pools have no expiry) may be ordered after the heal, past the
-    // round taken as final. See docs/gateway.md.
-    bool stale_queued = store_.restarts > 0;
+    constexpr sim::SimDuration k_not_running_retry = sim::SimDuration::seconds(10);
+    const sim::SimDuration ttl = announcement_ttl(config_.registration_interval);
     while (true) {
         // Nothing to read from an unreachable node; and a gateway shutting down does not
-        // re-announce (#8990; before the fix it did).
+        // re-announce (#8990; before the fix it did). Upstream registers only in Running.
+        // Not Running: upstream checks again every NOT_RUNNING_RETRY (10 s), not a whole
+        // interval later ("We need to retry more often if the gateway is not in the Running
+        // state", fedimint-gateway-server lib.rs register_clients_timer).
         const GatewayState state = read_state();
         if (!ln_connected_ || state == GatewayState::disconnected ||
             (state == GatewayState::shutting_down && !config_.stop_deadlock)) {
-            this_actor::sleep_for(config_.registration_interval);
+            this_actor::sleep_for(std::min(k_not_running_retry, config_.registration_interval));
             continue;
         }
-        federation::RegisterGatewayTx reg = registration();
-        uint64_t digest = reg.route_hints.size();
-        for (const federation::RouteHintRecord& h : reg.route_hints) {
-            digest = sim::fingerprint_mix(digest, h.short_channel_id);
-        }
-        if (!have_last || last_digest != digest) {
-            // The registration has no deadline of its own upstream: register_clients_timer
-            // runs each round's registration (one `register_gateway` API write to each
-            // guardian; a failure is only logged) and sleeps until the next round; newer
-            // versions spawn the round on a task subgroup without waiting for it, older ones
-            // await it inline (fedimint-gateway-server lib.rs register_federations /
-            // register_clients_timer; fedimint-gw-client lib.rs). Known gap: upstream's write
-            // is not a consensus transaction, so a stalled consensus does not block it; the
-            // model's RegisterGatewayTx is ordered by consensus. So a round that has not
-            // been answered when the next is due is overtaken by the next one. The model's
-            // single loop cannot run two rounds at once: it waits for this round's outcome
-            // until the next round is due, then starts that round at once [inference: the
-            // closest one-loop equivalent]. (Until session 13 it gave up after an unsourced
-            // 60 s and slept a whole interval more.)
-            const sim::SimTime next_round = this_actor::now() + config_.registration_interval;
-            federation::FedTx tx{api_->new_tx_id(), reg};
-            std::optional<federation::TxOutcome> o = api_->submit_and_wait(tx, next_round);
-            if (!o.has_value()) {
-                have_last = false;
-                stale_queued = true;
-                continue;  // the next round is due now
-            }
-            if (o->accepted) {
-                // Once answered, every earlier queued round is ordered too (they were all in
-                // the pool): the round after this one is the last word.
-                have_last = !stale_queued;
-                last_digest = digest;
-                stale_queued = false;
-                store_.registered_hints = reg.route_hints;
-                this_actor::trace("gateway_registered")
-                    .field("gateway", config_.name)
-                    .field("hints", static_cast<uint64_t>(reg.route_hints.size()));
-            }
-        }
+        federation::GatewayAnnouncement reg = registration();
+        api_->register_gateway(reg, ttl);
+        store_.registered_hints = reg.route_hints;
+        this_actor::trace("gateway_registered")
+            .field("gateway", config_.name)
+            .field("hints", static_cast<uint64_t>(reg.route_hints.size()));
         this_actor::sleep_for(config_.registration_interval);
     }
 }

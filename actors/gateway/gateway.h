@@ -62,7 +62,8 @@ struct GatewayConfig {
     federation::RoutingFees fees = federation::k_gateway_default_fees;
     RouteHintOptions hints;
     PayRuleOptions rules;
-    // 10 s keeps test scenarios short; gatewayd re-registers at 0.85 x GW_ANNOUNCEMENT_TTL.
+    // 10 s keeps test scenarios short; gatewayd re-registers at 0.85 x GW_ANNOUNCEMENT_TTL. The
+    // announcement's TTL follows from it (announcement_ttl).
     sim::SimDuration registration_interval = sim::SimDuration::seconds(10);
     // How often the connection loop looks at the Lightning connection, and how often a payment
     // waiting for an unreachable node tries again.
@@ -79,6 +80,18 @@ struct GatewayConfig {
 // gatewayd re-registers with each federation every 0.85 x GW_ANNOUNCEMENT_TTL (600 s), "a 15 %
 // buffer of the TTL" (gateway/ln-gateway/src/lib.rs, register_clients_timer).
 constexpr sim::SimDuration k_registration_interval_production = sim::SimDuration::seconds(510);
+
+// The TTL of each registration: upstream's interval is 0.85 x GW_ANNOUNCEMENT_TTL, so the
+// model keeps that ratio, TTL = interval x 20 / 17 (floored to the nanosecond): 600 s for the
+// production 510 s, 11.764705882 s for the tests' 10 s. [model] the ratio, not upstream's 600 s
+// itself, so that a gateway that stops registering drops out within ~1.18 intervals in the
+// short test scenarios as in production.
+constexpr sim::SimDuration announcement_ttl(sim::SimDuration registration_interval) {
+    return sim::SimDuration::nanos(registration_interval.ns() / 17 * 20 +
+                                   registration_interval.ns() % 17 * 20 / 17);
+}
+static_assert(announcement_ttl(k_registration_interval_production) ==
+              sim::SimDuration::seconds(600));
 
 enum class GatewayState : uint8_t { running, disconnected, shutting_down };
 const char* to_string(GatewayState state);
@@ -131,7 +144,7 @@ struct GatewayStore {
     std::map<ContractId, OutgoingPayment> outgoing;
     std::map<uint64_t, IncomingPayment> incoming;  // by intercept id
     uint64_t restarts = 0;
-    std::vector<federation::RouteHintRecord> registered_hints;
+    std::vector<federation::RouteHintRecord> registered_hints;  // those of the last round sent
 };
 
 class Gateway {
@@ -160,8 +173,8 @@ public:
     federation::FederationApi& api() { return *api_; }
     const GatewayStore& store() const { return store_; }
     const GatewayConfig& config() const { return config_; }
-    // The registration the gateway would publish now (for tests).
-    federation::RegisterGatewayTx registration() const;
+    // The announcement the gateway would register now (for tests).
+    federation::GatewayAnnouncement registration() const;
 
 private:
     void run_requests();

@@ -125,7 +125,7 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
     }
     const sim::SimTime deadline = this_actor::now() + sim::SimDuration::minutes(5);
     auto registered = [this] {
-        const std::optional<std::vector<fed::RegisterGatewayTx>> gws =
+        const std::optional<std::vector<fed::GatewayAnnouncement>> gws =
             clients_.front()->api().gateways();
         return gws.has_value() && !gws->empty();
     };

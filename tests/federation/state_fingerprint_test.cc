@@ -85,14 +85,14 @@ Batch tx_batch(uint64_t round, std::vector<FedTx> txs) {
     return batch;
 }
 
-RegisterGatewayTx registration(uint64_t key, uint64_t hints) {
-    RegisterGatewayTx reg;
-    reg.gateway_key = PublicKey{key};
-    reg.gateway_client = ClientId(7);
-    for (uint64_t i = 0; i < hints; ++i) {
-        reg.route_hints.push_back(RouteHintRecord{.short_channel_id = 100 + i});
-    }
-    return reg;
+// An incoming offer (accepted: an offer needs no funds) for the preimage labelled `label`.
+OfferIncomingTx offer(uint64_t label, uint64_t amount_msat) {
+    const Preimage preimage = preimage_from_label(label);
+    return OfferIncomingTx{IncomingOfferV1{
+        .amount_msat = amount_msat,
+        .hash = payment_hash_of(preimage),
+        .encrypted_preimage = {.ciphertext_id = label, .plaintext = preimage, .well_formed = true},
+        .expiry_time_unix_secs = std::nullopt}};
 }
 
 }  // namespace
@@ -114,7 +114,7 @@ TEST_CASE("FederationState fingerprint follows votes, transactions, rejections a
     check(state);
     // Transactions out of id order (the outcome words stay in id order), an accepted one,
     // rejected ones (no funds, no such contract), and a resubmission (processed once).
-    state.apply_batch(tx_batch(round++, {FedTx{FedTxId{50}, registration(9, 2)},
+    state.apply_batch(tx_batch(round++, {FedTx{FedTxId{50}, offer(9, 2000)},
                                          FedTx{FedTxId{20}, PegOutTx{.client = ClientId(3),
                                                                      .amount_sat = 1000,
                                                                      .address = "bob"}}}),
@@ -122,8 +122,8 @@ TEST_CASE("FederationState fingerprint follows votes, transactions, rejections a
     check(state);
     const FederationState copy = state;
     state.apply_batch(tx_batch(round++, {FedTx{FedTxId{35}, SpendIncomingTx{}},
-                                         FedTx{FedTxId{50}, registration(9, 3)},
-                                         FedTx{FedTxId{5}, registration(4, 1)}}),
+                                         FedTx{FedTxId{50}, offer(9, 3000)},
+                                         FedTx{FedTxId{5}, offer(4, 1000)}}),
                       &events);
     check(state);
     // A share for a contract the state does not hold changes nothing but the round.

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,23 @@ struct World {
         checkers->payments.check_final();
         INFO((hub.violations().empty() ? std::string() : hub.violations().front()));
         REQUIRE(hub.ok());
+    }
+
+    // From a run body: the short channel ids of the first gateway's hints in alice's directory
+    // read (what a client pays with); nullopt when the read went unanswered, {} when it
+    // listed no gateway.
+    std::optional<std::vector<uint64_t>> listed_hints() {
+        const auto gws = alice->api().gateways();
+        if (!gws.has_value()) {
+            return std::nullopt;
+        }
+        std::vector<uint64_t> out;
+        if (!gws->empty()) {
+            for (const auto& h : gws->front().route_hints) {
+                out.push_back(h.short_channel_id);
+            }
+        }
+        return out;
     }
 
     // From a run body: alice pays D `amount_msat` through the gateway, in an actor of its own

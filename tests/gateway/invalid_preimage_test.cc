@@ -19,10 +19,11 @@ namespace {
 federation::PaymentHash start_invalid_receive(World& w, ln::PaymentResult* external,
                                               bool* paid) {
     const auto& fed = w.fed->store(PeerId(0)).state;
-    while (fed.gateways().empty()) {
+    std::optional<std::vector<federation::GatewayAnnouncement>> gws;
+    while (!(gws = w.alice->api().gateways()).has_value() || gws->empty()) {
         this_actor::sleep_for(sim::SimDuration::millis(100));
     }
-    const federation::RegisterGatewayTx gw = fed.gateways().begin()->second;
+    const federation::GatewayAnnouncement gw = gws->front();
     const federation::Preimage preimage = federation::preimage_from_label(0xBAD);
     const federation::PaymentHash hash = federation::payment_hash_of(preimage);
     const federation::IncomingOfferV1 offer{

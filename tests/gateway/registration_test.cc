@@ -1,0 +1,165 @@
+// The gateway's registration as upstream does it (Gateway::run_registration,
+// gateway_directory.h, FederationApi::gateways; docs/gateway.md "Registration"): every round,
+// whatever changed, an API write to each guardian with a TTL, never a consensus item; each
+// guardian keeps the newest write and drops it at its expiry; a client reads the union of
+// n - f guardians' lists. Each case below failed with the consensus registration it replaced
+// (RegisterGatewayTx, ordered by consensus, last one wins): checked by running this file
+// against that code.
+#include "e2e_world.h"
+
+using namespace e2e;
+namespace this_actor = sim::this_actor;
+
+namespace {
+
+// Waits (up to `within`) until alice's directory read lists the gateway with exactly `hints`.
+bool wait_listed(World& w, const std::vector<uint64_t>& hints, sim::SimDuration within) {
+    const sim::SimTime until = this_actor::now() + within;
+    while (w.listed_hints() != std::optional<std::vector<uint64_t>>(hints)) {
+        if (this_actor::now() >= until) {
+            return false;
+        }
+        this_actor::sleep_for(sim::SimDuration::millis(100));
+    }
+    return true;
+}
+
+}  // namespace
+
+// G registers X-G (most inbound). Guardians 2, 3 are cut from 0, 1: no quorum, consensus
+// stalls (every guardian still answers reads). X-G is disabled, so the hint moves to G-A: the
+// next round's write reaches every guardian and alice lists G-A within an interval, during the
+// stall; X-G back, she lists X-G again. Before, the round was a consensus transaction: nothing
+// was ordered during the stall and X-G stayed listed.
+TEST_CASE("a registration goes through while consensus is stalled: changed hints are listed "
+          "within one interval, before the heal",
+          "[gateway][actors][partition][registration]") {
+    World w(99, "lnd");
+    bool listed_ga_in_stall = false;
+    bool listed_xg_in_stall = false;
+    bool listed_xg_after = false;
+    w.run([&] {
+        const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
+        const uint64_t ga = w.net.channel(w.ch_ga).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        const std::vector<sim::NodeId>& gs = w.fed->nodes();
+        const uint32_t cut = w.sim.network().partition({gs[2], gs[3]}, {gs[0], gs[1]},
+                                                       sim::PartitionKind::symmetric);
+        const uint64_t round_at_stall = w.fed->store(PeerId(0)).state.rounds_applied();
+        ln::ChannelLedger& ch = w.net.channel(w.ch_xg);
+        const int x_side = ch.side_of(w.x);
+        ch.side(x_side).policy.disabled = true;  // the hint moves to G-A
+        listed_ga_in_stall = wait_listed(w, {ga}, sim::SimDuration::seconds(11));
+        ch.side(x_side).policy.disabled = false;  // back to X-G
+        listed_xg_in_stall = wait_listed(w, {xg}, sim::SimDuration::seconds(11));
+        // Still stalled: nothing was ordered (at most the round in flight at the cut).
+        CHECK(w.fed->store(PeerId(0)).state.rounds_applied() <= round_at_stall + 1);
+        w.sim.network().heal(cut);
+        this_actor::sleep_for(sim::SimDuration::seconds(30));
+        listed_xg_after = w.listed_hints() == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{xg});
+    });
+    CHECK(listed_ga_in_stall);
+    CHECK(listed_xg_in_stall);
+    CHECK(listed_xg_after);
+}
+
+// The stale round at a guardian cut off from the majority (review of 8abe95d; reproduced in
+// session 15). G and guardian 3 are cut from guardians 0-2; X-G disabled, G's G-A rounds reach
+// guardian 3 alone. X-G comes back; G's side heals but guardian 3 stays cut from its peers, so
+// X-G reaches 0-2 (and 3) while 3 cannot order anything. Then 3 rejoins. Before, G-A was a
+// transaction queued in guardian 3's pool (pools have no expiry): ordered after the heal, past
+// the X-G the gateway took as final, and G-A stayed registered. Now each guardian holds the
+// newest write it got, X-G everywhere: alice lists X-G.
+TEST_CASE("a round that reached only a guardian cut off from the majority does not outlive "
+          "the heal: the current hints end listed",
+          "[gateway][actors][partition][registration]") {
+    World w(102, "lnd");
+    uint64_t xg = 0;
+    std::optional<std::vector<uint64_t>> listed_at_end;
+    std::vector<std::vector<uint64_t>> samples_after_heal;  // {} also for an unanswered read
+    w.run([&] {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        const uint64_t ga = w.net.channel(w.ch_ga).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        const std::vector<sim::NodeId>& gs = w.fed->nodes();
+        const uint32_t gw_side = w.sim.network().partition(
+            {w.gateway->node(), gs[3]}, {gs[0], gs[1], gs[2]}, sim::PartitionKind::symmetric);
+        ln::ChannelLedger& ch = w.net.channel(w.ch_xg);
+        const int x_side = ch.side_of(w.x);
+        ch.side(x_side).policy.disabled = true;  // the hint moves to G-A
+        REQUIRE(w.gateway->registration().route_hints.front().short_channel_id == ga);
+        this_actor::sleep_for(sim::SimDuration::seconds(25));  // G-A rounds reach guardian 3
+        ch.side(x_side).policy.disabled = false;                // back to X-G
+        w.sim.network().heal(gw_side);
+        const uint32_t g3_cut = w.sim.network().partition({gs[3]}, {gs[0], gs[1], gs[2]},
+                                                          sim::PartitionKind::symmetric);
+        this_actor::sleep_for(sim::SimDuration::seconds(40));  // X-G rounds everywhere
+        w.sim.network().heal(g3_cut);
+        for (int i = 0; i < 6; ++i) {  // a minute after guardian 3 rejoined
+            this_actor::sleep_for(sim::SimDuration::seconds(10));
+            samples_after_heal.push_back(w.listed_hints().value_or(std::vector<uint64_t>{}));
+        }
+        listed_at_end = w.listed_hints();
+    });
+    INFO("alice's reads after the heal: " << ::Catch::Detail::stringify(samples_after_heal));
+    CHECK(listed_at_end == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{xg}));
+}
+
+// A crashed gateway stops registering; each guardian drops its registration one TTL after the
+// last write (upstream's `list_gateways` skips an expired one), so alice's read lists no
+// gateway by then; the restart's first round registers it again at once. Before, a
+// registration was consensus state with no expiry: the crashed gateway stayed listed forever.
+TEST_CASE("a crashed gateway drops out of the client's list one TTL after its last round and "
+          "is listed again after its restart",
+          "[gateway][actors][registration][restart]") {
+    World w(103, "lnd");
+    const sim::SimDuration interval = gateway::GatewayConfig{}.registration_interval;
+    const sim::SimDuration ttl = interval * 20 / 17;  // gateway::announcement_ttl
+    std::optional<std::vector<uint64_t>> listed_after_crash;
+    std::optional<std::vector<uint64_t>> listed_after_ttl;
+    bool listed_after_restart = false;
+    w.run([&] {
+        const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        w.gateway->crash();
+        const sim::SimTime crashed_at = this_actor::now();
+        listed_after_crash = w.listed_hints();  // the last write holds for up to one TTL
+        // The last round was at most an interval before the crash: by crash + TTL + 1 s every
+        // guardian's registration has expired.
+        this_actor::sleep_until(crashed_at + ttl + sim::SimDuration::seconds(1));
+        listed_after_ttl = w.listed_hints();
+        this_actor::sleep_for(sim::SimDuration::seconds(30));
+        w.gateway->restart();
+        listed_after_restart = wait_listed(w, {xg}, sim::SimDuration::seconds(2));
+    });
+    CHECK(listed_after_crash.has_value());
+    CHECK_FALSE(listed_after_crash->empty());
+    CHECK(listed_after_ttl == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{}));
+    CHECK(listed_after_restart);
+}
+
+// fetch_gateways is `UnionResponses` over the guardians: done once n - f (3 of 4) answered.
+// With guardian 3 down the three others answer; with 2 and 3 down the read is unanswered and
+// a client keeps its last answered list. Before, the read took f + 1 (2) agreeing answers and
+// was answered with two guardians down.
+TEST_CASE("a client's gateway read takes the union of n - f guardians' lists: answered with "
+          "one guardian down, unanswered with two",
+          "[gateway][actors][registration]") {
+    World w(104, "lnd");
+    std::optional<std::vector<uint64_t>> one_down;
+    std::optional<std::vector<uint64_t>> two_down;
+    uint64_t xg = 0;
+    w.run([&] {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        w.fed->crash(PeerId(3));
+        one_down = w.listed_hints();
+        w.fed->crash(PeerId(2));
+        two_down = w.listed_hints();
+        w.fed->restart(PeerId(2));
+        w.fed->restart(PeerId(3));
+        this_actor::sleep_for(sim::SimDuration::seconds(30));
+    });
+    CHECK(one_down == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{xg}));
+    CHECK_FALSE(two_down.has_value());
+}
