@@ -5,6 +5,7 @@
 // reads back from the rendered DOM.
 #include <nlohmann/json.hpp>
 
+#include "scenario/timeline_layout.h"
 #include "scenario/trace_export.h"
 
 namespace scenario {
@@ -41,11 +42,14 @@ const char* const k_script = R"JS(
     if (parent) { parent.appendChild(e); }
     return e;
   }
-  function fmt(ns) { return (ns / 1e6).toFixed(3) + 'ms'; }
+  // Tooltips keep the precision; the axis (d.layout, computed by the C++ side) is round.
+  function fmt(ns) {
+    return ns < 1e9 ? (ns / 1e6).toFixed(3) + ' ms' : (ns / 1e9).toFixed(3) + ' s';
+  }
   function render(d) {
-    var left = 190, width = Math.max(900, Math.min(4000, 40 * d.lanes.length + 900));
+    var L = d.layout, left = L.left, width = L.width;
     var end = Math.max(d.end_ns, 1);
-    function x(t) { return left + (t / end) * (width - left - 30); }
+    function x(t) { return left + (t / end) * (L.right - left); }
     var rows = [], rowEnd = [];
     d.spans.forEach(function (s) {
       var r = 0;
@@ -57,19 +61,22 @@ const char* const k_script = R"JS(
     var svg = el('svg', {'class': 'timeline', width: width, height: height,
                          'data-lanes': d.lanes.length, 'data-events': d.events.length});
     el('text', {x: 4, y: axisTop + 4}, svg).textContent = 'block height';
-    el('line', {x1: left, x2: width - 30, y1: axisTop, y2: axisTop, stroke: '#888'}, svg);
+    el('line', {x1: left, x2: L.right, y1: axisTop, y2: axisTop, stroke: '#888'}, svg);
     d.blocks.forEach(function (b) {
       el('line', {x1: x(b[0]), x2: x(b[0]), y1: axisTop - 6, y2: axisTop + 6, stroke: '#555'},
          svg, 'block ' + b[1] + ' at ' + fmt(b[0]));
-      el('text', {x: x(b[0]) + 2, y: axisTop - 8}, svg).textContent = String(b[1]);
     });
-    el('text', {x: 4, y: axisTop + 34}, svg).textContent = 'sim time';
-    el('line', {x1: left, x2: width - 30, y1: axisTop + 30, y2: axisTop + 30, stroke: '#888'}, svg);
-    for (var i = 0; i <= 10; i++) {
-      var t = end * i / 10;
-      el('line', {x1: x(t), x2: x(t), y1: axisTop + 26, y2: height, stroke: '#eee'}, svg);
-      el('text', {x: x(t) - 20, y: axisTop + 44}, svg).textContent = fmt(t);
-    }
+    L.block_labels.forEach(function (a) {
+      el('text', {x: x(a[0]), y: axisTop - 8, 'text-anchor': a[2], 'class': 'block-label'},
+         svg).textContent = a[1];
+    });
+    el('text', {x: 4, y: axisTop + 34}, svg).textContent = 'sim time (' + L.unit + ')';
+    el('line', {x1: left, x2: L.right, y1: axisTop + 30, y2: axisTop + 30, stroke: '#888'}, svg);
+    L.ticks.forEach(function (a) {
+      el('line', {x1: x(a[0]), x2: x(a[0]), y1: axisTop + 26, y2: height, stroke: '#eee'}, svg);
+      el('text', {x: x(a[0]), y: axisTop + 44, 'text-anchor': a[2], 'class': 'tick-label'},
+         svg).textContent = a[1];
+    });
     el('text', {x: 4, y: spanTop + 10}, svg).textContent = 'payments / HTLCs';
     var colors = {payment: '#1a73e8', htlc: '#e37400', contract: '#9334e6'};
     d.spans.forEach(function (s, i) {
@@ -91,7 +98,7 @@ const char* const k_script = R"JS(
     });
     d.deadlines.forEach(function (dl) {
       var reached = d.blocks.filter(function (b) { return b[1] >= dl[0]; });
-      var at = reached.length ? x(reached[0][0]) : width - 30;
+      var at = reached.length ? x(reached[0][0]) : L.right;
       el('line', {x1: at, x2: at, y1: axisTop, y2: height, stroke: '#9334e6',
                   'stroke-dasharray': '4 3', 'class': 'deadline'},
          svg, dl[1] + ' at height ' + dl[0] + (reached.length ? '' : ' (not reached in this run)'));
@@ -144,6 +151,17 @@ nlohmann::ordered_json report_data(const ReportContext& ctx, const RunReport& r)
     for (const TraceDeadline& dl : m.deadlines) {
         d["deadlines"].push_back({dl.height, dl.label});
     }
+    const TimelineLayout l = timeline_layout(m, r.run.end_time.ns());
+    OJson ticks = OJson::array();
+    for (const AxisLabel& a : l.ticks) {
+        ticks.push_back({a.at_ns, a.text, a.anchor});
+    }
+    OJson block_labels = OJson::array();
+    for (const AxisLabel& a : l.block_labels) {
+        block_labels.push_back({a.at_ns, a.text, a.anchor});
+    }
+    d["layout"] = {{"width", l.width},   {"left", l.left},   {"right", l.right},
+                   {"unit", l.unit},     {"ticks", ticks},   {"block_labels", block_labels}};
     return d;
 }
 

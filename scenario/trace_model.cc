@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,7 @@ std::string field_text(const sim::TraceField& f) {
 }
 
 void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_index,
-                 TraceModel* m) {
+                 std::set<std::pair<int64_t, std::string>>* seen_deadlines, TraceModel* m) {
     std::string span_label;
     for (const sim::TraceField& f : r.fields) {
         for (const char* name : k_span_fields) {
@@ -55,9 +56,13 @@ void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_
             m->blocks.push_back({r.at.ns(), *height});
         }
         for (const char* name : k_deadline_fields) {
-            if (f.key == name) {
-                m->deadlines.push_back({*height, (span_label.empty() ? r.kind : span_label) +
-                                                     " " + f.key});
+            if (f.key != name) {
+                continue;
+            }
+            // Once per height and label: every hop's record of one HTLC repeats its expiry.
+            std::string label = (span_label.empty() ? r.kind : span_label) + " " + f.key;
+            if (seen_deadlines->emplace(*height, label).second) {
+                m->deadlines.push_back({*height, std::move(label)});
             }
         }
     }
@@ -69,6 +74,7 @@ TraceModel build_trace_model(const std::vector<sim::TraceRecord>& records) {
     TraceModel m;
     std::map<std::string, size_t> lane_index;
     std::map<std::string, size_t> span_index;
+    std::set<std::pair<int64_t, std::string>> seen_deadlines;
     for (const sim::TraceRecord& r : records) {
         std::string lane = r.actor.empty() || r.actor == "-" ? "(engine)" : r.actor;
         auto it = lane_index.find(lane);
@@ -77,7 +83,7 @@ TraceModel build_trace_model(const std::vector<sim::TraceRecord>& records) {
             m.lanes.push_back(lane);
         }
         m.lane_of.push_back(it->second);
-        note_record(r, &span_index, &m);
+        note_record(r, &span_index, &seen_deadlines, &m);
     }
     return m;
 }
