@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -27,26 +28,64 @@ std::string field_text(const sim::TraceField& f) {
     return std::get<std::string>(f.value);
 }
 
-void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_index,
-                 std::set<std::pair<int64_t, std::string>>* seen_deadlines, TraceModel* m) {
-    std::string span_label;
-    for (const sim::TraceField& f : r.fields) {
-        for (const char* name : k_span_fields) {
-            if (f.key != name) {
-                continue;
-            }
-            std::string id = f.key + " " + field_text(f);
-            span_label = id;
-            auto it = span_index->find(id);
-            if (it == span_index->end()) {
-                span_index->emplace(id, m->spans.size());
-                m->spans.push_back({f.key, field_text(f), r.at.ns(), r.at.ns(), r.kind});
-            } else {
-                m->spans[it->second].end_ns = r.at.ns();
-                m->spans[it->second].last_kind = r.kind;
-            }
+bool is_span_field(const std::string& key) {
+    for (const char* name : k_span_fields) {
+        if (key == name) {
+            return true;
         }
     }
+    return false;
+}
+
+// The span `id` names (a new one if unknown, or, when `link_to` is given, that span: the id
+// becomes another name of it), extended to this record; its index.
+size_t touch_span(const sim::TraceRecord& r, const sim::TraceField& f,
+                  std::optional<size_t> link_to, std::map<std::string, size_t>* span_index,
+                  TraceModel* m) {
+    const std::string id = f.key + " " + field_text(f);
+    auto it = span_index->find(id);
+    if (it == span_index->end()) {
+        if (link_to.has_value()) {
+            it = span_index->emplace(id, *link_to).first;
+        } else {
+            span_index->emplace(id, m->spans.size());
+            m->spans.push_back({f.key, field_text(f), r.at.ns(), r.at.ns(), r.kind});
+            return m->spans.size() - 1;
+        }
+    }
+    TraceSpan& s = m->spans[it->second];
+    s.end_ns = r.at.ns();
+    s.last_kind = r.kind;
+    return it->second;
+}
+
+// A record carrying a payment and a contract (or HTLC) links them: the contract's own records
+// (the gateway's, which name only the contract) extend the payment's span, and its timelock is
+// the payment's deadline. Ids first seen without a payment get spans of their own.
+std::string note_spans(const sim::TraceRecord& r, std::map<std::string, size_t>* span_index,
+                       TraceModel* m) {
+    std::optional<size_t> payment;
+    for (const sim::TraceField& f : r.fields) {
+        if (f.key == "payment") {
+            payment = touch_span(r, f, std::nullopt, span_index, m);
+        }
+    }
+    std::optional<size_t> first = payment;
+    for (const sim::TraceField& f : r.fields) {
+        if (f.key != "payment" && is_span_field(f.key)) {
+            const size_t at = touch_span(r, f, payment, span_index, m);
+            first = first.value_or(at);
+        }
+    }
+    if (!first.has_value()) {
+        return "";
+    }
+    return m->spans[*first].category + " " + m->spans[*first].key;
+}
+
+void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_index,
+                 std::set<std::pair<int64_t, std::string>>* seen_deadlines, TraceModel* m) {
+    const std::string span_label = note_spans(r, span_index, m);
     for (const sim::TraceField& f : r.fields) {
         const auto* height = std::get_if<int64_t>(&f.value);
         if (height == nullptr) {

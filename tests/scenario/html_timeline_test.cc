@@ -153,3 +153,36 @@ TEST_CASE("a deadline repeated by several records is drawn once", "[html]") {
     const json d = page_data(report(10'000, records));
     CHECK(d.at("deadlines") == json::parse(R"([[309, "htlc expiry"], [223, "htlc expiry"]])"));
 }
+
+TEST_CASE("a payment's records and its contract's are one span; the contract's timelock is the "
+          "payment's deadline", "[html]") {
+    // The gateway world's records (client.cc, gateway_payments.cc): the client names the
+    // payment, its funding record links the contract, the gateway names only the contract.
+    const std::string pay = "client0.pay.77";
+    const std::vector<sim::TraceRecord> records = {
+        record(10 * k_s, "pay.p", "client_payment_start",
+               {{"client", std::string("client0")}, {"payment", pay}}),
+        record(12 * k_s, "pay.p", "client_contract_funded",
+               {{"client", std::string("client0")}, {"payment", pay},
+                {"contract", int64_t{-28}}, {"timelock", int64_t{689}}}),
+        record(13 * k_s, "gateway.pay", "gateway_pay_decision",
+               {{"contract", int64_t{-28}}, {"timelock", int64_t{689}}}),
+        record(20 * k_s, "gateway.pay", "gateway_cancel", {{"contract", int64_t{-28}}}),
+        record(25 * k_s, "pay.p", "client_payment",
+               {{"client", std::string("client0")}, {"payment", pay},
+                {"state", std::string("refunded")}}),
+        // A contract no payment named keeps a span of its own.
+        record(30 * k_s, "gateway.pay", "gateway_claim", {{"contract", int64_t{5}}}),
+    };
+    const json d = page_data(report(40 * k_s, records));
+    REQUIRE(d.at("spans").size() == 2);
+    const json& s = d.at("spans").at(0);
+    CHECK(s.at("cat") == "payment");
+    CHECK(s.at("key") == pay);
+    CHECK(s.at("b") == 10 * k_s);
+    CHECK(s.at("e") == 25 * k_s);
+    CHECK(s.at("last") == "client_payment");
+    CHECK(d.at("spans").at(1).at("cat") == "contract");
+    CHECK(d.at("spans").at(1).at("key") == "5");
+    CHECK(d.at("deadlines") == json::parse(R"([[689, "payment client0.pay.77 timelock"]])"));
+}
