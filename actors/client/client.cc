@@ -63,6 +63,8 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
     if (checker_ != nullptr) {
         checker_->started(name);
     }
+    // The payment's first record: the HTML timeline's bar for it starts here.
+    this_actor::trace("client_payment_start").field("client", config_.name).field("payment", name);
     std::optional<federation::GatewayAnnouncement> gw = pick_gateway();
     std::optional<uint64_t> c0;
     while (gw.has_value() && !(c0 = api_->ln_count()).has_value()) {
@@ -101,6 +103,13 @@ ClientPayment Client::pay(const lightning::Invoice& invoice) {
     if (checker_ != nullptr) {
         checker_->funded(name, payment.contract, payment.timelock);
     }
+    // Links the payment to its contract (the gateway's records name only the contract, as
+    // gateway_payments.cc does, same integer) and gives the timelock: the timeline's deadline.
+    this_actor::trace("client_contract_funded")
+        .field("client", config_.name)
+        .field("payment", name)
+        .field("contract", payment.contract.value)
+        .field("timelock", payment.timelock);
     payment = follow(invoice, payment, gw->api_node);
     finish(name, &payment, payment.state);
     return payment;
@@ -239,9 +248,10 @@ std::optional<lightning::Invoice> Client::create_invoice(uint64_t amount_msat,
     if (invoice.route_hints.empty()) {
         invoice.route_hints.push_back({intercept_hop});
     }
+    const std::string name = config_.name + ".recv." + std::to_string(federation::hash_key(hash));
+    // The receive's first record (its last is finish()'s): the timeline's bar starts here.
+    this_actor::trace("client_payment_start").field("client", config_.name).field("payment", name);
     if (checker_ != nullptr) {
-        const std::string name =
-            config_.name + ".recv." + std::to_string(federation::hash_key(hash));
         checker_->started(name);
         // Upstream's end of an unfunded receive (receive_step): the expiry + 60 s.
         checker_->receive_unfunded(
