@@ -20,24 +20,43 @@ Client::Client(sim::Simulation& sim, lightning::LightningNetwork& ln,
     api_ = std::make_unique<federation::FederationApi>(sim_, node_, federation);
 }
 
-void Client::start() { api_->start(); }
-
-// No wait of the client's own. Upstream (fedimint-ln-client src/lib.rs @0026491:
-// `select_available_gateway`, `pay_bolt11_invoice`) reads the client's local gateway cache,
-// which needs no quorum: an empty cache is "No gateways available", and an external payment
-// without a gateway fails at once with `PayBolt11InvoiceError::NoLnGatewayAvailable`;
-// `create_bolt11_invoice` without a gateway makes an internal-only invoice (not modelled: the
-// model's receive needs a gateway). The cache is kept fresh upstream by
-// `update_gateway_cache_continuously`; the model refreshes it with a directory read at each
-// pick (`fetch_gateways`: the union of n - f guardians' own lists, FederationApi::gateways):
-// an answered read replaces the cache (an answered empty union empties it: upstream's
-// `update_gateway_cache` removes every entry first), a read fewer than n - f answer leaves the
-// last answered list in use. With no answered read ever the cache is
-// empty and the payment fails at once, as upstream's never-filled cache does.
-std::optional<federation::GatewayAnnouncement> Client::pick_gateway() {
-    if (std::optional<std::vector<federation::GatewayAnnouncement>> read = api_->gateways()) {
-        gateway_cache_ = std::move(*read);
+// The cache task, spawned at the client's start as upstream's integrators spawn
+// `update_gateway_cache_continuously` right after building the client (fedimint-cli's and the
+// wallets' "update gateway cache" task; fedimint-ln-client src/lib.rs), which first calls
+// `update_gateway_cache()` once, then the loop: sleep (0 the first time: "retry immediately
+// first time"; then 30 s before the soonest cached announcement expires,
+// ClientConfig::gateway_refresh; 10 min if the cache is empty), then
+// `update_gateway_cache` under `retry(background_backoff)`: `fetch_gateways`, which does not
+// give up (FederationApi::gateways_until_answered), replaces the whole cache ("Remove all
+// previous gateway entries"), so an answered empty union empties it.
+void Client::run_gateway_cache() {
+    // The integrators' `update_gateway_cache()` before the loop (fedimint-cli, the wallets).
+    gateway_cache_ = api_->gateways_until_answered();
+    bool first_time = true;
+    while (true) {
+        const sim::SimDuration sleep =
+            !gateway_cache_.empty() ? config_.gateway_refresh
+            : first_time            ? sim::SimDuration::zero()
+                                    : config_.gateway_empty_refresh;
+        this_actor::sleep_for(sleep);
+        gateway_cache_ = api_->gateways_until_answered();
+        first_time = false;
     }
+}
+
+void Client::start() {
+    api_->start();
+    sim_.scheduler().spawn(config_.name + ".gateway_cache", [this] { run_gateway_cache(); },
+                           {.kind = sim::ActorKind::daemon, .node = node_});
+}
+
+// No wait of the client's own and no read: upstream (fedimint-ln-client src/lib.rs @0026491:
+// `select_available_gateway`, `pay_bolt11_invoice`) reads only the local gateway cache: an
+// empty cache is "No gateways available", and an external payment without a gateway fails at
+// once with `PayBolt11InvoiceError::NoLnGatewayAvailable`; `create_bolt11_invoice` without a
+// gateway makes an internal-only invoice (not modelled: the model's receive needs a gateway).
+// A client whose cache was never filled (every read unanswered so far) fails "no gateway".
+std::optional<federation::GatewayAnnouncement> Client::pick_gateway() const {
     if (gateway_cache_.empty()) {
         return std::nullopt;
     }

@@ -60,6 +60,14 @@ struct ClientConfig {
     // the payment then ends only by the gateway's claim, its cancellation or the timelock.
     sim::SimDuration resend = sim::SimDuration::seconds(10);
     sim::SimDuration pay_request_window = sim::SimDuration::seconds(180);
+    // The gateway cache's refresh (fedimint-ln-client lib.rs `update_gateway_cache_continuously`):
+    // the next fetch comes ABOUT_TO_EXPIRE = 30 s before the soonest cached announcement
+    // expires, and EMPTY_GATEWAY_SLEEP = 10 min after a fetch that left the cache empty.
+    // [model] the guardians' reply carries no remaining ttl, so every cached announcement is
+    // taken as fresh: gatewayd's GW_ANNOUNCEMENT_TTL 600 s - 30 s. Upstream sleeps less by the
+    // announcement's age at the guardians (up to one registration round, 510 s).
+    sim::SimDuration gateway_refresh = sim::SimDuration::seconds(600 - 30);
+    sim::SimDuration gateway_empty_refresh = sim::SimDuration::minutes(10);
     federation::ClientTimelockOptions timelock;
     // A client with a custom contract timelock: (C0 - 1) + N, i.e. N blocks above the
     // consensus tip, instead of C0 + min_final + 500 - 1. For boundary tests of the gateway's
@@ -93,8 +101,12 @@ public:
     void start();
     federation::FederationApi& api() { return *api_; }
     const ClientConfig& config() const { return config_; }
+    // The local gateway cache pay() and create_invoice() pick from (run_gateway_cache).
+    const std::vector<federation::GatewayAnnouncement>& gateway_cache() const {
+        return gateway_cache_;
+    }
 
-    // Pays `invoice` through the first gateway in the federation's directory.
+    // Pays `invoice` through the first gateway in the client's gateway cache (run_gateway_cache).
     ClientPayment pay(const lightning::Invoice& invoice);
     // Offers a fresh preimage and returns an invoice for `amount_msat` payable via the gateway.
     std::optional<lightning::Invoice> create_invoice(uint64_t amount_msat,
@@ -122,7 +134,8 @@ private:
         std::string note;
     };
 
-    std::optional<federation::GatewayAnnouncement> pick_gateway();
+    std::optional<federation::GatewayAnnouncement> pick_gateway() const;
+    void run_gateway_cache();
     sim::SimDuration receive_end_slack() const;
     ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
                             const Receiving& r);
@@ -137,7 +150,8 @@ private:
     federation::PaymentChecker* checker_;
     sim::NodeId node_;
     std::unique_ptr<federation::FederationApi> api_;
-    // The last answered directory read (upstream's local gateway cache; pick_gateway).
+    // The last answered directory read (upstream's local gateway cache), filled and refreshed
+    // by run_gateway_cache from start(), read by pick_gateway.
     std::vector<federation::GatewayAnnouncement> gateway_cache_;
     std::map<PaymentHash, Receiving> receiving_;
 };

@@ -334,4 +334,73 @@ std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
     return union_by_key(answers);
 }
 
+// fedimint-api-client `request_with_strategy` (the path `fetch_gateways` takes): each peer's
+// request is retried with `api_networking_backoff()` until the strategy completes, and the
+// strategy (`UnionResponses`) keeps every answer it got; no overall timeout. Per-guardian
+// retries as LongPoll's (long_poll.h): a send refused or failed, or the connection closed
+// under a request, retries after the Fibonacci backoff; a request unanswered for the request
+// timeout (jsonrpsee's 60 s) is sent again after it.
+std::vector<GatewayAnnouncement> FederationApi::gateways_until_answered() {
+    QueryMsg query{.query_id = next_query_++, .kind = QueryKind::gateways, .tx = {},
+                   .contract = {}, .hash = {}};
+    auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_gateways");
+    pending_.emplace(query.query_id, replies);
+    const LongPollTiming& t = long_poll_timing_;
+    struct Peer {
+        sim::SimTime sent_at;
+        sim::SimTime retry_at;
+        uint64_t failures = 0;
+    };
+    std::vector<Peer> peers(guardians_.size());
+    auto send = [&](size_t i) {
+        const sim::SimTime now = sim::this_actor::now();
+        Peer& p = peers[i];
+        p.sent_at = now;
+        ++reads_sent_;
+        sim::Network& net = sim_.network();
+        if (net.node_up(guardians_[i]) && net.send(self_, guardians_[i], "fed_query", query)) {
+            p.retry_at = now + t.request_timeout +
+                         fibonacci_delay(t.backoff_min, t.backoff_max, p.failures);
+        } else {
+            p.retry_at = now + fibonacci_delay(t.backoff_min, t.backoff_max, p.failures++);
+        }
+    };
+    for (size_t i = 0; i < guardians_.size(); ++i) {
+        send(i);
+    }
+    std::map<uint32_t, QueryReply> answers;  // by peer
+    while (answers.size() < quorum_.t) {
+        sim::SimTime wake = sim::SimTime::never();
+        for (size_t i = 0; i < peers.size(); ++i) {
+            if (!answers.contains(static_cast<uint32_t>(i))) {
+                wake = std::min(wake, peers[i].retry_at);
+            }
+        }
+        std::optional<QueryReply> r = replies->recv_until(wake);
+        if (!r.has_value()) {
+            for (size_t i = 0; i < peers.size(); ++i) {
+                if (!answers.contains(static_cast<uint32_t>(i)) &&
+                    peers[i].retry_at <= sim::this_actor::now()) {
+                    send(i);
+                }
+            }
+            continue;
+        }
+        const size_t i = r->peer.value;
+        if (i >= peers.size() || answers.contains(r->peer.value)) {
+            continue;
+        }
+        if (r->closed_at.has_value()) {
+            if (peers[i].sent_at <= *r->closed_at) {  // the request died with the connection
+                peers[i].retry_at = sim::this_actor::now() +
+                                    fibonacci_delay(t.backoff_min, t.backoff_max, peers[i].failures++);
+            }
+            continue;
+        }
+        answers.emplace(r->peer.value, std::move(*r));
+    }
+    pending_.erase(query.query_id);
+    return union_by_key(answers);
+}
+
 }  // namespace actors::federation

@@ -70,6 +70,12 @@ public:
     // announcement per gateway key, by key. nullopt when fewer than n - f answered within the
     // query timeout (an answered empty union is empty).
     std::optional<std::vector<GatewayAnnouncement>> gateways();
+    // The same read as upstream's `request_with_strategy` makes it: no deadline. Each guardian
+    // is asked until it answers (a refused send or a closed connection is retried on the
+    // long-poll backoff, an unanswered request at the request timeout, long_poll.h), and the
+    // answers gathered so far are kept, so a guardian slower than the one-shot timeout still
+    // counts. Returns once n - f guardians answered.
+    std::vector<GatewayAnnouncement> gateways_until_answered();
     // The gateway's `register_gateway`: an API write of `announcement` to every guardian, each
     // anchoring `ttl` to its own clock (fire and forget; no consensus round).
     void register_gateway(const GatewayAnnouncement& announcement, sim::SimDuration ttl);

@@ -163,3 +163,152 @@ TEST_CASE("a client's gateway read takes the union of n - f guardians' lists: an
     CHECK(one_down == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{xg}));
     CHECK_FALSE(two_down.has_value());
 }
+
+// --- The client's gateway cache (Client::run_gateway_cache; fedimint-ln-client lib.rs
+// `update_gateway_cache_continuously`): filled from the client's start by a read that does not
+// give up, refreshed 570 s later (10 min after a fill that found none); a pay reads only the
+// cache. Before, the pay made a one-shot 2 s read itself, and a read unanswered in 2 s was "no
+// gateway".
+
+namespace {
+
+client::ClientConfig bob_config(const World& w) {
+    return client::ClientConfig{.name = "bob", .id = ClientId(2), .federation_node = w.fed_node};
+}
+
+std::vector<uint64_t> cached_hints(const client::Client& c) {
+    std::vector<uint64_t> out;
+    if (!c.gateway_cache().empty()) {
+        for (const auto& h : c.gateway_cache().front().route_hints) {
+            out.push_back(h.short_channel_id);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// Guardian 3 is down and bob's link to guardian 2 takes 1.5 s each way: n - f = 3 answers take
+// 3 s, longer than a one-shot read's 2 s. Upstream's fetch_gateways waits for them
+// (`request_with_strategy` has no timeout): bob's cache is filled and his pay goes through.
+TEST_CASE("a client whose reads meet one guardian down and another's slow link still finds the "
+          "gateway: the cache read waits for n - f answers",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(105, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    client::ClientPayment paid;
+    w.run([&] {
+        const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        w.fed->crash(PeerId(3));
+        const sim::NodeId g2 = w.fed->nodes()[2];
+        const sim::LinkConfig slow{.latency_min = sim::SimDuration::millis(1500),
+                                   .latency_max = sim::SimDuration::millis(1500)};
+        w.sim.network().set_link(bob.api().self(), g2, slow);
+        w.sim.network().set_link(g2, bob.api().self(), slow);
+        bob.start();
+        w.peg_in(bob.api(), ClientId(2), 5000000);
+        paid = bob.pay(w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 100000000}));
+        w.fed->restart(PeerId(3));
+    });
+    INFO(paid.note);
+    CHECK(paid.state == federation::PaymentState::succeeded);
+}
+
+// Bob is cut from guardians 2 and 3 from his start: no read of his is answered (2 < n - f), so
+// his cache is empty and his pay fails at once with "no gateway", as upstream's pay with an
+// empty cache does (`NoLnGatewayAvailable`). Once the cut heals his cache read, still going,
+// is answered within the backoff (at most 10 s between re-sends).
+TEST_CASE("a client whose every gateway read is unanswered until after its pay fails 'no "
+          "gateway'; the cache fills after the heal",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(106, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    client::ClientPayment paid;
+    bool empty_before_heal = false;
+    std::vector<uint64_t> after_heal;
+    uint64_t xg = 0;
+    w.run([&] {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        const std::vector<sim::NodeId>& gs = w.fed->nodes();
+        const uint32_t cut = w.sim.network().partition({bob.api().self()}, {gs[2], gs[3]},
+                                                       sim::PartitionKind::symmetric);
+        bob.start();
+        this_actor::sleep_for(sim::SimDuration::seconds(30));
+        paid = bob.pay(w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 100000}));
+        empty_before_heal = bob.gateway_cache().empty();
+        w.sim.network().heal(cut);
+        this_actor::sleep_for(sim::SimDuration::seconds(11));
+        after_heal = cached_hints(bob);
+    });
+    CHECK(paid.state == federation::PaymentState::failed);
+    CHECK(paid.note == "no gateway");
+    CHECK(empty_before_heal);
+    CHECK(after_heal == std::vector<uint64_t>{xg});
+}
+
+// Bob's first fill finds no gateway (it is crashed and unlisted): upstream's loop then sleeps
+// EMPTY_GATEWAY_SLEEP = 10 min. The gateway registers again meanwhile; bob's cache lists it only
+// at the next fill, 10 min after the first.
+TEST_CASE("a gateway registered after the client's empty first fill is cached at the next "
+          "fill, 10 min later",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(107, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ttl = gateway::GatewayConfig{}.registration_interval * 20 / 17;
+    bool empty_at_start = false;
+    bool empty_before = false;
+    std::vector<uint64_t> after;
+    uint64_t xg = 0;
+    w.run([&] {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        w.gateway->crash();
+        this_actor::sleep_for(ttl + sim::SimDuration::seconds(1));
+        bob.start();
+        const sim::SimTime started = this_actor::now();
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        empty_at_start = bob.gateway_cache().empty();
+        w.gateway->restart();
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::seconds(2)));
+        this_actor::sleep_until(started + sim::SimDuration::minutes(10) - sim::SimDuration::seconds(1));
+        empty_before = bob.gateway_cache().empty();
+        this_actor::sleep_until(started + sim::SimDuration::minutes(10) + sim::SimDuration::seconds(1));
+        after = cached_hints(bob);
+    });
+    CHECK(empty_at_start);
+    CHECK(empty_before);
+    CHECK(after == std::vector<uint64_t>{xg});
+}
+
+// Bob's first fill lists X-G; the gateway's hint then moves to G-A (X-G disabled) and the
+// guardians list G-A within a round. Bob's cache keeps X-G until its refresh, 570 s after the
+// fill (gatewayd's 600 s TTL less upstream's ABOUT_TO_EXPIRE 30 s), then holds G-A.
+TEST_CASE("the client's cache is refreshed 570 s after its fill, picking up the gateway's "
+          "changed announcement",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(108, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    std::vector<uint64_t> first, before, after;
+    uint64_t xg = 0, ga = 0;
+    w.run([&] {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        ga = w.net.channel(w.ch_ga).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        bob.start();
+        const sim::SimTime started = this_actor::now();
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        first = cached_hints(bob);
+        ln::ChannelLedger& ch = w.net.channel(w.ch_xg);
+        ch.side(ch.side_of(w.x)).policy.disabled = true;
+        REQUIRE(wait_listed(w, {ga}, sim::SimDuration::seconds(11)));
+        this_actor::sleep_until(started + sim::SimDuration::seconds(569));
+        before = cached_hints(bob);
+        this_actor::sleep_until(started + sim::SimDuration::seconds(571));
+        after = cached_hints(bob);
+    });
+    CHECK(first == std::vector<uint64_t>{xg});
+    CHECK(before == std::vector<uint64_t>{xg});
+    CHECK(after == std::vector<uint64_t>{ga});
+}
