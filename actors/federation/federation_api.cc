@@ -403,4 +403,10 @@ std::vector<GatewayAnnouncement> FederationApi::gateways_until_answered() {
     return union_by_key(answers);
 }
 
+void FederationApi::remove_gateway(PublicKey gateway_key) {
+    for (sim::NodeId g : guardians_) {
+        sim_.network().send(self_, g, "gw_remove", RemoveGatewayMsg{gateway_key});
+    }
+}
+
 }  // namespace actors::federation

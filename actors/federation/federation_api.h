@@ -107,6 +107,9 @@ public:
         SIM_ASSERT(t.backoff_min > sim::SimDuration::zero());
         long_poll_timing_ = t;
     }
+    // The gateway's unannouncement (fedimint-gw-client lib.rs `remove_from_federation`): a
+    // remove of `gateway_key` to every guardian, fire and forget (gateway_directory.h).
+    void remove_gateway(PublicKey gateway_key);
 
 private:
     friend class LongPoll;

@@ -44,6 +44,10 @@ std::vector<GatewayAnnouncement> GatewayDirectory::list(int64_t now_unix_ns) con
     return out;
 }
 
+bool GatewayDirectory::remove(PublicKey key) {
+    return entries_.erase(key) != 0;
+}
+
 int64_t GatewayDirectory::valid_until(PublicKey key) const {
     auto it = entries_.find(key);
     return it == entries_.end() ? -1 : it->second.valid_until_unix_ns;

@@ -46,11 +46,24 @@ struct RegisterGatewayMsg {
     sim::SimDuration ttl;
 };
 
+// Gateway -> guardian: upstream's REMOVE_GATEWAY_ENDPOINT (fedimint-gw-client lib.rs
+// `remove_from_federation`, best effort: the gateway fetches a challenge from each guardian
+// (REMOVE_GATEWAY_CHALLENGE_ENDPOINT), signs it with its gateway key, and sends the signatures;
+// each guardian whose signature verifies deletes its entry). [model] The key stands in for the
+// signed challenge: no challenge round trip and no signature check (only the gateway itself
+// sends this), no reply (the gateway does not wait on it).
+struct RemoveGatewayMsg {
+    PublicKey gateway_key;
+};
+
 class GatewayDirectory {
 public:
     // `now_unix_ns`: the guardian's wall clock (sim::Clocks::unix_ns of its node).
     void register_gateway(const GatewayAnnouncement& announcement, sim::SimDuration ttl,
                           int64_t now_unix_ns);
+    // Deletes `key`'s registration (fedimint-ln-server lib.rs `remove_gateway`); false when
+    // none was stored.
+    bool remove(PublicKey key);
     // The unexpired announcements, by gateway key. Listed while valid_until >= now.
     std::vector<GatewayAnnouncement> list(int64_t now_unix_ns) const;
     // The anchored expiry of `key`'s registration (expired or not), or -1 when none is stored.

@@ -383,6 +383,11 @@ void Guardian::handle_user(const sim::Envelope& env) {
                                           sim_.clocks().unix_ns(node(), this_actor::now()));
         return;
     }
+    if (const auto* rm = env.as<RemoveGatewayMsg>()) {
+        // The gateway's unannouncement (stop, Lightning disconnect): this guardian alone.
+        store_->gateways.remove(rm->gateway_key);
+        return;
+    }
     if (const auto* cancel = env.as<AwaitCancelMsg>()) {
         on_await_cancel(env, *cancel);
     }

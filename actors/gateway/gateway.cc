@@ -91,7 +91,31 @@ void Gateway::run_ln_connection() {
         this_actor::sleep_for(config_.ln_reconnect_poll);
         seen = ln_connected_;
         set_state(seen ? GatewayState::running : GatewayState::disconnected);
+        if (!seen) {
+            // The payment stream broke: gatewayd sets Disconnected, then
+            // `unannounce_from_all_federations()` (fedimint-gateway-server lib.rs, the
+            // Lightning connection loop), whatever the state change did.
+            unannounce();
+        } else if (reregisters_on_connect() && read_state() == GatewayState::running) {
+            // "Re-register the gateway with all federations after connecting to the lightning
+            // node", next to set_gateway_state(Running), from the connection loop itself, not
+            // the timer (lib.rs, LightningMode::Lnd only in the #8990 patch's context; newer
+            // versions do it whenever LNv1 runs). After #8990 register_federations skips a
+            // gateway ShuttingDown; before it the reconnect had made it Running again.
+            register_round();
+        }
     }
+}
+
+bool Gateway::reregisters_on_connect() const {
+    return ln_.node(config_.ln_node).profile().implementation == lightning::Implementation::lnd;
+}
+
+// fedimint-gw-client lib.rs `remove_from_federation` to every federation (one here), best
+// effort: nothing waits on it (gateway_directory.h RemoveGatewayMsg).
+void Gateway::unannounce() {
+    api_->remove_gateway(config_.gateway_key);
+    this_actor::trace("gateway_unannounced").field("gateway", config_.name);
 }
 
 void Gateway::set_state(GatewayState state) {
@@ -202,6 +226,11 @@ void Gateway::stop() {
             drain();
         }
     }
+    // gatewayd's main.rs, once the shutdown completed: `unannounce_from_all_federations()`,
+    // then the process exits. Not when a crash ended this incarnation during the drain.
+    if (running_) {
+        unannounce();
+    }
     crash();
     sim_.scheduler().trace("gateway_stopped").field("gateway", config_.name);
 }
@@ -266,12 +295,12 @@ federation::GatewayAnnouncement Gateway::registration() const {
 // the model sends the write to every guardian and does not wait for an answer, so nothing here
 // waits on consensus or on a guardian. Each guardian keeps the newest write it received and
 // drops it at its expiry (gateway_directory.h): a guardian that missed rounds (cut off, down)
-// holds an older announcement until the next write reaches it or it expires; a gateway that
-// stopped registering (crashed, disconnected, shutting down) drops out of every list one TTL
-// after its last write.
+// holds an older announcement until the next write reaches it or it expires. A gateway that
+// stops or is disconnected from its node removes its registration at once (unannounce); a
+// crashed one drops out of every list one TTL after its last write; a shutting-down one (in
+// the drain) keeps its last write until the stop's removal or the TTL, whichever is first.
 void Gateway::run_registration() {
     constexpr sim::SimDuration k_not_running_retry = sim::SimDuration::seconds(10);
-    const sim::SimDuration ttl = announcement_ttl(config_.registration_interval);
     while (true) {
         // Nothing to read from an unreachable node; and a gateway shutting down does not
         // re-announce (#8990; before the fix it did). Upstream registers only in Running.
@@ -284,14 +313,18 @@ void Gateway::run_registration() {
             this_actor::sleep_for(std::min(k_not_running_retry, config_.registration_interval));
             continue;
         }
-        federation::GatewayAnnouncement reg = registration();
-        api_->register_gateway(reg, ttl);
-        store_.registered_hints = reg.route_hints;
-        this_actor::trace("gateway_registered")
-            .field("gateway", config_.name)
-            .field("hints", static_cast<uint64_t>(reg.route_hints.size()));
+        register_round();
         this_actor::sleep_for(config_.registration_interval);
     }
+}
+
+void Gateway::register_round() {
+    federation::GatewayAnnouncement reg = registration();
+    api_->register_gateway(reg, announcement_ttl(config_.registration_interval));
+    store_.registered_hints = reg.route_hints;
+    this_actor::trace("gateway_registered")
+        .field("gateway", config_.name)
+        .field("hints", static_cast<uint64_t>(reg.route_hints.size()));
 }
 
 void Gateway::run_requests() {

@@ -180,6 +180,12 @@ private:
     void run_requests();
     void run_interceptor();
     void run_registration();
+    // One registration write to every guardian (the timer's round, or an LND reconnect's).
+    void register_round();
+    // Removes the registration from every guardian (on /stop and a Lightning disconnect).
+    void unannounce();
+    // Whether a reconnect to the node re-registers at once (upstream: the LND mode).
+    bool reregisters_on_connect() const;
     void pay(ContractId id);
     bool pay_dispatch(ContractId id, const federation::OutgoingSnapshot& snap);
     void claim(ContractId id);

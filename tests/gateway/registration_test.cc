@@ -116,6 +116,7 @@ TEST_CASE("a crashed gateway drops out of the client's list one TTL after its la
     const sim::SimDuration interval = gateway::GatewayConfig{}.registration_interval;
     const sim::SimDuration ttl = interval * 20 / 17;  // gateway::announcement_ttl
     std::optional<std::vector<uint64_t>> listed_after_crash;
+    std::optional<std::vector<uint64_t>> listed_second_after_crash;
     std::optional<std::vector<uint64_t>> listed_after_ttl;
     bool listed_after_restart = false;
     w.run([&] {
@@ -124,6 +125,10 @@ TEST_CASE("a crashed gateway drops out of the client's list one TTL after its la
         w.gateway->crash();
         const sim::SimTime crashed_at = this_actor::now();
         listed_after_crash = w.listed_hints();  // the last write holds for up to one TTL
+        // A crash sends no removal (unlike /stop): a second on, far past a link latency, and
+        // still listed (the last round was at most one interval, 10 s, before the crash).
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+        listed_second_after_crash = w.listed_hints();
         // The last round was at most an interval before the crash: by crash + TTL + 1 s every
         // guardian's registration has expired.
         this_actor::sleep_until(crashed_at + ttl + sim::SimDuration::seconds(1));
@@ -134,6 +139,7 @@ TEST_CASE("a crashed gateway drops out of the client's list one TTL after its la
     });
     CHECK(listed_after_crash.has_value());
     CHECK_FALSE(listed_after_crash->empty());
+    CHECK(listed_second_after_crash == listed_after_crash);
     CHECK(listed_after_ttl == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{}));
     CHECK(listed_after_restart);
 }
@@ -311,4 +317,83 @@ TEST_CASE("the client's cache is refreshed 570 s after its fill, picking up the 
     CHECK(first == std::vector<uint64_t>{xg});
     CHECK(before == std::vector<uint64_t>{xg});
     CHECK(after == std::vector<uint64_t>{ga});
+}
+
+namespace {
+
+// One link's latency in these worlds (sim::LinkConfig's default, 1 ms both ends): a message
+// sent now has reached its guardian by then, and a read sent after it arrives after it.
+constexpr sim::SimDuration k_link_latency = sim::SimDuration::millis(1);
+
+std::optional<std::vector<uint64_t>> none_listed() {
+    return std::vector<uint64_t>{};
+}
+
+}  // namespace
+
+// /stop ends with the gateway removing its registration from every guardian (upstream's
+// main.rs `unannounce_from_all_federations()` after the shutdown): one link latency after
+// stop() returns alice lists no gateway, though the last round's TTL (11.76 s) has not run.
+// Before, the stopped gateway stayed listed until that TTL.
+TEST_CASE("a stopped gateway is not listed one network latency after /stop returns, long "
+          "before its TTL",
+          "[gateway][actors][registration]") {
+    World w(105, "lnd");
+    std::optional<std::vector<uint64_t>> before_stop;
+    std::optional<std::vector<uint64_t>> after_stop;
+    w.run([&] {
+        const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        before_stop = w.listed_hints();
+        w.gateway->stop();
+        this_actor::sleep_for(k_link_latency);
+        after_stop = w.listed_hints();
+    });
+    CHECK(before_stop.has_value());
+    CHECK_FALSE(before_stop->empty());
+    CHECK(after_stop == none_listed());
+}
+
+// The Lightning connection drops: when the connection loop notices (its next look, one
+// ln_reconnect_poll later) the gateway sets Disconnected and removes its registration
+// (upstream's connection loop: `set_gateway_state(Disconnected)`, then
+// `unannounce_from_all_federations()`), so alice lists nothing one latency later. The node
+// comes back: an LND gateway re-registers from the connection loop as it sets Running, so it
+// is listed one latency after the loop's look, not at the timer's next one (up to 10 s);
+// a CLN gateway waits for the timer (upstream re-registers at once in the LND mode only).
+// Before, the disconnected gateway stayed listed up to one TTL, and came back at the timer.
+TEST_CASE("a gateway disconnected from its node is unlisted when the loop notices; an LND one "
+          "is listed again as soon as the loop sees the node back",
+          "[gateway][actors][registration][ln-connection]") {
+    const std::string profile = GENERATE(std::string("lnd"), std::string("cln"));
+    CAPTURE(profile);
+    World w(106, profile);
+    const sim::SimDuration poll = gateway::GatewayConfig{}.ln_reconnect_poll;
+    std::optional<std::vector<uint64_t>> before_notice;
+    std::optional<std::vector<uint64_t>> after_notice;
+    std::optional<std::vector<uint64_t>> after_back;
+    uint64_t xg = 0;
+    w.run([&] {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        w.gateway->disconnect_lightning();
+        const sim::SimTime dropped_at = this_actor::now();
+        // The loop has not looked yet: still listed (the edge).
+        this_actor::sleep_until(dropped_at + poll - k_link_latency * 3);
+        before_notice = w.listed_hints();
+        this_actor::sleep_until(dropped_at + poll + k_link_latency);
+        after_notice = w.listed_hints();
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        w.gateway->reconnect_lightning();
+        const sim::SimTime back_at = this_actor::now();
+        this_actor::sleep_until(back_at + poll + k_link_latency);
+        after_back = w.listed_hints();
+    });
+    CHECK_FALSE(before_notice.value_or(std::vector<uint64_t>{}).empty());
+    CHECK(after_notice == none_listed());
+    if (profile == "lnd") {
+        CHECK(after_back == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{xg}));
+    } else {
+        CHECK(after_back == none_listed());  // the timer's next look is later
+    }
 }
