@@ -103,6 +103,12 @@ const char* const k_script = R"JS(
                   'stroke-dasharray': '4 3', 'class': 'deadline'},
          svg, dl[1] + ' at height ' + dl[0] + (reached.length ? '' : ' (not reached in this run)'));
     });
+    // With --keep-going the run went on past its violations: each is marked where it happened.
+    (d.violations || []).forEach(function (v) {
+      el('line', {x1: x(v[0]), x2: x(v[0]), y1: axisTop, y2: height, stroke: '#d93025',
+                  'stroke-dasharray': '2 2', 'class': 'violation'}, svg,
+         'violation at ' + fmt(v[0]) + ': ' + v[1]);
+    });
     if (!d.passed) {
       el('line', {x1: x(d.end_ns), x2: x(d.end_ns), y1: axisTop, y2: height, stroke: '#d93025',
                   'stroke-width': 3, 'class': 'failure'}, svg, 'failure: ' + d.reason);
@@ -147,6 +153,12 @@ nlohmann::ordered_json report_data(const ReportContext& ctx, const RunReport& r)
     for (const TraceBlock& b : m.blocks) {
         d["blocks"].push_back({b.at_ns, b.height});
     }
+    if (r.keep_going) {
+        d["violations"] = OJson::array();
+        for (const sim::RunFailure& v : r.run.failures) {
+            d["violations"].push_back({v.at.ns(), v.message});
+        }
+    }
     d["deadlines"] = OJson::array();
     for (const TraceDeadline& dl : m.deadlines) {
         d["deadlines"].push_back({dl.height, dl.label});
@@ -170,6 +182,22 @@ std::string checks_table(const RunReport& r) {
     for (const CheckResult& c : r.checks) {
         out += "<tr><td>" + escape_markup(c.checker) + "</td><td>" + (c.passed ? "pass" : "FAIL") +
                "</td><td>" + escape_markup(c.message) + "</td></tr>";
+    }
+    return out + "</table>";
+}
+
+// With --keep-going: every failure the run recorded, in order (the first is the outcome's).
+std::string violations_table(const RunReport& r) {
+    if (!r.keep_going || r.run.failures.empty()) {
+        return "";
+    }
+    std::string out = "\n<p>violations (the run went on to its end, --keep-going):</p><table "
+                      "id=\"violations\"><tr><th>sim time</th><th>outcome</th><th>source</th>"
+                      "<th>detail</th></tr>";
+    for (const sim::RunFailure& v : r.run.failures) {
+        out += "<tr><td>" + sim::to_string(v.at) + "</td><td>" + sim::to_string(v.outcome) +
+               "</td><td>" + escape_markup(v.source) + "</td><td>" + escape_markup(v.message) +
+               "</td></tr>";
     }
     return out + "</table>";
 }
@@ -222,7 +250,7 @@ std::string html_report(const ReportContext& ctx, const RunReport& r) {
            "</b> · fingerprint <code>" + fp + "</code> · events " +
            std::to_string(r.run.events) + " · end " + sim::to_string(r.run.end_time) +
            "</p>\n<p>params: <code>" + escape_markup(describe_params(r.params)) + "</code></p>\n" +
-           checks_table(r) + "\n<div id=\"render-error\"></div><div id=\"timeline-box\"></div>\n" +
+           checks_table(r) + violations_table(r) + "\n<div id=\"render-error\"></div><div id=\"timeline-box\"></div>\n" +
            "<script type=\"application/json\" id=\"run-data\">" + data + "</script>\n<script>" +
            k_script + "</script>\n</body></html>\n";
 }

@@ -31,9 +31,11 @@ void apply_swarm(uint64_t seed, LinkFaults* f, std::vector<std::string>* off) {
     }
 }
 
-sim::SimulationConfig sim_config(const Scenario& s, uint64_t seed, std::vector<std::string>* off) {
+sim::SimulationConfig sim_config(const Scenario& s, uint64_t seed, bool keep_going,
+                                 std::vector<std::string>* off) {
     sim::SimulationConfig cfg;
     cfg.seed = seed;
+    cfg.keep_going = keep_going;
     cfg.perturb_same_instant = s.faults.perturb_same_instant;
     cfg.faults = {.enabled = s.faults.fault_points,
                   .activation = s.faults.activation,
@@ -143,8 +145,9 @@ void apply_link_faults(const Scenario& s, sim::Simulation& sim) {
 RunReport run_scenario(const Scenario& s, const RunOptions& options) {
     RunReport r;
     r.seed = options.seed;
+    r.keep_going = options.keep_going;
     r.params = pick_params(s, options.seed);
-    sim::Simulation sim(sim_config(s, options.seed, &r.swarm_off));
+    sim::Simulation sim(sim_config(s, options.seed, options.keep_going, &r.swarm_off));
     sim::Trace& trace = sim.scheduler().trace();
     trace.keep_in_memory(options.keep_records);
     if (options.logger) {

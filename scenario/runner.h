@@ -30,12 +30,17 @@ struct RunOptions {
     bool keep_records = false;
     std::shared_ptr<spdlog::logger> logger;  // print records as text
     std::function<bool()> wall_clock_exceeded;
+    // Record each check failure and run on to the normal end (sim::SimulationConfig::keep_going):
+    // the outcome is still the first failure's; run.failures lists them all, and the metrics and
+    // checks are those at the end. A passing run is the same run in either mode.
+    bool keep_going = false;
 };
 
 struct RunReport {
     uint64_t seed = 0;
     ParamValues params;
-    sim::RunResult run;
+    sim::RunResult run;  // run.failures: every failure recorded, in order
+    bool keep_going = false;  // the run went on after check failures (RunOptions::keep_going)
     std::vector<std::string> active_faults;
     std::vector<std::string> swarm_off;  // network fault kinds the swarm switched off
     std::vector<CheckResult> checks;     // "outcome", each checker, each condition

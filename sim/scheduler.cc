@@ -305,13 +305,31 @@ bool Scheduler::wake(ActorId id, uint32_t epoch) {
     return true;
 }
 
-void Scheduler::fail(Outcome outcome, std::string message) {
+void Scheduler::fail(Outcome outcome, std::string message, std::string_view source,
+                     std::string_view subject) {
     SIM_ASSERT(outcome != Outcome::ok);
     if (failure_ != Outcome::ok) {
         return;  // The first failure is the one worth reporting.
     }
+    if (config_.keep_going && outcome == Outcome::check_failed) {
+        // Recorded, and the run goes on. A repeat of a subject already recorded (a check that
+        // re-reads an ongoing violation after every change: the escrow ledger's) is the same
+        // violation and is dropped; checkers whose text moves (a round, a tip) dedupe by
+        // subject themselves (CheckerHub). Traced under its own name: the stop-at-first trace
+        // (run_failed, below) stays as it was, so that mode's fingerprints do not move.
+        const std::string_view key = subject.empty() ? std::string_view(message) : subject;
+        if (!recorded_checks_.emplace(std::string(source), std::string(key)).second) {
+            return;
+        }
+        trace("check_failed", TraceLevel::error)
+            .field("source", source)
+            .field("message", message);
+        failures_.push_back({now_, outcome, std::string(source), std::move(message)});
+        return;
+    }
     failure_ = outcome;
-    failure_message_ = std::move(message);
+    failure_message_ = message;
+    failures_.push_back({now_, outcome, std::string(source), std::move(message)});
     trace("run_failed", TraceLevel::error)
         .field("outcome", to_string(outcome))
         .field("message", failure_message_);
@@ -427,13 +445,17 @@ void Scheduler::collect_wait_report(RunResult* result) const {
 }
 
 void Scheduler::finish_run(RunResult* result) {
-    result->outcome = failure_;
-    result->message = failure_message_;
+    // The first failure recorded wins: with keep_going a check failure may precede the one that
+    // ended the run (or none ended it).
+    const Outcome outcome = failures_.empty() ? failure_ : failures_.front().outcome;
+    result->outcome = outcome;
+    result->message = failures_.empty() ? failure_message_ : failures_.front().message;
+    result->failures = failures_;
     result->seed = config_.seed;
     result->end_time = now_;
     result->events = events_;
     trace("run_end")
-        .field("outcome", to_string(failure_))
+        .field("outcome", to_string(outcome))
         .field("events", events_)
         .field("end", now_);
     result->fingerprint = trace_.fingerprint();

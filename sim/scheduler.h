@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ struct SchedulerConfig {
     std::size_t stack_bytes = k_default_stack_bytes;
     // Shuffle events that fall on the same instant (seeded). Off: same-instant events run FIFO.
     bool perturb_same_instant = false;
+    // Record a check failure (fail(Outcome::check_failed, ...)) and let the run go on to its
+    // normal end, instead of ending it after the current event; every other failure (a crash,
+    // a stall, misuse, a limit) still ends the run at once. The run's outcome and message are
+    // still the first failure's. Not traced: a passing run has the same fingerprint either way.
+    bool keep_going = false;
 };
 
 struct RunLimits {
@@ -61,6 +67,15 @@ enum class Outcome : uint8_t {
 };
 const char* to_string(Outcome o);
 
+// One failure a run recorded: when, what kind, who reported it (a checker's name, if known) and
+// the message.
+struct RunFailure {
+    SimTime at;
+    Outcome outcome = Outcome::ok;
+    std::string source;
+    std::string message;
+};
+
 struct RunResult {
     Outcome outcome = Outcome::ok;
     std::string message;
@@ -70,6 +85,9 @@ struct RunResult {
     uint64_t fingerprint = 0;
     // For stalls: one line per blocked actor (name, what it waits on, since when).
     std::vector<std::string> wait_report;
+    // Every failure recorded, in order: the first one (outcome and message above) alone, or
+    // with keep_going every check failure and, last, a failure that ended the run early.
+    std::vector<RunFailure> failures;
     bool ok() const { return outcome == Outcome::ok; }
 };
 
@@ -201,8 +219,14 @@ public:
 
     // --- Run ----------------------------------------------------------------------------
     RunResult run(const RunLimits& limits = {});
-    // Ends the run after the current event with the given outcome (first failure wins).
-    void fail(Outcome outcome, std::string message);
+    // Ends the run after the current event with the given outcome (first failure wins). With
+    // SchedulerConfig::keep_going a check_failed is only recorded (RunResult::failures) and the
+    // run goes on. `source` names who failed it (a checker), for the list of failures; with
+    // keep_going a check failure whose (source, subject) was recorded before is dropped, the
+    // subject being the message unless given (this_actor::fail gives the text without its
+    // actor, so actors re-checking one ongoing violation record it once).
+    void fail(Outcome outcome, std::string message, std::string_view source = {},
+              std::string_view subject = {});
     // Ends the run after the current event, successfully (unless it already failed).
     void stop();
     bool failed() const { return failure_ != Outcome::ok; }
@@ -263,8 +287,11 @@ private:
     bool had_foreground_ = false;
     bool stop_requested_ = false;
     bool running_ = false;
-    Outcome failure_ = Outcome::ok;
+    Outcome failure_ = Outcome::ok;  // the failure that ends the run
     std::string failure_message_;
+    std::vector<RunFailure> failures_;  // every one recorded (see RunResult::failures)
+    // keep_going: the (source, subject) of every check failure recorded.
+    std::set<std::pair<std::string, std::string>> recorded_checks_;
     Random engine_rng_;
     Random perturb_rng_;
     Trace trace_;

@@ -7,7 +7,8 @@ Simulation::Simulation(const SimulationConfig& config)
     : config_(config),
       sched_(SchedulerConfig{.seed = config.seed,
                              .stack_bytes = config.stack_bytes,
-                             .perturb_same_instant = config.perturb_same_instant}),
+                             .perturb_same_instant = config.perturb_same_instant,
+                             .keep_going = config.keep_going}),
       net_(sched_, Random(config.seed).fork("network")),
       clocks_(config.epoch_unix_s),
       faults_(config.seed, config.faults) {

@@ -21,6 +21,9 @@ struct SimulationConfig {
     uint64_t seed = 0;
     std::size_t stack_bytes = k_default_stack_bytes;
     bool perturb_same_instant = false;
+    // See SchedulerConfig::keep_going. Not traced in run_config, unlike the rest: it changes
+    // nothing until a check fails, so a passing run's fingerprint is the same in either mode.
+    bool keep_going = false;
     FaultConfig faults;
     LinkConfig default_link;
     int64_t epoch_unix_s = Clocks::k_default_epoch_unix_s;

@@ -33,7 +33,8 @@ TraceEvent trace(TraceName kind, TraceLevel level) {
 
 void fail(std::string message) {
     Scheduler& s = Scheduler::current();
-    s.fail(Outcome::check_failed, "actor '" + self().name() + "': " + message);
+    // The subject is the text alone: another actor finding the same violation is a repeat.
+    s.fail(Outcome::check_failed, "actor '" + self().name() + "': " + message, {}, message);
 }
 
 }  // namespace sim::this_actor

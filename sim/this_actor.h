@@ -46,7 +46,8 @@ Random& random();
 
 TraceEvent trace(TraceName kind, TraceLevel level = TraceLevel::info);
 
-// Ends the run with Outcome::check_failed and this message (after the current event).
+// Ends the run with Outcome::check_failed and this message (after the current event); with
+// SchedulerConfig::keep_going records it once per distinct message (whichever actor sends it).
 void fail(std::string message);
 
 }  // namespace sim::this_actor

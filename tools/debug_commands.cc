@@ -114,8 +114,9 @@ int shrink(const ShrinkArgs& a) {
         return k_exit_usage;
     }
     const std::string overrides = override_arguments(param_overrides());
-    std::printf("shrinking %s, seed %llu%s\n", a.file.c_str(),
-                static_cast<unsigned long long>(a.seed), overrides.c_str());
+    const std::string mode = keep_going() ? " --keep-going" : "";
+    std::printf("shrinking %s, seed %llu%s%s\n", a.file.c_str(),
+                static_cast<unsigned long long>(a.seed), mode.c_str(), overrides.c_str());
     scenario::ShrinkOptions options;
     options.seed = a.seed;
     options.max_runs = a.max_runs;
@@ -159,7 +160,7 @@ int shrink(const ShrinkArgs& a) {
     // The description quotes the written file's own failure (the numbers in it can differ from
     // the original's: "payment 6" where the original said "payment 4").
     r.minimal.description = "Shrunk from " + a.file + " with seed " + std::to_string(a.seed) +
-                            (overrides.empty() ? "" : " and" + overrides) +
+                            (overrides.empty() && mode.empty() ? "" : " and" + mode + overrides) +
                             "; fails with: " + check.reason;
     if (!write_text_file(a.out, scenario::write_scenario(r.minimal))) {
         return k_exit_usage;
@@ -184,6 +185,7 @@ void add_check_determinism_command(CLI::App& app, int* exit_code) {
     cmd->add_option("FILE", *file, "Scenario file")->required();
     cmd->add_option("--seeds", *seeds, "Seed range A..B (default: the scenario's \"seeds\")");
     add_set_option(cmd);
+    add_keep_going_flag(cmd);
     cmd->callback([file, seeds, exit_code] { *exit_code = check_determinism(*file, *seeds); });
 }
 
@@ -213,6 +215,10 @@ void add_shrink_command(CLI::App& app, int* exit_code) {
     cmd->add_option("--max-runs", a->max_runs, "Give up reducing after this many runs")
         ->capture_default_str();
     add_set_option(cmd);  // the overrides are written into the output file
+    // Shrinks in the mode that found the failure: a failure seen only with --keep-going (a
+    // condition on a metric at the normal end) is kept only by runs that keep going. Not
+    // written into the file; the replay command printed repeats it.
+    add_keep_going_flag(cmd);
     cmd->callback([a, exit_code] { *exit_code = shrink(*a); });
 }
 

@@ -38,6 +38,7 @@ std::string check_fingerprint_text(const std::string& text) {
 void add_output_options(CLI::App* cmd, RunArgs* a) {
     cmd->add_option("FILE", a->file, "Scenario file")->required();
     add_set_option(cmd);
+    add_keep_going_flag(cmd);
     // Every seed a sweep can run must replay, so the whole uint64 range.
     a->seed_option =
         cmd->add_option("--seed", a->seed, "Seed (default: the first of the scenario's \"seeds\")")

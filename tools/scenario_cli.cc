@@ -115,7 +115,21 @@ void add_set_option(CLI::App* cmd) {
 
 const std::vector<ParamOverride>& param_overrides() { return g_overrides; }
 
+namespace {
+bool g_keep_going = false;  // one per process, like g_overrides
+}  // namespace
+
+void add_keep_going_flag(CLI::App* cmd) {
+    cmd->add_flag("--keep-going", g_keep_going,
+                  "Record each check failure and run on to the normal end: the outcome is still "
+                  "the first failure's, and every violation is listed with the metrics at the "
+                  "end (a passing run is the same run)");
+}
+
+bool keep_going() { return g_keep_going; }
+
 scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions options) {
+    options.keep_going = options.keep_going || g_keep_going;
     WallTimer timer;
     double budget = static_cast<double>(s.limits.wall_time.ns()) / 1e9;
     options.wall_clock_exceeded = timer.exceeded_after(budget);
@@ -140,6 +154,7 @@ const std::string& program_name() { return g_program_name; }
 
 std::string replay_command(const std::string& file, uint64_t seed, bool with_overrides) {
     return scenario::replay_command(file, seed, g_program_name) +
+           (g_keep_going ? " --keep-going" : "") +
            (with_overrides ? override_arguments(g_overrides) : std::string());
 }
 
@@ -194,6 +209,27 @@ bool write_trace_outputs(const scenario::Scenario& s, const scenario::RunReport&
     return ok;
 }
 
+namespace {
+
+// With --keep-going: every failure the run recorded, in order (sim time, then the message; a
+// failure that ended the run early names its outcome). Stop-at-first runs print nothing here:
+// their one failure is the outcome line.
+void print_failures(std::FILE* f, const scenario::RunReport& r) {
+    if (!r.keep_going || r.run.failures.empty()) {
+        return;
+    }
+    std::fprintf(f, "violations: %zu, the run went on to %s (--keep-going)\n",
+                 r.run.failures.size(), sim::to_string(r.run.end_time).c_str());
+    for (const sim::RunFailure& v : r.run.failures) {
+        const bool check = v.outcome == sim::Outcome::check_failed;
+        std::fprintf(f, "  t=%s %s%s%s\n", sim::to_string(v.at).c_str(),
+                     check ? "" : sim::to_string(v.outcome), check ? "" : " (ended the run): ",
+                     v.message.c_str());
+    }
+}
+
+}  // namespace
+
 void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::RunReport& r) {
     std::fprintf(f, "scenario %s (world %s), seed %llu\n", s.name.c_str(), s.world.c_str(),
                  static_cast<unsigned long long>(r.seed));
@@ -213,6 +249,7 @@ void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::Run
     for (const std::string& line : r.run.wait_report) {
         std::fprintf(f, "  waiting: %s\n", line.c_str());
     }
+    print_failures(f, r);
     std::fprintf(f, "checks:\n");
     for (const scenario::CheckResult& c : r.checks) {
         std::fprintf(f, "  %s %s%s%s\n", c.passed ? "pass" : "FAIL", c.checker.c_str(),

@@ -31,7 +31,15 @@ std::optional<scenario::Scenario> load_or_report(const std::string& file);
 void add_set_option(CLI::App* cmd);
 const std::vector<ParamOverride>& param_overrides();
 
-// Runs one seed with the scenario's wall-clock budget (the only use of the OS clock here).
+// Adds `--keep-going` to a scenario subcommand (run, replay, shrink, check-determinism): each
+// check failure is recorded and the run goes on to its normal end (scenario::RunOptions::
+// keep_going). Per process, like --set: run_seed() applies it to every run and the replay
+// commands repeat it, so a printed command reproduces the run in the mode that found it.
+void add_keep_going_flag(CLI::App* cmd);
+bool keep_going();
+
+// Runs one seed with the scenario's wall-clock budget (the only use of the OS clock here), and
+// with --keep-going if the command line gave it.
 scenario::RunReport run_seed(const scenario::Scenario& s, scenario::RunOptions options);
 
 std::string hex64(uint64_t v);
@@ -42,8 +50,8 @@ void set_program_name(const char* argv0);
 const std::string& program_name();
 
 // The copy-paste replay command of FILE's seed, starting with program_name() and ending with
-// the command line's --set overrides. `with_overrides` false is for a file that already holds
-// them (shrink's output).
+// --keep-going if given and the command line's --set overrides. `with_overrides` false is for a
+// file that already holds them (shrink's output); --keep-going is kept all the same.
 std::string replay_command(const std::string& file, uint64_t seed, bool with_overrides = true);
 
 // The first seed of the scenario's "seeds" range (the default for run and replay).
@@ -61,8 +69,8 @@ struct TraceOutputs {
 bool write_trace_outputs(const scenario::Scenario& s, const scenario::RunReport& r,
                          const TraceOutputs& out);
 
-// The run's summary: params, outcome, every check, the fingerprint, and on failure the seed and
-// a copy-paste replay command.
+// The run's summary: params, outcome, (with --keep-going) every failure recorded, every check,
+// the fingerprint, and on failure the seed and a copy-paste replay command.
 void print_report(std::FILE* f, const scenario::Scenario& s, const scenario::RunReport& r);
 
 bool write_text_file(const std::string& path, const std::string& text);

@@ -384,6 +384,19 @@ void add_sweep_command(CLI::App& app, int* exit_code) {
                     "Seconds one seed may run before its worker is killed and the seed reported "
                     "(default: twice the scenario's limits.wall_time plus 10)")
         ->check(CLI::Range(0.001, 1e6));
+    // Known only to refuse it by name (exit 2), rather than as an unknown argument: a sweep is
+    // for finding failing seeds, and stopping each run at its first violation is all a verdict
+    // needs (a keep-going run lasts to its end, and its fingerprint is not the one `replay`
+    // checks by default). The replay command of a failure takes --keep-going.
+    cmd->add_flag_function(
+        "--keep-going",
+        [](int64_t) {
+            throw CLI::ValidationError(
+                "--keep-going",
+                "a sweep stops each run at its first violation; to see every violation of a "
+                "failing seed, add --keep-going to the replay command it prints");
+        },
+        "Refused: for run, replay, shrink and check-determinism only");
     cmd->add_flag("--resume", a->resume,
                   "Continue an interrupted sweep: keep the seeds in the --json file and its "
                   ".partial journal, run the rest (refused if scenario, seeds or shard differ)");

@@ -9,16 +9,19 @@
 
 namespace actors::federation {
 
-void CheckerHub::report(std::string_view checker, std::string_view event) {
+void CheckerHub::report(std::string_view checker, std::string_view event,
+                        std::string_view subject) {
+    if (!reported_.emplace(std::string(checker), std::string(subject)).second) {
+        return;  // reported before: the same violation, seen again
+    }
     sim::Scheduler& sched = sim_.scheduler();
     std::string msg = std::string(checker) + " violated at t=" + sim::to_string(sched.now()) +
                       " seed=" + std::to_string(sim_.config().seed) + ": " + std::string(event);
     sched.trace("invariant_violation", sim::TraceLevel::error)
         .field("checker", checker)
         .field("event", event);
-    if (violations_.empty()) {
-        sched.fail(sim::Outcome::check_failed, msg);
-    }
+    // After the first, a no-op unless the run keeps going (the first failure wins).
+    sched.fail(sim::Outcome::check_failed, msg, checker);
     violations_.push_back(std::move(msg));
 }
 
@@ -52,7 +55,8 @@ void RoundFingerprintChecker::on_round(PeerId peer, const Batch& batch,
                     "round " + std::to_string(batch.round) + ": guardian " +
                         std::to_string(peer.value) + " state " + std::to_string(fp) +
                         " differs from guardian " + std::to_string(it->second.first.value) +
-                        " state " + std::to_string(it->second.fingerprint));
+                        " state " + std::to_string(it->second.fingerprint),
+                    "");  // once per run: diverged states stay diverged, round after round
     }
 }
 
@@ -66,7 +70,8 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
     if (assets != liabilities) {
         hub_.report("federation_books", where + ": UTXOs " + std::to_string(assets) +
                                             " msat != ecash + escrow " +
-                                            std::to_string(liabilities) + " msat");
+                                            std::to_string(liabilities) + " msat",
+                    "");  // once per run: every later round of every guardian repeats it
     }
     for (const StateEvent& e : events) {
         const bool claim = e.kind == StateEventKind::outgoing_claimed ||
@@ -82,12 +87,14 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
         if (++seen.issues > 1) {
             hub_.report("ecash_issued_once", where + ": contract " +
                                                  std::to_string(e.contract_key) +
-                                                 " issued ecash twice (" + to_string(e.kind) + ")");
+                                                 " issued ecash twice (" + to_string(e.kind) + ")",
+                        std::to_string(e.contract_key));  // each contract once, not per guardian
         }
         if (seen.claimed && seen.refunded) {
             hub_.report("claimed_xor_refunded", where + ": contract " +
                                                     std::to_string(e.contract_key) +
-                                                    " both claimed and refunded");
+                                                    " both claimed and refunded",
+                        std::to_string(e.contract_key));
         }
     }
 }
@@ -123,7 +130,8 @@ void ChainBackingChecker::check(PeerId peer, uint64_t round,
         if (signed_txs->count(op.txid) == 0) {
             hub_.report("chain_backing", "guardian " + std::to_string(peer.value) + " round " +
                                              std::to_string(round) + ": UTXO " +
-                                             op.to_string() + " is not on chain");
+                                             op.to_string() + " is not on chain",
+                        op.to_string());  // each UTXO once, not per guardian and round
         }
     }
     if (chain_alone) {
@@ -171,10 +179,12 @@ void LightningChecker::check_pass() {
 
 void LightningChecker::report(const Findings& f) {
     if (!f.conservation.empty()) {
-        hub_.report("channel_conservation", f.conservation);
+        // Once per run each: a pass every few seconds would repeat an ongoing violation (the
+        // text moves with the tip), and it names only the first channel in index order anyway.
+        hub_.report("channel_conservation", f.conservation, "");
     }
     if (!f.expiry.empty()) {
-        hub_.report("htlc_expiry", f.expiry);
+        hub_.report("htlc_expiry", f.expiry, "");
     }
 }
 
@@ -378,7 +388,8 @@ void PaymentChecker::gateway_paid(ContractId contract, const OutgoingSnapshot& s
                     "contract " + std::to_string(contract.value) +
                         " paid over Lightning but no longer claimable (count " +
                         std::to_string(ln_count) + ", timelock " +
-                        std::to_string(snapshot.contract.timelock) + ")");
+                        std::to_string(snapshot.contract.timelock) + ")",
+                    "contract " + std::to_string(contract.value));
     }
 }
 
@@ -399,7 +410,7 @@ void PaymentChecker::start() {
                     const std::string why = overdue(name, now, count);
                     if (!why.empty()) {
                         hub_.report("payment_terminal",
-                                    "payment " + name + " still pending " + why);
+                                    "payment " + name + " still pending " + why, name);
                         return;
                     }
                 }
@@ -414,13 +425,16 @@ void PaymentChecker::check_final() {
     for (const auto& [name, state] : payments_) {
         if (state == PaymentState::pending && !awaits_timelock(name, count) &&
             !receive_excused(name, now)) {
-            hub_.report("payment_terminal", "payment " + name + " never reached a terminal state");
+            hub_.report("payment_terminal", "payment " + name + " never reached a terminal state",
+                        name);  // once: the watcher may have found it overdue already
         }
     }
     for (ContractId c : gateway_paid_) {
         if (gateway_claimed_.count(c) == 0) {
-            hub_.report("gateway_never_loses", "contract " + std::to_string(c.value) +
-                                                   " paid over Lightning but never claimed");
+            hub_.report("gateway_never_loses",
+                        "contract " + std::to_string(c.value) +
+                            " paid over Lightning but never claimed",
+                        "contract " + std::to_string(c.value));  // once with gateway_paid's
         }
     }
 }

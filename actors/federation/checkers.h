@@ -1,6 +1,7 @@
 // Invariant checkers a scenario world attaches to a federation (and to its Lightning network,
-// gateways and clients). Each reports its first violation once, with the seed, the sim time and
-// the violating event, and ends the run as check_failed; the world can also read violations().
+// gateways and clients). Each reports a violation once, with the seed, the sim time and the
+// violating event, and fails the run as check_failed (which ends it, or with the simulation's
+// keep_going is recorded while the run goes on); the world can also read violations().
 //
 //   RoundFingerprintChecker   every guardian that applies round r reaches the same state.
 //   FederationBooksChecker    ecash outstanding + contract escrow == the federation's UTXOs
@@ -35,11 +36,23 @@
 
 namespace actors::federation {
 
-// Shared reporting: the first violation of any checker in the hub fails the run.
+// Shared reporting: every violation fails the run (the first one's message is the run's).
+//
+// Each violation is reported once, keyed by (checker, subject): a repeat of a key already
+// reported is dropped: not traced, not listed and not failed again. That matters
+// when the run goes on after a violation (SimulationConfig::keep_going): an ongoing violation
+// (diverged guardian states, unbalanced books, an overdue payment) is seen again at every round
+// or pass, and would otherwise be listed thousands of times. The subject is what makes two
+// violations of one checker different (a payment, a contract, a UTXO); without one it is the
+// event text itself, so only word-for-word repeats are dropped, and with an empty one the
+// checker reports once per run.
 class CheckerHub {
 public:
     explicit CheckerHub(sim::Simulation& sim) : sim_(sim) {}
-    void report(std::string_view checker, std::string_view event);
+    void report(std::string_view checker, std::string_view event) {
+        report(checker, event, event);
+    }
+    void report(std::string_view checker, std::string_view event, std::string_view subject);
     const std::vector<std::string>& violations() const { return violations_; }
     bool ok() const { return violations_.empty(); }
     sim::Simulation& sim() { return sim_; }
@@ -47,6 +60,7 @@ public:
 private:
     sim::Simulation& sim_;
     std::vector<std::string> violations_;
+    std::set<std::pair<std::string, std::string>> reported_;  // (checker, subject)
 };
 
 class RoundFingerprintChecker : public RoundObserver {

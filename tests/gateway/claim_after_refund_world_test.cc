@@ -3,14 +3,13 @@
 // claim the user's refund has already beaten. The gateway paid over Lightning and is not paid
 // back, so the world's verdict is a gw.never_loses violation, with the user's refund counted.
 //
-// What the world cannot show yet: gw.claim_rejected = 1 for this case. The resumed claim
-// (Gateway::claim) first reports the payment to the PaymentChecker, which sees the contract
-// spent by the user and reports gw.never_loses; CheckerHub::report fails the scheduler and the
-// run ends there, 4 ms after the restart, before the claim is submitted, so the payment stays
-// `paid` and gw.claim_rejected is 0. (With that report taken out of Gateway::claim, tried by
-// hand, this run ends ok with gw.claim_rejected = 1: the world reaches the rejection, and only
-// the run's end at the first violation hides it.) This test pins the verdict; a world that let
-// the run go on after a violation would move its last CHECK to 1.
+// Stop-at-first (the default), the run cannot show gw.claim_rejected = 1 for this case: the
+// resumed claim (Gateway::claim) first reports the payment to the PaymentChecker, which sees the
+// contract spent by the user and reports gateway_never_loses; the run ends there, 4 ms after the
+// restart, before the claim is submitted, so the payment stays `paid` and gw.claim_rejected is
+// 0. With keep_going (fedsim run --keep-going) the violation is recorded and the run goes on:
+// the claim is submitted and rejected, gw.claim_rejected = 1, and the end-of-run check of the
+// same contract ("never claimed") is the same violation, reported once.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -72,5 +71,42 @@ TEST_CASE("gateway world: a claim resumed after the user's refund is a gw.never_
         CHECK(r.metrics.at("gw.refunded") == 1);
         CHECK(r.metrics.at("gw.restarts") == 1);
         CHECK(r.metrics.at("gw.claim_rejected") == 0);  // the run ended before the claim
+        CHECK(r.run.failures.size() == 1);
+    }
+}
+
+TEST_CASE("gateway world, keep going: the claim resumed after the refund is rejected, and the "
+          "violation before it is still the verdict",
+          "[gateway][world][restart][keep-going]") {
+    scenario::LoadResult loaded = scenario::parse_scenario(k_scenario, "t.json");
+    REQUIRE(loaded.ok());
+    for (const uint64_t seed : {1, 2}) {
+        scenario::RunReport stop = scenario::run_scenario(*loaded.scenario, {.seed = seed});
+        scenario::RunReport r =
+            scenario::run_scenario(*loaded.scenario, {.seed = seed, .keep_going = true});
+        INFO("seed " << seed << ": " << r.reason << " / " << r.run.message);
+        // The same first violation and outcome as stop-at-first...
+        CHECK(r.run.outcome == sim::Outcome::check_failed);
+        CHECK(r.run.message == stop.run.message);
+        REQUIRE_FALSE(r.run.failures.empty());
+        CHECK(r.run.failures.front().source == "gateway_never_loses");
+        CHECK(r.run.failures.front().at == stop.run.end_time);
+        // ...reported once: the end-of-run "never claimed" of the same contract is dropped.
+        size_t never_loses = 0;
+        for (const sim::RunFailure& v : r.run.failures) {
+            never_loses += v.source == "gateway_never_loses" ? 1 : 0;
+        }
+        CHECK(never_loses == 1);
+        // ...and the run went on to its normal end, where the claim was rejected.
+        CHECK(r.run.end_time > stop.run.end_time);
+        CHECK(r.metrics.at("gw.claim_rejected") == 1);
+        CHECK(stop.metrics.at("gw.claim_rejected") == 0);
+        CHECK(r.metrics.at("gw.refunded") == 1);
+        CHECK(r.metrics.at("gw.restarts") == 1);
+        CHECK(r.run.fingerprint != stop.run.fingerprint);
+        // The same seed in the same mode is the same run.
+        scenario::RunReport again =
+            scenario::run_scenario(*loaded.scenario, {.seed = seed, .keep_going = true});
+        CHECK(again.run.fingerprint == r.run.fingerprint);
     }
 }
