@@ -45,6 +45,7 @@ const char* to_string(GatewayState state) {
 void Gateway::start() {
     SIM_ASSERT(!running_);
     running_ = true;
+    ++incarnation_;
     // A fresh process: a fresh lock (an older one may still be held by a /stop that outlived
     // the crash), and the state follows the Lightning connection.
     lock_ = std::make_shared<StateLock>(config_.name + ".state");
@@ -193,44 +194,56 @@ bool Gateway::in_flight() const {
     return false;
 }
 
-void Gateway::drain() {
+bool Gateway::alive(uint64_t incarnation) const {
+    return running_ && incarnation_ == incarnation;
+}
+
+void Gateway::drain(uint64_t incarnation) {
     this_actor::trace("gateway_draining").field("gateway", config_.name);
-    while (running_ && in_flight()) {
+    while (alive(incarnation) && in_flight()) {
         this_actor::sleep_for(sim::SimDuration::millis(500));
     }
 }
 
+// The /stop belongs to the incarnation it was sent to: upstream a crash ends the process and
+// the request with it. Here the caller's actor outlives a crash, so every step after a wait
+// (the lock, a drain tick) first checks the incarnation: a crash and restart inside one wait
+// must not drain, unannounce or crash the new process.
 void Gateway::stop() {
     sim_.scheduler().trace("gateway_stop_requested").field("gateway", config_.name);
     if (!running_) {
         return;
     }
+    const uint64_t incarnation = incarnation_;
     const std::shared_ptr<StateLock> lock = lock_;
     if (config_.stop_deadlock) {
         // Before #8990: the write guard is held across the drain.
         ExclusiveGuard guard(lock);
-        if (state_ == GatewayState::running) {
+        if (alive(incarnation) && state_ == GatewayState::running) {
             state_ = GatewayState::shutting_down;
-            drain();
+            drain(incarnation);
         }
     } else {
         bool was_running = false;
         {
             ExclusiveGuard guard(lock);
-            was_running = state_ == GatewayState::running;
+            was_running = alive(incarnation) && state_ == GatewayState::running;
             if (was_running) {
                 state_ = GatewayState::shutting_down;
             }
         }
         if (was_running) {
-            drain();
+            drain(incarnation);
         }
     }
     // gatewayd's main.rs, once the shutdown completed: `unannounce_from_all_federations()`,
-    // then the process exits. Not when a crash ended this incarnation during the drain.
-    if (running_) {
-        unannounce();
+    // then the process exits. Not when a crash ended this incarnation during the drain: the
+    // crash sent nothing, and a restarted process is not this /stop's to end.
+    if (!alive(incarnation)) {
+        sim_.scheduler().trace("gateway_stop_abandoned").field("gateway", config_.name);
+        return;
     }
+    unannounce();
     crash();
     sim_.scheduler().trace("gateway_stopped").field("gateway", config_.name);
 }

@@ -212,7 +212,10 @@ private:
     // Blocks until the Lightning node is reachable and the state allows Lightning calls
     // (gatewayd's get_lightning_context, a read of the state lock).
     void lightning_context();
-    void drain();
+    // Waits while payments are in flight and `incarnation` is the running one.
+    void drain(uint64_t incarnation);
+    // Whether the process that started as `incarnation` still runs (no crash since).
+    bool alive(uint64_t incarnation) const;
 
     sim::Simulation& sim_;
     lightning::LightningNetwork& ln_;
@@ -222,6 +225,8 @@ private:
     std::unique_ptr<federation::FederationApi> api_;
     GatewayStore store_;
     bool running_ = false;
+    // Counts start()s: a /stop that outlived a crash tells its incarnation from a new one.
+    uint64_t incarnation_ = 0;
     GatewayState state_ = GatewayState::running;
     bool ln_connected_ = true;
     bool connection_loop_ = false;
