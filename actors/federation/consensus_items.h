@@ -105,6 +105,8 @@ struct RouteHintRecord {
     uint64_t fee_base_msat = 0;
     uint64_t fee_ppm = 0;
     uint64_t cltv_expiry_delta = 0;
+
+    bool operator==(const RouteHintRecord&) const = default;
 };
 
 // ---- LNv2 (fedimint.md 2.3), processed only by a federation running the LNv2 module ----

@@ -43,6 +43,8 @@ struct RoutingFees {
     // Legacy form deployed clients fund with: base + floor(payment / floor(1e6 / ppm)), 0 margin
     // when ppm == 0. Over-charges rates that do not divide 1e6 and bills 100% above 500_000 ppm.
     MsatResult to_amount_legacy(uint64_t payment_msat, const LegacyFeeOptions& options = {}) const;
+
+    bool operator==(const RoutingFees&) const = default;
 };
 
 // The gateway's default LNv1 fees: no base, 1% (10_000 ppm).

@@ -5,20 +5,6 @@
 
 namespace actors::federation {
 
-bool operator==(const RouteHintRecord& a, const RouteHintRecord& b) {
-    return a.src_node == b.src_node && a.short_channel_id == b.short_channel_id &&
-           a.fee_base_msat == b.fee_base_msat && a.fee_ppm == b.fee_ppm &&
-           a.cltv_expiry_delta == b.cltv_expiry_delta;
-}
-
-bool operator==(const GatewayAnnouncement& a, const GatewayAnnouncement& b) {
-    return a.gateway_key == b.gateway_key && a.node_key == b.node_key &&
-           a.node_index == b.node_index && a.api_node == b.api_node &&
-           a.intercept_scid == b.intercept_scid && a.fees.base_msat == b.fees.base_msat &&
-           a.fees.proportional_millionths == b.fees.proportional_millionths &&
-           a.route_hints == b.route_hints && a.gateway_client == b.gateway_client;
-}
-
 // fedimint-ln-server lib.rs `register_gateway`: delete the expired registrations ("since we're
 // already writing to the DB"), then `insert_entry(LightningGatewayKey(gateway_id),
 // announcement.anchor())`: the newest write replaces the entry whatever it held.
@@ -48,9 +34,12 @@ bool GatewayDirectory::remove(PublicKey key) {
     return entries_.erase(key) != 0;
 }
 
-int64_t GatewayDirectory::valid_until(PublicKey key) const {
+std::optional<int64_t> GatewayDirectory::valid_until(PublicKey key) const {
     auto it = entries_.find(key);
-    return it == entries_.end() ? -1 : it->second.valid_until_unix_ns;
+    if (it == entries_.end()) {
+        return std::nullopt;
+    }
+    return it->second.valid_until_unix_ns;
 }
 
 }  // namespace actors::federation

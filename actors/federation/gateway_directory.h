@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "actors/federation/consensus_items.h"
@@ -33,10 +34,9 @@ struct GatewayAnnouncement {
     RoutingFees fees;
     std::vector<RouteHintRecord> route_hints;
     ClientId gateway_client;
-};
 
-bool operator==(const RouteHintRecord& a, const RouteHintRecord& b);
-bool operator==(const GatewayAnnouncement& a, const GatewayAnnouncement& b);
+    bool operator==(const GatewayAnnouncement&) const = default;
+};
 
 // Gateway -> guardian: upstream's REGISTER_GATEWAY_ENDPOINT with a LightningGatewayAnnouncement
 // (the info and a ttl the guardian anchors to its own clock). No reply is modelled: the
@@ -66,8 +66,8 @@ public:
     bool remove(PublicKey key);
     // The unexpired announcements, by gateway key. Listed while valid_until >= now.
     std::vector<GatewayAnnouncement> list(int64_t now_unix_ns) const;
-    // The anchored expiry of `key`'s registration (expired or not), or -1 when none is stored.
-    int64_t valid_until(PublicKey key) const;
+    // The anchored expiry of `key`'s registration (expired or not), none when none is stored.
+    std::optional<int64_t> valid_until(PublicKey key) const;
 
 private:
     struct Entry {

@@ -39,7 +39,7 @@ TEST_CASE("a registration is listed through its valid_until and gone one nanosec
     CHECK(listed_scids(d, t0 + 499) == std::vector<uint64_t>{70});
     CHECK(listed_scids(d, t0 + 500) == std::vector<uint64_t>{70});  // valid_until itself
     CHECK(listed_scids(d, t0 + 501).empty());
-    CHECK(d.valid_until(PublicKey{8}) == -1);
+    CHECK_FALSE(d.valid_until(PublicKey{8}).has_value());
 }
 
 TEST_CASE("the newest write replaces a gateway's registration and renews its expiry; a write "
@@ -54,6 +54,6 @@ TEST_CASE("the newest write replaces a gateway's registration and renews its exp
     CHECK(listed_scids(d, 151) == std::vector<uint64_t>{11});       // key 2 expired at 150
     CHECK(d.valid_until(PublicKey{2}) == 150);  // expired but stored until the next write
     d.register_gateway(announcement(3, 30), ttl, 151);
-    CHECK(d.valid_until(PublicKey{2}) == -1);  // deleted by the write
+    CHECK_FALSE(d.valid_until(PublicKey{2}).has_value());  // deleted by the write
     CHECK(d.valid_until(PublicKey{1}) == 190);
 }

@@ -61,9 +61,10 @@ TEST_CASE("a running gateway is never missing from any guardian's directory betw
         while (this_actor::now() < end) {
             int64_t soonest = INT64_MAX;  // the soonest lapse, on each guardian's own clock
             for (size_t i = 0; i < n; ++i) {
-                const int64_t until = w.fed->store(PeerId(i)).gateways.valid_until(key);
-                REQUIRE(until >= 0);
-                soonest = std::min(soonest, until - guardian_now(w, i));
+                const std::optional<int64_t> until =
+                    w.fed->store(PeerId(i)).gateways.valid_until(key);
+                REQUIRE(until.has_value());
+                soonest = std::min(soonest, *until - guardian_now(w, i));
             }
             this_actor::sleep_for(sim::SimDuration::nanos(std::max<int64_t>(soonest, 0) + 1));
             ++checks;

@@ -193,7 +193,7 @@ Registration register_through_cut(uint64_t seed, sim::SimDuration heal) {
         out.healed_at = this_actor::now();
         w.sim.network().heal(cut);
         const federation::PublicKey key = w.gateway->config().gateway_key;
-        while (w.fed->store(PeerId(0)).gateways.valid_until(key) < 0) {
+        while (!w.fed->store(PeerId(0)).gateways.valid_until(key).has_value()) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
         out.registered_at = this_actor::now();
