@@ -49,9 +49,14 @@ struct RegisterGatewayMsg {
 // Gateway -> guardian: upstream's REMOVE_GATEWAY_ENDPOINT (fedimint-gw-client lib.rs
 // `remove_from_federation`, best effort: the gateway fetches a challenge from each guardian
 // (REMOVE_GATEWAY_CHALLENGE_ENDPOINT), signs it with its gateway key, and sends the signatures;
-// each guardian whose signature verifies deletes its entry). [model] The key stands in for the
-// signed challenge: no challenge round trip and no signature check (only the gateway itself
-// sends this), no reply (the gateway does not wait on it).
+// each guardian whose signature verifies deletes its entry). The challenge binds the entry the
+// guardian held when it was fetched: sha256(gateway id || valid_until) (fedimint-ln-server
+// lib.rs `get_gateway_remove_challenge`, "the challenges changes every time the gateway is
+// re-registered"), so a registration written after it (a newer round, a restarted process)
+// survives the removal. [model] No challenge round trip and no signature check (only the
+// gateway itself sends this), no reply (the gateway does not wait on it); the binding is the
+// network's send order (GatewayDirectory::remove): the removal deletes an entry written by a
+// registration the gateway sent before it, never one sent after it.
 struct RemoveGatewayMsg {
     PublicKey gateway_key;
 };
@@ -59,11 +64,14 @@ struct RemoveGatewayMsg {
 class GatewayDirectory {
 public:
     // `now_unix_ns`: the guardian's wall clock (sim::Clocks::unix_ns of its node).
+    // `sent_order`: the write's place in the network's send order (sim::Envelope::id), the
+    // binding a later removal checks.
     void register_gateway(const GatewayAnnouncement& announcement, sim::SimDuration ttl,
-                          int64_t now_unix_ns);
-    // Deletes `key`'s registration (fedimint-ln-server lib.rs `remove_gateway`); false when
-    // none was stored.
-    bool remove(PublicKey key);
+                          int64_t now_unix_ns, uint64_t sent_order);
+    // Deletes `key`'s registration if a write sent before the removal (`sent_order`, its send
+    // order) wrote it (fedimint-ln-server lib.rs `remove_gateway` verifies a signature over the
+    // challenge of the entry it holds); false when none was deleted.
+    bool remove(PublicKey key, uint64_t sent_order);
     // The unexpired announcements, by gateway key. Listed while valid_until >= now.
     std::vector<GatewayAnnouncement> list(int64_t now_unix_ns) const;
     // The anchored expiry of `key`'s registration (expired or not), none when none is stored.
@@ -73,6 +81,7 @@ private:
     struct Entry {
         GatewayAnnouncement announcement;
         int64_t valid_until_unix_ns = 0;
+        uint64_t sent_order = 0;  // of the write that stored it
     };
     std::map<PublicKey, Entry> entries_;
 };

@@ -379,13 +379,14 @@ void Guardian::handle_user(const sim::Envelope& env) {
     }
     if (const auto* reg = env.as<RegisterGatewayMsg>()) {
         // An API write, answered by this guardian alone: no consensus round (gateway_directory.h).
-        store_->gateways.register_gateway(reg->announcement, reg->ttl,
-                                          sim_.clocks().unix_ns(node(), this_actor::now()));
+        store_->gateways.register_gateway(
+            reg->announcement, reg->ttl, sim_.clocks().unix_ns(node(), this_actor::now()), env.id);
         return;
     }
     if (const auto* rm = env.as<RemoveGatewayMsg>()) {
-        // The gateway's unannouncement (stop, Lightning disconnect): this guardian alone.
-        store_->gateways.remove(rm->gateway_key);
+        // The gateway's unannouncement (stop, Lightning disconnect): this guardian alone, and
+        // only the entry a write sent before it stored (gateway_directory.h RemoveGatewayMsg).
+        store_->gateways.remove(rm->gateway_key, env.id);
         return;
     }
     if (const auto* cancel = env.as<AwaitCancelMsg>()) {

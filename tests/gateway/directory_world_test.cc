@@ -84,3 +84,42 @@ TEST_CASE("a running gateway is never missing from any guardian's directory betw
     CHECK(lapses.empty());
     CHECK(checks >= 360);  // at least one look per round of the hour
 }
+
+// The removal binds the registration it was meant for (upstream's challenge is over the
+// entry's valid_until; gateway_directory.h RemoveGatewayMsg). The LND gateway loses its node:
+// the loop removes its registration, and the removal to guardian 0 takes 50 ms. 1 ms later
+// the node is back and the gateway crashes and restarts: the new process registers at once,
+// and its write to guardian 0 (1 ms, reordered) arrives before the old process's removal.
+// Guardian 0 keeps the new registration. Before, the late removal deleted whatever was stored,
+// and guardian 0 listed no gateway until the next round.
+TEST_CASE("an old process's late removal does not delete the new process's registration",
+          "[gateway][actors][registration][restart]") {
+    World w(110, "lnd");
+    const sim::SimDuration poll = gateway::GatewayConfig{}.ln_reconnect_poll;
+    std::optional<int64_t> before_removal;
+    std::optional<int64_t> after_removal;
+    w.run([&] {
+        const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
+        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        const sim::NodeId g0 = w.fed->nodes()[0];
+        const federation::PublicKey key = w.gateway->config().gateway_key;
+        const federation::GatewayDirectory& dir = w.fed->store(PeerId(0)).gateways;
+        const sim::SimDuration slow = sim::SimDuration::millis(50);
+        w.sim.network().set_link(w.gateway->node(), g0,
+                                 sim::LinkConfig{.latency_min = slow, .latency_max = slow});
+        w.gateway->disconnect_lightning();
+        const sim::SimTime removed_at = this_actor::now() + poll;  // the loop's look
+        this_actor::sleep_until(removed_at + k_link_latency);
+        w.sim.network().set_link(w.gateway->node(), g0,
+                                 sim::LinkConfig{.reorder = sim::Ratio::always()});
+        w.gateway->reconnect_lightning();
+        w.gateway->crash();
+        w.gateway->restart();  // registers at once: its write arrives at removed_at + 2 ms
+        this_actor::sleep_until(removed_at + slow - k_link_latency);
+        before_removal = dir.valid_until(key);
+        this_actor::sleep_until(removed_at + slow + k_link_latency);
+        after_removal = dir.valid_until(key);
+    });
+    CHECK(before_removal.has_value());
+    CHECK(after_removal == before_removal);
+}
