@@ -86,6 +86,13 @@ constexpr sim::SimDuration k_registration_interval_production = sim::SimDuration
 // production 510 s, 11.764705882 s for the tests' 10 s. [model] the ratio, not upstream's 600 s
 // itself, so that a gateway that stops registering drops out within ~1.18 intervals in the
 // short test scenarios as in production.
+// The slack, TTL - interval, is how late a write may be before a guardian's entry lapses
+// between rounds: 90 s in production, 1.76 s at the tests' 10 s. So a guardian clock that jumps
+// forward (the timeline's `skew_clock`, sim::Clocks::set_skew: the entry was anchored before
+// the jump, the list reads after it) by 1.76 s to 90 s, or write latencies that vary by as
+// much, drop a running gateway from that guardian until its next write in a test world but not
+// in production: a scenario about skew or jitter of seconds needs the production interval
+// (directory_world_test.cc, no flap).
 constexpr sim::SimDuration announcement_ttl(sim::SimDuration registration_interval) {
     return sim::SimDuration::nanos(registration_interval.ns() / 17 * 20 +
                                    registration_interval.ns() % 17 * 20 / 17);
