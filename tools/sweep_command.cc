@@ -237,6 +237,21 @@ bool resume_from_partial(const SweepArgs& a, SweepResults* results, std::vector<
     return true;
 }
 
+// The options that shape how the rest of an interrupted sweep runs (not what it runs), as given:
+// a user who chose --jobs 1 for a memory-hungry scenario must not get one worker per CPU on resume.
+std::string resumed_run_options(const SweepArgs& a) {
+    std::string options;
+    if (a.jobs > 0) {
+        options += " --jobs " + std::to_string(a.jobs);
+    }
+    if (a.wall_limit > 0) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", a.wall_limit);
+        options += " --wall-limit " + std::string(text);
+    }
+    return options;
+}
+
 // Ctrl-C: the seeds done so far are in the --json file and its journal (kept), and the same
 // sweep with --resume runs the rest. 130 is the shell's code for a SIGINT death.
 int report_interrupted(const SweepArgs& a, const std::string& seeds_text,
@@ -251,7 +266,8 @@ int report_interrupted(const SweepArgs& a, const std::string& seeds_text,
                           (a.shard == "1/1" ? "" : " --shard " + a.shard) + " --json " +
                           scenario::shell_quote(a.json) +
                           (a.junit.empty() ? "" : " --junit " + scenario::shell_quote(a.junit)) +
-                          " --resume" + override_arguments(param_overrides());
+                          resumed_run_options(a) + " --resume" +
+                          override_arguments(param_overrides());
     std::printf("the seeds done are in %s; run the rest with:\n  %s\n", a.json.c_str(),
                 command.c_str());
     return 130;
@@ -306,12 +322,14 @@ int sweep(const SweepArgs& a) {
                          .set = set,
                          .seeds = seeds_text, .shard_index = shard_index,
                          .shard_count = shard_count, .planned = seeds.size()};
-    std::printf("sweeping %s (%s%s) over seeds %s%s: %zu runs, %d jobs\n", s->name.c_str(),
-                a.file.c_str(), override_arguments(param_overrides()).c_str(), seeds_text.c_str(),
-                shard_count > 1 ? (", shard " + a.shard).c_str() : "", seeds.size(), jobs);
+    // Resume first: a refused --resume (nothing to resume, another sweep's file) must not have
+    // announced a sweep it never starts.
     if (a.resume && !resume_from_partial(a, &results, &seeds)) {
         return k_exit_usage;
     }
+    std::printf("sweeping %s (%s%s) over seeds %s%s: %zu runs, %d jobs\n", s->name.c_str(),
+                a.file.c_str(), override_arguments(param_overrides()).c_str(), seeds_text.c_str(),
+                shard_count > 1 ? (", shard " + a.shard).c_str() : "", seeds.size(), jobs);
     std::fflush(stdout);
     SweepJournal journal;
     if (!a.json.empty() && !journal.open(a.json, results)) {
@@ -369,6 +387,18 @@ void add_sweep_command(CLI::App& app, int* exit_code) {
     cmd->add_option("--seeds", a->seeds,
                     "Seed range A..B (default: the scenario's \"seeds\"); at most 10,000,000 "
                     "seeds per sweep (per shard with --shard)");
+    // Known only to refuse it with a hint (exit 2): `--seed` is what run and replay take, so it
+    // is the likeliest typo here, and CLI11's own message ("not expected") does not say why.
+    cmd->add_option_function<std::string>(
+           "--seed",
+           [](const std::string& value) {
+               throw CLI::ValidationError(
+                   "--seed", "a sweep takes --seeds (one seed: --seeds " + value +
+                                 "; a range: --seeds A..B); to run one seed, use fedsim run "
+                                 "FILE --seed " + value);
+           },
+           "Refused: a sweep takes --seeds")
+        ->group("");
     cmd->add_option("--jobs,-j", a->jobs, "Worker processes (default: one per CPU)")
         ->check(CLI::Range(1, 1024));
     cmd->add_option("--junit", a->junit, "Write JUnit XML results");

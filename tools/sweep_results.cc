@@ -2,6 +2,8 @@
 #include "tools/sweep_results.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -137,6 +139,10 @@ std::string results_json(const SweepResults& results) {
 
 std::optional<SweepResults> read_results_file(const std::string& path, std::string* error) {
     std::ifstream in(path);
+    if (!in) {  // missing or unreadable: say so, not "not a results file"
+        *error = "cannot read " + path + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
     std::stringstream buffer;
     buffer << in.rdbuf();
     nlohmann::json j = nlohmann::json::parse(buffer.str(), nullptr, false);

@@ -565,6 +565,14 @@ TEST_CASE("bad command lines and seed ranges are refused naming the flag", "[cli
         INFO("fedsim " << c.args);
         check_refused(s.fedsim(c.args), {c.expect});
     }
+    // Before: CLI11's bare "not expected" for run's flag given to sweep; "not a complete fedsim
+    // results file" for a file that is not there; a refused --resume first announced a sweep.
+    check_refused(s.fedsim("sweep ok.json --seed 3"),
+                  {"--seeds 3", "fedsim run FILE --seed 3"}, {"not expected"});
+    check_refused(s.fedsim("merge out.json missing.json"), {"cannot read missing.json"},
+                  {"not a complete"});
+    check_refused(s.fedsim("sweep ok.json --json none.json --resume"), {"nothing to resume"},
+                  {"sweeping"});
 }
 
 TEST_CASE("bad trace files given to diff are refused naming the line", "[cli][bad_input]") {

@@ -125,10 +125,15 @@ TEST_CASE("Ctrl-C stops a sweep, keeps its results and prints the command that r
     // survived, but nothing said so or how to go on.
     CHECK(r.has("exit=130"));
     CHECK(r.has("interrupted after 4 of 10 seeds"));
-    std::string resume = "fedsim sweep loop.json --seeds 1..10 --json r.json --resume";
+    // Before: the printed command dropped --jobs and --wall-limit, so a resume ran one worker per
+    // CPU under the default limit.
+    std::string resume =
+        "fedsim sweep loop.json --seeds 1..10 --json r.json --jobs 1 --wall-limit 60 --resume";
     REQUIRE(r.has("run the rest with:\n  " + resume + "\n"));
     // The printed command (with a wall limit that gets past seed 5) runs the other six.
-    Result rest = s.fedsim(resume.substr(7) + " --wall-limit 1 --jobs 1 --progress never");
+    std::string rest_command = resume.substr(7);
+    rest_command.replace(rest_command.find("--wall-limit 60"), 15, "--wall-limit 1");
+    Result rest = s.fedsim(rest_command + " --progress never");
     INFO(rest.out);
     CHECK(rest.has("resuming r.json: 4 of 10 seeds already done, 6 to run"));
     CHECK(rest.code == 1);  // seed 5 ran past the wall limit
