@@ -96,8 +96,41 @@ void judge_outcome(const Scenario& s, RunReport* r) {
     r->signature = r->passed ? "" : failure_signature("outcome", outcome, r->run.message);
 }
 
+// With keep_going, a run that recorded a check failure and then ended early for another reason
+// (a crash, a stall, misuse, a limit): its outcome is the check failure, which a regression
+// scenario expects, so the ending is judged on its own. Unless the scenario lists that outcome
+// too, it fails the verdict (stop-at-first ends at the check failure and never gets here).
+void judge_ending(const Scenario& s, RunReport* r) {
+    if (!r->run.ended_fatally_after_check()) {
+        return;
+    }
+    const std::string ended = sim::to_string(r->run.ended_by);
+    const std::string& message = r->run.failures.back().message;
+    const auto& allowed = s.expect.outcomes;
+    const bool expected = std::find(allowed.begin(), allowed.end(), ended) != allowed.end();
+    add_check(r,
+              {.checker = "run_end",
+               .passed = expected,
+               .message = "after the check failure the run ended early, " + ended + ": " +
+                          message + (expected ? "" : " (expected it to reach its end)")},
+              "run_end");
+}
+
+// A failing run's signature also names a fatal ending after a check failure (judge_ending), so
+// the shrinker never trades a run that reached its end for one that crashes, stalls or hits a
+// limit after the same first failure, nor the other way round.
+void sign_ending(RunReport* r) {
+    if (r->passed || !r->run.ended_fatally_after_check() ||
+        r->signature.rfind("run_end:", 0) == 0) {
+        return;
+    }
+    r->signature += " | " + failure_signature("run_end", sim::to_string(r->run.ended_by),
+                                              r->run.failures.back().message);
+}
+
 void judge(const Scenario& s, const World& world, RunReport* r) {
     judge_outcome(s, r);
+    judge_ending(s, r);
     for (CheckResult& c : world.check()) {
         const auto& wanted = s.expect.checks;
         if (s.expect.all_checks || std::find(wanted.begin(), wanted.end(), c.checker) !=
@@ -116,6 +149,7 @@ void judge(const Scenario& s, const World& world, RunReport* r) {
                    .message = text + (ok ? "" : " (was " + std::to_string(actual) + ")")},
                   "condition");
     }
+    sign_ending(r);
 }
 
 void collect_metrics(const sim::SimulationResult& res, const Timeline& timeline,

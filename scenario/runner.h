@@ -32,7 +32,10 @@ struct RunOptions {
     std::function<bool()> wall_clock_exceeded;
     // Record each check failure and run on to the normal end (sim::SimulationConfig::keep_going):
     // the outcome is still the first failure's; run.failures lists them all, and the metrics and
-    // checks are those at the end. A passing run is the same run in either mode.
+    // checks are those at the end. A crash, stall, misuse or limit after a check failure
+    // (run.ended_by) fails the verdict as the check "run_end" unless the scenario expects that
+    // outcome too. A run with no check failure is the same run (fingerprint) in either mode;
+    // one with a check failure is not, even when its verdict passes (expects check_failed).
     bool keep_going = false;
 };
 

@@ -451,6 +451,7 @@ void Scheduler::finish_run(RunResult* result) {
     result->outcome = outcome;
     result->message = failures_.empty() ? failure_message_ : failures_.front().message;
     result->failures = failures_;
+    result->ended_by = failure_;
     result->seed = config_.seed;
     result->end_time = now_;
     result->events = events_;

@@ -42,7 +42,8 @@ struct SchedulerConfig {
     // Record a check failure (fail(Outcome::check_failed, ...)) and let the run go on to its
     // normal end, instead of ending it after the current event; every other failure (a crash,
     // a stall, misuse, a limit) still ends the run at once. The run's outcome and message are
-    // still the first failure's. Not traced: a passing run has the same fingerprint either way.
+    // still the first failure's (RunResult::ended_by says what ended it). Not traced: a run with
+    // no check failure has the same fingerprint either way.
     bool keep_going = false;
 };
 
@@ -88,7 +89,15 @@ struct RunResult {
     // Every failure recorded, in order: the first one (outcome and message above) alone, or
     // with keep_going every check failure and, last, a failure that ended the run early.
     std::vector<RunFailure> failures;
+    // What ended the run: ok when it reached its normal end (or stop()), else the failure that
+    // ended it early (then also failures.back()). The same as `outcome` without keep_going; with
+    // it, a crash, stall, misuse or limit after a recorded check failure shows only here.
+    Outcome ended_by = Outcome::ok;
     bool ok() const { return outcome == Outcome::ok; }
+    // With keep_going: the run recorded a check failure and then ended early for another reason.
+    bool ended_fatally_after_check() const {
+        return ended_by != Outcome::ok && ended_by != outcome;
+    }
 };
 
 // Thrown to the caller of a blocking operation that cannot block: outside any actor (from a
@@ -229,6 +238,8 @@ public:
               std::string_view subject = {});
     // Ends the run after the current event, successfully (unless it already failed).
     void stop();
+    // A failure will end (or ended) the run early. With keep_going a recorded check failure
+    // does not count: that run goes on, so this stays false until a fatal outcome.
     bool failed() const { return failure_ != Outcome::ok; }
 
     // --- Trace --------------------------------------------------------------------------

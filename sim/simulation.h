@@ -22,7 +22,8 @@ struct SimulationConfig {
     std::size_t stack_bytes = k_default_stack_bytes;
     bool perturb_same_instant = false;
     // See SchedulerConfig::keep_going. Not traced in run_config, unlike the rest: it changes
-    // nothing until a check fails, so a passing run's fingerprint is the same in either mode.
+    // nothing until a check fails, so a run with no check failure has the same fingerprint in
+    // either mode.
     bool keep_going = false;
     FaultConfig faults;
     LinkConfig default_link;

@@ -120,10 +120,13 @@ bool g_keep_going = false;  // one per process, like g_overrides
 }  // namespace
 
 void add_keep_going_flag(CLI::App* cmd) {
+    // disable_flag_override: CLI11 would read "--keep-going=7" as true; a value is refused.
     cmd->add_flag("--keep-going", g_keep_going,
                   "Record each check failure and run on to the normal end: the outcome is still "
-                  "the first failure's, and every violation is listed with the metrics at the "
-                  "end (a passing run is the same run)");
+                  "the first failure's, every violation is listed with the metrics at the end, "
+                  "and a crash, stall or limit after one fails the run (a run with no check "
+                  "failure is the same run)")
+        ->disable_flag_override();
 }
 
 bool keep_going() { return g_keep_going; }

@@ -3,10 +3,12 @@
 // It fails on chosen seeds (a checker with a number in its message, for the shrinker), can
 // crash its process on one seed in several ways (for the sweep's crash isolation: a segfault,
 // an abort, a failed assertion, an actor overflowing its stack, an actor spinning forever),
-// and can leak state between runs in one process (for check-determinism). Nothing else should
-// use it.
+// can leak state between runs in one process (for check-determinism), and its timeline can
+// fail a check, crash the run or stall it at a chosen time (for keep-going: a fatal ending
+// after a recorded violation). Nothing else should use it.
 #include <csignal>
 #include <cstdlib>
+#include <stdexcept>
 
 #include "scenario/worlds/builtin_worlds.h"
 #include "sim/assert.h"
@@ -26,10 +28,24 @@ public:
     int64_t value = 0;
     bool fail = false;
     uint64_t seed = 0;
+    sim::Scheduler* scheduler = nullptr;
+    sim::NodeId node;
 
+    // Called from a scheduler callback: "throw" escapes it (the run ends actor_crashed).
     void on_action(const TimelineEntry& entry) override {
         if (entry.action == "mark") {
             ++marks;
+        } else if (entry.action == "violate") {
+            scheduler->fail(sim::Outcome::check_failed,
+                            "selftest: violation '" + entry.name + "' on purpose",
+                            "selftest.violate");
+        } else if (entry.action == "throw") {
+            throw std::runtime_error("selftest: thrown on purpose");
+        } else if (entry.action == "hang") {
+            // A foreground actor that waits for nothing: once the stepper is done, a stall.
+            scheduler->spawn(
+                "hanger", [] { sim::this_actor::sleep_until(sim::SimTime::never()); },
+                {.node = node});
         }
     }
 
@@ -96,6 +112,8 @@ std::unique_ptr<World> build(BuildContext& ctx) {
                   world->value >= param_int(p, "fail_min_value");
     int64_t leak = p.at("leak_state").flag() ? g_runs_in_process++ : 0;
     sim::NodeId node = ctx.sim.network().add_node("box");
+    world->scheduler = &ctx.sim.scheduler();
+    world->node = node;
     if (static_cast<int64_t>(seed) == param_int(p, "crash_seed")) {
         crash_on_purpose(ctx, node, param_text(p, "crash_mode"));
     }
@@ -139,7 +157,11 @@ void register_selftest_world(WorldRegistry& registry) {
     };
     k.params[0].shrink_toward = 0;
     k.params[1].shrink_toward = 0;
-    k.actions = {{"mark", "count a mark", {}}};
+    k.actions = {{"mark", "count a mark", {}},
+                 {"violate", "fail a check (the entry's name in the message)", {}},
+                 {"throw", "throw out of the timeline's callback: the run ends actor_crashed",
+                  {}},
+                 {"hang", "start an actor that waits forever: a stall once the steps end", {}}};
     k.checkers = {{"selftest.seed_ok", "the seed is not one of the failing seeds"}};
     k.metrics = {{"selftest.steps", "steps taken"}, {"selftest.marks", "marks counted"}};
     k.build = build;

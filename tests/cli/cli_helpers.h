@@ -12,6 +12,24 @@
 
 namespace cli_test {
 
+// The escrow race: some seeds of its check-then-act ledger fail the run (check_failed) at the
+// event that pays and refunds one payment, and the ledger goes on checking after every change.
+inline constexpr const char* k_race = R"({
+  "name": "race", "world": "escrow", "seeds": "1..40",
+  "params": {"mode": "check_then_act", "slow_one_in": {"min": 1, "max": 4},
+             "client_timeout": {"min": "50ms", "max": "150ms"}},
+  "faults": {"network": {"latency": {"min": "2ms", "max": "30ms"}}},
+  "timeline": [{"name": "cut", "at": "500ms", "action": "partition", "a": ["ledger"],
+                "heal_after": "20ms"}],
+  "expect": {"checks": ["escrow.conservation"]}
+})";
+
+// An escrow scenario that passes on every seed of its range.
+inline constexpr const char* k_fixed = R"({
+  "name": "fixed", "world": "escrow", "seeds": "1..30",
+  "params": {"payments": {"min": 1, "max": 5}}
+})";
+
 struct Result {
     int code = -1;
     std::string out;

@@ -8,25 +8,12 @@
 #include "tests/cli/cli_helpers.h"
 #include "tests/scenario/built_worlds.h"
 
+using cli_test::k_fixed;
+using cli_test::k_race;
 using cli_test::Result;
 using cli_test::Scratch;
 
 namespace {
-
-const char* const k_race = R"({
-  "name": "race", "world": "escrow", "seeds": "1..40",
-  "params": {"mode": "check_then_act", "slow_one_in": {"min": 1, "max": 4},
-             "client_timeout": {"min": "50ms", "max": "150ms"}},
-  "faults": {"network": {"latency": {"min": "2ms", "max": "30ms"}}},
-  "timeline": [{"name": "cut", "at": "500ms", "action": "partition", "a": ["ledger"],
-                "heal_after": "20ms"}],
-  "expect": {"checks": ["escrow.conservation"]}
-})";
-
-const char* const k_fixed = R"({
-  "name": "fixed", "world": "escrow", "seeds": "1..30",
-  "params": {"payments": {"min": 1, "max": 5}}
-})";
 
 int first_failing_seed(const Scratch& s) {
     Result r = s.fedsim("sweep race.json --seeds 1..40 --jobs 2 --json r.json");

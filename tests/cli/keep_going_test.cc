@@ -1,6 +1,7 @@
 // --keep-going on the command line: run and replay list every violation and print a replay
-// command that repeats the flag; a passing run is the same run with or without it; shrink keeps
-// the mode; sweep refuses it by name (exit 2).
+// command that repeats the flag; a run with no check failure is the same run with or without
+// it; a crash after a regression's expected violation fails it (exit 1); shrink keeps the mode;
+// sweep refuses it by name and a value for it (exit 2).
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -9,27 +10,12 @@
 
 #include "tests/cli/cli_helpers.h"
 
+using cli_test::k_fixed;
+using cli_test::k_race;
 using cli_test::Result;
 using cli_test::Scratch;
 
 namespace {
-
-// The escrow race (as in cli_test.cc): its ledger fails the run (check_failed) at the event
-// that pays and refunds one payment, and goes on checking after every change.
-const char* const k_race = R"({
-  "name": "race", "world": "escrow", "seeds": "1..40",
-  "params": {"mode": "check_then_act", "slow_one_in": {"min": 1, "max": 4},
-             "client_timeout": {"min": "50ms", "max": "150ms"}},
-  "faults": {"network": {"latency": {"min": "2ms", "max": "30ms"}}},
-  "timeline": [{"name": "cut", "at": "500ms", "action": "partition", "a": ["ledger"],
-                "heal_after": "20ms"}],
-  "expect": {"checks": ["escrow.conservation"]}
-})";
-
-const char* const k_fixed = R"({
-  "name": "fixed", "world": "escrow", "seeds": "1..30",
-  "params": {"payments": {"min": 1, "max": 5}}
-})";
 
 // The first seed of the race whose run ends as check_failed.
 std::string first_check_failed_seed(const Scratch& s) {
@@ -114,6 +100,33 @@ TEST_CASE("shrink --keep-going shrinks in that mode and its replay command says 
     CHECK(description.find("with seed " + seed + " and --keep-going;") != std::string::npos);
 }
 
+TEST_CASE("run --keep-going: a crash after the violation a regression expects fails it, exit 1",
+          "[cli][keep-going]") {
+    // A regression scenario (expects check_failed) whose run, gone on past the violation,
+    // crashes: stop-at-first passes it; keep-going must not.
+    Scratch s;
+    s.write("late.json", R"({
+  "name": "late", "world": "selftest", "seeds": "1..1", "params": {"steps": 100},
+  "timeline": [{"name": "v", "at": "10ms", "action": "violate"},
+               {"at": "50ms", "action": "throw"}],
+  "expect": {"outcome": "check_failed", "message_contains": "violation 'v'"}
+})");
+    Result stop = s.fedsim("run late.json --seed 1");
+    INFO(stop.out);
+    CHECK(stop.code == 0);
+    for (const char* command : {"run", "replay"}) {
+        Result going = s.fedsim(std::string(command) + " late.json --seed 1 --keep-going");
+        INFO(going.out);
+        CHECK(going.code == 1);
+        CHECK(going.has("outcome: check_failed: selftest: violation 'v' on purpose\n"));
+        CHECK(going.has("violations: 2, "));
+        CHECK(going.has(" actor_crashed (ended the run): "));
+        CHECK(going.has("  FAIL run_end: after the check failure the run ended early, "
+                        "actor_crashed: "));
+        CHECK(going.has("FAIL seed 1: run_end: "));
+    }
+}
+
 TEST_CASE("sweep refuses --keep-going by name, exit 2", "[cli][keep-going]") {
     Scratch s;
     s.write("race.json", k_race);
@@ -122,4 +135,14 @@ TEST_CASE("sweep refuses --keep-going by name, exit 2", "[cli][keep-going]") {
     CHECK(r.has("--keep-going"));
     CHECK(r.has("a sweep stops each run at its first violation"));
     CHECK(r.has("add --keep-going to the replay command"));
+}
+
+TEST_CASE("--keep-going takes no value: --keep-going=7 is refused, exit 2", "[cli][keep-going]") {
+    Scratch s;
+    s.write("fixed.json", k_fixed);
+    // CLI11 would read any value as true; a value is a mistake worth naming.
+    Result r = s.fedsim("run fixed.json --seed 1 --keep-going=7");
+    CHECK(r.code == 2);
+    CHECK(r.has("keep-going was given a disallowed flag override"));
+    CHECK(s.fedsim("run fixed.json --seed 1 --keep-going").code == 0);
 }

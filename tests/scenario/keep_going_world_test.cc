@@ -1,6 +1,8 @@
-// RunOptions::keep_going on real worlds (one curated scenario of each model world): a passing
-// run is the same run in either mode (same fingerprint, same events); a failing one keeps the
-// stop-at-first outcome and message as its verdict, and is reproducible in its mode.
+// RunOptions::keep_going on real worlds (one curated scenario of each model world): a run with
+// no check failure is the same run in either mode (same fingerprint, same events); a failing
+// one keeps the stop-at-first outcome and message as its verdict, and is reproducible in its
+// mode. On the selftest world: a crash, stall or limit after a recorded violation fails the
+// verdict of a scenario expecting check_failed, and the failure signature names that ending.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -11,7 +13,9 @@
 
 namespace {
 
-void compare_modes(const std::string& rel, uint64_t seed) {
+// `fails`: the seed's stop-at-first run fails a check (else it has no failure at all), so a
+// scenario that changed cannot turn either comparison below into a vacuous pass.
+void compare_modes(const std::string& rel, uint64_t seed, bool fails) {
     scenario::LoadResult loaded =
         scenario::load_scenario_file(std::string(FEDSIM_SOURCE_DIR "/scenarios/") + rel);
     INFO(rel << " seed " << seed << ": " << loaded.describe(rel));
@@ -23,6 +27,7 @@ void compare_modes(const std::string& rel, uint64_t seed) {
     scenario::RunReport going =
         scenario::run_scenario(*loaded.scenario, {.seed = seed, .keep_going = true});
     INFO(stop.reason);
+    REQUIRE(stop.run.failures.empty() == !fails);
     CHECK(going.run.outcome == stop.run.outcome);
     CHECK(going.run.message == stop.run.message);
     if (stop.run.failures.empty()) {
@@ -43,14 +48,126 @@ void compare_modes(const std::string& rel, uint64_t seed) {
 
 TEST_CASE("keep_going: a passing run of each world is the same run in both modes",
           "[scenario][keep-going]") {
-    compare_modes("chain/lagging-node-converges.json", 1);
-    compare_modes("federation/partition-two-of-four.json", 1);
-    compare_modes("gateway/pay-and-receive.json", 1);
-    compare_modes("lightning/failure-memory-lnd.json", 1);
-    compare_modes("escrow/fixed-ledger-timeouts.json", 1);
+    compare_modes("chain/lagging-node-converges.json", 1, false);
+    compare_modes("federation/partition-two-of-four.json", 1, false);
+    compare_modes("gateway/pay-and-receive.json", 1, false);
+    compare_modes("lightning/failure-memory-lnd.json", 1, false);
+    compare_modes("escrow/fixed-ledger-timeouts.json", 1, false);
 }
 
 TEST_CASE("keep_going: a failing run keeps its verdict and is reproducible",
           "[scenario][keep-going]") {
-    compare_modes("escrow/check-then-act-race.json", 1);
+    compare_modes("escrow/check-then-act-race.json", 1, true);
+}
+
+namespace {
+
+// The selftest world with a violation at 10 ms and `then` (a timeline entry, or nothing) after
+// it; 100 steps of 1 ms. The scenario expects `expect` (a regression's check_failed).
+scenario::Scenario violate_then(const std::string& then, const std::string& expect,
+                                const std::string& limits = "") {
+    const std::string text =
+        R"({"name": "x", "world": "selftest", "params": {"steps": 100},
+            "timeline": [{"name": "v", "at": "10ms", "action": "violate"})" +
+        (then.empty() ? "" : ", " + then) + R"(], "expect": {"outcome": )" + expect + "}" +
+        (limits.empty() ? "" : R"(, "limits": )" + limits) + "}";
+    scenario::LoadResult loaded = scenario::parse_scenario(text, "t.json");
+    INFO(loaded.describe("t.json"));
+    REQUIRE(loaded.ok());
+    return *loaded.scenario;
+}
+
+// Under --keep-going, the run recorded the violation and then ended fatally: the verdict fails
+// on that ending (listed after the outcome), both failures are listed, and stop-at-first (which
+// ends at the violation) still passes.
+void check_fatal_after_violation(const scenario::Scenario& s, sim::Outcome ended) {
+    scenario::RunReport stop = scenario::run_scenario(s, {.seed = 1});
+    CHECK(stop.passed);
+    CHECK(stop.run.outcome == sim::Outcome::check_failed);
+    CHECK(stop.run.ended_by == sim::Outcome::check_failed);
+
+    scenario::RunReport going = scenario::run_scenario(s, {.seed = 1, .keep_going = true});
+    INFO(going.reason);
+    CHECK(going.run.outcome == sim::Outcome::check_failed);  // the first failure, as before
+    CHECK(going.run.ended_by == ended);
+    CHECK_FALSE(going.passed);
+    REQUIRE(going.run.failures.size() == 2);
+    CHECK(going.run.failures[0].outcome == sim::Outcome::check_failed);
+    CHECK(going.run.failures[1].outcome == ended);
+    REQUIRE(going.checks.size() >= 2);
+    CHECK(going.checks[0].checker == "outcome");
+    CHECK(going.checks[0].passed);
+    CHECK(going.checks[1].checker == "run_end");
+    CHECK_FALSE(going.checks[1].passed);
+    CHECK_THAT(going.reason, Catch::StartsWith("run_end: after the check failure the run ended "
+                                               "early, " +
+                                               std::string(sim::to_string(ended))));
+    CHECK_THAT(going.signature, Catch::StartsWith("run_end:"));
+}
+
+}  // namespace
+
+TEST_CASE("keep_going: a crash after a recorded violation fails a check_failed verdict",
+          "[scenario][keep-going]") {
+    check_fatal_after_violation(
+        violate_then(R"({"at": "50ms", "action": "throw"})", R"("check_failed")"),
+        sim::Outcome::actor_crashed);
+}
+
+TEST_CASE("keep_going: a stall after a recorded violation fails a check_failed verdict",
+          "[scenario][keep-going]") {
+    check_fatal_after_violation(
+        violate_then(R"({"at": "50ms", "action": "hang"})", R"("check_failed")"),
+        sim::Outcome::stalled);
+}
+
+TEST_CASE("keep_going: a limit after a recorded violation fails a check_failed verdict",
+          "[scenario][keep-going]") {
+    check_fatal_after_violation(violate_then("", R"("check_failed")", R"({"max_time": "50ms"})"),
+                                sim::Outcome::time_limit);
+    check_fatal_after_violation(violate_then("", R"("check_failed")", R"({"max_events": 40})"),
+                                sim::Outcome::event_limit);
+}
+
+TEST_CASE("keep_going: a fatal ending the scenario expects too passes; a normal end is no "
+          "ending to judge",
+          "[scenario][keep-going]") {
+    scenario::RunReport both = scenario::run_scenario(
+        violate_then(R"({"at": "50ms", "action": "hang"})", R"(["check_failed", "stalled"])"),
+        {.seed = 1, .keep_going = true});
+    CHECK(both.passed);
+    CHECK(both.run.ended_by == sim::Outcome::stalled);
+    REQUIRE(both.checks.size() >= 2);
+    CHECK(both.checks[1].checker == "run_end");
+    CHECK(both.checks[1].passed);
+
+    scenario::RunReport to_end = scenario::run_scenario(violate_then("", R"("check_failed")"),
+                                                        {.seed = 1, .keep_going = true});
+    CHECK(to_end.passed);
+    CHECK(to_end.run.ended_by == sim::Outcome::ok);
+    CHECK(to_end.run.failures.size() == 1);
+    for (const scenario::CheckResult& c : to_end.checks) {
+        CHECK(c.checker != "run_end");
+    }
+}
+
+TEST_CASE("keep_going: the failure signature tells a run that crashed after the violation from "
+          "one that reached its end (shrink keeps one only for the other's signature)",
+          "[scenario][keep-going]") {
+    // Expects ok: the violation fails both. The "stop" at 30 ms ends the run before the throw;
+    // without it (a shrink candidate) the run crashes after the violation.
+    const std::string throw_late = R"({"at": "50ms", "action": "throw"})";
+    scenario::RunReport original = scenario::run_scenario(
+        violate_then(R"({"at": "30ms", "action": "stop"}, )" + throw_late, R"("ok")"),
+        {.seed = 1, .keep_going = true});
+    scenario::RunReport crashing = scenario::run_scenario(violate_then(throw_late, R"("ok")"),
+                                                          {.seed = 1, .keep_going = true});
+    REQUIRE_FALSE(original.passed);
+    REQUIRE_FALSE(crashing.passed);
+    CHECK(original.run.ended_by == sim::Outcome::ok);
+    CHECK(crashing.run.ended_by == sim::Outcome::actor_crashed);
+    CHECK(original.reason == crashing.reason);  // the first failure: the violation, in both
+    CHECK(original.signature != crashing.signature);
+    CHECK_THAT(crashing.signature, Catch::Contains(" | run_end:actor_crashed:") &&
+                                       Catch::EndsWith("selftest: thrown on purpose"));
 }
