@@ -69,6 +69,9 @@ void run_service(ServiceWorld* w, const ServiceParams& p) {
         sim::this_actor::fail("task '" + unfinished.front() + "' did not stop within " +
                               sim::to_string(p.grace) + " of shutdown (" +
                               std::to_string(unfinished.size()) + " still running)");
+        // The verdict is in; a task that missed the shutdown ticks forever. Under keep_going
+        // the failure does not end the run, so end it here (stop-at-first already ends it).
+        sim::Scheduler::current().stop();
     }
 }
 

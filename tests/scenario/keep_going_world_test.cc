@@ -5,7 +5,9 @@
 // verdict of a scenario expecting check_failed, and the failure signature names that ending.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "scenario/parser.h"
 #include "scenario/runner.h"
@@ -170,4 +172,78 @@ TEST_CASE("keep_going: the failure signature tells a run that crashed after the 
     CHECK(original.signature != crashing.signature);
     CHECK_THAT(crashing.signature, Catch::Contains(" | run_end:actor_crashed:") &&
                                        Catch::EndsWith("selftest: thrown on purpose"));
+}
+
+namespace {
+
+// Under keep_going, the end-of-run judgement lists every failing check once: no failure repeats
+// another's text (a hub violation listed again by the end-of-run loop), and every failing world
+// check is in the list (none left out after the first). Then the run ends there.
+void check_end_of_run_listing(scenario::Scenario s, uint64_t seed) {
+    if (test_worlds::left_out(s.world)) {
+        return;
+    }
+    s.expect.all_checks = true;
+    scenario::RunReport r = scenario::run_scenario(s, {.seed = seed, .keep_going = true});
+    const std::vector<sim::RunFailure>& f = r.run.failures;
+    for (size_t i = 0; i < f.size(); ++i) {
+        INFO("failure " << i << ": " << f[i].message);
+        for (size_t j = 0; j < f.size(); ++j) {
+            CHECK((i == j || f[j].message.find(f[i].message) == std::string::npos));
+        }
+    }
+    size_t failing = 0;
+    for (const scenario::CheckResult& c : r.checks) {
+        if (c.passed || c.checker == "outcome" || c.checker == "run_end" ||
+            c.checker == "condition") {
+            continue;
+        }
+        ++failing;
+        INFO(c.checker << ": " << c.message);
+        CHECK(std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
+            return v.message.find(c.message) != std::string::npos;
+        }));
+    }
+    CHECK(failing >= 2);  // a hub violation and a later end-of-run failure, or the test is void
+    CHECK(r.run.ended_by == sim::Outcome::ok);  // not run on to a limit past the judgement
+}
+
+}  // namespace
+
+TEST_CASE("keep_going: the federation world's end of run lists each failing check once",
+          "[scenario][keep-going]") {
+    // Seed 1: chain_backing (the hub, mid-run), then fed.wallet_sync at the end.
+    scenario::LoadResult loaded = scenario::load_scenario_file(
+        FEDSIM_SOURCE_DIR "/scenarios/federation/deep-reorg-after-peg-in.json");
+    REQUIRE(loaded.ok());
+    check_end_of_run_listing(*loaded.scenario, 1);
+}
+
+TEST_CASE("keep_going: the lightning world's end of run lists each failing check once",
+          "[scenario][keep-going]") {
+    // bob's chain view frozen with a held HTLC across the chain: htlc_expiry (the hub, mid-run),
+    // then the payment still pending at the end of `duration`.
+    scenario::LoadResult loaded = scenario::parse_scenario(R"({
+      "name": "late", "world": "lightning", "seeds": "1..1",
+      "topology": {
+        "nodes": [{"name": "alice", "role": "node", "props": {"profile": "lnd"}},
+                  {"name": "bob", "role": "node", "props": {"profile": "lnd"}},
+                  {"name": "carol", "role": "node", "props": {"profile": "cln"}}],
+        "links": [{"kind": "channel", "from": "alice", "to": "bob"},
+                  {"kind": "channel", "from": "bob", "to": "carol"}]
+      },
+      "params": {"amount_msat": 1000000, "duration": "30m"},
+      "timeline": [
+        {"name": "pay", "after": "channels_open", "delay": "5s", "action": "pay",
+         "from": "alice", "to": "carol", "hold": true},
+        {"name": "freeze", "after": "pay", "delay": "10s", "action": "freeze_view",
+         "node": "bob"},
+        {"after": "freeze", "delay": "10s", "action": "mine", "blocks": 80, "spacing": "5s"}
+      ],
+      "expect": {"outcome": "check_failed"}
+    })",
+                                                           "late.json");
+    INFO(loaded.describe("late.json"));
+    REQUIRE(loaded.ok());
+    check_end_of_run_listing(*loaded.scenario, 1);
 }
