@@ -11,7 +11,10 @@ namespace actors::federation {
 
 void CheckerHub::report(std::string_view checker, std::string_view event,
                         std::string_view subject) {
-    if (!reported_.emplace(std::string(checker), std::string(subject)).second) {
+    // Deduped only when the run keeps going: stop-at-first traces every report of the event
+    // that ends the run, as it did before keep_going existed, so its fingerprints stay put.
+    if (sim_.config().keep_going &&
+        !reported_.emplace(std::string(checker), std::string(subject)).second) {
         return;  // reported before: the same violation, seen again
     }
     sim::Scheduler& sched = sim_.scheduler();
@@ -56,7 +59,10 @@ void RoundFingerprintChecker::on_round(PeerId peer, const Batch& batch,
                         std::to_string(peer.value) + " state " + std::to_string(fp) +
                         " differs from guardian " + std::to_string(it->second.first.value) +
                         " state " + std::to_string(it->second.fingerprint),
-                    "");  // once per run: diverged states stay diverged, round after round
+                    // Per pair of guardians: diverged states stay diverged round after round
+                    // (either may apply a round first); another guardian diverging is new.
+                    "guardians " + std::to_string(std::min(peer.value, it->second.first.value)) +
+                        " and " + std::to_string(std::max(peer.value, it->second.first.value)));
     }
 }
 
@@ -71,7 +77,11 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
         hub_.report("federation_books", where + ": UTXOs " + std::to_string(assets) +
                                             " msat != ecash + escrow " +
                                             std::to_string(liabilities) + " msat",
-                    "");  // once per run: every later round of every guardian repeats it
+                    // Per imbalance: every later round of every guardian repeats an unchanged
+                    // one; a new difference is a new violation.
+                    assets > liabilities
+                        ? "UTXOs exceed ecash + escrow by " + std::to_string(assets - liabilities)
+                        : "ecash + escrow exceed UTXOs by " + std::to_string(liabilities - assets));
     }
     for (const StateEvent& e : events) {
         const bool claim = e.kind == StateEventKind::outgoing_claimed ||
@@ -178,19 +188,21 @@ void LightningChecker::check_pass() {
 }
 
 void LightningChecker::report(const Findings& f) {
+    // A pass every few seconds repeats an ongoing violation: keyed by what makes one distinct.
     if (!f.conservation.empty()) {
-        // Once per run each: a pass every few seconds would repeat an ongoing violation (the
-        // text moves with the tip), and it names only the first channel in index order anyway.
-        hub_.report("channel_conservation", f.conservation, "");
+        // The text is the channel and its imbalance (no tip or time in it).
+        hub_.report("channel_conservation", f.conservation);
     }
     if (!f.expiry.empty()) {
-        hub_.report("htlc_expiry", f.expiry, "");
+        // The text moves with the tip: keyed by the channel and HTLC.
+        hub_.report("htlc_expiry", f.expiry, f.expiry_subject);
     }
 }
 
 // The first committed HTLC of channel c, in id order, that is still off-chain past its
 // profile's go-on-chain height plus the slack (unsigned arithmetic, as ever).
-std::string LightningChecker::late_htlc(lightning::ChannelIndex c, uint32_t tip) const {
+std::string LightningChecker::late_htlc(lightning::ChannelIndex c, uint32_t tip,
+                                        std::string* subject) const {
     const lightning::ChannelLedger& ch = ln_.channel(c);
     // Committed is an active state: the ledger's active index holds every such HTLC, in id order.
     for (const lightning::HtlcEntry* hp : ch.active_htlcs()) {
@@ -201,8 +213,9 @@ std::string LightningChecker::late_htlc(lightning::ChannelIndex c, uint32_t tip)
         const uint32_t must =
             lightning::offered_onchain_height(ch.side(h.offerer).profile, h.cltv_expiry);
         if (tip >= must + config_.onchain_slack_blocks) {
-            return "channel " + std::to_string(c) + " htlc " + std::to_string(h.id) + " expiry " +
-                   std::to_string(h.cltv_expiry) + " still off-chain at tip " +
+            *subject = "channel " + std::to_string(c) + " htlc " + std::to_string(h.id);
+            return *subject + " expiry " + std::to_string(h.cltv_expiry) +
+                   " still off-chain at tip " +
                    std::to_string(tip) + " (profile goes on-chain at " + std::to_string(must) +
                    ")";
         }
@@ -216,7 +229,7 @@ LightningChecker::Findings LightningChecker::walk_all() const {
     const uint32_t tip = static_cast<uint32_t>(ln_.chain().tip());
     for (lightning::ChannelIndex c = 0; c < ln_.channel_count(); ++c) {
         if (ln_.channel(c).status() == lightning::ChannelStatus::open) {
-            f.expiry = late_htlc(c, tip);
+            f.expiry = late_htlc(c, tip, &f.expiry_subject);
             if (!f.expiry.empty()) {
                 break;
             }
@@ -283,7 +296,7 @@ LightningChecker::Findings LightningChecker::walk_touched() {
         first = first.has_value() ? std::min(*first, c) : c;
     }
     if (first.has_value()) {
-        f.expiry = late_htlc(*first, tip);
+        f.expiry = late_htlc(*first, tip, &f.expiry_subject);
         SIM_ASSERT(!f.expiry.empty());
     }
     return f;

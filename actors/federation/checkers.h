@@ -38,14 +38,14 @@ namespace actors::federation {
 
 // Shared reporting: every violation fails the run (the first one's message is the run's).
 //
-// Each violation is reported once, keyed by (checker, subject): a repeat of a key already
-// reported is dropped: not traced, not listed and not failed again. That matters
-// when the run goes on after a violation (SimulationConfig::keep_going): an ongoing violation
-// (diverged guardian states, unbalanced books, an overdue payment) is seen again at every round
-// or pass, and would otherwise be listed thousands of times. The subject is what makes two
-// violations of one checker different (a payment, a contract, a UTXO); without one it is the
-// event text itself, so only word-for-word repeats are dropped, and with an empty one the
-// checker reports once per run.
+// When the run goes on after a violation (SimulationConfig::keep_going), each violation is
+// reported once, keyed by (checker, subject): a repeat of a key already reported is dropped:
+// not traced, not listed and not failed again. An ongoing violation (diverged guardian states,
+// unbalanced books, an overdue payment) is seen again at every round or pass, and would
+// otherwise be listed thousands of times. The subject is what makes two violations of one
+// checker different (a pair of guardians, an imbalance, a payment, a contract, a UTXO, an
+// HTLC); without one it is the event text itself, so only word-for-word repeats are dropped.
+// Stop-at-first keeps every report (its run ends after the event of the first), as before.
 class CheckerHub {
 public:
     explicit CheckerHub(sim::Simulation& sim) : sim_(sim) {}
@@ -156,12 +156,14 @@ private:
     struct Findings {
         std::string conservation;  // empty: holds
         std::string expiry;        // empty: no late HTLC
+        std::string expiry_subject;  // "channel C htlc H": the late HTLC, for the hub
         bool operator==(const Findings&) const = default;
     };
     Findings walk_all() const;
     Findings walk_touched();
     void refresh(lightning::ChannelIndex c);
-    std::string late_htlc(lightning::ChannelIndex c, uint32_t tip) const;
+    // The late HTLC's text ("" if none); `subject` gets its channel and id.
+    std::string late_htlc(lightning::ChannelIndex c, uint32_t tip, std::string* subject) const;
     void report(const Findings& f);
 
     CheckerHub& hub_;

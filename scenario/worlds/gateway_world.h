@@ -140,6 +140,11 @@ private:
     std::vector<std::unique_ptr<actors::client::Client>> clients_;
     std::vector<std::unique_ptr<Payment>> payments_;  // stable addresses
     std::optional<sim::SimTime> stop_requested_;
+    // The hub's subject for gw.stops: the /stop it is about (the watcher and the run's end
+    // both find one that never completed: one violation).
+    std::string stop_subject() const {
+        return "/stop at t=" + sim::to_string(*stop_requested_);
+    }
     std::optional<sim::SimTime> stopped_at_;
     bool ready_ = false;
     bool finished_ = false;

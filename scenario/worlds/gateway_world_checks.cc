@@ -42,8 +42,10 @@ void GatewayScenarioWorld::watch() {
         this_actor::sleep_for(sim::SimDuration::seconds(5));
         if (stop_requested_.has_value() && !stopped_at_.has_value() &&
             this_actor::now() > *stop_requested_ + run_.stop_within) {
-            hub_.report("gw.stops", "the gateway did not stop within " +
-                                        sim::to_string(run_.stop_within) + " of /stop");
+            hub_.report("gw.stops",
+                        "the gateway did not stop within " + sim::to_string(run_.stop_within) +
+                            " of /stop",
+                        stop_subject());
         }
         check_incoming_losses();
         check_expired_payments();

@@ -148,8 +148,10 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
     check_incoming_losses();
     check_expired_payments();
     if (stop_requested_.has_value() && !stopped_at_.has_value()) {
-        hub_.report("gw.stops", "the gateway did not stop by the end of the run (requested at t=" +
-                                    sim::to_string(*stop_requested_) + ")");
+        hub_.report("gw.stops",
+                    "the gateway did not stop by the end of the run (requested at t=" +
+                        sim::to_string(*stop_requested_) + ")",
+                    stop_subject());  // once with the watcher's, for one /stop
     }
     judge_unfinished_receives();
     checkers_->payments.check_final();

@@ -1,6 +1,7 @@
-// CheckerHub's reporting: each violation once per (checker, subject), so a run that keeps going
-// after a violation (SimulationConfig::keep_going) lists an ongoing one once, not at every round
-// or pass; the first violation is the run's outcome message in either mode.
+// CheckerHub's reporting: with keep_going each violation once per (checker, subject), so a run
+// that goes on after a violation lists an ongoing one once, not at every round or pass; stop-at-
+// first keeps every report of its last event; the first violation is the run's outcome message
+// in either mode.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -18,7 +19,7 @@ using sim::SimDuration;
 
 // An actor reports, once a second for 5 s: an ongoing books violation whose text moves with the
 // round (subject empty: once per run), an overdue payment "p1" then "p2" (subject: the payment),
-// and the same text every time without a subject (a word-for-word repeat).
+// and the same text twice every time without a subject (a word-for-word repeat).
 struct HubRun {
     explicit HubRun(bool keep_going)
         : sim(sim::SimulationConfig{.seed = 5, .keep_going = keep_going}), hub(sim) {
@@ -33,6 +34,7 @@ struct HubRun {
                                std::to_string(round) + ")",
                            payment);
                 hub.report("gw.stops", "the gateway did not stop");
+                hub.report("gw.stops", "the gateway did not stop");  // again, same event
             }
         });
         result = sim.run().run;
@@ -67,5 +69,7 @@ TEST_CASE("checker hub: with keep_going each violation is listed once per checke
     CHECK(stop.result.message == r.message);
     CHECK(stop.result.end_time == sim::SimTime::zero() + SimDuration::seconds(1));
     CHECK(stop.result.failures.size() == 1);
-    CHECK(stop.hub.violations().size() == 3);  // that event's other reports, as before
+    // That event's other reports, its repeat too: stop-at-first traces what it did before
+    // keep_going existed (deduping is keep_going's), so its fingerprints stay put.
+    CHECK(stop.hub.violations().size() == 4);
 }

@@ -19,8 +19,11 @@ namespace fed = actors::federation;
 using sim::SimDuration;
 
 struct CheckedWorld {
-    CheckedWorld(uint64_t seed, fed::LightningCheckerConfig config)
-        : sim(sim::SimulationConfig{.seed = seed}), ln(sim), hub(sim), checker(hub, ln, config) {}
+    CheckedWorld(uint64_t seed, fed::LightningCheckerConfig config, bool keep_going = false)
+        : sim(sim::SimulationConfig{.seed = seed, .keep_going = keep_going}),
+          ln(sim),
+          hub(sim),
+          checker(hub, ln, config) {}
     sim::Simulation sim;
     LightningNetwork ln;
     fed::CheckerHub hub;
@@ -44,10 +47,12 @@ struct Outcome {
     std::vector<std::string> violations;
 };
 
-// a - b - c - d; two payments a -> d, then `plant` runs 2.5 s after a pass, then 30 s more.
+// a - b - c - d; two payments a -> d, then each of `plants` runs 2.5 s after a pass, 20 s
+// apart, then 30 s more.
 Outcome run_planted(fed::LightningCheckerConfig config,
-                    const std::function<void(LightningNetwork&)>& plant) {
-    CheckedWorld w(7, config);
+                    const std::vector<std::function<void(LightningNetwork&)>>& plants,
+                    bool keep_going = false) {
+    CheckedWorld w(7, config, keep_going);
     NodeIndex a = w.add("a", "lnd");
     NodeIndex b = w.add("b", "cln");
     NodeIndex c = w.add("c", "ldk");
@@ -66,8 +71,11 @@ Outcome run_planted(fed::LightningCheckerConfig config,
         const int64_t period = config.period.ns();
         const int64_t now = sim::this_actor::now().ns();
         sim::this_actor::sleep_for(SimDuration::nanos(period - now % period + period / 2));
-        plant(w.ln);
-        sim::this_actor::sleep_for(SimDuration::seconds(30));
+        for (const auto& plant : plants) {
+            plant(w.ln);
+            sim::this_actor::sleep_for(SimDuration::seconds(20));
+        }
+        sim::this_actor::sleep_for(SimDuration::seconds(10));
     });
     Outcome o{w.sim.run(), w.hub.violations()};
     return o;
@@ -99,9 +107,9 @@ TEST_CASE("touched channels: each once per drain, in first-touch order, for ever
 TEST_CASE("a conservation break planted between passes is reported at the next pass with the "
           "full walk's message", "[lightning][checker]") {
     auto plant = [](LightningNetwork& ln) { ln.channel(1).side(0).balance_msat += 1; };
-    Outcome full = run_planted({.full_walk_every = 1}, plant);
-    Outcome incremental = run_planted({.full_walk_every = 0}, plant);
-    Outcome hourly = run_planted({}, plant);
+    Outcome full = run_planted({.full_walk_every = 1}, {plant});
+    Outcome incremental = run_planted({.full_walk_every = 0}, {plant});
+    Outcome hourly = run_planted({}, {plant});
     REQUIRE(full.result.run.outcome == sim::Outcome::check_failed);
     REQUIRE_FALSE(full.violations.empty());
     const std::string& v = full.violations.front();
@@ -123,8 +131,8 @@ TEST_CASE("an HTLC planted late between passes is reported at the next pass with
         HtlcEntry& h = ch.add_htlc(0, 1000, PaymentHash{}, 1);
         h.state = HtlcState::committed;
     };
-    Outcome full = run_planted({.full_walk_every = 1}, plant);
-    Outcome incremental = run_planted({.full_walk_every = 0}, plant);
+    Outcome full = run_planted({.full_walk_every = 1}, {plant});
+    Outcome incremental = run_planted({.full_walk_every = 0}, {plant});
     REQUIRE(full.result.run.outcome == sim::Outcome::check_failed);
     REQUIRE_FALSE(full.violations.empty());
     const std::string& v = full.violations.front();
@@ -133,6 +141,45 @@ TEST_CASE("an HTLC planted late between passes is reported at the next pass with
     CHECK(v.find("channel 2 htlc 2 expiry 1 still off-chain at tip ") != std::string::npos);
     CHECK(incremental.violations == full.violations);
     CHECK(incremental.result.run.fingerprint == full.result.run.fingerprint);
+}
+
+TEST_CASE("keep going: a conservation break is listed once per imbalance, a late HTLC once per "
+          "HTLC, across passes that see them again",
+          "[lightning][checker][keep-going]") {
+    // Channel 1 off by 1 msat, 20 s (four passes) later by 2; then a late HTLC on channel 2,
+    // and 20 s later one on channel 0 (the first channel in the walk's order from then on).
+    auto late_htlc_on = [](ChannelIndex c) {
+        return [c](LightningNetwork& ln) {
+            HtlcEntry& h = ln.channel(c).add_htlc(0, 1000, PaymentHash{}, 1);  // conserved
+            h.state = HtlcState::committed;
+        };
+    };
+    auto off_by_one = [](LightningNetwork& ln) { ln.channel(1).side(0).balance_msat += 1; };
+    for (uint32_t every : {0U, 1U}) {
+        INFO("full_walk_every " << every);
+        Outcome o = run_planted({.full_walk_every = every},
+                                {off_by_one, off_by_one, late_htlc_on(2), late_htlc_on(0)},
+                                /*keep_going=*/true);
+        REQUIRE(o.result.run.outcome == sim::Outcome::check_failed);
+        std::vector<std::string> conservation;
+        std::vector<std::string> expiry;
+        for (const std::string& v : o.violations) {
+            if (v.rfind("channel_conservation", 0) == 0) {
+                conservation.push_back(v);
+            } else if (v.rfind("htlc_expiry", 0) == 0) {
+                expiry.push_back(v);
+            }
+        }
+        REQUIRE(conservation.size() == 2);
+        CHECK(conservation[0].find("channel 1: balances + HTLCs 1000000001 msat") !=
+              std::string::npos);
+        CHECK(conservation[1].find("channel 1: balances + HTLCs 1000000002 msat") !=
+              std::string::npos);
+        REQUIRE(expiry.size() == 2);
+        CHECK(expiry[0].find(": channel 2 htlc ") != std::string::npos);
+        CHECK(expiry[1].find(": channel 0 htlc ") != std::string::npos);
+        CHECK(o.result.run.failures.size() == o.violations.size());
+    }
 }
 
 TEST_CASE("every incremental pass agrees with the full walk through payments, a hold and an "
