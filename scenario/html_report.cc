@@ -110,9 +110,10 @@ const char* const k_script = R"JS(
          'violation at ' + fmt(v[0]) + ': ' + v[1]);
     });
     if (!d.passed) {
-      el('line', {x1: x(d.end_ns), x2: x(d.end_ns), y1: axisTop, y2: height, stroke: '#d93025',
-                  'stroke-width': 3, 'class': 'failure'}, svg, 'failure: ' + d.reason);
-      el('text', {x: Math.max(left, x(d.end_ns) - 160), y: laneTop - 6, fill: '#d93025'},
+      el('line', {x1: x(d.fail_ns), x2: x(d.fail_ns), y1: axisTop, y2: height,
+                  stroke: '#d93025', 'stroke-width': 3, 'class': 'failure'}, svg,
+         'failure: ' + d.reason);
+      el('text', {x: Math.max(left, x(d.fail_ns) - 160), y: laneTop - 6, fill: '#d93025'},
          svg).textContent = 'failure (seed ' + d.seed + ')';
     }
     document.getElementById('timeline-box').appendChild(svg);
@@ -127,11 +128,22 @@ const char* const k_script = R"JS(
 })();
 )JS";
 
+// Where the timeline draws the verdict's failure: when the outcome check failed, at the run's
+// first failure (with --keep-going the run went on past it); otherwise (a checker, a condition,
+// a fatal ending after the violation) at the end, where it was judged.
+int64_t failure_ns(const RunReport& r) {
+    const bool outcome_failed =
+        !r.checks.empty() && r.checks.front().checker == "outcome" && !r.checks.front().passed;
+    return outcome_failed && !r.run.failures.empty() ? r.run.failures.front().at.ns()
+                                                     : r.run.end_time.ns();
+}
+
 nlohmann::ordered_json report_data(const ReportContext& ctx, const RunReport& r) {
     using OJson = nlohmann::ordered_json;
     TraceModel m = build_trace_model(r.records);
     OJson d = {{"seed", r.seed}, {"passed", r.passed}, {"reason", r.reason},
-               {"end_ns", r.run.end_time.ns()}, {"replay", ctx.replay}, {"lanes", m.lanes}};
+               {"end_ns", r.run.end_time.ns()}, {"fail_ns", failure_ns(r)},
+               {"replay", ctx.replay}, {"lanes", m.lanes}};
     OJson events = OJson::array();
     for (size_t i = 0; i < r.records.size() && i < k_max_events; ++i) {
         const sim::TraceRecord& rec = r.records[i];
@@ -250,7 +262,8 @@ std::string html_report(const ReportContext& ctx, const RunReport& r) {
            "</b> · fingerprint <code>" + fp + "</code> · events " +
            std::to_string(r.run.events) + " · end " + sim::to_string(r.run.end_time) +
            "</p>\n<p>params: <code>" + escape_markup(describe_params(r.params)) + "</code></p>\n" +
-           checks_table(r) + violations_table(r) + "\n<div id=\"render-error\"></div><div id=\"timeline-box\"></div>\n" +
+           checks_table(r) + violations_table(r) +
+           "\n<div id=\"render-error\"></div><div id=\"timeline-box\"></div>\n" +
            "<script type=\"application/json\" id=\"run-data\">" + data + "</script>\n<script>" +
            k_script + "</script>\n</body></html>\n";
 }

@@ -186,3 +186,20 @@ TEST_CASE("a payment's records and its contract's are one span; the contract's t
     CHECK(d.at("spans").at(1).at("key") == "5");
     CHECK(d.at("deadlines") == json::parse(R"([[689, "payment client0.pay.77 timelock"]])"));
 }
+
+TEST_CASE("the failure line is drawn at the failure the verdict names: the first violation when "
+          "the outcome failed, the end when a later check did",
+          "[html][keep-going]") {
+    // A keep-going run: a violation at 2 s, the run went on to 10 s.
+    scenario::RunReport r = report(10'000'000'000, {});
+    r.keep_going = true;
+    r.passed = false;
+    r.run.outcome = sim::Outcome::check_failed;
+    r.run.failures.push_back(
+        {sim::SimTime::from_ns(2'000'000'000), sim::Outcome::check_failed, "x", "broke"});
+    r.checks = {{"outcome", false, "check_failed: broke (expected ok)"}};
+    CHECK(page_data(r).at("fail_ns") == 2'000'000'000);
+    // The outcome was expected; a checker judged at the end failed.
+    r.checks = {{"outcome", true, "check_failed: broke"}, {"c", false, "off at the end"}};
+    CHECK(page_data(r).at("fail_ns") == 10'000'000'000);
+}
