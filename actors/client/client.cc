@@ -20,28 +20,39 @@ Client::Client(sim::Simulation& sim, lightning::LightningNetwork& ln,
     api_ = std::make_unique<federation::FederationApi>(sim_, node_, federation);
 }
 
+// The default refresh timing is the default gateway's (gateway_refresh.h).
+static_assert(k_default_gateway_ttl == gateway::announcement_ttl(sim::SimDuration::seconds(10)));
+
 // The cache task, spawned at the client's start as upstream's integrators spawn
 // `update_gateway_cache_continuously` right after building the client (fedimint-cli's and the
 // wallets' "update gateway cache" task; fedimint-ln-client src/lib.rs), which first calls
-// `update_gateway_cache()` once, then the loop: sleep (0 the first time: "retry immediately
-// first time"; then 30 s before the soonest cached announcement expires,
-// ClientConfig::gateway_refresh; 10 min if the cache is empty), then
+// `update_gateway_cache()` once, then the loop: sleep (gateway_refresh_sleep: 0 the first time
+// if the cache is empty, "retry immediately first time"; else ABOUT_TO_EXPIRE before the
+// soonest cached announcement expires; 10 min if the cache is empty), then
 // `update_gateway_cache` under `retry(background_backoff)`: `fetch_gateways`, which does not
 // give up (FederationApi::gateways_until_answered), replaces the whole cache ("Remove all
 // previous gateway entries"), so an answered empty union empties it.
 void Client::run_gateway_cache() {
     // The integrators' `update_gateway_cache()` before the loop (fedimint-cli, the wallets).
-    gateway_cache_ = api_->gateways_until_answered();
+    fill_gateway_cache();
     bool first_time = true;
     while (true) {
         const sim::SimDuration sleep =
-            !gateway_cache_.empty() ? config_.gateway_refresh
-            : first_time            ? sim::SimDuration::zero()
-                                    : config_.gateway_empty_refresh;
+            gateway_refresh_sleep(gateway_listings_, first_time, config_.gateway_refresh);
+        gateway_refresh_at_ = this_actor::now() + sleep;
         this_actor::sleep_for(sleep);
-        gateway_cache_ = api_->gateways_until_answered();
+        fill_gateway_cache();
         first_time = false;
     }
+}
+
+void Client::fill_gateway_cache() {
+    gateway_listings_ = api_->gateways_until_answered();
+    gateway_cache_.clear();
+    for (const federation::ListedGateway& l : gateway_listings_) {
+        gateway_cache_.push_back(l.announcement);
+    }
+    ++gateway_fills_;
 }
 
 void Client::start() {

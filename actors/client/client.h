@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/client/gateway_refresh.h"
 #include "actors/federation/checkers.h"
 #include "actors/federation/federation_api.h"
 #include "actors/lightning/lightning_network.h"
@@ -37,6 +38,9 @@ using federation::ContractId;
 using federation::PaymentHash;
 using federation::Preimage;
 using federation::PublicKey;
+
+// The default gateway's TTL, gateway::announcement_ttl(10 s) (checked in client.cc).
+inline constexpr sim::SimDuration k_default_gateway_ttl = sim::SimDuration::nanos(11'764'705'882);
 
 struct ClientConfig {
     std::string name = "client";
@@ -60,14 +64,13 @@ struct ClientConfig {
     // the payment then ends only by the gateway's claim, its cancellation or the timelock.
     sim::SimDuration resend = sim::SimDuration::seconds(10);
     sim::SimDuration pay_request_window = sim::SimDuration::seconds(180);
-    // The gateway cache's refresh (fedimint-ln-client lib.rs `update_gateway_cache_continuously`):
-    // the next fetch comes ABOUT_TO_EXPIRE = 30 s before the soonest cached announcement
-    // expires, and EMPTY_GATEWAY_SLEEP = 10 min after a fetch that left the cache empty.
-    // [model] the guardians' reply carries no remaining ttl, so every cached announcement is
-    // taken as fresh: gatewayd's GW_ANNOUNCEMENT_TTL 600 s - 30 s. Upstream sleeps less by the
-    // announcement's age at the guardians (up to one registration round, 510 s).
-    sim::SimDuration gateway_refresh = sim::SimDuration::seconds(600 - 30);
-    sim::SimDuration gateway_empty_refresh = sim::SimDuration::minutes(10);
+    // The gateway cache's refresh (gateway_refresh.h, upstream's
+    // `update_gateway_cache_continuously`): the next fill ABOUT_TO_EXPIRE before the soonest
+    // cached announcement expires by the ttl the guardians listed it with (at least `floor`
+    // later), EMPTY_GATEWAY_SLEEP after a fill that left the cache empty; both scaled with the
+    // TTL (gateway_refresh_timing).
+    // The default: for the default gateway's 10 s interval (TTL 11.764705882 s).
+    GatewayRefreshTiming gateway_refresh = gateway_refresh_timing(k_default_gateway_ttl);
     federation::ClientTimelockOptions timelock;
     // A client with a custom contract timelock: (C0 - 1) + N, i.e. N blocks above the
     // consensus tip, instead of C0 + min_final + 500 - 1. For boundary tests of the gateway's
@@ -105,6 +108,10 @@ public:
     const std::vector<federation::GatewayAnnouncement>& gateway_cache() const {
         return gateway_cache_;
     }
+    // Fills of the cache completed so far, and when the cache task's next fill starts (its
+    // sleep's end; SimTime{} before the first sleep): for tests and worlds.
+    uint64_t gateway_fills() const { return gateway_fills_; }
+    sim::SimTime gateway_refresh_at() const { return gateway_refresh_at_; }
 
     // Pays `invoice` through the first gateway in the client's gateway cache (run_gateway_cache).
     ClientPayment pay(const lightning::Invoice& invoice);
@@ -136,6 +143,7 @@ private:
 
     std::optional<federation::GatewayAnnouncement> pick_gateway() const;
     void run_gateway_cache();
+    void fill_gateway_cache();
     sim::SimDuration receive_end_slack() const;
     ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
                             const Receiving& r);
@@ -153,6 +161,9 @@ private:
     // The last answered directory read (upstream's local gateway cache), filled and refreshed
     // by run_gateway_cache from start(), read by pick_gateway.
     std::vector<federation::GatewayAnnouncement> gateway_cache_;
+    std::vector<federation::ListedGateway> gateway_listings_;  // the same, with the fill's ttls
+    uint64_t gateway_fills_ = 0;
+    sim::SimTime gateway_refresh_at_;
     std::map<PaymentHash, Receiving> receiving_;
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "actors/federation/gateway_union.h"
 #include "sim/assert.h"
 #include "sim/random.h"
 #include "sim/this_actor.h"
@@ -261,48 +262,6 @@ void FederationApi::register_gateway(const GatewayAnnouncement& announcement,
     }
 }
 
-namespace {
-
-// One announcement per gateway key out of several guardians' lists. Upstream's union
-// (fedimint-core query.rs `UnionResponses`: the deduplicated union of a threshold of
-// responses, equal elements merged, sorted by how many responses lack each) keeps every
-// distinct version, and the client's cache (fedimint-ln-client lib.rs `update_gateway_cache`)
-// inserts them one by one under the gateway's id, so the last version of a key wins. Versions
-// of one gateway from different guardians differ in their unanchored ttl, so upstream's pick
-// among them follows a HashMap's iteration order [inference: arbitrary]. The model's
-// deterministic stand-in: the version the most answering guardians hold, ties to the lowest
-// peer id's.
-std::vector<GatewayAnnouncement> union_by_key(const std::map<uint32_t, QueryReply>& answers) {
-    struct Version {
-        GatewayAnnouncement announcement;
-        uint64_t holders = 0;
-    };
-    std::map<PublicKey, std::vector<Version>> versions;  // in peer order of first holder
-    for (const auto& [peer, reply] : answers) {
-        for (const GatewayAnnouncement& a : reply.gateways) {
-            std::vector<Version>& vs = versions[a.gateway_key];
-            auto same = std::find_if(vs.begin(), vs.end(),
-                                     [&](const Version& v) { return v.announcement == a; });
-            if (same == vs.end()) {
-                vs.push_back(Version{.announcement = a, .holders = 1});
-            } else {
-                ++same->holders;
-            }
-        }
-    }
-    std::vector<GatewayAnnouncement> out;
-    for (const auto& [key, vs] : versions) {
-        const Version* best = &vs.front();
-        for (const Version& v : vs) {
-            best = v.holders > best->holders ? &v : best;
-        }
-        out.push_back(best->announcement);
-    }
-    return out;
-}
-
-}  // namespace
-
 // fedimint-ln-common api.rs `fetch_gateways`: `request_with_strategy(UnionResponses::new(
 // all_peers().total()), "list_gateways")`, which succeeds once a threshold (n - f) of guardians
 // answered ("There is no consensus within Fedimint on the gateways, each guardian might be
@@ -317,21 +276,25 @@ std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
         ++reads_sent_;
     }
     const sim::SimTime deadline = sim::this_actor::now() + query_timeout_;
-    std::map<uint32_t, QueryReply> answers;  // by peer
+    std::map<uint32_t, std::vector<ListedGateway>> answers;  // by peer
     while (answers.size() < quorum_.t) {
         std::optional<QueryReply> r = replies->recv_until(deadline);
         if (!r.has_value()) {
             break;
         }
         if (!r->closed_at.has_value()) {
-            answers.emplace(r->peer.value, std::move(*r));
+            answers.emplace(r->peer.value, std::move(r->gateways));
         }
     }
     pending_.erase(query.query_id);
     if (answers.size() < quorum_.t) {
         return std::nullopt;
     }
-    return union_by_key(answers);
+    std::vector<GatewayAnnouncement> out;
+    for (ListedGateway& l : union_by_key(answers)) {
+        out.push_back(std::move(l.announcement));
+    }
+    return out;
 }
 
 // fedimint-api-client `request_with_strategy` (the path `fetch_gateways` takes): each peer's
@@ -340,7 +303,7 @@ std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
 // retries as LongPoll's (long_poll.h): a send refused or failed, or the connection closed
 // under a request, retries after the Fibonacci backoff; a request unanswered for the request
 // timeout (jsonrpsee's 60 s) is sent again after it.
-std::vector<GatewayAnnouncement> FederationApi::gateways_until_answered() {
+std::vector<ListedGateway> FederationApi::gateways_until_answered() {
     QueryMsg query{.query_id = next_query_++, .kind = QueryKind::gateways, .tx = {},
                    .contract = {}, .hash = {}};
     auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_gateways");
@@ -368,7 +331,7 @@ std::vector<GatewayAnnouncement> FederationApi::gateways_until_answered() {
     for (size_t i = 0; i < guardians_.size(); ++i) {
         send(i);
     }
-    std::map<uint32_t, QueryReply> answers;  // by peer
+    std::map<uint32_t, std::vector<ListedGateway>> answers;  // by peer
     while (answers.size() < quorum_.t) {
         sim::SimTime wake = sim::SimTime::never();
         for (size_t i = 0; i < peers.size(); ++i) {
@@ -397,7 +360,7 @@ std::vector<GatewayAnnouncement> FederationApi::gateways_until_answered() {
             }
             continue;
         }
-        answers.emplace(r->peer.value, std::move(*r));
+        answers.emplace(r->peer.value, std::move(r->gateways));
     }
     pending_.erase(query.query_id);
     return union_by_key(answers);

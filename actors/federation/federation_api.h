@@ -67,15 +67,17 @@ public:
     std::optional<uint64_t> wallet_count();
     // The gateway directory as upstream's `fetch_gateways` reads it: the union of the first
     // n - f guardians' lists (each guardian's own registrations, gateway_directory.h), one
-    // announcement per gateway key, by key. nullopt when fewer than n - f answered within the
-    // query timeout (an answered empty union is empty).
+    // announcement per gateway key, by key (gateway_union.h). nullopt when fewer than n - f
+    // answered within the query timeout (an answered empty union is empty). A one-shot read
+    // for worlds and tests; the remaining ttls are left out.
     std::optional<std::vector<GatewayAnnouncement>> gateways();
     // The same read as upstream's `request_with_strategy` makes it: no deadline. Each guardian
     // is asked until it answers (a refused send or a closed connection is retried on the
     // long-poll backoff, an unanswered request at the request timeout, long_poll.h), and the
     // answers gathered so far are kept, so a guardian slower than the one-shot timeout still
-    // counts. Returns once n - f guardians answered.
-    std::vector<GatewayAnnouncement> gateways_until_answered();
+    // counts. Returns once n - f guardians answered, each gateway with its remaining ttl
+    // (gateway_union.h), what the client's cache refresh sleeps by.
+    std::vector<ListedGateway> gateways_until_answered();
     // The gateway's `register_gateway`: an API write of `announcement` to every guardian, each
     // anchoring `ttl` to its own clock (fire and forget; no consensus round).
     void register_gateway(const GatewayAnnouncement& announcement, sim::SimDuration ttl);

@@ -21,9 +21,16 @@ namespace actors::federation {
 void Guardian::reply_to(sim::NodeId user, const QueryMsg& query) {
     QueryReply reply = answer_query(query, config_.peer, store_->state);
     if (query.kind == QueryKind::gateways) {
-        // LIST_GATEWAYS_ENDPOINT: this guardian's unexpired registrations, by its own clock.
-        reply.gateways =
-            store_->gateways.list(sim_.clocks().unix_ns(node(), sim::this_actor::now()));
+        // LIST_GATEWAYS_ENDPOINT: this guardian's unexpired registrations, by its own clock,
+        // each unanchored to its remaining ttl (fedimint-ln-server lib.rs `list_gateways`:
+        // `.map(|(_, gw)| gw.unanchor())`), which the client's refresh sleeps by.
+        const int64_t now_ns = sim_.clocks().unix_ns(node(), sim::this_actor::now());
+        for (GatewayAnnouncement& a : store_->gateways.list(now_ns)) {
+            const int64_t until_ns = *store_->gateways.valid_until(a.gateway_key);  // listed
+            reply.gateways.push_back(ListedGateway{
+                .announcement = std::move(a),
+                .ttl = sim::SimDuration::nanos(std::max<int64_t>(until_ns - now_ns, 0))});
+        }
     }
     sim_.network().send(node(), user, "fed_reply", std::move(reply));
 }

@@ -132,6 +132,15 @@ struct IncomingSnapshot {
     uint64_t amount_msat = 0;
 };
 
+// One guardian's listing of a gateway: upstream's `LightningGatewayAnnouncement` as
+// `list_gateways` returns it, unanchored (fedimint-ln-common lib.rs `unanchor`): the info and
+// the remaining ttl, its valid_until less the guardian's own clock now (0 if past; a listed
+// entry is never past).
+struct ListedGateway {
+    GatewayAnnouncement announcement;
+    sim::SimDuration ttl;
+};
+
 struct QueryReply {
     uint64_t query_id = 0;
     PeerId peer;
@@ -143,8 +152,9 @@ struct QueryReply {
     std::optional<IncomingSnapshot> incoming;
     uint64_t wallet_count = 0;
     uint64_t ln_count = 0;
-    // A gateways read: the answering guardian's own unexpired registrations (gateway_directory.h).
-    std::vector<GatewayAnnouncement> gateways;
+    // A gateways read: the answering guardian's own unexpired registrations (gateway_directory.h)
+    // with their remaining ttl by its clock.
+    std::vector<ListedGateway> gateways;
     // Not a guardian's reply: the user's dispatcher's notice that its connection to guardian
     // `peer` closed (its process went down at this time; sim::NodeDown). Never on the network.
     std::optional<sim::SimTime> closed_at;

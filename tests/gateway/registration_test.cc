@@ -172,8 +172,8 @@ TEST_CASE("a client's gateway read takes the union of n - f guardians' lists: an
 
 // --- The client's gateway cache (Client::run_gateway_cache; fedimint-ln-client lib.rs
 // `update_gateway_cache_continuously`): filled from the client's start by a read that does not
-// give up, refreshed 570 s later (10 min after a fill that found none); a pay reads only the
-// cache. Before, the pay made a one-shot 2 s read itself, and a read unanswered in 2 s was "no
+// give up, refreshed ABOUT_TO_EXPIRE before the soonest listed ttl ends (10 min after a fill
+// that found none; gateway_cache_test.cc); a pay reads only the cache. Before, the pay made a one-shot 2 s read itself, and a read unanswered in 2 s was "no
 // gateway".
 
 namespace {
@@ -254,15 +254,17 @@ TEST_CASE("a client whose every gateway read is unanswered until after its pay f
     CHECK(after_heal == std::vector<uint64_t>{xg});
 }
 
-// Bob's first fill finds no gateway (it is crashed and unlisted): upstream's loop then sleeps
-// EMPTY_GATEWAY_SLEEP = 10 min. The gateway registers again meanwhile; bob's cache lists it only
-// at the next fill, 10 min after the first.
+// Bob's first fill finds no gateway (it is crashed and unlisted), and so does the loop's
+// immediate second: upstream's loop then sleeps EMPTY_GATEWAY_SLEEP (10 min, one production TTL;
+// scaled to one TTL here, gateway_refresh.h). The gateway registers again meanwhile; bob's cache
+// lists it only at the next fill, one TTL after the first two.
 TEST_CASE("a gateway registered after the client's empty first fill is cached at the next "
-          "fill, 10 min later",
+          "fill, EMPTY_GATEWAY_SLEEP later",
           "[gateway][actors][registration][gateway-cache]") {
     World w(107, "lnd");
     client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
     const sim::SimDuration ttl = gateway::GatewayConfig{}.registration_interval * 20 / 17;
+    const sim::SimDuration empty_sleep = bob.config().gateway_refresh.empty_sleep;
     bool empty_at_start = false;
     bool empty_before = false;
     std::vector<uint64_t> after;
@@ -278,122 +280,44 @@ TEST_CASE("a gateway registered after the client's empty first fill is cached at
         empty_at_start = bob.gateway_cache().empty();
         w.gateway->restart();
         REQUIRE(wait_listed(w, {xg}, sim::SimDuration::seconds(2)));
-        this_actor::sleep_until(started + sim::SimDuration::minutes(10) - sim::SimDuration::seconds(1));
+        // The two empty fills take a round trip each (1 ms links): the third starts at
+        // started + 2 ms + empty_sleep.
+        this_actor::sleep_until(started + empty_sleep - sim::SimDuration::millis(100));
         empty_before = bob.gateway_cache().empty();
-        this_actor::sleep_until(started + sim::SimDuration::minutes(10) + sim::SimDuration::seconds(1));
+        this_actor::sleep_until(started + empty_sleep + sim::SimDuration::millis(100));
         after = cached_hints(bob);
     });
+    CHECK(empty_sleep == ttl);
     CHECK(empty_at_start);
     CHECK(empty_before);
     CHECK(after == std::vector<uint64_t>{xg});
 }
 
 // Bob's first fill lists X-G; the gateway's hint then moves to G-A (X-G disabled) and the
-// guardians list G-A within a round. Bob's cache keeps X-G until its refresh, 570 s after the
-// fill (gatewayd's 600 s TTL less upstream's ABOUT_TO_EXPIRE 30 s), then holds G-A.
-TEST_CASE("the client's cache is refreshed 570 s after its fill, picking up the gateway's "
-          "changed announcement",
+// guardians list G-A within a round. Bob's cache keeps X-G until its refresh, ABOUT_TO_EXPIRE
+// (TTL / 20) before the listed ttl of X-G's registration ends, and then holds G-A: within one
+// TTL of the guardians listing it. Before, the refresh was a fixed 570 s after the fill
+// (gatewayd's 600 s TTL less 30 s, whatever the test interval's TTL).
+TEST_CASE("the client's cache picks up the gateway's changed announcement within one TTL",
           "[gateway][actors][registration][gateway-cache]") {
     World w(108, "lnd");
     client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
-    std::vector<uint64_t> first, before, after;
+    const sim::SimDuration ttl = gateway::announcement_ttl(w.gateway->config().registration_interval);
+    std::vector<uint64_t> first, after;
     uint64_t xg = 0, ga = 0;
     w.run([&] {
         xg = w.net.channel(w.ch_xg).scid().value;
         ga = w.net.channel(w.ch_ga).scid().value;
         REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
         bob.start();
-        const sim::SimTime started = this_actor::now();
         this_actor::sleep_for(sim::SimDuration::seconds(1));
         first = cached_hints(bob);
         ln::ChannelLedger& ch = w.net.channel(w.ch_xg);
         ch.side(ch.side_of(w.x)).policy.disabled = true;
         REQUIRE(wait_listed(w, {ga}, sim::SimDuration::seconds(11)));
-        this_actor::sleep_until(started + sim::SimDuration::seconds(569));
-        before = cached_hints(bob);
-        this_actor::sleep_until(started + sim::SimDuration::seconds(571));
+        this_actor::sleep_for(ttl);
         after = cached_hints(bob);
     });
     CHECK(first == std::vector<uint64_t>{xg});
-    CHECK(before == std::vector<uint64_t>{xg});
     CHECK(after == std::vector<uint64_t>{ga});
-}
-
-namespace {
-
-// One link's latency in these worlds (sim::LinkConfig's default, 1 ms both ends): a message
-// sent now has reached its guardian by then, and a read sent after it arrives after it.
-constexpr sim::SimDuration k_link_latency = sim::SimDuration::millis(1);
-
-std::optional<std::vector<uint64_t>> none_listed() {
-    return std::vector<uint64_t>{};
-}
-
-}  // namespace
-
-// /stop ends with the gateway removing its registration from every guardian (upstream's
-// main.rs `unannounce_from_all_federations()` after the shutdown): one link latency after
-// stop() returns alice lists no gateway, though the last round's TTL (11.76 s) has not run.
-// Before, the stopped gateway stayed listed until that TTL.
-TEST_CASE("a stopped gateway is not listed one network latency after /stop returns, long "
-          "before its TTL",
-          "[gateway][actors][registration]") {
-    World w(105, "lnd");
-    std::optional<std::vector<uint64_t>> before_stop;
-    std::optional<std::vector<uint64_t>> after_stop;
-    w.run([&] {
-        const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
-        before_stop = w.listed_hints();
-        w.gateway->stop();
-        this_actor::sleep_for(k_link_latency);
-        after_stop = w.listed_hints();
-    });
-    CHECK(before_stop.has_value());
-    CHECK_FALSE(before_stop->empty());
-    CHECK(after_stop == none_listed());
-}
-
-// The Lightning connection drops: when the connection loop notices (its next look, one
-// ln_reconnect_poll later) the gateway sets Disconnected and removes its registration
-// (upstream's connection loop: `set_gateway_state(Disconnected)`, then
-// `unannounce_from_all_federations()`), so alice lists nothing one latency later. The node
-// comes back: an LND gateway re-registers from the connection loop as it sets Running, so it
-// is listed one latency after the loop's look, not at the timer's next one (up to 10 s);
-// a CLN gateway waits for the timer (upstream re-registers at once in the LND mode only).
-// Before, the disconnected gateway stayed listed up to one TTL, and came back at the timer.
-TEST_CASE("a gateway disconnected from its node is unlisted when the loop notices; an LND one "
-          "is listed again as soon as the loop sees the node back",
-          "[gateway][actors][registration][ln-connection]") {
-    const std::string profile = GENERATE(std::string("lnd"), std::string("cln"));
-    CAPTURE(profile);
-    World w(106, profile);
-    const sim::SimDuration poll = gateway::GatewayConfig{}.ln_reconnect_poll;
-    std::optional<std::vector<uint64_t>> before_notice;
-    std::optional<std::vector<uint64_t>> after_notice;
-    std::optional<std::vector<uint64_t>> after_back;
-    uint64_t xg = 0;
-    w.run([&] {
-        xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
-        w.gateway->disconnect_lightning();
-        const sim::SimTime dropped_at = this_actor::now();
-        // The loop has not looked yet: still listed (the edge).
-        this_actor::sleep_until(dropped_at + poll - k_link_latency * 3);
-        before_notice = w.listed_hints();
-        this_actor::sleep_until(dropped_at + poll + k_link_latency);
-        after_notice = w.listed_hints();
-        this_actor::sleep_for(sim::SimDuration::seconds(3));
-        w.gateway->reconnect_lightning();
-        const sim::SimTime back_at = this_actor::now();
-        this_actor::sleep_until(back_at + poll + k_link_latency);
-        after_back = w.listed_hints();
-    });
-    CHECK_FALSE(before_notice.value_or(std::vector<uint64_t>{}).empty());
-    CHECK(after_notice == none_listed());
-    if (profile == "lnd") {
-        CHECK(after_back == std::optional<std::vector<uint64_t>>(std::vector<uint64_t>{xg}));
-    } else {
-        CHECK(after_back == none_listed());  // the timer's next look is later
-    }
 }
