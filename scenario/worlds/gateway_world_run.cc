@@ -76,6 +76,9 @@ void GatewayScenarioWorld::build_gateway(ln::NodeIndex node, gw::GatewayVariant 
                                         .id = fed::ClientId(static_cast<uint32_t>(i + 1)),
                                         .federation_node = fed_node_};
         cc.timelock = knobs.client_timelock;
+        // The cache's refresh scaled to this gateway's TTL (gateway_refresh.h).
+        cc.gateway_refresh =
+            actors::client::gateway_refresh_timing(gw::announcement_ttl(gc.registration_interval));
         cc.timelock_blocks = timelock_blocks;
         clients_.push_back(std::make_unique<actors::client::Client>(sim_, *ln_, *federation_, cc,
                                                                     &checkers_->payments));
@@ -132,6 +135,31 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
     while (!registered()) {
         if (this_actor::now() > deadline) {
             this_actor::fail("gateway world setup: the gateway did not register in 5m");
+            return;
+        }
+        this_actor::sleep_for(sim::SimDuration::seconds(1));
+    }
+    // Listed by the guardians is not enough: a client pays only through its own cache, and one
+    // whose first two fills beat the gateway's first registration (a slow or cut gateway link)
+    // holds an empty cache for EMPTY_GATEWAY_SLEEP (10 min; gateway_refresh.h). "ready" waits
+    // until every client's cache holds the gateway.
+    const fed::PublicKey key = gateway_->config().gateway_key;
+    auto cached_by_all = [this, key] {
+        return std::all_of(clients_.begin(), clients_.end(), [key](const auto& c) {
+            const auto& cache = c->gateway_cache();
+            return std::any_of(cache.begin(), cache.end(),
+                               [key](const fed::GatewayAnnouncement& a) {
+                                   return a.gateway_key == key;
+                               });
+        });
+    };
+    const sim::SimTime cache_deadline =
+        this_actor::now() + sim::SimDuration::minutes(5) +
+        clients_.front()->config().gateway_refresh.empty_sleep;
+    while (!cached_by_all()) {
+        if (this_actor::now() > cache_deadline) {
+            this_actor::fail("gateway world setup: the gateway, listed by the guardians, was not "
+                             "in every client's gateway cache by " + sim::to_string(cache_deadline));
             return;
         }
         this_actor::sleep_for(sim::SimDuration::seconds(1));

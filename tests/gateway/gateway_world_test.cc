@@ -103,3 +103,26 @@ TEST_CASE("gateway world: the stop_deadlock variant is caught by gw.stops", "[ga
         }
     }
 }
+
+// Client 1 is cut from guardians 2 and 3 from the start for 2 min: its cache reads (n - f = 3
+// answers) go unanswered, while client 0's one-shot read lists the gateway as soon as it
+// registers. "ready" waits until every client's own cache holds the gateway, so client 1's
+// payment (the workload's second) succeeds. Before, "ready" came once client 0's read listed
+// the gateway and client 1's payment failed at once, "no gateway" (checked by running this
+// case with the cache gate off).
+TEST_CASE("gateway world: 'ready' waits for every client's gateway cache, not the first "
+          "client's read of the guardians' lists",
+          "[gateway][world][gateway-cache]") {
+    const std::string params = R"({"payments": 2, "payee": "merchant", "clients": 2,
+        "expect_payments": "succeed", "duration": "2m"})";
+    const std::string timeline =
+        R"([{"at": "0s", "action": "partition", "a": ["client1"], "b": ["fed.g2", "fed.g3"],
+             "heal_after": "2m"}])";
+    scenario::LoadResult loaded = scenario::parse_scenario(scenario_text(params, timeline), "t.json");
+    INFO(loaded.describe("t.json"));
+    REQUIRE(loaded.ok());
+    scenario::RunReport r = scenario::run_scenario(*loaded.scenario, {.seed = 1});
+    INFO(r.reason);
+    CHECK(r.passed);
+    CHECK(r.metrics.at("gw.paid") == 2);
+}
