@@ -297,12 +297,14 @@ std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
     return out;
 }
 
-// fedimint-api-client `request_with_strategy` (the path `fetch_gateways` takes): each peer's
-// request is retried with `api_networking_backoff()` until the strategy completes, and the
-// strategy (`UnionResponses`) keeps every answer it got; no overall timeout. Per-guardian
-// retries as LongPoll's (long_poll.h): a send refused or failed, or the connection closed
-// under a request, retries after the Fibonacci backoff; a request unanswered for the request
-// timeout (jsonrpsee's 60 s) is sent again after it.
+// [model] Not upstream's read: `fetch_gateways` takes the plain `request_with_strategy`
+// (fedimint-api-client api/mod.rs), one request per guardian, none retried, failing once f + 1
+// guardians errored, and the client's cache loop retries the whole read on
+// `background_backoff()` (1 s .. 60 s). This read instead re-asks each guardian (LongPoll's
+// retries, long_poll.h: a send refused or failed, or the connection closed under a request,
+// after the Fibonacci backoff; a request unanswered for the request timeout, jsonrpsee's 60 s,
+// after it) until n - f answered, keeping every answer; no overall timeout (docs/gateway.md,
+// "Not done yet").
 std::vector<ListedGateway> FederationApi::gateways_until_answered() {
     QueryMsg query{.query_id = next_query_++, .kind = QueryKind::gateways, .tx = {},
                    .contract = {}, .hash = {}};
