@@ -55,7 +55,7 @@ bench::StandardOptions small_scale(uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "1c7c5fe2173f2e83"}, {2, "04b24fc308381ece"}, {3, "ae0a07dbca8faf9b"}};
+    const Golden golden[] = {{1, "0d3986f84e1be1d1"}, {2, "7bbf9be9facc1fa0"}, {3, "6821a4b5527016a5"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(short_standard(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -67,7 +67,7 @@ TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerp
 // The test environment's timing (100 ms polls, 10 s sessions) runs the federation's round
 // machinery about a hundred times as often, so it guards that code more closely.
 TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "4bc8a8ff129c2ca4"}, {2, "7e7e214e9c5314f3"}};
+    const Golden golden[] = {{1, "1d13d6e6aa0473c3"}, {2, "53a2019190e11484"}};
     for (const Golden& g : golden) {
         bench::StandardOptions o = short_standard(g.seed);
         o.production_timing = false;
@@ -79,7 +79,7 @@ TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[pe
 }
 
 TEST_CASE("the scale benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "0861a346cd4aaf1a"}, {2, "ad1fe78b333202ff"}};
+    const Golden golden[] = {{1, "6fb81cf940348709"}, {2, "578a795e1b517fee"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(small_scale(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -103,7 +103,7 @@ TEST_CASE("the scale world with 1000 nodes keeps its fingerprint", "[perf][finge
     bench::StandardReport r = bench::run_standard(o);
     INFO(r.result.run.message << r.violation);
     CHECK(r.ok());
-    CHECK(hex(r.result.run.fingerprint) == "92abbb6a555c804d");
+    CHECK(hex(r.result.run.fingerprint) == "441437a356fc67dd");
 }
 
 TEST_CASE("the sample system keeps its fingerprints", "[perf][fingerprint]") {
