@@ -12,8 +12,16 @@ namespace scenario {
 
 namespace {
 
-// Past this many records the timeline shows the first ones only (the page stays responsive).
+// Past this many records the timeline shows the first ones only (the page stays responsive);
+// the same for spans, blocks and deadlines, each.
 constexpr size_t k_max_events = 20000;
+
+template <typename T>
+void keep_first(std::vector<T>* v) {
+    if (v->size() > k_max_events) {
+        v->erase(v->begin() + k_max_events, v->end());
+    }
+}
 
 const char* const k_style = R"CSS(
 body { font-family: system-ui, sans-serif; margin: 16px; color: #222; }
@@ -156,6 +164,9 @@ nlohmann::ordered_json report_data(const ReportContext& ctx, const RunReport& r)
                           static_cast<int>(rec.level)});
     }
     d["events"] = events;
+    keep_first(&m.spans);
+    keep_first(&m.blocks);
+    keep_first(&m.deadlines);
     d["spans"] = OJson::array();
     for (const TraceSpan& s : m.spans) {
         d["spans"].push_back({{"cat", s.category}, {"key", s.key}, {"b", s.begin_ns},
@@ -241,10 +252,17 @@ std::string escape_markup(const std::string& s) {
 
 
 std::string html_report(const ReportContext& ctx, const RunReport& r) {
-    std::string data = report_data(ctx, r).dump();
-    // Inside <script>, "</" could close the element early.
-    for (size_t at = data.find("</"); at != std::string::npos; at = data.find("</", at + 2)) {
-        data.replace(at, 2, "<\\/");
+    // Inside <script> no '<' is safe: "</" closes the element early, and "<!--" followed by
+    // "<script" puts the parser in the "script data double escaped" state, where the real
+    // "</script>" no longer ends it (a --set value or a reason can hold either). JSON's own
+    // escape keeps the data the same for JSON.parse.
+    std::string data;
+    for (char c : report_data(ctx, r).dump()) {
+        if (c == '<') {
+            data += "\\u003c";
+        } else {
+            data += c;
+        }
     }
     char fp[17];
     std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>(r.run.fingerprint));

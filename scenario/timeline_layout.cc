@@ -3,6 +3,7 @@
 #include "scenario/timeline_layout.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace scenario {
 
@@ -25,7 +26,23 @@ constexpr int64_t k_steps[] = {
 
 // At most this many intervals on the axis: ~100 px each on the narrowest page.
 constexpr int64_t k_max_intervals = 8;
+
+// The page's geometry, px. The SVG is k_min_width_px wide plus k_width_per_lane_px per lane, at
+// most k_max_width_px; time runs from k_left_px (the lane names are drawn left of it) to
+// k_right_margin_px before the right border.
+constexpr int k_left_px = 190;
+constexpr int k_right_margin_px = 40;
+constexpr int k_min_width_px = 900;
+constexpr int k_max_width_px = 4000;
+constexpr int k_width_per_lane_px = 40;
+// How far a label may reach into the lane-name column, and how close to the right border.
+constexpr int k_label_overhang_left_px = 20;
+constexpr int k_label_margin_right_px = 2;
 constexpr int k_gap_px = 6;  // between two block labels
+
+// Positions and widths in thousandths of a px: integers, so the layout's decisions never
+// depend on floating-point rounding.
+constexpr int64_t k_mpx = 1000;
 
 int64_t tick_step(int64_t end_ns) {
     for (int64_t step : k_steps) {
@@ -67,59 +84,65 @@ std::string in_unit(int64_t ns, int64_t unit_ns) {
     return out;
 }
 
-int label_px(const std::string& text) { return static_cast<int>(text.size()) * k_label_char_px; }
-
-// Anchors a label at x so that it stays inside [left - some, width]: "end" near the right border.
-AxisLabel place(const TimelineLayout& l, int64_t at_ns, std::string text, double x) {
-    const int half = label_px(text) / 2;
-    std::string anchor = "middle";
-    if (x + half > l.width - 2) {
-        anchor = "end";
-    } else if (x - half < l.left - 20) {
-        anchor = "start";
-    }
-    return {at_ns, std::move(text), anchor};
+// x of time `t_ns` in mpx, as the page's script places it (a time outside [0, end], which only
+// a hand-edited trace has, at the nearer edge).
+int64_t x_mpx(const TimelineLayout& l, int64_t t_ns, int64_t end) {
+    __extension__ using Int128 = __int128;
+    const int64_t t = std::clamp<int64_t>(t_ns, 0, end);
+    return l.left * k_mpx + static_cast<int64_t>(Int128{t} * (l.right - l.left) * k_mpx / end);
 }
 
-// The label's horizontal extent [lo, hi] in px for its anchor.
-std::pair<double, double> extent(const AxisLabel& a, double x) {
-    const int w = label_px(a.text);
+// The label's horizontal extent [lo, hi] in mpx, drawn at x with its anchor.
+std::pair<int64_t, int64_t> extent(const AxisLabel& a, int64_t x) {
+    const int64_t w = static_cast<int64_t>(a.text.size()) * k_label_char_px * k_mpx;
     if (a.anchor == "end") {
         return {x - w, x};
     }
     if (a.anchor == "start") {
         return {x, x + w};
     }
-    return {x - w / 2.0, x + w / 2.0};
+    return {x - w / 2, x + w / 2};
+}
+
+// The label centred at x, unless that runs past the right border ("end": it ends at x) or into
+// the lane names ("start": it begins at x).
+AxisLabel place(const TimelineLayout& l, int64_t at_ns, std::string text, int64_t x) {
+    AxisLabel a{at_ns, std::move(text), "middle"};
+    const auto [lo, hi] = extent(a, x);
+    if (hi > (l.width - k_label_margin_right_px) * k_mpx) {
+        a.anchor = "end";
+    } else if (lo < (l.left - k_label_overhang_left_px) * k_mpx) {
+        a.anchor = "start";
+    }
+    return a;
 }
 
 }  // namespace
 
-double timeline_x(const TimelineLayout& l, int64_t t_ns, int64_t end_ns) {
-    const int64_t end = std::max<int64_t>(end_ns, 1);
-    return l.left + static_cast<double>(t_ns) / static_cast<double>(end) * (l.right - l.left);
-}
-
 TimelineLayout timeline_layout(const TraceModel& m, int64_t end_ns) {
     TimelineLayout l;
-    l.left = 190;
-    l.width = std::max(900, std::min(4000, 40 * static_cast<int>(m.lanes.size()) + 900));
-    l.right = l.width - 40;
+    l.left = k_left_px;
+    const size_t lanes = std::min<size_t>(m.lanes.size(), k_max_width_px / k_width_per_lane_px);
+    l.width = std::min(k_max_width_px,
+                       k_min_width_px + k_width_per_lane_px * static_cast<int>(lanes));
+    l.right = l.width - k_right_margin_px;
     const int64_t end = std::max<int64_t>(end_ns, 1);
     const int64_t step = tick_step(end);
     const auto [unit, unit_ns] = unit_of(step);
     l.unit = unit;
-    for (int64_t t = 0; t <= end; t += step) {
-        l.ticks.push_back(place(l, t, in_unit(t, unit_ns), timeline_x(l, t, end)));
+    // By index: `t += step` past the last tick overflows for a run ending near INT64_MAX.
+    for (int64_t i = 0, n = end / step; i <= n; ++i) {
+        const int64_t t = i * step;
+        l.ticks.push_back(place(l, t, in_unit(t, unit_ns), x_mpx(l, t, end)));
     }
     // Blocks in time order; a height is written only where it clears the last one written
     // (blocks mined together, or faster than a label's width, keep their tick mark only).
-    double last_hi = -1e9;
+    std::optional<int64_t> last_hi;
     for (size_t i = 0; i < m.blocks.size(); ++i) {
-        const double x = timeline_x(l, m.blocks[i].at_ns, end);
+        const int64_t x = x_mpx(l, m.blocks[i].at_ns, end);
         AxisLabel a = place(l, m.blocks[i].at_ns, std::to_string(m.blocks[i].height), x);
         const auto [lo, hi] = extent(a, x);
-        if (lo < last_hi + k_gap_px) {
+        if (last_hi.has_value() && lo < *last_hi + k_gap_px * k_mpx) {
             continue;
         }
         last_hi = hi;

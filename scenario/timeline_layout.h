@@ -32,9 +32,11 @@ struct TimelineLayout {
 // Label widths are estimated at this many px per character (the page's 11px font).
 constexpr int k_label_char_px = 7;
 
+// The layout of `m`'s timeline for a run that ended at `end_ns` (taken as 1 ns if smaller):
+// the page's width (grows with the lanes), at most 9 ticks at round multiples of a step from
+// 0 to the end, and the block heights that can be written without overlapping the one written
+// before. Every decision is made in integer thousandths of a px (the page's script draws at
+// left + t / end * (right - left)), so the same model gives the same layout on every machine.
 TimelineLayout timeline_layout(const TraceModel& m, int64_t end_ns);
-
-// x in px of time `t_ns` on a layout for a run that ended at `end_ns`.
-double timeline_x(const TimelineLayout& l, int64_t t_ns, int64_t end_ns);
 
 }  // namespace scenario

@@ -4,7 +4,8 @@
 // actor, spans for every payment, HTLC and contract (records carrying a "payment", "htlc" or
 // "contract" field, from the first such record to the last), block instants (records whose
 // kind mentions "block" with a "height"), and timelock/expiry heights (fields "timelock",
-// "expiry", "cltv_expiry", "expiry_height"; each height and label once). A record carrying a
+// "expiry", "cltv_expiry", "expiry_height"; each height and label once, labelled with the
+// record's span, else its kind and the "hash" fields of its records). A record carrying a
 // "payment" and a "contract" (or "htlc") links them: later records naming only that contract
 // extend the payment's span, and their deadlines are labelled with the payment. Models that
 // name their fields this way show up in the timeline without further work.

@@ -83,9 +83,42 @@ std::string note_spans(const sim::TraceRecord& r, std::map<std::string, size_t>*
     return m->spans[*first].category + " " + m->spans[*first].key;
 }
 
-void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_index,
-                 std::set<std::pair<int64_t, std::string>>* seen_deadlines, TraceModel* m) {
-    const std::string span_label = note_spans(r, span_index, m);
+// What build_trace_model keeps while it reads the records.
+struct ModelState {
+    std::map<std::string, size_t> lane_index;
+    std::map<std::string, size_t> span_index;
+    // The deadlines so far by height and label (each is drawn once: every record of one HTLC
+    // repeats its expiry), and per deadline the "hash" fields of the records that named it.
+    std::map<std::pair<int64_t, std::string>, size_t> deadline_index;
+    std::vector<std::set<std::string>> deadline_hashes;
+};
+
+// A record's "hash" field (the LN nodes' HTLC records have one), or "".
+std::string hash_of(const sim::TraceRecord& r) {
+    for (const sim::TraceField& f : r.fields) {
+        if (f.key == "hash") {
+            return field_text(f);
+        }
+    }
+    return "";
+}
+
+void note_deadline(const sim::TraceRecord& r, const std::string& span_label, int64_t height,
+                   const std::string& field, ModelState* st, TraceModel* m) {
+    const std::string label = (span_label.empty() ? r.kind : span_label) + " " + field;
+    auto [it, added] = st->deadline_index.emplace(std::pair{height, label}, m->deadlines.size());
+    if (added) {
+        m->deadlines.push_back({height, label});
+        st->deadline_hashes.emplace_back();
+    }
+    // A deadline of no span names the HTLCs behind it: different HTLCs can expire at one height.
+    if (const std::string hash = hash_of(r); span_label.empty() && !hash.empty()) {
+        st->deadline_hashes[it->second].insert(hash);
+    }
+}
+
+void note_record(const sim::TraceRecord& r, ModelState* st, TraceModel* m) {
+    const std::string span_label = note_spans(r, &st->span_index, m);
     for (const sim::TraceField& f : r.fields) {
         const auto* height = std::get_if<int64_t>(&f.value);
         if (height == nullptr) {
@@ -95,34 +128,45 @@ void note_record(const sim::TraceRecord& r, std::map<std::string, size_t>* span_
             m->blocks.push_back({r.at.ns(), *height});
         }
         for (const char* name : k_deadline_fields) {
-            if (f.key != name) {
-                continue;
-            }
-            // Once per height and label: every hop's record of one HTLC repeats its expiry.
-            std::string label = (span_label.empty() ? r.kind : span_label) + " " + f.key;
-            if (seen_deadlines->emplace(*height, label).second) {
-                m->deadlines.push_back({*height, std::move(label)});
+            if (f.key == name) {
+                note_deadline(r, span_label, *height, f.key, st, m);
             }
         }
     }
+}
+
+// " (aaaa, bbbb, cccc, +2 more)": the first hashes in sorted order, then how many others.
+std::string hash_list(const std::set<std::string>& hashes) {
+    constexpr size_t k_named = 3;
+    std::string out;
+    size_t named = 0;
+    for (const std::string& h : hashes) {
+        if (named == k_named) {
+            out += ", +" + std::to_string(hashes.size() - k_named) + " more";
+            break;
+        }
+        out += (named++ == 0 ? " (" : ", ") + h;
+    }
+    return hashes.empty() ? out : out + ")";
 }
 
 }  // namespace
 
 TraceModel build_trace_model(const std::vector<sim::TraceRecord>& records) {
     TraceModel m;
-    std::map<std::string, size_t> lane_index;
-    std::map<std::string, size_t> span_index;
-    std::set<std::pair<int64_t, std::string>> seen_deadlines;
+    ModelState st;
     for (const sim::TraceRecord& r : records) {
         std::string lane = r.actor.empty() || r.actor == "-" ? "(engine)" : r.actor;
-        auto it = lane_index.find(lane);
-        if (it == lane_index.end()) {
-            it = lane_index.emplace(lane, m.lanes.size()).first;
+        auto it = st.lane_index.find(lane);
+        if (it == st.lane_index.end()) {
+            it = st.lane_index.emplace(lane, m.lanes.size()).first;
             m.lanes.push_back(lane);
         }
         m.lane_of.push_back(it->second);
-        note_record(r, &span_index, &seen_deadlines, &m);
+        note_record(r, &st, &m);
+    }
+    for (size_t i = 0; i < m.deadlines.size(); ++i) {
+        m.deadlines[i].label += hash_list(st.deadline_hashes[i]);
     }
     return m;
 }

@@ -110,6 +110,26 @@ TEST_CASE("run writes JSON Lines, Chrome trace and HTML on request", "[cli]") {
     CHECK(s.fedsim("run race.json --trace /nonexistent-dir/t.jsonl").code == 2);
 }
 
+TEST_CASE("run --html finishes for a run that ends 7 ns before the largest max_time", "[cli]") {
+    // The time axis's ticks once overflowed int64 for a run ending within 8 days of INT64_MAX.
+    // The server is frozen, so each of the client's tries times out: 300 timeouts of
+    // floor(INT64_MAX / 300) ns end at 9223372036854775800 ns; the next would be past INT64_MAX
+    // ("never"), and the run stalls there.
+    Scratch s;
+    s.write("far.json", R"({"name": "far", "world": "echo",
+        "topology": {"nodes": [{"name": "s", "role": "server"}, {"name": "c", "role": "client"}]},
+        "params": {"pings": 4, "max_attempts": 100, "ping_timeout": "30744573456182586ns"},
+        "timeline": [{"at": "1ns", "action": "freeze", "node": "s"}],
+        "expect": {"outcome": "stalled", "checks": []},
+        "limits": {"max_time": "9223372036854775807ns"}})");
+    Result r = s.fedsim("run far.json --seed 1 --html r.html");
+    INFO(r.out);
+    CHECK(r.code == 0);
+    const std::string html = s.read("r.html");
+    CHECK(html.find("\"end_ns\":9223372036854775800,") != std::string::npos);
+    CHECK(html.find("[8070451200000000000,\"2241792\",\"middle\"]]") != std::string::npos);
+}
+
 TEST_CASE("replay reproduces the sweep's fingerprint byte for byte", "[cli]") {
     Scratch s;
     s.write("race.json", k_race);
