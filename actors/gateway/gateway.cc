@@ -42,6 +42,18 @@ const char* to_string(GatewayState state) {
     return "?";
 }
 
+const char* to_string(StopOutcome outcome) {
+    switch (outcome) {
+        case StopOutcome::stopped:
+            return "stopped";
+        case StopOutcome::abandoned:
+            return "abandoned";
+        case StopOutcome::not_running:
+            return "not_running";
+    }
+    return "?";
+}
+
 void Gateway::start() {
     SIM_ASSERT(!running_);
     running_ = true;
@@ -209,10 +221,10 @@ void Gateway::drain(uint64_t incarnation) {
 // the request with it. Here the caller's actor outlives a crash, so every step after a wait
 // (the lock, a drain tick) first checks the incarnation: a crash and restart inside one wait
 // must not drain, unannounce or crash the new process.
-void Gateway::stop() {
+StopOutcome Gateway::stop() {
     sim_.scheduler().trace("gateway_stop_requested").field("gateway", config_.name);
     if (!running_) {
-        return;
+        return StopOutcome::not_running;  // upstream: nothing listens, the request fails
     }
     const uint64_t incarnation = incarnation_;
     const std::shared_ptr<StateLock> lock = lock_;
@@ -237,15 +249,30 @@ void Gateway::stop() {
         }
     }
     // gatewayd's main.rs, once the shutdown completed: `unannounce_from_all_federations()`,
-    // then the process exits. Not when a crash ended this incarnation during the drain: the
-    // crash sent nothing, and a restarted process is not this /stop's to end.
+    // then the process exits. Not when something else ended this incarnation during the drain:
+    // a crash sent nothing, and a restarted process is not this /stop's to end.
     if (!alive(incarnation)) {
-        sim_.scheduler().trace("gateway_stop_abandoned").field("gateway", config_.name);
-        return;
+        sim_.scheduler()
+            .trace("gateway_stop_abandoned")
+            .field("gateway", config_.name)
+            .field("reason", abandon_reason(incarnation));
+        return StopOutcome::abandoned;
     }
     unannounce();
+    stopped_incarnation_ = incarnation;
     crash();
     sim_.scheduler().trace("gateway_stopped").field("gateway", config_.name);
+    return StopOutcome::stopped;
+}
+
+// What ended `incarnation` before its /stop finished. Upstream `handle_shutdown_msg` skips the
+// wait when the state is not Running, so a second /stop during the first's drain ends the
+// process at once and the first request dies with it (its connection closes; inference).
+std::string_view Gateway::abandon_reason(uint64_t incarnation) const {
+    if (stopped_incarnation_ == incarnation) {
+        return "another_stop";
+    }
+    return incarnation_ == incarnation ? "crashed" : "restarted";
 }
 
 federation::GatewayAnnouncement Gateway::registration() const {

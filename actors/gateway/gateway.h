@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/federation/checkers.h"
@@ -103,6 +104,14 @@ static_assert(announcement_ttl(k_registration_interval_production) ==
 enum class GatewayState : uint8_t { running, disconnected, shutting_down };
 const char* to_string(GatewayState state);
 
+// How a /stop ended. Upstream the /stop is an HTTP request to one gatewayd process: it returns
+// once the shutdown completed (`stopped`); a crash or another /stop that ends the process first
+// drops the connection (`abandoned`); a gateway that is down refuses it (`not_running`). Only
+// `stopped` means this request stopped the gateway; after the others a restarted process may
+// be running.
+enum class StopOutcome : uint8_t { stopped, abandoned, not_running };
+const char* to_string(StopOutcome outcome);
+
 // claim_rejected: terminal, the federation rejected the claim (upstream the pay machine ends at
 // Preimage and the submission machine at Rejected; nothing resubmits it).
 enum class OutgoingStage : uint8_t { received, paying, paid, claimed, cancelled, claim_rejected };
@@ -167,8 +176,9 @@ public:
     void restart();
     // gatewayd's /stop: moves Running to ShuttingDown (new work is refused), waits for every
     // in-flight payment to be terminal, then stops. From Disconnected it stops at once, as
-    // upstream does. Call from an actor; returns when stopped.
-    void stop();
+    // upstream does. Call from an actor; returns when stopped, or when the process it was sent
+    // to ended otherwise (a crash, another /stop), or at once if the gateway is down.
+    StopOutcome stop();
     bool running() const { return running_; }
     GatewayState state() const { return state_; }
     // The Lightning node's RPC connection (timeline faults); never blocks.
@@ -223,6 +233,8 @@ private:
     void drain(uint64_t incarnation);
     // Whether the process that started as `incarnation` still runs (no crash since).
     bool alive(uint64_t incarnation) const;
+    // "crashed", "restarted" (crashed, and a new process runs) or "another_stop".
+    std::string_view abandon_reason(uint64_t incarnation) const;
 
     sim::Simulation& sim_;
     lightning::LightningNetwork& ln_;
@@ -234,6 +246,8 @@ private:
     bool running_ = false;
     // Counts start()s: a /stop that outlived a crash tells its incarnation from a new one.
     uint64_t incarnation_ = 0;
+    // The last incarnation a /stop ended: an abandoned /stop tells "another /stop" from a crash.
+    std::optional<uint64_t> stopped_incarnation_;
     GatewayState state_ = GatewayState::running;
     bool ln_connected_ = true;
     bool connection_loop_ = false;

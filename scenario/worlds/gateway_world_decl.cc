@@ -181,7 +181,10 @@ WorldKind gateway_world_kind() {
         }
     }
     k.events = {{"ready", "channels open, clients and gateway pegged in, gateway registered"},
-                {"gateway_stopped", "a stop_gateway returned"}};
+                {"gateway_stopped", "a stop_gateway returned: the gateway stopped"},
+                {"gateway_stop_abandoned",
+                 "a stop_gateway ended without stopping the gateway: a crash or another "
+                 "stop_gateway ended the process first, or the gateway was down"}};
     k.checkers = {
         {"fed.consensus", "every guardian that applies a round reaches the same state"},
         {"fed.books", "UTXOs == ecash + escrow; no contract both claimed and refunded; ecash "
@@ -195,7 +198,8 @@ WorldKind gateway_world_kind() {
                                  "fault action, and at the end; a funded payment the gateway "
                                  "never got (no pay request after 180 s, as upstream) only "
                                  "within payment_bound after the count passes its timelock"},
-        {"gw.stops", "a stop_gateway returns within stop_within"},
+        {"gw.stops", "a stop_gateway stops the gateway within stop_within, unless a crash or "
+                    "another stop_gateway ended the process first or the gateway was down"},
         {"gw.no_expired_payment", "no invoice is paid after its expiry (by the reference clock)"},
         {"gw.route_hint_policy", "a receive the payer gave up on did not fail at a route hint "
                                  "hop whose advertised fee or CLTV delta is not what the hint's "
@@ -217,7 +221,7 @@ WorldKind gateway_world_kind() {
                               "federation rejected (the gateway lost the amount)"},
         {"gw.timeout_too_close", "cancellations because max_delay <= 0"},
         {"gw.invoice_expired", "cancellations because the invoice had expired"},
-        {"gw.stopped", "1 if the gateway stopped after a stop_gateway"},
+        {"gw.stopped", "1 if the latest stop_gateway stopped the gateway"},
         {"gw.restarts", "gateway restarts"},
         {"gw.hint_changes", "route-hint registrations after the first"},
         {"ln.tip_height", "chain tip at the end"}};

@@ -445,11 +445,21 @@ void GatewayScenarioWorld::on_action(const TimelineEntry& entry) {
         ++gateway_restarts_;
         fault(a);
     } else if (a == "stop_gateway") {
-        stop_requested_ = sim_.scheduler().now();
-        sim_.scheduler().spawn("gateway_world.stop", [this] {
-            gateway_->stop();
-            stopped_at_ = this_actor::now();
-            emit_("gateway_stopped");
+        const sim::SimTime requested = sim_.scheduler().now();
+        stop_requested_ = requested;
+        stopped_at_.reset();  // gw.stops and gw.stopped judge the latest stop_gateway
+        sim_.scheduler().spawn("gateway_world.stop", [this, requested] {
+            if (gateway_->stop() == gw::StopOutcome::stopped) {
+                stopped_at_ = this_actor::now();
+                emit_("gateway_stopped");
+                return;
+            }
+            // A crash (or another /stop) ended the process first, or it was down: upstream the
+            // HTTP request dies with the process, and a restarted gateway is not stopped.
+            if (stop_requested_ == requested && !stopped_at_.has_value()) {
+                stop_requested_.reset();
+            }
+            emit_("gateway_stop_abandoned");
         }, {.kind = sim::ActorKind::daemon, .node = {}});
     } else if (a == "disconnect_gateway_ln") {
         gateway_->disconnect_lightning();
