@@ -56,7 +56,11 @@ struct RegisterGatewayMsg {
 // survives the removal. [model] No challenge round trip and no signature check (only the
 // gateway itself sends this), no reply (the gateway does not wait on it); the binding is the
 // network's send order (GatewayDirectory::remove): the removal deletes an entry written by a
-// registration the gateway sent before it, never one sent after it.
+// registration the gateway sent before it, never one sent after it. The binding only decides
+// anything under the `reorder` link fault: otherwise a link stays FIFO across a crash and a
+// restart of either end (sim/network.cc `Link::last_delivery`), so a write sent after the
+// removal also arrives after it. Upstream a restarted gatewayd opens new connections, which
+// nothing orders against the old process's; the model keeps the one FIFO link.
 struct RemoveGatewayMsg {
     PublicKey gateway_key;
 };

@@ -49,6 +49,9 @@ TEST_CASE("a running gateway is never missing from any guardian's directory betw
         REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
         const size_t n = w.fed->nodes().size();
         for (sim::NodeId g : w.fed->nodes()) {
+            // The loop sleeps a guardian's time-to-lapse in sim time: exact only while its
+            // wall clock runs at sim speed (an offset is fine, a drift is not).
+            REQUIRE(w.sim.clocks().skew(g).drift_ppm == 0);
             w.sim.network().set_link(w.gateway->node(), g,
                                      sim::LinkConfig{.latency_min = k_link_latency,
                                                      .latency_max = k_link_latency + jitter});
