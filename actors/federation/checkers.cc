@@ -318,10 +318,16 @@ const char* to_string(PaymentState s) {
 
 void PaymentChecker::started(const std::string& payment) {
     payments_.insert_or_assign(payment, PaymentState::pending);
+    pending_.insert(payment);
 }
 
 void PaymentChecker::finished(const std::string& payment, PaymentState state) {
     payments_.insert_or_assign(payment, state);
+    if (state == PaymentState::pending) {
+        pending_.insert(payment);
+    } else {
+        pending_.erase(payment);
+    }
 }
 
 void PaymentChecker::faults_healed(sim::SimTime at) { healed_at_ = at; }
@@ -416,10 +422,7 @@ void PaymentChecker::start() {
                 sim::this_actor::sleep_for(sim::SimDuration::seconds(5));
                 const sim::SimTime now = sim::this_actor::now();
                 const uint64_t count = ln_count_ ? ln_count_() : 0;
-                for (const auto& [name, state] : payments_) {
-                    if (state != PaymentState::pending) {
-                        continue;
-                    }
+                for (const std::string& name : pending_) {
                     const std::string why = overdue(name, now, count);
                     if (!why.empty()) {
                         hub_.report("payment_terminal",

@@ -248,6 +248,10 @@ private:
     sim::SimTime healed_at_ = sim::SimTime::zero();
     std::function<uint64_t()> ln_count_;
     std::map<std::string, PaymentState> payments_;
+    // The names in payments_ whose state is pending, in the same (name) order: the watcher's
+    // 5 s pass walks these, not every payment the run has seen (a day's run ends with hundreds
+    // of terminal ones, and the pass runs 17,280 times a day).
+    std::set<std::string> pending_;
     std::map<std::string, Funded> funded_;
     std::set<ContractId> gateway_asked_;
     struct UnfundedReceive {
