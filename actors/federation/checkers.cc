@@ -71,12 +71,14 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
                                       const std::vector<StateEvent>& events) {
     const uint64_t assets = state.utxo_total_sat() * k_msat_per_sat;
     const uint64_t liabilities = state.mint().outstanding_msat() + state.escrow_msat();
-    const std::string where =
-        "guardian " + std::to_string(peer.value) + " round " + std::to_string(batch.round);
+    // Built only for a report: this runs for every guardian on every round.
+    const auto where = [&] {
+        return "guardian " + std::to_string(peer.value) + " round " + std::to_string(batch.round);
+    };
     if (assets != liabilities) {
-        hub_.report("federation_books", where + ": UTXOs " + std::to_string(assets) +
-                                            " msat != ecash + escrow " +
-                                            std::to_string(liabilities) + " msat",
+        hub_.report("federation_books", where() + ": UTXOs " + std::to_string(assets) +
+                                              " msat != ecash + escrow " +
+                                              std::to_string(liabilities) + " msat",
                     // Per imbalance: every later round of every guardian repeats an unchanged
                     // one; a new difference is a new violation.
                     assets > liabilities
@@ -95,15 +97,16 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
         seen.claimed = seen.claimed || claim;
         seen.refunded = seen.refunded || refund;
         if (++seen.issues > 1) {
-            hub_.report("ecash_issued_once", where + ": contract " +
-                                                 std::to_string(e.contract_key) +
-                                                 " issued ecash twice (" + to_string(e.kind) + ")",
+            hub_.report("ecash_issued_once", where() + ": contract " +
+                                                   std::to_string(e.contract_key) +
+                                                   " issued ecash twice (" + to_string(e.kind) +
+                                                   ")",
                         std::to_string(e.contract_key));  // each contract once, not per guardian
         }
         if (seen.claimed && seen.refunded) {
-            hub_.report("claimed_xor_refunded", where + ": contract " +
-                                                    std::to_string(e.contract_key) +
-                                                    " both claimed and refunded",
+            hub_.report("claimed_xor_refunded", where() + ": contract " +
+                                                      std::to_string(e.contract_key) +
+                                                      " both claimed and refunded",
                         std::to_string(e.contract_key));
         }
     }
