@@ -22,9 +22,12 @@ std::string_view to_string(VoteRule rule) {
 
 namespace {
 
+// The folds work in place on the caller's vector (padded, sorted): VoteBook::submit reuses one
+// buffer for every accepted vote instead of allocating a vector each time.
+
 // Pads with zeros to `padded_count`, sorts ascending and returns the element at `index`.
 // Padding is how both v1 modules treat a peer that never voted: as a vote of 0.
-uint64_t padded_pick(std::vector<uint64_t> votes, uint64_t padded_count, uint64_t index) {
+uint64_t padded_pick(std::vector<uint64_t>& votes, uint64_t padded_count, uint64_t index) {
     SIM_ASSERT(votes.size() <= padded_count);
     SIM_ASSERT(index < padded_count);
     votes.resize(padded_count, 0);
@@ -32,12 +35,39 @@ uint64_t padded_pick(std::vector<uint64_t> votes, uint64_t padded_count, uint64_
     return votes[index];
 }
 
-}  // namespace
-
-uint64_t aggregate_wallet_v1(std::vector<uint64_t> votes, const Quorum& quorum) {
+uint64_t wallet_v1_in_place(std::vector<uint64_t>& votes, const Quorum& quorum) {
     SIM_ASSERT(quorum.n >= 1);
-    return padded_pick(std::move(votes), quorum.n, quorum.n / 2);
+    return padded_pick(votes, quorum.n, quorum.n / 2);
 }
+
+uint64_t ln_v1_in_place(std::vector<uint64_t>& votes, const Quorum& quorum) {
+    uint64_t padded = ln_v1_padded_count(quorum);
+    return padded_pick(votes, padded, padded / 2);
+}
+
+uint64_t threshold_highest_in_place(std::vector<uint64_t>& votes, const Quorum& quorum) {
+    SIM_ASSERT(quorum.t >= 1);
+    SIM_ASSERT(votes.size() <= quorum.n);
+    if (votes.size() < quorum.t) {
+        return 0;
+    }
+    std::sort(votes.begin(), votes.end(), std::greater<>());
+    return votes[quorum.t - 1];
+}
+
+uint64_t aggregate_in_place(VoteRule rule, std::vector<uint64_t>& votes, const Quorum& quorum) {
+    switch (rule) {
+        case VoteRule::wallet_v1:
+            return wallet_v1_in_place(votes, quorum);
+        case VoteRule::ln_v1:
+            return ln_v1_in_place(votes, quorum);
+        case VoteRule::ln_v2:
+            return threshold_highest_in_place(votes, quorum);
+    }
+    SIM_UNREACHABLE("unknown VoteRule");
+}
+
+}  // namespace
 
 uint64_t ln_v1_padded_count(const Quorum& quorum) {
     SIM_ASSERT(quorum.t >= 1);
@@ -48,31 +78,20 @@ uint64_t ln_v1_padded_count(const Quorum& quorum) {
     return padded;
 }
 
+uint64_t aggregate_wallet_v1(std::vector<uint64_t> votes, const Quorum& quorum) {
+    return wallet_v1_in_place(votes, quorum);
+}
+
 uint64_t aggregate_ln_v1(std::vector<uint64_t> votes, const Quorum& quorum) {
-    uint64_t padded = ln_v1_padded_count(quorum);
-    return padded_pick(std::move(votes), padded, padded / 2);
+    return ln_v1_in_place(votes, quorum);
 }
 
 uint64_t aggregate_threshold_highest(std::vector<uint64_t> votes, const Quorum& quorum) {
-    SIM_ASSERT(quorum.t >= 1);
-    SIM_ASSERT(votes.size() <= quorum.n);
-    if (votes.size() < quorum.t) {
-        return 0;
-    }
-    std::sort(votes.begin(), votes.end(), std::greater<>());
-    return votes[quorum.t - 1];
+    return threshold_highest_in_place(votes, quorum);
 }
 
 uint64_t aggregate(VoteRule rule, std::vector<uint64_t> votes, const Quorum& quorum) {
-    switch (rule) {
-        case VoteRule::wallet_v1:
-            return aggregate_wallet_v1(std::move(votes), quorum);
-        case VoteRule::ln_v1:
-            return aggregate_ln_v1(std::move(votes), quorum);
-        case VoteRule::ln_v2:
-            return aggregate_threshold_highest(std::move(votes), quorum);
-    }
-    SIM_UNREACHABLE("unknown VoteRule");
+    return aggregate_in_place(rule, votes, quorum);
 }
 
 std::optional<uint64_t> wallet_v1_proposal(const WalletProposalInput& input) {
@@ -168,14 +187,16 @@ VoteOutcome VoteBook::submit(PeerId peer, uint64_t vote) {
     outcome.rejection = check_vote(slot.value_or(0), vote);
     if (outcome.accepted() && slot != vote) {
         slot = vote;
-        std::vector<uint64_t> stored;
-        stored.reserve(votes_.size());
+        // One buffer per thread for the stored votes: an accepted vote is aggregated about
+        // 32,000 times in a standard seed, and a vector allocated for each was 1 % of the run.
+        thread_local std::vector<uint64_t> stored;
+        stored.clear();
         for (const std::optional<uint64_t>& v : votes_) {
             if (v.has_value()) {
                 stored.push_back(*v);
             }
         }
-        consensus_ = aggregate(rule_, std::move(stored), quorum_);
+        consensus_ = aggregate_in_place(rule_, stored, quorum_);
     }
     outcome.consensus_after = consensus();
     // Each accepted vote only raises one entry, and every rule is monotone in each entry.
