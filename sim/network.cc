@@ -202,10 +202,11 @@ uint32_t Network::park(Envelope&& env, Link* link) {
 void Network::deliver(uint32_t slot) {
     InFlight& f = in_flight_[slot];
     SIM_ASSERT(f.live);
+    // The move leaves f.env's body empty (a moved-from shared_ptr is null), so the slot holds
+    // no message body; park() move-assigns every field before the slot is read again.
     Envelope env = std::move(f.env);
     Link& l = *f.link;
     f.live = false;
-    f.env = Envelope{};
     f.link = nullptr;
     f.next_free = free_head_;
     free_head_ = slot;
