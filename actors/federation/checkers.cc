@@ -96,18 +96,16 @@ void FederationBooksChecker::on_round(PeerId peer, const Batch& batch,
         ContractSeen& seen = contracts_[{peer, e.contract_key}];
         seen.claimed = seen.claimed || claim;
         seen.refunded = seen.refunded || refund;
+        const std::string key = std::to_string(e.contract_key);  // reached by claims, refunds
         if (++seen.issues > 1) {
-            hub_.report("ecash_issued_once", where() + ": contract " +
-                                                   std::to_string(e.contract_key) +
-                                                   " issued ecash twice (" + to_string(e.kind) +
-                                                   ")",
-                        std::to_string(e.contract_key));  // each contract once, not per guardian
+            hub_.report("ecash_issued_once",
+                        where() + ": contract " + key + " issued ecash twice (" +
+                            to_string(e.kind) + ")",
+                        key);  // each contract once, not per guardian
         }
         if (seen.claimed && seen.refunded) {
-            hub_.report("claimed_xor_refunded", where() + ": contract " +
-                                                      std::to_string(e.contract_key) +
-                                                      " both claimed and refunded",
-                        std::to_string(e.contract_key));
+            hub_.report("claimed_xor_refunded",
+                        where() + ": contract " + key + " both claimed and refunded", key);
         }
     }
 }
@@ -426,6 +424,8 @@ void PaymentChecker::start() {
                 const sim::SimTime now = sim::this_actor::now();
                 const uint64_t count = ln_count_ ? ln_count_() : 0;
                 for (const std::string& name : pending_) {
+                    // started() and finished() keep pending_ and payments_ in step.
+                    SIM_ASSERT(payments_.at(name) == PaymentState::pending);
                     const std::string why = overdue(name, now, count);
                     if (!why.empty()) {
                         hub_.report("payment_terminal",

@@ -130,6 +130,39 @@ TEST_CASE("payment checker: an unfunded pending payment keeps the bound; a termi
     CHECK(v.front().find("payment p still pending") != std::string::npos);
 }
 
+// The watcher walks only the names started() and finished() keep as pending, so both ways a
+// payment is pending again must reach it: a client that stops waiting at a harness limit
+// finishes the payment as pending (Client::await_receive_state), and a name can be started
+// again after a terminal state. Each world is judged by the watcher alone ("still pending", at
+// the bound): it stops at its first report, and check_final, which walks every payment, would
+// report either payment even if the watcher had lost it.
+TEST_CASE("payment checker: the watcher sees a payment finished as pending and one started "
+          "again after a terminal state",
+          "[federation][checker][payments]") {
+    auto watched = [](const std::function<void(fed::PaymentChecker&)>& setup) {
+        CheckerWorld w;
+        const std::vector<std::string> v = w.run([&] {
+            setup(w.checker);
+            this_actor::sleep_for(SimDuration::hours(2));  // past the bound (1 h from t = 0)
+        });
+        REQUIRE(v.size() == 1);
+        INFO(v.front());
+        CHECK(v.front().find("t=3600s ") != std::string::npos);  // the watcher, at the bound
+        return v.front();
+    };
+    const std::string limit = watched([](fed::PaymentChecker& c) {
+        c.started("r");
+        c.finished("r", fed::PaymentState::pending);  // the harness limit
+    });
+    CHECK(limit.find("payment r still pending") != std::string::npos);
+    const std::string again = watched([](fed::PaymentChecker& c) {
+        c.started("p");
+        c.finished("p", fed::PaymentState::failed);
+        c.started("p");
+    });
+    CHECK(again.find("payment p still pending") != std::string::npos);
+}
+
 TEST_CASE("payment checker: without a count source no payment is excused",
           "[federation][checker][payments]") {
     sim::Simulation sim(sim::SimulationConfig{.seed = 1});
