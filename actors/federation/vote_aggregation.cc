@@ -22,11 +22,10 @@ std::string_view to_string(VoteRule rule) {
 
 namespace {
 
-// The folds work in place on the caller's vector (padded, sorted): VoteBook::submit reuses one
-// buffer for every accepted vote instead of allocating a vector each time.
-
 // Pads with zeros to `padded_count`, sorts ascending and returns the element at `index`.
-// Padding is how both v1 modules treat a peer that never voted: as a vote of 0.
+// Padding is how both v1 modules treat a peer that never voted: as a vote of 0. Like the other
+// *_in_place folds below it works on the caller's vector and leaves it padded and sorted, so
+// VoteBook::submit can reuse one buffer for every accepted vote.
 uint64_t padded_pick(std::vector<uint64_t>& votes, uint64_t padded_count, uint64_t index) {
     SIM_ASSERT(votes.size() <= padded_count);
     SIM_ASSERT(index < padded_count);
@@ -187,8 +186,11 @@ VoteOutcome VoteBook::submit(PeerId peer, uint64_t vote) {
     outcome.rejection = check_vote(slot.value_or(0), vote);
     if (outcome.accepted() && slot != vote) {
         slot = vote;
-        // One buffer per thread for the stored votes: an accepted vote is aggregated about
-        // 32,000 times in a standard seed, and a vector allocated for each was 1 % of the run.
+        // One buffer per thread for the stored votes, not a member: a VoteBook is copied for
+        // each guardian and round (FederationState::wallet_count_changes), and a member vector
+        // would be copied, an allocation, with it. Sharing it is safe only while nothing
+        // between clear() and the end of aggregate_in_place yields, traces or calls back: any
+        // of those could run another VoteBook's submit, which reuses this buffer.
         thread_local std::vector<uint64_t> stored;
         stored.clear();
         for (const std::optional<uint64_t>& v : votes_) {

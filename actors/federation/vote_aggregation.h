@@ -163,7 +163,7 @@ private:
     VoteRule rule_;
     std::vector<std::optional<uint64_t>> votes_;  // indexed by PeerId::value.
     // The aggregate of votes_, recomputed only when a vote changes: consensus() is read for
-    // every vote item of every round, and aggregating allocates and sorts.
+    // every vote item of every round, and aggregating sorts.
     uint64_t consensus_ = 0;
 };
 

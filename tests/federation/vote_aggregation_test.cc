@@ -228,3 +228,44 @@ TEST_CASE("vote book reports consensus before and after", "[federation][votes]")
     }
     CHECK(ln.consensus() == 20);
 }
+
+// VoteBook keeps its consensus as a cached value, recomputed in a buffer every book on the
+// thread shares (VoteBook::submit): after any submit, on any book, it must equal the rule's
+// aggregate of that book's stored votes. Two books of different sizes and rules, their submits
+// interleaved, so a buffer left holding the other book's votes would show.
+TEST_CASE("vote book: the cached consensus equals the aggregate of the stored votes",
+          "[federation][votes]") {
+    VoteBook wallet(q(7), VoteRule::wallet_v1);
+    VoteBook ln(q(4), VoteRule::ln_v2);
+    auto stored = [](const VoteBook& book) {
+        std::vector<uint64_t> votes;
+        for (uint32_t p = 0; p < book.quorum().n; ++p) {
+            if (book.vote_of(PeerId(p)).has_value()) {
+                votes.push_back(*book.vote_of(PeerId(p)));
+            }
+        }
+        return votes;
+    };
+    // (book, peer, vote): wallet peers 0-6, LNv2 peers 0-3, alternating where both have peers
+    // left; some raise a stored vote and one is rejected (LNv2 peer 1: 800 -> 500).
+    struct Step {
+        bool on_wallet;
+        uint32_t peer;
+        uint64_t vote;
+    };
+    const Step steps[] = {
+        {true, 0, 100}, {false, 0, 900}, {true, 1, 90},  {false, 1, 800}, {true, 2, 110},
+        {false, 2, 700}, {true, 3, 95},  {false, 3, 600}, {true, 4, 120}, {false, 0, 950},
+        {true, 5, 80},  {true, 6, 130}, {false, 1, 500}, {true, 1, 140}, {false, 3, 990},
+        {true, 0, 150}, {false, 2, 960},
+    };
+    for (const Step& s : steps) {
+        VoteBook& book = s.on_wallet ? wallet : ln;
+        (void)book.submit(PeerId(s.peer), s.vote);
+        INFO(to_string(book.rule()) << " peer " << s.peer << " vote " << s.vote);
+        CHECK(wallet.consensus() == aggregate(VoteRule::wallet_v1, stored(wallet), q(7)));
+        CHECK(ln.consensus() == aggregate(VoteRule::ln_v2, stored(ln), q(4)));
+    }
+    CHECK(wallet.consensus() == 120);  // [80,95,110,120,130,140,150][3]
+    CHECK(ln.consensus() == 950);      // [990,960,950,800][t - 1 = 2]
+}
