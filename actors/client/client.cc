@@ -26,12 +26,14 @@ static_assert(k_default_gateway_ttl == gateway::announcement_ttl(sim::SimDuratio
 // The cache task, spawned at the client's start as upstream's integrators spawn
 // `update_gateway_cache_continuously` right after building the client (fedimint-cli's and the
 // wallets' "update gateway cache" task; fedimint-ln-client src/lib.rs), which first calls
-// `update_gateway_cache()` once, then the loop: sleep (gateway_refresh_sleep: 0 the first time
-// if the cache is empty, "retry immediately first time"; else ABOUT_TO_EXPIRE before the
-// soonest cached announcement expires; 10 min if the cache is empty), then
-// `update_gateway_cache` under `retry(background_backoff)`: `fetch_gateways`, which does not
-// give up (FederationApi::gateways_until_answered), replaces the whole cache ("Remove all
-// previous gateway entries"), so an answered empty union empties it.
+// `update_gateway_cache()` once (its error ignored, not retried), then the loop: sleep
+// (gateway_refresh_sleep: 0 the first time if the cache is empty, "retry immediately first
+// time"; else ABOUT_TO_EXPIRE before the soonest cached announcement expires; 10 min if the cache
+// is empty), then `retry("update_gateway_cache", background_backoff(), ..)`: a backoff built
+// anew for each refresh, so a success resets it (gateway_retry_delay). A read is
+// `fetch_gateways` (FederationApi::fetch_gateways): it fails once f + 1 guardians errored,
+// leaving the cache as it was; an answered one replaces the whole cache ("Remove all previous
+// gateway entries"), so an answered empty union empties it.
 void Client::run_gateway_cache() {
     // The integrators' `update_gateway_cache()` before the loop (fedimint-cli, the wallets).
     fill_gateway_cache();
@@ -41,18 +43,28 @@ void Client::run_gateway_cache() {
             gateway_refresh_sleep(gateway_listings_, first_time, config_.gateway_refresh);
         gateway_refresh_at_ = this_actor::now() + sleep;
         this_actor::sleep_for(sleep);
-        fill_gateway_cache();
+        for (uint64_t attempt = 0; !fill_gateway_cache(); ++attempt) {
+            const sim::SimDuration backoff = gateway_retry_delay(attempt);
+            gateway_refresh_at_ = this_actor::now() + backoff;
+            this_actor::sleep_for(backoff);
+        }
         first_time = false;
     }
 }
 
-void Client::fill_gateway_cache() {
-    gateway_listings_ = api_->gateways_until_answered();
+bool Client::fill_gateway_cache() {
+    std::optional<std::vector<federation::ListedGateway>> listed = api_->fetch_gateways();
+    if (!listed.has_value()) {
+        ++gateway_failed_reads_;
+        return false;
+    }
+    gateway_listings_ = std::move(*listed);
     gateway_cache_.clear();
     for (const federation::ListedGateway& l : gateway_listings_) {
         gateway_cache_.push_back(l.announcement);
     }
     ++gateway_fills_;
+    return true;
 }
 
 void Client::start() {

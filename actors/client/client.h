@@ -108,9 +108,11 @@ public:
     const std::vector<federation::GatewayAnnouncement>& gateway_cache() const {
         return gateway_cache_;
     }
-    // Fills of the cache completed so far, and when the cache task's next fill starts (its
-    // sleep's end; SimTime{} before the first sleep): for tests and worlds.
+    // Fills of the cache completed so far, reads that failed (f + 1 guardians errored; the cache
+    // kept), and when the cache task's next read starts (the end of its refresh sleep or retry
+    // backoff; SimTime{} before the first sleep): for tests and worlds.
     uint64_t gateway_fills() const { return gateway_fills_; }
+    uint64_t gateway_failed_reads() const { return gateway_failed_reads_; }
     sim::SimTime gateway_refresh_at() const { return gateway_refresh_at_; }
 
     // Pays `invoice` through the first gateway in the client's gateway cache (run_gateway_cache).
@@ -143,7 +145,7 @@ private:
 
     std::optional<federation::GatewayAnnouncement> pick_gateway() const;
     void run_gateway_cache();
-    void fill_gateway_cache();
+    bool fill_gateway_cache();
     sim::SimDuration receive_end_slack() const;
     ReceiveEnd receive_step(const std::string& name, const PaymentHash& hash,
                             const Receiving& r);
@@ -163,6 +165,7 @@ private:
     std::vector<federation::GatewayAnnouncement> gateway_cache_;
     std::vector<federation::ListedGateway> gateway_listings_;  // the same, with the fill's ttls
     uint64_t gateway_fills_ = 0;
+    uint64_t gateway_failed_reads_ = 0;
     sim::SimTime gateway_refresh_at_;
     std::map<PaymentHash, Receiving> receiving_;
 };

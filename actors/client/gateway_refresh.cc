@@ -1,7 +1,10 @@
-// gateway_refresh_sleep: upstream's update_gateway_cache_continuously sleep, with a floor.
+// gateway_refresh_sleep and gateway_retry_delay: upstream's update_gateway_cache_continuously
+// sleep (with a floor) and its retry backoff.
 #include "actors/client/gateway_refresh.h"
 
 #include <algorithm>
+
+#include "actors/federation/long_poll.h"
 
 namespace actors::client {
 
@@ -19,6 +22,11 @@ sim::SimDuration gateway_refresh_sleep(const std::vector<federation::ListedGatew
                                        ? soonest - timing.expiry_margin
                                        : sim::SimDuration::zero();
     return std::max(sleep, timing.floor);
+}
+
+sim::SimDuration gateway_retry_delay(uint64_t attempt) {
+    return federation::backon_fibonacci_delay(sim::SimDuration::seconds(1),
+                                              sim::SimDuration::seconds(60), attempt);
 }
 
 }  // namespace actors::client

@@ -6,8 +6,9 @@
 //
 // with ABOUT_TO_EXPIRE = 30 s and EMPTY_GATEWAY_SLEEP = 10 min. `list_gateways` unanchors the
 // cached entries against the client's clock; the cache was filled just before, so each entry's
-// ttl is the remaining ttl the guardians listed it with (FederationApi::gateways_until_answered,
-// gateway_union.h). A pure function so the edges are testable without a world.
+// ttl is the remaining ttl the guardians listed it with (FederationApi::fetch_gateways,
+// gateway_union.h). A failed read is retried on gateway_retry_delay. Pure functions so the edges
+// are testable without a world.
 #pragma once
 
 #include <vector>
@@ -54,5 +55,15 @@ static_assert(gateway_refresh_timing(k_gw_announcement_ttl_production).empty_sle
 // run in the loop yet (only the one before it), and an empty cache is retried at once.
 sim::SimDuration gateway_refresh_sleep(const std::vector<federation::ListedGateway>& cache,
                                        bool first_time, const GatewayRefreshTiming& timing);
+
+// The delay before retry `attempt` (0-based) of a refresh whose read failed: upstream's
+// `retry("update_gateway_cache", background_backoff(), ..)` (fedimint-core util/mod.rs `retry`:
+// after each error sleep the backoff's next delay, until it returns None; backoff_util.rs
+// `background_backoff()` = `custom_backoff(1 s, 60 s, None)`, a backon Fibonacci backoff with
+// jitter and no retry limit). Without the jitter (up to 1 s per retry, left out as elsewhere):
+// 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 89, ... s (backon does not clamp the step past its
+// max_delay, federation::backon_fibonacci_delay): reads at 0, 1, 2, 4, 7, 12, 20, 33, 54, 88,
+// 143, 232, ... s after the first failed one when each fails at once.
+sim::SimDuration gateway_retry_delay(uint64_t attempt);
 
 }  // namespace actors::client

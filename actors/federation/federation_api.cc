@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <set>
 
-#include "actors/federation/gateway_union.h"
 #include "sim/assert.h"
 #include "sim/random.h"
 #include "sim/this_actor.h"
@@ -260,112 +259,6 @@ void FederationApi::register_gateway(const GatewayAnnouncement& announcement,
     for (sim::NodeId g : guardians_) {
         sim_.network().send(self_, g, "gw_register", RegisterGatewayMsg{announcement, ttl});
     }
-}
-
-// fedimint-ln-common api.rs `fetch_gateways`: `request_with_strategy(UnionResponses::new(
-// all_peers().total()), "list_gateways")`, which succeeds once a threshold (n - f) of guardians
-// answered ("There is no consensus within Fedimint on the gateways, each guardian might be
-// aware of different ones, so we just return the union of all responses").
-std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
-    QueryMsg query{.query_id = next_query_++, .kind = QueryKind::gateways, .tx = {},
-                   .contract = {}, .hash = {}};
-    auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_gateways");
-    pending_.emplace(query.query_id, replies);
-    for (sim::NodeId g : guardians_) {
-        sim_.network().send(self_, g, "fed_query", query);
-        ++reads_sent_;
-    }
-    const sim::SimTime deadline = sim::this_actor::now() + query_timeout_;
-    std::map<uint32_t, std::vector<ListedGateway>> answers;  // by peer
-    while (answers.size() < quorum_.t) {
-        std::optional<QueryReply> r = replies->recv_until(deadline);
-        if (!r.has_value()) {
-            break;
-        }
-        if (!r->closed_at.has_value()) {
-            answers.emplace(r->peer.value, std::move(r->gateways));
-        }
-    }
-    pending_.erase(query.query_id);
-    if (answers.size() < quorum_.t) {
-        return std::nullopt;
-    }
-    std::vector<GatewayAnnouncement> out;
-    for (ListedGateway& l : union_by_key(answers)) {
-        out.push_back(std::move(l.announcement));
-    }
-    return out;
-}
-
-// [model] Not upstream's read: `fetch_gateways` takes the plain `request_with_strategy`
-// (fedimint-api-client api/mod.rs), one request per guardian, none retried, failing once f + 1
-// guardians errored, and the client's cache loop retries the whole read on
-// `background_backoff()` (1 s .. 60 s). This read instead re-asks each guardian (LongPoll's
-// retries, long_poll.h: a send refused or failed, or the connection closed under a request,
-// after the Fibonacci backoff; a request unanswered for the request timeout, jsonrpsee's 60 s,
-// after it) until n - f answered, keeping every answer; no overall timeout (docs/gateway.md,
-// "Not done yet").
-std::vector<ListedGateway> FederationApi::gateways_until_answered() {
-    QueryMsg query{.query_id = next_query_++, .kind = QueryKind::gateways, .tx = {},
-                   .contract = {}, .hash = {}};
-    auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_gateways");
-    pending_.emplace(query.query_id, replies);
-    const LongPollTiming& t = long_poll_timing_;
-    struct Peer {
-        sim::SimTime sent_at;
-        sim::SimTime retry_at;
-        uint64_t failures = 0;
-    };
-    std::vector<Peer> peers(guardians_.size());
-    auto send = [&](size_t i) {
-        const sim::SimTime now = sim::this_actor::now();
-        Peer& p = peers[i];
-        p.sent_at = now;
-        ++reads_sent_;
-        sim::Network& net = sim_.network();
-        if (net.node_up(guardians_[i]) && net.send(self_, guardians_[i], "fed_query", query)) {
-            p.retry_at = now + t.request_timeout +
-                         fibonacci_delay(t.backoff_min, t.backoff_max, p.failures);
-        } else {
-            p.retry_at = now + fibonacci_delay(t.backoff_min, t.backoff_max, p.failures++);
-        }
-    };
-    for (size_t i = 0; i < guardians_.size(); ++i) {
-        send(i);
-    }
-    std::map<uint32_t, std::vector<ListedGateway>> answers;  // by peer
-    while (answers.size() < quorum_.t) {
-        sim::SimTime wake = sim::SimTime::never();
-        for (size_t i = 0; i < peers.size(); ++i) {
-            if (!answers.contains(static_cast<uint32_t>(i))) {
-                wake = std::min(wake, peers[i].retry_at);
-            }
-        }
-        std::optional<QueryReply> r = replies->recv_until(wake);
-        if (!r.has_value()) {
-            for (size_t i = 0; i < peers.size(); ++i) {
-                if (!answers.contains(static_cast<uint32_t>(i)) &&
-                    peers[i].retry_at <= sim::this_actor::now()) {
-                    send(i);
-                }
-            }
-            continue;
-        }
-        const size_t i = r->peer.value;
-        if (i >= peers.size() || answers.contains(r->peer.value)) {
-            continue;
-        }
-        if (r->closed_at.has_value()) {
-            if (peers[i].sent_at <= *r->closed_at) {  // the request died with the connection
-                peers[i].retry_at = sim::this_actor::now() +
-                                    fibonacci_delay(t.backoff_min, t.backoff_max, peers[i].failures++);
-            }
-            continue;
-        }
-        answers.emplace(r->peer.value, std::move(r->gateways));
-    }
-    pending_.erase(query.query_id);
-    return union_by_key(answers);
 }
 
 void FederationApi::remove_gateway(PublicKey gateway_key) {

@@ -6,9 +6,11 @@
 // guardian's (or a gateway's) word. A dispatcher daemon owns the user's inbox: guardian replies
 // go to the waiting query, every other message to other(), which the user's own logic reads.
 //
-// Two kinds of read, as upstream has: one-shot reads (fetch_*: answered from each guardian's
-// current state, 2 s to gather f + 1) and long-poll awaits (await_*: answered by a guardian once
-// its state satisfies the condition; long_poll.h says how a request is bounded and re-sent).
+// Three kinds of read, as upstream has: one-shot reads (fetch_*: answered from each guardian's
+// current state, 2 s to gather f + 1), threshold reads (request_threshold: n - f answers, one
+// request per guardian, failed at f + 1 errors) and long-poll awaits (await_*: answered by a
+// guardian once its state satisfies the condition; long_poll.h says how a request is bounded
+// and re-sent).
 // Several awaits can be raced with a LongPoll built on this API.
 #pragma once
 
@@ -65,19 +67,22 @@ public:
     // The wallet's consensus block count: a deposit's proof is accepted only once its block is
     // below it (the client's deposit state machine waits for this before claiming).
     std::optional<uint64_t> wallet_count();
-    // The gateway directory as upstream's `fetch_gateways` reads it: the union of the first
-    // n - f guardians' lists (each guardian's own registrations, gateway_directory.h), one
-    // announcement per gateway key, by key (gateway_union.h). nullopt when fewer than n - f
-    // answered within the query timeout (an answered empty union is empty). A one-shot read
-    // for worlds and tests; the remaining ttls are left out.
+    // --- Threshold reads (threshold_read.cc): upstream's `request_with_strategy` --------------
+    // One request per guardian, none re-sent: the n - f answers by peer once n - f guardians
+    // answered; nullopt once f + 1 guardians errored (the send refused or failed, the connection
+    // closed under the request, no answer within the request timeout, long_poll_timing()) or at
+    // `deadline` (the model's; upstream has none).
+    std::optional<std::map<uint32_t, QueryReply>> request_threshold(QueryMsg query,
+                                                                    sim::SimTime deadline);
+    // The gateway directory as upstream's `fetch_gateways` reads it: the union of the n - f
+    // guardians' lists (each guardian's own registrations, gateway_directory.h), one listing
+    // per gateway key, by key, each with its remaining ttl (gateway_union.h), what the client's
+    // cache refresh sleeps by. nullopt when the read failed (an answered empty union is empty).
+    std::optional<std::vector<ListedGateway>> fetch_gateways(
+        sim::SimTime deadline = sim::SimTime::never());
+    // fetch_gateways with the one-shot read's deadline (query_timeout()), without the ttls: for
+    // worlds and tests.
     std::optional<std::vector<GatewayAnnouncement>> gateways();
-    // The same read as upstream's `request_with_strategy` makes it: no deadline. Each guardian
-    // is asked until it answers (a refused send or a closed connection is retried on the
-    // long-poll backoff, an unanswered request at the request timeout, long_poll.h), and the
-    // answers gathered so far are kept, so a guardian slower than the one-shot timeout still
-    // counts. Returns once n - f guardians answered, each gateway with its remaining ttl
-    // (gateway_union.h), what the client's cache refresh sleeps by.
-    std::vector<ListedGateway> gateways_until_answered();
     // The gateway's `register_gateway`: an API write of `announcement` to every guardian, each
     // anchoring `ttl` to its own clock (fire and forget; no consensus round).
     void register_gateway(const GatewayAnnouncement& announcement, sim::SimDuration ttl);

@@ -2,6 +2,7 @@
 #include "actors/federation/long_poll.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "actors/federation/federation_api.h"
 #include "sim/this_actor.h"
@@ -18,6 +19,22 @@ sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uin
     }
     const sim::SimDuration d = min * static_cast<int64_t>(a);
     return std::min(d, max);
+}
+
+sim::SimDuration backon_fibonacci_delay(sim::SimDuration min, sim::SimDuration max,
+                                        uint64_t attempt) {
+    // backon's `next()`: the first call yields min; later ones add the previous delay to the
+    // current one while the current one is below max (the second call has no previous yet).
+    sim::SimDuration current = min;
+    std::optional<sim::SimDuration> previous;
+    for (uint64_t i = 0; i < attempt && current < max; ++i) {
+        const sim::SimDuration old = current;
+        if (previous.has_value()) {
+            current = current + *previous;
+        }
+        previous = old;
+    }
+    return current;
 }
 
 LongPoll::LongPoll(FederationApi& api)

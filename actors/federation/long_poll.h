@@ -67,6 +67,15 @@ struct LongPollTiming {
 // min x 1, 1, 2, 3, 5, 8, ... capped at max.
 sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uint64_t attempt);
 
+// The delay before retry `attempt` (0-based) exactly as backon's FibonacciBackoff yields it
+// without jitter (backon/src/backoff/fibonacci.rs at 7dd1dba, 1.x; fedimint pins backon 1.5.1):
+// the delay grows min x 1, 1, 2, 3, 5, ... only while the current one is below `max`, and the
+// step that crosses `max` is not clamped: (1 s, 60 s) yields 1, 1, 2, 3, 5, 8, 13, 21, 34, 55,
+// 89, 89, ... s. fibonacci_delay clamps that step to `max` instead (its callers' sequences
+// agree with backon's up to the cap).
+sim::SimDuration backon_fibonacci_delay(sim::SimDuration min, sim::SimDuration max,
+                                        uint64_t attempt);
+
 class LongPoll {
 public:
     explicit LongPoll(FederationApi& api);

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "actors/client/client.h"
+#include "actors/federation/long_poll.h"
 #include "actors/gateway/gateway.h"
 
 using actors::client::GatewayRefreshTiming;
@@ -67,4 +68,26 @@ TEST_CASE("an empty cache: filled again at once after the first fill, EMPTY_GATE
     CHECK(gateway_refresh_sleep({}, false, production) == SimDuration::minutes(10));
     const GatewayRefreshTiming t = actors::client::ClientConfig{}.gateway_refresh;
     CHECK(gateway_refresh_sleep({}, false, t) == SimDuration::nanos(11'764'705'882));
+}
+
+// backon's FibonacciBackoff (backon/src/backoff/fibonacci.rs) as `background_backoff()` builds it
+// (1 s, 60 s, no limit; jitter left out): 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, then 89 s, the step
+// that crosses 60 s unclamped (backon adds while the current delay is below max), and 89 s from
+// then on. A clamped Fibonacci (fibonacci_delay) would give 60 s from the eleventh retry.
+TEST_CASE("a failed gateway read is retried on background_backoff: 1, 1, 2, 3, 5, 8, 13, 21, "
+          "34, 55, 89, 89 s",
+          "[client][gateway-cache]") {
+    const int64_t want[] = {1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 89, 89};
+    for (uint64_t attempt = 0; attempt < std::size(want); ++attempt) {
+        INFO("retry " << attempt);
+        CHECK(actors::client::gateway_retry_delay(attempt) == SimDuration::seconds(want[attempt]));
+    }
+    CHECK(actors::client::gateway_retry_delay(1000) == SimDuration::seconds(89));
+    // backon's own tests: min 1 s, max 2 s -> 1, 1, 2, 2 (the crossing step lands on max).
+    CHECK(actors::federation::backon_fibonacci_delay(SimDuration::seconds(1),
+                                                     SimDuration::seconds(2), 2) ==
+          SimDuration::seconds(2));
+    CHECK(actors::federation::backon_fibonacci_delay(SimDuration::seconds(1),
+                                                     SimDuration::seconds(2), 3) ==
+          SimDuration::seconds(2));
 }

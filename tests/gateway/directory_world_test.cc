@@ -10,18 +10,6 @@ namespace {
 // sim::LinkConfig's default latency, both ends.
 constexpr sim::SimDuration k_link_latency = sim::SimDuration::millis(1);
 
-// Waits (up to `within`) until alice's directory read lists the gateway with exactly `hints`.
-bool wait_listed(World& w, const std::vector<uint64_t>& hints, sim::SimDuration within) {
-    const sim::SimTime until = this_actor::now() + within;
-    while (w.listed_hints() != std::optional<std::vector<uint64_t>>(hints)) {
-        if (this_actor::now() >= until) {
-            return false;
-        }
-        this_actor::sleep_for(sim::SimDuration::millis(100));
-    }
-    return true;
-}
-
 // Guardian `i`'s wall clock now (its directory's clock).
 int64_t guardian_now(World& w, size_t i) {
     return w.sim.clocks().unix_ns(w.fed->nodes()[i], this_actor::now());
@@ -46,7 +34,7 @@ TEST_CASE("a running gateway is never missing from any guardian's directory betw
     std::vector<std::string> lapses;
     w.run([&] {
         const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         const size_t n = w.fed->nodes().size();
         for (sim::NodeId g : w.fed->nodes()) {
             // The loop sleeps a guardian's time-to-lapse in sim time: exact only while its
@@ -103,7 +91,7 @@ TEST_CASE("an old process's late removal does not delete the new process's regis
     std::optional<int64_t> after_removal;
     w.run([&] {
         const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         const sim::NodeId g0 = w.fed->nodes()[0];
         const federation::PublicKey key = w.gateway->config().gateway_key;
         const federation::GatewayDirectory& dir = w.fed->store(PeerId(0)).gateways;

@@ -139,6 +139,19 @@ struct World {
         return out;
     }
 
+    // From a run body: waits (up to `within`, in 100 ms steps) until alice's directory read
+    // lists the gateway with exactly `hints`.
+    bool wait_listed(const std::vector<uint64_t>& hints, sim::SimDuration within) {
+        const sim::SimTime until = sim::this_actor::now() + within;
+        while (listed_hints() != std::optional<std::vector<uint64_t>>(hints)) {
+            if (sim::this_actor::now() >= until) {
+                return false;
+            }
+            sim::this_actor::sleep_for(sim::SimDuration::millis(100));
+        }
+        return true;
+    }
+
     // From a run body: alice pays D `amount_msat` through the gateway, in an actor of its own
     // (a daemon: the run does not wait for her). The start of every outgoing-payment test.
     void alice_pays_d(uint64_t amount_msat) {
@@ -186,5 +199,11 @@ struct World {
     std::unique_ptr<gateway::Gateway> gateway;
     std::unique_ptr<client::Client> alice;
 };
+
+// A second client of the world's federation, not made or started by World (a test makes it
+// and starts it when its case needs).
+inline client::ClientConfig bob_config(const World& w) {
+    return client::ClientConfig{.name = "bob", .id = ClientId(2), .federation_node = w.fed_node};
+}
 
 }  // namespace e2e

@@ -11,10 +11,6 @@ namespace this_actor = sim::this_actor;
 
 namespace {
 
-client::ClientConfig bob_config(const World& w) {
-    return client::ClientConfig{.name = "bob", .id = ClientId(2), .federation_node = w.fed_node};
-}
-
 void set_both_ways(World& w, sim::NodeId a, sim::NodeId b, sim::SimDuration latency) {
     const sim::LinkConfig link{.latency_min = latency, .latency_max = latency};
     w.sim.network().set_link(a, b, link);
@@ -131,4 +127,178 @@ TEST_CASE("a stopped gateway leaves the client's cache within one TTL; in the st
     CHECK(cached_at_stop);
     INFO("gone after " << sim::to_string(gone_after));
     CHECK(gone_after <= ttl);
+}
+
+// --- A failed read and its retry (FederationApi::fetch_gateways, upstream's
+// `request_with_strategy`: one request per guardian, failed once f + 1 = 2 guardians errored;
+// Client::run_gateway_cache retries it on `background_backoff()`, gateway_refresh.h). Every read
+// sends one request to each of the four guardians, a refused one included (reads_sent + 4). Each
+// case failed against the read it replaced (gateways_until_answered: each guardian re-asked on
+// the long-poll backoff until n - f answered, never failing).
+
+namespace {
+
+uint64_t reads_at(client::Client& c, sim::SimTime t) {
+    this_actor::sleep_until(t);
+    return c.api().reads_sent();
+}
+
+}  // namespace
+
+// Guardians 2 and 3 are down from bob's start: each read is refused by two guardians and fails
+// at once. The integrators' first read and the loop's first ("retry immediately first time")
+// both come at t0, then backon's Fibonacci delays from 1 s: reads at t0 + 1, 2, 4, 7, 12, 20,
+// 33, 54, 88, 143 and, after 89 s (backon's step past its 60 s max is not clamped), 232 s. The
+// guardians are back at 150 s, so the 232 s read fills the cache. The backoff is built anew for
+// each refresh: when the refresh after that fill fails, its retry comes 1 s later, not 89 s.
+TEST_CASE("with f + 1 guardians down the client's gateway read fails at once and is retried "
+          "at background_backoff's times; a filled cache resets the backoff",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(122, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    const int64_t retry_secs[] = {1, 2, 4, 7, 12, 20, 33, 54, 88, 143, 232};
+    uint64_t at_start = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> around;  // reads 1 ns before and after each retry
+    bool empty_before_fill = false;
+    size_t cached_after_fill = 0;
+    uint64_t refresh[4] = {};  // at the refresh after the fill: -1 ns, +1 ns, +1 s -1 ns, +1 s +1 ns
+    w.run([&] {
+        w.fed->crash(PeerId(2));
+        w.fed->crash(PeerId(3));
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        at_start = reads_at(bob, t0 + ns);
+        for (int64_t s : retry_secs) {
+            const sim::SimTime at = t0 + sim::SimDuration::seconds(s);
+            if (s == 232) {
+                empty_before_fill = bob.gateway_cache().empty();
+            }
+            const uint64_t before = reads_at(bob, at - ns);
+            around.emplace_back(before, reads_at(bob, at + ns));
+            if (s == 143) {
+                this_actor::sleep_until(t0 + sim::SimDuration::seconds(150));
+                w.fed->restart(PeerId(2));
+                w.fed->restart(PeerId(3));
+            }
+        }
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(232) + sim::SimDuration::millis(100));
+        cached_after_fill = bob.gateway_cache().size();
+        const sim::SimTime r = bob.gateway_refresh_at();
+        REQUIRE(r > this_actor::now());
+        w.fed->crash(PeerId(2));
+        w.fed->crash(PeerId(3));
+        refresh[0] = reads_at(bob, r - ns);
+        refresh[1] = reads_at(bob, r + ns);
+        refresh[2] = reads_at(bob, r + sim::SimDuration::seconds(1) - ns);
+        refresh[3] = reads_at(bob, r + sim::SimDuration::seconds(1) + ns);
+        w.fed->restart(PeerId(2));
+        w.fed->restart(PeerId(3));
+    });
+    CHECK(at_start == 8);
+    for (size_t i = 0; i < around.size(); ++i) {
+        INFO("retry at t0 + " << retry_secs[i] << " s");
+        CHECK(around[i].first == 8 + 4 * i);
+        CHECK(around[i].second == 8 + 4 * (i + 1));
+    }
+    CHECK(empty_before_fill);
+    CHECK(cached_after_fill == 1);
+    const uint64_t filled = 8 + 4 * std::size(retry_secs);
+    CHECK(refresh[0] == filled);
+    CHECK(refresh[1] == filled + 4);
+    CHECK(refresh[2] == filled + 4);
+    CHECK(refresh[3] == filled + 8);
+}
+
+// Guardian 3 is down (one error) and bob's links to guardian 2 take D each way; guardians 0 and
+// 1 answer in milliseconds. The read needs guardian 2's answer (n - f = 3): with D = 29.9 s it
+// comes at 59.8 s, inside jsonrpsee's 60 s request timeout, and fills the cache; with D = 30.1 s
+// the request times out at 60 s, the second error, and the read fails then; the loop's read at
+// 60 s fails the same way at 120 s, and the retry comes 1 s later.
+TEST_CASE("with f guardians down a gateway read succeeds from n - f answers within the request "
+          "timeout; an answer past it is the (f + 1)th error and fails the read",
+          "[gateway][actors][registration][gateway-cache]") {
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    SECTION("the last answer 200 ms inside the timeout") {
+        World w(123, "lnd");
+        client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+        size_t before = 1, after = 0;
+        uint64_t reads = 0;
+        w.run([&] {
+            w.fed->crash(PeerId(3));
+            set_both_ways(w, bob.api().self(), w.fed->nodes()[2], sim::SimDuration::millis(29900));
+            const sim::SimTime t0 = this_actor::now();
+            bob.start();
+            this_actor::sleep_until(t0 + sim::SimDuration::millis(59800) - ns);
+            before = bob.gateway_cache().size();
+            this_actor::sleep_until(t0 + sim::SimDuration::millis(59800) + ns);
+            after = bob.gateway_cache().size();
+            reads = bob.api().reads_sent();
+            w.fed->restart(PeerId(3));
+        });
+        CHECK(before == 0);
+        CHECK(after == 1);
+        CHECK(reads == 4);
+    }
+    SECTION("the last answer 200 ms past the timeout") {
+        World w(123, "lnd");
+        client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+        uint64_t r[6] = {};
+        size_t cached = 1;
+        w.run([&] {
+            w.fed->crash(PeerId(3));
+            set_both_ways(w, bob.api().self(), w.fed->nodes()[2], sim::SimDuration::millis(30100));
+            const sim::SimTime t0 = this_actor::now();
+            bob.start();
+            const sim::SimDuration s = sim::SimDuration::seconds(1);
+            r[0] = reads_at(bob, t0 + s * 60 - ns);
+            r[1] = reads_at(bob, t0 + s * 60 + ns);
+            r[2] = reads_at(bob, t0 + s * 120 - ns);
+            r[3] = reads_at(bob, t0 + s * 120 + ns);
+            r[4] = reads_at(bob, t0 + s * 121 - ns);
+            r[5] = reads_at(bob, t0 + s * 121 + ns);
+            cached = bob.gateway_cache().size();
+            w.fed->restart(PeerId(3));
+            set_both_ways(w, bob.api().self(), w.fed->nodes()[2], sim::SimDuration::millis(1));
+        });
+        CHECK(r[0] == 4);
+        CHECK(r[1] == 8);
+        CHECK(r[2] == 8);
+        CHECK(r[3] == 8);
+        CHECK(r[4] == 8);
+        CHECK(r[5] == 12);
+        CHECK(cached == 0);
+    }
+}
+
+// Guardian 3 is down; bob's links to guardian 2 take 1.5 s each way, so its answer would come at
+// t0 + 3 s. Guardian 2 crashes at t0 + 1 s, before answering: its connection's close reaches bob
+// one link latency later, at t0 + 2.5 s, and errors the request sent on it, the second error:
+// the read fails then (not at the 60 s timeout). The loop's read at once is refused by both
+// (down) guardians and fails; its retry comes at t0 + 3.5 s.
+TEST_CASE("a guardian that crashes during the client's gateway read is an error when its "
+          "connection's close arrives, not at the request timeout",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(124, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    uint64_t r[4] = {};
+    w.run([&] {
+        w.fed->crash(PeerId(3));
+        set_both_ways(w, bob.api().self(), w.fed->nodes()[2], sim::SimDuration::millis(1500));
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(1));
+        w.fed->crash(PeerId(2));
+        r[0] = reads_at(bob, t0 + sim::SimDuration::millis(2500) - ns);
+        r[1] = reads_at(bob, t0 + sim::SimDuration::millis(2500) + ns);
+        r[2] = reads_at(bob, t0 + sim::SimDuration::millis(3500) - ns);
+        r[3] = reads_at(bob, t0 + sim::SimDuration::millis(3500) + ns);
+        w.fed->restart(PeerId(2));
+        w.fed->restart(PeerId(3));
+    });
+    CHECK(r[0] == 4);
+    CHECK(r[1] == 8);
+    CHECK(r[2] == 8);
+    CHECK(r[3] == 12);
 }

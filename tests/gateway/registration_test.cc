@@ -10,22 +10,6 @@
 using namespace e2e;
 namespace this_actor = sim::this_actor;
 
-namespace {
-
-// Waits (up to `within`) until alice's directory read lists the gateway with exactly `hints`.
-bool wait_listed(World& w, const std::vector<uint64_t>& hints, sim::SimDuration within) {
-    const sim::SimTime until = this_actor::now() + within;
-    while (w.listed_hints() != std::optional<std::vector<uint64_t>>(hints)) {
-        if (this_actor::now() >= until) {
-            return false;
-        }
-        this_actor::sleep_for(sim::SimDuration::millis(100));
-    }
-    return true;
-}
-
-}  // namespace
-
 // G registers X-G (most inbound). Guardians 2, 3 are cut from 0, 1: no quorum, consensus
 // stalls (every guardian still answers reads). X-G is disabled, so the hint moves to G-A: the
 // next round's write reaches every guardian and alice lists G-A within an interval, during the
@@ -41,7 +25,7 @@ TEST_CASE("a registration goes through while consensus is stalled: changed hints
     w.run([&] {
         const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
         const uint64_t ga = w.net.channel(w.ch_ga).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         const std::vector<sim::NodeId>& gs = w.fed->nodes();
         const uint32_t cut = w.sim.network().partition({gs[2], gs[3]}, {gs[0], gs[1]},
                                                        sim::PartitionKind::symmetric);
@@ -49,9 +33,9 @@ TEST_CASE("a registration goes through while consensus is stalled: changed hints
         ln::ChannelLedger& ch = w.net.channel(w.ch_xg);
         const int x_side = ch.side_of(w.x);
         ch.side(x_side).policy.disabled = true;  // the hint moves to G-A
-        listed_ga_in_stall = wait_listed(w, {ga}, sim::SimDuration::seconds(11));
+        listed_ga_in_stall = w.wait_listed({ga}, sim::SimDuration::seconds(11));
         ch.side(x_side).policy.disabled = false;  // back to X-G
-        listed_xg_in_stall = wait_listed(w, {xg}, sim::SimDuration::seconds(11));
+        listed_xg_in_stall = w.wait_listed({xg}, sim::SimDuration::seconds(11));
         // Still stalled: nothing was ordered (at most the round in flight at the cut).
         CHECK(w.fed->store(PeerId(0)).state.rounds_applied() <= round_at_stall + 1);
         w.sim.network().heal(cut);
@@ -80,7 +64,7 @@ TEST_CASE("a round that reached only a guardian cut off from the majority does n
     w.run([&] {
         xg = w.net.channel(w.ch_xg).scid().value;
         const uint64_t ga = w.net.channel(w.ch_ga).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         const std::vector<sim::NodeId>& gs = w.fed->nodes();
         const uint32_t gw_side = w.sim.network().partition(
             {w.gateway->node(), gs[3]}, {gs[0], gs[1], gs[2]}, sim::PartitionKind::symmetric);
@@ -121,7 +105,7 @@ TEST_CASE("a crashed gateway drops out of the client's list one TTL after its la
     bool listed_after_restart = false;
     w.run([&] {
         const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         w.gateway->crash();
         const sim::SimTime crashed_at = this_actor::now();
         listed_after_crash = w.listed_hints();  // the last write holds for up to one TTL
@@ -135,7 +119,7 @@ TEST_CASE("a crashed gateway drops out of the client's list one TTL after its la
         listed_after_ttl = w.listed_hints();
         this_actor::sleep_for(sim::SimDuration::seconds(30));
         w.gateway->restart();
-        listed_after_restart = wait_listed(w, {xg}, sim::SimDuration::seconds(2));
+        listed_after_restart = w.wait_listed({xg}, sim::SimDuration::seconds(2));
     });
     CHECK(listed_after_crash.has_value());
     CHECK_FALSE(listed_after_crash->empty());
@@ -157,7 +141,7 @@ TEST_CASE("a client's gateway read takes the union of n - f guardians' lists: an
     uint64_t xg = 0;
     w.run([&] {
         xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         w.fed->crash(PeerId(3));
         one_down = w.listed_hints();
         w.fed->crash(PeerId(2));
@@ -171,16 +155,12 @@ TEST_CASE("a client's gateway read takes the union of n - f guardians' lists: an
 }
 
 // --- The client's gateway cache (Client::run_gateway_cache; fedimint-ln-client lib.rs
-// `update_gateway_cache_continuously`): filled from the client's start by a read that does not
-// give up, refreshed ABOUT_TO_EXPIRE before the soonest listed ttl ends (10 min after a fill
+// `update_gateway_cache_continuously`): filled from the client's start, a failed read retried on
+// `background_backoff()`, refreshed ABOUT_TO_EXPIRE before the soonest listed ttl ends (10 min after a fill
 // that found none; gateway_cache_test.cc); a pay reads only the cache. Before, the pay made a one-shot 2 s read itself, and a read unanswered in 2 s was "no
 // gateway".
 
 namespace {
-
-client::ClientConfig bob_config(const World& w) {
-    return client::ClientConfig{.name = "bob", .id = ClientId(2), .federation_node = w.fed_node};
-}
 
 std::vector<uint64_t> cached_hints(const client::Client& c) {
     std::vector<uint64_t> out;
@@ -196,7 +176,8 @@ std::vector<uint64_t> cached_hints(const client::Client& c) {
 
 // Guardian 3 is down and bob's link to guardian 2 takes 1.5 s each way: n - f = 3 answers take
 // 3 s, longer than a one-shot read's 2 s. Upstream's fetch_gateways waits for them
-// (`request_with_strategy` has no timeout): bob's cache is filled and his pay goes through.
+// (`request_with_strategy` has no deadline, only the 60 s request timeout, and one error is
+// fewer than f + 1): bob's cache is filled and his pay goes through.
 TEST_CASE("a client whose reads meet one guardian down and another's slow link still finds the "
           "gateway: the cache read waits for n - f answers",
           "[gateway][actors][registration][gateway-cache]") {
@@ -205,7 +186,7 @@ TEST_CASE("a client whose reads meet one guardian down and another's slow link s
     client::ClientPayment paid;
     w.run([&] {
         const uint64_t xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         w.fed->crash(PeerId(3));
         const sim::NodeId g2 = w.fed->nodes()[2];
         const sim::LinkConfig slow{.latency_min = sim::SimDuration::millis(1500),
@@ -221,37 +202,47 @@ TEST_CASE("a client whose reads meet one guardian down and another's slow link s
     CHECK(paid.state == federation::PaymentState::succeeded);
 }
 
-// Bob is cut from guardians 2 and 3 from his start: no read of his is answered (2 < n - f), so
-// his cache is empty and his pay fails at once with "no gateway", as upstream's pay with an
-// empty cache does (`NoLnGatewayAvailable`). Once the cut heals his cache read, still going,
-// is answered within the backoff (at most 10 s between re-sends).
-TEST_CASE("a client whose every gateway read is unanswered until after its pay fails 'no "
-          "gateway'; the cache fills after the heal",
+// Bob is cut from guardians 2 and 3 from his start: every read of his fails at once (two
+// guardians unreachable, f + 1 errors), so his cache is empty and his pay fails at once with "no
+// gateway", as upstream's pay with an empty cache does (`NoLnGatewayAvailable`). His cache task
+// retries on `background_backoff()` (reads at t0, t0, then t0 + 1, 2, 4, 7, 12, 20, 33 s, ...;
+// gateway_cache_test.cc): the cut heals at t0 + 30 s and the cache fills at the t0 + 33 s read,
+// not before. Until the read became upstream's `request_with_strategy`, a read re-asked each
+// guardian on the long-poll backoff (at most 10 s) and filled within 10 s of the heal; upstream
+// may take up to one backoff step, 89 s after a long cut.
+TEST_CASE("a client whose every gateway read fails until after its pay fails 'no gateway'; the "
+          "cache fills at the first retry after the heal",
           "[gateway][actors][registration][gateway-cache]") {
     World w(106, "lnd");
     client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
     client::ClientPayment paid;
     bool empty_before_heal = false;
-    std::vector<uint64_t> after_heal;
+    bool empty_before_retry = false;
+    std::vector<uint64_t> after_retry;
     uint64_t xg = 0;
     w.run([&] {
         xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         const std::vector<sim::NodeId>& gs = w.fed->nodes();
         const uint32_t cut = w.sim.network().partition({bob.api().self()}, {gs[2], gs[3]},
                                                        sim::PartitionKind::symmetric);
+        const sim::SimTime t0 = this_actor::now();
         bob.start();
-        this_actor::sleep_for(sim::SimDuration::seconds(30));
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(25));
         paid = bob.pay(w.net.node(w.d).create_invoice(ln::InvoiceOptions{.amount_msat = 100000}));
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(30));
         empty_before_heal = bob.gateway_cache().empty();
         w.sim.network().heal(cut);
-        this_actor::sleep_for(sim::SimDuration::seconds(11));
-        after_heal = cached_hints(bob);
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(33) - sim::SimDuration::nanos(1));
+        empty_before_retry = bob.gateway_cache().empty();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(33) + sim::SimDuration::millis(100));
+        after_retry = cached_hints(bob);
     });
     CHECK(paid.state == federation::PaymentState::failed);
     CHECK(paid.note == "no gateway");
     CHECK(empty_before_heal);
-    CHECK(after_heal == std::vector<uint64_t>{xg});
+    CHECK(empty_before_retry);
+    CHECK(after_retry == std::vector<uint64_t>{xg});
 }
 
 // Bob's first fill finds no gateway (it is crashed and unlisted), and so does the loop's
@@ -271,7 +262,7 @@ TEST_CASE("a gateway registered after the client's empty first fill is cached at
     uint64_t xg = 0;
     w.run([&] {
         xg = w.net.channel(w.ch_xg).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         w.gateway->crash();
         this_actor::sleep_for(ttl + sim::SimDuration::seconds(1));
         bob.start();
@@ -279,7 +270,7 @@ TEST_CASE("a gateway registered after the client's empty first fill is cached at
         this_actor::sleep_for(sim::SimDuration::seconds(1));
         empty_at_start = bob.gateway_cache().empty();
         w.gateway->restart();
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::seconds(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::seconds(2)));
         // The two empty fills take a round trip each (1 ms links): the third starts at
         // started + 2 ms + empty_sleep.
         this_actor::sleep_until(started + empty_sleep - sim::SimDuration::millis(100));
@@ -308,13 +299,13 @@ TEST_CASE("the client's cache picks up the gateway's changed announcement within
     w.run([&] {
         xg = w.net.channel(w.ch_xg).scid().value;
         ga = w.net.channel(w.ch_ga).scid().value;
-        REQUIRE(wait_listed(w, {xg}, sim::SimDuration::minutes(2)));
+        REQUIRE(w.wait_listed({xg}, sim::SimDuration::minutes(2)));
         bob.start();
         this_actor::sleep_for(sim::SimDuration::seconds(1));
         first = cached_hints(bob);
         ln::ChannelLedger& ch = w.net.channel(w.ch_xg);
         ch.side(ch.side_of(w.x)).policy.disabled = true;
-        REQUIRE(wait_listed(w, {ga}, sim::SimDuration::seconds(11)));
+        REQUIRE(w.wait_listed({ga}, sim::SimDuration::seconds(11)));
         this_actor::sleep_for(ttl);
         after = cached_hints(bob);
     });

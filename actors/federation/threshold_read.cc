@@ -1,0 +1,129 @@
+// FederationApi::request_threshold and the gateway-directory reads built on it: one request per
+// guardian, done at n - f answers, failed at f + 1 errors (upstream's `request_with_strategy`).
+#include <algorithm>
+
+#include "actors/federation/federation_api.h"
+#include "actors/federation/gateway_union.h"
+#include "sim/this_actor.h"
+
+namespace actors::federation {
+
+namespace {
+
+// One guardian's request in a threshold read.
+struct Request {
+    sim::SimTime sent_at;
+    sim::SimTime times_out_at = sim::SimTime::never();
+    bool open = false;  // sent, neither answered nor errored yet
+};
+
+}  // namespace
+
+// fedimint-api-client src/api/mod.rs `request_with_strategy` (fedimint/fedimint at 000ff55):
+// a future per peer (`request_single_peer`, not retried), each answer handed to the strategy,
+// each error recorded, and the read fails once the errors reach `one_honest()` (f + 1). The
+// strategy here is `FilterMapThreshold` with the identity map (Success once `threshold()`, n - f,
+// peers answered), what `fetch_gateways` uses (fedimint-ln-client api.rs; older releases:
+// `UnionResponses::new(n)`, the same n - f threshold). A peer's error is what its request
+// sees (long_poll.h, "Connection errors"): the send refused (the guardian's process is down) or
+// failed (the link is cut); the connection closed under it (the crash notice, one link latency
+// after the crash); or no answer within jsonrpsee's request timeout (`WsClientBuilder::default()`
+// sets none of its own: 60 s, LongPollTiming::request_timeout). [model] LongPoll's periodic
+// connection check is left out: a reply lost to a cut that began after the send is found at the
+// timeout. `deadline` is the model's, for the one-shot read (upstream has none).
+std::optional<std::map<uint32_t, QueryReply>> FederationApi::request_threshold(
+    QueryMsg query, sim::SimTime deadline) {
+    query.query_id = next_query_++;
+    auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_threshold_read");
+    pending_.emplace(query.query_id, replies);
+    const sim::SimTime start = sim::this_actor::now();
+    sim::Network& net = sim_.network();
+    std::vector<Request> requests(guardians_.size());
+    uint64_t errors = 0;
+    for (size_t i = 0; i < guardians_.size(); ++i) {
+        Request& r = requests[i];
+        r.sent_at = start;
+        ++reads_sent_;
+        r.open = net.node_up(guardians_[i]) && net.send(self_, guardians_[i], "fed_query", query);
+        if (r.open) {
+            r.times_out_at = start + long_poll_timing_.request_timeout;
+        } else {
+            ++errors;
+        }
+    }
+    std::map<uint32_t, QueryReply> answers;  // by peer
+    while (answers.size() < quorum_.t && errors < quorum_.f + 1) {
+        sim::SimTime wake = deadline;
+        for (const Request& r : requests) {
+            if (r.open) {
+                wake = std::min(wake, r.times_out_at);
+            }
+        }
+        std::optional<QueryReply> reply = replies->recv_until(wake);
+        if (!reply.has_value()) {
+            const sim::SimTime now = sim::this_actor::now();
+            if (now >= deadline) {
+                break;
+            }
+            for (Request& r : requests) {
+                if (r.open && r.times_out_at <= now) {
+                    r.open = false;
+                    ++errors;
+                }
+            }
+            continue;
+        }
+        const uint32_t peer = reply->peer.value;
+        if (peer >= requests.size() || !requests[peer].open) {
+            continue;
+        }
+        Request& r = requests[peer];
+        if (reply->closed_at.has_value()) {
+            if (r.sent_at <= *reply->closed_at) {  // the request died with the connection
+                r.open = false;
+                ++errors;
+            }
+            continue;
+        }
+        r.open = false;
+        answers.emplace(peer, std::move(*reply));
+    }
+    pending_.erase(query.query_id);
+    if (answers.size() < quorum_.t) {
+        return std::nullopt;
+    }
+    return answers;
+}
+
+// fedimint-ln-client api.rs `fetch_gateways`: the threshold read of "list_gateways", then
+// `filter_duplicate_gateways` over the n - f lists ("There is no consensus within Fedimint on
+// the gateways, each guardian might be aware of different ones, so we just return the union of
+// all responses").
+std::optional<std::vector<ListedGateway>> FederationApi::fetch_gateways(sim::SimTime deadline) {
+    std::optional<std::map<uint32_t, QueryReply>> answers = request_threshold(
+        QueryMsg{.query_id = 0, .kind = QueryKind::gateways, .tx = {}, .contract = {}, .hash = {}},
+        deadline);
+    if (!answers.has_value()) {
+        return std::nullopt;
+    }
+    std::map<uint32_t, std::vector<ListedGateway>> lists;
+    for (auto& [peer, reply] : *answers) {
+        lists.emplace(peer, std::move(reply.gateways));
+    }
+    return union_by_key(lists);
+}
+
+std::optional<std::vector<GatewayAnnouncement>> FederationApi::gateways() {
+    std::optional<std::vector<ListedGateway>> listed =
+        fetch_gateways(sim::this_actor::now() + query_timeout_);
+    if (!listed.has_value()) {
+        return std::nullopt;
+    }
+    std::vector<GatewayAnnouncement> out;
+    for (ListedGateway& l : *listed) {
+        out.push_back(std::move(l.announcement));
+    }
+    return out;
+}
+
+}  // namespace actors::federation
