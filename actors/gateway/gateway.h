@@ -178,7 +178,7 @@ public:
     // in-flight payment to be terminal, then stops. From Disconnected it stops at once, as
     // upstream does. Call from an actor; returns when stopped, or when the process it was sent
     // to ended otherwise (a crash, another /stop), or at once if the gateway is down.
-    StopOutcome stop();
+    [[nodiscard]] StopOutcome stop();
     bool running() const { return running_; }
     GatewayState state() const { return state_; }
     // The Lightning node's RPC connection (timeline faults); never blocks.

@@ -41,7 +41,8 @@ TEST_CASE("a rejected claim is terminal: /stop completes after it",
             this_actor::sleep_for(sim::SimDuration::millis(100));
         }
         w.sim.scheduler().spawn("stop", [&] {
-            w.gateway->stop();
+            const gateway::StopOutcome outcome = w.gateway->stop();
+            CHECK(outcome == gateway::StopOutcome::stopped);
             stopped = true;
         }, {.kind = sim::ActorKind::daemon, .node = {}});
         this_actor::sleep_for(sim::SimDuration::minutes(1));

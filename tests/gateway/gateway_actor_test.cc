@@ -184,7 +184,8 @@ TEST_CASE("a stop request lets in-flight payments finish, then stops", "[gateway
         while (w.gateway->store().outgoing.empty()) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
-        w.gateway->stop();
+        const gateway::StopOutcome outcome = w.gateway->stop();
+        CHECK(outcome == gateway::StopOutcome::stopped);
         CHECK_FALSE(w.gateway->running());
         CHECK(w.gateway->store().outgoing.begin()->second.stage ==
               gateway::OutgoingStage::claimed);

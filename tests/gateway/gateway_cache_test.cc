@@ -116,7 +116,8 @@ TEST_CASE("a stopped gateway leaves the client's cache within one TTL; in the st
         fills_in_100s = bob.gateway_fills() - fills;
         cached_at_stop = !bob.gateway_cache().empty();
         const sim::SimTime stopped = this_actor::now();
-        w.gateway->stop();
+        const gateway::StopOutcome outcome = w.gateway->stop();
+        CHECK(outcome == gateway::StopOutcome::stopped);
         while (!bob.gateway_cache().empty() && this_actor::now() < stopped + ttl * 2) {
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }

@@ -180,7 +180,8 @@ TEST_CASE("stop_deadlock: /stop with a receive in flight never returns",
                 this_actor::sleep_for(sim::SimDuration::millis(1));
             }
             w.sim.scheduler().spawn("stop", [&] {
-                w.gateway->stop();
+                const gateway::StopOutcome outcome = w.gateway->stop();
+                CHECK(outcome == gateway::StopOutcome::stopped);
                 stopped = true;
             });
             this_actor::sleep_for(sim::SimDuration::minutes(5));
@@ -219,7 +220,8 @@ TEST_CASE("ShuttingDown is terminal: a reconnect during the drain keeps it",
             this_actor::sleep_for(sim::SimDuration::millis(100));
         }
         w.sim.scheduler().spawn("stop", [&] {
-            w.gateway->stop();
+            const gateway::StopOutcome outcome = w.gateway->stop();
+            CHECK(outcome == gateway::StopOutcome::stopped);
             stopped = true;
         });
         this_actor::sleep_for(sim::SimDuration::seconds(2));

@@ -136,7 +136,8 @@ TEST_CASE("/stop waits for an invalid preimage's refund that is stored and unans
         // The HTLC is failed; the refund is submitted and cannot be ordered.
         refund_stored = store.begin()->second.refund.has_value();
         w.sim.scheduler().spawn("stop", [&] {
-            w.gateway->stop();
+            const gateway::StopOutcome outcome = w.gateway->stop();
+            CHECK(outcome == gateway::StopOutcome::stopped);
             stopped_at = this_actor::now();
         }, {.kind = sim::ActorKind::daemon, .node = {}});
         this_actor::sleep_for(sim::SimDuration::seconds(60));
