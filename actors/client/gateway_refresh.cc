@@ -25,8 +25,8 @@ sim::SimDuration gateway_refresh_sleep(const std::vector<federation::ListedGatew
 }
 
 sim::SimDuration gateway_retry_delay(uint64_t attempt) {
-    return federation::backon_fibonacci_delay(sim::SimDuration::seconds(1),
-                                              sim::SimDuration::seconds(60), attempt);
+    return federation::fibonacci_delay(sim::SimDuration::seconds(1),
+                                       sim::SimDuration::seconds(60), attempt);
 }
 
 }  // namespace actors::client

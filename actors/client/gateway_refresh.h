@@ -62,7 +62,7 @@ sim::SimDuration gateway_refresh_sleep(const std::vector<federation::ListedGatew
 // `background_backoff()` = `custom_backoff(1 s, 60 s, None)`, a backon Fibonacci backoff with
 // jitter and no retry limit). Without the jitter (up to 1 s per retry, left out as elsewhere):
 // 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 89, ... s (backon does not clamp the step past its
-// max_delay, federation::backon_fibonacci_delay): reads at 0, 1, 2, 4, 7, 12, 20, 33, 54, 88,
+// max_delay, federation::fibonacci_delay): reads at 0, 1, 2, 4, 7, 12, 20, 33, 54, 88,
 // 143, 232, ... s after the first failed one when each fails at once.
 sim::SimDuration gateway_retry_delay(uint64_t attempt);
 

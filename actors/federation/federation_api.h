@@ -54,7 +54,8 @@ public:
     std::optional<QueryReply> query(QueryMsg query, sim::SimDuration timeout);
     // Submits, then long-polls the outcome (AWAIT_TRANSACTION) until f + 1 guardians report
     // one, resubmitting on fedimint-client's tx-submit backoff (transaction/sm.rs:
-    // `custom_backoff(2 s, 10 min)`, Fibonacci: 2, 2, 4, 6, 10, ... s). nullopt at `deadline`.
+    // `custom_backoff(2 s, 10 min)`, backon's Fibonacci: 2, 2, 4, 6, 10, ... 288, 466, then 754 s
+    // on; fibonacci_delay). nullopt at `deadline`.
     std::optional<TxOutcome> submit_and_wait(const FedTx& tx, sim::SimTime deadline);
     // submit_and_wait with no deadline, as upstream's submission machine waits (transaction/
     // sm.rs: "Number of retries has no limit"): the outcome is accepted or rejected, never

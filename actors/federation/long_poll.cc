@@ -10,24 +10,13 @@
 namespace actors::federation {
 
 sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uint64_t attempt) {
-    uint64_t a = 1;
-    uint64_t b = 1;
-    for (uint64_t i = 0; i < attempt && a < (uint64_t{1} << 40); ++i) {
-        const uint64_t next = a + b;
-        a = b;
-        b = next;
-    }
-    const sim::SimDuration d = min * static_cast<int64_t>(a);
-    return std::min(d, max);
-}
-
-sim::SimDuration backon_fibonacci_delay(sim::SimDuration min, sim::SimDuration max,
-                                        uint64_t attempt) {
     // backon's `next()`: the first call yields min; later ones add the previous delay to the
     // current one while the current one is below max (the second call has no previous yet).
+    // A zero min never grows (backon yields 0 forever); stop there rather than loop `attempt`.
     sim::SimDuration current = min;
     std::optional<sim::SimDuration> previous;
-    for (uint64_t i = 0; i < attempt && current < max; ++i) {
+    const sim::SimDuration zero = sim::SimDuration::zero();
+    for (uint64_t i = 0; i < attempt && current < max && current > zero; ++i) {
         const sim::SimDuration old = current;
         if (previous.has_value()) {
             current = current + *previous;

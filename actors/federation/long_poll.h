@@ -7,7 +7,8 @@
 // The bound on one request: fedimint builds its websocket client with jsonrpsee's
 // `WsClientBuilder::default()` (fedimint-api-client src/api/ws.rs sets no request timeout), so a
 // request fails after jsonrpsee's default 60 s; `util::retry` with `api_networking_backoff()`
-// (Fibonacci from 250 ms, capped at 10 s, no attempt limit) re-sends it to that guardian. The
+// (Fibonacci from 250 ms, growing until it passes 10 s: 13.75 s from the tenth retry on, no
+// attempt limit; fibonacci_delay) re-sends it to that guardian. The
 // backoff's jitter (up to its minimum delay) is left out.
 //
 // Connection errors: a websocket client sees a broken connection at once (jsonrpsee reports a
@@ -19,7 +20,7 @@
 // cut when the guardian answered (or a request lost in flight when a cut started): the guardian's
 // write fails and the connection breaks. [inference] The user notices at its next connection
 // check: while a request is outstanding it checks both directions of the link on the same
-// Fibonacci steps from the send (250 ms, 250 ms, 500 ms, ... capped at 10 s) and, if either is
+// Fibonacci steps from the send (250 ms, 250 ms, 500 ms, ... 13.75 s) and, if either is
 // cut, counts a connection error. A cut shorter than the check interval that ate a reply is found
 // at the timeout, as a silent loss.
 //
@@ -63,18 +64,14 @@ struct LongPollTiming {
     sim::SimDuration backoff_max = sim::SimDuration::seconds(10);
 };
 
-// The delay before retry `attempt` (0-based) of fedimint's Fibonacci backoff without jitter:
-// min x 1, 1, 2, 3, 5, 8, ... capped at max.
+// The delay before retry `attempt` (0-based) of fedimint's backoffs (fedimint-core
+// util/backoff_util.rs `custom_backoff`: a backon FibonacciBuilder; fedimint pins backon 1.5.1)
+// exactly as backon's FibonacciBackoff yields it without jitter (backon/src/backoff/
+// fibonacci.rs, `next()`): min x 1, 1, 2, 3, 5, ..., growing only while the current delay is
+// below `max`, and the step that crosses `max` is not clamped, so the sequence settles above
+// `max`: (250 ms, 10 s) ... 5.25, 8.5, then 13.75 s on; (2 s, 10 min) ... 288, 466, then 754 s
+// on; (1 s, 60 s) ... 34, 55, then 89 s on. Every Fibonacci retry in the model uses it.
 sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uint64_t attempt);
-
-// The delay before retry `attempt` (0-based) exactly as backon's FibonacciBackoff yields it
-// without jitter (backon/src/backoff/fibonacci.rs at 7dd1dba, 1.x; fedimint pins backon 1.5.1):
-// the delay grows min x 1, 1, 2, 3, 5, ... only while the current one is below `max`, and the
-// step that crosses `max` is not clamped: (1 s, 60 s) yields 1, 1, 2, 3, 5, 8, 13, 21, 34, 55,
-// 89, 89, ... s. fibonacci_delay clamps that step to `max` instead (its callers' sequences
-// agree with backon's up to the cap).
-sim::SimDuration backon_fibonacci_delay(sim::SimDuration min, sim::SimDuration max,
-                                        uint64_t attempt);
 
 class LongPoll {
 public:

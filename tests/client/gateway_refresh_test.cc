@@ -73,7 +73,7 @@ TEST_CASE("an empty cache: filled again at once after the first fill, EMPTY_GATE
 // backon's FibonacciBackoff (backon/src/backoff/fibonacci.rs) as `background_backoff()` builds it
 // (1 s, 60 s, no limit; jitter left out): 1, 1, 2, 3, 5, 8, 13, 21, 34, 55, then 89 s, the step
 // that crosses 60 s unclamped (backon adds while the current delay is below max), and 89 s from
-// then on. A clamped Fibonacci (fibonacci_delay) would give 60 s from the eleventh retry.
+// then on. A clamped Fibonacci (the model's other backoffs until session 18) would give 60 s.
 TEST_CASE("a failed gateway read is retried on background_backoff: 1, 1, 2, 3, 5, 8, 13, 21, "
           "34, 55, 89, 89 s",
           "[client][gateway-cache]") {
@@ -84,10 +84,10 @@ TEST_CASE("a failed gateway read is retried on background_backoff: 1, 1, 2, 3, 5
     }
     CHECK(actors::client::gateway_retry_delay(1000) == SimDuration::seconds(89));
     // backon's own tests: min 1 s, max 2 s -> 1, 1, 2, 2 (the crossing step lands on max).
-    CHECK(actors::federation::backon_fibonacci_delay(SimDuration::seconds(1),
-                                                     SimDuration::seconds(2), 2) ==
+    CHECK(actors::federation::fibonacci_delay(SimDuration::seconds(1),
+                                              SimDuration::seconds(2), 2) ==
           SimDuration::seconds(2));
-    CHECK(actors::federation::backon_fibonacci_delay(SimDuration::seconds(1),
-                                                     SimDuration::seconds(2), 3) ==
+    CHECK(actors::federation::fibonacci_delay(SimDuration::seconds(1),
+                                              SimDuration::seconds(2), 3) ==
           SimDuration::seconds(2));
 }

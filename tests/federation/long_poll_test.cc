@@ -2,6 +2,8 @@
 // answered in the round that satisfies it and not before; wait_block_height is re-checked every
 // 5 s; a crash drops a guardian's parked awaits and the user still gets f + 1 answers from the
 // others or by re-sending at the request timeout; one guardian's answer alone is not enough.
+#include <iterator>
+
 #include "fed_world.h"
 
 using namespace fed_test;
@@ -31,17 +33,36 @@ uint64_t parked(World& w, uint32_t peer) { return w.fed->guardian(PeerId(peer)).
 
 }  // namespace
 
-TEST_CASE("fibonacci_delay follows fedimint's backoff without jitter", "[federation][long-poll]") {
+// backon's FibonacciBackoff (backon/src/backoff/fibonacci.rs `next()`, fedimint pins 1.5.1)
+// without jitter: it adds while the current delay is below max, so the step that crosses max is
+// kept and repeated. Before session 18 the model clamped it to max (10 s and 600 s here).
+TEST_CASE("fibonacci_delay is backon's Fibonacci: api_networking_backoff settles at 13.75 s",
+          "[federation][long-poll]") {
     const sim::SimDuration ms = sim::SimDuration::millis(1);
+    // fedimint-core backoff_util.rs `api_networking_backoff()`: custom_backoff(250 ms, 10 s).
     const sim::SimDuration min = sim::SimDuration::millis(250);
     const sim::SimDuration max = sim::SimDuration::seconds(10);
-    CHECK(fibonacci_delay(min, max, 0) == ms * 250);
-    CHECK(fibonacci_delay(min, max, 1) == ms * 250);
-    CHECK(fibonacci_delay(min, max, 2) == ms * 500);
-    CHECK(fibonacci_delay(min, max, 3) == ms * 750);
-    CHECK(fibonacci_delay(min, max, 8) == ms * 8500);   // 34 x 250 ms
-    CHECK(fibonacci_delay(min, max, 9) == max);         // 55 x 250 ms, capped
-    CHECK(fibonacci_delay(min, max, 500) == max);
+    const int64_t want_ms[] = {250, 250, 500, 750, 1250, 2000, 3250, 5250, 8500, 13750, 13750};
+    for (uint64_t attempt = 0; attempt < std::size(want_ms); ++attempt) {
+        INFO("retry " << attempt);
+        CHECK(fibonacci_delay(min, max, attempt) == ms * want_ms[attempt]);
+    }
+    CHECK(fibonacci_delay(min, max, 500) == ms * 13750);
+}
+
+TEST_CASE("fibonacci_delay is backon's Fibonacci: the tx resubmit settles at 754 s",
+          "[federation][long-poll]") {
+    // fedimint-client transaction/sm.rs: custom_backoff(2 s, 10 min, None).
+    const sim::SimDuration min = sim::SimDuration::seconds(2);
+    const sim::SimDuration max = sim::SimDuration::minutes(10);
+    const int64_t want_s[] = {2, 2, 4, 6, 10, 16, 26, 42, 68, 110, 178, 288, 466, 754, 754};
+    for (uint64_t attempt = 0; attempt < std::size(want_s); ++attempt) {
+        INFO("retry " << attempt);
+        CHECK(fibonacci_delay(min, max, attempt) == sim::SimDuration::seconds(want_s[attempt]));
+    }
+    CHECK(fibonacci_delay(min, max, 1000) == sim::SimDuration::seconds(754));
+    // A zero minimum never grows (backon yields zero forever).
+    CHECK(fibonacci_delay(sim::SimDuration::zero(), max, 1000) == sim::SimDuration::zero());
 }
 
 TEST_CASE("wait_block_height answers once the count passes h, at the guardians' 5 s re-checks",
@@ -203,9 +224,10 @@ TEST_CASE("an await never satisfied costs one request per guardian per re-send, 
                         .has_value());
         CHECK(this_actor::now() == t0 + sim::SimDuration::minutes(30));
         // Per guardian: the first request, then one each 60 s timeout + Fibonacci backoff
-        // (0.25, 0.25, 0.5, ... s, capped at 10 s): 27 sends before 30 minutes, where reading
-        // once a second cost 1,800.
-        CHECK(w.api->reads_sent() - before == 4 * 27);
+        // (0.25, 0.25, 0.5, ... 8.5 s, then backon's 13.75 s on): 26 sends before 30 minutes
+        // (27 when the model clamped the backoff at 10 s), where reading once a second cost
+        // 1,800.
+        CHECK(w.api->reads_sent() - before == 4 * 26);
     });
 }
 
@@ -292,8 +314,9 @@ TEST_CASE("a reply lost to a guardian -> user cut is noticed at the next connect
             this_actor::sleep_for(sim::SimDuration::millis(1));
         }
         CHECK_FALSE(outcome->accepted);
-        // A check saw the cut; the re-sends back off (capped at 10 s) and the first after the
-        // heal is answered at once: within 10 s of the heal, not at the 60.25 s timeout.
+        // A check saw the cut; the re-sends back off (steps under 10 s in a 12 s cut) and the
+        // first after the heal is answered at once: within 10 s of the heal, not at the 60.25 s
+        // timeout.
         INFO("answered " << (answered_at - healed).ns() / 1000000 << " ms after the heal");
         CHECK(answered_at - healed <= sim::SimDuration::millis(10050));
         CHECK(answered_at - healed >= sim::SimDuration::zero());
