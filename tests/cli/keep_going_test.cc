@@ -17,8 +17,9 @@ using cli_test::Scratch;
 
 namespace {
 
-// The first seed of the race whose run ends as check_failed.
-std::string first_check_failed_seed(const Scratch& s) {
+// Writes the race to race.json in `s`; returns its first seed whose run ends as check_failed.
+std::string race_check_failed_seed(const Scratch& s) {
+    s.write("race.json", k_race);
     Result r = s.fedsim("sweep race.json --seeds 1..40 --jobs 2 --json r.json");
     REQUIRE(r.code == 1);
     nlohmann::json j = nlohmann::json::parse(s.read("r.json"));
@@ -47,8 +48,7 @@ TEST_CASE("run --keep-going: every violation listed, the outcome unchanged, the 
           "repeats the flag",
           "[cli][keep-going]") {
     Scratch s;
-    s.write("race.json", k_race);
-    const std::string seed = first_check_failed_seed(s);
+    const std::string seed = race_check_failed_seed(s);
     Result stop = s.fedsim("run race.json --seed " + seed);
     Result going = s.fedsim("run race.json --seed " + seed + " --keep-going");
     INFO(going.out);
@@ -89,8 +89,7 @@ TEST_CASE("run --keep-going: a passing run is the same run", "[cli][keep-going]"
 TEST_CASE("shrink --keep-going shrinks in that mode and its replay command says so",
           "[cli][keep-going]") {
     Scratch s;
-    s.write("race.json", k_race);
-    const std::string seed = first_check_failed_seed(s);
+    const std::string seed = race_check_failed_seed(s);
     Result r = s.fedsim("shrink race.json --seed " + seed + " --keep-going -o min.json");
     INFO(r.out);
     CHECK(r.code == 0);

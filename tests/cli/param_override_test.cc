@@ -16,17 +16,9 @@ using cli_test::Scratch;
 
 namespace {
 
-// The same race as cli_test.cc's, with the ledger's mode left to the command line: the file
-// itself uses the correct ledger (the world's default) and passes on every seed.
-const char* const k_safe = R"({
-  "name": "safe", "world": "escrow", "seeds": "1..40",
-  "params": {"slow_one_in": {"min": 1, "max": 4},
-             "client_timeout": {"min": "50ms", "max": "150ms"}},
-  "faults": {"network": {"latency": {"min": "2ms", "max": "30ms"}}},
-  "timeline": [{"name": "cut", "at": "500ms", "action": "partition", "a": ["ledger"],
-                "heal_after": "20ms"}],
-  "expect": {"checks": ["escrow.conservation"]}
-})";
+// The race of cli_helpers.h, with the ledger's mode left to the command line: the file itself
+// uses the correct ledger (the world's default) and passes on every seed.
+const std::string k_safe = cli_test::escrow_race("safe", "");
 
 const char* const k_buggy = "--set mode=check_then_act";
 

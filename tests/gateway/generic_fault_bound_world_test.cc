@@ -7,72 +7,38 @@
 // ("still pending 60s after the last fault healed"): blamed on the system while the cut held.
 // (A client cut from the guardians instead ends its payment at once, "no gateway", before any
 // bound matters: its gateway directory read fails.)
-#include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 
-#include "scenario/parser.h"
-#include "scenario/runner.h"
+#include "tests/gateway/gateway_world_json.h"
+
+using gateway_world_json::fired_at;
 
 namespace {
 
 // The gateway is cut from the four guardians 1 s after ready; the client pays at 2 s (it funds,
-// the gateway cannot read the contract while cut); the cut ends at 5 m, by `heal` (`explicit_heal`) or by heal_after; the bound is
-// 1 m. `payee_hold_blocks`: the merchant holds the HTLC that many blocks (at 30 s) after it
-// arrives, so a large value keeps the paid payment pending long after the heal.
-std::string scenario_text(bool explicit_heal, int payee_hold_blocks) {
+// the gateway cannot read the contract while cut); the cut ends at 5 m, by `heal`
+// (`explicit_heal`) or by heal_after; the bound is 1 m. `payee_hold_blocks`: the merchant holds
+// the HTLC that many blocks (at 30 s) after it arrives, so a large value keeps the paid payment
+// pending long after the heal.
+scenario::Scenario cut_longer_than_bound(bool explicit_heal, int payee_hold_blocks) {
     const std::string cut_end =
         explicit_heal
             ? R"(,
     {"name": "heal", "after": "ready", "delay": "5m", "action": "heal", "partition": "cut"})"
             : std::string();
-    return R"({
-  "name": "generic-cut-longer-than-bound", "world": "gateway",
-  "topology": {
-    "nodes": [
-      {"name": "gw", "role": "node", "props": {"profile": "lnd"}},
-      {"name": "merchant", "role": "node", "props": {"profile": "lnd"}}
-    ],
-    "links": [
-      {"kind": "channel", "from": "gw", "to": "merchant", "props": {"capacity_sat": 2000000}}
-    ]
-  },
-  "params": {"payment_bound": "1m", "duration": "15m", "payee_hold_blocks": )" +
-           std::to_string(payee_hold_blocks) + R"(},
-  "timeline": [
+    return gateway_world_json::load({
+        .name = "generic-cut-longer-than-bound",
+        .channels = {{"gw", "merchant"}},
+        .params = R"("payment_bound": "1m", "duration": "15m", "payee_hold_blocks": )" +
+                  std::to_string(payee_hold_blocks),
+        .timeline = std::string(R"(
     {"name": "cut", "after": "ready", "delay": "1s", "action": "partition", "a": ["gateway"],
-     "b": ["fed.g0", "fed.g1", "fed.g2", "fed.g3"])" +
-           (explicit_heal ? "" : R"(, "heal_after": "299s")") + R"(},
+     "b": ["fed.g0", "fed.g1", "fed.g2", "fed.g3"])") +
+                    (explicit_heal ? "" : R"(, "heal_after": "299s")") + R"(},
     {"name": "pay", "after": "ready", "delay": "2s", "action": "pay", "to": "merchant"})" +
-           cut_end + R"(
-  ],
-  "expect": {"outcome": "ok", "checks": "all",
-             "conditions": ["gw.paid == 1", "gw.pending == 0"]},
-  "limits": {"max_time": "2h", "wall_time": "60s"}
-})";
-}
-
-scenario::Scenario load(const std::string& text) {
-    scenario::LoadResult loaded = scenario::parse_scenario(text, "t.json");
-    INFO(loaded.describe("t.json"));
-    REQUIRE(loaded.ok());
-    return *loaded.scenario;
-}
-
-// When the timeline fired `entry` (its "timeline" trace).
-std::optional<sim::SimTime> fired_at(const scenario::RunReport& r, const std::string& entry) {
-    for (const sim::TraceRecord& rec : r.records) {
-        if (rec.kind != "timeline") {
-            continue;
-        }
-        for (const sim::TraceField& f : rec.fields) {
-            if (f.key == "entry" && std::get<std::string>(f.value) == entry) {
-                return rec.at;
-            }
-        }
-    }
-    return std::nullopt;
+                    cut_end,
+        .conditions = R"("gw.paid == 1", "gw.pending == 0")"});
 }
 
 // When client0's payment ended, and in which state.
@@ -96,7 +62,7 @@ TEST_CASE("gateway world: a generic partition of the client from the guardians l
           "payment_bound is no violation; the payment ends after the heal",
           "[gateway][world][fault]") {
     for (const bool explicit_heal : {true, false}) {
-        const scenario::Scenario s = load(scenario_text(explicit_heal, 0));
+        const scenario::Scenario s = cut_longer_than_bound(explicit_heal, 0);
         for (const uint64_t seed : {1, 2}) {
             scenario::RunReport r = scenario::run_scenario(s, {.seed = seed, .keep_records = true});
             INFO("explicit heal " << explicit_heal << ", seed " << seed << ": " << r.reason
@@ -120,7 +86,7 @@ TEST_CASE("gateway world: a payment stuck after a generic partition healed is st
           "[gateway][world][fault]") {
     for (const bool explicit_heal : {true, false}) {
         // The merchant holds the HTLC 200 blocks (100 min): pending long after the heal.
-        const scenario::Scenario s = load(scenario_text(explicit_heal, 200));
+        const scenario::Scenario s = cut_longer_than_bound(explicit_heal, 200);
         scenario::RunReport r = scenario::run_scenario(s, {.seed = 1, .keep_records = true});
         INFO("explicit heal " << explicit_heal << ": " << r.reason << " / " << r.run.message);
         CHECK_FALSE(r.passed);

@@ -4,10 +4,21 @@
 // `unannounce_from_all_federations()` and the process exits. A crash ends the process and the
 // /stop with it. Here the /stop's caller is an actor of its own that outlives a crash, so the
 // /stop must tell the process it was sent to from a restarted one.
+//
+// Then the same through the gateway world (the scenario runner): a stop_gateway counts as a stop
+// only when the /stop stopped the gateway (StopOutcome::stopped). A crash during the drain, or a
+// gateway that is down when the /stop is sent, ends the request without a stop: upstream the
+// HTTP request dies with the process, and the restarted gateway runs on. The world then emits
+// gateway_stop_abandoned, not gateway_stopped, reports gw.stopped = 0 and does not wait for the
+// request in gw.stops. Before the review of b84aa26 both cases reported gw.stopped = 1 and
+// emitted gateway_stopped while the restarted gateway ran to the end.
 #include "e2e_world.h"
+#include "tests/gateway/gateway_world_json.h"
 
 using namespace e2e;
 namespace this_actor = sim::this_actor;
+using gateway_world_json::fired_at;
+using gateway_world_json::first_field;
 
 namespace {
 
@@ -66,6 +77,76 @@ struct HeldPayment {
     void settle(World& w) const { REQUIRE(w.net.node(w.d).settle_hold(preimage)); }
 };
 
+// A /stop sent while a held payment keeps its drain going, by an actor of its own (a /stop's
+// caller outlives a crash), and what the gateway was once the payment had ended.
+struct StopInDrain {
+    HeldPayment held;
+    uint64_t xg = 0;                              // the X-G channel's scid
+    sim::SimTime sent_at;
+    std::optional<gateway::StopOutcome> outcome;  // set when the /stop returned
+    bool running_at_end = false;
+    gateway::GatewayState state_at_end = gateway::GatewayState::disconnected;
+    std::optional<std::vector<uint64_t>> listed_at_end;
+
+    // Starts the held payment, then (with `await_round`: once the next registration round has
+    // reached guardian 0) sends the /stop.
+    void send(World& w, bool await_round = false) {
+        xg = w.net.channel(w.ch_xg).scid().value;
+        held.start(w);
+        if (await_round) {
+            await_next_round(w);
+        }
+        sent_at = this_actor::now();
+        w.sim.scheduler().spawn("stop", [this, &w] { outcome = w.gateway->stop(); });
+    }
+    // Settles the payment and lets it end while rounds go on (60 s); notes the gateway then.
+    void settle_and_end(World& w) {
+        held.settle(w);
+        this_actor::sleep_for(sim::SimDuration::seconds(60));
+        running_at_end = w.gateway->running();
+        state_at_end = w.gateway->state();
+        listed_at_end = w.listed_hints();
+    }
+};
+
+// After the /stop's end: the gateway (a restarted process) runs and is registered with its
+// X-G hint, and the held payment succeeded.
+void check_runs_registered_and_paid(const StopInDrain& stop) {
+    CHECK(stop.running_at_end);
+    CHECK(stop.state_at_end == gateway::GatewayState::running);
+    CHECK(stop.listed_at_end == listed({stop.xg}));
+    CHECK(stop.held.paid.state == federation::PaymentState::succeeded);
+}
+
+// The /stop's process crashes `crash_at` after the /stop was sent, while it drains, and a new
+// one starts `restart_at` after it: the /stop has returned by `returned_by`, abandoned because
+// another process runs, and the new process runs on registered; the held payment succeeds.
+void check_crash_and_restart_in_drain(sim::SimDuration crash_at, sim::SimDuration restart_at,
+                                      sim::SimDuration returned_by) {
+    World w(66, "lnd");
+    w.sim.scheduler().trace().keep_in_memory(true);
+    StopInDrain stop;
+    bool returned = false;
+    w.run([&] {
+        stop.send(w);
+        this_actor::sleep_until(stop.sent_at + crash_at);
+        REQUIRE(w.gateway->state() == gateway::GatewayState::shutting_down);
+        w.gateway->crash();
+        if (restart_at > crash_at) {  // at the same instant: no sleep, so no look between them
+            this_actor::sleep_until(stop.sent_at + restart_at);
+        }
+        w.gateway->restart();
+        this_actor::sleep_until(stop.sent_at + returned_by);
+        returned = stop.outcome.has_value();
+        this_actor::sleep_for(sim::SimDuration::seconds(3));
+        stop.settle_and_end(w);
+    });
+    CHECK(returned);
+    CHECK(stop.outcome == gateway::StopOutcome::abandoned);
+    CHECK(abandon_reasons(w.sim.scheduler().trace()) == std::vector<std::string>{"restarted"});
+    check_runs_registered_and_paid(stop);
+}
+
 }  // namespace
 
 // M1 (review of 7ed6992): the gateway crashes during the /stop's drain and restarts 498 ms
@@ -75,43 +156,10 @@ struct HeldPayment {
 TEST_CASE("a /stop that outlived a crash and a restart inside one drain tick leaves the new "
           "process running and registered",
           "[gateway][actors][stop][restart][registration]") {
-    World w(66, "lnd");
-    HeldPayment held;
-    bool stop_returned = false;
-    std::optional<gateway::StopOutcome> outcome;
-    bool returned_at_tick = false;
-    bool running_at_end = false;
-    gateway::GatewayState state_at_end = gateway::GatewayState::disconnected;
-    std::optional<std::vector<uint64_t>> listed_at_end;
-    uint64_t xg = 0;
-    w.run([&] {
-        xg = w.net.channel(w.ch_xg).scid().value;
-        held.start(w);
-        const sim::SimTime stop_at = this_actor::now();
-        w.sim.scheduler().spawn("stop", [&] {
-            outcome = w.gateway->stop();
-            stop_returned = true;
-        });
-        this_actor::sleep_until(stop_at + k_drain_tick * 4 + k_link_latency);
-        REQUIRE(w.gateway->state() == gateway::GatewayState::shutting_down);
-        w.gateway->crash();
-        this_actor::sleep_until(stop_at + k_drain_tick * 5 - k_link_latency);  // before the look
-        w.gateway->restart();
-        this_actor::sleep_until(stop_at + k_drain_tick * 5 + k_link_latency);
-        returned_at_tick = stop_returned;  // the look saw another process: the /stop ended
-        this_actor::sleep_for(sim::SimDuration::seconds(3));
-        held.settle(w);
-        this_actor::sleep_for(sim::SimDuration::seconds(60));  // the payment ends, rounds go on
-        running_at_end = w.gateway->running();
-        state_at_end = w.gateway->state();
-        listed_at_end = w.listed_hints();
-    });
-    CHECK(returned_at_tick);
-    CHECK(outcome == gateway::StopOutcome::abandoned);
-    CHECK(running_at_end);
-    CHECK(state_at_end == gateway::GatewayState::running);
-    CHECK(listed_at_end == listed({xg}));
-    CHECK(held.paid.state == federation::PaymentState::succeeded);
+    // Restarted before the look at 5 ticks; the look sees another process: the /stop ends.
+    check_crash_and_restart_in_drain(k_drain_tick * 4 + k_link_latency,
+                                     k_drain_tick * 5 - k_link_latency,
+                                     k_drain_tick * 5 + k_link_latency);
 }
 
 // The equal-time edge of the test above: the crash and the restart both fall exactly on a look
@@ -121,44 +169,8 @@ TEST_CASE("a /stop that outlived a crash and a restart inside one drain tick lea
 TEST_CASE("a crash and a restart at exactly a drain look leave the new process running and "
           "registered; the /stop is abandoned as restarted",
           "[gateway][actors][stop][restart][registration]") {
-    World w(66, "lnd");
-    w.sim.scheduler().trace().keep_in_memory(true);
-    HeldPayment held;
-    bool stop_returned = false;
-    std::optional<gateway::StopOutcome> outcome;
-    bool returned_by_next_tick = false;
-    bool running_at_end = false;
-    gateway::GatewayState state_at_end = gateway::GatewayState::disconnected;
-    std::optional<std::vector<uint64_t>> listed_at_end;
-    uint64_t xg = 0;
-    w.run([&] {
-        xg = w.net.channel(w.ch_xg).scid().value;
-        held.start(w);
-        const sim::SimTime stop_at = this_actor::now();
-        w.sim.scheduler().spawn("stop", [&] {
-            outcome = w.gateway->stop();
-            stop_returned = true;
-        });
-        this_actor::sleep_until(stop_at + k_drain_tick * 5);  // the look's instant
-        REQUIRE(w.gateway->state() == gateway::GatewayState::shutting_down);
-        w.gateway->crash();
-        w.gateway->restart();
-        this_actor::sleep_until(stop_at + k_drain_tick * 6 + k_link_latency);
-        returned_by_next_tick = stop_returned;
-        this_actor::sleep_for(sim::SimDuration::seconds(3));
-        held.settle(w);
-        this_actor::sleep_for(sim::SimDuration::seconds(60));
-        running_at_end = w.gateway->running();
-        state_at_end = w.gateway->state();
-        listed_at_end = w.listed_hints();
-    });
-    CHECK(returned_by_next_tick);
-    CHECK(outcome == gateway::StopOutcome::abandoned);
-    CHECK(abandon_reasons(w.sim.scheduler().trace()) == std::vector<std::string>{"restarted"});
-    CHECK(running_at_end);
-    CHECK(state_at_end == gateway::GatewayState::running);
-    CHECK(listed_at_end == listed({xg}));
-    CHECK(held.paid.state == federation::PaymentState::succeeded);
+    check_crash_and_restart_in_drain(k_drain_tick * 5, k_drain_tick * 5,
+                                     k_drain_tick * 6 + k_link_latency);
 }
 
 // L4 (review of b84aa26): a second /stop during the first's drain skips the wait, as upstream's
@@ -170,30 +182,26 @@ TEST_CASE("a second /stop during the first's drain stops the gateway; the first 
           "[gateway][actors][stop]") {
     World w(69, "lnd");
     w.sim.scheduler().trace().keep_in_memory(true);
-    HeldPayment held;
-    std::optional<gateway::StopOutcome> first;
+    StopInDrain first;
     std::optional<gateway::StopOutcome> second;
     sim::SimDuration first_after_second;
     w.run([&] {
-        held.start(w);
-        const sim::SimTime stop_at = this_actor::now();
-        w.sim.scheduler().spawn("stop1", [&] { first = w.gateway->stop(); });
-        this_actor::sleep_until(stop_at + k_drain_tick * 2 + k_link_latency);
+        first.send(w);
+        this_actor::sleep_until(first.sent_at + k_drain_tick * 2 + k_link_latency);
         const sim::SimTime second_at = this_actor::now();
         second = w.gateway->stop();
-        while (!first.has_value()) {
+        while (!first.outcome.has_value()) {
             this_actor::sleep_for(k_link_latency);
         }
         first_after_second = this_actor::now() - second_at;
         w.gateway->restart();  // the payment the stops cut short ends as after any restart
-        held.settle(w);
-        this_actor::sleep_for(sim::SimDuration::seconds(60));
+        first.settle_and_end(w);
     });
     CHECK(second == gateway::StopOutcome::stopped);
-    CHECK(first == gateway::StopOutcome::abandoned);
+    CHECK(first.outcome == gateway::StopOutcome::abandoned);
     CHECK(first_after_second < k_drain_tick);  // at the first's next look
     CHECK(abandon_reasons(w.sim.scheduler().trace()) == std::vector<std::string>{"another_stop"});
-    CHECK(held.paid.state == federation::PaymentState::succeeded);
+    CHECK(first.held.paid.state == federation::PaymentState::succeeded);
 }
 
 // A crash during the drain, no restart yet: the /stop ends at the drain's next look and sends
@@ -204,42 +212,25 @@ TEST_CASE("a crash during the /stop's drain ends the /stop at its next look with
           "[gateway][actors][stop][restart][registration]") {
     World w(67, "lnd");
     w.sim.scheduler().trace().keep_in_memory(true);
-    HeldPayment held;
-    bool stop_returned = false;
-    std::optional<gateway::StopOutcome> outcome;
+    StopInDrain stop;
     bool returned_at_tick = false;
     std::optional<std::vector<uint64_t>> listed_after_crash;
-    bool running_at_end = false;
-    std::optional<std::vector<uint64_t>> listed_at_end;
-    uint64_t xg = 0;
     w.run([&] {
-        xg = w.net.channel(w.ch_xg).scid().value;
-        held.start(w);
-        await_next_round(w);  // the last round holds for a whole TTL from here
-        const sim::SimTime stop_at = this_actor::now();
-        w.sim.scheduler().spawn("stop", [&] {
-            outcome = w.gateway->stop();
-            stop_returned = true;
-        });
-        this_actor::sleep_until(stop_at + k_drain_tick * 4 + k_link_latency);
+        stop.send(w, /*await_round=*/true);  // the last round holds for a whole TTL from here
+        this_actor::sleep_until(stop.sent_at + k_drain_tick * 4 + k_link_latency);
         w.gateway->crash();
-        this_actor::sleep_until(stop_at + k_drain_tick * 5 + k_link_latency);
-        returned_at_tick = stop_returned;
+        this_actor::sleep_until(stop.sent_at + k_drain_tick * 5 + k_link_latency);
+        returned_at_tick = stop.outcome.has_value();
         listed_after_crash = w.listed_hints();
         this_actor::sleep_for(sim::SimDuration::seconds(5));
         w.gateway->restart();
-        held.settle(w);
-        this_actor::sleep_for(sim::SimDuration::seconds(60));
-        running_at_end = w.gateway->running();
-        listed_at_end = w.listed_hints();
+        stop.settle_and_end(w);
     });
     CHECK(returned_at_tick);
-    CHECK(outcome == gateway::StopOutcome::abandoned);
+    CHECK(stop.outcome == gateway::StopOutcome::abandoned);
     CHECK(abandon_reasons(w.sim.scheduler().trace()) == std::vector<std::string>{"crashed"});
-    CHECK(listed_after_crash == listed({xg}));
-    CHECK(running_at_end);
-    CHECK(listed_at_end == listed({xg}));
-    CHECK(held.paid.state == federation::PaymentState::succeeded);
+    CHECK(listed_after_crash == listed({stop.xg}));
+    check_runs_registered_and_paid(stop);
 }
 
 // The removal comes after the drain, as upstream's main.rs unannounces once the shutdown
@@ -252,42 +243,113 @@ TEST_CASE("/stop with a payment in flight removes the registration only after th
     World w(68, "lnd");
     const sim::SimDuration ttl =
         gateway::announcement_ttl(gateway::GatewayConfig{}.registration_interval);
-    HeldPayment held;
-    bool stop_returned = false;
-    std::optional<gateway::StopOutcome> outcome;
+    StopInDrain stop;
     std::optional<std::vector<uint64_t>> listed_in_drain;
     bool returned_in_drain = true;
     gateway::OutgoingStage stage_at_return = gateway::OutgoingStage::received;
     sim::SimDuration return_after_stop;
     std::optional<std::vector<uint64_t>> listed_after_return;
-    uint64_t xg = 0;
     w.run([&] {
-        xg = w.net.channel(w.ch_xg).scid().value;
-        held.start(w);
-        await_next_round(w);
-        const sim::SimTime stop_at = this_actor::now();
-        w.sim.scheduler().spawn("stop", [&] {
-            outcome = w.gateway->stop();
-            stop_returned = true;
-        });
-        this_actor::sleep_until(stop_at + sim::SimDuration::seconds(1));
+        stop.send(w, /*await_round=*/true);
+        this_actor::sleep_until(stop.sent_at + sim::SimDuration::seconds(1));
         listed_in_drain = w.listed_hints();
-        returned_in_drain = stop_returned;
-        held.settle(w);
-        while (!stop_returned) {
+        returned_in_drain = stop.outcome.has_value();
+        stop.held.settle(w);
+        while (!stop.outcome.has_value()) {
             this_actor::sleep_for(k_link_latency);
         }
-        return_after_stop = this_actor::now() - stop_at;
+        return_after_stop = this_actor::now() - stop.sent_at;
         stage_at_return = w.gateway->store().outgoing.begin()->second.stage;
         this_actor::sleep_for(k_link_latency);
         listed_after_return = w.listed_hints();
     });
     INFO("/stop returned " << return_after_stop.ns() << " ns after it was sent");
-    CHECK(listed_in_drain == listed({xg}));
+    CHECK(listed_in_drain == listed({stop.xg}));
     CHECK_FALSE(returned_in_drain);
-    CHECK(outcome == gateway::StopOutcome::stopped);
+    CHECK(stop.outcome == gateway::StopOutcome::stopped);
     CHECK(stage_at_return == gateway::OutgoingStage::claimed);
     CHECK(return_after_stop < ttl);  // the removal, not the TTL, unlisted it
     CHECK(listed_after_return == listed({}));
-    CHECK(held.paid.state == federation::PaymentState::succeeded);
+    CHECK(stop.held.paid.state == federation::PaymentState::succeeded);
+}
+
+namespace {
+
+// The merchant holds each HTLC 6 blocks at 10 s: the payment sent 1 s after ready is in flight
+// from a few seconds after ready to about 1 m after. `faults` are the timeline entries that
+// stop, crash and restart the gateway; two markers fire on the world's stop events.
+scenario::Scenario stop_crash_restart(const std::string& faults) {
+    return gateway_world_json::load({
+        .name = "stop-crash-restart",
+        .channels = {{"gw", "a"}, {"a", "merchant"}},
+        .params = R"("payee_hold_blocks": 6, "block_interval": "10s", "duration": "4m")",
+        .timeline = R"(
+    {"name": "pay", "after": "ready", "delay": "1s", "action": "pay", "to": "merchant"},)" +
+                    faults + R"(,
+    {"name": "saw_stopped", "after": "gateway_stopped", "delay": "0s", "action": "mine",
+     "blocks": 1, "spacing": "1s"},
+    {"name": "saw_abandoned", "after": "gateway_stop_abandoned", "delay": "0s",
+     "action": "mine", "blocks": 1, "spacing": "1s"})",
+        .conditions = R"("gw.stopped == 0", "gw.restarts == 1", "gw.paid == 1",
+                            "gw.pending == 0")"});
+}
+
+// The kind of the last gateway_crash / gateway_restart record: what the gateway was at the end.
+std::string last_crash_or_restart(const scenario::RunReport& r) {
+    std::string last;
+    for (const sim::TraceRecord& rec : r.records) {
+        if (rec.kind == "gateway_crash" || rec.kind == "gateway_restart") {
+            last = rec.kind;
+        }
+    }
+    return last;
+}
+
+}  // namespace
+
+TEST_CASE("gateway world: a stop_gateway whose process crashes during the drain and restarts "
+          "is abandoned, not a stop; the restarted gateway runs and pays",
+          "[gateway][world][stop][restart]") {
+    // The drain looks every 500 ms from 10 s: the crash at 20.3 s falls between two looks.
+    const scenario::Scenario s = stop_crash_restart(R"(
+    {"name": "stop", "after": "ready", "delay": "10s", "action": "stop_gateway"},
+    {"name": "crash", "after": "ready", "delay": "20300ms", "action": "crash_gateway"},
+    {"name": "restart", "after": "ready", "delay": "30s", "action": "restart_gateway"})");
+    for (const uint64_t seed : {1, 2}) {
+        scenario::RunReport r = scenario::run_scenario(s, {.seed = seed, .keep_records = true});
+        INFO("seed " << seed << ": " << r.reason << " / " << r.run.message);
+        CHECK(r.passed);  // every checker (gw.stops included), gw.stopped == 0, the payment paid
+        CHECK(r.run.ok());
+        CHECK(r.metrics["gw.stopped"] == 0);
+        const auto crash = fired_at(r, "crash");
+        const auto abandoned = fired_at(r, "saw_abandoned");
+        REQUIRE(crash.has_value());
+        REQUIRE(abandoned.has_value());
+        CHECK_FALSE(fired_at(r, "saw_stopped").has_value());
+        // The drain's first look after the crash, 200 ms later, ends the /stop.
+        CHECK(*abandoned == *crash + sim::SimDuration::millis(200));
+        CHECK(first_field(r, "gateway_stop_abandoned", "reason") ==
+              std::optional<std::string>("crashed"));
+        CHECK(last_crash_or_restart(r) == "gateway_restart");
+    }
+}
+
+TEST_CASE("gateway world: a stop_gateway sent while the gateway is down is abandoned at once; "
+          "the gateway restarted later runs and pays",
+          "[gateway][world][stop][restart]") {
+    const scenario::Scenario s = stop_crash_restart(R"(
+    {"name": "crash", "after": "ready", "delay": "10s", "action": "crash_gateway"},
+    {"name": "stop", "after": "ready", "delay": "15s", "action": "stop_gateway"},
+    {"name": "restart", "after": "ready", "delay": "25s", "action": "restart_gateway"})");
+    scenario::RunReport r = scenario::run_scenario(s, {.seed = 1, .keep_records = true});
+    INFO(r.reason << " / " << r.run.message);
+    CHECK(r.passed);
+    CHECK(r.metrics["gw.stopped"] == 0);
+    const auto stop = fired_at(r, "stop");
+    REQUIRE(stop.has_value());
+    CHECK(fired_at(r, "saw_abandoned") == stop);
+    CHECK_FALSE(fired_at(r, "saw_stopped").has_value());
+    // The gateway traces no abandon: it was down.
+    CHECK_FALSE(first_field(r, "gateway_stop_abandoned", "reason").has_value());
+    CHECK(last_crash_or_restart(r) == "gateway_restart");
 }
