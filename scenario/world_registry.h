@@ -61,6 +61,12 @@ struct CheckResult {
     std::string checker;
     bool passed = true;
     std::string message;
+    // Whoever built the result says whether its failure already failed the run when it was
+    // found: a check made from a CheckerHub's violations (worlds/end_of_run.h hub_check) was
+    // reported, and failed the run, by the hub (a world's own verdict failed as it happened
+    // may say so too). The world's end-of-run judgement does not fail (and with keep_going
+    // list) it again.
+    bool already_reported = false;
 };
 
 // A built world: the actors live in the Simulation; this object keeps the state checkers read.

@@ -10,6 +10,7 @@
 #include "actors/variants/handler_task_group.h"
 #include "scenario/variants.h"
 #include "scenario/worlds/builtin_worlds.h"
+#include "scenario/worlds/end_of_run.h"
 #include "sim/this_actor.h"
 
 namespace scenario {
@@ -65,14 +66,18 @@ void run_service(ServiceWorld* w, const ServiceParams& p) {
     sim::this_actor::sleep_for(p.stop_after);
     w->group.shutdown();
     std::vector<std::string> unfinished = w->group.join_all(p.grace);
-    if (!unfinished.empty()) {
-        sim::this_actor::fail("task '" + unfinished.front() + "' did not stop within " +
-                              sim::to_string(p.grace) + " of shutdown (" +
-                              std::to_string(unfinished.size()) + " still running)");
-        // The verdict is in; a task that missed the shutdown ticks forever. Under keep_going
-        // the failure does not end the run, so end it here (stop-at-first already ends it).
-        sim::Scheduler::current().stop();
-    }
+    // The verdict is in; a task that missed the shutdown ticks forever, so a failure ends the
+    // run here under keep_going too (end_of_run.h).
+    const CheckResult stopped{
+        .checker = "service.tasks_stop",
+        .passed = unfinished.empty(),
+        .message = unfinished.empty()
+                       ? ""
+                       : "task '" + unfinished.front() + "' did not stop within " +
+                             sim::to_string(p.grace) + " of shutdown (" +
+                             std::to_string(unfinished.size()) + " still running)"};
+    judge_end_of_run(sim::Scheduler::current(), {stopped},
+                     [](const CheckResult& c) { sim::this_actor::fail(c.message); });
 }
 
 // Users share one client; each works a while and drops its handle. The last drop shuts the

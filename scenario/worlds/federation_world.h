@@ -130,10 +130,6 @@ private:
     uint64_t best_chain_confirmations(const actors::chain::BlockHash& hash) const;
     const actors::federation::FederationState* leading_state() const;
     void fail(const std::string& message);
-    CheckResult check_hub(const char* name, std::initializer_list<const char*> reported) const;
-    // A check() result that check_hub makes (its violations were reported, and failed the
-    // run, when the hub found them).
-    static bool hub_check(const std::string& checker);
     CheckResult check_pegins() const;
     CheckResult check_pegouts() const;
     CheckResult check_caught_up() const;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "actors/federation/wallet_rules.h"
+#include "scenario/worlds/end_of_run.h"
 #include "scenario/worlds/federation_world.h"
 #include "sim/this_actor.h"
 
@@ -303,26 +304,11 @@ void FederationScenarioWorld::drive() {
         .field("height", btc_.canonical().tip_height())
         .field("round", federation_->max_round())
         .field("caught_up", caught_up_);
-    // Every failing check fails the run, in check() order: in stop mode the first ends it (a
-    // bug scenario's failure names it; the rest are no-ops), with keep_going each is listed.
-    // The hub's checks are skipped: the hub failed the run when it found their violations.
-    bool failed = false;
-    for (const CheckResult& c : check()) {
-        failed = failed || !c.passed;
-        if (!c.passed && !hub_check(c.checker)) {
-            fail(c.checker + ": " + c.message);
-        }
-    }
-    if (failed) {
-        // The run's end: a peg-in or peg-out still waiting would keep it going to the time
-        // limit under keep_going, where a check failure does not end it (stop-at-first has).
-        sim_.scheduler().stop();
-    }
-}
-
-bool FederationScenarioWorld::hub_check(const std::string& checker) {
-    return checker == "fed.same_state" || checker == "fed.books" ||
-           checker == "fed.chain_backing";
+    // Every failing check fails the run, in check() order (end_of_run.h): in stop mode the
+    // first ends it (a bug scenario's failure names it; the rest are no-ops), with keep_going
+    // each is listed, and a peg-in or peg-out still waiting does not carry the run on.
+    judge_end_of_run(sim_.scheduler(), check(),
+                     [this](const CheckResult& c) { fail(c.checker + ": " + c.message); });
 }
 
 void FederationScenarioWorld::fail(const std::string& message) {
@@ -382,18 +368,6 @@ const fed::FederationState* FederationScenarioWorld::leading_state() const {
 
 // --- Checks and metrics --------------------------------------------------------------------
 
-CheckResult FederationScenarioWorld::check_hub(const char* name,
-                                               std::initializer_list<const char*> reported) const {
-    for (const std::string& v : hub_.violations()) {
-        for (const char* r : reported) {
-            if (v.rfind(r, 0) == 0) {
-                return {name, false, v};
-            }
-        }
-    }
-    return {name, true, ""};
-}
-
 CheckResult FederationScenarioWorld::check_caught_up() const {
     if (!finished_ || caught_up_) {
         return {"fed.caught_up", true, ""};
@@ -434,10 +408,10 @@ CheckResult FederationScenarioWorld::check_wallet_sync() const {
 }
 
 std::vector<CheckResult> FederationScenarioWorld::check() const {
-    return {check_hub("fed.same_state", {"round_fingerprint"}),
-            check_hub("fed.books",
+    return {hub_check(hub_, "fed.same_state", {"round_fingerprint"}),
+            hub_check(hub_, "fed.books",
                       {"federation_books", "claimed_xor_refunded", "ecash_issued_once"}),
-            check_hub("fed.chain_backing", {"chain_backing"}),
+            hub_check(hub_, "fed.chain_backing", {"chain_backing"}),
             check_pegins(),
             check_pegouts(),
             check_caught_up(),

@@ -153,6 +153,8 @@ private:
     sim::SimTime world_fault_at_ = sim::SimTime::zero();       // the world's last fault action
     sim::SimTime timeline_faults_end_ = sim::SimTime::zero();  // Timeline's faults end (on_fault)
     int64_t hint_changes_ = 0;
+    // Payments judge() failed (expect_payments = succeed): they fail the end-of-run judgement.
+    int64_t payments_failed_expectation_ = 0;
     std::unique_ptr<IncomingLossChecker> incoming_losses_;  // gw.never_loses, incoming half
     std::set<actors::federation::ContractId> reported_expired_;
     std::function<void(const std::string&)> emit_;

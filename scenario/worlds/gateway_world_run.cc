@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "scenario/worlds/end_of_run.h"
 #include "scenario/worlds/lightning_world_shared.h"
 
 #include "sim/this_actor.h"
@@ -183,6 +184,16 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
     }
     judge_unfinished_receives();
     checkers_->payments.check_final();
+    // Everything above failed the run as it found it (the hub, judge()): the shared judgement
+    // (end_of_run.h) only ends the run at a failure. Today the run ends with this driver anyway
+    // (every other actor of the world is a daemon); the stop keeps a keep_going run ending at
+    // its judgement, not at max_time, if a payment or receive ever waits in a foreground one.
+    std::vector<CheckResult> checks = check();
+    // judge() failed the run for each such payment as it ended: counted, not failed again.
+    checks.push_back({.checker = "gw.expect_payments",
+                      .passed = payments_failed_expectation_ == 0,
+                      .already_reported = true});
+    judge_end_of_run(sim_.scheduler(), checks);
 }
 
 // With expect_payments = succeed, a receive the client had not ended when the run stopped
@@ -383,6 +394,7 @@ void GatewayScenarioWorld::judge(const Payment& p) {
     }
     if (!p.outgoing) {
         if (!p.received.value_or(false)) {
+            ++payments_failed_expectation_;
             this_actor::fail("receive " + p.name + " was not claimed, expected to succeed (" +
                              p.note + ")");
         }
@@ -397,6 +409,7 @@ void GatewayScenarioWorld::judge(const Payment& p) {
     if (it != gateway_->store().outgoing.end()) {
         gateway_note = "; gateway: " + it->second.note;
     }
+    ++payments_failed_expectation_;
     this_actor::fail("payment " + p.name + " ended " + fed::to_string(r.state) +
                      ", expected to succeed (" + r.note + gateway_note + ")");
 }

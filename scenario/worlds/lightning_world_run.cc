@@ -3,8 +3,8 @@
 // checks and metrics read at the end.
 #include "scenario/worlds/lightning_world.h"
 
+#include "scenario/worlds/end_of_run.h"
 #include "scenario/worlds/lightning_world_shared.h"
-
 #include "sim/this_actor.h"
 
 namespace scenario {
@@ -43,22 +43,10 @@ void LightningScenarioWorld::drive(const std::function<void(const std::string&)>
     sim::this_actor::sleep_for(run_.duration);
     finished_ = true;
     checker_.check();
-    // Every failing check fails the run, in check() order: in stop mode the first ends it with
-    // its message (the rest are no-ops), with keep_going each is listed. ln.conservation and
-    // ln.htlc_expiry are the LightningChecker's: its hub reported (and failed the run on) every
-    // such violation when found, the full walk just above included.
-    bool failed = false;
-    for (const CheckResult& c : check()) {
-        failed = failed || !c.passed;
-        if (!c.passed && c.checker != "ln.conservation" && c.checker != "ln.htlc_expiry") {
-            sim_.scheduler().fail(sim::Outcome::check_failed, c.checker + ": " + c.message);
-        }
-    }
-    if (failed) {
-        // The run's end: a payment still pending would keep it going to the time limit under
-        // keep_going, where a check failure does not end it (stop-at-first has ended it).
-        sim_.scheduler().stop();
-    }
+    // Every failing check fails the run, in check() order (end_of_run.h): in stop mode the
+    // first ends it with its message (the rest are no-ops), with keep_going each is listed,
+    // and a payment still pending does not carry the run on to the time limit.
+    judge_end_of_run(sim_.scheduler(), check());
 }
 
 ln::NodeIndex LightningScenarioWorld::node_arg(const TimelineEntry& entry,
@@ -191,14 +179,18 @@ CheckResult LightningScenarioWorld::check_fee_limits() const {
 }
 
 std::vector<CheckResult> LightningScenarioWorld::check() const {
+    // Conservation is read from the network now (the hub's reports carry a time and seed);
+    // whether its failure was reported is the hub's answer: the driver's full walk
+    // (LightningChecker::check) reports every imbalance it sees just before the judgement.
     std::string conservation = ln_.check_conservation();
-    std::string expiry;
-    for (const std::string& v : hub_.violations()) {
-        expiry = expiry.empty() && v.rfind("htlc_expiry", 0) == 0 ? v : expiry;
-    }
+    const CheckResult conservation_reported =
+        hub_check(hub_, "ln.conservation", {"channel_conservation"});
     std::vector<CheckResult> out = {
-        {"ln.conservation", conservation.empty(), conservation},
-        {"ln.htlc_expiry", expiry.empty(), expiry}, check_fee_limits()};
+        {.checker = "ln.conservation",
+         .passed = conservation.empty(),
+         .message = conservation,
+         .already_reported = !conservation_reported.passed},
+        hub_check(hub_, "ln.htlc_expiry", {"htlc_expiry"}), check_fee_limits()};
     // Before the driver finished, a pending payment is normal (the run ended early).
     out.push_back(finished_ ? check_terminal() : CheckResult{"ln.payments_terminal", true, ""});
     return out;

@@ -11,6 +11,7 @@
 
 #include "scenario/parser.h"
 #include "scenario/runner.h"
+#include "tests/gateway/gateway_world_json.h"
 #include "tests/scenario/built_worlds.h"
 
 namespace {
@@ -246,4 +247,36 @@ TEST_CASE("keep_going: the lightning world's end of run lists each failing check
     INFO(loaded.describe("late.json"));
     REQUIRE(loaded.ok());
     check_end_of_run_listing(*loaded.scenario, 1);
+}
+
+TEST_CASE("keep_going: the gateway world's end of run ends the run at a failed judgement",
+          "[scenario][keep-going]") {
+    if (test_worlds::left_out("gateway")) {
+        return;
+    }
+    // The merchant holds the HTLC 200 blocks at 30 s (100 min): the payment is still pending
+    // when `duration` ends, 5 m after ready, and gw.payments_terminal fails (the hub, from
+    // 1 m on, and again at the end). The time limit, 2 h, is far past the judgement. (The run
+    // ended there before the world used the shared judgement too: its driver is its only
+    // foreground actor. This pins the end for the day a payment waits in another.)
+    const scenario::Scenario s = gateway_world_json::load({
+        .name = "pending-at-the-end",
+        .channels = {{"gw", "merchant"}},
+        .params = R"("payment_bound": "1m", "duration": "5m", "payee_hold_blocks": 200)",
+        .timeline = R"(
+    {"name": "pay", "after": "ready", "delay": "2s", "action": "pay", "to": "merchant"})",
+        .outcome = "check_failed"});
+    scenario::RunReport going =
+        scenario::run_scenario(s, {.seed = 1, .keep_records = true, .keep_going = true});
+    INFO(going.reason);
+    CHECK(going.run.outcome == sim::Outcome::check_failed);
+    const std::optional<sim::SimTime> pay = gateway_world_json::fired_at(going, "pay");
+    REQUIRE(pay.has_value());
+    // Ended by the judgement (the driver's end: duration after ready), not by max_time.
+    CHECK(going.run.ended_by == sim::Outcome::ok);
+    CHECK(going.run.end_time ==
+          *pay - sim::SimDuration::seconds(2) + sim::SimDuration::minutes(5));
+    CHECK(std::any_of(going.checks.begin(), going.checks.end(), [](const auto& c) {
+        return c.checker == "gw.payments_terminal" && !c.passed;
+    }));
 }
