@@ -120,13 +120,22 @@ bool g_keep_going = false;  // one per process, like g_overrides
 }  // namespace
 
 void add_keep_going_flag(CLI::App* cmd) {
-    // disable_flag_override: CLI11 would read "--keep-going=7" as true; a value is refused.
+    // CLI11 would read "--keep-going=7" as true; a value is a mistake worth naming. The flag
+    // alone reaches the check as "true" (so does "--keep-going=true", as before); anything
+    // else is refused, naming the flag (a ValidationError: exit 2 in fedsim_main).
+    const CLI::Validator no_value(
+        [](const std::string& value) {
+            return value == "true" ? std::string()
+                                   : "the flag takes no value, but was given '" + value +
+                                         "' (write --keep-going alone)";
+        },
+        "", "no value");
     cmd->add_flag("--keep-going", g_keep_going,
                   "Record each check failure and run on to the normal end: the outcome is still "
                   "the first failure's, every violation is listed with the metrics at the end, "
                   "and a crash, stall or limit after one fails the run (a run with no check "
                   "failure is the same run)")
-        ->disable_flag_override();
+        ->check(no_value);
 }
 
 bool keep_going() { return g_keep_going; }
