@@ -224,7 +224,10 @@ void Gateway::drain(uint64_t incarnation) {
 StopOutcome Gateway::stop() {
     sim_.scheduler().trace("gateway_stop_requested").field("gateway", config_.name);
     if (!running_) {
-        return StopOutcome::not_running;  // upstream: nothing listens, the request fails
+        // Upstream: nothing listens, the request fails. Traced here as the other two endings
+        // are (gateway_stopped, gateway_stop_abandoned), so the gateway's own records say it.
+        sim_.scheduler().trace("gateway_stop_not_running").field("gateway", config_.name);
+        return StopOutcome::not_running;
     }
     const uint64_t incarnation = incarnation_;
     const std::shared_ptr<StateLock> lock = lock_;

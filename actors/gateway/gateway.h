@@ -177,7 +177,8 @@ public:
     // gatewayd's /stop: moves Running to ShuttingDown (new work is refused), waits for every
     // in-flight payment to be terminal, then stops. From Disconnected it stops at once, as
     // upstream does. Call from an actor; returns when stopped, or when the process it was sent
-    // to ended otherwise (a crash, another /stop), or at once if the gateway is down.
+    // to ended otherwise (a crash, another /stop), or at once if the gateway is down. Each
+    // ending is traced: gateway_stopped, gateway_stop_abandoned, gateway_stop_not_running.
     [[nodiscard]] StopOutcome stop();
     bool running() const { return running_; }
     GatewayState state() const { return state_; }

@@ -305,6 +305,16 @@ std::string last_crash_or_restart(const scenario::RunReport& r) {
     return last;
 }
 
+// When the first record of `kind` was written.
+std::optional<sim::SimTime> first_at(const scenario::RunReport& r, const std::string& kind) {
+    for (const sim::TraceRecord& rec : r.records) {
+        if (rec.kind == kind) {
+            return rec.at;
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 TEST_CASE("gateway world: a stop_gateway whose process crashes during the drain and restarts "
@@ -349,7 +359,10 @@ TEST_CASE("gateway world: a stop_gateway sent while the gateway is down is aband
     REQUIRE(stop.has_value());
     CHECK(fired_at(r, "saw_abandoned") == stop);
     CHECK_FALSE(fired_at(r, "saw_stopped").has_value());
-    // The gateway traces no abandon: it was down.
+    // The gateway traces no abandon (nothing was draining) but says the /stop found it down.
     CHECK_FALSE(first_field(r, "gateway_stop_abandoned", "reason").has_value());
+    CHECK(first_at(r, "gateway_stop_not_running") == stop);
+    CHECK(first_field(r, "gateway_stop_not_running", "gateway") ==
+          std::optional<std::string>("gateway"));
     CHECK(last_crash_or_restart(r) == "gateway_restart");
 }
