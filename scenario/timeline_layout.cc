@@ -54,20 +54,6 @@ int64_t tick_step(int64_t end_ns) {
     return (end_ns / k_max_intervals / day + 1) * day;
 }
 
-// The unit the step is a whole (or, below 1 ms, a decimal) number of.
-std::pair<std::string, int64_t> unit_of(int64_t step) {
-    if (step >= k_h) {
-        return {"h", k_h};
-    }
-    if (step >= k_min) {
-        return {"min", k_min};
-    }
-    if (step >= k_s) {
-        return {"s", k_s};
-    }
-    return {"ms", k_ms};
-}
-
 // `ns` in `unit_ns` units, with the decimals it needs (at most 3): 1.5, 20, 0.005.
 std::string in_unit(int64_t ns, int64_t unit_ns) {
     std::string out = std::to_string(ns / unit_ns);
@@ -128,7 +114,7 @@ TimelineLayout timeline_layout(const TraceModel& m, int64_t end_ns) {
     l.right = l.width - k_right_margin_px;
     const int64_t end = std::max<int64_t>(end_ns, 1);
     const int64_t step = tick_step(end);
-    const auto [unit, unit_ns] = unit_of(step);
+    const auto [unit, unit_ns] = axis_unit(step);
     l.unit = unit;
     // By index: `t += step` past the last tick overflows for a run ending near INT64_MAX.
     for (int64_t i = 0, n = end / step; i <= n; ++i) {
@@ -150,6 +136,25 @@ TimelineLayout timeline_layout(const TraceModel& m, int64_t end_ns) {
         l.block_labels.push_back(std::move(a));
     }
     return l;
+}
+
+// A step of a day or more counts in days: an INT64_MAX axis reads 0, 13344, ... d, not
+// 0, 320256, ... h (every step from a day up is a whole number of days: tick_step).
+std::pair<std::string, int64_t> axis_unit(int64_t step_ns) {
+    const int64_t day = 24 * k_h;
+    if (step_ns >= day) {
+        return {"d", day};
+    }
+    if (step_ns >= k_h) {
+        return {"h", k_h};
+    }
+    if (step_ns >= k_min) {
+        return {"min", k_min};
+    }
+    if (step_ns >= k_s) {
+        return {"s", k_s};
+    }
+    return {"ms", k_ms};
 }
 
 }  // namespace scenario

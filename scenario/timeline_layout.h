@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario/trace_export.h"
@@ -23,7 +24,7 @@ struct TimelineLayout {
     int width = 0;           // the SVG's width in px
     int left = 0;            // x of time 0 (the lane names are drawn left of it)
     int right = 0;           // x of the run's end
-    std::string unit;        // the time axis's unit: "ms", "s", "min" or "h"
+    std::string unit;        // the time axis's unit: "ms", "s", "min", "h" or "d"
     std::vector<AxisLabel> ticks;          // round times, 0 first, none past the end
     std::vector<size_t> labelled_blocks;   // indexes into TraceModel::blocks whose height is written
     std::vector<AxisLabel> block_labels;   // their labels, the same order
@@ -38,5 +39,10 @@ constexpr int k_label_char_px = 7;
 // before. Every decision is made in integer thousandths of a px (the page's script draws at
 // left + t / end * (right - left)), so the same model gives the same layout on every machine.
 TimelineLayout timeline_layout(const TraceModel& m, int64_t end_ns);
+
+// The axis unit for ticks `step_ns` apart, and its length in ns: the largest of d, h, min, s
+// whose length is at most the step (ms below a second), so every tick is a whole number of it
+// (or, below 1 ms, a decimal one).
+std::pair<std::string, int64_t> axis_unit(int64_t step_ns);
 
 }  // namespace scenario

@@ -204,9 +204,12 @@ TEST_CASE("the tick step is the smallest round one with at most 8 intervals, at 
         {4 * k_h + 1, "h", {"0", "1", "2", "3", "4"}},
         {8 * k_h, "h", {"0", "1", "2", "3", "4", "5", "6", "7", "8"}},
         {8 * k_h + 1, "h", {"0", "2", "4", "6", "8"}},
-        // Past the table's largest step (a day): whole days.
-        {192 * k_h, "h", {"0", "24", "48", "72", "96", "120", "144", "168", "192"}},
-        {192 * k_h + 1, "h", {"0", "48", "96", "144", "192"}},
+        // A step of a day (the table's largest) counts in days, from its first end on.
+        {96 * k_h, "h", {"0", "12", "24", "36", "48", "60", "72", "84", "96"}},
+        {96 * k_h + 1, "d", {"0", "1", "2", "3", "4"}},
+        // Past the table: whole days.
+        {192 * k_h, "d", {"0", "1", "2", "3", "4", "5", "6", "7", "8"}},
+        {192 * k_h + 1, "d", {"0", "2", "4", "6", "8"}},
     };
     for (const Case& c : cases) {
         INFO("end " << c.end_ns);
@@ -214,6 +217,19 @@ TEST_CASE("the tick step is the smallest round one with at most 8 intervals, at 
         CHECK(l.unit == c.unit);
         CHECK(texts(l.ticks) == c.ticks);
     }
+}
+
+TEST_CASE("the axis counts in days from a step of exactly one day", "[html]") {
+    const int64_t day = 24 * k_h;
+    CHECK(scenario::axis_unit(day - 1) == std::pair<std::string, int64_t>{"h", k_h});
+    CHECK(scenario::axis_unit(day) == std::pair<std::string, int64_t>{"d", day});
+    CHECK(scenario::axis_unit(k_h - 1).first == "min");
+    CHECK(scenario::axis_unit(k_h).first == "h");
+    // The audit's INT64_MAX axis: 13344 days a step, not 320256 h.
+    const scenario::TimelineLayout l = layout(INT64_MAX);
+    CHECK(l.unit == "d");
+    REQUIRE(l.ticks.size() >= 2);
+    CHECK(l.ticks[1].text == "13344");
 }
 
 TEST_CASE("a run ending near INT64_MAX gets at most 9 ticks, the last within a step of its end",
