@@ -1,16 +1,18 @@
 // FederationApi: how a user (client or gateway) talks to the guardians over the network —
 // submitting federation transactions and reading the federation's state.
 //
-// Every read asks all guardians and returns an answer only once f + 1 of them agree on it, so
-// at least one honest guardian vouches for it: a user follows the federation's state, never one
-// guardian's (or a gateway's) word. A dispatcher daemon owns the user's inbox: guardian replies
-// go to the waiting query, every other message to other(), which the user's own logic reads.
+// Every consensus read asks all guardians and returns an answer only once f + 1 of them agree
+// on it, so at least one honest guardian vouches for it: a user follows the federation's state,
+// never one guardian's (or a gateway's) word. The gateway directory is not consensus state:
+// its read is the union of n - f guardians' lists (fetch_gateways). A dispatcher daemon owns
+// the user's inbox: guardian replies go to the waiting query, every other message to other(),
+// which the user's own logic reads.
 //
-// Three kinds of read, as upstream has: one-shot reads (fetch_*: answered from each guardian's
-// current state, 2 s to gather f + 1), threshold reads (request_threshold: n - f answers, one
-// request per guardian, failed at f + 1 errors) and long-poll awaits (await_*: answered by a
-// guardian once its state satisfies the condition; long_poll.h says how a request is bounded
-// and re-sent).
+// Three kinds of read, as upstream has: one-shot reads (outcome(), outgoing(), ...: answered
+// from each guardian's current state, 2 s to gather f + 1), threshold reads (request_threshold,
+// fetch_gateways: n - f answers, one request per guardian, failed at f + 1 errors, no deadline
+// unless the caller gives one) and long-poll awaits (await_*: answered by a guardian once its
+// state satisfies the condition; long_poll.h says how a request is bounded and re-sent).
 // Several awaits can be raced with a LongPoll built on this API.
 #pragma once
 
@@ -105,8 +107,9 @@ public:
     static QueryMsg decrypted_await(const PaymentHash& hash);
     static QueryMsg ln_count_await(uint64_t height);
 
-    // Read requests sent to guardians (one per guardian per one-shot read, long-poll request
-    // or re-send): what following the federation costs this user in messages.
+    // Read requests attempted (one per guardian per one-shot read, threshold read, long-poll
+    // request or re-send), a send refused by a down guardian included, so not all of them are
+    // messages on the network: what following the federation costs this user in requests.
     uint64_t reads_sent() const { return reads_sent_; }
     const LongPollTiming& long_poll_timing() const { return long_poll_timing_; }
     // backoff_min > 0: a refusal (a send to a down guardian) re-sends after the backoff, so a

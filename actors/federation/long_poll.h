@@ -33,7 +33,10 @@
 // to that guardian before the crash is a connection error then (a cut guardian -> user link
 // stops the close; the connection check finds the cut instead). A request to a guardian whose
 // process is down is refused (host up, port closed): a connection error at once. [inference]
-// the refusal really takes one round trip (SYN, RST); the model counts it at the send.
+// the refusal really takes one round trip (SYN, RST); the model counts it at the send. [model]
+// Upstream's connection (ClientConnection::new) is not modelled: there a refused connect is
+// no error to the waiting requests but is retried on api_networking_backoff(); the threshold
+// read counts it as an error at once (docs/gateway.md, "Not done yet").
 // [model] "Down" is read at the send from the node's state (Network::node_up), not from the
 // close the user has heard: between the crash and the close's arrival the user already knows
 // (upstream a request written then goes onto the dead socket and errors when the close

@@ -48,6 +48,10 @@ std::optional<std::map<uint32_t, QueryReply>> FederationApi::request_threshold(
         if (r.open) {
             r.times_out_at = start + long_poll_timing_.request_timeout;
         } else {
+            // [model] the refusal (or failed send) is the request's error at once. Upstream's
+            // ClientConnection::new (fedimint-api-client src/api/mod.rs at 000ff55) holds the
+            // request while connect() fails, retrying on api_networking_backoff(): not modelled
+            // (docs/gateway.md, "Not done yet"; long_poll.h, "Connection errors").
             ++errors;
         }
     }
