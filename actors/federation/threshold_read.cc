@@ -4,15 +4,16 @@
 
 #include "actors/federation/federation_api.h"
 #include "actors/federation/gateway_union.h"
+#include "sim/assert.h"
 #include "sim/this_actor.h"
 
 namespace actors::federation {
 
 namespace {
 
-// One guardian's request in a threshold read.
+// One guardian's request in a threshold read. Every request is sent at the read's start (none
+// is re-sent), so the start stands for each one's send time.
 struct Request {
-    sim::SimTime sent_at;
     sim::SimTime times_out_at = sim::SimTime::never();
     bool open = false;  // sent, neither answered nor errored yet
 };
@@ -33,6 +34,8 @@ struct Request {
 // timeout. `deadline` is the model's, for the one-shot read (upstream has none).
 std::optional<std::map<uint32_t, QueryReply>> FederationApi::request_threshold(
     QueryMsg query, sim::SimTime deadline) {
+    // An await would stay parked at the guardians until its condition holds: not a threshold read.
+    SIM_ASSERT(query.await == AwaitKind::none);
     query.query_id = next_query_++;
     auto replies = std::make_shared<sim::Channel<QueryReply>>("fed_threshold_read");
     pending_.emplace(query.query_id, replies);
@@ -42,7 +45,6 @@ std::optional<std::map<uint32_t, QueryReply>> FederationApi::request_threshold(
     uint64_t errors = 0;
     for (size_t i = 0; i < guardians_.size(); ++i) {
         Request& r = requests[i];
-        r.sent_at = start;
         ++reads_sent_;
         r.open = net.node_up(guardians_[i]) && net.send(self_, guardians_[i], "fed_query", query);
         if (r.open) {
@@ -63,6 +65,9 @@ std::optional<std::map<uint32_t, QueryReply>> FederationApi::request_threshold(
                 wake = std::min(wake, r.times_out_at);
             }
         }
+        // Some request is open (none open: answers + errors = n with answers < n - f, so errors
+        // > f, and the loop had ended), so the wait ends even with no deadline.
+        SIM_ASSERT(wake != sim::SimTime::never());
         std::optional<QueryReply> reply = replies->recv_until(wake);
         if (!reply.has_value()) {
             const sim::SimTime now = sim::this_actor::now();
@@ -83,7 +88,7 @@ std::optional<std::map<uint32_t, QueryReply>> FederationApi::request_threshold(
         }
         Request& r = requests[peer];
         if (reply->closed_at.has_value()) {
-            if (r.sent_at <= *reply->closed_at) {  // the request died with the connection
+            if (start <= *reply->closed_at) {  // the request died with the connection
                 r.open = false;
                 ++errors;
             }
