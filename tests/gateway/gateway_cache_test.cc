@@ -163,7 +163,8 @@ TEST_CASE("with f + 1 guardians down the client's gateway read fails at once and
     std::vector<std::pair<uint64_t, uint64_t>> around;  // reads 1 ns before and after each retry
     bool empty_before_fill = false;
     size_t cached_after_fill = 0;
-    uint64_t refresh[4] = {};  // at the refresh after the fill: -1 ns, +1 ns, +1 s -1 ns, +1 s +1 ns
+    // Reads at the refresh after the fill: -1 ns, +1 ns, +1 s -1 ns, +1 s +1 ns.
+    uint64_t refresh[4] = {};
     w.run([&] {
         w.fed->crash(PeerId(2));
         w.fed->crash(PeerId(3));
@@ -183,7 +184,8 @@ TEST_CASE("with f + 1 guardians down the client's gateway read fails at once and
                 w.fed->restart(PeerId(3));
             }
         }
-        this_actor::sleep_until(t0 + sim::SimDuration::seconds(232) + sim::SimDuration::millis(100));
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(232) +
+                                sim::SimDuration::millis(100));
         cached_after_fill = bob.gateway_cache().size();
         const sim::SimTime r = bob.gateway_refresh_at();
         REQUIRE(r > this_actor::now());
@@ -302,4 +304,221 @@ TEST_CASE("a guardian that crashes during the client's gateway read is an error 
     CHECK(r[1] == 8);
     CHECK(r[2] == 8);
     CHECK(r[3] == 12);
+}
+
+// --- Review of c148e61 (M3): the threshold read's edges, at exact virtual times. Every case
+// has guardians 0 and 1 on the worlds' fast links, so the read waits on guardians 2 and 3.
+
+// Guardian 2 (1.5 s links) crashes at t0 + 0.5 s and restarts at t0 + 0.6 s: bob's request
+// reaches the new process at t0 + 1.5 s and is answered at t0 + 3 s, but the old connection's
+// close (t0 + 0.5 s + 1.5 s = t0 + 2 s) already errored it, so that answer is ignored. Guardian
+// 3 (2 s links) answers at t0 + 4 s, the third answer: the fill is at exactly t0 + 4 s, not
+// t0 + 3 s, and no read failed (one error, f = 1).
+TEST_CASE("a guardian restarted during the gateway read: its late answer to the errored "
+          "request is ignored and the fill waits for the next guardian",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(125, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    size_t cached[4] = {1, 1, 1, 0};  // at +3 s + 1 ns, +4 s - 1 ns, +4 s + 1 ns
+    uint64_t fills[2] = {};
+    uint64_t failed = 1;
+    w.run([&] {
+        const std::vector<sim::NodeId>& gs = w.fed->nodes();
+        set_both_ways(w, bob.api().self(), gs[2], sim::SimDuration::millis(1500));
+        set_both_ways(w, bob.api().self(), gs[3], sim::SimDuration::seconds(2));
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(500));
+        w.fed->crash(PeerId(2));
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(600));
+        w.fed->restart(PeerId(2));
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(3) + ns);
+        cached[0] = bob.gateway_cache().size();
+        fills[0] = bob.gateway_fills();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(4) - ns);
+        cached[1] = bob.gateway_cache().size();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(4) + ns);
+        cached[2] = bob.gateway_cache().size();
+        fills[1] = bob.gateway_fills();
+        failed = bob.gateway_failed_reads();
+    });
+    CHECK(cached[0] == 0);
+    CHECK(fills[0] == 0);
+    CHECK(cached[1] == 0);
+    CHECK(cached[2] == 1);
+    CHECK(fills[1] == 1);
+    CHECK(failed == 0);
+}
+
+// f = 1. Guardian 3 (1 s links) crashes at t0 + 0.5 s, restarts at + 0.6 s and crashes again at
+// + 0.7 s: two closes reach bob, at t0 + 1.5 s and t0 + 1.7 s, both after his request was sent.
+// They are one guardian's error, counted once: the read does not fail at t0 + 1.7 s but fills
+// when guardian 2 (2 s links) answers, at t0 + 4 s.
+TEST_CASE("two connection closes of one guardian during the gateway read are one error",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(126, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    uint64_t failed[2] = {1, 1};  // at +1.7 s + 1 ns, +4 s + 1 ns
+    size_t cached[2] = {1, 0};    // at +4 s - 1 ns, +4 s + 1 ns
+    w.run([&] {
+        const std::vector<sim::NodeId>& gs = w.fed->nodes();
+        set_both_ways(w, bob.api().self(), gs[2], sim::SimDuration::seconds(2));
+        set_both_ways(w, bob.api().self(), gs[3], sim::SimDuration::seconds(1));
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(500));
+        w.fed->crash(PeerId(3));
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(600));
+        w.fed->restart(PeerId(3));
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(700));
+        w.fed->crash(PeerId(3));
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(1700) + ns);
+        failed[0] = bob.gateway_failed_reads();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(4) - ns);
+        cached[0] = bob.gateway_cache().size();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(4) + ns);
+        cached[1] = bob.gateway_cache().size();
+        failed[1] = bob.gateway_failed_reads();
+        w.fed->restart(PeerId(3));
+    });
+    CHECK(failed[0] == 0);
+    CHECK(cached[0] == 0);
+    CHECK(cached[1] == 1);
+    CHECK(failed[1] == 0);
+}
+
+// The request timeout's edge (LongPollTiming::request_timeout, 60 s; the read's wake is
+// `recv_until(times_out_at)` and a request is errored when `times_out_at <= now`). Guardian 3 is
+// down (one error); guardian 2's answer, the third, comes after 30 s out and `back` back.
+// Upstream (jsonrpsee's request timeout, a tokio timer) gives no meaningful same-instant order;
+// [model] the timeout is inclusive: an answer arriving at exactly 60 s is too late, the request
+// errors then (the second error) and the read fails at 60 s.
+namespace {
+
+struct EdgeRun {
+    size_t cached = 0;
+    uint64_t failed = 0;
+    uint64_t failed_before = 0;  // 1 ns before 60 s
+};
+
+EdgeRun timeout_edge(sim::SimDuration back) {
+    World w(127, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    EdgeRun out;
+    w.run([&] {
+        const sim::NodeId g2 = w.fed->nodes()[2];
+        w.fed->crash(PeerId(3));
+        const sim::SimDuration out_latency = sim::SimDuration::seconds(30);
+        w.sim.network().set_link(bob.api().self(), g2,
+                                 sim::LinkConfig{.latency_min = out_latency,
+                                                 .latency_max = out_latency});
+        w.sim.network().set_link(g2, bob.api().self(),
+                                 sim::LinkConfig{.latency_min = back, .latency_max = back});
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(60) - sim::SimDuration::nanos(1));
+        out.failed_before = bob.gateway_failed_reads();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(60) + sim::SimDuration::nanos(1));
+        out.cached = bob.gateway_cache().size();
+        out.failed = bob.gateway_failed_reads();
+        w.fed->restart(PeerId(3));
+    });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the gateway read's request timeout edge: an answer 1 ns before 60 s fills, one at "
+          "60 s or 1 ns after is the timed-out request's error",
+          "[gateway][actors][registration][gateway-cache]") {
+    const sim::SimDuration s30 = sim::SimDuration::seconds(30);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    const EdgeRun inside = timeout_edge(s30 - ns);
+    CHECK(inside.failed_before == 0);
+    CHECK(inside.cached == 1);
+    CHECK(inside.failed == 0);
+    const EdgeRun at = timeout_edge(s30);
+    CHECK(at.failed_before == 0);
+    CHECK(at.cached == 0);
+    CHECK(at.failed == 1);
+    const EdgeRun past = timeout_edge(s30 + ns);
+    CHECK(past.failed_before == 0);
+    CHECK(past.cached == 0);
+    CHECK(past.failed == 1);
+}
+
+// FederationApi::gateways(): the same read with the one-shot 2 s deadline. Two guardians down:
+// both sends refused, f + 1 errors, nullopt at once. One down and guardian 2 on 1.5 s links (its
+// answer at 3 s): two answers and one error at the deadline, nullopt at exactly t0 + 2 s.
+TEST_CASE("gateways() fails at once with f + 1 guardians down and at its 2 s deadline with one "
+          "down and one slow",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(128, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    bool answered[3] = {true, true, false};
+    sim::SimDuration took[2] = {sim::SimDuration::hours(1), sim::SimDuration::hours(1)};
+    w.run([&] {
+        bob.start();
+        w.fed->crash(PeerId(2));
+        w.fed->crash(PeerId(3));
+        sim::SimTime t0 = this_actor::now();
+        answered[0] = bob.api().gateways().has_value();
+        took[0] = this_actor::now() - t0;
+        // Past the closes of the crashes (the worlds' links take a millisecond): a request sent
+        // before a close arrives errors with it (long_poll.h, "Connection errors").
+        this_actor::sleep_for(sim::SimDuration::millis(10));
+        w.fed->restart(PeerId(2));
+        set_both_ways(w, bob.api().self(), w.fed->nodes()[2], sim::SimDuration::millis(1500));
+        t0 = this_actor::now();
+        answered[1] = bob.api().gateways().has_value();
+        took[1] = this_actor::now() - t0;
+        set_both_ways(w, bob.api().self(), w.fed->nodes()[2], sim::SimDuration::millis(1));
+        w.fed->restart(PeerId(3));
+        answered[2] = bob.api().gateways().has_value();
+    });
+    CHECK_FALSE(answered[0]);
+    CHECK(took[0] == sim::SimDuration::zero());
+    CHECK_FALSE(answered[1]);
+    CHECK(took[1] == sim::SimDuration::seconds(2));
+    CHECK(answered[2]);
+}
+
+// An answer and an error at the same instant (only one guardian's pair can matter: with n - f - 1
+// answers and f errors a single request is open). Guardian 3 is down (one error); guardian 2 (1 s
+// links) answers at t0 + 2 s. At t0 + 1.5 s its link back to bob is set to 0.5 s and it crashes:
+// the close is due at t0 + 2 s too, behind the answer on the link (Network::watch_node: "after
+// what that link already carries"). The answer is taken, the close ignored: the fill is at
+// exactly t0 + 2 s and no read failed.
+TEST_CASE("a guardian's answer and its connection's close at the same instant: the answer, sent "
+          "first, fills the read",
+          "[gateway][actors][registration][gateway-cache]") {
+    World w(129, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    size_t cached[2] = {1, 0};  // at +2 s - 1 ns, +2 s + 1 ns
+    uint64_t failed = 1;
+    w.run([&] {
+        const sim::NodeId g2 = w.fed->nodes()[2];
+        w.fed->crash(PeerId(3));
+        set_both_ways(w, bob.api().self(), g2, sim::SimDuration::seconds(1));
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        this_actor::sleep_until(t0 + sim::SimDuration::millis(1500));
+        const sim::SimDuration half = sim::SimDuration::millis(500);
+        w.sim.network().set_link(g2, bob.api().self(),
+                                 sim::LinkConfig{.latency_min = half, .latency_max = half});
+        w.fed->crash(PeerId(2));
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(2) - ns);
+        cached[0] = bob.gateway_cache().size();
+        this_actor::sleep_until(t0 + sim::SimDuration::seconds(2) + ns);
+        cached[1] = bob.gateway_cache().size();
+        failed = bob.gateway_failed_reads();
+        w.fed->restart(PeerId(2));
+        w.fed->restart(PeerId(3));
+    });
+    CHECK(cached[0] == 0);
+    CHECK(cached[1] == 1);
+    CHECK(failed == 0);
 }

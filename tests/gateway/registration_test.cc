@@ -156,9 +156,9 @@ TEST_CASE("a client's gateway read takes the union of n - f guardians' lists: an
 
 // --- The client's gateway cache (Client::run_gateway_cache; fedimint-ln-client lib.rs
 // `update_gateway_cache_continuously`): filled from the client's start, a failed read retried on
-// `background_backoff()`, refreshed ABOUT_TO_EXPIRE before the soonest listed ttl ends (10 min after a fill
-// that found none; gateway_cache_test.cc); a pay reads only the cache. Before, the pay made a one-shot 2 s read itself, and a read unanswered in 2 s was "no
-// gateway".
+// `background_backoff()`, refreshed ABOUT_TO_EXPIRE before the soonest listed ttl ends (10 min
+// after a fill that found none; gateway_cache_test.cc); a pay reads only the cache. Before, the
+// pay made a one-shot 2 s read itself, and a read unanswered in 2 s was "no gateway".
 
 namespace {
 
