@@ -62,7 +62,7 @@ struct CheckResult {
     bool passed = true;
     std::string message;
     // Whoever built the result says whether its failure already failed the run when it was
-    // found: a check made from a CheckerHub's violations (worlds/end_of_run.h hub_check) was
+    // found: a check made from a CheckerHub's violations (worlds/hub_check.h) was
     // reported, and failed the run, by the hub (a world's own verdict failed as it happened
     // may say so too). The world's end-of-run judgement does not fail (and with keep_going
     // list) it again.

@@ -18,7 +18,8 @@ void CheckerHub::report(std::string_view checker, std::string_view event,
         return;  // reported before: the same violation, seen again
     }
     sim::Scheduler& sched = sim_.scheduler();
-    std::string msg = std::string(checker) + " violated at t=" + sim::to_string(sched.now()) +
+    std::string msg = std::string(checker) + std::string(k_violation_marker) + " at t=" +
+                      sim::to_string(sched.now()) +
                       " seed=" + std::to_string(sim_.config().seed) + ": " + std::string(event);
     sched.trace("invariant_violation", sim::TraceLevel::error)
         .field("checker", checker)

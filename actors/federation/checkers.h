@@ -28,6 +28,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/federation/federation.h"
@@ -46,6 +47,11 @@ namespace actors::federation {
 // checker different (a pair of guardians, an imbalance, a payment, a contract, a UTXO, an
 // HTLC); without one it is the event text itself, so only word-for-word repeats are dropped.
 // Stop-at-first keeps every report (its run ends after the event of the first), as before.
+//
+// A violation's text is "<checker>" + k_violation_marker + " at t=...": who reported it is
+// read back from that prefix (scenario/worlds/hub_check.h).
+inline constexpr std::string_view k_violation_marker = " violated";
+
 class CheckerHub {
 public:
     explicit CheckerHub(sim::Simulation& sim) : sim_(sim) {}

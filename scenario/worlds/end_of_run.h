@@ -8,33 +8,25 @@
 // no-op, so a passing run and a stop-at-first run are the same run as without it.
 //
 // Which checks fail the run here: those whose failure has not failed it yet. A check built from
-// a CheckerHub's violations (hub_check below) says so itself (CheckResult::already_reported):
-// the hub failed the run when it found each one, so listing it again would list it twice.
+// a CheckerHub's violations (hub_check.h) says so itself (CheckResult::already_reported): the
+// hub failed the run when it found each one, so listing it again would list it twice.
 #pragma once
 
 #include <functional>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "actors/federation/checkers.h"
 #include "scenario/world_registry.h"
 #include "sim/scheduler.h"
 
 namespace scenario {
-
-// The world check `name` as the hub's violations judge it: failed with the first violation
-// (in report order) one of the hub checkers in `sources` reported, and marked already_reported.
-CheckResult hub_check(const actors::federation::CheckerHub& hub, std::string name,
-                      const std::vector<std::string_view>& sources);
 
 // How the world fails the run with one failing check (the default: check_failed with
 // "checker: message").
 using FailCheck = std::function<void(const CheckResult&)>;
 
 // The judgement: `fail` for each failing check not already_reported, in order; then, if any
-// check failed (reported or not), the scheduler stops. Returns whether any failed.
-bool judge_end_of_run(sim::Scheduler& sched, const std::vector<CheckResult>& checks,
+// check failed (reported or not), the scheduler stops.
+void judge_end_of_run(sim::Scheduler& sched, const std::vector<CheckResult>& checks,
                       const FailCheck& fail = {});
 
 }  // namespace scenario

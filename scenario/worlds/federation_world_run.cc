@@ -7,6 +7,7 @@
 #include "actors/federation/wallet_rules.h"
 #include "scenario/worlds/end_of_run.h"
 #include "scenario/worlds/federation_world.h"
+#include "scenario/worlds/hub_check.h"
 #include "sim/this_actor.h"
 
 namespace scenario {

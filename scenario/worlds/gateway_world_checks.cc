@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "actors/gateway/outgoing_outcomes.h"
-#include "scenario/worlds/end_of_run.h"
 #include "scenario/worlds/gateway_world.h"
+#include "scenario/worlds/hub_check.h"
 #include "sim/this_actor.h"
 
 namespace scenario {

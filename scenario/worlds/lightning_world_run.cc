@@ -4,6 +4,7 @@
 #include "scenario/worlds/lightning_world.h"
 
 #include "scenario/worlds/end_of_run.h"
+#include "scenario/worlds/hub_check.h"
 #include "scenario/worlds/lightning_world_shared.h"
 #include "sim/this_actor.h"
 
