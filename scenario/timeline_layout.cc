@@ -14,6 +14,7 @@ constexpr int64_t k_ms = 1000 * k_us;
 constexpr int64_t k_s = 1000 * k_ms;
 constexpr int64_t k_min = 60 * k_s;
 constexpr int64_t k_h = 60 * k_min;
+constexpr int64_t k_day = 24 * k_h;
 
 // Tick steps a reader counts in: 1-2-5 below a second, then the clock's own divisions.
 constexpr int64_t k_steps[] = {
@@ -22,7 +23,7 @@ constexpr int64_t k_steps[] = {
     50 * k_ms,  100 * k_ms, 200 * k_ms, 500 * k_ms, 1 * k_s,    2 * k_s,    5 * k_s,
     10 * k_s,   15 * k_s,   30 * k_s,   1 * k_min,  2 * k_min,  5 * k_min,  10 * k_min,
     15 * k_min, 30 * k_min, 1 * k_h,    2 * k_h,    3 * k_h,    6 * k_h,    12 * k_h,
-    24 * k_h};
+    k_day};
 
 // At most this many intervals on the axis: ~100 px each on the narrowest page.
 constexpr int64_t k_max_intervals = 8;
@@ -50,8 +51,7 @@ int64_t tick_step(int64_t end_ns) {
             return step;
         }
     }
-    const int64_t day = 24 * k_h;
-    return (end_ns / k_max_intervals / day + 1) * day;
+    return (end_ns / k_max_intervals / k_day + 1) * k_day;
 }
 
 // `ns` in `unit_ns` units, with the decimals it needs (at most 3): 1.5, 20, 0.005.
@@ -141,9 +141,8 @@ TimelineLayout timeline_layout(const TraceModel& m, int64_t end_ns) {
 // A step of a day or more counts in days: an INT64_MAX axis reads 0, 13344, ... d, not
 // 0, 320256, ... h (every step from a day up is a whole number of days: tick_step).
 std::pair<std::string, int64_t> axis_unit(int64_t step_ns) {
-    const int64_t day = 24 * k_h;
-    if (step_ns >= day) {
-        return {"d", day};
+    if (step_ns >= k_day) {
+        return {"d", k_day};
     }
     if (step_ns >= k_h) {
         return {"h", k_h};
