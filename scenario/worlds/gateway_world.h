@@ -100,6 +100,7 @@ public:
 private:
     std::optional<Diagnostic> input_error_;  // the first set-up error (setup_ok)
     void drive(const std::function<void(const std::string&)>& emit);
+    void judge_end();
     void judge_unfinished_receives();
     void peg_in(actors::federation::FederationApi& api, actors::federation::ClientId who);
     void run_workload();

@@ -172,6 +172,11 @@ void GatewayScenarioWorld::drive(const std::function<void(const std::string&)>& 
                                {.kind = sim::ActorKind::daemon, .node = {}});
     }
     this_actor::sleep_for(run_.duration);
+    judge_end();
+}
+
+// The end of the run: the last checks, then the shared judgement.
+void GatewayScenarioWorld::judge_end() {
     finished_ = true;
     checkers_->lightning.check();
     check_incoming_losses();
