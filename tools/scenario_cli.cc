@@ -122,7 +122,9 @@ bool g_keep_going = false;  // one per process, like g_overrides
 void add_keep_going_flag(CLI::App* cmd) {
     // CLI11 would read "--keep-going=7" as true; a value is a mistake worth naming. The flag
     // alone reaches the check as "true" (so does "--keep-going=true", as before); anything
-    // else is refused, naming the flag (a ValidationError: exit 2 in fedsim_main).
+    // else is refused, naming the flag (a ValidationError: exit 2 in fedsim_main). Known gap:
+    // "--keep-going=" (empty value) gets past this: CLI11 turns an empty flag value into
+    // "true", so it runs as --keep-going and exits 0.
     const CLI::Validator no_value(
         [](const std::string& value) {
             return value == "true" ? std::string()
