@@ -12,6 +12,8 @@
 // gateway_stop_abandoned, not gateway_stopped, reports gw.stopped = 0 and does not wait for the
 // request in gw.stops. Before the review of b84aa26 both cases reported gw.stopped = 1 and
 // emitted gateway_stopped while the restarted gateway ran to the end.
+#include <algorithm>
+
 #include "e2e_world.h"
 #include "tests/gateway/gateway_world_json.h"
 
@@ -88,12 +90,17 @@ struct StopInDrain {
     gateway::GatewayState state_at_end = gateway::GatewayState::disconnected;
     std::optional<std::vector<uint64_t>> listed_at_end;
 
-    // Starts the held payment, then (with `await_round`: once the next registration round has
-    // reached guardian 0) sends the /stop.
-    void send(World& w, bool await_round = false) {
+    // When the /stop is sent after the held payment started.
+    enum class SendAt {
+        now,         // at once
+        next_round,  // once the next registration round has reached guardian 0
+    };
+
+    // Starts the held payment, then sends the /stop (at `at`).
+    void send(World& w, SendAt at = SendAt::now) {
         xg = w.net.channel(w.ch_xg).scid().value;
         held.start(w);
-        if (await_round) {
+        if (at == SendAt::next_round) {
             await_next_round(w);
         }
         sent_at = this_actor::now();
@@ -216,7 +223,7 @@ TEST_CASE("a crash during the /stop's drain ends the /stop at its next look with
     bool returned_at_tick = false;
     std::optional<std::vector<uint64_t>> listed_after_crash;
     w.run([&] {
-        stop.send(w, /*await_round=*/true);  // the last round holds for a whole TTL from here
+        stop.send(w, StopInDrain::SendAt::next_round);  // the last round holds for a whole TTL from here
         this_actor::sleep_until(stop.sent_at + k_drain_tick * 4 + k_link_latency);
         w.gateway->crash();
         this_actor::sleep_until(stop.sent_at + k_drain_tick * 5 + k_link_latency);
@@ -250,7 +257,7 @@ TEST_CASE("/stop with a payment in flight removes the registration only after th
     sim::SimDuration return_after_stop;
     std::optional<std::vector<uint64_t>> listed_after_return;
     w.run([&] {
-        stop.send(w, /*await_round=*/true);
+        stop.send(w, StopInDrain::SendAt::next_round);
         this_actor::sleep_until(stop.sent_at + sim::SimDuration::seconds(1));
         listed_in_drain = w.listed_hints();
         returned_in_drain = stop.outcome.has_value();
@@ -303,6 +310,13 @@ std::string last_crash_or_restart(const scenario::RunReport& r) {
         }
     }
     return last;
+}
+
+// How many records of `kind` were written.
+size_t count_of(const scenario::RunReport& r, const std::string& kind) {
+    return static_cast<size_t>(
+        std::count_if(r.records.begin(), r.records.end(),
+                      [&kind](const sim::TraceRecord& rec) { return rec.kind == kind; }));
 }
 
 // When the first record of `kind` was written.
@@ -362,6 +376,8 @@ TEST_CASE("gateway world: a stop_gateway sent while the gateway is down is aband
     // The gateway traces no abandon (nothing was draining) but says the /stop found it down.
     CHECK_FALSE(first_field(r, "gateway_stop_abandoned", "reason").has_value());
     CHECK(first_at(r, "gateway_stop_not_running") == stop);
+    CHECK(count_of(r, "gateway_stop_requested") == 1);
+    CHECK(count_of(r, "gateway_stop_not_running") == 1);
     CHECK(first_field(r, "gateway_stop_not_running", "gateway") ==
           std::optional<std::string>("gateway"));
     CHECK(last_crash_or_restart(r) == "gateway_restart");

@@ -249,7 +249,7 @@ TEST_CASE("keep_going: the lightning world's end of run lists each failing check
     check_end_of_run_listing(*loaded.scenario, 1);
 }
 
-TEST_CASE("keep_going: the gateway world's end of run ends the run at a failed judgement",
+TEST_CASE("keep_going: pin: the gateway world's end of run ends the run at a failed judgement",
           "[scenario][keep-going]") {
     if (test_worlds::left_out("gateway")) {
         return;
@@ -258,7 +258,9 @@ TEST_CASE("keep_going: the gateway world's end of run ends the run at a failed j
     // when `duration` ends, 5 m after ready, and gw.payments_terminal fails (the hub, from
     // 1 m on, and again at the end). The time limit, 2 h, is far past the judgement. (The run
     // ended there before the world used the shared judgement too: its driver is its only
-    // foreground actor. This pins the end for the day a payment waits in another.)
+    // foreground actor.) A pin, not a regression test: today it cannot fail, since every
+    // other actor of the world is a daemon; it holds the end for the day a payment or receive
+    // waits in a foreground actor.
     const scenario::Scenario s = gateway_world_json::load({
         .name = "pending-at-the-end",
         .channels = {{"gw", "merchant"}},
