@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --with-test-tools
-scripts/build.sh build
+# Line tables only (DEBUG_INFO=lines, scripts/build.sh): a failing test's backtrace still names
+# function, file and line, and the build costs ~30% less CPU than with full debug info.
+DEBUG_INFO=lines scripts/build.sh build
 cd build
 ctest --output-on-failure -j "$(nproc)"
