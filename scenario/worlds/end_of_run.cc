@@ -1,6 +1,8 @@
 // The shared end-of-run judgement (see end_of_run.h).
 #include "scenario/worlds/end_of_run.h"
 
+#include <utility>
+
 namespace scenario {
 
 void judge_end_of_run(sim::Scheduler& sched, const std::vector<CheckResult>& checks,
@@ -20,6 +22,17 @@ void judge_end_of_run(sim::Scheduler& sched, const std::vector<CheckResult>& che
     if (failed) {
         sched.stop();
     }
+}
+
+ListedFailure::ListedFailure(std::string checker) : result_{.checker = std::move(checker)} {}
+
+bool ListedFailure::add(const std::string& message, bool reported) {
+    if (result_.passed || (result_.already_reported && !reported)) {
+        result_.passed = false;
+        result_.message = message;
+        result_.already_reported = reported;
+    }
+    return !result_.already_reported;
 }
 
 }  // namespace scenario

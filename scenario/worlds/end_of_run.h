@@ -1,6 +1,7 @@
 // A world's end-of-run judgement, shared by the worlds that judge their checks at the end of
 // a run (federation, lightning, gateway, the bug catalogue's service): each failing check
-// fails the run once, in check() order, and a failed judgement ends the run there.
+// fails the run once, in check() order, and a failed judgement ends the run there. And which
+// failure a check of several lists (ListedFailure).
 //
 // Why the stop: under keep_going a check failure does not end the run, and a task still waiting
 // (a peg-in, a payment, a task that missed its shutdown) would carry it on to max_time, past
@@ -9,10 +10,14 @@
 //
 // Which checks fail the run here: those whose failure has not failed it yet. A check built from
 // a CheckerHub's violations (hub_check.h) says so itself (CheckResult::already_reported): the
-// hub failed the run when it found each one, so listing it again would list it twice.
+// hub failed the run when it found each one, so listing it again would list it twice. So do the
+// checks of failures their world fails as they happen (the federation world's fed.pegins and
+// fed.pegouts when every failure they would list was reported, fed.expectations; the gateway
+// world's gw.expect_payments).
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "scenario/world_registry.h"
@@ -28,5 +33,20 @@ using FailCheck = std::function<void(const CheckResult&)>;
 // check failed (reported or not), the scheduler stops.
 void judge_end_of_run(sim::Scheduler& sched, const std::vector<CheckResult>& checks,
                       const FailCheck& fail = {});
+
+// The one failure a check lists, from its failures in the order found: the first the run has
+// not reported yet, else the first (every one was reported as it happened: already_reported, so
+// a keep_going run does not list it twice). An unreported failure is never hidden behind a
+// reported one.
+class ListedFailure {
+public:
+    explicit ListedFailure(std::string checker);
+    // True once an unreported failure is in: nothing added later changes what the check lists.
+    bool add(const std::string& message, bool reported);
+    const CheckResult& result() const { return result_; }
+
+private:
+    CheckResult result_;
+};
 
 }  // namespace scenario

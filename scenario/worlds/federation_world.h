@@ -80,6 +80,9 @@ public:
         bool federation_synced = false;  // the federation's count covered the block in time
         bool submitted = false;
         std::optional<actors::federation::TxOutcome> outcome;
+        // Its violation (peg_in_violation) failed the run when the outcome came: the
+        // end-of-run fed.pegins does not list it again.
+        bool violation_reported = false;
         bool done = false;
     };
     struct PegOut {
@@ -89,6 +92,8 @@ public:
         actors::federation::FedTxId id;
         bool covered = false;  // the depositor's ecash covered amount + fee when it asked
         std::optional<actors::federation::TxOutcome> outcome;
+        // Its violation (peg_out_violation) failed the run when the outcome came.
+        bool violation_reported = false;
         bool done = false;
     };
 
@@ -130,6 +135,9 @@ private:
     uint64_t best_chain_confirmations(const actors::chain::BlockHash& hash) const;
     const actors::federation::FederationState* leading_state() const;
     void fail(const std::string& message);
+    // A timeline expectation failed: counted for fed.expectations and failed now (the count is
+    // only ever raised here, so that check is already_reported).
+    void fail_expectation(const std::string& message);
     CheckResult check_pegins() const;
     CheckResult check_pegouts() const;
     CheckResult check_caught_up() const;

@@ -13,6 +13,7 @@
 // credited while its block has fewer; and the federation's consensus reaches a block with
 // enough confirmations within sync_timeout.
 #include "actors/federation/wallet_rules.h"
+#include "scenario/worlds/end_of_run.h"
 #include "scenario/worlds/federation_world.h"
 #include "sim/this_actor.h"
 
@@ -165,6 +166,7 @@ void FederationScenarioWorld::run_peg_in(PegIn* p, bool mine_blocks) {
         .field("accepted", p->outcome->accepted)
         .field("error", p->outcome->error);
     if (std::optional<std::string> v = peg_in_violation(*p)) {
+        p->violation_reported = true;
         fail(*v);
     }
 }
@@ -225,12 +227,14 @@ std::optional<std::string> FederationScenarioWorld::peg_in_violation(const PegIn
 }
 
 CheckResult FederationScenarioWorld::check_pegins() const {
+    ListedFailure listed("fed.pegins");
     for (const auto& p : pegins_) {
-        if (std::optional<std::string> v = peg_in_violation(*p)) {
-            return {"fed.pegins", false, *v};
+        std::optional<std::string> v = peg_in_violation(*p);
+        if (v.has_value() && listed.add(*v, p->violation_reported)) {
+            break;
         }
     }
-    return {"fed.pegins", true, ""};
+    return listed.result();
 }
 
 // --- Peg-outs ------------------------------------------------------------------------------
@@ -283,6 +287,7 @@ void FederationScenarioWorld::run_peg_out(PegOut* p) {
         .field("accepted", p->outcome->accepted)
         .field("error", p->outcome->error);
     if (std::optional<std::string> v = peg_out_violation(*p)) {
+        p->violation_reported = true;
         fail(*v);
     }
 }
@@ -322,21 +327,27 @@ int64_t FederationScenarioWorld::pegouts_on_chain() const {
 
 CheckResult FederationScenarioWorld::check_pegouts() const {
     const chain::Chain& c = btc_.canonical();
+    ListedFailure listed("fed.pegouts");
     for (const auto& p : pegouts_) {
         if (std::optional<std::string> v = peg_out_violation(*p)) {
-            return {"fed.pegouts", false, *v};
+            if (listed.add(*v, p->violation_reported)) {
+                break;
+            }
+            continue;
         }
         if (!finished_ || !p->outcome.has_value() || !p->outcome->accepted) {
             continue;
         }
         const chain::Transaction* tx = peg_out_tx(*p);
+        // Only the end judges this one: never reported before.
         if (tx == nullptr || !(c.find_tx(tx->txid()) || c.mempool().contains(tx->txid()))) {
-            return {"fed.pegouts", false,
-                    "peg_out " + p->name + " was accepted but its transaction is neither "
-                    "confirmed nor in the mempool at the end"};
+            listed.add("peg_out " + p->name + " was accepted but its transaction is neither "
+                       "confirmed nor in the mempool at the end",
+                       false);
+            break;
         }
     }
-    return {"fed.pegouts", true, ""};
+    return listed.result();
 }
 
 }  // namespace scenario

@@ -181,12 +181,11 @@ void FederationScenarioWorld::expect_rounds(const TimelineEntry& entry) {
         if (decided >= min && (!max.has_value() || decided <= *max)) {
             return;
         }
-        ++expectations_failed_;
-        fail(label + ": the federation decided " + std::to_string(decided) + " rounds in " +
-             sim::to_string(within) + " (from round " + std::to_string(start) + "), expected " +
-             (max.has_value() ? "between " + std::to_string(min) + " and " +
-                                    std::to_string(*max)
-                              : "at least " + std::to_string(min)));
+        fail_expectation(
+            label + ": the federation decided " + std::to_string(decided) + " rounds in " +
+            sim::to_string(within) + " (from round " + std::to_string(start) + "), expected " +
+            (max.has_value() ? "between " + std::to_string(min) + " and " + std::to_string(*max)
+                             : "at least " + std::to_string(min)));
     });
 }
 
@@ -215,10 +214,9 @@ void FederationScenarioWorld::expect_count(const TimelineEntry& entry) {
                 return;
             }
             if (this_actor::now() >= deadline) {
-                ++expectations_failed_;
-                fail(label + ": guardian " + who + "'s wallet consensus count is " +
-                     std::to_string(lowest) + " after " + sim::to_string(within) +
-                     ", expected at least " + std::to_string(target));
+                fail_expectation(label + ": guardian " + who + "'s wallet consensus count is " +
+                                 std::to_string(lowest) + " after " + sim::to_string(within) +
+                                 ", expected at least " + std::to_string(target));
                 return;
             }
             this_actor::sleep_for(std::min(sim::SimDuration::millis(100), deadline - this_actor::now()));
@@ -245,11 +243,10 @@ void FederationScenarioWorld::expect_block_fetches(const TimelineEntry& entry) {
         if (fetched <= max) {
             return;
         }
-        ++expectations_failed_;
-        fail(label + ": a guardian fetched " + std::to_string(fetched) + " blocks from its "
-             "bitcoind in " + sim::to_string(within) + " (chain tip height " +
-             std::to_string(btc_.canonical().tip_height()) + "), expected at most " +
-             std::to_string(max));
+        fail_expectation(label + ": a guardian fetched " + std::to_string(fetched) +
+                         " blocks from its bitcoind in " + sim::to_string(within) +
+                         " (chain tip height " + std::to_string(btc_.canonical().tip_height()) +
+                         "), expected at most " + std::to_string(max));
     });
 }
 
@@ -310,6 +307,11 @@ void FederationScenarioWorld::drive() {
     // each is listed, and a peg-in or peg-out still waiting does not carry the run on.
     judge_end_of_run(sim_.scheduler(), check(),
                      [this](const CheckResult& c) { fail(c.checker + ": " + c.message); });
+}
+
+void FederationScenarioWorld::fail_expectation(const std::string& message) {
+    ++expectations_failed_;
+    fail(message);
 }
 
 void FederationScenarioWorld::fail(const std::string& message) {
@@ -417,10 +419,14 @@ std::vector<CheckResult> FederationScenarioWorld::check() const {
             check_pegouts(),
             check_caught_up(),
             check_wallet_sync(),
-            {"fed.expectations", expectations_failed_ == 0,
-             expectations_failed_ == 0
-                 ? ""
-                 : std::to_string(expectations_failed_) + " timeline expectation(s) failed"}};
+            // Each failed expectation failed the run as it failed (fail_expectation).
+            {.checker = "fed.expectations",
+             .passed = expectations_failed_ == 0,
+             .message = expectations_failed_ == 0
+                            ? ""
+                            : std::to_string(expectations_failed_) +
+                                  " timeline expectation(s) failed",
+             .already_reported = true}};
 }
 
 std::map<std::string, int64_t> FederationScenarioWorld::metrics() const {

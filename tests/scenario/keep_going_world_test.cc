@@ -6,11 +6,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "scenario/parser.h"
 #include "scenario/runner.h"
+#include "scenario/worlds/end_of_run.h"
 #include "tests/gateway/gateway_world_json.h"
 #include "tests/scenario/built_worlds.h"
 
@@ -179,10 +181,14 @@ namespace {
 
 // Under keep_going, the end-of-run judgement lists every failing check once: no failure repeats
 // another's text (a hub violation listed again by the end-of-run loop), and every failing world
-// check is in the list (none left out after the first). Then the run ends there.
-void check_end_of_run_listing(scenario::Scenario s, uint64_t seed) {
+// check is in the list (none left out after the first; a count of failures listed earlier, by
+// those); at least `min_failing` checks fail, or
+// the case is void. Then the run ends there. The run, for more checks (nothing when the build
+// left the world out).
+std::optional<scenario::RunReport> check_end_of_run_listing(scenario::Scenario s, uint64_t seed,
+                                                            size_t min_failing = 2) {
     if (test_worlds::left_out(s.world)) {
-        return;
+        return std::nullopt;
     }
     s.expect.all_checks = true;
     scenario::RunReport r = scenario::run_scenario(s, {.seed = seed, .keep_going = true});
@@ -201,12 +207,20 @@ void check_end_of_run_listing(scenario::Scenario s, uint64_t seed) {
         }
         ++failing;
         INFO(c.checker << ": " << c.message);
-        CHECK(std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
+        // Listed by its text; or, a check that only counts failures the run listed as they
+        // happened (fed.expectations: "1 timeline expectation(s) failed"), by a failure
+        // listed before the end.
+        const bool by_text = std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
             return v.message.find(c.message) != std::string::npos;
-        }));
+        });
+        const bool earlier = std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
+            return v.at < r.run.end_time;
+        });
+        CHECK((by_text || (c.already_reported && earlier)));
     }
-    CHECK(failing >= 2);  // a hub violation and a later end-of-run failure, or the test is void
+    CHECK(failing >= min_failing);
     CHECK(r.run.ended_by == sim::Outcome::ok);  // not run on to a limit past the judgement
+    return r;
 }
 
 }  // namespace
@@ -218,6 +232,73 @@ TEST_CASE("keep_going: the federation world's end of run lists each failing chec
         FEDSIM_SOURCE_DIR "/scenarios/federation/deep-reorg-after-peg-in.json");
     REQUIRE(loaded.ok());
     check_end_of_run_listing(*loaded.scenario, 1);
+}
+
+TEST_CASE("keep_going: the federation world lists a failure it reported as it happened once, "
+          "not again at the end",
+          "[scenario][keep-going]") {
+    const std::string regressions = FEDSIM_SOURCE_DIR "/scenarios/bugs/regressions/";
+    SECTION("a peg-in rejected against the rule: fed.pegins") {
+        // The claim raced the federation's sync and was rejected (t = 21.86 s); fed.pegins
+        // judges the same peg-in at the end (60 s). Listed twice before (the second prefixed
+        // "fed.pegins: ").
+        scenario::LoadResult loaded =
+            scenario::load_scenario_file(regressions + "unknown-peg-in-block.json");
+        REQUIRE(loaded.ok());
+        std::optional<scenario::RunReport> r = check_end_of_run_listing(*loaded.scenario, 1, 1);
+        if (r.has_value()) {
+            REQUIRE(r->run.failures.size() == 1);
+            CHECK(r->run.failures[0].at == sim::SimTime::from_ns(21863119340));
+            CHECK_THAT(r->run.failures[0].message,
+                       Catch::StartsWith("peg_in second of block 7 at 2 confirmations was "
+                                         "rejected"));
+            CHECK(r->run.end_time == sim::SimTime::from_ns(60000000000));
+        }
+    }
+    SECTION("a timeline expectation: fed.expectations") {
+        // The start-up expectation failed at 30 s; fed.expectations counts it at the end
+        // (70 s). Listed twice before ("fed.expectations: 1 timeline expectation(s) failed").
+        scenario::LoadResult loaded =
+            scenario::load_scenario_file(regressions + "sync-from-genesis.json");
+        REQUIRE(loaded.ok());
+        std::optional<scenario::RunReport> r = check_end_of_run_listing(*loaded.scenario, 1, 1);
+        if (r.has_value()) {
+            REQUIRE(r->run.failures.size() == 1);
+            CHECK(r->run.failures[0].at == sim::SimTime::from_ns(30000000000));
+            CHECK_THAT(r->run.failures[0].message,
+                       Catch::StartsWith("start_up: a guardian fetched 51 blocks"));
+            CHECK(r->run.end_time == sim::SimTime::from_ns(70000000000));
+        }
+    }
+}
+
+TEST_CASE("keep_going: a check lists the first failure not reported yet; already_reported only "
+          "when every one was",
+          "[scenario][keep-going]") {
+    scenario::ListedFailure none("x");
+    CHECK(none.result().passed);
+
+    scenario::ListedFailure reported("x");
+    CHECK_FALSE(reported.add("a", true));
+    CHECK_FALSE(reported.add("b", true));
+    CHECK_FALSE(reported.result().passed);
+    CHECK(reported.result().message == "a");
+    CHECK(reported.result().already_reported);
+
+    // One of each, either order: the unreported one is listed, and fails the run at the end.
+    scenario::ListedFailure then_new("x");
+    CHECK_FALSE(then_new.add("a", true));
+    CHECK(then_new.add("b", false));
+    CHECK(then_new.result().message == "b");
+    CHECK_FALSE(then_new.result().already_reported);
+
+    scenario::ListedFailure new_first("x");
+    CHECK(new_first.add("a", false));
+    CHECK(new_first.add("b", true));
+    CHECK(new_first.add("c", false));
+    CHECK(new_first.result().message == "a");
+    CHECK_FALSE(new_first.result().already_reported);
+    CHECK(new_first.result().checker == "x");
 }
 
 TEST_CASE("keep_going: the lightning world's end of run lists each failing check once",
