@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "actors/federation/long_poll.h"
+#include "actors/federation/fibonacci_backoff.h"
 
 namespace actors::client {
 

@@ -9,23 +9,6 @@
 
 namespace actors::federation {
 
-sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uint64_t attempt) {
-    // backon's `next()`: the first call yields min; later ones add the previous delay to the
-    // current one while the current one is below max (the second call has no previous yet).
-    // A zero min never grows (backon yields 0 forever); stop there rather than loop `attempt`.
-    sim::SimDuration current = min;
-    std::optional<sim::SimDuration> previous;
-    const sim::SimDuration zero = sim::SimDuration::zero();
-    for (uint64_t i = 0; i < attempt && current < max && current > zero; ++i) {
-        const sim::SimDuration old = current;
-        if (previous.has_value()) {
-            current = current + *previous;
-        }
-        previous = old;
-    }
-    return current;
-}
-
 LongPoll::LongPoll(FederationApi& api)
     : api_(api), replies_(std::make_shared<sim::Channel<QueryReply>>("fed_long_poll")) {}
 

@@ -51,6 +51,7 @@
 #include <optional>
 #include <vector>
 
+#include "actors/federation/fibonacci_backoff.h"
 #include "actors/federation/messages.h"
 #include "sim/channel.h"
 #include "sim/time.h"
@@ -66,15 +67,6 @@ struct LongPollTiming {
     sim::SimDuration backoff_min = sim::SimDuration::millis(250);
     sim::SimDuration backoff_max = sim::SimDuration::seconds(10);
 };
-
-// The delay before retry `attempt` (0-based) of fedimint's backoffs (fedimint-core
-// util/backoff_util.rs `custom_backoff`: a backon FibonacciBuilder; fedimint pins backon 1.5.1)
-// exactly as backon's FibonacciBackoff yields it without jitter (backon/src/backoff/
-// fibonacci.rs, `next()`): min x 1, 1, 2, 3, 5, ..., growing only while the current delay is
-// below `max`, and the step that crosses `max` is not clamped, so the sequence settles above
-// `max`: (250 ms, 10 s) ... 5.25, 8.5, then 13.75 s on; (2 s, 10 min) ... 288, 466, then 754 s
-// on; (1 s, 60 s) ... 34, 55, then 89 s on. Every Fibonacci retry in the model uses it.
-sim::SimDuration fibonacci_delay(sim::SimDuration min, sim::SimDuration max, uint64_t attempt);
 
 class LongPoll {
 public:

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "actors/federation/fibonacci_backoff.h"
 #include "actors/federation/vote_aggregation.h"
 #include "sim/assert.h"
 #include "sim/time.h"
@@ -107,8 +108,13 @@ constexpr bool finality_confs_reached(uint64_t consensus_count, uint64_t finalit
     return local_block_count.has_value() && consensus_count + finality_delay <= *local_block_count;
 }
 
-// Test env: a constant 100 ms for 600 retries (about a minute). Production: Fibonacci from
-// 200 ms capped at 10 s for 360 retries (about an hour). Both add jitter in [0, min_delay].
+// fedimint's wallet server (`wait_for_finality_confs_or_shutdown`): `util::retry` over a backon
+// Fibonacci, `custom_backoff(min, max, Some(retries))` (fedimint-core util/backoff_util.rs).
+// Test env: 100 ms, 100 ms, 600 retries: a constant 100 ms (60 s in all). Production:
+// `fibonacci_max_one_hour()`, 200 ms, 10 s, 360 retries: 0.2, 0.2, 0.4, ..., 6.8 s, then 11 s
+// from the tenth retry on, 3878.6 s in all (backon does not clamp the step past max; the
+// source comment's "6.8, 10.0..." and 3527.6 s assume it does). Both add jitter in
+// [0, min_delay].
 struct SyncWaitPolicy {
     sim::SimDuration min_delay;
     sim::SimDuration max_delay;
@@ -121,18 +127,9 @@ struct SyncWaitPolicy {
         return {sim::SimDuration::millis(200), sim::SimDuration::seconds(10), 360};
     }
 
-    // Delay before retry number `retry` (0-based), without jitter: min * fib(retry + 1),
-    // fib = 1, 1, 2, 3, 5, ..., capped at max_delay.
+    // Delay before retry number `retry` (0-based), without jitter: backon's `next()` for it.
     constexpr sim::SimDuration base_delay(uint64_t retry) const {
-        uint64_t a = 1;
-        uint64_t b = 1;
-        for (uint64_t i = 0; i < retry && min_delay * static_cast<int64_t>(a) < max_delay; ++i) {
-            uint64_t next = a + b;
-            a = b;
-            b = next;
-        }
-        sim::SimDuration d = min_delay * static_cast<int64_t>(a);
-        return d < max_delay ? d : max_delay;
+        return fibonacci_delay(min_delay, max_delay, retry);
     }
     // The actor draws jitter uniformly in [0, jitter_max()] from its own Random stream.
     constexpr sim::SimDuration jitter_max() const { return min_delay; }

@@ -124,16 +124,19 @@ TEST_CASE("finality wait: ready condition and bounded retries", "[federation][wa
     CHECK(sync_wait_step(test, 600, true) == SyncWaitStep::ready);
 
     SyncWaitPolicy prod = SyncWaitPolicy::production();
-    const int64_t expected_ms[] = {200, 200, 400, 600, 1000, 1600, 2600, 4200, 6800, 10000, 10000};
+    // backon's `next()`: the tenth retry (6.8 + 4.2 s) crosses the 10 s max unclamped, and the
+    // delay stays there.
+    const int64_t expected_ms[] = {200, 200, 400, 600, 1000, 1600, 2600, 4200, 6800, 11000, 11000};
     for (uint64_t i = 0; i < 11; ++i) {
         INFO("retry " << i);
         CHECK(prod.base_delay(i) == SimDuration::millis(expected_ms[i]));
     }
-    CHECK(prod.base_delay(359) == SimDuration::seconds(10));
+    CHECK(prod.base_delay(359) == SimDuration::seconds(11));
     CHECK(sync_wait_step(prod, 359, false) == SyncWaitStep::retry);
     CHECK(sync_wait_step(prod, 360, false) == SyncWaitStep::shut_down);
 
-    // Without jitter the whole wait is 60 s (test) and 3527.6 s (production).
+    // Without jitter the whole wait is 60 s (test) and 17.6 + 351 x 11 = 3878.6 s
+    // (production; 3527.6 s if the crossing step were clamped to 10 s).
     SimDuration test_total;
     SimDuration prod_total;
     for (uint64_t i = 0; i < test.max_retries; ++i) {
@@ -143,5 +146,5 @@ TEST_CASE("finality wait: ready condition and bounded retries", "[federation][wa
         prod_total += prod.base_delay(i);
     }
     CHECK(test_total == SimDuration::seconds(60));
-    CHECK(prod_total == SimDuration::millis(3527600));
+    CHECK(prod_total == SimDuration::millis(3878600));
 }
