@@ -3,7 +3,10 @@
 # must configure; no test may run a scenario file (a curated scenario or a catalogue
 # regression) of a world that is not built, nor a test executable of a module that is not
 # built; and the tests of the worlds and modules still built must still be there.
-# Usage: cmake -DSOURCE_DIR=... -DWORK_DIR=... [-DCXX=...] -P scripts/check-skip-modules.cmake
+# Usage: cmake -DSOURCE_DIR=... -DWORK_DIR=... [-DCXX=...] [-DGENERATOR=...]
+#        -P scripts/check-skip-modules.cmake
+# GENERATOR: the CMake generator of the inner configures (default: Ninja); the CTest test passes
+# the outer build's own, so a build made with another generator needs nothing more installed.
 # (tests/CMakeLists.txt registers it as the CTest test build_option_skip_modules.)
 cmake_minimum_required(VERSION 3.22)
 foreach(var SOURCE_DIR WORK_DIR)
@@ -11,6 +14,9 @@ foreach(var SOURCE_DIR WORK_DIR)
     message(FATAL_ERROR "check-skip-modules: -D${var}=... is required")
   endif()
 endforeach()
+if(NOT GENERATOR)
+  set(GENERATOR Ninja)
+endif()
 set(compiler_arg "")
 if(CXX)
   set(compiler_arg -DCMAKE_CXX_COMPILER=${CXX})
@@ -26,8 +32,8 @@ endmacro()
 # `test_worlds` (for each test running a scenario file, "name=world").
 function(configure_and_list skip dir)
   file(REMOVE_RECURSE ${dir})
-  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${dir} -G Ninja ${compiler_arg}
-                          -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFEDSIM_SKIP_MODULES=${skip}"
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${dir} -G ${GENERATOR}
+                          ${compiler_arg} -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFEDSIM_SKIP_MODULES=${skip}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "check-skip-modules: FEDSIM_SKIP_MODULES=${skip} does not configure:\n"
