@@ -35,4 +35,23 @@ bool ListedFailure::add(const std::string& message, bool reported) {
     return !result_.already_reported;
 }
 
+CheckResult list_pegout_failures(const std::vector<PegOutAtEnd>& pegouts) {
+    ListedFailure listed("fed.pegouts");
+    for (const PegOutAtEnd& p : pegouts) {
+        if (p.violation.has_value()) {
+            if (listed.add(*p.violation, p.reported)) {
+                break;
+            }
+            continue;  // a reported one: a later peg-out may still fail unreported
+        }
+        if (p.accepted_off_chain) {
+            listed.add("peg_out " + p.name + " was accepted but its transaction is neither "
+                       "confirmed nor in the mempool at the end",
+                       false);
+            break;
+        }
+    }
+    return listed.result();
+}
+
 }  // namespace scenario

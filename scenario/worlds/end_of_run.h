@@ -1,7 +1,7 @@
 // A world's end-of-run judgement, shared by the worlds that judge their checks at the end of
 // a run (federation, lightning, gateway, the bug catalogue's service): each failing check
 // fails the run once, in check() order, and a failed judgement ends the run there. And which
-// failure a check of several lists (ListedFailure).
+// failure a check of several lists (ListedFailure; fed.pegouts' own order, list_pegout_failures).
 //
 // Why the stop: under keep_going a check failure does not end the run, and a task still waiting
 // (a peg-in, a payment, a task that missed its shutdown) would carry it on to max_time, past
@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,5 +49,20 @@ public:
 private:
     CheckResult result_;
 };
+
+// One peg-out as the federation world's fed.pegouts judges it at the end of a run.
+struct PegOutAtEnd {
+    std::string name;
+    std::optional<std::string> violation;  // against the peg-out rule (peg_out_violation)
+    bool reported = false;  // that violation failed the run when the outcome came
+    // A run that finished, the peg-out accepted, and its transaction neither confirmed nor in
+    // the mempool; only the end judges this (never reported before). Not judged with a
+    // violation: that is the peg-out's failure.
+    bool accepted_off_chain = false;
+};
+
+// fed.pegouts over the peg-outs in order: each one's violation, else its missing transaction,
+// through ListedFailure (a reported violation does not hide a later unreported failure).
+CheckResult list_pegout_failures(const std::vector<PegOutAtEnd>& pegouts);
 
 }  // namespace scenario

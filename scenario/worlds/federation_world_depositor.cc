@@ -327,27 +327,19 @@ int64_t FederationScenarioWorld::pegouts_on_chain() const {
 
 CheckResult FederationScenarioWorld::check_pegouts() const {
     const chain::Chain& c = btc_.canonical();
-    ListedFailure listed("fed.pegouts");
+    std::vector<PegOutAtEnd> judged;
     for (const auto& p : pegouts_) {
-        if (std::optional<std::string> v = peg_out_violation(*p)) {
-            if (listed.add(*v, p->violation_reported)) {
-                break;
-            }
-            continue;
-        }
-        if (!finished_ || !p->outcome.has_value() || !p->outcome->accepted) {
-            continue;
-        }
-        const chain::Transaction* tx = peg_out_tx(*p);
-        // Only the end judges this one: never reported before.
-        if (tx == nullptr || !(c.find_tx(tx->txid()) || c.mempool().contains(tx->txid()))) {
-            listed.add("peg_out " + p->name + " was accepted but its transaction is neither "
-                       "confirmed nor in the mempool at the end",
-                       false);
-            break;
+        PegOutAtEnd& j = judged.emplace_back(
+            PegOutAtEnd{.name = p->name, .violation = peg_out_violation(*p),
+                        .reported = p->violation_reported});
+        if (!j.violation.has_value() && finished_ && p->outcome.has_value() &&
+            p->outcome->accepted) {
+            const chain::Transaction* tx = peg_out_tx(*p);
+            j.accepted_off_chain =
+                tx == nullptr || !(c.find_tx(tx->txid()) || c.mempool().contains(tx->txid()));
         }
     }
-    return listed.result();
+    return list_pegout_failures(judged);
 }
 
 }  // namespace scenario

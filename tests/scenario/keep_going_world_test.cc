@@ -179,12 +179,13 @@ TEST_CASE("keep_going: the failure signature tells a run that crashed after the 
 
 namespace {
 
-// Under keep_going, the end-of-run judgement lists every failing check once: no failure repeats
-// another's text (a hub violation listed again by the end-of-run loop), and every failing world
-// check is in the list (none left out after the first; a count of failures listed earlier, by
-// those); at least `min_failing` checks fail, or
-// the case is void. Then the run ends there. The run, for more checks (nothing when the build
-// left the world out).
+// Runs `s` under keep_going with every check judged, and checks the end-of-run listing: no
+// failure repeats another's text (a hub violation listed again by the end-of-run loop), and
+// every failing world check is listed by its text, except a counting check (fed.expectations,
+// "N timeline expectation(s) failed"), whose N failures the run listed as they happened: at
+// least N failures must be listed before the end. At least `min_failing` checks must fail, or
+// the case tests nothing. The run must end at the judgement. Returns the report for the
+// caller's own checks (nullopt when the build left the world out).
 std::optional<scenario::RunReport> check_end_of_run_listing(scenario::Scenario s, uint64_t seed,
                                                             size_t min_failing = 2) {
     if (test_worlds::left_out(s.world)) {
@@ -207,20 +208,30 @@ std::optional<scenario::RunReport> check_end_of_run_listing(scenario::Scenario s
         }
         ++failing;
         INFO(c.checker << ": " << c.message);
-        // Listed by its text; or, a check that only counts failures the run listed as they
-        // happened (fed.expectations: "1 timeline expectation(s) failed"), by a failure
-        // listed before the end.
-        const bool by_text = std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
+        if (c.checker == "fed.expectations") {
+            // Counts failures the run listed as they happened: that many before the end.
+            CHECK(c.already_reported);
+            const auto earlier = std::count_if(f.begin(), f.end(), [&](const sim::RunFailure& v) {
+                return v.at < r.run.end_time;
+            });
+            CHECK(static_cast<unsigned long>(earlier) >= std::stoul(c.message));
+            continue;
+        }
+        CHECK(std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
             return v.message.find(c.message) != std::string::npos;
-        });
-        const bool earlier = std::any_of(f.begin(), f.end(), [&](const sim::RunFailure& v) {
-            return v.at < r.run.end_time;
-        });
-        CHECK((by_text || (c.already_reported && earlier)));
+        }));
     }
     CHECK(failing >= min_failing);
     CHECK(r.run.ended_by == sim::Outcome::ok);  // not run on to a limit past the judgement
     return r;
+}
+
+// The check `checker` of `r`, which must be there.
+const scenario::CheckResult& check_named(const scenario::RunReport& r, const std::string& checker) {
+    auto it = std::find_if(r.checks.begin(), r.checks.end(),
+                           [&](const scenario::CheckResult& c) { return c.checker == checker; });
+    REQUIRE(it != r.checks.end());
+    return *it;
 }
 
 }  // namespace
@@ -253,6 +264,10 @@ TEST_CASE("keep_going: the federation world lists a failure it reported as it ha
                        Catch::StartsWith("peg_in second of block 7 at 2 confirmations was "
                                          "rejected"));
             CHECK(r->run.end_time == sim::SimTime::from_ns(60000000000));
+            // Failed, and not listed again: the failure above is the peg-in's own.
+            const scenario::CheckResult& pegins = check_named(*r, "fed.pegins");
+            CHECK_FALSE(pegins.passed);
+            CHECK(pegins.already_reported);
         }
     }
     SECTION("a timeline expectation: fed.expectations") {
@@ -268,6 +283,10 @@ TEST_CASE("keep_going: the federation world lists a failure it reported as it ha
             CHECK_THAT(r->run.failures[0].message,
                        Catch::StartsWith("start_up: a guardian fetched 51 blocks"));
             CHECK(r->run.end_time == sim::SimTime::from_ns(70000000000));
+            const scenario::CheckResult& expectations = check_named(*r, "fed.expectations");
+            CHECK_FALSE(expectations.passed);
+            CHECK(expectations.already_reported);
+            CHECK(expectations.message == "1 timeline expectation(s) failed");
         }
     }
 }
@@ -299,6 +318,38 @@ TEST_CASE("keep_going: a check lists the first failure not reported yet; already
     CHECK(new_first.result().message == "a");
     CHECK_FALSE(new_first.result().already_reported);
     CHECK(new_first.result().checker == "x");
+}
+
+TEST_CASE("keep_going: fed.pegouts lists a peg-out missing from the chain after a reported "
+          "rejection, in either order",
+          "[scenario][keep-going]") {
+    using scenario::PegOutAtEnd;
+    const PegOutAtEnd rejected{
+        .name = "a", .violation = "peg_out a was rejected", .reported = true};
+    const PegOutAtEnd off_chain{.name = "b", .accepted_off_chain = true};
+    const std::string missing = "peg_out b was accepted but its transaction is neither "
+                                "confirmed nor in the mempool at the end";
+
+    CHECK(scenario::list_pegout_failures({PegOutAtEnd{.name = "ok"}}).passed);
+
+    // Reported first: the run listed it; the peg-out after it still fails the run at the end.
+    const scenario::CheckResult then_missing =
+        scenario::list_pegout_failures({rejected, off_chain});
+    CHECK(then_missing.checker == "fed.pegouts");
+    CHECK_FALSE(then_missing.passed);
+    CHECK(then_missing.message == missing);
+    CHECK_FALSE(then_missing.already_reported);
+
+    const scenario::CheckResult missing_first =
+        scenario::list_pegout_failures({off_chain, rejected});
+    CHECK(missing_first.message == missing);
+    CHECK_FALSE(missing_first.already_reported);
+
+    // Only the reported rejection: failed, not listed again.
+    const scenario::CheckResult only_reported = scenario::list_pegout_failures({rejected});
+    CHECK_FALSE(only_reported.passed);
+    CHECK(only_reported.message == "peg_out a was rejected");
+    CHECK(only_reported.already_reported);
 }
 
 TEST_CASE("keep_going: the lightning world's end of run lists each failing check once",
