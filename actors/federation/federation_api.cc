@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "actors/federation/fibonacci_backoff.h"
 #include "sim/assert.h"
 #include "sim/random.h"
 #include "sim/this_actor.h"

@@ -113,8 +113,9 @@ constexpr bool finality_confs_reached(uint64_t consensus_count, uint64_t finalit
 // Test env: 100 ms, 100 ms, 600 retries: a constant 100 ms (60 s in all). Production:
 // `fibonacci_max_one_hour()`, 200 ms, 10 s, 360 retries: 0.2, 0.2, 0.4, ..., 6.8 s, then 11 s
 // from the tenth retry on, 3878.6 s in all (backon does not clamp the step past max; the
-// source comment's "6.8, 10.0..." and 3527.6 s assume it does). Both add jitter in
-// [0, min_delay].
+// source comment's "6.8, 10.0..." and 3527.6 s assume it does). Both add jitter: backon's
+// `min_delay.mul_f32(rng.f32())`, fastrand's f32 in [0, 1) (steps of 2^-23), so upstream's
+// jitter is in [0, min_delay), never min_delay itself (backon/src/backoff/fibonacci.rs, 1.x).
 struct SyncWaitPolicy {
     sim::SimDuration min_delay;
     sim::SimDuration max_delay;
@@ -131,7 +132,11 @@ struct SyncWaitPolicy {
     constexpr sim::SimDuration base_delay(uint64_t retry) const {
         return fibonacci_delay(min_delay, max_delay, retry);
     }
-    // The actor draws jitter uniformly in [0, jitter_max()] from its own Random stream.
+    // The actor draws jitter uniformly in [0, jitter_max()] from its own Random stream, whole
+    // nanoseconds, both ends included. Known difference, kept so as not to move every run
+    // with a sync-wait retry: upstream's range is half-open, [0, min_delay); the model's
+    // largest jitter is 1 ns past upstream's bound (min_delay itself, drawn with probability
+    // 1 / (min_delay in ns + 1): 1 in 10^8 for the test env's 100 ms).
     constexpr sim::SimDuration jitter_max() const { return min_delay; }
 };
 
