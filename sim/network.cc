@@ -5,6 +5,15 @@
 
 namespace sim {
 
+namespace {
+
+// links_'s key of the from -> to link.
+uint64_t link_key(NodeId from, NodeId to) {
+    return (static_cast<uint64_t>(from.value) << 32) | to.value;
+}
+
+}  // namespace
+
 Network::Network(Scheduler& sched, Random rng) : sched_(sched), rng_(std::move(rng)) {}
 
 NodeId Network::add_node(std::string name, std::size_t inbox_capacity) {
@@ -34,7 +43,7 @@ Channel<Envelope>& Network::inbox(NodeId id) {
 }
 
 Network::Link& Network::link(NodeId from, NodeId to) {
-    const uint64_t key = (static_cast<uint64_t>(from.value) << 32) | to.value;
+    const uint64_t key = link_key(from, to);
     auto it = links_.find(key);
     if (it == links_.end()) {
         Link l;
@@ -66,6 +75,13 @@ void Network::set_link(NodeId from, NodeId to, const LinkConfig& config) {
 
 bool Network::can_reach(NodeId from, NodeId to) const {
     return cut_.find(std::make_pair(from.value, to.value)) == cut_.end();
+}
+
+SimDuration Network::latency_floor(NodeId from, NodeId to) const {
+    SIM_ASSERT(from.valid() && from.value < nodes_.size());
+    SIM_ASSERT(to.valid() && to.value < nodes_.size());
+    auto it = links_.find(link_key(from, to));
+    return it == links_.end() ? default_link_.latency_min : it->second.config.latency_min;
 }
 
 bool Network::node_up(NodeId node) const {

@@ -140,6 +140,10 @@ public:
     void heal(uint32_t partition_id);
     void heal_all();
     bool can_reach(NodeId from, NodeId to) const;
+    // The least latency of from -> to (its config's latency_min, the default link's if none is
+    // set), drawing nothing: for a round trip a model takes without sending a message. It reads
+    // the link's current config and ignores a pause (pause_link) and a cut (can_reach).
+    SimDuration latency_floor(NodeId from, NodeId to) const;
 
     // Holds messages on from -> to until resume_link; then releases them in order.
     void pause_link(NodeId from, NodeId to);

@@ -17,11 +17,19 @@ FederationApi::FederationApi(sim::Simulation& sim, sim::NodeId self, const Feder
       guardians_(federation.nodes()),
       quorum_(federation.quorum()),
       other_(std::make_unique<sim::Channel<sim::Envelope>>(sim.network().node_name(self) +
-                                                           ".other")) {}
+                                                           ".other")) {
+    for (sim::NodeId g : guardians_) {
+        connections_.emplace_back(sim, self, g, long_poll_timing_);
+    }
+}
 
 void FederationApi::start() {
     SIM_ASSERT(!dispatcher_.has_value());
     sim_.network().set_node_up(self_, true);
+    // A (re)started process has no connection yet and fresh backoffs (guardian_connection.h).
+    for (GuardianConnection& c : connections_) {
+        c.reset();
+    }
     // fedimint's client holds a websocket connection to every guardian it talks to: the user
     // learns when a guardian's process dies and closes them (long_poll.h).
     for (sim::NodeId g : guardians_) {
@@ -36,6 +44,10 @@ void FederationApi::stop() {
     if (dispatcher_.has_value()) {
         sim_.scheduler().kill(*dispatcher_);
         dispatcher_.reset();
+    }
+    // The connection tasks die with the process.
+    for (GuardianConnection& c : connections_) {
+        c.reset();
     }
     pending_.clear();
     while (other_->try_recv().has_value()) {
@@ -67,9 +79,21 @@ void FederationApi::connection_closed(const sim::NodeDown& down) {
     if (g == guardians_.end()) {
         return;
     }
+    const size_t index = static_cast<size_t>(g - guardians_.begin());
+    connections_[index].close(down.at);
+    notify_closed(index, down.at);
+}
+
+void FederationApi::close_connection(size_t g) {
+    const sim::SimTime now = sim::this_actor::now();
+    connection(g).close(now);
+    notify_closed(g, now);
+}
+
+void FederationApi::notify_closed(size_t g, sim::SimTime at) {
     QueryReply notice;
-    notice.peer = PeerId{static_cast<uint32_t>(g - guardians_.begin())};
-    notice.closed_at = down.at;
+    notice.peer = PeerId{static_cast<uint32_t>(g)};
+    notice.closed_at = at;
     // A LongPoll's awaits share one channel: notify each channel once, in query-id order (the
     // set is only asked for membership, never iterated).
     std::set<const sim::Channel<QueryReply>*> notified;

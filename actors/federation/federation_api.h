@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "actors/federation/federation.h"
+#include "actors/federation/guardian_connection.h"
 #include "actors/federation/long_poll.h"
 #include "actors/federation/messages.h"
 #include "sim/assert.h"
@@ -72,9 +73,9 @@ public:
     std::optional<uint64_t> wallet_count();
     // --- Threshold reads (threshold_read.cc): upstream's `request_with_strategy` --------------
     // One request per guardian, none re-sent: the n - f answers by peer once n - f guardians
-    // answered; nullopt once f + 1 guardians errored (the send refused or failed, the connection
-    // closed under the request, no answer within the request timeout, long_poll_timing()) or at
-    // `deadline` (the model's; upstream has none).
+    // answered; nullopt once f + 1 guardians errored (the connect failed, the send failed, the
+    // connection closed under the request, no answer within the request timeout,
+    // long_poll_timing(); guardian_connection.h) or at `deadline` (the model's; upstream has none).
     std::optional<std::map<uint32_t, QueryReply>> request_threshold(QueryMsg query,
                                                                     sim::SimTime deadline);
     // The gateway directory as upstream's `fetch_gateways` reads it: the union of the n - f
@@ -108,11 +109,12 @@ public:
     static QueryMsg ln_count_await(uint64_t height);
 
     // Read requests attempted (one per guardian per one-shot read, threshold read, long-poll
-    // request or re-send), a send refused by a down guardian included, so not all of them are
-    // messages on the network: what following the federation costs this user in requests.
+    // request or re-send), one that waited for a connect that failed included, so not all of
+    // them are messages on the network: what following the federation costs this user in
+    // requests.
     uint64_t reads_sent() const { return reads_sent_; }
     const LongPollTiming& long_poll_timing() const { return long_poll_timing_; }
-    // backoff_min > 0: a refusal (a send to a down guardian) re-sends after the backoff, so a
+    // backoff_min > 0: a connection error re-sends after the backoff, so a
     // zero would repeat it at one instant forever (the scheduler's spin guard does not see it).
     void set_long_poll_timing(const LongPollTiming& t) {
         SIM_ASSERT(t.backoff_min > sim::SimDuration::zero());
@@ -125,9 +127,23 @@ public:
 private:
     friend class LongPoll;
     std::optional<QueryReply> await_one(const QueryMsg& query, sim::SimTime deadline);
+    // The user's connection to guardian `g` (by index), shared by LongPoll and the threshold read.
+    GuardianConnection& connection(size_t g) {
+        SIM_ASSERT(g < connections_.size());
+        return connections_[g];
+    }
+    const GuardianConnection& connection(size_t g) const {
+        SIM_ASSERT(g < connections_.size());
+        return connections_[g];
+    }
+    // The user closes its connection to guardian `g` (it found the link cut): every request on
+    // it errors now, as jsonrpsee errors every pending call when its connection closes.
+    void close_connection(size_t g);
 
     void dispatch();
     void connection_closed(const sim::NodeDown& down);
+    // Tells every waiting read that guardian `g`'s connection closed at `at`.
+    void notify_closed(size_t g, sim::SimTime at);
     // The counts query (wallet and Lightning consensus block counts), answered by one guardian.
     std::optional<QueryReply> counts();
 
@@ -140,6 +156,7 @@ private:
     uint64_t reads_sent_ = 0;
     sim::SimDuration query_timeout_ = sim::SimDuration::seconds(2);
     LongPollTiming long_poll_timing_;
+    std::vector<GuardianConnection> connections_;  // by guardian index
     std::unique_ptr<sim::Channel<sim::Envelope>> other_;
     std::map<uint64_t, std::shared_ptr<sim::Channel<QueryReply>>> pending_;
     std::optional<sim::ActorId> dispatcher_;

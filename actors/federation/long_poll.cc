@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "actors/federation/federation_api.h"
+#include "actors/federation/fibonacci_backoff.h"
 #include "sim/this_actor.h"
 
 namespace actors::federation {
@@ -67,22 +68,43 @@ void LongPoll::resend_unanswered(size_t index) {
     }
 }
 
-// A request that went out times out at request_timeout, then util::retry waits the backoff; a
-// send that failed is a connection error and waits only the backoff (long_poll.h).
+// A request asks its guardian's connection (guardian_connection.h): sent at once on a live one,
+// else it waits for the connect (no request timeout runs meanwhile). A request that went out
+// times out at request_timeout, then util::retry waits the backoff; a connection error (the
+// connect failed, the send failed, the connection closed under it) waits only the backoff.
 void LongPoll::send(Entry& entry, size_t guardian) {
+    PerGuardian& g = entry.guardians[guardian];
+    ++sent_;
+    ++api_.reads_sent_;
+    const GuardianConnection::Grant grant = api_.connection(guardian).request();
+    if (grant.connected) {
+        transmit(entry, guardian, grant.connection);
+        return;
+    }
+    g.ticket = grant.ticket;
+    g.connected = false;
+    g.retry_at = sim::SimTime::never();
+    g.check_at = sim::SimTime::never();
+}
+
+// The request goes out on `connection`. A send that fails is a connection error at once; if the
+// link is cut the user has found the cut and the connection is closed (the next request
+// connects, and across the cut that fails at the connect timeout).
+void LongPoll::transmit(Entry& entry, size_t guardian, uint64_t connection) {
     PerGuardian& g = entry.guardians[guardian];
     const LongPollTiming& t = api_.long_poll_timing();
     const sim::SimTime now = sim::this_actor::now();
-    g.sent_at = now;
-    ++sent_;
-    ++api_.reads_sent_;
     sim::Network& net = api_.sim_.network();
     const sim::NodeId peer = api_.guardians_[guardian];
-    // A guardian whose process is down refuses the connection (its host answers the SYN with
-    // RST): the request does not go out and is a connection error at once.
-    g.connected = net.node_up(peer) && net.send(api_.self_, peer, "fed_await", entry.query);
+    g.connection = connection;
+    g.connected = net.send(api_.self_, peer, "fed_await", entry.query);
     if (!g.connected) {
-        connection_error(g);
+        if (!net.can_reach(api_.self_, peer) || !net.can_reach(peer, api_.self_)) {
+            connection_error(g, now);
+            api_.close_connection(guardian);  // errors the other requests on it
+            return;
+        }
+        connection_error(g, now);
         return;
     }
     g.retry_at = now + t.request_timeout + fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
@@ -90,24 +112,25 @@ void LongPoll::send(Entry& entry, size_t guardian) {
     g.check_at = now + fibonacci_delay(t.backoff_min, t.backoff_max, 0);
 }
 
-void LongPoll::connection_error(PerGuardian& g) {
+void LongPoll::connection_error(PerGuardian& g, sim::SimTime at) {
     const LongPollTiming& t = api_.long_poll_timing();
     g.connected = false;
     g.check_at = sim::SimTime::never();
-    g.retry_at = sim::this_actor::now() + fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
+    g.retry_at = at + fibonacci_delay(t.backoff_min, t.backoff_max, g.failures);
     ++g.failures;
 }
 
-// The connection to `guardian` closed (its process died at `at`): every request sent on it
-// errors; requests sent after `at` went on a later connection (or were refused) and stand.
-void LongPoll::connection_closed(size_t guardian, sim::SimTime at) {
+// The connection to `guardian` closed (its process died; FederationApi::connection_closed
+// closed it): every request in flight on it errors; requests on a later connection stand.
+void LongPoll::connection_closed(size_t guardian) {
+    GuardianConnection& c = api_.connection(guardian);
     for (Entry& e : entries_) {
         if (!e.open || guardian >= e.guardians.size()) {
             continue;
         }
         PerGuardian& g = e.guardians[guardian];
-        if (!g.digest.has_value() && g.connected && g.sent_at <= at) {
-            connection_error(g);
+        if (!g.digest.has_value() && g.connected && !c.alive(g.connection)) {
+            connection_error(g, sim::this_actor::now());
         }
     }
 }
@@ -118,10 +141,13 @@ sim::SimTime LongPoll::next_wake() const {
         if (!e.open) {
             continue;
         }
-        for (const PerGuardian& g : e.guardians) {
-            if (!g.digest.has_value()) {
-                next = std::min({next, g.retry_at, g.check_at});
+        for (size_t i = 0; i < e.guardians.size(); ++i) {
+            const PerGuardian& g = e.guardians[i];
+            if (g.digest.has_value()) {
+                continue;
             }
+            next = g.ticket.has_value() ? std::min(next, api_.connection(i).wake_for(*g.ticket))
+                                        : std::min({next, g.retry_at, g.check_at});
         }
     }
     return next;
@@ -137,6 +163,17 @@ void LongPoll::resend_due() {
             if (g.digest.has_value()) {
                 continue;
             }
+            if (g.ticket.has_value()) {
+                const GuardianConnection::Wait w = api_.connection(i).resolve(*g.ticket);
+                if (w.kind == GuardianConnection::Wait::Kind::connected) {
+                    g.ticket.reset();
+                    transmit(e, i, w.connection);
+                } else if (w.kind == GuardianConnection::Wait::Kind::failed) {
+                    g.ticket.reset();
+                    connection_error(g, w.at);
+                }
+                continue;
+            }
             if (g.retry_at <= now) {
                 if (g.connected) {
                     ++g.failures;  // timed out (a connection error counted itself)
@@ -147,7 +184,8 @@ void LongPoll::resend_due() {
             if (g.check_at <= now) {
                 const sim::NodeId peer = api_.guardians_[i];
                 if (!net.can_reach(api_.self_, peer) || !net.can_reach(peer, api_.self_)) {
-                    connection_error(g);
+                    connection_error(g, now);
+                    api_.close_connection(i);  // errors the other requests on it
                 } else {
                     g.check_at = now + fibonacci_delay(t.backoff_min, t.backoff_max, ++g.checks);
                 }
@@ -190,7 +228,7 @@ std::optional<LongPoll::Answer> LongPoll::wait_until(sim::SimTime until) {
         std::optional<QueryReply> r = replies_->recv_until(std::min(until, next_wake()));
         if (r.has_value()) {
             if (r->closed_at.has_value()) {
-                connection_closed(r->peer.value, *r->closed_at);
+                connection_closed(r->peer.value);
                 continue;
             }
             if (std::optional<Answer> a = take(*r)) {

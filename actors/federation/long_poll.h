@@ -5,43 +5,46 @@
 // answered, the others stay parked at the guardians.
 //
 // The bound on one request: fedimint builds its websocket client with jsonrpsee's
-// `WsClientBuilder::default()` (fedimint-api-client src/api/ws.rs sets no request timeout), so a
-// request fails after jsonrpsee's default 60 s; `util::retry` with `api_networking_backoff()`
+// `WsClientBuilder::default()` (fedimint-api-client src/api/mod.rs at 000ff55,
+// `WebsocketConnector::connect`, sets no request timeout), so a request fails after jsonrpsee's
+// default 60 s; `util::retry` with `api_networking_backoff()`
 // (Fibonacci from 250 ms, growing until it passes 10 s: 13.75 s from the tenth retry on, no
-// attempt limit; fibonacci_delay) re-sends it to that guardian. The
+// attempt limit; fibonacci_delay, fibonacci_backoff.h) re-sends it to that guardian. The
 // backoff's jitter (up to its minimum delay) is left out.
 //
-// Connection errors: a websocket client sees a broken connection at once (jsonrpsee reports a
-// transport error) and the retry starts then. The model has no connection state; it takes the
-// network's word instead: a send that fails (sim::Network::send returns false: the link is
-// partitioned, or its queue is full) is a connection error and that guardian is retried on the
-// backoff. A packet dropped on a live link is not (TCP would retransmit it); a silent loss is
-// found at the 60 s timeout. The other half, a reply lost because the guardian -> user link was
-// cut when the guardian answered (or a request lost in flight when a cut started): the guardian's
-// write fails and the connection breaks. [inference] The user notices at its next connection
-// check: while a request is outstanding it checks both directions of the link on the same
-// Fibonacci steps from the send (250 ms, 250 ms, 500 ms, ... 13.75 s) and, if either is
-// cut, counts a connection error. A cut shorter than the check interval that ate a reply is found
-// at the timeout, as a silent loss.
+// Connection errors: every request to a guardian goes through the user's one connection to it
+// (GuardianConnection, upstream's ClientConnection, shared with the threshold read): on a live
+// connection it is sent at once; else it waits for the connect, with no request timeout running
+// (jsonrpsee's runs inside the request, on the connection), and a failed connect (refused when
+// the guardian's process is down, timed out at 10 s across a cut) is its error only when the
+// connection task's backoff sleep after it ends (guardian_connection.h has the upstream source
+// and the schedule). A websocket client sees a broken connection at once (jsonrpsee reports a
+// transport error) and the retry starts then. A send on a live connection that fails
+// (sim::Network::send returns false: the link is partitioned, or its queue is full) is a
+// connection error; a partition also closes the connection (the user found the cut), so the
+// next request reconnects. A packet dropped on a live link is not (TCP would retransmit it); a
+// silent loss is found at the 60 s timeout. The other half, a reply lost because the guardian
+// -> user link was cut when the guardian answered (or a request lost in flight when a cut
+// started): the guardian's write fails and the connection breaks. [inference] The user notices
+// at its next connection check: while a request is outstanding it checks both directions of the
+// link on the same Fibonacci steps from the send (250 ms, 250 ms, 500 ms, ... 13.75 s) and, if
+// either is cut, counts a connection error and closes the connection, which errors every other
+// request on it at once (FederationApi::close_connection). A cut shorter than the check interval
+// that ate a reply is found at the timeout, as a silent loss.
 //
 // A guardian process that dies is not a cut: the OS closes its sockets (FIN/RST), and jsonrpsee
 // errors every request pending on the connection when the close arrives (its WsClient's
 // background task ends with the connection; pending and later calls fail with
 // Error::RestartNeeded, docs.rs jsonrpsee-ws-client `WsClient`). The model: the user
 // watches each guardian's node (sim::Network::watch_node); when it goes down the close reaches
-// the user one link latency later, after the replies already on the way, and every request sent
-// to that guardian before the crash is a connection error then (a cut guardian -> user link
-// stops the close; the connection check finds the cut instead). A request to a guardian whose
-// process is down is refused (host up, port closed): a connection error at once. [inference]
-// the refusal really takes one round trip (SYN, RST); the model counts it at the send. [model]
-// Upstream's connection (ClientConnection::new) is not modelled: there a refused connect is
-// no error to the waiting requests but is retried on api_networking_backoff(); the threshold
-// read counts it as an error at once (docs/gateway.md, "Not done yet").
-// [model] "Down" is read at the send from the node's state (Network::node_up), not from the
-// close the user has heard: between the crash and the close's arrival the user already knows
-// (upstream a request written then goes onto the dead socket and errors when the close
-// arrives), and a request sent after a restart but before the old close arrives reaches the new
-// process (upstream it would still be on the old connection). Bound: one link latency either way.
+// the user one link latency later, after the replies already on the way; it closes the
+// connection (FederationApi::connection_closed) and every request in flight on it errors then (a
+// cut guardian -> user link stops the close; the connection check finds the cut instead). Until
+// the close arrives the user does not know: a request sent meanwhile goes on the old connection
+// and errors with the close. [model] If the guardian restarted before the close arrived, the
+// network hands such a request to the new process, which parks or answers it (upstream the new
+// process answers the stray segment with RST): an answer that arrives before the close counts.
+// Bound: one link latency.
 #pragma once
 
 #include <cstddef>
@@ -52,6 +55,7 @@
 #include <vector>
 
 #include "actors/federation/fibonacci_backoff.h"
+#include "actors/federation/guardian_connection.h"
 #include "actors/federation/messages.h"
 #include "sim/channel.h"
 #include "sim/time.h"
@@ -66,6 +70,9 @@ struct LongPollTiming {
     // fedimint-core util/backoff_util.rs `api_networking_backoff()`.
     sim::SimDuration backoff_min = sim::SimDuration::millis(250);
     sim::SimDuration backoff_max = sim::SimDuration::seconds(10);
+    // jsonrpsee's WsClientBuilder `connection_timeout` default: a connect across a cut fails
+    // then (guardian_connection.h).
+    sim::SimDuration connect_timeout = sim::SimDuration::seconds(10);
 };
 
 class LongPoll {
@@ -101,12 +108,13 @@ public:
 
 private:
     struct PerGuardian {
-        sim::SimTime sent_at;
         sim::SimTime retry_at;                       // the next re-send
         sim::SimTime check_at = sim::SimTime::never();  // the next connection check
         uint64_t checks = 0;                         // connection checks since the last send
         uint64_t failures = 0;                       // timeouts and connection errors so far
-        bool connected = false;                      // the last send went out
+        bool connected = false;                      // in flight on connection `connection`
+        uint64_t connection = 0;
+        std::optional<GuardianConnection::Ticket> ticket;  // waiting for the connection
         std::optional<uint64_t> digest;              // its answer
     };
     struct Entry {
@@ -116,8 +124,9 @@ private:
     };
 
     void send(Entry& entry, size_t guardian);
-    void connection_error(PerGuardian& g);
-    void connection_closed(size_t guardian, sim::SimTime at);
+    void transmit(Entry& entry, size_t guardian, uint64_t connection);
+    void connection_error(PerGuardian& g, sim::SimTime at);
+    void connection_closed(size_t guardian);
     sim::SimTime next_wake() const;
     void resend_due();
     std::optional<Answer> take(const QueryReply& reply);

@@ -146,24 +146,32 @@ uint64_t reads_at(client::Client& c, sim::SimTime t) {
 
 }  // namespace
 
-// Guardians 2 and 3 are down from bob's start: each read is refused by two guardians and fails
-// at once. The integrators' first read and the loop's first ("retry immediately first time")
-// both come at t0, then backon's Fibonacci delays from 1 s: reads at t0 + 1, 2, 4, 7, 12, 20,
-// 33, 54, 88, 143 and, after 89 s (backon's step past its 60 s max is not clamped), 232 s. The
-// guardians are back at 150 s, so the 232 s read fills the cache. The backoff is built anew for
-// each refresh: when the refresh after that fill fails, its retry comes 1 s later, not 89 s.
-TEST_CASE("with f + 1 guardians down the client's gateway read fails at once and is retried "
-          "at background_backoff's times; a filled cache resets the backoff",
+// Guardians 2 and 3 are down from bob's start (the worlds' links take 1 ms, so a refused connect
+// fails 2 ms after it starts). Each read's requests to them wait for their connections
+// (GuardianConnection, upstream's ClientConnection): the connect is refused, the connection
+// task sleeps api_networking_backoff()'s next step (250, 250, 500, 750, 1250, 2000, 3250, 5250,
+// 8500, 13750 ms: never reset, no connect succeeds) and only then errors them: the read fails at
+// its start + 2 ms + that step. The cache loop then waits background_backoff (0 the first time,
+// then 1, 1, 2, 3, 5, 8, 13, 21 s): reads at t0 + 0, 0.252, 1.504, 3.006, 5.758, 10.010,
+// 17.012, 28.264, 46.516 and 76.018 s (the old model, every read failing at once: 0, 0, 1, 2,
+// 4, 7, 12, 20, 33, 54 s). The guardians are back at 50 s, during read 8's sleep: it still
+// fails, at 55.018 s, and read 9 connects and fills the cache 2 ms after it starts. The
+// connections' backoff is reset by those successful connects: when the guardians are down again
+// at the refresh after the fill, its read fails 252 ms after it starts (not 13.752 s), and the
+// cache loop's own backoff is built anew per refresh, so the retry comes 1 s after that.
+TEST_CASE("with f + 1 guardians down each gateway read waits out the connection's backoff "
+          "before it fails; a successful connect resets that backoff",
           "[gateway][actors][registration][gateway-cache]") {
     World w(122, "lnd");
     client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
     const sim::SimDuration ns = sim::SimDuration::nanos(1);
-    const int64_t retry_secs[] = {1, 2, 4, 7, 12, 20, 33, 54, 88, 143, 232};
+    const sim::SimDuration ms = sim::SimDuration::millis(1);
+    const int64_t read_ms[] = {252, 1504, 3006, 5758, 10010, 17012, 28264, 46516, 76018};
     uint64_t at_start = 0;
-    std::vector<std::pair<uint64_t, uint64_t>> around;  // reads 1 ns before and after each retry
-    bool empty_before_fill = false;
-    size_t cached_after_fill = 0;
-    // Reads at the refresh after the fill: -1 ns, +1 ns, +1 s -1 ns, +1 s +1 ns.
+    std::vector<std::pair<uint64_t, uint64_t>> around;  // reads 1 ns before and after each read
+    uint64_t failed_at_restart = 0;
+    size_t cached[2] = {1, 0};  // 1 ns before and after read 9's answers
+    // Reads around the refresh after the fill: -1 ns, +1 ns, +1.252 s -1 ns, +1.252 s +1 ns.
     uint64_t refresh[4] = {};
     w.run([&] {
         w.fed->crash(PeerId(2));
@@ -171,46 +179,88 @@ TEST_CASE("with f + 1 guardians down the client's gateway read fails at once and
         const sim::SimTime t0 = this_actor::now();
         bob.start();
         at_start = reads_at(bob, t0 + ns);
-        for (int64_t s : retry_secs) {
-            const sim::SimTime at = t0 + sim::SimDuration::seconds(s);
-            if (s == 232) {
-                empty_before_fill = bob.gateway_cache().empty();
-            }
-            const uint64_t before = reads_at(bob, at - ns);
-            around.emplace_back(before, reads_at(bob, at + ns));
-            if (s == 143) {
-                this_actor::sleep_until(t0 + sim::SimDuration::seconds(150));
+        for (int64_t m : read_ms) {
+            const sim::SimTime at = t0 + ms * m;
+            if (m == 76018) {
+                this_actor::sleep_until(t0 + sim::SimDuration::seconds(50));
+                failed_at_restart = bob.gateway_failed_reads();
                 w.fed->restart(PeerId(2));
                 w.fed->restart(PeerId(3));
             }
+            const uint64_t before = reads_at(bob, at - ns);
+            around.emplace_back(before, reads_at(bob, at + ns));
         }
-        this_actor::sleep_until(t0 + sim::SimDuration::seconds(232) +
-                                sim::SimDuration::millis(100));
-        cached_after_fill = bob.gateway_cache().size();
+        this_actor::sleep_until(t0 + ms * 76020 - ns);
+        cached[0] = bob.gateway_cache().size();
+        this_actor::sleep_until(t0 + ms * 76020 + ns);
+        cached[1] = bob.gateway_cache().size();
         const sim::SimTime r = bob.gateway_refresh_at();
         REQUIRE(r > this_actor::now());
         w.fed->crash(PeerId(2));
         w.fed->crash(PeerId(3));
         refresh[0] = reads_at(bob, r - ns);
         refresh[1] = reads_at(bob, r + ns);
-        refresh[2] = reads_at(bob, r + sim::SimDuration::seconds(1) - ns);
-        refresh[3] = reads_at(bob, r + sim::SimDuration::seconds(1) + ns);
+        refresh[2] = reads_at(bob, r + ms * 1252 - ns);
+        refresh[3] = reads_at(bob, r + ms * 1252 + ns);
         w.fed->restart(PeerId(2));
         w.fed->restart(PeerId(3));
     });
-    CHECK(at_start == 8);
+    CHECK(at_start == 4);
     for (size_t i = 0; i < around.size(); ++i) {
-        INFO("retry at t0 + " << retry_secs[i] << " s");
-        CHECK(around[i].first == 8 + 4 * i);
-        CHECK(around[i].second == 8 + 4 * (i + 1));
+        INFO("read at t0 + " << read_ms[i] << " ms");
+        CHECK(around[i].first == 4 * (i + 1));
+        CHECK(around[i].second == 4 * (i + 2));
     }
-    CHECK(empty_before_fill);
-    CHECK(cached_after_fill == 1);
-    const uint64_t filled = 8 + 4 * std::size(retry_secs);
+    CHECK(failed_at_restart == 8);
+    CHECK(cached[0] == 0);
+    CHECK(cached[1] == 1);
+    const uint64_t filled = 4 * (std::size(read_ms) + 1);
     CHECK(refresh[0] == filled);
     CHECK(refresh[1] == filled + 4);
     CHECK(refresh[2] == filled + 4);
     CHECK(refresh[3] == filled + 8);
+}
+
+// Bob's links to guardians 2 and 3 are cut both ways before he starts: a connect across a cut
+// gets no answer and fails at jsonrpsee's 10 s connection timeout, and the requests error when
+// the 250 ms sleep after it ends: the first read fails at exactly t0 + 10.25 s (the old model:
+// at t0, the failed send being the error). The loop's read at once waits for the next connects,
+// which fail at 20.25 s; with the second 250 ms step its failure is at 20.5 s, and the retry
+// comes 1 s later.
+TEST_CASE("a gateway read across a silent cut fails when the connects time out at 10 s",
+          "[gateway][actors][registration][gateway-cache][partition]") {
+    World w(130, "lnd");
+    client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
+    const sim::SimDuration ns = sim::SimDuration::nanos(1);
+    const sim::SimDuration ms = sim::SimDuration::millis(1);
+    uint64_t failed[4] = {};  // at 10.25 s -1 ns, +1 ns, 20.5 s -1 ns, +1 ns
+    uint64_t reads[3] = {};   // at 20.5 s + 1 ns, 21.5 s -1 ns, +1 ns
+    w.run([&] {
+        const std::vector<sim::NodeId>& gs = w.fed->nodes();
+        const uint32_t cut = w.sim.network().partition({bob.api().self()}, {gs[2], gs[3]},
+                                                       sim::PartitionKind::symmetric);
+        const sim::SimTime t0 = this_actor::now();
+        bob.start();
+        this_actor::sleep_until(t0 + ms * 10250 - ns);
+        failed[0] = bob.gateway_failed_reads();
+        this_actor::sleep_until(t0 + ms * 10250 + ns);
+        failed[1] = bob.gateway_failed_reads();
+        this_actor::sleep_until(t0 + ms * 20500 - ns);
+        failed[2] = bob.gateway_failed_reads();
+        this_actor::sleep_until(t0 + ms * 20500 + ns);
+        failed[3] = bob.gateway_failed_reads();
+        reads[0] = bob.api().reads_sent();
+        reads[1] = reads_at(bob, t0 + ms * 21500 - ns);
+        reads[2] = reads_at(bob, t0 + ms * 21500 + ns);
+        w.sim.network().heal(cut);
+    });
+    CHECK(failed[0] == 0);
+    CHECK(failed[1] == 1);
+    CHECK(failed[2] == 1);
+    CHECK(failed[3] == 2);
+    CHECK(reads[0] == 8);
+    CHECK(reads[1] == 8);
+    CHECK(reads[2] == 12);
 }
 
 // Guardian 3 is down (one error) and bob's links to guardian 2 take D each way; guardians 0 and
@@ -277,8 +327,11 @@ TEST_CASE("with f guardians down a gateway read succeeds from n - f answers with
 // Guardian 3 is down; bob's links to guardian 2 take 1.5 s each way, so its answer would come at
 // t0 + 3 s. Guardian 2 crashes at t0 + 1 s, before answering: its connection's close reaches bob
 // one link latency later, at t0 + 2.5 s, and errors the request sent on it, the second error:
-// the read fails then (not at the 60 s timeout). The loop's read at once is refused by both
-// (down) guardians and fails; its retry comes at t0 + 3.5 s.
+// the read fails then (not at the 60 s timeout). The loop's read at once waits for both
+// connections: guardian 3's connect is refused at 2.502 s and errors after the connection's
+// second 250 ms sleep, at 2.752 s; guardian 2's is refused one 3 s round trip later, at 5.5 s,
+// and errors after its first 250 ms sleep, at 5.75 s, the second error: the retry comes 1 s
+// later, at t0 + 6.75 s (the old model: both refused at once, the retry at 3.5 s).
 TEST_CASE("a guardian that crashes during the client's gateway read is an error when its "
           "connection's close arrives, not at the request timeout",
           "[gateway][actors][registration][gateway-cache]") {
@@ -295,8 +348,8 @@ TEST_CASE("a guardian that crashes during the client's gateway read is an error 
         w.fed->crash(PeerId(2));
         r[0] = reads_at(bob, t0 + sim::SimDuration::millis(2500) - ns);
         r[1] = reads_at(bob, t0 + sim::SimDuration::millis(2500) + ns);
-        r[2] = reads_at(bob, t0 + sim::SimDuration::millis(3500) - ns);
-        r[3] = reads_at(bob, t0 + sim::SimDuration::millis(3500) + ns);
+        r[2] = reads_at(bob, t0 + sim::SimDuration::millis(6750) - ns);
+        r[3] = reads_at(bob, t0 + sim::SimDuration::millis(6750) + ns);
         w.fed->restart(PeerId(2));
         w.fed->restart(PeerId(3));
     });
@@ -450,10 +503,12 @@ TEST_CASE("the gateway read's request timeout edge: an answer 1 ns before 60 s f
 }
 
 // FederationApi::gateways(): the same read with the one-shot 2 s deadline. Two guardians down:
-// both sends refused, f + 1 errors, nullopt at once. One down and guardian 2 on 1.5 s links (its
-// answer at 3 s): two answers and one error at the deadline, nullopt at exactly t0 + 2 s.
-TEST_CASE("gateways() fails at once with f + 1 guardians down and at its 2 s deadline with one "
-          "down and one slow",
+// both connects refused (2 ms), their requests error when the connections' 250 ms sleeps end:
+// f + 1 errors, nullopt at t0 + 252 ms (the old model: at once). One down and guardian 2 on
+// 1.5 s links (its answer at 3 s): two answers and one error at the deadline, nullopt at exactly
+// t0 + 2 s.
+TEST_CASE("gateways() fails once the refused connects' sleeps end with f + 1 guardians down and "
+          "at its 2 s deadline with one down and one slow",
           "[gateway][actors][registration][gateway-cache]") {
     World w(128, "lnd");
     client::Client bob(w.sim, w.net, *w.fed, bob_config(w), &w.checkers->payments);
@@ -479,7 +534,7 @@ TEST_CASE("gateways() fails at once with f + 1 guardians down and at its 2 s dea
         answered[2] = bob.api().gateways().has_value();
     });
     CHECK_FALSE(answered[0]);
-    CHECK(took[0] == sim::SimDuration::zero());
+    CHECK(took[0] == sim::SimDuration::millis(252));
     CHECK_FALSE(answered[1]);
     CHECK(took[1] == sim::SimDuration::seconds(2));
     CHECK(answered[2]);

@@ -202,12 +202,15 @@ TEST_CASE("a client whose reads meet one guardian down and another's slow link s
     CHECK(paid.state == federation::PaymentState::succeeded);
 }
 
-// Bob is cut from guardians 2 and 3 from his start: every read of his fails at once (two
-// guardians unreachable, f + 1 errors), so his cache is empty and his pay fails at once with "no
-// gateway", as upstream's pay with an empty cache does (`NoLnGatewayAvailable`). His cache task
-// retries on `background_backoff()` (reads at t0, t0, then t0 + 1, 2, 4, 7, 12, 20, 33 s, ...;
-// gateway_cache_test.cc): the cut heals at t0 + 30 s and the cache fills at the t0 + 33 s read,
-// not before. Until the read became upstream's `request_with_strategy`, a read re-asked each
+// Bob is cut from guardians 2 and 3 from his start: every read of his fails (two guardians
+// unreachable, f + 1 errors), so his cache is empty and his pay fails at once with "no
+// gateway", as upstream's pay with an empty cache does (`NoLnGatewayAvailable`). Each read's
+// connects to them time out at 10 s (their SYN retransmits at 1, 3 and 7 s all meet the cut) and
+// error after the connections' 250, 250, 500 ms sleeps; the cache task retries on
+// `background_backoff()` (0, then 1 s, 1 s): reads at t0, 10.25, 21.5 and 33 s
+// (GuardianConnection; gateway_cache_test.cc). The cut heals at t0 + 30 s, between the third
+// read's last SYN retransmit (28.5 s) and its timeout (31.5 s): the cache fills at the t0 + 33 s
+// read, not before. Until the read became upstream's `request_with_strategy`, a read re-asked each
 // guardian on the long-poll backoff (at most 10 s) and filled within 10 s of the heal; upstream
 // may take up to one backoff step, 89 s after a long cut.
 TEST_CASE("a client whose every gateway read fails until after its pay fails 'no gateway'; the "

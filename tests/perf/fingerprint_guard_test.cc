@@ -55,7 +55,7 @@ bench::StandardOptions small_scale(uint64_t seed) {
 }  // namespace
 
 TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "9efbd978ef03189e"}, {2, "f6ffae270e064e74"}, {3, "5534ed4467bc1043"}};
+    const Golden golden[] = {{1, "e115e7ca1991b7c4"}, {2, "7f4a51a2b62e86a5"}, {3, "b78bbe7b32a622b0"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(short_standard(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -67,7 +67,7 @@ TEST_CASE("the standard benchmark world keeps its fingerprints", "[perf][fingerp
 // The test environment's timing (100 ms polls, 10 s sessions) runs the federation's round
 // machinery about a hundred times as often, so it guards that code more closely.
 TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "1d13d6e6aa0473c3"}, {2, "53a2019190e11484"}};
+    const Golden golden[] = {{1, "fe9ebb9aadc808e3"}, {2, "67fdcf15f3ef2c0f"}};
     for (const Golden& g : golden) {
         bench::StandardOptions o = short_standard(g.seed);
         o.production_timing = false;
@@ -79,7 +79,7 @@ TEST_CASE("the standard world with test-env timing keeps its fingerprints", "[pe
 }
 
 TEST_CASE("the scale benchmark world keeps its fingerprints", "[perf][fingerprint]") {
-    const Golden golden[] = {{1, "bd4407fb7e727ac4"}, {2, "2e16723af98bd0c2"}};
+    const Golden golden[] = {{1, "1883d8fd1d421ec3"}, {2, "ca3d3e05f2c05aed"}};
     for (const Golden& g : golden) {
         bench::StandardReport r = bench::run_standard(small_scale(g.seed));
         INFO("seed " << g.seed << ": " << r.result.run.message << r.violation);
@@ -103,7 +103,7 @@ TEST_CASE("the scale world with 1000 nodes keeps its fingerprint", "[perf][finge
     bench::StandardReport r = bench::run_standard(o);
     INFO(r.result.run.message << r.violation);
     CHECK(r.ok());
-    CHECK(hex(r.result.run.fingerprint) == "467554f6bedce77f");
+    CHECK(hex(r.result.run.fingerprint) == "b8c328b4c4697042");
 }
 
 TEST_CASE("the sample system keeps its fingerprints", "[perf][fingerprint]") {
