@@ -64,8 +64,14 @@ GuardianConnection::Wait GuardianConnection::resolve(const Ticket& ticket) {
 }
 
 GuardianConnection::Wait GuardianConnection::peek(const Ticket& ticket) const {
-    // A ticket of a process that stopped cannot be held by a live reader (its actors died).
-    SIM_ASSERT(ticket.epoch == epoch_);
+    // A ticket of a process that stopped: its connection task died with it (reset()). Its own
+    // actors died too, but an actor outside the process may still hold one (a scenario world's
+    // driver pegging in through the gateway's client, gateway_world_run.cc): its request errors
+    // at the stop, and the reader retries on the new process's connection.
+    if (ticket.epoch != epoch_) {
+        SIM_ASSERT(ticket.epoch < epoch_ && !reset_at_.is_never());
+        return Wait{.kind = Wait::Kind::failed, .at = reset_at_, .connection = 0};
+    }
     SIM_ASSERT(ticket.attempt < attempts_.size());
     uint64_t number = ticket.attempt;
     if (ticket.queued && !attempts_[number].succeeded) {
@@ -126,6 +132,7 @@ sim::SimTime GuardianConnection::next_event() const {
 
 void GuardianConnection::reset() {
     ++epoch_;
+    reset_at_ = now();
     phase_ = Phase::idle;
     queued_ = 0;
     failures_ = 0;

@@ -61,7 +61,8 @@ public:
     GuardianConnection(sim::Simulation& sim, sim::NodeId self, sim::NodeId peer,
                        const LongPollTiming& timing);
     GuardianConnection(GuardianConnection&&) = default;
-    // Its engine event holds `this`: it must not move once armed (FederationApi never resizes).
+    // Its engine event holds `this`: it must not move once armed (FederationApi fills its
+    // vector before any request and never resizes it).
     ~GuardianConnection() = default;
 
     // A request waiting for the connection: it rides attempt `attempt` (or, `queued` behind it,
@@ -134,6 +135,7 @@ private:
     const LongPollTiming& timing_;
     Phase phase_ = Phase::idle;
     uint64_t epoch_ = 0;
+    sim::SimTime reset_at_ = sim::SimTime::never();  // the last reset(): a stale ticket's error
     // By attempt number, for the whole run (a few dozen bytes per failed connect).
     std::vector<Attempt> attempts_;
     uint64_t queued_ = 0;            // requests waiting for the next attempt
