@@ -292,7 +292,6 @@ TEST_CASE("a request made during a failing connect rides the next attempt and er
         LongPoll b(*w.api);
         b.add(FederationApi::ln_count_await(c));
         w.sim.scheduler().spawn("waiter a", [&a] { a.wait_until(sim::SimTime::never()); });
-        std::optional<sim::SimTime> b_sent_again;
         w.sim.scheduler().spawn("waiter b", [&] {
             b.wait_until(t0 + ms * 754 - sim::SimDuration::nanos(1));
             CHECK(b.requests_sent() == 4);
